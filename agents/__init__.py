@@ -1,0 +1,6 @@
+"""The model's agents. Households are views on the model's arrays; responders are ordinary Mesa agents."""
+
+from agents.cadre import Cadre
+from agents.household import Household
+
+__all__ = ["Household", "Cadre"]

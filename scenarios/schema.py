@@ -1,0 +1,303 @@
+"""The scenario file format: every parameter of a run, validated, with its default and its source.
+
+Each field's description ends with its provenance: a figure from `shared/domain-facts.md` with its confidence
+(H official, M one report, L anecdote) or "assumed" with the range a sensitivity analysis should cover. The
+reference page `docs/scenario-reference.md` is generated from these classes (`python -m scenarios.reference`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Sizes beyond these would exhaust memory or run for hours; the spec asks for 300 to 30,000 households.
+MAX_HOUSEHOLDS = 200_000
+MAX_DAYS = 3_650
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+CATEGORIES = ("food", "medicine", "medical", "psych", "supplies")
+
+
+def _f(default, description: str, source: str, **constraints):
+    """A field whose documentation always carries its source ("assumed" included)."""
+    return Field(default, description=description, json_schema_extra={"source": source}, **constraints)
+
+
+class Section(BaseModel):
+    """Strict base: unknown keys and wrong types are errors, never silently ignored or coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class Phase(Section):
+    """One stage of the lockdown: what residents may do for themselves from its start day."""
+
+    name: str = _f("phase", "Label shown in outputs (e.g. `full_closure`).", "model-spec Phases")
+    start: int = _f(0, "First day of the phase (day 0 = 23 Jan 2020); a phase lasts until the next starts.",
+                    "domain-facts Timeline (H)", ge=0)
+    outing_interval: int = _f(
+        1, "Days between the outings one household may make to shop; 0 means nobody may go out to shop.",
+        "domain-facts Timeline: one person per household every 3 days from day 18 (M); none from day 22 (H)",
+        ge=0, le=365)
+    shop_access: Probability = _f(
+        0.9, "Chance that a permitted shopping outing finds what the household needs (shops open, stock on "
+        "shelves).", "assumed, 0.5-1.0 while shops sell to individuals; 0 when they sell to group buyers only")
+    self_medical: Probability = _f(
+        0.9, "Daily chance that a household can arrange a medical trip or pharmacy run by itself (transport, "
+        "hospital access).", "assumed; domain-facts: transport closed day 0, 3-5 free taxis per community "
+        "from day 1 (H)")
+    food_supply: float = _f(
+        1.0, "Food reaching the community's shops, relative to normal times; drives the price index.",
+        "assumed; domain-facts: city stocks adequate, supermarkets ~800 t a day (H)", gt=0.0, le=5.0)
+    gate_hours_per_1000: float = _f(
+        0.0, "Cadre hours per day spent guarding compound gates, per 1,000 households.",
+        "assumed, 0-48; domain-facts: one entrance per compound from day 22 (H)", ge=0.0, le=1000.0)
+    isolation_stress: float = _f(
+        0.0, "Daily rise in every household's distress from confinement (negative: recovery after reopening).",
+        "assumed, -0.01 to 0.01; domain-facts: 41.9% distressed a week into the lockdown (H)",
+        ge=-0.1, le=0.1)
+
+
+def default_phases() -> list[Phase]:
+    """The spec's default schedule (model-spec Phases; domain-facts Timeline)."""
+    return [
+        Phase(name="sealed_city", start=0, outing_interval=1, shop_access=0.8, self_medical=0.6,
+              food_supply=0.9, gate_hours_per_1000=0.0, isolation_stress=0.002),
+        Phase(name="closed_compound", start=18, outing_interval=3, shop_access=0.7, self_medical=0.3,
+              food_supply=0.7, gate_hours_per_1000=16.0, isolation_stress=0.004),
+        Phase(name="full_closure", start=25, outing_interval=0, shop_access=0.0, self_medical=0.15,
+              food_supply=0.5, gate_hours_per_1000=32.0, isolation_stress=0.006),
+        Phase(name="easing", start=55, outing_interval=1, shop_access=0.5, self_medical=0.4,
+              food_supply=0.8, gate_hours_per_1000=16.0, isolation_stress=0.0),
+        Phase(name="reopened", start=76, outing_interval=1, shop_access=0.95, self_medical=0.95,
+              food_supply=1.0, gate_hours_per_1000=0.0, isolation_stress=-0.006),
+    ]
+
+
+class Population(Section):
+    """Who lives in the community: shares of household kinds, drawn independently per household."""
+
+    persons_per_household: float = _f(2.47, "Mean household size.", "domain-facts: 2020 census (H)",
+                                      ge=1.0, le=8.0)
+    elderly_share: Probability = _f(
+        0.30, "Share of households with a member aged 60+.",
+        "derived from domain-facts: 17.2% of residents 60+ (H), ~1.4 elderly per such household (assumed)")
+    alone_share_of_elderly: Probability = _f(
+        0.15, "Share of elderly households where an older person lives alone.",
+        "domain-facts: not found for Wuhan, assumed 0.10-0.20 (L)")
+    chronic_share_elderly: Probability = _f(
+        0.75, "Share of elderly households with chronic disease.", "domain-facts: 75% of people 60+ (H)")
+    chronic_share_other: Probability = _f(
+        0.15, "Share of other households with a chronically ill member.", "assumed, 0.10-0.25")
+    dialysis_share: Probability = _f(
+        0.0012, "Share of households with a dialysis or critical-care patient.",
+        "domain-facts: ~4,700 haemodialysis patients / 4.08 M households (M)")
+    disability_share: Probability = _f(0.05, "Share of households with a disabled member.",
+                                       "assumed, 0.03-0.08")
+    low_income_share: Probability = _f(0.08, "Share of low-income households (groups in difficulty).",
+                                       "assumed, 0.05-0.15")
+    digital_share_elderly: Probability = _f(
+        0.40, "Share of elderly households that can use online groups and apps.",
+        "domain-facts: ~40% of people 60+ online (M)")
+    digital_share_alone: Probability = _f(
+        0.25, "Share of elderly-alone households that are online.", "assumed, 0.15-0.40 (below elderly share)")
+    digital_share_other: Probability = _f(0.95, "Share of other households online.", "assumed, 0.90-0.99")
+
+
+class Network(Section):
+    """The social network: dense ties inside buildings, sparser ties across buildings of a grid cell."""
+
+    building_size: int = _f(60, "Households per building.", "model-spec Scale (assumed ~60)", ge=2, le=2000)
+    grid_cells: int = _f(10, "Grid cells (网格) the community is divided into, each with a grid worker.",
+                         "domain-facts: 13,822 grid cells for 1,406 communities, ~10 each (H/M)", ge=1, le=5000)
+    ties_in_building: float = _f(
+        3.0, "Mean ties a household has inside its building at mass base 0; mass base adds up to as many again.",
+        "assumed, 2-8", ge=0.0, le=50.0)
+    ties_across_buildings: float = _f(
+        0.5, "Mean ties to households in other buildings of the same grid cell at mass base 0; mass base "
+        "doubles it at 1.", "assumed, 0.2-2", ge=0.0, le=20.0)
+
+
+class Needs(Section):
+    """How needs arise (model-spec Process 2)."""
+
+    food_stock_days: float = _f(7.0, "Mean food stock (days) at day 0; drawn uniformly from 0.5x to 1.5x.",
+                                "domain-facts: city stock about a week (H); household stock assumed",
+                                ge=0.0, le=365.0)
+    food_reorder_days: float = _f(2.0, "A food need opens when the stock falls to this many days.",
+                                  "assumed, 1-3", ge=0.0, le=30.0)
+    shop_purchase_days: float = _f(7.0, "Days of food bought on one shopping outing at normal prices.",
+                                   "assumed, 3-10", gt=0.0, le=60.0)
+    package_days: float = _f(3.0, "Days of food in one delivered package.",
+                             "domain-facts: ~6 kg, ~3 people x 3 days (M)", gt=0.0, le=60.0)
+    medicine_stock_days: float = _f(
+        20.0, "Mean medicine stock (days) of chronically ill households at day 0; drawn uniformly 0-2x.",
+        "assumed, 10-30", ge=0.0, le=365.0)
+    medicine_reorder_days: float = _f(5.0, "A medicine need opens when the stock falls to this many days.",
+                                      "assumed, 3-10", ge=0.0, le=60.0)
+    refill_days: float = _f(30.0, "Days of medicine in one refill.", "assumed (a monthly prescription)",
+                            gt=0.0, le=365.0)
+    dialysis_interval: int = _f(3, "Days between dialysis sessions.", "domain-facts: 2-3 sessions a week (M)",
+                                ge=1, le=30)
+    acute_rate: Probability = _f(0.0008, "Daily chance of an acute medical event in a household.",
+                                 "assumed, 0.0003-0.002")
+    acute_rate_chronic: Probability = _f(
+        0.002, "Daily chance of an acute medical event in a household with chronic illness.",
+        "assumed, 0.001-0.005; domain-facts: 19 of 29 online help requests were from non-COVID patients (M)")
+    acute_rate_no_medicine: float = _f(2.0, "Multiplier on the acute rate while a chronic patient's medicine "
+                                       "has run out.", "assumed, 1.5-4", ge=1.0, le=20.0)
+    medical_deadline_days: int = _f(
+        1, "Days an urgent medical need (dialysis, acute event) may wait before it is a critical failure.",
+        "assumed (dialysis cannot be postponed)", ge=0, le=30)
+    supplies_rate: Probability = _f(0.03, "Daily chance a household runs out of protective supplies.",
+                                    "assumed, 0.01-0.06; domain-facts: masks and disinfectant bought online (M)")
+    psych_threshold: Probability = _f(
+        0.65, "Distress above which a household asks for psychological support.",
+        "assumed; calibrated so ~10% start above it (domain-facts: 10.2% felt they needed help, H)")
+    frail_self_provision: Probability = _f(
+        0.5, "Factor on the chance of self-provision for elderly-alone or disabled households.", "assumed, 0.3-0.8")
+
+
+class Reporting(Section):
+    """How needs become known to responders, or stay hidden (model-spec Process 3)."""
+
+    online_prob: Probability = _f(
+        0.7, "Daily chance a digital household posts its open needs in the community's online group.",
+        "assumed, 0.5-0.9")
+    call_prob: Probability = _f(0.3, "Daily chance a household phones the community about its open needs.",
+                                "assumed, 0.1-0.5; domain-facts: hotline at 10x capacity (H)")
+    neighbour_prob: Probability = _f(
+        0.05, "Daily chance a trusted online neighbour reports for a household with open needs, per tie, at "
+        "mass base 0; mass base doubles it at 1.", "assumed, 0.02-0.15")
+    call_hours: float = _f(0.08, "Cadre hours to take one phone report.",
+                           "domain-facts: a cadre made 100-200 calls a day (M)", gt=0.0, le=10.0)
+    message_hours: float = _f(0.03, "Cadre hours to read and log one online report.", "assumed, 0.01-0.1",
+                              gt=0.0, le=10.0)
+    screen_hours: float = _f(0.1, "Cadre hours for one proactive screening call or visit.",
+                             "domain-facts: 100-200 calls a day (M)", gt=0.0, le=10.0)
+
+
+class Cadres(Section):
+    """The community's own workers: the only responders in `no_linkage` (model-spec Entities)."""
+
+    per_1000_households: float = _f(
+        5.3, "Community workers per 1,000 households (at least one per grid cell is a grid worker).",
+        "domain-facts: 15-16 per community of ~3,000 households (M)", ge=0.0, le=1000.0)
+    hours_per_day: float = _f(12.0, "Hours a cadre works a day.",
+                              "domain-facts: round-the-clock duty with nobody to relieve them (M)", gt=0.0, le=24.0)
+    coordination_share: Probability = _f(
+        0.3, "Share of cadre hours set aside for taking reports; unused time goes to deliveries.", "assumed, 0.2-0.5")
+    screening_share: Probability = _f(
+        0.1, "Share of cadre hours for proactive screening of the vulnerable register.", "assumed, 0-0.3")
+    fatigue_rate: float = _f(0.012, "Fatigue gained per day of fully loaded work (0 = fresh, 1 = exhausted).",
+                             "assumed, 0.005-0.03; domain-facts: one team fell from 6 to 2 people (L)",
+                             ge=0.0, le=1.0)
+    fatigue_recovery: float = _f(0.0, "Fatigue lost per day; 0 means nobody relieves them.",
+                                 "domain.md: no one to relieve them (Song)", ge=0.0, le=1.0)
+    fatigue_penalty: Probability = _f(0.5, "Share of capacity lost at full fatigue.", "assumed, 0.3-0.7")
+    food_hours: float = _f(0.5, "Hours to buy and deliver food for one household.", "assumed, 0.3-1.0",
+                           gt=0.0, le=24.0)
+    medicine_hours: float = _f(2.0, "Hours for one medicine run.",
+                               "assumed, 1-3; domain-facts: medicine runs were slow and avoided (M)", gt=0.0, le=24.0)
+    medical_hours: float = _f(3.0, "Hours to arrange and escort one medical visit.", "assumed, 2-5",
+                              gt=0.0, le=24.0)
+    psych_hours: float = _f(1.0, "Hours for one supportive conversation.", "assumed, 0.5-2", gt=0.0, le=24.0)
+    supplies_hours: float = _f(0.3, "Hours to deliver protective supplies to one household.", "assumed, 0.1-0.5",
+                               gt=0.0, le=24.0)
+    counselling_effect: Probability = _f(
+        0.1, "Fall in distress after a cadre's supportive conversation (cadres are not counsellors).",
+        "assumed, 0.05-0.2; domain.md: cities slow to switch to professional capacity (Song)")
+
+
+class Distress(Section):
+    """Psychological distress, 0-1 (model-spec Process 7)."""
+
+    initial_mean: Probability = _f(0.40, "Mean distress at day 0 (a beta distribution).",
+                                   "domain-facts: 41.9% distressed, 10.2% needing help (H); calibrated")
+    initial_concentration: float = _f(8.0, "Concentration of the initial beta distribution (higher: less spread).",
+                                      "assumed; calibrated to the 10.2% above the threshold", gt=0.0, le=1000.0)
+    unmet_stress: float = _f(0.003, "Daily rise per open need older than a day.", "assumed, 0.002-0.01",
+                             ge=0.0, le=1.0)
+    hunger_stress: float = _f(0.01, "Daily rise while the household has no food.", "assumed, 0.01-0.04",
+                              ge=0.0, le=1.0)
+    relaxation: float = _f(0.05, "Daily pull back towards the household's own baseline.", "assumed, 0.01-0.05",
+                           ge=0.0, le=1.0)
+    support: float = _f(0.004, "Daily relief from social ties (scaled by trust-weighted ties, up to 1).",
+                        "Miao, Zeng & Shi 2020: cohesion reduced distress (M); size assumed", ge=0.0, le=1.0)
+    noise: float = _f(0.01, "Standard deviation of daily random change.", "assumed", ge=0.0, le=0.5)
+
+
+class Prices(Section):
+    """The food price index (model-spec Process 7)."""
+
+    elasticity: float = _f(0.4, "Exponent of the demand/supply ratio in the target price index.",
+                           "assumed, 0.2-1.0; domain-facts: fresh vegetables +10.9% nationally, 3-4x locally (H/L)",
+                           ge=0.0, le=5.0)
+    adjustment: Probability = _f(0.2, "Share of the gap to the target price closed each day.", "assumed, 0.1-0.5")
+    normal_need_share: Probability = _f(
+        0.15, "Share of households seeking food on a normal day (demand = 1 at this share).",
+        "assumed: roughly 1 / shop_purchase_days")
+    low_income_response: float = _f(
+        1.0, "Low-income households buy purchase_days / price**this; 0 = prices do not matter.", "assumed, 0.5-1.5",
+        ge=0.0, le=5.0)
+
+
+class Scenario(Section):
+    """A whole run: the community, its phases and its parameters. Load with `scenarios.load`."""
+
+    name: str = _f("custom", "Short identifier (file stem for presets).", "-")
+    description: str = _f("", "What the scenario stands for, with its source.", "-")
+    households: int = _f(3000, "Households in the community.",
+                         "domain-facts: mean ~3,000 households (M); 300-30,000 supported", ge=1, le=MAX_HOUSEHOLDS)
+    days: int = _f(90, "Days simulated (day 0 = 23 Jan 2020).", "model-spec Scale: past reopening on day 76",
+                   ge=1, le=MAX_DAYS)
+    mass_base: Probability = _f(
+        0.5, "Prior social capital, 0-1: denser and more trusted ties, more reporting for neighbours.",
+        "domain.md: prior mass base decides mobilisation (Song); level assumed")
+    phases: list[Phase] = Field(default_factory=default_phases,
+                                description="The phase schedule, in order of start day; the first starts on day 0.",
+                                json_schema_extra={"source": "model-spec Phases; domain-facts Timeline"})
+    population: Population = Field(default_factory=Population, description=Population.__doc__)
+    network: Network = Field(default_factory=Network, description=Network.__doc__)
+    needs: Needs = Field(default_factory=Needs, description=Needs.__doc__)
+    reporting: Reporting = Field(default_factory=Reporting, description=Reporting.__doc__)
+    cadres: Cadres = Field(default_factory=Cadres, description=Cadres.__doc__)
+    distress: Distress = Field(default_factory=Distress, description=Distress.__doc__)
+    prices: Prices = Field(default_factory=Prices, description=Prices.__doc__)
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> Scenario:
+        if not self.phases:
+            raise ValueError("phases: at least one phase is needed, starting on day 0")
+        if self.phases[0].start != 0:
+            raise ValueError(f"phases[0].start: the first phase must start on day 0, not day {self.phases[0].start}")
+        for i in range(1, len(self.phases)):
+            prev, cur = self.phases[i - 1], self.phases[i]
+            if cur.start <= prev.start:
+                raise ValueError(
+                    f"phases[{i}].start: phase '{cur.name}' starts on day {cur.start}, which overlaps or precedes "
+                    f"phase '{prev.name}' (day {prev.start}); list phases in order of strictly increasing start day")
+        return self
+
+    @model_validator(mode="after")
+    def _sizes_fit(self) -> Scenario:
+        if self.households * self.days > 200_000 * 365:
+            raise ValueError(f"households x days = {self.households * self.days:,} is too large to simulate here; "
+                             f"keep it under {200_000 * 365:,}")
+        return self
+
+    def with_overrides(self, overrides: dict) -> Scenario:
+        """A new validated scenario with dotted-key overrides, e.g. {"needs.acute_rate": 0.001}."""
+        from scenarios import apply_overrides
+
+        return apply_overrides(self, overrides)
+
+    def phase_on(self, day: int) -> Phase:
+        """The phase in force on `day`."""
+        current = self.phases[0]
+        for phase in self.phases:
+            if phase.start <= day:
+                current = phase
+        return current
+

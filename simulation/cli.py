@@ -1,0 +1,146 @@
+"""The `liandong` command line: run a scenario, list the presets, validate a scenario file.
+
+Invalid input of any kind ends with a message naming the file, the field, what is wrong and what is allowed, and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import scenarios
+from scenarios import ScenarioError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="LiánDòng (联动): community linkage under lockdown, an agent-based model on Mesa.")
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the user can fix; reported without a traceback, exit status 2."""
+
+
+def parse_sets(pairs: list[str]) -> dict:
+    """`key=value` pairs from `--set`, values read as TOML (numbers, true/false, "strings"), else as text."""
+    out = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"--set {pair!r}: expected dotted.key=value, e.g. --set reporting.call_prob=0.2")
+        try:
+            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw.strip()
+        out[key.strip()] = value
+    return out
+
+
+def _finite(value):
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A preset name (see `liandong scenarios`) or a .toml file.")],
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same run.")] = 0,
+    days: Annotated[int | None, typer.Option(help="Override the number of days.")] = None,
+    households: Annotated[int | None, typer.Option(help="Override the number of households.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override any field: dotted.key=value.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write daily.csv, summary.json and scenario.toml here.")] = None,
+) -> None:
+    """Run one scenario to its last day and print its summary."""
+    from simulation import run as run_model
+    from simulation.provenance import package_versions
+
+    overrides = parse_sets(set_ or [])
+    if days is not None:
+        overrides["days"] = days
+    if households is not None:
+        overrides["households"] = households
+    config = scenarios.load(scenario, overrides or None)
+    if out is not None:
+        _prepare_out(out)
+    result = run_model(config, seed=seed)
+    record = {"summary": {k: _finite(v) for k, v in result.summary.items()}, "scenario": config.name,
+              "seed": result.seed, "version": result.version}
+    if out is not None:
+        result.daily.to_csv(out / "daily.csv", index=False)
+        scenarios.save(config, out / "scenario.toml")
+        full = {**record, "source": str(scenario), "packages": package_versions()}
+        (out / "summary.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(record, ensure_ascii=False))
+    else:
+        _print_summary(config, result)
+        if out is not None:
+            typer.echo(f"Wrote {out}/daily.csv, summary.json, scenario.toml")
+
+
+def _prepare_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out}: exists and is not a folder; give a folder path.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"--out {out}: cannot create the folder ({exc.strerror}).")
+
+
+def _print_summary(config, result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=config.name, caption=f"{config.households:,} households, {config.days} days, seed {result.seed}")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    for key, value in result.summary.items():
+        table.add_row(key, f"{value:,.3f}" if isinstance(value, float) else f"{value:,}")
+    Console().print(table)
+
+
+@app.command("scenarios")
+def list_scenarios() -> None:
+    """List the preset scenarios, one line each."""
+    for name in scenarios.names():
+        typer.echo(f"{name:<26} {scenarios.describe(name)}")
+
+
+@app.command()
+def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file (or a preset name).")]) -> None:
+    """Check a scenario file; exit status 2 with the reasons if it is invalid."""
+    config = scenarios.load(file)
+    typer.echo(f"{file}: valid ('{config.name}': {config.households:,} households, {config.days} days, "
+               f"{len(config.phases)} phases)")
+
+
+def main() -> None:
+    """Entry point of the `liandong` console script."""
+    try:
+        app(standalone_mode=False)
+    except (ScenarioError, BadInput) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except typer.exceptions.TyperException as exc:  # usage errors: unknown option, value out of range
+        exc.show()
+        sys.exit(getattr(exc, "exit_code", EXIT_BAD_INPUT))
+    except Exception as exc:  # anything unexpected: a message, not a traceback
+        typer.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in LiánDòng; please report it with the command you ran.", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Process 7, consequences: urgent needs fail, distress moves, cadres tire, prices move (simulation/prices.py).
+
+Distress rises with confinement (the phase's isolation stress), with each need left open more than a day and with an
+empty larder; it relaxes towards the household's own baseline and is relieved by trusted social ties.
+
+Sources: domain-facts, mental-health survey (41.9% distressed, H) and stylized fact 6 (committee and volunteer
+support reduced distress through social cohesion; Miao, Zeng & Shi 2020); stylized fact 5 (dialysis and chronic
+care disrupted: an urgent medical need unmet past its deadline is a critical failure); domain.md, cadres had
+nobody to relieve them (agents/cadre.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.households import MEDICAL
+
+
+def apply(model) -> None:
+    hh, day = model.households, model.day
+    deadline = model.config.needs.medical_deadline_days
+    late = hh.open[:, MEDICAL] & ~hh.failed[:, MEDICAL] & (day - hh.raised_day[:, MEDICAL] >= deadline)
+    hh.failed[late, MEDICAL] = True
+    model.ledger.critical_failures += int(late.sum())
+    _distress(model)
+
+
+def _distress(model) -> None:
+    hh, d, day = model.households, model.config.distress, model.day
+    overdue = (hh.open & (day - hh.raised_day >= 1)).sum(axis=1)
+    noise = model.streams("distress", day).normal(0.0, d.noise, hh.n) if d.noise > 0 else 0.0
+    change = (model.phase.isolation_stress
+              + d.unmet_stress * overdue
+              + d.hunger_stress * (hh.food_stock <= 0.0)
+              - d.relaxation * (hh.distress - hh.baseline_distress)
+              - d.support * model.social_support
+              + noise)
+    np.clip(hh.distress + change, 0.0, 1.0, out=hh.distress)

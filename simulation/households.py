@@ -1,0 +1,119 @@
+"""The households' hot state: one array per attribute, owned by the model and updated whole each day.
+
+A `Household` agent (agents/household.py) is a view on row `index` of these arrays. Keeping the state columnar lets
+every daily process act on all households at once instead of looping over agents; the update semantics is
+synchronous: each process reads the arrays as the previous process left them and writes them back whole.
+
+Needs are held as a households x categories table: a household has at most one open need per category. A need is
+*raised* when its slot opens, *reported* once a responder knows of it and *met* when its slot closes, so every need
+raised is, at any moment, exactly one of met, open-and-reported, or open-and-hidden.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenarios import Scenario
+
+CATEGORIES = ("food", "medicine", "medical", "psych", "supplies")
+FOOD, MEDICINE, MEDICAL, PSYCH, SUPPLIES = range(len(CATEGORIES))
+GROUPS = ("elderly_alone", "chronic", "low_income", "offline", "offline_elderly", "vulnerable")
+
+
+class HouseholdState:
+    """Arrays of the households' attributes, stocks, distress and open needs."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+        pop, needs, dist = scenario.population, scenario.needs, scenario.distress
+        n = scenario.households
+        self.n = n
+        u = rng.random((9, n))
+        # --- attributes (fixed for the run) ---
+        self.elderly = u[0] < pop.elderly_share
+        self.alone = self.elderly & (u[1] < pop.alone_share_of_elderly)
+        self.size = np.where(self.alone, 1, 1 + rng.poisson(max(pop.persons_per_household - 1.0, 0.0), n))
+        self.chronic = u[2] < np.where(self.elderly, pop.chronic_share_elderly, pop.chronic_share_other)
+        self.dialysis = u[3] < pop.dialysis_share
+        self.disabled = u[4] < pop.disability_share
+        self.low_income = u[5] < pop.low_income_share
+        digital_p = np.where(self.alone, pop.digital_share_alone,
+                             np.where(self.elderly, pop.digital_share_elderly, pop.digital_share_other))
+        self.digital = u[6] < digital_p
+        self.frail = self.alone | self.disabled
+        # The community's register of special groups, which cadres screen proactively.
+        self.on_register = self.alone | self.disabled | self.dialysis | self.low_income
+        self.vulnerable = self.alone | self.chronic | self.dialysis | self.disabled | self.low_income | ~self.digital
+        self.outing_offset = rng.integers(0, 1 << 20, n)
+        self.dialysis_offset = rng.integers(0, needs.dialysis_interval, n)
+        mean, conc = dist.initial_mean, dist.initial_concentration
+        self.baseline_distress = rng.beta(max(mean * conc, 1e-3), max((1 - mean) * conc, 1e-3), n)
+        # --- dynamic state ---
+        self.food_stock = needs.food_stock_days * (0.5 + u[7])
+        self.medicine_stock = np.where(self.chronic, needs.medicine_stock_days * 2 * u[8], np.inf)
+        self.distress = self.baseline_distress.copy()
+        shape = (n, len(CATEGORIES))
+        self.open = np.zeros(shape, dtype=bool)
+        self.reported = np.zeros(shape, dtype=bool)
+        self.failed = np.zeros(shape, dtype=bool)  # urgent need already counted as a critical failure
+        self.raised_day = np.zeros(shape, dtype=np.int32)
+        self.reported_day = np.zeros(shape, dtype=np.int32)
+        # Group membership as a matrix, so that per-group counts are one product.
+        self.group_matrix = np.stack([self.alone, self.chronic, self.low_income, ~self.digital,
+                                      self.elderly & ~self.digital, self.vulnerable]).astype(np.int64)
+        self.group_sizes = self.group_matrix.sum(axis=1)
+
+    @property
+    def hidden(self) -> np.ndarray:
+        """Open needs no responder knows of."""
+        return self.open & ~self.reported
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays (for the benchmark's bytes per household)."""
+        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+class Ledger:
+    """The day's flows of needs: raised, reported and met, by category, and the waits of met needs."""
+
+    def __init__(self) -> None:
+        k = len(CATEGORIES)
+        self.raised = np.zeros(k, dtype=np.int64)
+        self.met = np.zeros(k, dtype=np.int64)
+        self.reported = 0
+        self.met_wait_days = 0
+        self.met_by: dict[str, int] = {}
+        self.critical_failures = 0
+
+    def raise_needs(self, hh: HouseholdState, mask: np.ndarray, category: int, day: int) -> None:
+        """Open a need of `category` for households in `mask` that have none open."""
+        new = mask & ~hh.open[:, category]
+        hh.open[new, category] = True
+        hh.reported[new, category] = False
+        hh.failed[new, category] = False
+        hh.raised_day[new, category] = day
+        self.raised[category] += int(new.sum())
+
+    def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
+        """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
+        if len(rows) == 0:
+            return
+        hh.open[rows, cats] = False
+        hh.reported[rows, cats] = False
+        self.met += np.bincount(cats, minlength=len(CATEGORIES))
+        self.met_wait_days += int((day - hh.raised_day[rows, cats]).sum())
+        self.met_by[by] = self.met_by.get(by, 0) + len(rows)
+
+    def meet_mask(self, hh: HouseholdState, mask: np.ndarray, category: int, day: int, by: str) -> np.ndarray:
+        """Close the open `category` needs of households in `mask`; returns the rows closed."""
+        rows = np.flatnonzero(mask & hh.open[:, category])
+        self.meet(hh, rows, np.full(len(rows), category), day, by)
+        return rows
+
+    def report(self, hh: HouseholdState, rows: np.ndarray, day: int) -> None:
+        """Make every open need of households `rows` known to responders."""
+        if len(rows) == 0:
+            return
+        newly = hh.open[rows] & ~hh.reported[rows]
+        self.reported += int(newly.sum())
+        hh.reported_day[rows] = np.where(newly, day, hh.reported_day[rows])
+        hh.reported[rows] |= hh.open[rows]

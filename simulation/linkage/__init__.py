@@ -1,0 +1,49 @@
+"""Linkage mechanisms: the switchable parts that change how needs are reported, served and mobilised.
+
+Each mechanism is a small class in its own module here, built from its section of the scenario file, and acts at
+fixed points of the model's day (simulation/model.py, `step`):
+
+- `setup(model)`: once, after the community exists (add agents, replace the triage policy, ...);
+- `start_day(model)`: before needs arise (arrivals on a schedule, supply deliveries, recruitment calls);
+- `report(model)`: after the cadres' reporting and screening (extra channels: online groups, building leaders);
+- `deliver(model, rows, cats)`: before the cadres serve the queue; serve part of it and return what is left;
+- `mobilise(model)`: after delivery (volunteers join, tire and drop out);
+- `end_day(model)`: after consequences, before observation.
+
+With no mechanism switched on the community is the `no_linkage` world: cadres are the only responders.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenarios import Scenario
+
+
+class Mechanism:
+    """Base class: every hook does nothing unless the mechanism overrides it."""
+
+    name = "mechanism"
+
+    def setup(self, model) -> None:
+        pass
+
+    def start_day(self, model) -> None:
+        pass
+
+    def report(self, model) -> None:
+        pass
+
+    def deliver(self, model, rows: np.ndarray, cats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return rows, cats
+
+    def mobilise(self, model) -> None:
+        pass
+
+    def end_day(self, model) -> None:
+        pass
+
+
+def build(scenario: Scenario) -> list[Mechanism]:
+    """The mechanisms the scenario switches on, in the order they act each day."""
+    return []

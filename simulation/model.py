@@ -1,0 +1,203 @@
+"""CommunityModel: one residential community under lockdown, one step a day (model-spec Scale and Processes).
+
+The day, in order: the policy phase; needs arise and households provide for themselves where the phase allows;
+needs are reported (or stay hidden) and cadres screen their register; the known needs are ordered (triage) and
+responders serve them within their hours; mechanisms mobilise; consequences (critical failures, distress, fatigue,
+prices); observation. Linkage mechanisms (simulation/linkage/) plug in at fixed points of that day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+from mesa.experimental.scenarios import Scenario as MesaScenario
+
+import scenarios
+from agents import Cadre, Household
+from scenarios import Scenario
+from simulation import consequences, delivery, linkage, needs, network, outcomes, prices, reporting, triage
+from simulation.households import CATEGORIES, HouseholdState, Ledger
+from simulation.streams import Streams, seed_from
+
+
+@dataclass
+class DayHours:
+    """Responder hours of the day: cadre hours per grid cell after gate duty, and the shares set aside."""
+
+    grid: np.ndarray
+    gate: np.ndarray
+    coordination: float
+    screening: float
+    coordination_used: float = 0.0
+    screening_used: float = 0.0
+    delivery_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class CommunityModel(mesa.Model):
+    """A sealed community of households on a social network, served by cadres and, where switched on, linkage.
+
+    Args:
+        scenario: a preset name, a path to a scenario file, or a `scenarios.Scenario` (default `no_linkage`).
+        rng: the seed (an int) or a numpy Generator; the same seed gives the same run.
+        **overrides: scenario fields, dotted for sections: `households=500`, `**{"needs.acute_rate": 0.001}`.
+
+    Households are agents on `space` (a Mesa `Network`), whose state lives in `households` (arrays updated for all
+    at once); cadres are ordinary agents. `config` is the validated scenario in force; Mesa's own `scenario`
+    attribute keeps Mesa's seed record so that Mesa's `batch_run` and `SolaraViz` can drive the model.
+    """
+
+    def __init__(self, *, scenario: str | Path | Scenario | MesaScenario = "no_linkage",
+                 rng: int | np.random.Generator | None = None, **overrides) -> None:
+        if isinstance(scenario, MesaScenario):  # SolaraViz passes Mesa's scenario back on reset
+            rng = rng if rng is not None else scenario.rng
+            scenario = getattr(scenario, "community", "no_linkage")
+        seed = seed_from(rng)
+        super().__init__(rng=seed)
+        self.config: Scenario = scenarios.load(scenario, overrides or None)
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.day = 0
+        self.phase = self.config.phase_on(0)
+
+        self.network = network.build(self.config, self.streams("network"))
+        self.households = HouseholdState(self.config, self.streams("population"))
+        self.space = Network(self.network.graph, capacity=1, random=self.random, layout=None)
+        cells = self.space._cells
+        for i in range(self.config.households):
+            Household(self, i, cells[i])
+
+        hh = self.households
+        digital_ties = self.network.ties @ hh.digital.astype(float)
+        rate = self.config.reporting.neighbour_prob * (1.0 + self.config.mass_base)
+        self.neighbour_report_prob = 1.0 - np.exp(-rate * digital_ties)
+        self.social_support = 1.0 - np.exp(-self.network.trust_degree() / 4.0)
+        self.register = np.flatnonzero(hh.on_register)
+        self.register_pointer = 0
+        self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
+
+        n_cadres = max(1, round(self.config.cadres.per_1000_households * self.config.households / 1000))
+        for i in range(n_cadres):
+            self.add_cadre("grid_worker" if i < self.network.n_grids else "community_worker")
+
+        self.triage = triage.first_come
+        self.price_index = 1.0
+        self.food_seekers = 0
+        self.coordination_load = 0.0
+        self.volunteers_active = self.volunteers_vetting = self.volunteers_burnt_out = 0
+        self.ledger = Ledger()
+        self.hours = DayHours(np.zeros(self.network.n_grids), np.zeros(self.network.n_grids), 0.0, 0.0)
+        self.today: dict = {}
+        self.mechanisms = linkage.build(self.config)
+        for mechanism in self.mechanisms:
+            mechanism.setup(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in outcomes.DAILY_COLUMNS})
+
+    # --- responders -------------------------------------------------------------------------------------------
+    @property
+    def cadres(self):
+        return self.agents_by_type.get(Cadre, [])
+
+    def add_cadre(self, role: str, grids: list[int] | None = None) -> Cadre:
+        """A new cadre covering `grids` (by default the next grid cell in turn, or all cells it must share)."""
+        n_grids = self.network.n_grids
+        index = len(self.cadres)
+        if grids is None:
+            grids = [index % n_grids]
+        cadre = Cadre(self, role, grids)
+        self._cover = None  # rebuilt on the next day
+        return cadre
+
+    def _cover_matrix(self) -> np.ndarray:
+        """Share of each cadre's hours going to each grid cell; cells nobody covers share everyone's hours."""
+        if getattr(self, "_cover", None) is None:
+            cadres = list(self.cadres)
+            cover = np.zeros((len(cadres), self.network.n_grids))
+            for i, c in enumerate(cadres):
+                cover[i, c.grids] = 1.0
+            orphans = cover.sum(axis=0) == 0
+            if orphans.any():  # fewer cadres than cells: every cadre also covers the uncovered cells
+                cover[:, orphans] = 1.0
+            self._cover = cover / cover.sum(axis=1, keepdims=True)
+        return self._cover
+
+    def _plan_hours(self) -> None:
+        c = self.config.cadres
+        cover = self._cover_matrix()
+        offered = np.array([cadre.hours_today() for cadre in self.cadres])
+        grid = offered @ cover
+        gate_need = self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0
+        gate = np.minimum(gate_need, grid)
+        avail = grid - gate
+        total = float(avail.sum())
+        self.hours = DayHours(grid=grid, gate=gate, coordination=c.coordination_share * total,
+                              screening=c.screening_share * total)
+
+    def _cadre_delivery_hours(self) -> np.ndarray:
+        """Each cell's hours for deliveries: its own share, plus report and screening hours left unused."""
+        h, c = self.hours, self.config.cadres
+        avail = h.grid - h.gate
+        total = avail.sum()
+        weight = avail / total if total > 0 else np.zeros_like(avail)
+        spare = (h.coordination - h.coordination_used) + (h.screening - h.screening_used)
+        return avail * (1.0 - c.coordination_share - c.screening_share) + spare * weight
+
+    def _cadres_end_day(self, delivery_used: np.ndarray) -> None:
+        h = self.hours
+        avail = h.grid - h.gate
+        total = avail.sum()
+        weight = avail / total if total > 0 else np.zeros_like(avail)
+        used = h.gate + (h.coordination_used + h.screening_used) * weight + delivery_used
+        load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
+        for cadre, cadre_load in zip(self.cadres, self._cover_matrix() @ load):
+            cadre.end_day(min(1.0, float(cadre_load)))
+
+    # --- the day ----------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one day."""
+        self.phase = self.config.phase_on(self.day)
+        self.ledger = Ledger()
+        for m in self.mechanisms:
+            m.start_day(self)
+        needs.arise(self)
+        self._plan_hours()
+        reporting.report(self)
+        reporting.screen(self)
+        for m in self.mechanisms:
+            m.report(self)
+        rows, cats = delivery.queue(self)
+        for m in self.mechanisms:
+            rows, cats = m.deliver(self, rows, cats)
+        c = self.config.cadres
+        costs = np.array([getattr(c, f"{cat}_hours") for cat in CATEGORIES])
+        _, used = delivery.serve(self, rows, cats, self._cadre_delivery_hours(), costs, "cadre",
+                                 c.counselling_effect)
+        self._cadres_end_day(used)
+        for m in self.mechanisms:
+            m.mobilise(self)
+        consequences.apply(self)
+        prices.update(self)
+        for m in self.mechanisms:
+            m.end_day(self)
+        self.today = outcomes.observe(self)
+        self.datacollector.collect(self)
+        self.day += 1
+        if self.day >= self.config.days:
+            self.running = False
+
+    # --- results ----------------------------------------------------------------------------------------------
+    def daily(self):
+        """The daily series so far (one row per simulated day)."""
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def summary(self) -> dict:
+        """The run's summary keys (model-spec Outcomes), computed from the daily series."""
+        return outcomes.summarize(self.daily(), self.households.n, int(self.households.vulnerable.sum()))
+
+
+def _reporter(name: str):
+    return lambda model: model.today[name]
