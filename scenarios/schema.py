@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 # Sizes beyond these would exhaust memory or run for hours; the spec asks for 300 to 30,000 households.
 MAX_HOUSEHOLDS = 200_000
 MAX_DAYS = 3_650
+MAX_HOUSEHOLD_DAYS = MAX_HOUSEHOLDS * 365
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 CATEGORIES = ("food", "medicine", "medical", "psych", "supplies")
@@ -22,6 +23,12 @@ CATEGORIES = ("food", "medicine", "medical", "psych", "supplies")
 def _f(default, description: str, source: str, **constraints):
     """A field whose documentation always carries its source ("assumed" included)."""
     return Field(default, description=description, json_schema_extra={"source": source}, **constraints)
+
+
+def _section(cls):
+    """A section of the file; its own fields carry their sources."""
+    return Field(default_factory=cls, description=cls.__doc__,
+                 json_schema_extra={"source": "model-spec; each field of the section cites its own source"})
 
 
 class Section(BaseModel):
@@ -115,8 +122,8 @@ class Network(Section):
         3.0, "Mean ties a household has inside its building at mass base 0; mass base adds up to as many again.",
         "assumed, 2-8", ge=0.0, le=50.0)
     ties_across_buildings: float = _f(
-        0.5, "Mean ties to households in other buildings of the same grid cell at mass base 0; mass base "
-        "doubles it at 1.", "assumed, 0.2-2", ge=0.0, le=20.0)
+        0.5, "Mean ties to households anywhere in the same grid cell (mostly other buildings) at mass base 0; "
+        "mass base doubles it at 1.", "assumed, 0.2-2", ge=0.0, le=20.0)
 
 
 class Needs(Section):
@@ -127,9 +134,11 @@ class Needs(Section):
                                 ge=0.0, le=365.0)
     food_reorder_days: float = _f(2.0, "A food need opens when the stock falls to this many days.",
                                   "assumed, 1-3", ge=0.0, le=30.0)
-    shop_purchase_days: float = _f(7.0, "Days of food bought on one shopping outing at normal prices.",
+    shop_purchase_days: float = _f(7.0, "Days of food bought on one shopping outing at normal prices, for a "
+                                   "household of average size (scaled by average size / household size).",
                                    "assumed, 3-10", gt=0.0, le=60.0)
-    package_days: float = _f(3.0, "Days of food in one delivered package.",
+    package_days: float = _f(3.0, "Days of food in one delivered package for a household of average size "
+                             "(scaled by average size / household size).",
                              "domain-facts: ~6 kg, ~3 people x 3 days (M)", gt=0.0, le=60.0)
     medicine_stock_days: float = _f(
         20.0, "Mean medicine stock (days) of chronically ill households at day 0; drawn uniformly 0-2x.",
@@ -153,8 +162,9 @@ class Needs(Section):
     supplies_rate: Probability = _f(0.03, "Daily chance a household runs out of protective supplies.",
                                     "assumed, 0.01-0.06; domain-facts: masks and disinfectant bought online (M)")
     psych_threshold: Probability = _f(
-        0.65, "Distress above which a household asks for psychological support.",
-        "assumed; calibrated so ~10% start above it (domain-facts: 10.2% felt they needed help, H)")
+        0.62, "Distress above which a household asks for psychological support.",
+        "assumed; calibrated so ~10% start above it with the default initial distress (domain-facts: 10.2% felt "
+        "they needed help, H)")
     frail_self_provision: Probability = _f(
         0.5, "Factor on the chance of self-provision for elderly-alone or disabled households.", "assumed, 0.3-0.8")
 
@@ -209,6 +219,15 @@ class Cadres(Section):
         0.1, "Fall in distress after a cadre's supportive conversation (cadres are not counsellors).",
         "assumed, 0.05-0.2; domain.md: cities slow to switch to professional capacity (Song)")
 
+    @model_validator(mode="after")
+    def _shares_fit(self) -> Cadres:
+        if self.coordination_share + self.screening_share > 1.0:
+            raise ValueError(
+                f"cadres.coordination_share + cadres.screening_share = "
+                f"{self.coordination_share + self.screening_share:g} is more than all of the cadres' hours; "
+                f"keep their sum at most 1")
+        return self
+
 
 class Distress(Section):
     """Psychological distress, 0-1 (model-spec Process 7)."""
@@ -225,7 +244,6 @@ class Distress(Section):
                            ge=0.0, le=1.0)
     support: float = _f(0.004, "Daily relief from social ties (scaled by trust-weighted ties, up to 1).",
                         "Miao, Zeng & Shi 2020: cohesion reduced distress (M); size assumed", ge=0.0, le=1.0)
-    noise: float = _f(0.01, "Standard deviation of daily random change.", "assumed", ge=0.0, le=0.5)
 
 
 class Prices(Section):
@@ -246,8 +264,9 @@ class Prices(Section):
 class Scenario(Section):
     """A whole run: the community, its phases and its parameters. Load with `scenarios.load`."""
 
-    name: str = _f("custom", "Short identifier (file stem for presets).", "-")
-    description: str = _f("", "What the scenario stands for, with its source.", "-")
+    name: str = _f("custom", "Short identifier (file stem for presets).", "model-spec Preset scenarios (a label)")
+    description: str = _f("", "What the scenario stands for, with its source.",
+                          "model-spec Preset scenarios (a label)")
     households: int = _f(3000, "Households in the community.",
                          "domain-facts: mean ~3,000 households (M); 300-30,000 supported", ge=1, le=MAX_HOUSEHOLDS)
     days: int = _f(90, "Days simulated (day 0 = 23 Jan 2020).", "model-spec Scale: past reopening on day 76",
@@ -258,13 +277,13 @@ class Scenario(Section):
     phases: list[Phase] = Field(default_factory=default_phases,
                                 description="The phase schedule, in order of start day; the first starts on day 0.",
                                 json_schema_extra={"source": "model-spec Phases; domain-facts Timeline"})
-    population: Population = Field(default_factory=Population, description=Population.__doc__)
-    network: Network = Field(default_factory=Network, description=Network.__doc__)
-    needs: Needs = Field(default_factory=Needs, description=Needs.__doc__)
-    reporting: Reporting = Field(default_factory=Reporting, description=Reporting.__doc__)
-    cadres: Cadres = Field(default_factory=Cadres, description=Cadres.__doc__)
-    distress: Distress = Field(default_factory=Distress, description=Distress.__doc__)
-    prices: Prices = Field(default_factory=Prices, description=Prices.__doc__)
+    population: Population = _section(Population)
+    network: Network = _section(Network)
+    needs: Needs = _section(Needs)
+    reporting: Reporting = _section(Reporting)
+    cadres: Cadres = _section(Cadres)
+    distress: Distress = _section(Distress)
+    prices: Prices = _section(Prices)
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Scenario:
@@ -282,9 +301,9 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _sizes_fit(self) -> Scenario:
-        if self.households * self.days > 200_000 * 365:
+        if self.households * self.days > MAX_HOUSEHOLD_DAYS:
             raise ValueError(f"households x days = {self.households * self.days:,} is too large to simulate here; "
-                             f"keep it under {200_000 * 365:,}")
+                             f"keep it under {MAX_HOUSEHOLD_DAYS:,}")
         return self
 
     def with_overrides(self, overrides: dict) -> Scenario:

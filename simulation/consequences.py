@@ -27,12 +27,10 @@ def apply(model) -> None:
 
 def _distress(model) -> None:
     hh, d, day = model.households, model.config.distress, model.day
-    overdue = (hh.open & (day - hh.raised_day >= 1)).sum(axis=1)
-    noise = model.streams("distress", day).normal(0.0, d.noise, hh.n) if d.noise > 0 else 0.0
-    change = (model.phase.isolation_stress
-              + d.unmet_stress * overdue
-              + d.hunger_stress * (hh.food_stock <= 0.0)
-              - d.relaxation * (hh.distress - hh.baseline_distress)
-              - d.support * model.social_support
-              + noise)
+    overdue = (hh.open & (hh.raised_day < day)).sum(axis=1)
+    change = d.unmet_stress * overdue
+    change += d.hunger_stress * (hh.food_stock <= 0.0)
+    change -= d.relaxation * (hh.distress - hh.baseline_distress)
+    change += model.phase.isolation_stress
+    change -= model.support_relief
     np.clip(hh.distress + change, 0.0, 1.0, out=hh.distress)

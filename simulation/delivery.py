@@ -11,35 +11,69 @@ management) and 5 (medicine runs were slow and avoided: they cost the most hours
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from simulation.households import FOOD, MEDICINE, PSYCH
 
 
-def queue(model) -> tuple[np.ndarray, np.ndarray]:
-    """The known open needs as (household rows, categories), in the triage order."""
+@dataclass
+class Queue:
+    """The known open needs: household rows, categories and priority classes (lower is served first)."""
+
+    rows: np.ndarray
+    cats: np.ndarray
+    classes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def without(self, served: np.ndarray) -> Queue:
+        keep = ~served
+        return Queue(self.rows[keep], self.cats[keep], self.classes[keep])
+
+
+def queue(model) -> Queue:
+    """The known open needs, with the triage policy's priority classes."""
     hh = model.households
-    rows, cats = np.nonzero(hh.open & hh.reported)
-    order = model.triage(model, rows, cats)
-    return rows[order], cats[order]
+    cats, rows = np.nonzero((hh.open & hh.reported).T)
+    return Queue(rows, cats, model.triage(model, rows, cats))
 
 
-def serve(model, rows: np.ndarray, cats: np.ndarray, capacity: np.ndarray, hours: np.ndarray,
-          by: str, counselling_effect: float) -> tuple[np.ndarray, np.ndarray]:
-    """Serve the queue (rows, cats) within `capacity` hours per grid cell, each need costing `hours[cat]`.
+def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
+          counselling_effect: float) -> tuple[np.ndarray, np.ndarray]:
+    """Serve the queue within `capacity` hours per grid cell, each need costing `hours[category]`.
 
-    Returns the mask of served queue entries and the hours used per grid cell.
+    In each cell, needs are taken class by class and in random order within a class, until the next one does not
+    fit. Returns the mask of served queue entries and the hours used per grid cell.
     """
-    grid = model.network.grid[rows]
-    by_grid = np.argsort(grid, kind="stable")  # keeps the triage order inside each cell
-    g, cost = grid[by_grid], hours[cats[by_grid]]
-    spent = np.cumsum(cost)
-    before = np.concatenate([[0.0], spent])[np.searchsorted(g, np.arange(len(capacity)))]
-    fits = spent - before[g] <= capacity[g] + 1e-9
-    served = np.zeros(len(rows), dtype=bool)
-    served[by_grid[fits]] = True
-    used = np.bincount(g[fits], weights=cost[fits], minlength=len(capacity))
-    meet(model, rows[served], cats[served], by, counselling_effect)
+    n_grids = len(capacity)
+    served = np.zeros(len(q), dtype=bool)
+    if len(q) == 0:
+        return served, np.zeros(n_grids)
+    grid = model.network.grid[q.rows]
+    cost = hours[q.cats]
+    span = int(q.classes.max()) + 1
+    # Hours wanted by each (cell, class), accumulated over classes: a class is served whole while it fits.
+    wanted = np.bincount(grid * span + q.classes, weights=cost, minlength=n_grids * span).reshape(n_grids, span)
+    through = np.cumsum(wanted, axis=1)
+    cutoff = (through <= capacity[:, None] + 1e-9).sum(axis=1)  # classes below this fit whole
+    whole = q.classes < cutoff[grid]
+    served[whole] = True
+    left = capacity - np.bincount(grid[whole], weights=cost[whole], minlength=n_grids)
+    # The class at the cut-off is served in random order until the next need does not fit.
+    part = np.flatnonzero(q.classes == cutoff[grid])
+    if len(part):
+        tie = model.streams(f"serve:{by}", model.day).random(len(part))
+        order = np.lexsort((tie, grid[part]))
+        part, g = part[order], grid[part[order]]
+        spent = np.cumsum(cost[part])
+        first = np.searchsorted(g, np.arange(n_grids))
+        before = np.concatenate([[0.0], spent])[first]
+        served[part[spent - before[g] <= left[g] + 1e-9]] = True
+    used = np.bincount(grid[served], weights=cost[served], minlength=n_grids)
+    meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
 
 
@@ -47,7 +81,8 @@ def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect:
     """Close needs met by a responder and apply what the help does."""
     hh, n = model.households, model.config.needs
     model.ledger.meet(hh, rows, cats, model.day, by)
-    hh.food_stock[rows[cats == FOOD]] += n.package_days
+    food = rows[cats == FOOD]
+    hh.food_stock[food] += n.package_days * hh.food_days_factor[food]
     hh.medicine_stock[rows[cats == MEDICINE]] += n.refill_days
     psych = rows[cats == PSYCH]
     hh.distress[psych] = np.maximum(hh.distress[psych] - counselling_effect, 0.0)

@@ -4,7 +4,8 @@ A `Household` agent (agents/household.py) is a view on row `index` of these arra
 every daily process act on all households at once instead of looping over agents; the update semantics is
 synchronous: each process reads the arrays as the previous process left them and writes them back whole.
 
-Needs are held as a households x categories table: a household has at most one open need per category. A need is
+Needs are held as a households x categories table (column-major, so that one category's column is contiguous): a
+household has at most one open need per category. A need is
 *raised* when its slot opens, *reported* once a responder knows of it and *met* when its slot closes, so every need
 raised is, at any moment, exactly one of met, open-and-reported, or open-and-hidden.
 """
@@ -34,12 +35,15 @@ class HouseholdState:
         self.size = np.where(self.alone, 1, 1 + rng.poisson(max(pop.persons_per_household - 1.0, 0.0), n))
         self.chronic = u[2] < np.where(self.elderly, pop.chronic_share_elderly, pop.chronic_share_other)
         self.dialysis = u[3] < pop.dialysis_share
+        self.chronic |= self.dialysis  # dialysis patients are chronically ill
         self.disabled = u[4] < pop.disability_share
         self.low_income = u[5] < pop.low_income_share
         digital_p = np.where(self.alone, pop.digital_share_alone,
                              np.where(self.elderly, pop.digital_share_elderly, pop.digital_share_other))
         self.digital = u[6] < digital_p
         self.frail = self.alone | self.disabled
+        # Food bought or delivered lasts longer for small households: days scale with average size / size.
+        self.food_days_factor = pop.persons_per_household / self.size
         # The community's register of special groups, which cadres screen proactively.
         self.on_register = self.alone | self.disabled | self.dialysis | self.low_income
         self.vulnerable = self.alone | self.chronic | self.dialysis | self.disabled | self.low_income | ~self.digital
@@ -52,14 +56,15 @@ class HouseholdState:
         self.medicine_stock = np.where(self.chronic, needs.medicine_stock_days * 2 * u[8], np.inf)
         self.distress = self.baseline_distress.copy()
         shape = (n, len(CATEGORIES))
-        self.open = np.zeros(shape, dtype=bool)
-        self.reported = np.zeros(shape, dtype=bool)
-        self.failed = np.zeros(shape, dtype=bool)  # urgent need already counted as a critical failure
-        self.raised_day = np.zeros(shape, dtype=np.int32)
-        self.reported_day = np.zeros(shape, dtype=np.int32)
+        self.open = np.zeros(shape, dtype=bool, order="F")
+        self.reported = np.zeros(shape, dtype=bool, order="F")
+        self.failed = np.zeros(shape, dtype=bool, order="F")  # urgent need already counted as a critical failure
+        self.raised_day = np.zeros(shape, dtype=np.int32, order="F")
+        self.reported_day = np.zeros(shape, dtype=np.int32, order="F")
+        self.dialysis_rows = np.flatnonzero(self.dialysis)
         # Group membership as a matrix, so that per-group counts are one product.
         self.group_matrix = np.stack([self.alone, self.chronic, self.low_income, ~self.digital,
-                                      self.elderly & ~self.digital, self.vulnerable]).astype(np.int64)
+                                      self.elderly & ~self.digital, self.vulnerable]).astype(np.float64)
         self.group_sizes = self.group_matrix.sum(axis=1)
 
     @property
@@ -84,14 +89,14 @@ class Ledger:
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
 
-    def raise_needs(self, hh: HouseholdState, mask: np.ndarray, category: int, day: int) -> None:
-        """Open a need of `category` for households in `mask` that have none open."""
-        new = mask & ~hh.open[:, category]
-        hh.open[new, category] = True
-        hh.reported[new, category] = False
-        hh.failed[new, category] = False
-        hh.raised_day[new, category] = day
-        self.raised[category] += int(new.sum())
+    def raise_needs(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int) -> None:
+        """Open a need of `category` for the households `rows` (unique) that have none open."""
+        rows = rows[~hh.open[rows, category]]
+        hh.open[rows, category] = True
+        hh.reported[rows, category] = False
+        hh.failed[rows, category] = False
+        hh.raised_day[rows, category] = day
+        self.raised[category] += len(rows)
 
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
@@ -100,14 +105,12 @@ class Ledger:
         hh.open[rows, cats] = False
         hh.reported[rows, cats] = False
         self.met += np.bincount(cats, minlength=len(CATEGORIES))
-        self.met_wait_days += int((day - hh.raised_day[rows, cats]).sum())
+        self.met_wait_days += int(day * len(rows) - hh.raised_day[rows, cats].sum(dtype=np.int64))
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
 
-    def meet_mask(self, hh: HouseholdState, mask: np.ndarray, category: int, day: int, by: str) -> np.ndarray:
-        """Close the open `category` needs of households in `mask`; returns the rows closed."""
-        rows = np.flatnonzero(mask & hh.open[:, category])
+    def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:
+        """Close the open `category` needs of the households `rows` (all of which have one open)."""
         self.meet(hh, rows, np.full(len(rows), category), day, by)
-        return rows
 
     def report(self, hh: HouseholdState, rows: np.ndarray, day: int) -> None:
         """Make every open need of households `rows` known to responders."""

@@ -8,7 +8,7 @@ prices); observation. Linkage mechanisms (simulation/linkage/) plug in at fixed 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
@@ -34,7 +34,6 @@ class DayHours:
     screening: float
     coordination_used: float = 0.0
     screening_used: float = 0.0
-    delivery_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class CommunityModel(mesa.Model):
@@ -75,15 +74,24 @@ class CommunityModel(mesa.Model):
         rate = self.config.reporting.neighbour_prob * (1.0 + self.config.mass_base)
         self.neighbour_report_prob = 1.0 - np.exp(-rate * digital_ties)
         self.social_support = 1.0 - np.exp(-self.network.trust_degree() / 4.0)
+        self.support_relief = self.config.distress.support * self.social_support
         self.register = np.flatnonzero(hh.on_register)
         self.register_pointer = 0
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
 
+        # One grid worker per cell where staff allow; fewer staff than cells share the cells out evenly; the rest
+        # are community workers who serve every cell.
         n_cadres = max(1, round(self.config.cadres.per_1000_households * self.config.households / 1000))
-        for i in range(n_cadres):
-            self.add_cadre("grid_worker" if i < self.network.n_grids else "community_worker")
+        n_grids = self.network.n_grids
+        if n_cadres < n_grids:
+            for i in range(n_cadres):
+                self.add_cadre("grid_worker", [g for g in range(n_grids) if g * n_cadres // n_grids == i])
+        else:
+            for i in range(n_cadres):
+                self.add_cadre("grid_worker" if i < n_grids else "community_worker")
 
         self.triage = triage.first_come
+        self.cadre_task_hours = np.array([getattr(self.config.cadres, f"{cat}_hours") for cat in CATEGORIES])
         self.price_index = 1.0
         self.food_seekers = 0
         self.coordination_load = 0.0
@@ -103,25 +111,22 @@ class CommunityModel(mesa.Model):
         return self.agents_by_type.get(Cadre, [])
 
     def add_cadre(self, role: str, grids: list[int] | None = None) -> Cadre:
-        """A new cadre covering `grids` (by default the next grid cell in turn, or all cells it must share)."""
+        """A new cadre covering `grids`; by default grid workers take the next cell in turn, others every cell."""
         n_grids = self.network.n_grids
-        index = len(self.cadres)
         if grids is None:
-            grids = [index % n_grids]
+            grid_workers = sum(1 for c in self.cadres if c.role == "grid_worker")
+            grids = [grid_workers % n_grids] if role == "grid_worker" else list(range(n_grids))
         cadre = Cadre(self, role, grids)
         self._cover = None  # rebuilt on the next day
         return cadre
 
     def _cover_matrix(self) -> np.ndarray:
-        """Share of each cadre's hours going to each grid cell; cells nobody covers share everyone's hours."""
+        """Share of each cadre's hours going to each grid cell (each row sums to 1)."""
         if getattr(self, "_cover", None) is None:
             cadres = list(self.cadres)
             cover = np.zeros((len(cadres), self.network.n_grids))
             for i, c in enumerate(cadres):
                 cover[i, c.grids] = 1.0
-            orphans = cover.sum(axis=0) == 0
-            if orphans.any():  # fewer cadres than cells: every cadre also covers the uncovered cells
-                cover[:, orphans] = 1.0
             self._cover = cover / cover.sum(axis=1, keepdims=True)
         return self._cover
 
@@ -169,12 +174,11 @@ class CommunityModel(mesa.Model):
         reporting.screen(self)
         for m in self.mechanisms:
             m.report(self)
-        rows, cats = delivery.queue(self)
+        queue = delivery.queue(self)
         for m in self.mechanisms:
-            rows, cats = m.deliver(self, rows, cats)
+            queue = m.deliver(self, queue)
         c = self.config.cadres
-        costs = np.array([getattr(c, f"{cat}_hours") for cat in CATEGORIES])
-        _, used = delivery.serve(self, rows, cats, self._cadre_delivery_hours(), costs, "cadre",
+        _, used = delivery.serve(self, queue, self._cadre_delivery_hours(), self.cadre_task_hours, "cadre",
                                  c.counselling_effect)
         self._cadres_end_day(used)
         for m in self.mechanisms:

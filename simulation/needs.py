@@ -20,36 +20,62 @@ from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 def arise(model) -> None:
     """Consume stocks, open new needs, then let households provide for themselves where the phase allows."""
     hh, led, day, n = model.households, model.ledger, model.day, model.config.needs
-    u = model.streams("needs", day).random((7, hh.n))
+    rng = model.streams("needs", day)
 
     np.maximum(hh.food_stock - 1.0, 0.0, out=hh.food_stock)
     np.maximum(hh.medicine_stock - 1.0, 0.0, out=hh.medicine_stock)
 
-    led.raise_needs(hh, hh.food_stock <= n.food_reorder_days, FOOD, day)
-    led.raise_needs(hh, hh.medicine_stock <= n.medicine_reorder_days, MEDICINE, day)
-    dialysis_due = hh.dialysis & ((day + hh.dialysis_offset) % n.dialysis_interval == 0)
-    acute_p = np.where(hh.chronic, n.acute_rate_chronic, n.acute_rate)
-    acute_p = np.where(hh.medicine_stock <= 0.0, acute_p * n.acute_rate_no_medicine, acute_p)
-    led.raise_needs(hh, dialysis_due | (u[0] < acute_p), MEDICAL, day)
-    led.raise_needs(hh, hh.distress > n.psych_threshold, PSYCH, day)
-    led.raise_needs(hh, u[1] < n.supplies_rate, SUPPLIES, day)
-    model.food_seekers = int(hh.open[:, FOOD].sum())
+    led.raise_needs(hh, np.flatnonzero(hh.food_stock <= n.food_reorder_days), FOOD, day)
+    led.raise_needs(hh, np.flatnonzero(hh.medicine_stock <= n.medicine_reorder_days), MEDICINE, day)
+    dialysis = hh.dialysis_rows
+    due = dialysis[(day + hh.dialysis_offset[dialysis]) % n.dialysis_interval == 0]
+    led.raise_needs(hh, np.union1d(due, _acute_events(hh, n, rng)), MEDICAL, day)
+    led.raise_needs(hh, np.flatnonzero(hh.distress > n.psych_threshold), PSYCH, day)
+    led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
+    model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
 
-    _self_provide(model, u[2:])
+    _self_provide(model, rng)
 
 
-def _self_provide(model, u: np.ndarray) -> None:
+def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Households (sorted, unique) struck by an event of daily chance `p`, drawn without a number per household."""
+    if p <= 0.0:
+        return np.zeros(0, dtype=np.int64)
+    # Each household is struck with chance p: the number struck is binomial and the struck are a uniform sample.
+    return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)) if p < 1.0 else np.arange(n)
+
+
+def _acute_events(hh, n, rng: np.random.Generator) -> np.ndarray:
+    """Acute medical events, by thinning: candidates at the highest rate, kept with chance rate / highest rate."""
+    top = max(n.acute_rate, n.acute_rate_chronic) * n.acute_rate_no_medicine
+    cand = _rare_events(hh.n, min(top, 1.0), rng)
+    rate = np.where(hh.chronic[cand], n.acute_rate_chronic, n.acute_rate)
+    rate = np.where(hh.medicine_stock[cand] <= 0.0, rate * n.acute_rate_no_medicine, rate)
+    return cand[rng.random(len(cand)) * min(top, 1.0) < rate]
+
+
+def _self_provide(model, rng: np.random.Generator) -> None:
     hh, led, day, n, phase = model.households, model.ledger, model.day, model.config.needs, model.phase
-    ability = np.where(hh.frail, n.frail_self_provision, 1.0)
     if phase.outing_interval > 0:
-        outing = (day + hh.outing_offset) % phase.outing_interval == 0
-        shop = outing & (u[0] < phase.shop_access * ability)
-        rows = led.meet_mask(hh, shop, FOOD, day, "self")
-        price_factor = np.where(hh.low_income[rows], model.price_index ** model.config.prices.low_income_response, 1.0)
-        hh.food_stock[rows] += n.shop_purchase_days / price_factor
-        led.meet_mask(hh, outing & (u[1] < phase.shop_access * ability), SUPPLIES, day, "self")
-    rows = led.meet_mask(hh, u[2] < phase.self_medical * ability, MEDICINE, day, "self")
-    hh.medicine_stock[rows] += n.refill_days
-    led.meet_mask(hh, u[3] < phase.self_medical * ability, MEDICAL, day, "self")
+        outing = (day + hh.outing_offset) % phase.outing_interval == 0 if phase.outing_interval > 1 else True
+        for category in (FOOD, SUPPLIES):
+            rows = np.flatnonzero(hh.open[:, category] & outing)
+            ok = rows[rng.random(len(rows)) < phase.shop_access * _ability(hh, rows, n)]
+            led.meet_rows(hh, ok, category, day, "self")
+            if category == FOOD:
+                price = np.where(hh.low_income[ok], model.price_index ** model.config.prices.low_income_response, 1.0)
+                hh.food_stock[ok] += n.shop_purchase_days * hh.food_days_factor[ok] / price
+    for category in (MEDICINE, MEDICAL):
+        rows = np.flatnonzero(hh.open[:, category])
+        ok = rows[rng.random(len(rows)) < phase.self_medical * _ability(hh, rows, n)]
+        led.meet_rows(hh, ok, category, day, "self")
+        if category == MEDICINE:
+            hh.medicine_stock[ok] += n.refill_days
     # Distress that has eased well below the threshold no longer asks for support.
-    led.meet_mask(hh, hh.distress < n.psych_threshold - 0.1, PSYCH, day, "self")
+    eased = np.flatnonzero(hh.open[:, PSYCH] & (hh.distress < n.psych_threshold - 0.1))
+    led.meet_rows(hh, eased, PSYCH, day, "self")
+
+
+def _ability(hh, rows: np.ndarray, n) -> np.ndarray:
+    """Chance factor of self-provision: lower for elderly people living alone and disabled members."""
+    return np.where(hh.frail[rows], n.frail_self_provision, 1.0)

@@ -39,10 +39,10 @@ def observe(model) -> dict:
     hh, led = model.households, model.ledger
     open_, hidden = hh.open, hh.open & ~hh.reported
     unmet_c, hidden_c = open_.sum(axis=0), hidden.sum(axis=0)
-    unmet_g = hh.group_matrix @ open_.sum(axis=1)
-    hidden_g = hh.group_matrix @ hidden.sum(axis=1)
+    unmet_g = hh.group_matrix @ open_.sum(axis=1, dtype=np.float64)
+    hidden_g = hh.group_matrix @ hidden.sum(axis=1, dtype=np.float64)
     n_open = int(unmet_c.sum())
-    age_sum = int(((model.day - hh.raised_day) * open_).sum()) if n_open else 0
+    age_sum = model.day * n_open - int(hh.raised_day.sum(where=open_, dtype=np.int64)) if n_open else 0
     row = {
         "day": model.day, "phase": model.phase.name,
         "raised_total": int(led.raised.sum()), "reported_total": led.reported, "met_total": int(led.met.sum()),

@@ -19,14 +19,15 @@ import numpy as np
 def report(model) -> None:
     """Households (or neighbours for them) try to report; cadres take reports until their hours run out."""
     hh, r, day = model.households, model.config.reporting, model.day
-    u = model.streams("reporting", day).random((4, hh.n))
-    waiting = (hh.open & ~hh.reported).any(axis=1)
-    online = waiting & hh.digital & (u[0] < r.online_prob)
-    call = waiting & ~online & (u[1] < r.call_prob)
-    neighbour = waiting & ~online & ~call & (u[2] < model.neighbour_report_prob)
-    tries = np.flatnonzero(online | call | neighbour)
-    cost = np.where(call[tries], r.call_hours, r.message_hours)
-    order = np.argsort(u[3][tries], kind="stable")  # who gets through first is a matter of luck
+    waiting = np.flatnonzero((hh.open & ~hh.reported).any(axis=1))
+    u = model.streams("reporting", day).random((4, len(waiting)))
+    online = hh.digital[waiting] & (u[0] < r.online_prob)
+    call = ~online & (u[1] < r.call_prob)
+    neighbour = ~online & ~call & (u[2] < model.neighbour_report_prob[waiting])
+    trying = online | call | neighbour
+    tries = waiting[trying]
+    cost = np.where(call[trying], r.call_hours, r.message_hours)
+    order = np.argsort(u[3][trying])  # who gets through first is a matter of luck
     spent = np.cumsum(cost[order])
     taken = int(np.searchsorted(spent, model.hours.coordination, side="right"))
     model.ledger.report(hh, np.sort(tries[order[:taken]]), day)

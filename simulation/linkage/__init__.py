@@ -6,7 +6,7 @@ fixed points of the model's day (simulation/model.py, `step`):
 - `setup(model)`: once, after the community exists (add agents, replace the triage policy, ...);
 - `start_day(model)`: before needs arise (arrivals on a schedule, supply deliveries, recruitment calls);
 - `report(model)`: after the cadres' reporting and screening (extra channels: online groups, building leaders);
-- `deliver(model, rows, cats)`: before the cadres serve the queue; serve part of it and return what is left;
+- `deliver(model, queue)`: before the cadres serve the queue; serve part of it and return what is left;
 - `mobilise(model)`: after delivery (volunteers join, tire and drop out);
 - `end_day(model)`: after consequences, before observation.
 
@@ -15,9 +15,8 @@ With no mechanism switched on the community is the `no_linkage` world: cadres ar
 
 from __future__ import annotations
 
-import numpy as np
-
 from scenarios import Scenario
+from simulation.delivery import Queue
 
 
 class Mechanism:
@@ -34,8 +33,8 @@ class Mechanism:
     def report(self, model) -> None:
         pass
 
-    def deliver(self, model, rows: np.ndarray, cats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return rows, cats
+    def deliver(self, model, queue: Queue) -> Queue:
+        return queue
 
     def mobilise(self, model) -> None:
         pass

@@ -1,0 +1,39 @@
+# liandong developer tasks. `make` (or `make help`) lists them.
+# Every task first runs `setup`, which is fast (< 3 s) when nothing changed.
+
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+VENV_PYTHON := $(VENV)/bin/python
+# Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k linkage -x'
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test bench docs clean
+
+help:
+	@echo 'liandong make targets:'
+	@echo '  make setup   create/refresh .venv (scripts/bootstrap.sh; PYTHON=... to pick the interpreter)'
+	@echo '  make run     setup, then run the no_linkage scenario'
+	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
+	@echo '  make bench   setup, then benchmarks/bench_model.py'
+	@echo '  make docs    setup, then regenerate the scenario reference (scenarios.reference --write)'
+	@echo '  make clean   remove .venv and caches'
+
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	$(VENV)/bin/liandong run no_linkage
+
+test: setup
+	$(VENV_PYTHON) -m pytest -n auto -q $(PYTEST_ARGS)
+
+bench: setup
+	$(VENV_PYTHON) benchmarks/bench_model.py
+
+docs: setup
+	$(VENV_PYTHON) -m scenarios.reference --write
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

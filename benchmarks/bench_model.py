@@ -1,0 +1,330 @@
+"""Benchmark of the community model: stepping throughput vs Mesa's VirusOnNetwork, run time, init, memory.
+
+    python benchmarks/bench_model.py                      # 5 repeats, 10,000 households, 90 days
+    python benchmarks/bench_model.py --repeats 3 --json bench.json
+
+Everything is measured in one process, so the ratio to Mesa's example comes from the same machine state. Each
+repeat runs, in this order: our model (init, then stepping), Mesa's VirusOnNetwork (init untimed, then
+stepping) and the whole default run; the table reports medians over the repeats. The targets are
+informational: the script exits 0 whether they pass or not (timing limits live here, not in the tests).
+See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import textwrap
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import mesa  # noqa: E402
+import mesa.examples.basic.virus_on_network.model as virus_module  # noqa: E402
+import numpy as np  # noqa: E402
+from mesa.discrete_space import Network as MesaNetwork  # noqa: E402
+
+import simulation  # noqa: E402
+
+SCENARIO = "no_linkage"
+TARGET_RATIO = 10.0  # ours per household-day vs Virus per agent-step, at least
+TARGET_RUN_S = 0.3  # whole default run, at most
+TARGET_INIT_S = 1.0  # init of 10,000 households, at most
+TARGET_INIT_HOUSEHOLDS = 10_000
+
+VIRUS_NOTE = ("VirusOnNetwork's Network is built with layout=None: the name `Network` in "
+              "mesa.examples.basic.virus_on_network.model is patched, only while the example is constructed, "
+              "with a function forwarding to mesa.discrete_space.Network(..., layout=None) (the example "
+              "hard-codes the default spring layout, which takes minutes at 10,000 nodes). Its graph "
+              "generator (nx.erdos_renyi_graph, seeded through Python's global `random`) and all other "
+              "defaults are unchanged; its init is not timed.")
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+def _network_without_layout(*args, **kwargs):
+    kwargs["layout"] = None
+    return MesaNetwork(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def _virus_without_layout():
+    original = virus_module.Network
+    virus_module.Network = _network_without_layout
+    try:
+        yield
+    finally:
+        virus_module.Network = original
+
+
+@contextlib.contextmanager
+def _gc_disabled():
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _step_to_end(model, max_steps: int | None = None) -> tuple[int, float]:
+    """Step `model` until it stops (or `max_steps`), with gc off; returns (steps, seconds)."""
+    gc.collect()
+    steps = 0
+    with _gc_disabled():
+        start = time.perf_counter()
+        while model.running and (max_steps is None or steps < max_steps):
+            model.step()
+            steps += 1
+        elapsed = time.perf_counter() - start
+    return steps, elapsed
+
+
+# --- the measurements ---------------------------------------------------------------------------------------
+def bench_ours(seed: int, households: int, days: int) -> dict:
+    gc.collect()
+    start = time.perf_counter()
+    model = simulation.CommunityModel(scenario=SCENARIO, rng=seed, households=households, days=days)
+    init_s = time.perf_counter() - start
+    steps, step_s = _step_to_end(model)
+    out = {"init_s": init_s, "step_s": step_s, "steps": steps,
+           "household_days_per_s": households * steps / step_s,
+           "array_bytes": int(model.households.nbytes())}
+    del model
+    gc.collect()
+    return out
+
+
+def bench_virus(seed: int, nodes: int, steps: int) -> dict:
+    gc.collect()
+    random.seed(seed)  # nx.erdos_renyi_graph draws from the global `random`: same seed, same graph, same work
+    with _virus_without_layout():
+        start = time.perf_counter()
+        model = virus_module.VirusOnNetwork(num_nodes=nodes, rng=seed)
+        init_s = time.perf_counter() - start
+    done, step_s = _step_to_end(model, max_steps=steps)
+    out = {"init_s_untimed": init_s, "step_s": step_s, "steps": done,
+           "agent_steps_per_s": nodes * done / step_s}
+    del model
+    gc.collect()
+    return out
+
+
+def bench_run(seed: int) -> dict:
+    gc.collect()
+    start = time.perf_counter()
+    result = simulation.run(SCENARIO, seed=seed)
+    elapsed = time.perf_counter() - start
+    return {"run_s": elapsed, "households": result.scenario.households, "days": result.scenario.days}
+
+
+def bench_memory(seed: int, households: int, days: int) -> dict:
+    """tracemalloc around constructing one model: peak during init, and what the model retains after it."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        model = simulation.CommunityModel(scenario=SCENARIO, rng=seed, households=households, days=days)
+        _, peak = tracemalloc.get_traced_memory()
+        gc.collect()
+        retained, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    arrays = int(model.households.nbytes())
+    del model
+    gc.collect()
+    return {"peak_bytes": peak - base, "retained_bytes": retained - base, "array_bytes": arrays,
+            "peak_per_household": (peak - base) / households,
+            "retained_per_household": (retained - base) / households,
+            "arrays_per_household": arrays / households}
+
+
+def warm_up() -> None:
+    """Import and cache everything once (lazy imports, scenario files, git lookup) outside the timings."""
+    model = simulation.CommunityModel(scenario=SCENARIO, rng=0, households=300, days=3)
+    _step_to_end(model)
+    simulation.run(SCENARIO, seed=0, households=300, days=3)
+    with _virus_without_layout():
+        virus = virus_module.VirusOnNetwork(num_nodes=300, rng=0)
+    _step_to_end(virus, max_steps=3)
+    gc.collect()
+
+
+# --- reporting ----------------------------------------------------------------------------------------------
+def _stats(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "values": values}
+
+
+def _environment() -> dict:
+    try:
+        from simulation.provenance import code_version
+        version = code_version()
+    except Exception:  # noqa: BLE001 - provenance is a nicety here
+        version = "unknown"
+    import networkx
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "networkx": networkx.__version__,
+        "liandong": version,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "OPENBLAS_CORETYPE": {"present": "OPENBLAS_CORETYPE" in os.environ,
+                              "value": os.environ.get("OPENBLAS_CORETYPE")},
+    }
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.3f}"
+    if unit == "x":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5, help="repeats; medians are reported (default 5)")
+    parser.add_argument("--households", type=int, default=10_000,
+                        help="households of our model, and nodes of VirusOnNetwork (default 10000)")
+    parser.add_argument("--days", type=int, default=90,
+                        help="days of our model, steps of VirusOnNetwork (default 90)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the first repeat; repeat i uses seed+i")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results to PATH as JSON")
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or args.households < 1 or args.days < 1:
+        parser.error("--repeats, --households and --days must be at least 1")
+
+    n, days = args.households, args.days
+    env = _environment()
+    print(f"liandong benchmark: {args.repeats} repeats, medians; {n:,} households x {days} days "
+          f"vs VirusOnNetwork {n:,} nodes x {days} steps", flush=True)
+    print(f"python {env['python']}, numpy {env['numpy']}, mesa {env['mesa']}, networkx {env['networkx']}, "
+          f"liandong {env['liandong']}; OPENBLAS_CORETYPE "
+          f"{'=' + env['OPENBLAS_CORETYPE']['value'] if env['OPENBLAS_CORETYPE']['present'] else 'unset'}",
+          flush=True)
+    print(textwrap.fill(f"note: {VIRUS_NOTE}", width=110, subsequent_indent="      "), flush=True)
+
+    t0 = time.perf_counter()
+    warm_up()
+    ours, virus, runs, ratios = [], [], [], []
+    for r in range(args.repeats):
+        seed = args.seed + r
+        o = bench_ours(seed, n, days)
+        v = bench_virus(seed, n, days)
+        w = bench_run(seed)
+        ours.append(o)
+        virus.append(v)
+        runs.append(w)
+        ratios.append(o["household_days_per_s"] / v["agent_steps_per_s"])
+        print(f"  repeat {r + 1}/{args.repeats} (seed {seed}): ours {o['household_days_per_s']:,.0f} hd/s, "
+              f"init {o['init_s']:.3f} s; virus {v['agent_steps_per_s']:,.0f} agent-steps/s "
+              f"(untimed init {v['init_s_untimed']:.1f} s); whole run {w['run_s']:.3f} s", flush=True)
+    memory = bench_memory(args.seed, n, days)
+
+    ours_tp = _stats([o["household_days_per_s"] for o in ours])
+    virus_tp = _stats([v["agent_steps_per_s"] for v in virus])
+    ratio = ours_tp["median"] / virus_tp["median"]
+    init = _stats([o["init_s"] for o in ours])
+    ours_step = _stats([o["step_s"] for o in ours])
+    virus_step = _stats([v["step_s"] for v in virus])
+    run_s = _stats([w["run_s"] for w in runs])
+    run_hh, run_days = runs[0]["households"], runs[0]["days"]
+    ours_days = ours[0]["steps"]
+
+    rows = [
+        (f"ours: stepping throughput ({ours_days} days)", "household-days/s", ours_tp, ""),
+        (f"virus: stepping throughput ({virus[0]['steps']} steps)", "agent-steps/s", virus_tp, ""),
+        ("ratio ours / virus (medians)", "x", _stats([ratio]) | {"min": min(ratios), "max": max(ratios)},
+         f">= {TARGET_RATIO:g}"),
+        (f"ours: init of {n:,} households", "s", init, f"< {TARGET_INIT_S:g}"),
+        (f"ours: stepping {ours_days} days", "s", ours_step, ""),
+        (f"virus: stepping {virus[0]['steps']} steps", "s", virus_step, ""),
+        (f"whole run, default ({run_hh:,} hh x {run_days} d)", "s", run_s, f"< {TARGET_RUN_S:g}"),
+        ("memory: household arrays", "B/household", _stats([memory["arrays_per_household"]]), ""),
+        ("memory: model init, traced peak", "B/household", _stats([memory["peak_per_household"]]), ""),
+        ("memory: model init, traced retained", "B/household",
+         _stats([memory["retained_per_household"]]), ""),
+    ]
+    w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    header = f"{'measurement':<{w0}}  {'unit':<{w1}}  {'median':>12}  {'min':>12}  {'max':>12}  target"
+    print()
+    print(header)
+    print("-" * len(header))
+    for label, unit, s, target in rows:
+        u = "s" if unit == "s" else ("x" if unit == "x" else "n")
+        print(f"{label:<{w0}}  {unit:<{w1}}  {_fmt(s['median'], u):>12}  {_fmt(s['min'], u):>12}  "
+              f"{_fmt(s['max'], u):>12}  {target}".rstrip())
+    print("(ratio min/max: per-repeat ratios; memory: one construction, tracemalloc)")
+
+    targets = {
+        "ratio": {"value": ratio, "target": f">= {TARGET_RATIO:g}", "pass": ratio >= TARGET_RATIO},
+        "whole_run_s": {"value": run_s["median"], "target": f"< {TARGET_RUN_S:g} s",
+                        "pass": run_s["median"] < TARGET_RUN_S},
+        "init_s": {"value": init["median"], "target": f"< {TARGET_INIT_S:g} s at {TARGET_INIT_HOUSEHOLDS:,}",
+                   "pass": init["median"] < TARGET_INIT_S, "measured_at_households": n,
+                   "applies": n == TARGET_INIT_HOUSEHOLDS},
+    }
+    print()
+    print("targets (informational; exit status is 0 either way):")
+    print(f"  ratio ours/virus {ratio:.2f} x  (target >= {TARGET_RATIO:g}): "
+          f"{'PASS' if targets['ratio']['pass'] else 'MISS'}")
+    print(f"  whole default run {run_s['median']:.3f} s  (target < {TARGET_RUN_S:g} s): "
+          f"{'PASS' if targets['whole_run_s']['pass'] else 'MISS'}")
+    init_note = ("" if n == TARGET_INIT_HOUSEHOLDS
+                 else f"; measured at {n:,}, target is for {TARGET_INIT_HOUSEHOLDS:,}")
+    print(f"  init of {n:,} households {init['median']:.3f} s  (target < {TARGET_INIT_S:g} s{init_note}): "
+          f"{'PASS' if targets['init_s']['pass'] else 'MISS'}")
+    total = time.perf_counter() - t0
+    virus_init = sum(v["init_s_untimed"] for v in virus)
+    print(f"\nbenchmark took {total:.0f} s, {virus_init:.0f} s of it VirusOnNetwork's untimed init "
+          "(O(n^2) graph generation)")
+
+    if args.json:
+        results = {
+            "args": {"repeats": args.repeats, "households": n, "days": days, "seed": args.seed,
+                     "scenario": SCENARIO},
+            "environment": env,
+            "notes": [VIRUS_NOTE,
+                      "gc.collect() before each timing; gc disabled while stepping (both models); init and "
+                      "the whole run are timed with gc enabled; a small warm-up runs first and is not "
+                      "counted."],
+            "medians": {
+                "ours_household_days_per_s": ours_tp["median"],
+                "virus_agent_steps_per_s": virus_tp["median"],
+                "ratio": ratio,
+                "ours_init_s": init["median"],
+                "ours_step_s": ours_step["median"],
+                "virus_step_s": virus_step["median"],
+                "whole_run_s": run_s["median"],
+                "array_bytes_per_household": memory["arrays_per_household"],
+                "traced_peak_bytes_per_household": memory["peak_per_household"],
+                "traced_retained_bytes_per_household": memory["retained_per_household"],
+            },
+            "targets": targets,
+            "per_repeat": {"ours": ours, "virus": virus, "whole_run": runs, "ratio": ratios},
+            "memory": memory,
+            "seconds_total": total,
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"results written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
