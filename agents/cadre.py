@@ -26,9 +26,10 @@ class Cadre(Agent):
         c = self.model.config.cadres
         return c.hours_per_day * (1.0 - c.fatigue_penalty * self.fatigue)
 
-    def end_day(self, load: float) -> None:
-        """Tire in proportion to today's load; recover only if someone relieves the cadre."""
+    def end_day(self, load: float, hours_offered: float) -> None:
+        """Tire in proportion to today's load (share of the hours offered that were used); recover only if someone
+        relieves the cadre."""
         c = self.model.config.cadres
         self.load = load
-        self.hours_worked = load * self.hours_today()
+        self.hours_worked = load * hours_offered
         self.fatigue = min(1.0, max(0.0, self.fatigue + c.fatigue_rate * load - c.fatigue_recovery))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mesa.discrete_space import FixedAgent
 
-from simulation.households import CATEGORIES
+from scenarios.schema import CATEGORIES
 
 
 def _column(name: str, doc: str, kind: type = float) -> property:

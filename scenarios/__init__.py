@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario
 
-__all__ = ["Scenario", "Phase", "ScenarioError", "load", "names", "describe", "to_toml", "save",
+__all__ = ["Scenario", "Phase", "ScenarioError", "load", "names", "describe", "apply_overrides", "to_toml", "save",
            "MAX_HOUSEHOLDS", "MAX_DAYS"]
 
 PRESETS = resources.files("scenarios.presets")
@@ -72,8 +72,13 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = 
         parts = key.split(".")
         node = data
         for depth, part in enumerate(parts[:-1]):
-            if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
+            if not isinstance(node, dict) or part not in node:
                 raise ScenarioError(_unknown(label, ".".join(parts[: depth + 1]), part, node))
+            if not isinstance(node[part], dict):
+                where = ".".join(parts[: depth + 1])
+                fix = ("edit the [[phases]] of a scenario file instead" if isinstance(node[part], list)
+                       else f"give it a value directly: {where}=...")
+                raise ScenarioError(f"{label}: field '{key}': '{where}' is not a section with fields; {fix}.")
             node = node[part]
         if not isinstance(node, dict) or parts[-1] not in node:
             raise ScenarioError(_unknown(label, key, parts[-1], node))

@@ -253,9 +253,9 @@ class Prices(Section):
                            "assumed, 0.2-1.0; domain-facts: fresh vegetables +10.9% nationally, 3-4x locally (H/L)",
                            ge=0.0, le=5.0)
     adjustment: Probability = _f(0.2, "Share of the gap to the target price closed each day.", "assumed, 0.1-0.5")
-    normal_need_share: Probability = _f(
+    normal_need_share: float = _f(
         0.15, "Share of households seeking food on a normal day (demand = 1 at this share).",
-        "assumed: roughly 1 / shop_purchase_days")
+        "assumed: roughly 1 / shop_purchase_days", gt=0.0, le=1.0)
     low_income_response: float = _f(
         1.0, "Low-income households buy purchase_days / price**this; 0 = prices do not matter.", "assumed, 0.5-1.5",
         ge=0.0, le=5.0)

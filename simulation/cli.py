@@ -66,7 +66,9 @@ def run(
         overrides["days"] = days
     if households is not None:
         overrides["households"] = households
-    config = scenarios.load(scenario, overrides or None)
+    config = scenarios.load(scenario)
+    if overrides:
+        config = scenarios.apply_overrides(config, overrides, label=f"{scenario}, overridden on the command line")
     if out is not None:
         _prepare_out(out)
     result = run_model(config, seed=seed)

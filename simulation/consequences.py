@@ -27,7 +27,7 @@ def apply(model) -> None:
 
 def _distress(model) -> None:
     hh, d, day = model.households, model.config.distress, model.day
-    overdue = (hh.open & (hh.raised_day < day)).sum(axis=1)
+    overdue = hh.open_per_household(hh.open & (hh.raised_day < day))
     change = d.unmet_stress * overdue
     change += d.hunger_stress * (hh.food_stock <= 0.0)
     change -= d.relaxation * (hh.distress - hh.baseline_distress)

@@ -37,7 +37,10 @@ class Queue:
 def queue(model) -> Queue:
     """The known open needs, with the triage policy's priority classes."""
     hh = model.households
-    cats, rows = np.nonzero((hh.open & hh.reported).T)
+    known = hh.open & hh.reported
+    per_category = [np.flatnonzero(known[:, c]) for c in range(known.shape[1])]
+    rows = np.concatenate(per_category)
+    cats = np.repeat(np.arange(len(per_category)), [len(r) for r in per_category])
     return Queue(rows, cats, model.triage(model, rows, cats))
 
 

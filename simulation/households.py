@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from scenarios import Scenario
+from scenarios.schema import CATEGORIES
 
-CATEGORIES = ("food", "medicine", "medical", "psych", "supplies")
 FOOD, MEDICINE, MEDICAL, PSYCH, SUPPLIES = range(len(CATEGORIES))
 GROUPS = ("elderly_alone", "chronic", "low_income", "offline", "offline_elderly", "vulnerable")
 
@@ -62,10 +62,24 @@ class HouseholdState:
         self.raised_day = np.zeros(shape, dtype=np.int32, order="F")
         self.reported_day = np.zeros(shape, dtype=np.int32, order="F")
         self.dialysis_rows = np.flatnonzero(self.dialysis)
+        self.open_raised_days = 0  # sum of raised_day over open needs, kept up to date by the Ledger
         # Group membership as a matrix, so that per-group counts are one product.
         self.group_matrix = np.stack([self.alone, self.chronic, self.low_income, ~self.digital,
-                                      self.elderly & ~self.digital, self.vulnerable]).astype(np.float64)
+                                      self.elderly & ~self.digital, self.vulnerable]).astype(np.float32)
         self.group_sizes = self.group_matrix.sum(axis=1)
+
+    def outing_days(self, interval: int, day: int) -> np.ndarray | bool:
+        """Whether each household may go out on `day` when outings are allowed every `interval` days."""
+        if interval <= 1:
+            return True
+        if getattr(self, "_slot_interval", None) != interval:  # staggered: each household has its own turn
+            self._slot, self._slot_interval = self.outing_offset % interval, interval
+        return self._slot == day % interval
+
+    def open_per_household(self, table: np.ndarray | None = None) -> np.ndarray:
+        """Number of open needs (or of True entries of `table`) per household, as small integers."""
+        table = self.open if table is None else table
+        return table.view(np.uint8).sum(axis=1, dtype=np.uint8)
 
     @property
     def hidden(self) -> np.ndarray:
@@ -96,6 +110,7 @@ class Ledger:
         hh.reported[rows, category] = False
         hh.failed[rows, category] = False
         hh.raised_day[rows, category] = day
+        hh.open_raised_days += day * len(rows)
         self.raised[category] += len(rows)
 
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
@@ -105,7 +120,9 @@ class Ledger:
         hh.open[rows, cats] = False
         hh.reported[rows, cats] = False
         self.met += np.bincount(cats, minlength=len(CATEGORIES))
-        self.met_wait_days += int(day * len(rows) - hh.raised_day[rows, cats].sum(dtype=np.int64))
+        raised = int(hh.raised_day[rows, cats].sum(dtype=np.int64))
+        hh.open_raised_days -= raised
+        self.met_wait_days += day * len(rows) - raised
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
 
     def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:

@@ -65,9 +65,9 @@ class CommunityModel(mesa.Model):
         self.network = network.build(self.config, self.streams("network"))
         self.households = HouseholdState(self.config, self.streams("population"))
         self.space = Network(self.network.graph, capacity=1, random=self.random, layout=None)
-        cells = self.space._cells
+        space = self.space
         for i in range(self.config.households):
-            Household(self, i, cells[i])
+            Household(self, i, space[i])
 
         hh = self.households
         digital_ties = self.network.ties @ hh.digital.astype(float)
@@ -81,9 +81,10 @@ class CommunityModel(mesa.Model):
 
         # One grid worker per cell where staff allow; fewer staff than cells share the cells out evenly; the rest
         # are community workers who serve every cell.
-        n_cadres = max(1, round(self.config.cadres.per_1000_households * self.config.households / 1000))
+        per_1000 = self.config.cadres.per_1000_households
+        n_cadres = max(1, round(per_1000 * self.config.households / 1000)) if per_1000 > 0 else 0
         n_grids = self.network.n_grids
-        if n_cadres < n_grids:
+        if 0 < n_cadres < n_grids:
             for i in range(n_cadres):
                 self.add_cadre("grid_worker", [g for g in range(n_grids) if g * n_cadres // n_grids == i])
         else:
@@ -133,7 +134,7 @@ class CommunityModel(mesa.Model):
     def _plan_hours(self) -> None:
         c = self.config.cadres
         cover = self._cover_matrix()
-        offered = np.array([cadre.hours_today() for cadre in self.cadres])
+        self.cadre_hours_offered = offered = np.array([cadre.hours_today() for cadre in self.cadres])
         grid = offered @ cover
         gate_need = self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0
         gate = np.minimum(gate_need, grid)
@@ -158,8 +159,9 @@ class CommunityModel(mesa.Model):
         weight = avail / total if total > 0 else np.zeros_like(avail)
         used = h.gate + (h.coordination_used + h.screening_used) * weight + delivery_used
         load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
-        for cadre, cadre_load in zip(self.cadres, self._cover_matrix() @ load):
-            cadre.end_day(min(1.0, float(cadre_load)))
+        loads = np.minimum(self._cover_matrix() @ load, 1.0).tolist()
+        for cadre, cadre_load, offered in zip(self.cadres, loads, self.cadre_hours_offered.tolist()):
+            cadre.end_day(cadre_load, offered)
 
     # --- the day ----------------------------------------------------------------------------------------------
     def step(self) -> None:

@@ -57,7 +57,7 @@ def _acute_events(hh, n, rng: np.random.Generator) -> np.ndarray:
 def _self_provide(model, rng: np.random.Generator) -> None:
     hh, led, day, n, phase = model.households, model.ledger, model.day, model.config.needs, model.phase
     if phase.outing_interval > 0:
-        outing = (day + hh.outing_offset) % phase.outing_interval == 0 if phase.outing_interval > 1 else True
+        outing = hh.outing_days(phase.outing_interval, day)
         for category in (FOOD, SUPPLIES):
             rows = np.flatnonzero(hh.open[:, category] & outing)
             ok = rows[rng.random(len(rows)) < phase.shop_access * _ability(hh, rows, n)]

@@ -39,10 +39,10 @@ def observe(model) -> dict:
     hh, led = model.households, model.ledger
     open_, hidden = hh.open, hh.open & ~hh.reported
     unmet_c, hidden_c = open_.sum(axis=0), hidden.sum(axis=0)
-    unmet_g = hh.group_matrix @ open_.sum(axis=1, dtype=np.float64)
-    hidden_g = hh.group_matrix @ hidden.sum(axis=1, dtype=np.float64)
+    unmet_g = hh.group_matrix @ hh.open_per_household().astype(np.float32)
+    hidden_g = hh.group_matrix @ hh.open_per_household(hidden).astype(np.float32)
     n_open = int(unmet_c.sum())
-    age_sum = model.day * n_open - int(hh.raised_day.sum(where=open_, dtype=np.int64)) if n_open else 0
+    age_sum = model.day * n_open - hh.open_raised_days
     row = {
         "day": model.day, "phase": model.phase.name,
         "raised_total": int(led.raised.sum()), "reported_total": led.reported, "met_total": int(led.met.sum()),
@@ -54,8 +54,8 @@ def observe(model) -> dict:
         row[f"unmet_{c}"] = int(unmet_c[i])
         row[f"hidden_{c}"] = int(hidden_c[i])
     for i, g in enumerate(GROUPS):
-        row[f"unmet_{g}"] = int(unmet_g[i])
-        row[f"hidden_{g}"] = int(hidden_g[i])
+        row[f"unmet_{g}"] = int(round(float(unmet_g[i])))
+        row[f"hidden_{g}"] = int(round(float(hidden_g[i])))
     cadres = model.cadres
     row.update({
         "met_wait_days": led.met_wait_days,
