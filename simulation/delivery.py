@@ -69,7 +69,7 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     part = np.flatnonzero(q.classes == cutoff[grid])
     if len(part):
         tie = model.streams(f"serve:{by}", model.day).random(len(part))
-        order = np.lexsort((tie, grid[part]))
+        order = np.argsort(grid[part] + tie)  # by cell, in random order inside the cell
         part, g = part[order], grid[part[order]]
         spent = np.cumsum(cost[part])
         first = np.searchsorted(g, np.arange(n_grids))

