@@ -103,9 +103,12 @@ class Ledger:
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
 
-    def raise_needs(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int) -> None:
-        """Open a need of `category` for the households `rows` (unique) that have none open."""
-        rows = rows[~hh.open[rows, category]]
+    def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
+        """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
+        if which.dtype == bool:
+            rows = np.flatnonzero(which & ~hh.open[:, category])
+        else:
+            rows = which[~hh.open[which, category]]
         hh.open[rows, category] = True
         hh.reported[rows, category] = False
         hh.failed[rows, category] = False

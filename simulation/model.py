@@ -104,8 +104,7 @@ class CommunityModel(mesa.Model):
         self.mechanisms = linkage.build(self.config)
         for mechanism in self.mechanisms:
             mechanism.setup(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in outcomes.DAILY_COLUMNS})
+        self.datacollector = outcomes.DailyCollector()
 
     # --- responders -------------------------------------------------------------------------------------------
     @property
@@ -206,7 +205,3 @@ class CommunityModel(mesa.Model):
     def summary(self) -> dict:
         """The run's summary keys (model-spec Outcomes), computed from the daily series."""
         return outcomes.summarize(self.daily(), self.households.n, int(self.households.vulnerable.sum()))
-
-
-def _reporter(name: str):
-    return lambda model: model.today[name]

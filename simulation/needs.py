@@ -25,13 +25,13 @@ def arise(model) -> None:
     np.maximum(hh.food_stock - 1.0, 0.0, out=hh.food_stock)
     np.maximum(hh.medicine_stock - 1.0, 0.0, out=hh.medicine_stock)
 
-    led.raise_needs(hh, np.flatnonzero(hh.food_stock <= n.food_reorder_days), FOOD, day)
-    led.raise_needs(hh, np.flatnonzero(hh.medicine_stock <= n.medicine_reorder_days), MEDICINE, day)
+    led.raise_needs(hh, hh.food_stock <= n.food_reorder_days, FOOD, day)
+    led.raise_needs(hh, hh.medicine_stock <= n.medicine_reorder_days, MEDICINE, day)
     dialysis = hh.dialysis_rows
     due = dialysis[(day + hh.dialysis_offset[dialysis]) % n.dialysis_interval == 0]
     acute = _acute_events(hh, n, rng)
     led.raise_needs(hh, np.unique(np.concatenate([due, acute])) if len(due) else acute, MEDICAL, day)
-    led.raise_needs(hh, np.flatnonzero(hh.distress > n.psych_threshold), PSYCH, day)
+    led.raise_needs(hh, hh.distress > n.psych_threshold, PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
     model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
 
