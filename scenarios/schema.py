@@ -192,7 +192,8 @@ class Cadres(Section):
     """The community's own workers: the only responders in `no_linkage` (model-spec Entities)."""
 
     per_1000_households: float = _f(
-        5.3, "Community workers per 1,000 households (at least one per grid cell is a grid worker).",
+        5.3, "Community workers per 1,000 households (at least one if above 0): one grid worker per grid cell while "
+        "staff allow, the rest serve every cell; fewer staff than cells share the cells out.",
         "domain-facts: 15-16 per community of ~3,000 households (M)", ge=0.0, le=1000.0)
     hours_per_day: float = _f(12.0, "Hours a cadre works a day.",
                               "domain-facts: round-the-clock duty with nobody to relieve them (M)", gt=0.0, le=24.0)

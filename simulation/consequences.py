@@ -26,11 +26,13 @@ def apply(model) -> None:
 
 
 def _distress(model) -> None:
+    """d <- clip(d + isolation + unmet_stress * overdue + hunger_stress * [no food] - relaxation * (d - baseline)
+    - support * social_support, 0, 1), with the terms fixed for the run folded into `model.distress_drift`."""
     hh, d, day = model.households, model.config.distress, model.day
     overdue = hh.open_per_household(hh.open & (hh.raised_day < day))
-    change = d.unmet_stress * overdue
-    change += d.hunger_stress * (hh.food_stock <= 0.0)
-    change -= d.relaxation * (hh.distress - hh.baseline_distress)
-    change += model.phase.isolation_stress
-    change -= model.support_relief
-    np.clip(hh.distress + change, 0.0, 1.0, out=hh.distress)
+    new = hh.distress * (1.0 - d.relaxation)
+    new += model.distress_drift
+    new += d.unmet_stress * overdue
+    new += d.hunger_stress * (hh.food_stock <= 0.0)
+    new += model.phase.isolation_stress
+    np.clip(new, 0.0, 1.0, out=hh.distress)

@@ -42,6 +42,8 @@ class HouseholdState:
                              np.where(self.elderly, pop.digital_share_elderly, pop.digital_share_other))
         self.digital = u[6] < digital_p
         self.frail = self.alone | self.disabled
+        # Chance factor of self-provision: lower for elderly people living alone and disabled members.
+        self.self_provision = np.where(self.frail, needs.frail_self_provision, 1.0)
         # Food bought or delivered lasts longer for small households: days scale with average size / size.
         self.food_days_factor = pop.persons_per_household / self.size
         # The community's register of special groups, which cadres screen proactively.

@@ -74,7 +74,8 @@ class CommunityModel(mesa.Model):
         rate = self.config.reporting.neighbour_prob * (1.0 + self.config.mass_base)
         self.neighbour_report_prob = 1.0 - np.exp(-rate * digital_ties)
         self.social_support = 1.0 - np.exp(-self.network.trust_degree() / 4.0)
-        self.support_relief = self.config.distress.support * self.social_support
+        d = self.config.distress
+        self.distress_drift = d.relaxation * hh.baseline_distress - d.support * self.social_support
         self.register = np.flatnonzero(hh.on_register)
         self.register_pointer = 0
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
@@ -83,7 +84,7 @@ class CommunityModel(mesa.Model):
         # One grid worker per cell where staff allow; fewer staff than cells share the cells out evenly; the rest
         # are community workers who serve every cell.
         per_1000 = self.config.cadres.per_1000_households
-        n_cadres = max(1, round(per_1000 * self.config.households / 1000)) if per_1000 > 0 else 0
+        n_cadres = max(1, int(per_1000 * self.config.households / 1000 + 0.5)) if per_1000 > 0 else 0
         n_grids = self.network.n_grids
         if 0 < n_cadres < n_grids:
             for i in range(n_cadres):
@@ -162,8 +163,12 @@ class CommunityModel(mesa.Model):
         used = h.gate + (h.coordination_used + h.screening_used) * weight + delivery_used
         load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
         loads = np.minimum(self._cover_matrix() @ load, 1.0).tolist()
-        for cadre, cadre_load, offered in zip(self.cadres, loads, self.cadre_hours_offered.tolist()):
-            cadre.end_day(cadre_load, offered)
+        offered = self.cadre_hours_offered.tolist()
+        for i, cadre in enumerate(self.cadres):
+            if i < len(offered):
+                cadre.end_day(loads[i], offered[i])
+            else:  # joined after this morning's hours were set: works from tomorrow
+                cadre.end_day(0.0, 0.0)
 
     # --- the day ----------------------------------------------------------------------------------------------
     def step(self) -> None:

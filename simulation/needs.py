@@ -70,14 +70,14 @@ def _self_provide(model, rng: np.random.Generator) -> None:
         outing = hh.outing_days(phase.outing_interval, day)
         for category in (FOOD, SUPPLIES):
             rows = np.flatnonzero(hh.open[:, category] & outing)
-            ok = rows[rng.random(len(rows)) < phase.shop_access * _ability(hh, rows, n)]
+            ok = rows[rng.random(len(rows)) < phase.shop_access * hh.self_provision[rows]]
             led.meet_rows(hh, ok, category, day, "self")
             if category == FOOD:
                 price = np.where(hh.low_income[ok], model.price_index ** model.config.prices.low_income_response, 1.0)
                 hh.food_stock[ok] += n.shop_purchase_days * hh.food_days_factor[ok] / price
     for category in (MEDICINE, MEDICAL):
         rows = np.flatnonzero(hh.open[:, category])
-        ok = rows[rng.random(len(rows)) < phase.self_medical * _ability(hh, rows, n)]
+        ok = rows[rng.random(len(rows)) < phase.self_medical * hh.self_provision[rows]]
         led.meet_rows(hh, ok, category, day, "self")
         if category == MEDICINE:
             hh.medicine_stock[ok] += n.refill_days
@@ -85,7 +85,3 @@ def _self_provide(model, rng: np.random.Generator) -> None:
     eased = np.flatnonzero(hh.open[:, PSYCH] & (hh.distress < n.psych_threshold - 0.1))
     led.meet_rows(hh, eased, PSYCH, day, "self")
 
-
-def _ability(hh, rows: np.ndarray, n) -> np.ndarray:
-    """Chance factor of self-provision: lower for elderly people living alone and disabled members."""
-    return np.where(hh.frail[rows], n.frail_self_provision, 1.0)

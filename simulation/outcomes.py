@@ -46,7 +46,8 @@ class DailyCollector(mesa.DataCollector):
         super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
 
     def collect(self, model) -> None:
-        self._collection_steps.append(model.time)
+        if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
+            self._collection_steps.append(model.time)
         today = model.today
         for name, values in self.model_vars.items():
             values.append(today[name])
@@ -90,7 +91,7 @@ def observe(model) -> dict:
         "coordinator_capacity": round(model.hours.coordination, 6),
         "cadres": len(cadres),
         "cadre_fatigue": sum(c.fatigue for c in cadres) / len(cadres) if cadres else 0.0,
-        "cadre_hours_used": round(sum(c.hours_worked for c in cadres), 6),
+        "cadre_hours_used": round(float(sum(c.hours_worked for c in cadres)), 6),
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.mean()),
     })

@@ -27,12 +27,17 @@ def report(model) -> None:
     trying = online | call | neighbour
     tries = waiting[trying]
     cost = np.where(call[trying], r.call_hours, r.message_hours)
-    order = np.argsort(u[3][trying])  # who gets through first is a matter of luck
-    spent = np.cumsum(cost[order])
-    taken = int(np.searchsorted(spent, model.hours.coordination, side="right"))
-    model.ledger.report(hh, np.sort(tries[order[:taken]]), day)
-    model.coordination_load = float(spent[-1]) if len(spent) else 0.0
-    model.hours.coordination_used = float(spent[taken - 1]) if taken else 0.0
+    load = float(cost.sum())
+    if load <= model.hours.coordination:  # everyone gets through
+        taken, used = tries, load
+    else:  # who gets through first is a matter of luck
+        order = np.argsort(u[3][trying])
+        spent = np.cumsum(cost[order])
+        k = int(np.searchsorted(spent, model.hours.coordination, side="right"))
+        taken, used = tries[order[:k]], float(spent[k - 1]) if k else 0.0
+    model.ledger.report(hh, taken, day)
+    model.coordination_load = load
+    model.hours.coordination_used = used
 
 
 def screen(model) -> None:
@@ -41,7 +46,7 @@ def screen(model) -> None:
     if len(register) == 0:
         return
     per_call = model.config.reporting.screen_hours
-    k = min(int(model.hours.screening / per_call), len(register))  # at most one pass a day
+    k = min(int(model.hours.screening / per_call + 1e-9), len(register))  # at most one pass a day
     rows = register[(model.register_pointer + np.arange(k)) % len(register)]
     model.register_pointer = (model.register_pointer + k) % len(register)
     model.ledger.report(model.households, np.sort(rows), model.day)
