@@ -35,4 +35,5 @@ def _distress(model) -> None:
     new += d.unmet_stress * overdue
     new += d.hunger_stress * (hh.food_stock <= 0.0)
     new += model.phase.isolation_stress
-    np.clip(new, 0.0, 1.0, out=hh.distress)
+    np.maximum(new, 0.0, out=new)
+    np.minimum(new, 1.0, out=hh.distress)

@@ -38,10 +38,12 @@ def queue(model) -> Queue:
     """The known open needs, with the triage policy's priority classes."""
     hh = model.households
     known = hh.open & hh.reported
+    table = model.triage(model)
     per_category = [np.flatnonzero(known[:, c]) for c in range(known.shape[1])]
     rows = np.concatenate(per_category)
     cats = np.repeat(np.arange(len(per_category)), [len(r) for r in per_category])
-    return Queue(rows, cats, model.triage(model, rows, cats))
+    classes = np.concatenate([table[r, c] for c, r in enumerate(per_category)]).astype(np.int64)
+    return Queue(rows, cats, classes)
 
 
 def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,

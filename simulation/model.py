@@ -98,6 +98,7 @@ class CommunityModel(mesa.Model):
         self.price_index = 1.0
         self.food_seekers = 0
         self.coordination_load = 0.0
+        self.cadre_fatigue_mean = self.cadre_hours_used = 0.0
         self.volunteers_active = self.volunteers_vetting = self.volunteers_burnt_out = 0
         self.ledger = Ledger()
         self.hours = DayHours(np.zeros(self.network.n_grids), np.zeros(self.network.n_grids), 0.0, 0.0)
@@ -164,11 +165,16 @@ class CommunityModel(mesa.Model):
         load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
         loads = np.minimum(self._cover_matrix() @ load, 1.0).tolist()
         offered = self.cadre_hours_offered.tolist()
+        fatigue = worked = 0.0
         for i, cadre in enumerate(self.cadres):
             if i < len(offered):
                 cadre.end_day(loads[i], offered[i])
             else:  # joined after this morning's hours were set: works from tomorrow
                 cadre.end_day(0.0, 0.0)
+            fatigue += cadre.fatigue
+            worked += cadre.hours_worked
+        self.cadre_fatigue_mean = fatigue / len(self.cadres) if self.cadres else 0.0
+        self.cadre_hours_used = worked
 
     # --- the day ----------------------------------------------------------------------------------------------
     def step(self) -> None:

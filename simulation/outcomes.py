@@ -79,7 +79,6 @@ def observe(model) -> dict:
     for i, g in enumerate(GROUPS):
         row[f"unmet_{g}"] = int(round(float(unmet_g[i])))
         row[f"hidden_{g}"] = int(round(float(hidden_g[i])))
-    cadres = model.cadres
     row.update({
         "met_wait_days": led.met_wait_days,
         "mean_wait_open": age_sum / n_open if n_open else 0.0,
@@ -89,11 +88,11 @@ def observe(model) -> dict:
         "volunteers_burnt_out": model.volunteers_burnt_out,
         "coordinator_load": round(model.coordination_load, 6),
         "coordinator_capacity": round(model.hours.coordination, 6),
-        "cadres": len(cadres),
-        "cadre_fatigue": sum(c.fatigue for c in cadres) / len(cadres) if cadres else 0.0,
-        "cadre_hours_used": round(float(sum(c.hours_worked for c in cadres)), 6),
+        "cadres": len(model.cadres),
+        "cadre_fatigue": model.cadre_fatigue_mean,
+        "cadre_hours_used": round(model.cadre_hours_used, 6),
         "price_index": float(model.price_index),
-        "mean_distress": float(hh.distress.mean()),
+        "mean_distress": float(hh.distress.sum()) / hh.n,
     })
     return row
 

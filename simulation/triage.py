@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def first_come(model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
-    """Priority class of each queued need (rows, cats): the day it was reported."""
-    return model.households.reported_day[rows, cats].astype(np.int64)
+def first_come(model) -> np.ndarray:
+    """Priority classes of every (household, category) cell: the day the need was reported.
+
+    A policy returns a households x categories table of non-negative integers; only the cells of known open needs
+    are read.
+    """
+    return model.households.reported_day
