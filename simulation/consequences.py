@@ -19,9 +19,10 @@ from simulation.households import MEDICAL
 def apply(model) -> None:
     hh, day = model.households, model.day
     deadline = model.config.needs.medical_deadline_days
-    late = hh.open[:, MEDICAL] & ~hh.failed[:, MEDICAL] & (day - hh.raised_day[:, MEDICAL] >= deadline)
+    waiting = np.flatnonzero(hh.open[:, MEDICAL] & ~hh.failed[:, MEDICAL])
+    late = waiting[day - hh.raised_day[waiting, MEDICAL] >= deadline]
     hh.failed[late, MEDICAL] = True
-    model.ledger.critical_failures += int(late.sum())
+    model.ledger.critical_failures += len(late)
     _distress(model)
 
 

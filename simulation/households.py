@@ -65,6 +65,8 @@ class HouseholdState:
         self.reported_day = np.zeros(shape, dtype=np.int32, order="F")
         self.dialysis_rows = np.flatnonzero(self.dialysis)
         self.open_raised_days = 0  # sum of raised_day over open needs, kept up to date by the Ledger
+        self.open_count = np.zeros(len(CATEGORIES), dtype=np.int64)  # open needs by category (Ledger)
+        self.known_count = np.zeros(len(CATEGORIES), dtype=np.int64)  # of which reported (Ledger)
         # Group membership as a matrix, so that per-group counts are one product.
         self.group_matrix = np.stack([self.alone, self.chronic, self.low_income, ~self.digital,
                                       self.elderly & ~self.digital, self.vulnerable]).astype(np.float32)
@@ -116,15 +118,20 @@ class Ledger:
         hh.failed[rows, category] = False
         hh.raised_day[rows, category] = day
         hh.open_raised_days += day * len(rows)
+        hh.open_count[category] += len(rows)
         self.raised[category] += len(rows)
 
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
         if len(rows) == 0:
             return
+        k = len(CATEGORIES)
+        met = np.bincount(cats, minlength=k)
+        hh.known_count -= np.bincount(cats, weights=hh.reported[rows, cats], minlength=k).astype(np.int64)
+        hh.open_count -= met
         hh.open[rows, cats] = False
         hh.reported[rows, cats] = False
-        self.met += np.bincount(cats, minlength=len(CATEGORIES))
+        self.met += met
         raised = int(hh.raised_day[rows, cats].sum(dtype=np.int64))
         hh.open_raised_days -= raised
         self.met_wait_days += day * len(rows) - raised
@@ -139,6 +146,8 @@ class Ledger:
         if len(rows) == 0:
             return
         newly = hh.open[rows] & ~hh.reported[rows]
-        self.reported += int(newly.sum())
+        counts = newly.sum(axis=0)
+        hh.known_count += counts
+        self.reported += int(counts.sum())
         hh.reported_day[rows] = np.where(newly, day, hh.reported_day[rows])
         hh.reported[rows] |= hh.open[rows]

@@ -61,7 +61,7 @@ def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
     hh, led = model.households, model.ledger
     open_, hidden = hh.open, hh.open & ~hh.reported
-    unmet_c, hidden_c = open_.sum(axis=0), hidden.sum(axis=0)
+    unmet_c, hidden_c = hh.open_count, hh.open_count - hh.known_count
     unmet_g = hh.group_matrix @ hh.open_per_household().astype(np.float32)
     hidden_g = hh.group_matrix @ hh.open_per_household(hidden).astype(np.float32)
     n_open = int(unmet_c.sum())
