@@ -109,45 +109,45 @@ class Ledger:
 
     def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
         """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
-        if which.dtype == bool:
-            rows = np.flatnonzero(which & ~hh.open[:, category])
-        else:
-            rows = which[~hh.open[which, category]]
-        hh.open[rows, category] = True
-        hh.reported[rows, category] = False
-        hh.failed[rows, category] = False
-        hh.raised_day[rows, category] = day
+        is_open = hh.open[:, category]  # column views: one category's column is contiguous
+        rows = np.flatnonzero(which & ~is_open) if which.dtype == bool else which[~is_open[which]]
+        is_open[rows] = True
+        hh.reported[:, category][rows] = False
+        hh.failed[:, category][rows] = False
+        hh.raised_day[:, category][rows] = day
         hh.open_raised_days += day * len(rows)
         hh.open_count[category] += len(rows)
         self.raised[category] += len(rows)
 
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
-        if len(rows) == 0:
-            return
-        k = len(CATEGORIES)
-        met = np.bincount(cats, minlength=k)
-        hh.known_count -= np.bincount(cats, weights=hh.reported[rows, cats], minlength=k).astype(np.int64)
-        hh.open_count -= met
-        hh.open[rows, cats] = False
-        hh.reported[rows, cats] = False
-        self.met += met
-        raised = int(hh.raised_day[rows, cats].sum(dtype=np.int64))
-        hh.open_raised_days -= raised
-        self.met_wait_days += day * len(rows) - raised
-        self.met_by[by] = self.met_by.get(by, 0) + len(rows)
+        for category in np.unique(cats).tolist():
+            self.meet_rows(hh, rows[cats == category], category, day, by)
 
     def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:
         """Close the open `category` needs of the households `rows` (all of which have one open)."""
-        self.meet(hh, rows, np.full(len(rows), category), day, by)
+        n = len(rows)
+        if n == 0:
+            return
+        reported = hh.reported[:, category]
+        raised = int(hh.raised_day[:, category][rows].sum(dtype=np.int64))
+        hh.known_count[category] -= int(np.count_nonzero(reported[rows]))
+        hh.open_count[category] -= n
+        hh.open[:, category][rows] = False
+        reported[rows] = False
+        hh.open_raised_days -= raised
+        self.met[category] += n
+        self.met_wait_days += day * n - raised
+        self.met_by[by] = self.met_by.get(by, 0) + n
 
     def report(self, hh: HouseholdState, rows: np.ndarray, day: int) -> None:
         """Make every open need of households `rows` known to responders."""
         if len(rows) == 0:
             return
-        newly = hh.open[rows] & ~hh.reported[rows]
-        counts = newly.sum(axis=0)
-        hh.known_count += counts
-        self.reported += int(counts.sum())
-        hh.reported_day[rows] = np.where(newly, day, hh.reported_day[rows])
-        hh.reported[rows] |= hh.open[rows]
+        for category in range(len(CATEGORIES)):
+            reported = hh.reported[:, category]
+            newly = rows[hh.open[:, category][rows] & ~reported[rows]]
+            reported[newly] = True
+            hh.reported_day[:, category][newly] = day
+            hh.known_count[category] += len(newly)
+            self.reported += len(newly)
