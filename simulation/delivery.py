@@ -64,20 +64,20 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     wanted = np.bincount(grid * span + q.classes, weights=cost, minlength=n_grids * span).reshape(n_grids, span)
     through = np.cumsum(wanted, axis=1)
     cutoff = (through <= capacity[:, None] + 1e-9).sum(axis=1)  # classes below this fit whole
-    whole = q.classes < cutoff[grid]
-    served[whole] = True
-    left = capacity - np.bincount(grid[whole], weights=cost[whole], minlength=n_grids)
+    used = np.where(cutoff > 0, through[np.arange(n_grids), np.maximum(cutoff - 1, 0)], 0.0)
+    at_cutoff = cutoff[grid]
+    served[q.classes < at_cutoff] = True
     # The class at the cut-off is served in random order until the next need does not fit.
-    part = np.flatnonzero(q.classes == cutoff[grid])
+    part = np.flatnonzero(q.classes == at_cutoff)
     if len(part):
         tie = model.streams(f"serve:{by}", model.day).random(len(part))
         order = np.argsort(grid[part] + tie)  # by cell, in random order inside the cell
         part, g = part[order], grid[part[order]]
         spent = np.cumsum(cost[part])
-        first = np.searchsorted(g, np.arange(n_grids))
-        before = np.concatenate([[0.0], spent])[first]
-        served[part[spent - before[g] <= left[g] + 1e-9]] = True
-    used = np.bincount(grid[served], weights=cost[served], minlength=n_grids)
+        before = np.concatenate([[0.0], spent])[np.searchsorted(g, np.arange(n_grids))]
+        fits = spent - before[g] <= (capacity - used)[g] + 1e-9
+        served[part[fits]] = True
+        used = used + np.bincount(g[fits], weights=cost[part[fits]], minlength=n_grids)
     meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
 
