@@ -59,10 +59,35 @@ def load(source: str | Path | Scenario | dict, overrides: dict[str, Any] | None 
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{label}: not valid TOML: {exc}. Fix the syntax (see docs/scenario-reference.md).")
+        if "extends" in data:
+            data = _extend(data, label, source)
         scenario = _validate(data, label)
         if isinstance(source, str) and source in names() and "name" not in data:
             scenario = scenario.model_copy(update={"name": source})
     return apply_overrides(scenario, overrides) if overrides else scenario
+
+
+def _extend(data: dict, label: str, source, depth: int = 0) -> dict:
+    """A file that `extends` a preset (or another file) changes only what it names; `phases` replaces the list."""
+    base_name = data.pop("extends")
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{label}: field 'extends': expected a preset name or a file path, got {base_name!r}.")
+    if depth > 8:
+        raise ScenarioError(f"{label}: field 'extends': too many levels of extends (a cycle?).")
+    if base_name not in names() and not isinstance(source, str | Path):
+        raise ScenarioError(f"{label}: field 'extends': no preset '{base_name}'. Presets: {', '.join(names())}.")
+    if base_name not in names() and not Path(base_name).is_absolute() and isinstance(source, str | Path):
+        base_name = str(Path(source).parent / base_name)
+    base = load(base_name).model_dump(mode="json")
+    base.pop("name"), base.pop("description")
+    return _merge(base, data)
+
+
+def _merge(base: dict, top: dict) -> dict:
+    out = dict(base)
+    for key, value in top.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def apply_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = "override") -> Scenario:

@@ -30,7 +30,9 @@ DOC_PATH = ROOT / "docs" / "scenario-reference.md"
 DAY_ZERO = dt.date(2020, 1, 23)  # day 0 of every scenario (model-spec Scale)
 
 # The sections of a scenario file, in the order the page shows them (top level first, phases last).
-SECTIONS: tuple[str, ...] = ("population", "network", "needs", "reporting", "cadres", "distress", "prices")
+SECTIONS: tuple[str, ...] = tuple(
+    name for name, field in Scenario.model_fields.items()
+    if name != "phases" and isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel))
 
 EXAMPLE_TOML = '''\
 # my_compound.toml: an old compound with many elderly residents and a weak mass base (an illustration).
@@ -235,6 +237,10 @@ def render() -> str:
         "my.toml`, or change single values on the command line with dotted keys: "
         "`liandong run no_linkage --set cadres.per_1000_households=4 --set mass_base=0.8`. "
         "The preset scenarios are in `scenarios/presets/` (`liandong scenarios` lists them).")
+    add("")
+    add("A file may start from a preset or another file with `extends = \"no_linkage\"` (or a path, relative "
+        "to the file): it then changes only the keys it names, section by section; a `[[phases]]` list in the "
+        "file replaces the base's whole schedule. The presets other than `no_linkage` are written this way.")
     add("")
     add("How to read the tables:")
     add("")

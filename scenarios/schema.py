@@ -257,9 +257,77 @@ class Prices(Section):
     normal_need_share: float = _f(
         0.15, "Share of households seeking food on a normal day (demand = 1 at this share).",
         "assumed: roughly 1 / shop_purchase_days", gt=0.0, le=1.0)
+    cap: float = _f(
+        0.0, "Price stabilisation: the index may not rise above this (0 = no cap). The city linked departments to "
+        "guarantee supply and stabilise vegetable prices.", "domain.md, Prices and supply (Huang); level assumed",
+        ge=0.0, le=100.0)
     low_income_response: float = _f(
         1.0, "Low-income households buy purchase_days / price**this; 0 = prices do not matter.", "assumed, 0.5-1.5",
         ge=0.0, le=5.0)
+
+
+class Online(Section):
+    """Emergency online linkage (Song's first linkage; Chen's QQ group from 23 Jan): online groups where digital
+    households report, moderated by volunteers, and a remote pool of professional volunteers answering by category."""
+
+    enabled: bool = _f(False, "Switch the mechanism on.", "model-spec Linkage table")
+    start_day: int = _f(0, "Day the groups open.", "domain.md Timeline: QQ group opened 23 Jan, day 0 (Chen)",
+                        ge=0, le=MAX_DAYS)
+    group_share: Probability = _f(0.8, "Share of digital households that join the groups.", "assumed, 0.5-0.95")
+    report_prob: Probability = _f(0.9, "Daily chance a group member posts its open needs there.",
+                                  "assumed, 0.7-1.0")
+    moderator_reports: int = _f(
+        1500, "Posts the groups' volunteer moderators can triage and pass on a day (they cost no cadre time).",
+        "domain-facts: peak 5,000+ messages a day for one online team (M); per community assumed", ge=0,
+        le=1_000_000)
+    psych_volunteers: int = _f(4, "Remote psychological volunteers serving the community.",
+                               "domain-facts: 200+ regular volunteers for 6,252 people served (M); share assumed",
+                               ge=0, le=10_000)
+    medical_volunteers: int = _f(4, "Remote medical volunteers: online consultations and prescriptions.",
+                                 "domain-facts: one online team's volunteers (M); share assumed", ge=0, le=10_000)
+    hours_per_day: float = _f(3.0, "Hours a remote volunteer gives a day.", "assumed, 1-6", ge=0.0, le=24.0)
+    psych_hours: float = _f(1.0, "Hours for one online counselling session.", "assumed, 0.5-2", gt=0.0, le=24.0)
+    medicine_hours: float = _f(0.5, "Hours for one online consultation and prescription, delivered by a pharmacy.",
+                               "assumed, 0.3-1", gt=0.0, le=24.0)
+    counselling_effect: Probability = _f(
+        0.3, "Fall in distress after a professional's counselling session.",
+        "assumed, 0.2-0.4 (three times a cadre's conversation); domain.md: professional volunteers (Song)")
+
+
+class Internal(Section):
+    """Internal linkage (Song's third linkage): cadres sunk from government units, and resident building leaders
+    who report for their neighbours."""
+
+    sunk_cadres_per_1000: float = _f(
+        0.0, "Cadres sunk from government units per 1,000 households; they serve every grid cell.",
+        "domain-facts: 34,000+ sunk into ~1,100 communities by 11 Feb, ~25-50 per community (H/M)",
+        ge=0.0, le=1000.0)
+    sunk_arrival_day: int = _f(19, "Day the sunk cadres arrive.", "domain-facts: by 11 Feb, day 19 (H)",
+                               ge=0, le=MAX_DAYS)
+    leader_share: Probability = _f(
+        0.0, "Share of buildings with an active resident leader (楼栋长/居民骨干).",
+        "domain.md: resident leaders make volunteer work very smooth (Chen); share assumed, 0-0.8")
+    leader_start_day: int = _f(18, "Day building leaders start reporting for their neighbours.",
+                               "assumed: with closed management, day 18", ge=0, le=MAX_DAYS)
+    leader_reach: Probability = _f(
+        0.5, "Daily chance a leader learns of a neighbour's open needs and reports them (scaled by trust).",
+        "assumed, 0.3-0.8; domain.md: leaders with pull and organising skill (Chen)")
+
+
+class Triage(Section):
+    """Needs triage and referral (domain.md, "Needs first", Song): social workers screen the vulnerable and
+    order the queue by urgency and vulnerability instead of first come, first served."""
+
+    enabled: bool = _f(False, "Order the queue by need instead of first come, first served.", "model-spec Linkage")
+    start_day: int = _f(0, "Day triage starts.", "domain.md Timeline: social workers offline from 20 Feb, day 28",
+                        ge=0, le=MAX_DAYS)
+    social_workers: int = _f(2, "Social workers screening the register of vulnerable households.",
+                             "domain.md: social workers funded through purchased services (Chen); number assumed",
+                             ge=0, le=10_000)
+    screens_per_worker: int = _f(40, "Households a social worker screens a day (by phone).",
+                                 "assumed, 20-80", ge=0, le=10_000)
+    crisis_threshold: Probability = _f(0.8, "Distress above which a psychological need is a crisis (urgent).",
+                                       "assumed; domain-facts: 75 crisis cases among 6,252 served (M)")
 
 
 class Scenario(Section):
@@ -285,6 +353,9 @@ class Scenario(Section):
     cadres: Cadres = _section(Cadres)
     distress: Distress = _section(Distress)
     prices: Prices = _section(Prices)
+    online: Online = _section(Online)
+    internal: Internal = _section(Internal)
+    triage: Triage = _section(Triage)
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Scenario:

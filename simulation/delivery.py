@@ -51,13 +51,14 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     """Serve the queue within `capacity` hours per grid cell, each need costing `hours[category]`.
 
     In each cell, needs are taken class by class and in random order within a class, until the next one does not
-    fit. Returns the mask of served queue entries and the hours used per grid cell.
+    fit. Returns the mask of served queue entries and the hours used per grid cell. A responder serving the whole
+    community passes a capacity of length 1 (one pool for every cell).
     """
     n_grids = len(capacity)
     served = np.zeros(len(q), dtype=bool)
     if len(q) == 0:
         return served, np.zeros(n_grids)
-    grid = model.network.grid[q.rows]
+    grid = model.network.grid[q.rows] if n_grids > 1 else np.zeros(len(q), dtype=np.int64)
     cost = hours[q.cats]
     span = int(q.classes.max()) + 1
     # Hours wanted by each (cell, class), accumulated over classes: a class is served whole while it fits.
@@ -80,6 +81,22 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
         used = used + np.bincount(g[fits], weights=cost[part[fits]], minlength=n_grids)
     meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
+
+
+def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
+               by: str, counselling_effect: float) -> Queue:
+    """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
+    mine = np.isin(q.cats, categories)
+    if hours_available <= 0 or not mine.any():
+        return q
+    cost = np.full(int(q.cats.max()) + 1, np.inf)
+    for category, h in hours.items():
+        cost[category] = h
+    sub = Queue(q.rows[mine], q.cats[mine], q.classes[mine])
+    served_sub, _ = serve(model, sub, np.array([hours_available]), cost, by, counselling_effect)
+    served = np.zeros(len(q), dtype=bool)
+    served[np.flatnonzero(mine)[served_sub]] = True
+    return q.without(served)
 
 
 def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:

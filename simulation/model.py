@@ -181,6 +181,7 @@ class CommunityModel(mesa.Model):
         """Simulate one day."""
         self.phase = self.config.phase_on(self.day)
         self.ledger = Ledger()
+        self.volunteers_active = 0  # mechanisms add the volunteers they have at work today
         for m in self.mechanisms:
             m.start_day(self)
         needs.arise(self)

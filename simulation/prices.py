@@ -17,3 +17,5 @@ def update(model) -> None:
     demand = (model.food_seekers / model.households.n) / p.normal_need_share
     target = max(1.0, demand / model.phase.food_supply) ** p.elasticity
     model.price_index += p.adjustment * (target - model.price_index)
+    if p.cap > 0:  # price stabilisation (domain.md, "Prices and supply": the city stabilised vegetable prices)
+        model.price_index = min(model.price_index, max(p.cap, 1.0))

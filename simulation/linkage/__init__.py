@@ -44,5 +44,20 @@ class Mechanism:
 
 
 def build(scenario: Scenario) -> list[Mechanism]:
-    """The mechanisms the scenario switches on, in the order they act each day."""
-    return []
+    """The mechanisms the scenario switches on, in the order they act each day.
+
+    Internal linkage first (sunk cadres join before the day's hours are planned), then needs triage (its social
+    workers screen before anyone serves), then emergency online linkage (remote volunteers serve before cadres).
+    """
+    from simulation.linkage.internal import InternalLinkage
+    from simulation.linkage.needs_triage import NeedsTriage
+    from simulation.linkage.online import EmergencyOnline
+
+    found: list[Mechanism] = []
+    if scenario.internal.sunk_cadres_per_1000 > 0 or scenario.internal.leader_share > 0:
+        found.append(InternalLinkage())
+    if scenario.triage.enabled:
+        found.append(NeedsTriage())
+    if scenario.online.enabled:
+        found.append(EmergencyOnline())
+    return found

@@ -1,0 +1,49 @@
+"""Internal linkage: cadres sunk from government units, and resident building leaders who report for neighbours.
+
+Source: domain.md, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers and
+cadres sunk to the grassroots keep the usual linkage of community social organisations, resident self-organisations
+and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: domain-facts,
+34,000+ sunk cadres in ~1,100 communities by 11 Feb, about 25-50 per community (H/M); stylized fact 1: needs fall as
+sunk cadres arrive (from day 19).
+
+Sunk cadres join on `sunk_arrival_day` as ordinary cadres serving every grid cell (with their own fatigue). In a
+share of buildings a resident leader, from `leader_start_day`, learns of neighbours' open needs through the
+building's ties and reports them in one list (no cadre time per household): each household with hidden needs is
+reported with chance `leader_reach` times its trust in its building ties.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.linkage import Mechanism
+
+
+class InternalLinkage(Mechanism):
+    name = "internal"
+
+    def setup(self, model) -> None:
+        self.cfg = model.config.internal
+        net = model.network
+        n_buildings = int(net.building[-1]) + 1
+        led = model.streams("internal:leaders").random(n_buildings) < self.cfg.leader_share
+        self.led_household = led[net.building]
+        degree = np.maximum(np.diff(net.ties.indptr), 1)
+        self.trust = np.asarray(net.ties.sum(axis=1)).ravel() / degree  # mean trust of a household's ties
+        self.sunk = round(self.cfg.sunk_cadres_per_1000 * model.config.households / 1000)
+        self.arrived = False
+
+    def start_day(self, model) -> None:
+        if not self.arrived and self.sunk and model.day >= self.cfg.sunk_arrival_day:
+            for _ in range(self.sunk):
+                model.add_cadre("sunk", list(range(model.network.n_grids)))
+            self.arrived = True
+
+    def report(self, model) -> None:
+        if model.day < self.cfg.leader_start_day or not self.led_household.any():
+            return
+        hh = model.households
+        waiting = np.flatnonzero(self.led_household & (hh.open & ~hh.reported).any(axis=1))
+        chance = self.cfg.leader_reach * self.trust[waiting]
+        reached = waiting[model.streams("internal:leaders", model.day).random(len(waiting)) < chance]
+        model.ledger.report(hh, reached, model.day)
