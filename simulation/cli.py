@@ -1,4 +1,5 @@
-"""The `liandong` command line: run a scenario, list the presets, validate a scenario file.
+"""The `liandong` command line: run a scenario, list the presets, validate a scenario file; compare scenarios,
+sweep parameters, analyse sensitivity, and report stored results (the experiments).
 
 Invalid input of any kind ends with a message naming the file, the field, what is wrong and what is allowed, and
 exit status 2, never a traceback.
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 
 import scenarios
+from experiments.errors import ExperimentError
 from scenarios import ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -123,13 +125,101 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file (or
                f"{len(config.phases)} phases)")
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Experiments (docs/experiments.md). `experiments` is imported inside each command so `liandong run` stays fast.
+
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Local worker processes (default: all cores); with --dask local, its workers.")]
+DaskOpt = Annotated[str | None, typer.Option(
+    "--dask", help="Run on Dask: 'local' starts a LocalCluster here; tcp://host:8786 uses a running scheduler.")]
+SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, one run after the other.")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", help="Results folder (default results/<name>). Run the same command on it again to resume.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+@app.command()
+def compare(
+    scenario: Annotated[list[str], typer.Argument(help="Two or more presets or .toml files; the first is the "
+                                                       "reference.")],
+    reps: Annotated[int, typer.Option("--reps", help="Replications per scenario (common seeds).")] = 10,
+    root_seed: Annotated[int, typer.Option("--root-seed", min=0, help="Root of the runs' seeds.")] = 20200123,
+    days: Annotated[int | None, typer.Option(help="Override the number of days in every scenario.")] = None,
+    households: Annotated[int | None, typer.Option(help="Override the number of households everywhere.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field everywhere: key=value.")] = None,
+    workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
+    from experiments import api
+    from experiments.report import render
+
+    if len(scenario) < 2:
+        raise BadInput("compare: give at least two scenarios (presets or .toml files); the first is the reference.")
+    if reps < 1:
+        raise ExperimentError(f"--reps {reps}: the number of replications must be at least 1.")
+    overrides = parse_sets(set_ or [])
+    if days is not None:
+        overrides["days"] = days
+    if households is not None:
+        overrides["households"] = households
+    result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
+                         workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
+    render(result)
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="An experiment .toml file (see docs/experiments.md).")],
+    workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run an experiment file's design (grid, lhs, sobol, morris) with its replications; resumable."""
+    from experiments import api
+    from experiments.report import render
+
+    result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
+                       command=sys.argv[1:])
+    render(result)
+
+
+@app.command()
+def sensitivity(
+    spec: Annotated[Path, typer.Argument(help="An experiment .toml file whose factors are ranges.")],
+    method: Annotated[str | None, typer.Option(
+        "--method", help="sobol (first and total indices) or morris (the cheap screen); default: the file's "
+                         "design if it is one of them, else sobol.")] = None,
+    workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Sobol or Morris sensitivity indices of every summary key, with 95% intervals (SALib); a table and a figure."""
+    from experiments import api
+    from experiments.report import render
+
+    result = api.sensitivity(spec, method=method, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
+                             command=sys.argv[1:])
+    render(result)
+
+
+@app.command()
+def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep or "
+                                                       "sensitivity.")]) -> None:
+    """Write the tables and figures again from stored results, without rerunning anything."""
+    from experiments.report import render, report as build_report
+
+    render(build_report(folder))
+
+
 def main() -> None:
     """Entry point of the `liandong` console script."""
     try:
         app(standalone_mode=False)
-    except (ScenarioError, BadInput) as exc:
+    except (ScenarioError, BadInput, ExperimentError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        typer.echo("interrupted; finished runs are stored: run the same command again to resume", err=True)
+        sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

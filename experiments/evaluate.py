@@ -1,0 +1,45 @@
+"""The evaluator's unit of work: one run from a task dict, with any exception caught and recorded.
+
+`run_one` is a plain module-level function of a plain dict, so every executor (in-process, a process pool with
+'forkserver' or 'spawn', Dask workers on other machines) can call it; it needs nothing but the installed project.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+
+def run_one(task: dict) -> dict:
+    """Run `task` ({run, point, rep, seed, scenario, overrides, daily}); never raises.
+
+    Returns {run, status: "ok" | "failed", error, traceback, seconds, summary, daily (DataFrame or None)}.
+    """
+    start = time.perf_counter()
+    out = {"run": task["run"], "status": "ok", "error": "", "traceback": "", "summary": {}, "daily": None}
+    try:
+        out["summary"], daily = _simulate(task)
+        if task.get("daily"):
+            out["daily"] = daily
+    except Exception as exc:  # a run that raises is recorded, the experiment goes on
+        out.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
+                   traceback=traceback.format_exc()[-8000:])
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _simulate(task: dict):
+    import scenarios
+    import simulation
+
+    scenario = scenarios.load(task["scenario"])
+    if task["overrides"]:
+        scenario = scenarios.apply_overrides(scenario, task["overrides"], label=f"design point {task['point']}")
+    result = simulation.run(scenario, seed=task["seed"])
+    return dict(result.summary), result.daily
+
+
+def failed(task: dict, error: str) -> dict:
+    """The record of a run whose worker died or was lost (the executor could not get its result)."""
+    return {"run": task["run"], "status": "failed", "error": error[:2000], "traceback": "", "summary": {},
+            "daily": None, "seconds": 0.0}

@@ -1,0 +1,386 @@
+"""Experiment files: a base scenario, fixed overrides, factors, a design, replications and a root seed.
+
+    name = "call_prob_sweep"
+    base = "no_linkage"            # preset or path (relative to this file, or to the current folder)
+    design = "grid"                # grid | lhs | sobol | morris
+    replications = 3
+    root_seed = 20200123
+    samples = 16                   # lhs: points; sobol: N (a power of 2); morris: trajectories
+    daily = false                  # store each run's daily series too
+    [overrides]                    # fixed overrides applied to the base
+    households = 300
+    [factors]
+    "reporting.call_prob" = [0.1, 0.3, 0.5]              # a list of values (grid)
+    "mass_base" = { low = 0.0, high = 1.0 }               # a range (lhs, sobol, morris)
+    "cadres.per_1000" = { low = 1, high = 3, steps = 3 }  # a range with steps (grid)
+
+The file is checked with pydantic (unknown keys are errors), then against the scenario: every factor must be a field
+of the scenario, every value and both ends of every range must be allowed there. Each problem is raised as
+`ExperimentError`, naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+import scenarios
+from experiments.errors import ExperimentError
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+MIN_SOBOL_SAMPLES = 8
+MAX_RUNS = 5_000_000
+RANGE_KEYS = {"low", "high", "steps"}
+
+
+class Range(BaseModel):
+    """A continuous range of a factor; `steps` evenly spaced values (ends included) for a grid."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    low: float
+    high: float
+    steps: int | None = Field(None, ge=2, le=100_000)
+
+
+class ExperimentSpec(BaseModel):
+    """The experiment file, as written (before it is checked against the scenario)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field("experiment", min_length=1, max_length=200, pattern=r"^[^/\\\x00]+$")
+    description: str = ""
+    base: str = "no_linkage"
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    replications: int = Field(3, ge=1, le=100_000)
+    root_seed: int = Field(0, ge=0, lt=2**63)
+    samples: int | None = Field(None, ge=1, le=1_000_000)
+    levels: int = Field(4, ge=2, le=100)
+    common_random_numbers: bool = False
+    daily: bool = False
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    factors: dict[str, list[Any] | Range] = Field(default_factory=dict)
+
+    @field_validator("overrides", mode="before")
+    @classmethod
+    def _flatten_overrides(cls, value):
+        return _flatten(value, is_leaf=lambda v: not isinstance(v, dict))
+
+    @field_validator("factors", mode="before")
+    @classmethod
+    def _flatten_factors(cls, value):
+        return _flatten(value, is_leaf=lambda v: not isinstance(v, dict) or (bool(v) and set(v) <= RANGE_KEYS))
+
+
+def _flatten(value, is_leaf, prefix: str = "") -> Any:
+    """Nested TOML tables ([factors.reporting] call_prob = ...) as dotted keys ("reporting.call_prob")."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        dotted = f"{prefix}{key}"
+        if is_leaf(item):
+            out[dotted] = item
+        else:
+            out.update(_flatten(item, is_leaf, prefix=f"{dotted}."))
+    return out
+
+
+@dataclass
+class Factor:
+    """A checked factor: its dotted key, its kind in the scenario and its values or range."""
+
+    key: str
+    kind: str                      # "int", "float", "bool" or "str": the type of the scenario field
+    values: list | None = None     # a list of values
+    low: float | None = None       # or a range
+    high: float | None = None
+    steps: int | None = None
+
+    def grid_values(self) -> list:
+        if self.values is not None:
+            return list(self.values)
+        import numpy as np
+
+        return [self.cast(v) for v in np.linspace(self.low, self.high, self.steps)]
+
+    def cast(self, x: float):
+        """A sampled number as the scenario field wants it (ints rounded)."""
+        if self.kind == "int":
+            return int(round(float(x)))
+        return float(x)
+
+    def describe(self) -> dict:
+        if self.values is not None:
+            return {"values": list(self.values)}
+        out = {"low": self.low, "high": self.high}
+        if self.steps is not None:
+            out["steps"] = self.steps
+        return out
+
+
+@dataclass
+class Experiment:
+    """A checked experiment file: the spec, its label, the resolved base scenario and the checked factors."""
+
+    spec: ExperimentSpec
+    label: str
+    base: scenarios.Scenario
+    factors: list[Factor]
+    text: str = ""
+    path: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def load_spec(source: str | Path | dict | ExperimentSpec, label: str | None = None,
+              design: str | None = None) -> Experiment:
+    """Read and check an experiment file (or a dict or spec with the same fields); `design` replaces its design."""
+    text, path = "", None
+    if isinstance(source, ExperimentSpec):
+        spec, label = source, label or "<experiment>"
+    else:
+        if isinstance(source, dict):
+            data, label = source, label or "<experiment>"
+        else:
+            path = Path(source)
+            label = label or str(source)
+            if not path.exists():
+                raise ExperimentError(f"{label}: no such experiment file. Give the path of a .toml file "
+                                      "(see docs/experiments.md).")
+            if path.is_dir():
+                raise ExperimentError(f"{label}: is a folder; give the path of an experiment .toml file.")
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except OSError as exc:
+                raise ExperimentError(f"{label}: cannot be read ({exc.strerror}).") from None
+            except UnicodeDecodeError as exc:
+                raise ExperimentError(f"{label}: is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ExperimentError(f"{label}: not valid TOML: {exc}.") from None
+        try:
+            spec = ExperimentSpec.model_validate(data)
+        except ValidationError as exc:
+            raise ExperimentError(_explain(exc, label)) from None
+    if design is not None and design != spec.design:
+        spec = spec.model_copy(update={"design": design})
+    base = _load_base(spec, label, path)
+    factors = [_check_factor(base, key, value, spec.design, label) for key, value in spec.factors.items()]
+    _check_design(spec, factors, label)
+    return Experiment(spec=spec, label=label, base=base, factors=factors, text=text,
+                      path=str(path) if path else None)
+
+
+def _explain(exc: ValidationError, label: str) -> str:
+    lines = []
+    allowed = list(ExperimentSpec.model_fields)
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("list[any]", "Range")))
+        if err["type"] == "extra_forbidden":
+            name = str(err["loc"][-1])
+            parent = Range.model_fields if len(err["loc"]) > 1 else ExperimentSpec.model_fields
+            hint = difflib.get_close_matches(name, list(parent), n=1)
+            did = f" Did you mean '{hint[0]}'?" if hint else ""
+            lines.append(f"{label}: field '{loc}': unknown key.{did} Allowed here: {', '.join(parent)}.")
+            continue
+        if err["type"] == "value_error":
+            lines.append(f"{label}: field {err['msg'].removeprefix('Value error, ')}.")
+            continue
+        got = err.get("input")
+        got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+        hint = _FIELD_HINTS.get(str(err["loc"][0]), "")
+        if str(err["loc"][0]) == "factors":
+            hint = ("a list of values [a, b, c] or a range { low = a, high = b } (with steps = n for a grid); "
+                    "quote dotted keys: \"reporting.call_prob\" = [...]")
+        lines.append(f"{label}: field '{loc}': {err['msg']}{got_text}. Allowed: {hint}".rstrip(": ")
+                     + ("" if hint else f" (fields: {', '.join(allowed)})"))
+    return "\n".join(dict.fromkeys(lines))
+
+
+_FIELD_HINTS = {
+    "name": "a short name without slashes",
+    "base": "a preset name (see `liandong scenarios`) or the path of a scenario .toml file",
+    "design": "grid, lhs, sobol or morris",
+    "replications": "an integer >= 1",
+    "root_seed": "an integer >= 0",
+    "samples": "an integer >= 1 (lhs: points; sobol: N, a power of 2 >= 8; morris: trajectories >= 2)",
+    "levels": "an even integer >= 2 (Morris grid levels)",
+    "common_random_numbers": "true or false",
+    "daily": "true or false",
+    "overrides": "a table of scenario fields, e.g. households = 300",
+}
+
+
+def _load_base(spec: ExperimentSpec, label: str, path: Path | None) -> scenarios.Scenario:
+    source: str | Path = spec.base
+    if spec.base not in scenarios.names() and path is not None and not Path(spec.base).is_absolute():
+        beside = path.parent / spec.base
+        if beside.exists():
+            source = beside
+    try:
+        base = scenarios.load(source)
+    except scenarios.ScenarioError as exc:
+        raise ExperimentError(f"{label}: field 'base': {exc}") from None
+    if spec.overrides:
+        bad = [k for k in spec.overrides if _leaf(base, k) is _MISSING]
+        if bad:
+            raise ExperimentError(_unknown_field(label, "overrides", bad[0], base))
+        try:
+            base = scenarios.apply_overrides(base, _coerce(base, spec.overrides), label=f"{label} [overrides]")
+        except scenarios.ScenarioError as exc:
+            raise ExperimentError(str(exc)) from None
+    return base
+
+
+_MISSING = object()
+
+
+def _leaf(scenario: scenarios.Scenario, key: str):
+    """The value of a dotted scenario field, or _MISSING if there is no such single-valued field."""
+    node: Any = scenario.model_dump()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    if isinstance(node, dict | list):
+        return _MISSING
+    return node
+
+
+def leaf_keys(scenario: scenarios.Scenario) -> list[str]:
+    """Every dotted key that can be a factor: the scenario's single-valued fields."""
+    out = []
+
+    def walk(node, prefix):
+        for k, v in node.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            elif not isinstance(v, list):
+                out.append(f"{prefix}{k}")
+
+    walk(scenario.model_dump(), "")
+    return out
+
+
+def _unknown_field(label: str, section: str, key: str, base: scenarios.Scenario) -> str:
+    keys = leaf_keys(base)
+    hint = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    did = f" Did you mean '{hint[0]}'?" if hint else ""
+    if key == "phases" or key.startswith("phases."):
+        did = " Phases cannot be a factor; write a scenario file per schedule and use `liandong compare`."
+    return (f"{label}: field '{section}.\"{key}\"': '{key}' is not a field of the scenario.{did} Factors and "
+            "overrides are scenario fields, dotted for sections (see docs/scenario-reference.md), e.g. "
+            "\"reporting.call_prob\".")
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "str"
+
+
+def _coerce(base: scenarios.Scenario, overrides: dict) -> dict:
+    """Ints given for float fields become floats; whole floats for int fields become ints."""
+    out = {}
+    for key, value in overrides.items():
+        current = _leaf(base, key)
+        if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif (isinstance(current, int) and not isinstance(current, bool) and isinstance(value, float)
+              and value.is_integer()):
+            value = int(value)
+        out[key] = value
+    return out
+
+
+def _check_factor(base: scenarios.Scenario, key: str, value, design: str, label: str) -> Factor:
+    where = f"{label}: field 'factors.\"{key}\"'"
+    current = _leaf(base, key)
+    if current is _MISSING:
+        raise ExperimentError(_unknown_field(label, "factors", key, base))
+    kind = _kind(current)
+    if isinstance(value, list):
+        if not value:
+            raise ExperimentError(f"{where}: an empty list of values; give at least one value, e.g. "
+                                  f"[{current!r}].")
+        if design != "grid":
+            raise ExperimentError(f"{where}: a list of values, but design '{design}' samples ranges; give a "
+                                  "range { low = a, high = b }, or use design = \"grid\".")
+        values = [_coerce(base, {key: v})[key] for v in value]
+        for v in values:
+            _try(base, key, v, where)
+        return Factor(key=key, kind=kind, values=values)
+    # a range
+    if kind not in ("int", "float"):
+        raise ExperimentError(f"{where}: a range, but '{key}' is a {kind} field; give a list of values, "
+                              f"e.g. [{current!r}].")
+    if not (math.isfinite(value.low) and math.isfinite(value.high)):
+        raise ExperimentError(f"{where}: low and high must be finite numbers.")
+    if value.low >= value.high:
+        raise ExperimentError(f"{where}: empty range (low = {value.low:g} is not below high = {value.high:g}); "
+                              "give low < high, or a list with the single value.")
+    if kind == "int" and math.floor(value.high) < math.ceil(value.low):
+        raise ExperimentError(f"{where}: empty range: no integer between {value.low:g} and {value.high:g}.")
+    if design == "grid" and value.steps is None:
+        raise ExperimentError(f"{where}: a range in a grid design needs steps, e.g. "
+                              f"{{ low = {value.low:g}, high = {value.high:g}, steps = 5 }}, or a list of values.")
+    for end in (value.low, value.high):
+        _try(base, key, int(round(end)) if kind == "int" else float(end), where)
+    return Factor(key=key, kind=kind, low=float(value.low), high=float(value.high), steps=value.steps)
+
+
+def _try(base: scenarios.Scenario, key: str, value, where: str) -> None:
+    try:
+        scenarios.apply_overrides(base, {key: value}, label="factor")
+    except scenarios.ScenarioError as exc:
+        detail = str(exc).removeprefix("factor: ")
+        raise ExperimentError(f"{where}: the value {value!r} is not allowed: {detail}") from None
+
+
+def _check_design(spec: ExperimentSpec, factors: list[Factor], label: str) -> None:
+    design, n = spec.design, spec.samples
+    if design == "grid":
+        points = math.prod(len(f.grid_values()) if f.values is not None else f.steps for f in factors)
+    else:
+        if not factors:
+            raise ExperimentError(f"{label}: field 'factors': design '{design}' needs at least one factor with a "
+                                  "range { low = a, high = b }.")
+        if n is None:
+            raise ExperimentError(f"{label}: field 'samples': design '{design}' needs samples ("
+                                  f"{_FIELD_HINTS['samples']}).")
+        d = len(factors)
+        if design == "lhs":
+            if n < 2:
+                raise ExperimentError(f"{label}: field 'samples': too few samples ({n}) for a Latin hypercube; "
+                                      "give at least 2.")
+            points = n
+        elif design == "sobol":
+            if n < MIN_SOBOL_SAMPLES or n & (n - 1):
+                lower = 1 << max(n.bit_length() - 1, 3)
+                raise ExperimentError(
+                    f"{label}: field 'samples': Sobol sampling needs N a power of 2 and at least "
+                    f"{MIN_SOBOL_SAMPLES} (got {n}); try {max(lower, MIN_SOBOL_SAMPLES)} or "
+                    f"{max(lower * 2, MIN_SOBOL_SAMPLES * 2)}. It runs N x (factors + 2) points.")
+            points = n * (d + 2)
+        else:  # morris
+            if spec.levels % 2:
+                raise ExperimentError(f"{label}: field 'levels': Morris needs an even number of levels, "
+                                      f"not {spec.levels}.")
+            if n < 2:
+                raise ExperimentError(f"{label}: field 'samples': Morris needs at least 2 trajectories (got {n}).")
+            points = n * (d + 1)
+    if points * spec.replications > MAX_RUNS:
+        raise ExperimentError(f"{label}: {points:,} design points x {spec.replications} replications = "
+                              f"{points * spec.replications:,} runs, more than the {MAX_RUNS:,} allowed; "
+                              "use fewer values, steps or samples.")
