@@ -46,40 +46,61 @@ def queue(model) -> Queue:
     return Queue(rows, cats, classes)
 
 
+ROUNDS = 16  # at most; a pass always serves the first remaining need of each cell that still has one that fits
+
+
 def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
           counselling_effect: float) -> tuple[np.ndarray, np.ndarray]:
     """Serve the queue within `capacity` hours per grid cell, each need costing `hours[category]`.
 
-    In each cell, needs are taken class by class and in random order within a class, until the next one does not
-    fit. Returns the mask of served queue entries and the hours used per grid cell. A responder serving the whole
-    community passes a capacity of length 1 (one pool for every cell).
+    In each cell, responders work down the queue class by class, in random order within a class; a need that no
+    longer fits what is left of their hours is skipped, and the cheaper needs behind it are still served (a few
+    passes, each leaving out what cannot fit any more, until nothing left fits). Returns the mask of served queue entries and the hours used
+    per grid cell. A responder serving the whole community passes a capacity of length 1 (one pool for all cells).
     """
     n_grids = len(capacity)
     served = np.zeros(len(q), dtype=bool)
+    used = np.zeros(n_grids)
     if len(q) == 0:
-        return served, np.zeros(n_grids)
+        return served, used
     grid = model.network.grid[q.rows] if n_grids > 1 else np.zeros(len(q), dtype=np.int64)
     cost = hours[q.cats]
-    span = int(q.classes.max()) + 1
-    # Hours wanted by each (cell, class), accumulated over classes: a class is served whole while it fits.
-    wanted = np.bincount(grid * span + q.classes, weights=cost, minlength=n_grids * span).reshape(n_grids, span)
+    rng = model.streams(f"serve:{by}", model.day)
+    todo = np.arange(len(q))
+    for _ in range(ROUNDS):
+        done, spent = _prefix(grid[todo], cost[todo], q.classes[todo], capacity - used, rng)
+        served[todo[done]] = True
+        used += spent
+        rest = todo[~done]
+        todo = rest[cost[rest] <= (capacity - used)[grid[rest]] + 1e-9]
+        if len(todo) == 0:
+            break
+    meet(model, q.rows[served], q.cats[served], by, counselling_effect)
+    return served, used
+
+
+def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One pass: in each cell, whole classes while they fit, then the cut-off class in random order until the next
+    need does not fit. Returns the served mask and the hours spent per cell."""
+    n_grids = len(capacity)
+    served = np.zeros(len(grid), dtype=bool)
+    span = int(classes.max()) + 1
+    wanted = np.bincount(grid * span + classes, weights=cost, minlength=n_grids * span).reshape(n_grids, span)
     through = np.cumsum(wanted, axis=1)
     cutoff = (through <= capacity[:, None] + 1e-9).sum(axis=1)  # classes below this fit whole
     used = np.where(cutoff > 0, through[np.arange(n_grids), np.maximum(cutoff - 1, 0)], 0.0)
     at_cutoff = cutoff[grid]
-    served[q.classes < at_cutoff] = True
-    # The class at the cut-off is served in random order until the next need does not fit.
-    part = np.flatnonzero(q.classes == at_cutoff)
+    served[classes < at_cutoff] = True
+    part = np.flatnonzero(classes == at_cutoff)
     if len(part):
-        tie = model.streams(f"serve:{by}", model.day).random(len(part))
-        order = np.argsort(grid[part] + tie)  # by cell, in random order inside the cell
+        order = np.argsort(grid[part] + rng.random(len(part)))  # by cell, in random order inside the cell
         part, g = part[order], grid[part[order]]
         spent = np.cumsum(cost[part])
         before = np.concatenate([[0.0], spent])[np.searchsorted(g, np.arange(n_grids))]
         fits = spent - before[g] <= (capacity - used)[g] + 1e-9
         served[part[fits]] = True
         used = used + np.bincount(g[fits], weights=cost[part[fits]], minlength=n_grids)
-    meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
 
 

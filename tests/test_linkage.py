@@ -63,9 +63,11 @@ def test_mechanisms_leave_every_series_identical_before_they_start():
 
 def test_online_linkage_reduces_hidden_needs_of_online_households_more():
     """Pattern 2 (domain-facts stylized fact 4, digital divide). Only digital households can join the groups, so the
-    fall in hidden need-days per household must be larger for online than for offline households, in every seed.
-    Offline households may still gain a little (cadres freed from online reports take more calls), which is why
-    the test compares the two falls rather than asking the offline one to be zero.
+    proportional fall in hidden need-days per household must be larger for online than for offline households, in
+    every seed. Proportional, because offline households start with several times the hidden need-days of online
+    ones, so a small relative gain for them can exceed a large one for online households in absolute terms.
+    Offline households may still gain a little (cadres freed from online reports take more calls, needs met sooner
+    leave less to hide), which is why the test compares the two falls rather than asking the offline one to be 0.
     """
     for seed in SEEDS:
         base, online = _paired("no_linkage", "emergency_online", seed)
@@ -78,7 +80,7 @@ def test_online_linkage_reduces_hidden_needs_of_online_households_more():
             return (r.daily["hidden_total"].sum() - off) / n_on, off / n_off
 
         (on_b, off_b), (on_o, off_o) = hidden(base), hidden(online)
-        assert on_b - on_o > off_b - off_o, (seed, on_b, on_o, off_b, off_o)
+        assert (on_b - on_o) / on_b > (off_b - off_o) / off_b, (seed, on_b, on_o, off_b, off_o)
         assert on_o < on_b
 
 
@@ -126,9 +128,9 @@ def test_needs_triage_narrows_the_equity_gap():
     must fall in every seed. The social workers are set to 0 here, so that the test isolates the ordering from
     the extra screening.
 
-    Not tested: fewer critical failures. Each grid cell's queue is served as a strict prefix, and a 3-hour escort
-    that no longer fits a tired cell's hours blocks the cell's queue, so ordering alone does not reliably cut
-    failures in this version (see the issue note).
+    Not tested seed by seed: fewer critical failures. Most failures are urgent needs that nobody reported in time,
+    which no ordering of the known queue can reach; over ten seeds they fall by about a tenth, within the noise of
+    a single small run.
     """
     for seed in SEEDS:
         base = simulation.run("no_linkage", seed=seed, **SMALL)

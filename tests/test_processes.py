@@ -372,12 +372,15 @@ def test_delivery_never_exceeds_capacity_and_serves_class_by_class(seed):
         mine = grid == g
         if not (mine & ~served).any():
             continue
-        lowest_waiting = q.classes[mine & ~served].min()
-        # nobody of a later class is served while one of an earlier class waits
-        assert not (served & mine & (q.classes > lowest_waiting)).any()
-        # the cell stopped because the next need did not fit, not with hours to spare for all of them
         left = capacity[g] - used[g]
-        assert left < cost[mine & ~served & (q.classes == lowest_waiting)].max() + 1e-9
+        waiting = mine & ~served
+        # the cell stopped because nothing still waiting fits what is left, not with hours to spare
+        assert (cost[waiting] > left - 1e-9).all()
+        # a need of a later class was served while one of an earlier class waits only if the earlier one did not
+        # fit: every waiting need that a later-class served need jumped is dearer than that served need
+        for i in np.flatnonzero(served & mine):
+            jumped = waiting & (q.classes < q.classes[i])
+            assert (cost[jumped] > cost[i]).all()
     # served needs are closed, the rest still open and known
     assert not hh.open[q.rows[served], q.cats[served]].any()
     assert hh.open[q.rows[~served], q.cats[~served]].all()
