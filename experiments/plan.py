@@ -17,7 +17,7 @@ import scenarios
 from experiments import design as designs
 from experiments.errors import ExperimentError
 from experiments.seeds import run_seed
-from experiments.spec import Experiment, _coerce, load_spec
+from experiments.spec import Experiment, _coerce, load_spec, read_spec
 
 DEFAULT_ROOT_SEED = 20200123
 
@@ -126,14 +126,10 @@ def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT
     _check_reps(replications, "--reps")
     resolved = []
     for source in sources:
-        try:
-            s = scenarios.load(source)
-            if overrides:
-                s = scenarios.apply_overrides(s, _coerce(s, overrides),
-                                              label=f"{source if not isinstance(source, scenarios.Scenario) else s.name}"
-                                                    ", overridden on the command line")
-        except scenarios.ScenarioError:
-            raise
+        s = scenarios.load(source)
+        if overrides:
+            where = s.name if isinstance(source, scenarios.Scenario) else str(source)
+            s = scenarios.apply_overrides(s, _coerce(s, overrides), label=f"{where}, overridden on the command line")
         resolved.append(s.model_dump(mode="json"))
     labels = _labels(sources)
     return Plan(kind="compare", name=name or "compare-" + "-".join(labels), scenarios=resolved, labels=labels,
@@ -151,11 +147,14 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
     if kind == "sensitivity":
         if method is not None and method not in ("sobol", "morris"):
             raise ExperimentError(f"--method {method!r}: sensitivity analysis is 'sobol' or 'morris'.")
-        exp = source if isinstance(source, Experiment) else load_spec(source)
-        chosen = method or (exp.spec.design if exp.spec.design in ("sobol", "morris") else "sobol")
-        if chosen != exp.spec.design:  # check the file again for the design actually used
-            exp = load_spec(source if not isinstance(source, Experiment) else source.spec, label=exp.label,
-                            design=chosen)
+        given = source.spec if isinstance(source, Experiment) else read_spec(source)[0]
+        chosen = method or (given.design if given.design in ("sobol", "morris") else "sobol")
+        if isinstance(source, Experiment):
+            exp = source if chosen == source.spec.design else load_spec(source.spec, label=source.label,
+                                                                         design=chosen)
+            exp.text, exp.path = source.text, source.path
+        else:
+            exp = load_spec(source, design=chosen)
         if len(exp.factors) < 2:
             raise ExperimentError(f"{exp.label}: field 'factors': sensitivity analysis needs at least 2 factors "
                                   f"with ranges (got {len(exp.factors)}).")

@@ -93,7 +93,7 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
             serial: bool = False, executor=None, quiet: bool = True, command: list[str] | None = None,
             fsync: bool = True, figures: bool = True):
     """Run every run of `plan` not yet done in `out`, then write the tables and figures. Returns the result."""
-    from experiments.report import build
+    from experiments.reports import build
 
     store = Store(out if out is not None else plan.default_out(), fsync=fsync)
     existing = store.prepare(plan.fingerprint())

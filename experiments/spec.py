@@ -75,7 +75,7 @@ class ExperimentSpec(BaseModel):
     @field_validator("factors", mode="before")
     @classmethod
     def _flatten_factors(cls, value):
-        return _flatten(value, is_leaf=lambda v: not isinstance(v, dict) or (bool(v) and set(v) <= RANGE_KEYS))
+        return _flatten(value, is_leaf=lambda v: not isinstance(v, dict) or bool(set(v) & RANGE_KEYS))
 
 
 def _flatten(value, is_leaf, prefix: str = "") -> Any:
@@ -138,37 +138,43 @@ class Experiment:
     extra: dict = field(default_factory=dict)
 
 
+def read_spec(source: str | Path | dict | ExperimentSpec, label: str | None = None
+              ) -> tuple[ExperimentSpec, str, str, Path | None]:
+    """The experiment file parsed and checked on its own (not yet against the scenario): (spec, label, text, path)."""
+    text, path = "", None
+    if isinstance(source, ExperimentSpec):
+        return source, label or "<experiment>", text, path
+    if isinstance(source, dict):
+        data, label = source, label or "<experiment>"
+    else:
+        path = Path(source)
+        label = label or str(source)
+        if not path.exists():
+            raise ExperimentError(f"{label}: no such experiment file. Give the path of a .toml file "
+                                  "(see docs/experiments.md).")
+        if path.is_dir():
+            raise ExperimentError(f"{label}: is a folder; give the path of an experiment .toml file.")
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise ExperimentError(f"{label}: cannot be read ({exc.strerror}).") from None
+        except UnicodeDecodeError as exc:
+            raise ExperimentError(f"{label}: is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ExperimentError(f"{label}: not valid TOML: {exc}.") from None
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ExperimentError(_explain(exc, label)) from None
+    return spec, label, text, path
+
+
 def load_spec(source: str | Path | dict | ExperimentSpec, label: str | None = None,
               design: str | None = None) -> Experiment:
     """Read and check an experiment file (or a dict or spec with the same fields); `design` replaces its design."""
-    text, path = "", None
-    if isinstance(source, ExperimentSpec):
-        spec, label = source, label or "<experiment>"
-    else:
-        if isinstance(source, dict):
-            data, label = source, label or "<experiment>"
-        else:
-            path = Path(source)
-            label = label or str(source)
-            if not path.exists():
-                raise ExperimentError(f"{label}: no such experiment file. Give the path of a .toml file "
-                                      "(see docs/experiments.md).")
-            if path.is_dir():
-                raise ExperimentError(f"{label}: is a folder; give the path of an experiment .toml file.")
-            try:
-                text = path.read_bytes().decode("utf-8")
-            except OSError as exc:
-                raise ExperimentError(f"{label}: cannot be read ({exc.strerror}).") from None
-            except UnicodeDecodeError as exc:
-                raise ExperimentError(f"{label}: is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as exc:
-                raise ExperimentError(f"{label}: not valid TOML: {exc}.") from None
-        try:
-            spec = ExperimentSpec.model_validate(data)
-        except ValidationError as exc:
-            raise ExperimentError(_explain(exc, label)) from None
+    spec, label, text, path = read_spec(source, label)
     if design is not None and design != spec.design:
         spec = spec.model_copy(update={"design": design})
     base = _load_base(spec, label, path)

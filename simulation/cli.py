@@ -152,7 +152,7 @@ def compare(
 ) -> None:
     """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
     from experiments import api
-    from experiments.report import render
+    from experiments.reports import render
 
     if len(scenario) < 2:
         raise BadInput("compare: give at least two scenarios (presets or .toml files); the first is the reference.")
@@ -176,7 +176,7 @@ def sweep(
 ) -> None:
     """Run an experiment file's design (grid, lhs, sobol, morris) with its replications; resumable."""
     from experiments import api
-    from experiments.report import render
+    from experiments.reports import render
 
     result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
                        command=sys.argv[1:])
@@ -194,7 +194,7 @@ def sensitivity(
 ) -> None:
     """Sobol or Morris sensitivity indices of every summary key, with 95% intervals (SALib); a table and a figure."""
     from experiments import api
-    from experiments.report import render
+    from experiments.reports import render
 
     result = api.sensitivity(spec, method=method, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
                              command=sys.argv[1:])
@@ -205,7 +205,7 @@ def sensitivity(
 def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep or "
                                                        "sensitivity.")]) -> None:
     """Write the tables and figures again from stored results, without rerunning anything."""
-    from experiments.report import render, report as build_report
+    from experiments.reports import render, report as build_report
 
     render(build_report(folder))
 

@@ -91,7 +91,7 @@ def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures:
     else:
         tables["points"] = stats.point_means(runs, plan.factors)
         if plan.kind == "sensitivity":
-            from experiments.sensitivity import indices
+            from experiments.analysis import indices
 
             table, result.skipped = indices(runs, plan)
             tables[plan.method] = table

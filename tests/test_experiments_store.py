@@ -1,0 +1,214 @@
+"""The results store: one row per run in runs.parquet, every finished run durable at once, resume after a real
+kill ending with exactly the rows of an uninterrupted sweep, a run that raises recorded while the sweep goes on,
+local processes giving the same tables as a serial run, and tables that open in pandas, polars and DuckDB."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import experiments
+import experiments.evaluate as evaluate
+from experiments.seeds import run_seed
+from simulation import DAILY_COLUMNS, SUMMARY_KEYS
+
+LIANDONG = Path(sys.executable).with_name("liandong")
+
+SPEC = """
+name = "store_test"
+base = "no_linkage"
+design = "grid"
+replications = 2
+root_seed = 99
+daily = true
+[overrides]
+households = 300
+days = 20
+[factors]
+"reporting.call_prob" = [0.1, 0.4]
+mass_base = { low = 0.2, high = 0.8, steps = 2 }
+"""
+
+
+@pytest.fixture
+def spec(tmp_path) -> Path:
+    path = tmp_path / "sweep.toml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def reference(spec, tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("reference") / "res"
+    return experiments.sweep(spec, out=out, serial=True, figures=False).runs
+
+
+def test_runs_table_one_row_per_run_with_ids_factors_seed_status_and_summary(spec, tmp_path):
+    out = tmp_path / "res"
+    res = experiments.sweep(spec, out=out, serial=True)
+    runs = pd.read_parquet(out / "runs.parquet")
+    pd.testing.assert_frame_equal(runs, res.runs)
+    assert len(runs) == 8 and runs["run"].tolist() == list(range(8))
+    assert list(runs.columns[:9]) == ["run", "point", "rep", "seed", "scenario", "reporting.call_prob", "mass_base",
+                                      "status", "error"]
+    assert set(SUMMARY_KEYS) <= set(runs.columns)
+    assert (runs["status"] == "ok").all() and (runs["error"] == "").all()
+    assert runs["seed"].tolist() == [run_seed(99, p, r) for p in range(4) for r in range(2)]
+    assert runs["reporting.call_prob"].tolist() == [0.1] * 4 + [0.4] * 4
+    # each run is the same as calling simulation.run with its seed and factors
+    import simulation
+
+    row = runs.iloc[5]
+    direct = simulation.run("no_linkage", seed=int(row["seed"]), households=300, days=20,
+                            **{"reporting.call_prob": row["reporting.call_prob"], "mass_base": row["mass_base"]})
+    assert direct.summary["unmet_need_days"] == row["unmet_need_days"]
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("experiment", "experiment_text", "design", "scenarios", "code_version", "packages", "machine",
+                "started", "finished", "sessions", "runs"):
+        assert manifest[key], key
+    assert manifest["status"] == "complete"
+    assert manifest["experiment_text"] == SPEC
+    assert "households = 300" in manifest["scenarios"][0]["toml"]
+    assert len(manifest["design"]["points"]) == 4
+    assert [r["status"] for r in manifest["runs"]["status"]] == ["ok"] * 8
+    assert {"numpy", "mesa", "pandas", "SALib", "dask"} <= set(manifest["packages"])
+    assert len(list((out / "parts").glob("*.ok.parquet"))) == 8
+    for name in ("runs.csv", "points.csv", "sweep.png", "sweep.svg"):
+        assert (out / name).stat().st_size > 0, name
+
+    daily = experiments.load_daily(out)
+    assert len(daily) == 8 * 20 and set(DAILY_COLUMNS) <= set(daily.columns)
+    one = daily[daily["run"] == 5].drop(columns="run").reset_index(drop=True)
+    pd.testing.assert_frame_equal(one[list(direct.daily.columns)], direct.daily, check_dtype=False)
+
+
+def test_tables_open_in_polars_and_duckdb(spec, tmp_path):
+    polars = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "res"
+    runs = experiments.sweep(spec, out=out, serial=True, figures=False).runs
+    pl_runs = polars.read_parquet(out / "runs.parquet")
+    assert pl_runs.height == len(runs) and pl_runs["unmet_need_days"].to_list() == runs["unmet_need_days"].tolist()
+    pl_daily = polars.read_parquet(str(out / "daily" / "**" / "*.parquet"), hive_partitioning=True)
+    assert pl_daily.height == 8 * 20 and "run" in pl_daily.columns
+    con = duckdb.connect()
+    n, total = con.execute(f"SELECT count(*), sum(unmet_need_days) FROM '{out / 'runs.parquet'}'").fetchone()
+    assert n == 8 and total == runs["unmet_need_days"].sum()
+    per_run = con.execute(
+        f"SELECT run, sum(unmet_total) FROM read_parquet('{out}/daily/*/*.parquet', hive_partitioning=true) "
+        "GROUP BY run ORDER BY run").fetchall()
+    assert [r for r, _ in per_run] == list(range(8))
+    assert [int(s) for _, s in per_run] == runs["unmet_need_days"].astype(int).tolist()
+
+
+def test_a_run_that_raises_is_recorded_the_sweep_goes_on_and_a_rerun_retries_it(spec, tmp_path, monkeypatch,
+                                                                                 reference):
+    real = evaluate._simulate
+    calls = []
+
+    def flaky(task):
+        calls.append(task["run"])
+        if task["point"] == 2:
+            raise RuntimeError(f"boom at point {task['point']}")
+        return real(task)
+
+    monkeypatch.setattr(evaluate, "_simulate", flaky)
+    out = tmp_path / "res"
+    res = experiments.sweep(spec, out=out, serial=True, figures=False)
+    assert sorted(calls) == list(range(8)), "the sweep stopped at the failure"
+    failed = res.runs[res.runs["status"] == "failed"]
+    assert failed["run"].tolist() == [4, 5]
+    assert failed["error"].str.contains("RuntimeError: boom at point 2").all()
+    assert failed["unmet_need_days"].isna().all() and res.runs.loc[res.runs["status"] == "ok", "unmet_need_days"].notna().all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete with failures" and manifest["runs"]["failed"] == 2
+    entry = next(r for r in manifest["runs"]["status"] if r["run"] == 4)
+    assert "boom" in entry["error"] and "RuntimeError" in entry["traceback"]
+
+    # the same command again: finished runs are skipped, failed ones retried
+    calls.clear()
+    monkeypatch.setattr(evaluate, "_simulate", lambda task: (calls.append(task["run"]), real(task))[1])
+    again = experiments.sweep(spec, out=out, serial=True, figures=False)
+    assert sorted(calls) == [4, 5]
+    pd.testing.assert_frame_equal(again.runs, reference)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), reference)
+    assert not list((out / "parts").glob("*.failed.parquet"))
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+    calls.clear()
+    experiments.sweep(spec, out=out, serial=True, figures=False)  # nothing left to do
+    assert calls == []
+
+
+def test_local_processes_give_the_same_tables_as_a_serial_run(spec, tmp_path, reference):
+    out = tmp_path / "res"
+    res = experiments.sweep(spec, out=out, workers=2, figures=False)
+    pd.testing.assert_frame_equal(res.runs, reference)
+    session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
+    assert session["executor"]["kind"] == "processes" and session["executor"]["start_method"] in ("forkserver",
+                                                                                                    "spawn")
+
+
+KILL_SPEC = """
+name = "kill_test"
+base = "no_linkage"
+replications = 3
+root_seed = 4
+daily = true
+[overrides]
+households = 400
+days = 30
+[factors]
+mass_base = { low = 0.1, high = 0.9, steps = 16 }
+"""
+
+
+@pytest.mark.skipif(not LIANDONG.exists(), reason="console script not installed")
+def test_a_sweep_killed_in_the_middle_resumes_to_exactly_the_rows_of_an_uninterrupted_sweep(tmp_path):
+    spec = tmp_path / "kill.toml"
+    spec.write_text(KILL_SPEC, encoding="utf-8")
+    total = 16 * 3
+    out = tmp_path / "killed"
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.Popen([str(LIANDONG), "sweep", str(spec), "--out", str(out), "--workers", "1", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            done = len(list((out / "parts").glob("*.ok.parquet"))) if (out / "parts").exists() else 0
+            if done >= 4 or proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGKILL)  # the command and its worker processes, mid-sweep
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()
+    parts = list((out / "parts").glob("*.ok.parquet"))
+    assert 4 <= len(parts) < total, f"{len(parts)} parts: the kill did not land mid-sweep"
+    assert not (out / "runs.parquet").exists()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    # stored results can be reported while the experiment is incomplete
+    partial = experiments.report(out, figures=False)
+    assert len(partial.runs) == len(list((out / "parts").glob("*.ok.parquet")))
+
+    rerun = subprocess.run([str(LIANDONG), "sweep", str(spec), "--out", str(out), "--workers", "2", "-q"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    resumed = pd.read_parquet(out / "runs.parquet")
+
+    whole = experiments.sweep(spec, out=tmp_path / "whole", serial=True, figures=False).runs
+    pd.testing.assert_frame_equal(resumed, whole)
+    assert len(resumed) == total and (resumed["status"] == "ok").all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
+    assert manifest["sessions"][1]["skipped"] >= 4 and manifest["sessions"][1]["to_run"] <= total - 4
+    pd.testing.assert_frame_equal(experiments.load_daily(out), experiments.load_daily(tmp_path / "whole"))
