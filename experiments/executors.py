@@ -135,6 +135,12 @@ class DaskExecutor(SerialExecutor):
                 self.client = Client(self._cluster)
             else:
                 self.client = Client(address, timeout=connect_timeout)
+                try:
+                    self.client.wait_for_workers(1, timeout=max(60.0, connect_timeout))
+                except TimeoutError:
+                    self.client.close()
+                    raise ExperimentError(f"--dask {address}: the scheduler has no workers; start some with "
+                                          f"`dask worker {address}` on each machine.") from None
         except (OSError, TimeoutError) as exc:
             if self._cluster is not None:
                 self._cluster.close()

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 LEVEL = 0.95
 
@@ -28,7 +28,7 @@ def t_interval(values, level: float = LEVEL) -> tuple[int, float, float, float, 
     if n < 2:
         return 1, mean, math.nan, math.nan, math.nan
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(stdtrit(n - 1, 0.5 + level / 2)) * sd / math.sqrt(n)
     return n, mean, sd, mean - half, mean + half
 
 
@@ -40,7 +40,7 @@ def _welch_half_width(a: np.ndarray, b: np.ndarray, level: float) -> float:
     if se == 0:
         return 0.0
     df = (va + vb) ** 2 / ((va**2 / (len(a) - 1) if va else 0) + (vb**2 / (len(b) - 1) if vb else 0))
-    return float(stats.t.ppf(0.5 + level / 2, df)) * se
+    return float(stdtrit(df, 0.5 + level / 2)) * se
 
 
 def _ok(runs: pd.DataFrame) -> pd.DataFrame:

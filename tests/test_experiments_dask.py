@@ -1,0 +1,93 @@
+"""Dask: a real LocalCluster on 127.0.0.1, and a scheduler and worker started with the `dask` command as a user
+would on several machines, give the same tables as a serial run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import experiments
+
+pytest.importorskip("distributed")
+
+BIN = Path(sys.executable).parent
+SPEC = """
+name = "dask_test"
+base = "no_linkage"
+design = "lhs"
+samples = 5
+replications = 2
+root_seed = 31
+[overrides]
+households = 300
+days = 20
+[factors]
+mass_base = { low = 0.1, high = 0.9 }
+"reporting.call_prob" = { low = 0.05, high = 0.5 }
+"""
+
+
+@pytest.fixture
+def spec(tmp_path) -> Path:
+    path = tmp_path / "sweep.toml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+def serial_runs(spec: Path, out: Path) -> pd.DataFrame:
+    return experiments.sweep(spec, out=out, serial=True, figures=False).runs
+
+
+def test_local_cluster_gives_the_same_tables_as_a_serial_run(spec, tmp_path):
+    res = experiments.sweep(spec, out=tmp_path / "dask", dask="local", workers=2, figures=False)
+    assert res.manifest["sessions"][-1]["executor"]["kind"] == "dask"
+    pd.testing.assert_frame_equal(res.runs, serial_runs(spec, tmp_path / "serial"))
+    assert len(res.runs) == 10 and (res.runs["status"] == "ok").all()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not (BIN / "dask").exists() or not (BIN / "liandong").exists(),
+                    reason="dask / liandong commands not installed next to this Python")
+def test_sweep_on_a_running_scheduler_and_worker(spec, tmp_path):
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "NO_COLOR": "1"}
+    procs = []
+    try:
+        procs.append(subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      env=env))
+        procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
+                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      env=env))
+        out = tmp_path / "remote"
+        proc = subprocess.run([str(BIN / "liandong"), "sweep", str(spec), "--dask", address, "--out", str(out), "-q"],
+                              capture_output=True, text=True, env=env, timeout=180)
+        assert proc.returncode == 0, proc.stderr
+        pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), serial_runs(spec, tmp_path / "serial"))
+    finally:
+        try:
+            from distributed import Client
+
+            with Client(address, timeout=5) as client:
+                client.shutdown()
+        except Exception:
+            pass
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)
