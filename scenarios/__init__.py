@@ -44,7 +44,7 @@ def describe(name: str) -> str:
     return text.split(". ")[0].rstrip(".") + "." if text else ""
 
 
-def load(source: str | Path | Scenario | dict, overrides: dict[str, Any] | None = None) -> Scenario:
+def load(source: str | Path | Scenario | dict, overrides: dict[str, Any] | None = None, depth: int = 0) -> Scenario:
     """A validated scenario from a preset name, a TOML path, a dict or a `Scenario`, with overrides applied.
 
     Overrides use field names, dotted for sections: {"households": 500, "needs.acute_rate": 0.001}.
@@ -60,7 +60,7 @@ def load(source: str | Path | Scenario | dict, overrides: dict[str, Any] | None 
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{label}: not valid TOML: {exc}. Fix the syntax (see docs/scenario-reference.md).")
         if "extends" in data:
-            data = _extend(data, label, source)
+            data = _extend(data, label, source, depth)
         scenario = _validate(data, label)
         if isinstance(source, str) and source in names() and "name" not in data:
             scenario = scenario.model_copy(update={"name": source})
@@ -72,13 +72,17 @@ def _extend(data: dict, label: str, source, depth: int = 0) -> dict:
     base_name = data.pop("extends")
     if not isinstance(base_name, str):
         raise ScenarioError(f"{label}: field 'extends': expected a preset name or a file path, got {base_name!r}.")
-    if depth > 8:
-        raise ScenarioError(f"{label}: field 'extends': too many levels of extends (a cycle?).")
-    if base_name not in names() and not isinstance(source, str | Path):
-        raise ScenarioError(f"{label}: field 'extends': no preset '{base_name}'. Presets: {', '.join(names())}.")
-    if base_name not in names() and not Path(base_name).is_absolute() and isinstance(source, str | Path):
-        base_name = str(Path(source).parent / base_name)
-    base = load(base_name).model_dump(mode="json")
+    if depth >= 8:
+        raise ScenarioError(f"{label}: field 'extends': more than 8 levels of extends; is there a cycle?")
+    if base_name not in names():
+        path = Path(base_name)
+        if not path.is_absolute() and isinstance(source, str | Path) and str(source) not in names():
+            path = Path(source).parent / path
+        if not path.exists():
+            raise ScenarioError(f"{label}: field 'extends': '{base_name}' is neither a preset ({', '.join(names())}) "
+                                f"nor a file.")
+        base_name = str(path)
+    base = load(base_name, depth=depth + 1).model_dump(mode="json")
     base.pop("name"), base.pop("description")
     return _merge(base, data)
 

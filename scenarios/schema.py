@@ -258,12 +258,19 @@ class Prices(Section):
         0.15, "Share of households seeking food on a normal day (demand = 1 at this share).",
         "assumed: roughly 1 / shop_purchase_days", gt=0.0, le=1.0)
     cap: float = _f(
-        0.0, "Price stabilisation: the index may not rise above this (0 = no cap). The city linked departments to "
+        0.0, "Price stabilisation: the index may not rise above this (0 = no cap; otherwise at least 1). The city linked departments to "
         "guarantee supply and stabilise vegetable prices.", "domain.md, Prices and supply (Huang); level assumed",
         ge=0.0, le=100.0)
     low_income_response: float = _f(
         1.0, "Low-income households buy purchase_days / price**this; 0 = prices do not matter.", "assumed, 0.5-1.5",
         ge=0.0, le=5.0)
+
+    @model_validator(mode="after")
+    def _cap_meaningful(self) -> Prices:
+        if 0.0 < self.cap < 1.0:
+            raise ValueError(f"prices.cap = {self.cap:g} is below the pre-lockdown index 1.0; use 0 for no cap "
+                             f"or a value of at least 1")
+        return self
 
 
 class Online(Section):
@@ -319,7 +326,7 @@ class Triage(Section):
     order the queue by urgency and vulnerability instead of first come, first served."""
 
     enabled: bool = _f(False, "Order the queue by need instead of first come, first served.", "model-spec Linkage")
-    start_day: int = _f(0, "Day triage starts.", "domain.md Timeline: social workers offline from 20 Feb, day 28",
+    start_day: int = _f(28, "Day triage starts.", "domain.md Timeline: social workers offline from 20 Feb, day 28",
                         ge=0, le=MAX_DAYS)
     social_workers: int = _f(2, "Social workers screening the register of vulnerable households.",
                              "domain.md: social workers funded through purchased services (Chen); number assumed",

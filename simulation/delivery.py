@@ -47,15 +47,17 @@ def queue(model) -> Queue:
 
 
 ROUNDS = 16  # at most; a pass always serves the first remaining need of each cell that still has one that fits
+LOOKAHEAD = 1  # classes past the cut-off that responders look into to fill what is left of their day
 
 
 def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
           counselling_effect: float) -> tuple[np.ndarray, np.ndarray]:
     """Serve the queue within `capacity` hours per grid cell, each need costing `hours[category]`.
 
-    In each cell, responders work down the queue class by class, in random order within a class; a need that no
-    longer fits what is left of their hours is skipped, and the cheaper needs behind it are still served (a few
-    passes, each leaving out what cannot fit any more, until nothing left fits). Returns the mask of served queue entries and the hours used
+    In each cell, responders work down the queue class by class, in random order within a class, until a need no
+    longer fits what is left of their hours; they then skip it and fill the rest of the day with the cheaper needs
+    of that class and the next (`LOOKAHEAD`) that still fit, in the same order (a few passes, each leaving out what
+    cannot fit any more). Returns the mask of served queue entries and the hours used
     per grid cell. A responder serving the whole community passes a capacity of length 1 (one pool for all cells).
     """
     n_grids = len(capacity)
@@ -66,23 +68,25 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     grid = model.network.grid[q.rows] if n_grids > 1 else np.zeros(len(q), dtype=np.int64)
     cost = hours[q.cats]
     rng = model.streams(f"serve:{by}", model.day)
-    todo = np.arange(len(q))
+    done, used, cutoff = _prefix(grid, cost, q.classes, capacity, rng)
+    served |= done
+    rest = np.flatnonzero(~done & (q.classes <= cutoff[grid] + LOOKAHEAD))
     for _ in range(ROUNDS):
-        done, spent = _prefix(grid[todo], cost[todo], q.classes[todo], capacity - used, rng)
-        served[todo[done]] = True
-        used += spent
-        rest = todo[~done]
         todo = rest[cost[rest] <= (capacity - used)[grid[rest]] + 1e-9]
         if len(todo) == 0:
             break
+        done, spent, _ = _prefix(grid[todo], cost[todo], q.classes[todo], capacity - used, rng)
+        served[todo[done]] = True
+        used += spent
+        rest = todo[~done]
     meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
 
 
 def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass: in each cell, whole classes while they fit, then the cut-off class in random order until the next
-    need does not fit. Returns the served mask and the hours spent per cell."""
+    need does not fit. Returns the served mask, the hours spent per cell and each cell's cut-off class."""
     n_grids = len(capacity)
     served = np.zeros(len(grid), dtype=bool)
     span = int(classes.max()) + 1
@@ -101,7 +105,7 @@ def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: n
         fits = spent - before[g] <= (capacity - used)[g] + 1e-9
         served[part[fits]] = True
         used = used + np.bincount(g[fits], weights=cost[part[fits]], minlength=n_grids)
-    return served, used
+    return served, used, cutoff
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],

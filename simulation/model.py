@@ -32,6 +32,7 @@ class DayHours:
     gate: np.ndarray
     coordination: float
     screening: float
+    weight: np.ndarray  # where report and screening hours come from: each cell's share of case-work hours
     coordination_used: float = 0.0
     screening_used: float = 0.0
 
@@ -101,7 +102,8 @@ class CommunityModel(mesa.Model):
         self.cadre_fatigue_mean = self.cadre_hours_used = 0.0
         self.volunteers_active = self.volunteers_vetting = self.volunteers_burnt_out = 0
         self.ledger = Ledger()
-        self.hours = DayHours(np.zeros(self.network.n_grids), np.zeros(self.network.n_grids), 0.0, 0.0)
+        self.hours = DayHours(np.zeros(self.network.n_grids), np.zeros(self.network.n_grids), 0.0, 0.0,
+                              np.zeros(self.network.n_grids))
         self.today: dict = {}
         self.mechanisms = linkage.build(self.config)
         for mechanism in self.mechanisms:
@@ -136,32 +138,35 @@ class CommunityModel(mesa.Model):
         return self._cover
 
     def _plan_hours(self) -> None:
+        """Gates first, from everyone's hours; reports and screening from the community's own cadres only (sunk
+        cadres help with shared tasks, not case management: domain-facts stylized fact 2); deliveries get the rest."""
         c = self.config.cadres
         cover = self._cover_matrix()
         self.cadre_hours_offered = offered = np.array([cadre.hours_today() for cadre in self.cadres])
         grid = offered @ cover
+        own = (offered * self._case_workers()) @ cover
         gate_need = self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0
         gate = np.minimum(gate_need, grid)
         avail = grid - gate
-        total = float(avail.sum())
+        own_avail = np.divide(avail * own, grid, out=np.zeros_like(avail), where=grid > 0)
+        total = float(own_avail.sum())
+        weight = own_avail / total if total > 0 else np.zeros_like(own_avail)
         self.hours = DayHours(grid=grid, gate=gate, coordination=c.coordination_share * total,
-                              screening=c.screening_share * total)
+                              screening=c.screening_share * total, weight=weight)
+
+    def _case_workers(self) -> np.ndarray:
+        if getattr(self, "_case", None) is None or len(self._case) != len(self.cadres):
+            self._case = np.array([cadre.role != "sunk" for cadre in self.cadres], dtype=float)
+        return self._case
 
     def _cadre_delivery_hours(self) -> np.ndarray:
-        """Each cell's hours for deliveries: its own share, plus report and screening hours left unused."""
-        h, c = self.hours, self.config.cadres
-        avail = h.grid - h.gate
-        total = avail.sum()
-        weight = avail / total if total > 0 else np.zeros_like(avail)
-        spare = (h.coordination - h.coordination_used) + (h.screening - h.screening_used)
-        return avail * (1.0 - c.coordination_share - c.screening_share) + spare * weight
+        """Each cell's hours for deliveries: what gates, reports and screening left."""
+        h = self.hours
+        return h.grid - h.gate - (h.coordination_used + h.screening_used) * h.weight
 
     def _cadres_end_day(self, delivery_used: np.ndarray) -> None:
         h = self.hours
-        avail = h.grid - h.gate
-        total = avail.sum()
-        weight = avail / total if total > 0 else np.zeros_like(avail)
-        used = h.gate + (h.coordination_used + h.screening_used) * weight + delivery_used
+        used = h.gate + (h.coordination_used + h.screening_used) * h.weight + delivery_used
         load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
         loads = np.minimum(self._cover_matrix() @ load, 1.0).tolist()
         offered = self.cadre_hours_offered.tolist()
@@ -186,10 +191,10 @@ class CommunityModel(mesa.Model):
             m.start_day(self)
         needs.arise(self)
         self._plan_hours()
+        for m in self.mechanisms:  # channels that cost no cadre time go first
+            m.report(self)
         reporting.report(self)
         reporting.screen(self)
-        for m in self.mechanisms:
-            m.report(self)
         queue = delivery.queue(self)
         for m in self.mechanisms:
             queue = m.deliver(self, queue)

@@ -5,7 +5,8 @@ fixed points of the model's day (simulation/model.py, `step`):
 
 - `setup(model)`: once, after the community exists (add agents, replace the triage policy, ...);
 - `start_day(model)`: before needs arise (arrivals on a schedule, supply deliveries, recruitment calls);
-- `report(model)`: after the cadres' reporting and screening (extra channels: online groups, building leaders);
+- `report(model)`: before the households phone or post to the cadres (channels that cost no cadre time: online
+  groups, building leaders, social workers' screening);
 - `deliver(model, queue)`: before the cadres serve the queue; serve part of it and return what is left;
 - `mobilise(model)`: after delivery (volunteers join, tire and drop out);
 - `end_day(model)`: after consequences, before observation.

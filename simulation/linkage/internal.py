@@ -9,7 +9,7 @@ sunk cadres arrive (from day 19).
 Sunk cadres join on `sunk_arrival_day` as ordinary cadres serving every grid cell (with their own fatigue). In a
 share of buildings a resident leader, from `leader_start_day`, learns of neighbours' open needs through the
 building's ties and reports them in one list (no cadre time per household): each household with hidden needs is
-reported with chance `leader_reach` times its trust in its building ties.
+reported with chance `leader_reach` times the mean trust of its ties.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class InternalLinkage(Mechanism):
         self.led_household = led[net.building]
         degree = np.maximum(np.diff(net.ties.indptr), 1)
         self.trust = np.asarray(net.ties.sum(axis=1)).ravel() / degree  # mean trust of a household's ties
-        self.sunk = round(self.cfg.sunk_cadres_per_1000 * model.config.households / 1000)
+        per_1000 = self.cfg.sunk_cadres_per_1000
+        self.sunk = max(1, int(per_1000 * model.config.households / 1000 + 0.5)) if per_1000 > 0 else 0
         self.arrived = False
 
     def start_day(self, model) -> None:

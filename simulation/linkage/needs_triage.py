@@ -38,7 +38,7 @@ class NeedsTriage(Mechanism):
         rank[:, SUPPLIES] = other
         rank[:, PSYCH] = other
         self.base = rank * self.span
-        self.pointer = 0
+        self.pointer = len(model.register) // 2  # start where the cadres' round is farthest away
         self.first_come = model.triage
 
     def start_day(self, model) -> None:

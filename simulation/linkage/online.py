@@ -8,7 +8,7 @@ mental-health uptake tiny, mostly online or by phone (H).
 
 From `start_day`, a share of the digital households belong to the groups; a member with open needs posts them with
 `report_prob` a day, and the groups' volunteer moderators pass up to `moderator_reports` posts a day on to the
-responders without costing cadre time. Offline households gain nothing directly: the digital divide widens unless
+responders without costing cadre time (they report before anyone phones the cadres). Offline households gain nothing directly: the digital divide widens unless
 someone reports for them. Remote psychological volunteers counsel (a larger effect than a cadre's conversation) and
 remote medical volunteers consult and prescribe (a refill delivered by a pharmacy), serving those needs before the
 cadres do.
@@ -54,6 +54,6 @@ class EmergencyOnline(Mechanism):
             return queue
         c = self.cfg
         queue = serve_pool(model, queue, (PSYCH,), c.psych_volunteers * c.hours_per_day, {PSYCH: c.psych_hours},
-                           "online_volunteer", c.counselling_effect)
+                           "online_psych", c.counselling_effect)
         return serve_pool(model, queue, (MEDICINE,), c.medical_volunteers * c.hours_per_day,
-                          {MEDICINE: c.medicine_hours}, "online_volunteer", 0.0)
+                          {MEDICINE: c.medicine_hours}, "online_medical", 0.0)
