@@ -3,10 +3,8 @@ a figure, from the command line and from Python."""
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +13,6 @@ import pytest
 
 import experiments
 
-LIANDONG = Path(sys.executable).with_name("liandong")
 SPEC = """
 name = "levers"
 base = "no_linkage"
@@ -55,18 +52,19 @@ def test_sobol_indices_with_intervals_for_every_varying_outcome(spec, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "sobol" / "sobol.csv"), table, check_dtype=False)
 
 
-@pytest.mark.skipif(not LIANDONG.exists(), reason="console script not installed")
-def test_morris_screen_from_the_command_line(spec, tmp_path):
-    out = tmp_path / "morris"
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
-    # the file's design is sobol; --method morris screens instead (its own samples: 8 trajectories)
-    proc = subprocess.run([str(LIANDONG), "sensitivity", str(spec), "--method", "morris", "--serial", "--out",
-                           str(out)], capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "mu_star" in proc.stdout and "mass_base" in proc.stdout and "reporting.call_prob" in proc.stdout
-    table = pd.read_csv(out / "morris.csv")
+def test_morris_screen(spec, tmp_path):
+    from rich.console import Console
+
+    from experiments.reports import render
+
+    # the file's design is sobol; method="morris" screens instead (`liandong sensitivity --method morris`)
+    res = experiments.sensitivity(spec, method="morris", out=tmp_path / "morris", serial=True, figures=False)
+    table = pd.read_csv(tmp_path / "morris" / "morris.csv")
     assert list(table.columns) == ["key", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]
-    assert len(pd.read_parquet(out / "runs.parquet")) == 8 * (2 + 1)
+    assert len(res.runs) == 8 * (2 + 1)
     row = table[table["key"] == "unmet_need_days"]
     assert len(row) == 2 and all(math.isfinite(v) for v in row["mu_star"])
-    assert (out / "sensitivity.svg").exists()
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    render(res, console)
+    printed = console.file.getvalue()
+    assert "mu_star" in printed and "mass_base" in printed and "reporting.call_prob" in printed

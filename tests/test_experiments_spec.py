@@ -203,16 +203,24 @@ def test_an_out_folder_of_another_experiment_is_refused(tmp_path, small):
 
 # the command line ------------------------------------------------------------------------------------------------
 
-def cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
-    return subprocess.run([str(LIANDONG), *map(str, args)], capture_output=True, text=True, timeout=120, cwd=cwd,
-                          env=env)
+def main_exit(monkeypatch, capsys, *args) -> tuple[int, str, str]:
+    """`liandong ARGS` in this process: the console script's own entry point, without a new interpreter."""
+    from simulation.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["liandong", *map(str, args)])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-@pytest.mark.skipif(not LIANDONG.exists(), reason="console script not installed")
 @pytest.mark.parametrize("case", ["unknown_factor", "empty_range", "sobol_samples", "bad_address", "reps",
-                                  "unknown_preset"])
-def test_command_line_bad_input_exits_2_with_a_message(tmp_path, case):
+                                  "unknown_preset", "no_such_file"])
+def test_command_line_bad_input_exits_2_with_a_message(tmp_path, monkeypatch, capsys, case):
+    monkeypatch.chdir(tmp_path)
     good = '[factors]\nmass_base = { low = 0.0, high = 1.0, steps = 2 }\n'
     if case == "unknown_factor":
         args = ["sweep", write(tmp_path, '[factors]\n"report.call_prob" = [0.1]\n')]
@@ -230,13 +238,25 @@ def test_command_line_bad_input_exits_2_with_a_message(tmp_path, case):
     elif case == "reps":
         args = ["compare", "no_linkage", "no_linkage", "--reps", "0"]
         expected = ["--reps", "at least 1"]
-    else:
+    elif case == "unknown_preset":
         args = ["compare", "no_linkage", "wuhan_2099", "--reps", "1"]
         expected = ["wuhan_2099", "no such preset"]
-    proc = cli(*args, cwd=tmp_path)
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("error: ")
+    else:
+        args = ["sweep", tmp_path / "nope.toml"]
+        expected = ["nope.toml", "no such experiment file"]
+    code, out, err = main_exit(monkeypatch, capsys, *args)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and err.startswith("error: ")
     for text in expected:
-        assert text in proc.stderr, (text, proc.stderr)
+        assert text in err, (text, err)
     assert not (tmp_path / "results").exists() and not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(not LIANDONG.exists(), reason="console script not installed")
+def test_console_script_bad_address_exits_2_without_traceback(tmp_path):
+    spec = write(tmp_path, '[factors]\nmass_base = [0.2]\n')
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
+    proc = subprocess.run([str(LIANDONG), "sweep", str(spec), "--dask", "tcp://nowhere", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: --dask 'tcp://nowhere': not a scheduler address")
