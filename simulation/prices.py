@@ -18,4 +18,4 @@ def update(model) -> None:
     target = max(1.0, demand / model.phase.food_supply) ** p.elasticity
     model.price_index += p.adjustment * (target - model.price_index)
     if p.cap > 0:  # price stabilisation (domain.md, "Prices and supply": the city stabilised vegetable prices)
-        model.price_index = min(model.price_index, max(p.cap, 1.0))
+        model.price_index = min(model.price_index, p.cap)

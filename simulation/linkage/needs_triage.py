@@ -38,10 +38,12 @@ class NeedsTriage(Mechanism):
         rank[:, SUPPLIES] = other
         rank[:, PSYCH] = other
         self.base = rank * self.span
-        self.pointer = len(model.register) // 2  # start where the cadres' round is farthest away
+        self.pointer = 0
         self.first_come = model.triage
 
     def start_day(self, model) -> None:
+        if model.day == self.cfg.start_day and len(model.register):  # start where the cadres' round is farthest
+            self.pointer = (model.register_pointer + len(model.register) // 2) % len(model.register)
         model.triage = self.classes if model.day >= self.cfg.start_day else self.first_come
 
     def classes(self, model) -> np.ndarray:
