@@ -183,11 +183,18 @@ class DaskExecutor(SerialExecutor):
             submit_one()
 
     def close(self) -> None:
+        quiet = [logging.getLogger(n) for n in ("distributed", "distributed.scheduler", "distributed.core",
+                                                 "distributed.nanny", "distributed.worker")]
+        levels = [lg.level for lg in quiet]
+        for lg in quiet:  # a LocalCluster logs its shutdown at INFO from this process
+            lg.setLevel(logging.ERROR)
         try:
             self.client.close()
-        finally:
             if self._cluster is not None:
                 self._cluster.close()
+        finally:
+            for lg, level in zip(quiet, levels):
+                lg.setLevel(level)
 
 
 def make_executor(workers: int | None = None, dask: str | None = None, serial: bool = False):

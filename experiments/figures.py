@@ -118,7 +118,8 @@ def backlog_figure(daily: pd.DataFrame, labels: list[str], marks: list[dict], ti
     ax.set_ylabel("unmet needs outstanding (unmet_total)")
     ax.set_title(title or "Daily unmet backlog")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=min(3, max(1, len(labels))), fontsize=8,
+              frameon=False)
     return fig
 
 
@@ -128,7 +129,7 @@ def differences_figure(diffs: pd.DataFrame, title: str = "") -> Figure:
     scenarios = list(dict.fromkeys(diffs["scenario"]))
     ncols = 3
     nrows = max(1, math.ceil(len(keys) / ncols))
-    fig = Figure(figsize=(12, 2.0 + 1.9 * nrows), layout="constrained")
+    fig = Figure(figsize=(12, 1.0 + (0.9 + 0.35 * len(scenarios)) * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, key in zip(axes, keys):
         rows = diffs[diffs["key"] == key].set_index("scenario").reindex(scenarios)

@@ -69,8 +69,8 @@ def report(folder: str | Path, figures: bool = True) -> ExperimentResult:
 
 
 def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures: bool = True) -> ExperimentResult:
-    from experiments import figures as figs
-
+    if figures:
+        from experiments import figures as figs
     result = ExperimentResult(folder=Path(folder), kind=plan.kind, plan=plan, runs=runs, manifest=manifest)
     tables = result.tables
     title = plan.name
@@ -139,7 +139,13 @@ def render(result: ExperimentResult, console=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = console or Console()
+    if console is None:
+        import os
+        import sys
+
+        # piped or redirected: wide enough for the comparison table, unless COLUMNS says otherwise
+        wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+        console = Console(width=200 if wide else None)
     plan, runs = result.plan, result.runs
     head = (f"{plan.name}: {result.n_ok} runs ok, {result.n_failed} failed, {plan.n_runs - len(runs)} not run "
             f"({len(plan.points)} {'scenarios' if plan.kind == 'compare' else 'points'} x {plan.replications} "
