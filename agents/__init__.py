@@ -2,5 +2,6 @@
 
 from agents.cadre import Cadre
 from agents.household import Household
+from agents.volunteer import Volunteer
 
-__all__ = ["Household", "Cadre"]
+__all__ = ["Household", "Cadre", "Volunteer"]

@@ -7,7 +7,7 @@ reference page `docs/scenario-reference.md` is generated from these classes (`py
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -321,6 +321,91 @@ class Internal(Section):
         "assumed, 0.3-0.8; domain.md: leaders with pull and organising skill (Chen)")
 
 
+TARGETING_MODES = ("equal", "first_come", "need")
+
+
+class External(Section):
+    """External linkage (Song's second linkage; Huang on supply and donations): community group buying (an organiser,
+    a minimum batch, a lead time that shortens, last-hundred-metre distribution), guaranteed supply and donated love
+    vegetables on a schedule, donated protective supplies, and how what is handed out is targeted."""
+
+    group_buy: bool = _f(False, "Switch community group buying on.",
+                         "model-spec Linkage table (group-buy platform access)")
+    group_buy_start_day: int = _f(
+        24, "Day group buying starts.",
+        "domain-facts Timeline: supermarkets sell only to group buyers, citywide push for group buying, days 24-26 (H)",
+        ge=0, le=MAX_DAYS)
+    organiser_share: Probability = _f(
+        0.5, "Share of buildings without a resident leader (`internal.leader_share`) where a digital resident "
+        "organises the building's orders; buildings with a leader are organised by the leader.",
+        "assumed, 0.2-0.8; domain-facts stylized fact 3: where nobody organises, households go unserved")
+    cadres_organise: bool = _f(
+        True, "Cadres take the orders of buildings nobody organises, at `organise_hours` per order; if false, "
+        "households there cannot group-buy.",
+        "domain-facts Timeline: citywide push for community group buying (H); who organised assumed")
+    organise_hours: float = _f(0.05, "Cadre hours to take one household's order where cadres organise.",
+                               "assumed, 0.03-0.1; domain-facts: a cadre made 100-200 calls a day (M)",
+                               gt=0.0, le=24.0)
+    batch_min: int = _f(
+        50, "Packages (one per household) a grid cell's pooled order needs before it goes ahead; sign-ups wait "
+        "until then.", "domain-facts Supply and group buying: an order goes ahead at 50 or 100 packages (M)",
+        ge=1, le=100_000)
+    lead_days_initial: int = _f(5, "Days from order to arrival at the gate when group buying starts.",
+                                "domain-facts Supply and group buying: early waits 5-6 days (M)", ge=1, le=60)
+    lead_days_final: int = _f(1, "Days from order to arrival once group buying has matured.",
+                              "domain-facts Supply and group buying: next day by mid-March (M)", ge=1, le=60)
+    maturation_days: int = _f(
+        28, "Days over which the lead time falls linearly from initial to final, counted from "
+        "`group_buy_start_day`.", "domain-facts: 5-6 days at first, next day by mid-March (about day 52) (M)",
+        ge=0, le=MAX_DAYS)
+    organiser_hours: float = _f(
+        2.0, "Hours a day a building's organiser (leader or resident) spends carrying the building's packages from "
+        "the gate to the doors; the rest falls to the cadres.", "assumed, 0-4", ge=0.0, le=24.0)
+    distribution_hours: float = _f(
+        0.1, "Hours to carry one package or kit the last hundred metres, from the gate to a door (volunteer or "
+        "cadre time); what is not carried today waits at the gate.",
+        "assumed, 0.05-0.2 (below cadres.food_hours, which includes buying); domain-facts stylized fact 9",
+        gt=0.0, le=24.0)
+    supply_days: list[int] = _f(
+        [], "Days on which guaranteed supply and donated love vegetables (爱心菜) arrive at the gate.",
+        "domain.md, Government and donors: the city guaranteed supply and handed out love vegetables (Huang); "
+        "schedule assumed")
+    supply_per_1000: float = _f(
+        0.0, "Food packages per 1,000 households arriving on each supply day, handed out free by `targeting`.",
+        "domain-facts: 8,500 t of donated vegetables in city stock on 31 Jan (H), about 270 packages of 7.6 kg per "
+        "1,000 households in all; per day assumed", ge=0.0, le=10_000.0)
+    donation_days: list[int] = _f(
+        [], "Days on which donated protective supplies (masks, disinfectant) arrive at the gate.",
+        "domain.md, Three kinds of linkage: external linkage brings in masks, disinfectant and other supplies "
+        "(Song); schedule assumed")
+    donation_per_1000: float = _f(
+        0.0, "Kits of protective supplies per 1,000 households on each donation day, handed out by `targeting`; a "
+        "household keeps its kit until it runs out of supplies.",
+        "assumed, 0-500; domain.md: the whole country donated money and goods", ge=0.0, le=10_000.0)
+    targeting: str = _f(
+        "equal", "How supply packages and kits are handed out: `equal` (every household in turn, short or not), "
+        "`first_come` (households who see the notice online come first, short or not; offline households once "
+        "their need is known), `need` (assessed need: known needs of vulnerable households first, then other "
+        "known needs, those with least food first, then the register of special groups).",
+        "model-spec Linkage table (equal / first come / assessed need); domain.md, Last-mile precision (Song, "
+        "Huang); default assumed")
+
+    @model_validator(mode="after")
+    def _external_consistent(self) -> External:
+        if self.targeting not in TARGETING_MODES:
+            raise ValueError(f"external.targeting = {self.targeting!r} is not a targeting mode; use one of "
+                             f"{', '.join(TARGETING_MODES)}")
+        if self.lead_days_final > self.lead_days_initial:
+            raise ValueError(f"external.lead_days_final = {self.lead_days_final} is longer than "
+                             f"external.lead_days_initial = {self.lead_days_initial}; the lead time shortens as "
+                             f"group buying matures, so keep final <= initial")
+        for key in ("supply_days", "donation_days"):
+            bad = [d for d in getattr(self, key) if not 0 <= d <= MAX_DAYS]
+            if bad:
+                raise ValueError(f"external.{key}: day {bad[0]} is outside 0-{MAX_DAYS}")
+        return self
+
+
 class Triage(Section):
     """Needs triage and referral (domain.md, "Needs first", Song): social workers screen the vulnerable and
     order the queue by urgency and vulnerability instead of first come, first served."""
@@ -335,6 +420,78 @@ class Triage(Section):
                                  "assumed, 20-80", ge=0, le=10_000)
     crisis_threshold: Probability = _f(0.8, "Distress above which a psychological need is a crisis (urgent).",
                                        "assumed; domain-facts: 75 crisis cases among 6,252 served (M)")
+
+
+class Volunteers(Section):
+    """Volunteer recruitment and mobilisation (Chen's 800 sign-ups; Song on mass base and linked issues): calls bring
+    applicants whom coordinators must vet before they work; residents also join by contagion over the network;
+    volunteers tire, fall into conflicts and drop out unless incentives and conflict handling hold them."""
+
+    enabled: bool = _f(False, "Switch volunteers on (recruitment and mobilisation).", "model-spec Linkage table")
+    mode: Literal["open", "categorized", "leaders"] = _f(
+        "categorized", "How the call recruits: `open` (anyone signs up; coordinators vet them all), `categorized` "
+        "(by referral into medical, psychological and general volunteers, pre-sorted), `leaders` (categorized, and "
+        "resident leaders act as sub-coordinators, widening the span of control).",
+        "domain.md: open call drew 800+ sign-ups onto one person; what worked was recruiting by referral into "
+        "categories and finding resident leaders (Chen)")
+    call_day: int = _f(31, "Day of the recruitment call.", "domain-facts: citywide volunteer drive 23 Feb, day 31 (H)",
+                       ge=0, le=MAX_DAYS)
+    applicants_per_1000: float = _f(
+        30.0, "Applicants the call brings per 1,000 households (an open call brings `open_multiplier` times more).",
+        "domain-facts: ~14 approved per community after the drive, sign-ups ~2.5x approvals (H/L); per 1,000 "
+        "households assumed", ge=0.0, le=1000.0)
+    open_multiplier: float = _f(
+        3.0, "How many more applicants an open call brings than a categorized one.",
+        "domain.md: one online call drew 800+ sign-ups (Chen); ratio assumed, 2-5", ge=1.0, le=100.0)
+    coordinators: int = _f(1, "Coordinators who vet applicants and manage volunteers.",
+                           "domain.md: it all landed on one person (Chen)", ge=0, le=10_000)
+    coordinator_hours: float = _f(12.0, "Hours a coordinator works a day.", "assumed, as cadres", ge=0.0, le=24.0)
+    vetting_hours_open: float = _f(
+        0.75, "Coordinator hours to vet one open applicant (identity check, motivation survey, placement).",
+        "domain.md: identity checks, motivation surveys, personnel management (Chen); hours assumed, 0.5-1.5",
+        gt=0.0, le=24.0)
+    vetting_hours_categorized: float = _f(
+        0.25, "Coordinator hours to vet one referred, pre-sorted applicant.", "assumed, 0.1-0.5", gt=0.0, le=24.0)
+    supervision_hours: float = _f(
+        0.15, "Coordinator hours a day per active volunteer (assigning tasks, changing plans).",
+        "assumed, 0.05-0.3; domain.md: service plans had to be changed (Chen)", ge=0.0, le=24.0)
+    leader_span: float = _f(
+        3.0, "In `leaders` mode, factor by which resident leaders cut the supervision each volunteer needs.",
+        "domain.md: a leader with pull and organising skill makes volunteer work very smooth (Chen); assumed, 2-5",
+        ge=1.0, le=100.0)
+    medical_share: Probability = _f(0.2, "Share of categorized recruits who are medical volunteers.",
+                                    "assumed, 0.1-0.3; domain.md: medical, social-work, psychological categories")
+    psych_share: Probability = _f(0.1, "Share of categorized recruits who are psychological volunteers.",
+                                  "assumed, 0.05-0.2")
+    hours_per_day: float = _f(4.0, "Hours an active volunteer gives a day.", "assumed, 2-8", gt=0.0, le=24.0)
+    attrition: Probability = _f(0.01, "Daily chance an active volunteer drops out.",
+                                "domain-facts: 0.5-2% a day for spontaneous volunteers (L)")
+    overload_attrition: float = _f(
+        2.0, "Extra drop-out, as a multiple of `attrition`, on days coordinators are overloaded.",
+        "domain-facts: attrition higher under overload and coordination delay (Schulte et al. 2024) (L); assumed",
+        ge=0.0, le=100.0)
+    waiting_dropout: Probability = _f(
+        0.05, "Daily chance an applicant still waiting to be vetted gives up.",
+        "domain-facts: delayed coordination lowers motivation (Schulte et al. 2024) (L); assumed, 0.02-0.1")
+    incentives: bool = _f(False, "Incentive mechanisms: halve attrition.", "domain.md: build incentive mechanisms "
+                          "(Chen); effect assumed")
+    conflict_rate: Probability = _f(0.01, "Daily chance an active volunteer falls into a conflict.",
+                                    "assumed, 0.005-0.03")
+    conflict_handling: bool = _f(False, "Conflict handling: conflicts are resolved instead of ending in drop-out.",
+                                 "domain.md: build conflict-handling mechanisms (Chen); effect assumed")
+    fatigue_rate: float = _f(0.02, "Fatigue a volunteer gains per fully loaded day; at 1 the volunteer burns out.",
+                             "assumed, 0.01-0.05", ge=0.0, le=1.0)
+    mobilisation: bool = _f(True, "Residents also join as volunteers by contagion over the network.",
+                            "model-spec Processes 6")
+    mobilisation_threshold: Probability = _f(
+        0.3, "Share of a household's ties that must be active volunteers before it joins, at mass base 0; mass "
+        "base lowers it (to 40% of this at 1).", "domain.md: prior mass base decides mobilisation (Song); assumed")
+    willing_share: Probability = _f(
+        0.15, "Share of households that would ever volunteer, at mass base 1 (a quarter of it at mass base 0).",
+        "assumed, 0.05-0.3; domain-facts: >50,000 sign-ups in a city of 4 M households within days (H)")
+    spontaneous_rate: Probability = _f(
+        0.0005, "Daily chance a household joins on its own (public safety as a linked issue), at mass base 1; "
+        "scaled by the mass base.", "domain.md: public safety is a linked issue that can mobilise (Yu); assumed")
 
 
 class Scenario(Section):
@@ -362,7 +519,9 @@ class Scenario(Section):
     prices: Prices = _section(Prices)
     online: Online = _section(Online)
     internal: Internal = _section(Internal)
+    external: External = _section(External)
     triage: Triage = _section(Triage)
+    volunteers: Volunteers = _section(Volunteers)
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Scenario:

@@ -24,7 +24,8 @@ DAILY_COLUMNS: tuple[str, ...] = (
     *(f"unmet_{g}" for g in GROUPS), *(f"hidden_{g}" for g in GROUPS),
     "met_wait_days", "mean_wait_open", "critical_failures",
     "volunteers_active", "volunteers_vetting", "volunteers_burnt_out",
-    "coordinator_load", "coordinator_capacity", "cadres", "cadre_fatigue", "cadre_hours_used",
+    "coordinator_load", "coordinator_capacity", "volunteer_coordinator_load", "volunteer_coordinator_capacity",
+    "cadres", "cadre_fatigue", "cadre_hours_used",
     "price_index", "mean_distress",
 )
 
@@ -88,6 +89,8 @@ def observe(model) -> dict:
         "volunteers_burnt_out": model.volunteers_burnt_out,
         "coordinator_load": round(model.coordination_load, 6),
         "coordinator_capacity": round(model.hours.coordination, 6),
+        "volunteer_coordinator_load": round(model.volunteer_coordination_load, 6),
+        "volunteer_coordinator_capacity": round(model.volunteer_coordination_capacity, 6),
         "cadres": len(model.cadres),
         "cadre_fatigue": model.cadre_fatigue_mean,
         "cadre_hours_used": round(model.cadre_hours_used, 6),
@@ -119,7 +122,9 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
         "equity_ratio": equity,
         "peak_unmet_day": int(daily["day"].iloc[int(np.argmax(unmet))]),
         "volunteers_active_peak": int(daily["volunteers_active"].max()),
-        "coordinator_overload_days": int((daily["coordinator_load"] > daily["coordinator_capacity"]).sum()),
+        "coordinator_overload_days": int(((daily["coordinator_load"] > daily["coordinator_capacity"])
+                                          | (daily["volunteer_coordinator_load"]
+                                             > daily["volunteer_coordinator_capacity"])).sum()),
         "price_index_peak": float(daily["price_index"].max()),
         "mean_distress_end": float(daily["mean_distress"].iloc[-1]),
     }

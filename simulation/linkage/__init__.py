@@ -57,8 +57,18 @@ def build(scenario: Scenario) -> list[Mechanism]:
     found: list[Mechanism] = []
     if scenario.internal.sunk_cadres_per_1000 > 0 or scenario.internal.leader_share > 0:
         found.append(InternalLinkage())
+    ext = scenario.external  # external linkage: after internal (its leaders organise), before triage and online
+    if ext.group_buy or (ext.supply_days and ext.supply_per_1000 > 0) or (ext.donation_days
+                                                                          and ext.donation_per_1000 > 0):
+        from simulation.linkage.external import ExternalLinkage
+
+        found.append(ExternalLinkage())
     if scenario.triage.enabled:
         found.append(NeedsTriage())
     if scenario.online.enabled:
         found.append(EmergencyOnline())
+    if scenario.volunteers.enabled:
+        from simulation.linkage.volunteers import VolunteerPool
+
+        found.append(VolunteerPool())
     return found

@@ -1,0 +1,42 @@
+"""A volunteer: a resident who joined, a recruit from a call, medical, psychological or general.
+
+Its state lives in the volunteer pool's arrays (simulation/linkage/volunteers.py), updated for all volunteers at
+once; the attributes here read row `index` of them, like a household's.
+"""
+
+from __future__ import annotations
+
+from mesa import Agent
+
+
+class Volunteer(Agent):
+    """One volunteer; the pool updates its state, it has no step of its own."""
+
+    def __init__(self, model, pool, index: int) -> None:
+        super().__init__(model)
+        self.pool = pool
+        self.index = index
+
+    @property
+    def category(self) -> str:
+        from simulation.linkage.volunteers import KIND_NAMES
+
+        return KIND_NAMES[int(self.pool.kind[self.index])]
+
+    @property
+    def status(self) -> str:
+        from simulation.linkage.volunteers import STATUS_NAMES
+
+        return STATUS_NAMES[int(self.pool.status[self.index])]
+
+    @property
+    def fatigue(self) -> float:
+        return float(self.pool.fatigue[self.index])
+
+    @property
+    def grid(self) -> int:
+        return int(self.pool.grid[self.index])
+
+    @property
+    def resident(self) -> bool:
+        return bool(self.pool.home[self.index] >= 0)
