@@ -2,6 +2,7 @@
 
 from agents.cadre import Cadre
 from agents.household import Household
+from agents.organisation import Organisation
 from agents.volunteer import Volunteer
 
-__all__ = ["Household", "Cadre", "Volunteer"]
+__all__ = ["Household", "Cadre", "Volunteer", "Organisation"]

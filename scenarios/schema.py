@@ -494,6 +494,44 @@ class Volunteers(Section):
         "scaled by the mass base.", "domain.md: public safety is a linked issue that can mobilise (Yu); assumed")
 
 
+class Organisations(Section):
+    """Community social organisations and their social workers (三社联动's third "social"): funded through purchased
+    services, led by leaders whose example the staff follow, and integrated with the community system as far as
+    three-social integration goes."""
+
+    enabled: bool = _f(False, "Switch social organisations on.", "model-spec Linkage table")
+    start_day: int = _f(28, "Day social workers start offline service in the community.",
+                        "domain.md Timeline: social workers offline for special groups from 20 Feb, day 28 (Chen)",
+                        ge=0, le=MAX_DAYS)
+    count: int = _f(2, "Social organisations serving the community.", "assumed, 1-5", ge=0, le=1000)
+    social_workers_per_org: int = _f(3, "Social workers an organisation keeps at full funding.", "assumed, 2-6",
+                                     ge=0, le=10_000)
+    leader_active_prob: Probability = _f(
+        0.9, "Chance an organisation's leader acts in the emergency.",
+        "domain.md: in many organisations people wanted to act but did not move because their leader did not "
+        "(Song); level assumed")
+    follow_share: Probability = _f(0.2, "Share of an inactive leader's staff who act anyway.", "assumed, 0-0.4")
+    funding: Probability = _f(1.0, "Purchased-service funding before the drop, as a share of full funding.",
+                              "domain.md: social workers funded through purchased services (Chen)")
+    funding_drop_day: int = _f(18, "Day funding drops.", "assumed; domain.md: funding dried up (Chen)",
+                               ge=0, le=MAX_DAYS)
+    funding_after_drop: Probability = _f(
+        0.7, "Funding after the drop, as a share of full funding; staff kept scale with it.",
+        "domain.md: 80% of one agency's projects had to be re-planned at a cost (Chen); level assumed")
+    integration: Probability = _f(
+        0.0, "Three-social integration, 0-1: from 0.5 cadres share the register of vulnerable households with the "
+        "social workers and accept their referrals (the queue is triaged by need); below it, every referral costs "
+        "cadre time to sort out.", "domain.md: social workers are not part of the formal community system (Chen); "
+        "model-spec Linkage table")
+    screens_per_worker: int = _f(40, "Households a social worker screens a day (by phone).", "assumed, 20-80",
+                                 ge=0, le=10_000)
+    hours_per_day: float = _f(8.0, "Hours a social worker gives to counselling a day.", "assumed, 4-10",
+                              ge=0.0, le=24.0)
+    friction_hours: float = _f(
+        0.25, "Cadre hours spent sorting out one referral from social workers outside the community system.",
+        "assumed, 0.1-0.5; domain.md: social workers outside the formal system (Chen)", ge=0.0, le=24.0)
+
+
 class Scenario(Section):
     """A whole run: the community, its phases and its parameters. Load with `scenarios.load`."""
 
@@ -522,6 +560,7 @@ class Scenario(Section):
     external: External = _section(External)
     triage: Triage = _section(Triage)
     volunteers: Volunteers = _section(Volunteers)
+    organisations: Organisations = _section(Organisations)
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Scenario:

@@ -101,6 +101,7 @@ class CommunityModel(mesa.Model):
         self.coordination_load = 0.0
         self.cadre_fatigue_mean = self.cadre_hours_used = 0.0
         self.volunteers_active = self.volunteers_vetting = self.volunteers_burnt_out = 0
+        self.social_workers_active = 0
         self.volunteer_coordination_load = self.volunteer_coordination_capacity = 0.0
         self.ledger = Ledger()
         self.hours = DayHours(np.zeros(self.network.n_grids), np.zeros(self.network.n_grids), 0.0, 0.0,
@@ -188,6 +189,7 @@ class CommunityModel(mesa.Model):
         self.phase = self.config.phase_on(self.day)
         self.ledger = Ledger()
         self.volunteers_active = 0  # mechanisms add the volunteers they have at work today
+        self.social_workers_active = 0
         self.volunteer_coordination_load = self.volunteer_coordination_capacity = 0.0
         for m in self.mechanisms:
             m.start_day(self)

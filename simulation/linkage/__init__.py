@@ -63,6 +63,10 @@ def build(scenario: Scenario) -> list[Mechanism]:
         from simulation.linkage.external import ExternalLinkage
 
         found.append(ExternalLinkage())
+    if scenario.organisations.enabled:  # before triage: its social workers screen and counsel too
+        from simulation.linkage.organisations import SocialOrganisations
+
+        found.append(SocialOrganisations())
     if scenario.triage.enabled:
         found.append(NeedsTriage())
     if scenario.online.enabled:

@@ -1,0 +1,86 @@
+"""Community social organisations, leader demonstration, funding and three-social integration.
+
+Sources: domain.md, "Leaders set the example" (Song): *in many organisations people wanted to act but did not move
+because their leader did not*; "Funding strain" (Chen): *purchased-service funding dried up; 80% of one agency's
+projects served groups in difficulty and had to be re-planned*; Actors: social workers are *funded through purchased
+services and not part of the formal community system*, they *assess and screen needs and link residents to the
+right expert quickly*; "Last-mile precision" (Song, Huang): resources reach the right people when community-based
+social workers who know them direct them; three-social linkage (三社联动) of community, social organisations and
+social workers.
+
+Each organisation has a leader who acts or not (drawn once); its social workers, as many as its funding keeps, act
+when their leader acts, and only `follow_share` of them otherwise. From `start_day` the acting social workers phone
+`screens_per_worker` households a day each: when three-social integration is at least 0.5, the community's
+register of special groups (cadres share it) and then every other vulnerable household they assess (offline,
+chronically ill), otherwise only their own clients (low-income and disabled
+households, the groups in difficulty their projects served); below 0.5 every household they refer costs the cadres
+`friction_hours` of report-taking time. With integration the cadres accept their referrals: the queue is ordered
+by need (the triage policy of simulation/linkage/needs_triage.py). The social workers also counsel, serving
+psychological needs before the cadres do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.organisation import Organisation
+from simulation.delivery import Queue, serve_pool
+from simulation.households import PSYCH
+from simulation.linkage import Mechanism
+from simulation.linkage.needs_triage import NeedsTriage
+
+COUNSELLING = 0.3  # a social worker's session, as the remote professionals' (online.py)
+
+
+class SocialOrganisations(Mechanism):
+    name = "organisations"
+
+    def setup(self, model) -> None:
+        self.cfg = c = model.config.organisations
+        leaders = model.streams("organisations:leaders").random(c.count) < c.leader_active_prob
+        self.organisations = [Organisation(model, bool(active), c.social_workers_per_org) for active in leaders]
+        hh = model.households
+        integrated = c.integration >= 0.5
+        if integrated:  # the shared register first, then the other vulnerable households the workers assess
+            others = np.flatnonzero(hh.vulnerable & ~hh.on_register)
+            self.roster = np.concatenate([model.register, others])
+        else:
+            self.roster = np.flatnonzero(hh.low_income | hh.disabled)
+        self.pointer = 0
+        self.triage = None
+        if integrated and not model.config.triage.enabled:
+            self.triage = NeedsTriage()
+            self.triage.setup(model)
+            self.triage.cfg = model.config.triage.model_copy(update={"start_day": c.start_day})
+        self.workers = 0
+
+    def funding(self, day: int) -> float:
+        c = self.cfg
+        return c.funding if day < c.funding_drop_day else min(c.funding, c.funding_after_drop)
+
+    def start_day(self, model) -> None:
+        if model.day < self.cfg.start_day:
+            return
+        funding = self.funding(model.day)
+        self.workers = sum(org.workers_acting(funding, self.cfg.follow_share) for org in self.organisations)
+        model.social_workers_active += self.workers
+        if self.triage is not None:
+            self.triage.start_day(model)
+
+    def report(self, model) -> None:
+        if model.day < self.cfg.start_day or self.workers == 0 or len(self.roster) == 0:
+            return
+        k = min(self.workers * self.cfg.screens_per_worker, len(self.roster))
+        rows = self.roster[(self.pointer + np.arange(k)) % len(self.roster)]
+        self.pointer = (self.pointer + k) % len(self.roster)
+        hh = model.households
+        if self.cfg.integration < 0.5:  # referrals from outside the system take the cadres' time to sort out
+            referred = int((hh.open[rows] & ~hh.reported[rows]).any(axis=1).sum())
+            model.hours.coordination = max(0.0, model.hours.coordination - referred * self.cfg.friction_hours)
+        model.ledger.report(hh, rows, model.day)
+
+    def deliver(self, model, queue: Queue) -> Queue:
+        if model.day < self.cfg.start_day or self.workers == 0:
+            return queue
+        return serve_pool(model, queue, (PSYCH,), self.workers * self.cfg.hours_per_day, {PSYCH: 1.0},
+                          "social_worker", COUNSELLING)
