@@ -29,6 +29,12 @@ class Queue:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def of(self, categories: tuple[int, ...]) -> np.ndarray:
+        """Mask of the entries whose category is one of `categories`."""
+        wanted = np.zeros(max(categories) + 1 if categories else 1, dtype=bool)
+        wanted[list(categories)] = True
+        return wanted[np.minimum(self.cats, len(wanted) - 1)] & (self.cats < len(wanted))
+
     def without(self, served: np.ndarray) -> Queue:
         keep = ~served
         return Queue(self.rows[keep], self.cats[keep], self.classes[keep])
@@ -111,7 +117,7 @@ def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: n
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
                by: str, counselling_effect: float) -> Queue:
     """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
-    mine = np.isin(q.cats, categories)
+    mine = q.of(categories)
     if hours_available <= 0 or not mine.any():
         return q
     cost = np.full(int(q.cats.max()) + 1, np.inf)

@@ -143,7 +143,7 @@ class VolunteerPool(Mechanism):
         np.add.at(hours_by_cell, (self.kind[active], self.grid[active]), offered)
         used_by_cell = np.zeros((3, n_grids))
         for kind, categories in SERVES.items():
-            mine = np.isin(queue.cats, categories)
+            mine = queue.of(categories)
             if not mine.any() or hours_by_cell[kind].sum() == 0:
                 continue
             sub = Queue(queue.rows[mine], queue.cats[mine], queue.classes[mine])
