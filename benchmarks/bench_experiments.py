@@ -74,7 +74,7 @@ def time_execute(plan, executor, tmp: Path) -> float:
     return elapsed
 
 
-def sweep_1000(n: int, tmp: Path) -> float:
+def sweep_1000(n: int, tmp: Path) -> tuple[float, float]:
     spec = tmp / "sweep.toml"
     reps = max(1, n // 10)
     spec.write_text(f'name = "bench_sweep"\nbase = "no_linkage"\nreplications = {reps}\nroot_seed = 1\n'
@@ -83,7 +83,10 @@ def sweep_1000(n: int, tmp: Path) -> float:
     start = time.perf_counter()
     subprocess.run([str(liandong), "sweep", str(spec), "--workers", "2", "--out", str(tmp / "sweep1000"), "-q"],
                    check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    manifest = json.loads((tmp / "sweep1000" / "manifest.json").read_text())
+    busy = sum(r["seconds"] for r in manifest["runs"]["status"])
+    return wall, busy / (2 * wall)
 
 
 def measure(name: str, runs: int, root_seed: int) -> float:
@@ -123,6 +126,7 @@ def main() -> None:
     if not args.no_dask:
         names += ["dask-1", "dask-2"]
     times: dict[str, list[float]] = {n: [] for n in names}
+    loads: list[float] = []
     for rep in range(args.repeats):
         order = names[rep % len(names):] + names[: rep % len(names)]
         for name in order:
@@ -130,13 +134,17 @@ def main() -> None:
                                   str(1000 + rep)], capture_output=True, text=True, check=True)
             t = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
             times[name].append(t)
-            print(f"  repeat {rep + 1} {name:<12} {t:7.2f} s  {args.runs / t:6.2f} runs/s", flush=True)
+            loads.append(os.getloadavg()[0])
+            print(f"  repeat {rep + 1} {name:<12} {t:7.2f} s  {args.runs / t:6.2f} runs/s  (load {loads[-1]:.1f})",
+                  flush=True)
     med = {n: statistics.median(v) for n, v in times.items()}
     per_run = {n: med[n] / args.runs for n in med}
     rate = {n: args.runs / med[n] for n in med}
-    print("\nmedians")
+    best = {n: args.runs / min(v) for n, v in times.items()}
+    print(f"\nmedians (best of {args.repeats} in brackets); 1-minute load average during the measurements: median "
+          f"{statistics.median(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} cores")
     for n in names:
-        print(f"  {n:<12} {rate[n]:6.2f} runs/s   {per_run[n] * 1000:7.1f} ms/run")
+        print(f"  {n:<12} {rate[n]:6.2f} runs/s   {per_run[n] * 1000:7.1f} ms/run   [{best[n]:6.2f} runs/s]")
     loop = per_run["loop"]
     store = per_run["serial"] - loop
     print(f"  store overhead per run (serial - loop): {store * 1000:+.1f} ms = {store / loop:+.1%}")
@@ -144,7 +152,7 @@ def main() -> None:
     print(f"  with the daily series stored too (serial-daily - loop): {daily * 1000:+.1f} ms = {daily / loop:+.1%}")
     eff = rate["processes-2"] / (2 * rate["processes-1"])
     print(f"  local processes: 1 worker {rate['processes-1']:.2f} runs/s, 2 workers {rate['processes-2']:.2f} runs/s,"
-          f" parallel efficiency {eff:.0%}")
+          f" parallel efficiency {eff:.0%} [best: {best['processes-2'] / (2 * best['processes-1']):.0%}]")
     print(f"  processes-1 against the loop: {(per_run['processes-1'] - loop) * 1000:+.1f} ms/run = "
           f"{(per_run['processes-1'] - loop) / loop:+.1%}")
     if "dask-1" in med:
@@ -153,9 +161,10 @@ def main() -> None:
         print(f"  Dask: 2 workers {rate['dask-2']:.2f} runs/s, parallel efficiency "
               f"{rate['dask-2'] / (2 * rate['dask-1']):.0%}")
     if args.sweep:
-        t = sweep_1000(args.sweep, tmp)
+        t, busy = sweep_1000(args.sweep, tmp)
         print(f"  whole {args.sweep}-run sweep of the default community, `liandong sweep --workers 2` (cold): "
-              f"{t:.0f} s ({args.sweep / t:.2f} runs/s)")
+              f"{t:.0f} s ({args.sweep / t:.2f} runs/s); the workers spent {busy:.0%} of the wall time inside runs "
+              f"(load {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

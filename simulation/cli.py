@@ -7,6 +7,7 @@ exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -138,6 +139,16 @@ OutOpt = Annotated[Path | None, typer.Option(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
+@contextlib.contextmanager
+def _resumable():
+    """Ctrl-C during an experiment: its finished runs are stored; say how to go on, exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo("\ninterrupted: the finished runs are stored; run the same command again to resume", err=True)
+        raise typer.Exit(130) from None
+
+
 @app.command()
 def compare(
     scenario: Annotated[list[str], typer.Argument(help="Two or more presets or .toml files; the first is the "
@@ -163,8 +174,9 @@ def compare(
         overrides["days"] = days
     if households is not None:
         overrides["households"] = households
-    result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
-                         workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
+    with _resumable():
+        result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
+                             workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
     render(result)
 
 
@@ -178,8 +190,9 @@ def sweep(
     from experiments import api
     from experiments.reports import render
 
-    result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
-                       command=sys.argv[1:])
+    with _resumable():
+        result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
+                           command=sys.argv[1:])
     render(result)
 
 
@@ -196,8 +209,9 @@ def sensitivity(
     from experiments import api
     from experiments.reports import render
 
-    result = api.sensitivity(spec, method=method, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
-                             command=sys.argv[1:])
+    with _resumable():
+        result = api.sensitivity(spec, method=method, out=out, workers=workers, dask=dask, serial=serial,
+                                 quiet=quiet, command=sys.argv[1:])
     render(result)
 
 
@@ -213,12 +227,14 @@ def report(folder: Annotated[Path, typer.Argument(help="A results folder written
 def main() -> None:
     """Entry point of the `liandong` console script."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # typer returns Exit codes (130 for Ctrl-C) when not standalone
+            sys.exit(code)
     except (ScenarioError, BadInput, ExperimentError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except KeyboardInterrupt:
-        typer.echo("interrupted; finished runs are stored: run the same command again to resume", err=True)
+        typer.echo("interrupted", err=True)
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -212,3 +212,32 @@ def test_a_sweep_killed_in_the_middle_resumes_to_exactly_the_rows_of_an_uninterr
     assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
     assert manifest["sessions"][1]["skipped"] >= 3 and manifest["sessions"][1]["to_run"] <= total - 3
     pd.testing.assert_frame_equal(experiments.load_daily(out), experiments.load_daily(tmp_path / "whole"))
+
+
+def test_ctrl_c_keeps_finished_runs_exits_130_and_the_same_command_resumes(spec, tmp_path, monkeypatch, capsys,
+                                                                          reference):
+    from simulation.cli import main
+
+    real = evaluate._simulate
+    done = []
+
+    def interrupted_after_three(task):
+        if len(done) == 3:
+            raise KeyboardInterrupt
+        done.append(task["run"])
+        return real(task)
+
+    out = tmp_path / "res"
+    argv = ["liandong", "sweep", str(spec), "--serial", "--out", str(out), "-q"]
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(evaluate, "_simulate", interrupted_after_three)
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["runs"]["ok"] == 3 and manifest["runs"]["pending"] == 5
+
+    monkeypatch.setattr(evaluate, "_simulate", real)
+    main()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), reference)
