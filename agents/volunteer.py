@@ -38,5 +38,10 @@ class Volunteer(Agent):
         return int(self.pool.grid[self.index])
 
     @property
-    def resident(self) -> bool:
-        return bool(self.pool.home[self.index] >= 0)
+    def recruited(self) -> bool:
+        """Came through a recruitment call (vetted, supervised), rather than mobilised by neighbours."""
+        return bool(self.pool.recruit[self.index])
+
+    @property
+    def household(self) -> int:
+        return int(self.pool.home[self.index])

@@ -51,7 +51,7 @@ class VolunteerPool(Mechanism):
         self.kind = np.zeros(0, dtype=np.int64)
         self.status = np.zeros(0, dtype=np.int64)
         self.grid = np.zeros(0, dtype=np.int64)
-        self.home = np.zeros(0, dtype=np.int64)  # household of a resident volunteer, -1 for recruits
+        self.home = np.zeros(0, dtype=np.int64)  # the volunteer's household (recruits live in the community too)
         self.fatigue = np.zeros(0)
         self.joined = np.zeros(0, dtype=np.int64)
         self.vetting_cost = np.zeros(0)
@@ -135,10 +135,10 @@ class VolunteerPool(Mechanism):
     def deliver(self, model, queue: Queue) -> Queue:
         active = np.flatnonzero(self.status == ACTIVE)
         if len(active) == 0 or len(queue) == 0:
-            self.used_share = np.zeros(0)
             return queue
         c, n_grids = self.cfg, model.network.n_grids
-        offered = c.hours_per_day * self.supervised
+        # Recruits work the share of their hours that coordination covers; mobilised residents organise themselves.
+        offered = c.hours_per_day * np.where(self.recruit[active], self.supervised, 1.0)
         hours_by_cell = np.zeros((3, n_grids))
         np.add.at(hours_by_cell, (self.kind[active], self.grid[active]), offered)
         used_by_cell = np.zeros((3, n_grids))
@@ -194,7 +194,8 @@ class VolunteerPool(Mechanism):
         burnt = active[self.fatigue[active] >= 1.0]
         self.status[burnt] = BURNT_OUT
         active = np.flatnonzero(self.status == ACTIVE)
-        p = c.attrition * (1.0 + c.overload_attrition * self.overloaded) * (0.5 if c.incentives else 1.0)
+        overload = c.overload_attrition * self.overloaded * self.recruit[active]  # only recruits feel it
+        p = c.attrition * (1.0 + overload) * (0.5 if c.incentives else 1.0)
         u = rng.random((2, len(active)))
         conflict = (u[1] < c.conflict_rate) & (not c.conflict_handling)
         self.status[active[(u[0] < p) | conflict]] = DROPPED
