@@ -18,8 +18,9 @@ class Organisation(Agent):
         self.social_workers = social_workers
         self.acting = 0
 
-    def workers_acting(self, funding: float, follow_share: float) -> int:
-        """Social workers at work today: those the funding keeps, all if the leader acts, else a few."""
+    def workers_acting(self, funding: float, follow_share: float) -> float:
+        """Social workers at work today (in full-time equivalents): those the funding keeps, all if the leader
+        acts, else the share who act anyway."""
         kept = int(self.social_workers * funding + 0.5)
-        self.acting = kept if self.leader_active else int(kept * follow_share + 0.5)
+        self.acting = kept if self.leader_active else kept * follow_share
         return self.acting

@@ -63,14 +63,14 @@ class SocialOrganisations(Mechanism):
             return
         funding = self.funding(model.day)
         self.workers = sum(org.workers_acting(funding, self.cfg.follow_share) for org in self.organisations)
-        model.social_workers_active += self.workers
+        model.social_workers_active += round(self.workers, 3)
         if self.triage is not None:
             self.triage.start_day(model)
 
     def report(self, model) -> None:
         if model.day < self.cfg.start_day or self.workers == 0 or len(self.roster) == 0:
             return
-        k = min(self.workers * self.cfg.screens_per_worker, len(self.roster))
+        k = min(int(self.workers * self.cfg.screens_per_worker), len(self.roster))
         rows = self.roster[(self.pointer + np.arange(k)) % len(self.roster)]
         self.pointer = (self.pointer + k) % len(self.roster)
         hh = model.households
@@ -82,5 +82,5 @@ class SocialOrganisations(Mechanism):
     def deliver(self, model, queue: Queue) -> Queue:
         if model.day < self.cfg.start_day or self.workers == 0:
             return queue
-        return serve_pool(model, queue, (PSYCH,), self.workers * self.cfg.hours_per_day, {PSYCH: 1.0},
-                          "social_worker", COUNSELLING)
+        return serve_pool(model, queue, (PSYCH,), self.workers * self.cfg.hours_per_day,
+                          {PSYCH: model.config.cadres.psych_hours}, "social_worker", COUNSELLING)
