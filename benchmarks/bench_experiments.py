@@ -32,8 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# One BLAS thread everywhere, as the worker processes have: the model's small matrix products run slower, not
-# faster, on several BLAS threads, and the loop must not be handicapped against the workers.
+# One BLAS thread everywhere, as the worker processes have, so that the loop and the workers run alike.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
@@ -65,13 +64,14 @@ def time_loop(plan) -> float:
     return time.perf_counter() - start
 
 
-def time_execute(plan, executor, tmp: Path) -> float:
+def time_execute(plan, executor, tmp: Path) -> tuple[float, float]:
+    """(wall seconds, seconds the workers spent inside runs, summed from the per-run times in the manifest)."""
     out = Path(tempfile.mkdtemp(dir=tmp))
     start = time.perf_counter()
     result = execute(plan, out / "res", executor=executor, figures=False)
     elapsed = time.perf_counter() - start
     assert result.n_ok == plan.n_runs, result
-    return elapsed
+    return elapsed, sum(r["seconds"] for r in result.manifest["runs"]["status"])
 
 
 def sweep_1000(n: int, tmp: Path) -> tuple[float, float]:
@@ -89,13 +89,14 @@ def sweep_1000(n: int, tmp: Path) -> tuple[float, float]:
     return wall, busy / (2 * wall)
 
 
-def measure(name: str, runs: int, root_seed: int) -> float:
+def measure(name: str, runs: int, root_seed: int) -> tuple[float, float]:
     """One measurement, in this (fresh) process: executors started and warmed first, then timed."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-experiments-"))
     plan = plan_of(runs, root_seed=root_seed, daily=name == "serial-daily")
     if name == "loop":
         warm(SerialExecutor())
-        return time_loop(plan)
+        t = time_loop(plan)
+        return t, t
     kind, _, n = name.partition("-")
     executor = {"serial": lambda: SerialExecutor(), "processes": lambda: ProcessExecutor(int(n)),
                 "dask": lambda: DaskExecutor("local", workers=int(n))}[kind]()
@@ -116,7 +117,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps({"seconds": measure(args.measure, args.runs, args.seed)}))
+        wall, busy = measure(args.measure, args.runs, args.seed)
+        print(json.dumps({"seconds": wall, "busy": busy}))
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-experiments-"))
@@ -126,14 +128,18 @@ def main() -> None:
     if not args.no_dask:
         names += ["dask-1", "dask-2"]
     times: dict[str, list[float]] = {n: [] for n in names}
+    overhead: dict[str, list[float]] = {n: [] for n in names}   # wall time not spent inside runs, per run
     loads: list[float] = []
     for rep in range(args.repeats):
         order = names[rep % len(names):] + names[: rep % len(names)]
         for name in order:
             out = subprocess.run([sys.executable, __file__, "--measure", name, "--runs", str(args.runs), "--seed",
                                   str(1000 + rep)], capture_output=True, text=True, check=True)
-            t = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+            record = json.loads(out.stdout.strip().splitlines()[-1])
+            t = record["seconds"]
             times[name].append(t)
+            workers = int(name.rpartition("-")[2]) if name[-1].isdigit() else 1
+            overhead[name].append((workers * t - record["busy"]) / args.runs / (record["busy"] / args.runs))
             loads.append(os.getloadavg()[0])
             print(f"  repeat {rep + 1} {name:<12} {t:7.2f} s  {args.runs / t:6.2f} runs/s  (load {loads[-1]:.1f})",
                   flush=True)
@@ -146,6 +152,11 @@ def main() -> None:
     for n in names:
         print(f"  {n:<12} {rate[n]:6.2f} runs/s   {per_run[n] * 1000:7.1f} ms/run   [{best[n]:6.2f} runs/s]")
     loop = per_run["loop"]
+    print("  wall time not spent inside runs, per run, as a share of a run's time (the runner's own overhead, "
+          "measured within each measurement, so immune to the machine's drift between measurements):")
+    for n in names[1:]:
+        print(f"    {n:<12} median {statistics.median(overhead[n]):+.1%}  (each: "
+              f"{', '.join(f'{x:+.1%}' for x in overhead[n])})")
     store = per_run["serial"] - loop
     print(f"  store overhead per run (serial - loop): {store * 1000:+.1f} ms = {store / loop:+.1%}")
     daily = per_run["serial-daily"] - loop

@@ -111,10 +111,15 @@ class Store:
         if self.exists():
             manifest = self.read_manifest()
             if manifest.get("fingerprint") != fingerprint:
+                from simulation.provenance import code_version
+
+                then = manifest.get("code_version")
+                changed = (f" (or the same one whose scenarios resolve differently since the code changed: "
+                           f"{then} then, {code_version()} now)") if then and then != code_version() else ""
                 raise ExperimentError(
                     f"--out {self.folder}: holds the results of a different experiment ('{manifest.get('name')}', "
-                    f"{manifest.get('kind')}); resume only runs the same command on it. Give another --out, or "
-                    "delete the folder to start afresh.")
+                    f"{manifest.get('kind')}){changed}; resume only runs the same experiment on it. Give another "
+                    "--out, or delete the folder to start afresh.")
             return manifest
         if self.folder.exists() and any(p.name != ".DS_Store" for p in self.folder.iterdir()):
             raise ExperimentError(f"--out {self.folder}: a folder with other files in it and no manifest.json; give "
