@@ -59,7 +59,7 @@ def _version(name: str) -> str:
 class Progress:
     """A rich progress bar on stderr (runs done, failures, time left); silent when quiet or not a terminal."""
 
-    def __init__(self, total: int, done: int, description: str, enabled: bool) -> None:
+    def __init__(self, total: int, done: int, description: str, enabled: bool, console=None) -> None:
         self.enabled = enabled
         self.failed = 0
         if not enabled:
@@ -69,9 +69,9 @@ class Progress:
                                    TimeElapsedColumn, TimeRemainingColumn)
 
         self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("runs, [red]{task.fields[failed]} failed[/red]"), TimeElapsedColumn(),
-                                 TextColumn("left"), TimeRemainingColumn(),
-                                 console=Console(stderr=True), transient=False)
+                                 TextColumn("runs, [red]{task.fields[failed]} failed[/red], elapsed"),
+                                 TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                 console=console or Console(stderr=True), transient=False)
         self._task = self._bar.add_task(description, total=total, completed=done, failed=0)
 
     def __enter__(self):

@@ -241,3 +241,22 @@ def test_ctrl_c_keeps_finished_runs_exits_130_and_the_same_command_resumes(spec,
     monkeypatch.setattr(evaluate, "_simulate", real)
     main()
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), reference)
+
+
+def test_progress_bar_shows_runs_done_failures_and_time_left():
+    import io
+
+    from rich.console import Console
+
+    from experiments.runner import Progress
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120, color_system=None)
+    with Progress(total=5, done=2, description="sweep", enabled=True, console=console) as bar:
+        bar.advance(ok=True)
+        bar.advance(ok=False)
+    text = console.file.getvalue()
+    assert "4/5 runs" in text and "1 failed" in text and "left" in text and "elapsed" in text
+    quiet = Progress(total=5, done=0, description="sweep", enabled=False)
+    with quiet:
+        quiet.advance(ok=False)
+    assert quiet.failed == 1
