@@ -19,7 +19,7 @@ import pandas as pd
 from experiments import stats
 from experiments.errors import ExperimentError
 from experiments.plan import Plan
-from experiments.store import Store, atomic_write_bytes, load_daily, runs_frame
+from experiments.store import Store, atomic_write_bytes, load_daily
 
 
 @dataclass
@@ -222,4 +222,4 @@ def runs_table(folder: str | Path) -> pd.DataFrame:
     return load_runs(folder)
 
 
-__all__ = ["ExperimentResult", "report", "build", "render", "runs_frame", "runs_table"]
+__all__ = ["ExperimentResult", "report", "build", "render", "runs_table"]

@@ -116,7 +116,6 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
     manifest["status"] = "running"
     store.create()
     store.write_manifest(manifest)
-    seconds: dict[int, float] = {}
     interrupted = False
     started = time.perf_counter()
     try:
@@ -136,7 +135,6 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
                     store.write_result(task, result)
                     ok = result["status"] == "ok"
                     session["ok" if ok else "failed"] += 1
-                    seconds[result["run"]] = round(float(result.get("seconds", 0.0)), 4)
                     bar.advance(ok)
     except BaseException:
         interrupted = True

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 import experiments
-from experiments import design as designs
 from experiments.errors import ExperimentError
 from experiments.plan import compare_plan, experiment_plan
 from experiments.seeds import run_seed
