@@ -12,7 +12,7 @@
     [factors]
     "reporting.call_prob" = [0.1, 0.3, 0.5]              # a list of values (grid)
     "mass_base" = { low = 0.0, high = 1.0 }               # a range (lhs, sobol, morris)
-    "cadres.per_1000" = { low = 1, high = 3, steps = 3 }  # a range with steps (grid)
+    "cadres.per_1000_households" = { low = 1, high = 3, steps = 3 }  # a range with steps (grid)
 
 The file is checked with pydantic (unknown keys are errors), then against the scenario: every factor must be a field
 of the scenario, every value and both ends of every range must be allowed there. Each problem is raised as

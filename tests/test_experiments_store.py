@@ -260,3 +260,22 @@ def test_progress_bar_shows_runs_done_failures_and_time_left():
     with quiet:
         quiet.advance(ok=False)
     assert quiet.failed == 1
+
+
+def _dies_on_run_2(task: dict) -> dict:
+    """A worker function that kills its own process on run 2 (as an out-of-memory kill would)."""
+    if task["run"] == 2:
+        os._exit(9)
+    return {"run": task["run"], "status": "ok", "error": "", "traceback": "", "summary": {"x": task["run"]},
+            "daily": None, "seconds": 0.0}
+
+
+def test_a_worker_process_that_dies_is_recorded_and_the_pool_goes_on():
+    from experiments.executors import ProcessExecutor
+
+    tasks = [{"run": r} for r in range(6)]
+    with ProcessExecutor(2) as executor:
+        results = {r["run"]: r for r in executor.map_unordered(tasks, fn=_dies_on_run_2)}
+    assert sorted(results) == list(range(6))
+    assert results[2]["status"] == "failed" and "worker process died" in results[2]["error"]
+    assert results[5]["status"] == "ok"  # runs after the death ran on a fresh pool
