@@ -190,11 +190,8 @@ def _explain(exc: ValidationError, label: str) -> str:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("list[any]", "Range")))
         if err["type"] == "extra_forbidden":
-            name = str(err["loc"][-1])
             parent = Range.model_fields if len(err["loc"]) > 1 else ExperimentSpec.model_fields
-            hint = difflib.get_close_matches(name, list(parent), n=1)
-            did = f" Did you mean '{hint[0]}'?" if hint else ""
-            lines.append(f"{label}: field '{loc}': unknown key.{did} Allowed here: {', '.join(parent)}.")
+            lines.append(scenarios.unknown_key(label, loc, str(err["loc"][-1]), list(parent)))
             continue
         if err["type"] == "value_error":
             lines.append(f"{label}: field {err['msg'].removeprefix('Value error, ')}.")

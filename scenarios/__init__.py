@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario
 
-__all__ = ["Scenario", "Phase", "ScenarioError", "load", "names", "describe", "apply_overrides", "to_toml", "save",
+__all__ = ["Scenario", "Phase", "ScenarioError", "load", "names", "describe", "apply_overrides", "unknown_key", "to_toml", "save",
            "MAX_HOUSEHOLDS", "MAX_DAYS"]
 
 PRESETS = resources.files("scenarios.presets")
@@ -164,10 +164,7 @@ def _explain(exc: ValidationError, label: str) -> str:
         loc = _dotted(err["loc"])
         if err["type"] == "extra_forbidden":
             parent = _field_model(err["loc"][:-1])
-            known = list(parent.model_fields) if parent else []
-            hint = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
-            did = f" Did you mean '{hint[0]}'?" if hint else ""
-            lines.append(f"{label}: field '{loc}': unknown key.{did} Allowed here: {', '.join(known)}.")
+            lines.append(unknown_key(label, loc, str(err["loc"][-1]), list(parent.model_fields) if parent else []))
             continue
         if err["type"] == "value_error":
             lines.append(f"{label}: {err['msg'].removeprefix('Value error, ')}.")
@@ -219,7 +216,11 @@ def _allowed(loc: tuple) -> str:
 
 
 def _unknown(label: str, key: str, part: str, node: Any) -> str:
-    known = list(node) if isinstance(node, dict) else []
-    hint = difflib.get_close_matches(part, known, n=1)
+    return unknown_key(label, key, part, list(node) if isinstance(node, dict) else [])
+
+
+def unknown_key(label: str, key: str, name: str, known: list[str]) -> str:
+    """The message for an unknown key `name` at `key`, with the closest known spelling and the allowed keys."""
+    hint = difflib.get_close_matches(name, known, n=1)
     did = f" Did you mean '{hint[0]}'?" if hint else ""
     return f"{label}: field '{key}': unknown key.{did} Allowed here: {', '.join(known)}."
