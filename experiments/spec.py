@@ -249,6 +249,8 @@ def _leaf(scenario: scenarios.Scenario, key: str):
     """The value of a dotted scenario field, or _MISSING if there is no such single-valued field."""
     node: Any = scenario.model_dump()
     for part in key.split("."):
+        if isinstance(node, list):  # phases, by name (phases.full_closure.hospital_access)
+            node = {item.get("name"): item for item in node if isinstance(item, dict)}
         if not isinstance(node, dict) or part not in node:
             return _MISSING
         node = node[part]
@@ -265,7 +267,11 @@ def leaf_keys(scenario: scenarios.Scenario) -> list[str]:
         for k, v in node.items():
             if isinstance(v, dict):
                 walk(v, f"{prefix}{k}.")
-            elif not isinstance(v, list):
+            elif isinstance(v, list):  # the phases, by name
+                for item in v:
+                    if isinstance(item, dict) and "name" in item:
+                        walk({f: x for f, x in item.items() if f != "name"}, f"{prefix}{k}.{item['name']}.")
+            else:
                 out.append(f"{prefix}{k}")
 
     walk(scenario.model_dump(), "")
@@ -277,7 +283,10 @@ def _unknown_field(label: str, section: str, key: str, base: scenarios.Scenario)
     hint = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
     did = f" Did you mean '{hint[0]}'?" if hint else ""
     if key == "phases" or key.startswith("phases."):
-        did = " Phases cannot be a factor; write a scenario file per schedule and use `liandong compare`."
+        names = ", ".join(p.name for p in base.phases)
+        did += (f" A phase's field is named by the phase ({names}), e.g. \"phases.{base.phases[-1].name}."
+               "hospital_access\"; to change the schedule itself, write a scenario file per schedule and use "
+               "`liandong compare`.")
     return (f"{label}: field '{section}.\"{key}\"': '{key}' is not a field of the scenario.{did} Factors and "
             "overrides are scenario fields, dotted for sections (see docs/scenario-reference.md), e.g. "
             "\"reporting.call_prob\".")

@@ -101,11 +101,21 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = 
         parts = key.split(".")
         node = data
         for depth, part in enumerate(parts[:-1]):
+            if isinstance(node, list):  # the phases, addressed by name: phases.full_closure.hospital_access
+                named = {item.get("name"): item for item in node if isinstance(item, dict)}
+                if part not in named:
+                    raise ScenarioError(_unknown(label, ".".join(parts[: depth + 1]), part, named))
+                node = named[part]
+                continue
             if not isinstance(node, dict) or part not in node:
                 raise ScenarioError(_unknown(label, ".".join(parts[: depth + 1]), part, node))
+            if isinstance(node[part], list) and depth + 1 < len(parts) - 1:
+                node = node[part]
+                continue
             if not isinstance(node[part], dict):
                 where = ".".join(parts[: depth + 1])
-                fix = ("edit the [[phases]] of a scenario file instead" if isinstance(node[part], list)
+                fix = (f"name the phase, e.g. {where}.{node[part][0].get('name', 'phase')}.<field>=<value>"
+                       if isinstance(node[part], list) and node[part] and isinstance(node[part][0], dict)
                        else f"give it a value directly: {where}=...")
                 raise ScenarioError(f"{label}: field '{key}': '{where}' is not a section with fields; {fix}.")
             node = node[part]

@@ -51,9 +51,14 @@ class Phase(Section):
         0.9, "Chance that a permitted shopping outing finds what the household needs (shops open, stock on "
         "shelves).", "assumed, 0.5-1.0 while shops sell to individuals; 0 when they sell to group buyers only")
     self_medical: Probability = _f(
-        0.9, "Daily chance that a household can arrange a medical trip or pharmacy run by itself (transport, "
-        "hospital access).", "assumed; domain-facts: transport closed day 0, 3-5 free taxis per community "
-        "from day 1 (H)")
+        0.9, "Daily chance that a household can arrange a medical trip or pharmacy run by itself (transport, a pass "
+        "to leave); whether a hospital then takes the patient is `hospital_access`.",
+        "assumed; domain-facts: transport closed day 0, 3-5 free taxis per community from day 1 (H)")
+    hospital_access: Probability = _f(
+        1.0, "Chance that a hospital takes a non-COVID patient who arrives for a medical visit (dialysis, an acute "
+        "event) on a day of this phase; a patient turned away keeps the need open, and an escort's hours are spent.",
+        "assumed, 0.3-1.0; domain-facts stylized fact 5: dialysis and chronic care disrupted, hospitals turned to "
+        "COVID care, 19 of 29 online help requests on one day from non-COVID patients (M)")
     food_supply: float = _f(
         1.0, "Food reaching the community's shops, relative to normal times; drives the price index.",
         "assumed; domain-facts: city stocks adequate, supermarkets ~800 t a day (H)", gt=0.0, le=5.0)
@@ -70,15 +75,15 @@ def default_phases() -> list[Phase]:
     """The spec's default schedule (model-spec Phases; domain-facts Timeline)."""
     return [
         Phase(name="sealed_city", start=0, outing_interval=1, shop_access=0.8, self_medical=0.6,
-              food_supply=0.9, gate_hours_per_1000=0.0, isolation_stress=0.002),
+              hospital_access=0.7, food_supply=0.9, gate_hours_per_1000=0.0, isolation_stress=0.002),
         Phase(name="closed_compound", start=18, outing_interval=3, shop_access=0.7, self_medical=0.3,
-              food_supply=0.7, gate_hours_per_1000=16.0, isolation_stress=0.004),
+              hospital_access=0.6, food_supply=0.7, gate_hours_per_1000=16.0, isolation_stress=0.004),
         Phase(name="full_closure", start=25, outing_interval=0, shop_access=0.0, self_medical=0.15,
-              food_supply=0.5, gate_hours_per_1000=32.0, isolation_stress=0.006),
+              hospital_access=0.5, food_supply=0.5, gate_hours_per_1000=32.0, isolation_stress=0.006),
         Phase(name="easing", start=55, outing_interval=1, shop_access=0.5, self_medical=0.4,
-              food_supply=0.8, gate_hours_per_1000=16.0, isolation_stress=0.0),
+              hospital_access=0.7, food_supply=0.8, gate_hours_per_1000=16.0, isolation_stress=0.0),
         Phase(name="reopened", start=76, outing_interval=1, shop_access=0.95, self_medical=0.95,
-              food_supply=1.0, gate_hours_per_1000=0.0, isolation_stress=-0.006),
+              hospital_access=0.95, food_supply=1.0, gate_hours_per_1000=0.0, isolation_stress=-0.006),
     ]
 
 

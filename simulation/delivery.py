@@ -3,7 +3,8 @@
 Each grid cell's responders serve the queue of their own cell. A need is served when the hours it costs (by
 category) still fit in what its cell has left today, in queue order; the rest wait for tomorrow. What a served need
 does: a food package adds days of food, a medicine run a refill, a conversation lowers distress, an escorted visit
-or delivered supplies close the need.
+or delivered supplies close the need, unless the hospital turns the patient away that day (needs.py: the escort's
+hours are spent and the need stays open).
 
 Sources: model-spec Process 5; domain-facts stylized facts 2 (extra hands help with shared tasks, not case
 management) and 5 (medicine runs were slow and avoided: they cost the most hours).
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.households import FOOD, MEDICINE, PSYCH
+from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH
 
 
 @dataclass
@@ -73,7 +74,7 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
         return served, used
     grid = model.network.grid[q.rows] if n_grids > 1 else np.zeros(len(q), dtype=np.int64)
     cost = hours[q.cats]
-    rng = model.streams(f"serve:{by}", model.day)
+    rng = _DayStream(model, f"serve:{by}")
     done, used, cutoff = _prefix(grid, cost, q.classes, capacity, rng)
     served |= done
     rest = np.flatnonzero(~done & (q.classes <= cutoff[grid] + LOOKAHEAD))
@@ -89,8 +90,23 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     return served, used
 
 
+class _DayStream:
+    """The responder's stream of the day, made on first use: when every need fits, no order is drawn, and making a
+    generator costs more than most serves (the numbers drawn are the same as with an eager stream)."""
+
+    __slots__ = ("_model", "_name", "_rng")
+
+    def __init__(self, model, name: str) -> None:
+        self._model, self._name, self._rng = model, name, None
+
+    def random(self, n: int) -> np.ndarray:
+        if self._rng is None:
+            self._rng = self._model.streams(self._name, self._model.day)
+        return self._rng.random(n)
+
+
 def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rng: _DayStream) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass: in each cell, whole classes while they fit, then the cut-off class in random order until the next
     need does not fit. Returns the served mask, the hours spent per cell and each cell's cut-off class."""
     n_grids = len(capacity)
@@ -133,6 +149,12 @@ def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: fl
 def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:
     """Close needs met by a responder and apply what the help does."""
     hh, n = model.households, model.config.needs
+    visit = cats == MEDICAL
+    if visit.any():  # the escort went, the hours are spent; a patient the hospital turns away still needs a visit
+        away = visit & hh.turned_away[rows]
+        if away.any():
+            model.ledger.turned_away += int(np.count_nonzero(away))
+            rows, cats = rows[~away], cats[~away]
     model.ledger.meet(hh, rows, cats, model.day, by)
     food = rows[cats == FOOD]
     hh.food_stock[food] += n.package_days * hh.food_days_factor[food]

@@ -63,6 +63,7 @@ class HouseholdState:
         self.failed = np.zeros(shape, dtype=bool, order="F")  # urgent need already counted as a critical failure
         self.raised_day = np.zeros(shape, dtype=np.int32, order="F")
         self.reported_day = np.zeros(shape, dtype=np.int32, order="F")
+        self.turned_away = np.zeros(n, dtype=bool)  # today's medical patients no hospital would take (needs.py)
         self.dialysis_rows = np.flatnonzero(self.dialysis)
         self.open_raised_days = 0  # sum of raised_day over open needs, kept up to date by the Ledger
         self.open_count = np.zeros(len(CATEGORIES), dtype=np.int64)  # open needs by category (Ledger)
@@ -106,6 +107,7 @@ class Ledger:
         self.met_wait_days = 0
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
+        self.turned_away = 0  # medical visits made today that no hospital took
 
     def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
         """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""

@@ -3,7 +3,8 @@
 Food runs down and a need to restock opens near the end of the stock; chronic patients need refills; dialysis
 patients need a session every few days; acute events strike, more often for the chronically ill and more again
 when their medicine has run out; distress above a threshold becomes a need for psychological support; protective
-supplies run out. Households meet needs themselves when the phase lets them out (model-spec Phases).
+supplies run out. Households meet needs themselves when the phase lets them out (model-spec Phases). A medical
+visit also needs a hospital that takes the patient that day (the phase's `hospital_access`), whoever arranges it.
 
 Sources: domain.md, Timeline and "Prices and supply" (Huang: vegetable buying became hard after closure);
 domain-facts stylized fact 5 (medical needs harder to meet: dialysis and chronic care disrupted) and the mental-health
@@ -34,6 +35,7 @@ def arise(model) -> None:
     led.raise_needs(hh, hh.distress > n.psych_threshold, PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
     model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
+    _hospital_day(model)
 
     _self_provide(model, rng)
 
@@ -64,6 +66,17 @@ def _acute_events(hh, n, rng: np.random.Generator) -> np.ndarray:
     return cand[rng.random(len(cand)) * min(top, 1.0) < rate]
 
 
+def _hospital_day(model) -> None:
+    """Which of today's patients a hospital would take: one draw per household with a medical need open, so that a
+    household is admitted or turned away alike whoever brings it (itself, a cadre, a volunteer). Hospitals turned to
+    COVID care and turned others away (domain-facts stylized fact 5); the phase's `hospital_access` is the chance."""
+    hh, access = model.households, model.phase.hospital_access
+    hh.turned_away[:] = False
+    if access < 1.0:
+        rows = np.flatnonzero(hh.open[:, MEDICAL])
+        hh.turned_away[rows] = model.streams("hospital", model.day).random(len(rows)) >= access
+
+
 def _self_provide(model, rng: np.random.Generator) -> None:
     hh, led, day, n, phase = model.households, model.ledger, model.day, model.config.needs, model.phase
     if phase.outing_interval > 0:
@@ -78,6 +91,9 @@ def _self_provide(model, rng: np.random.Generator) -> None:
     for category in (MEDICINE, MEDICAL):
         rows = np.flatnonzero(hh.open[:, category])
         ok = rows[rng.random(len(rows)) < phase.self_medical * hh.self_provision[rows]]
+        if category == MEDICAL:  # made it to the hospital; a turned-away patient tries again another day
+            model.ledger.turned_away += int(np.count_nonzero(hh.turned_away[ok]))
+            ok = ok[~hh.turned_away[ok]]
         led.meet_rows(hh, ok, category, day, "self")
         if category == MEDICINE:
             hh.medicine_stock[ok] += n.refill_days

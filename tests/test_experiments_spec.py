@@ -88,6 +88,16 @@ mass_base = { low = 0.0, high = 1.0, steps = 2 }
     assert plan.run_id(2, 1) == 5 and plan.identity(5) == (2, 1)
 
 
+def test_a_phase_field_is_a_factor_by_the_phase_name(tmp_path):
+    plan = experiment_plan(write(tmp_path, """
+[factors]
+"phases.full_closure.hospital_access" = [0.3, 0.9]
+"""))
+    assert [p["values"]["phases.full_closure.hospital_access"] for p in plan.points] == [0.3, 0.9]
+    msg = error_of(tmp_path, '[factors]\n"phases.hospital_access" = [0.3]\n')
+    assert "full_closure" in msg and "phases.reopened.hospital_access" in msg
+
+
 def test_sampled_designs_sizes_bounds_rounding_and_determinism(tmp_path):
     body = """
 [factors]

@@ -123,11 +123,21 @@ def test_unknown_override_names_key_and_suggests(key, suggestion):
 
 
 @pytest.mark.parametrize("key, field", [("households.x", "households"),
-                                        ("phases.0.start", "phases")])
+                                        ("phases.start", "phases")])
 def test_override_into_non_section_gets_a_sensible_message(key, field):
     msg = _error("no_linkage", {key: 3})
     assert f"Did you mean '{field}'" not in msg
     assert f"'{field}' is not a section" in msg
+
+
+def test_a_phase_field_is_overridden_by_the_phase_name():
+    s = scenarios.load("no_linkage", {"phases.full_closure.hospital_access": 0.3, "phases.easing.start": 60})
+    assert s.phase_on(30).hospital_access == 0.3 and s.phase_on(57).name == "full_closure"
+    assert s.phase_on(10).hospital_access == scenarios.load("no_linkage").phase_on(10).hospital_access
+    msg = _error("no_linkage", {"phases.0.start": 3})
+    assert "'phases.0': unknown key" in msg and "full_closure" in msg
+    msg = _error("no_linkage", {"phases.easing.start": 90})  # past 'reopened' (day 76): the order is checked
+    assert "phases[4].start" in msg and "overlaps" in msg
 
 
 # --- errors from files --------------------------------------------------------------------------------------
