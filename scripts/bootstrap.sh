@@ -5,12 +5,12 @@
 #   PYTHON=/path/to/python3.12 bash scripts/bootstrap.sh
 #
 # What it does, in order:
-#   1. install_apt_packages    - system packages (the list is EMPTY for now, see below)
+#   1. install_apt_packages    - system packages (chromium, for the dashboard's browser tests)
 #   2. find a Python >= 3.12   - $PYTHON if set, else PATH, else pyenv
 #   3. create .venv            - (re)created if missing, broken, or older than 3.12
 #   4. pip install -e '.[test]' - skipped when .venv/.liandong-stamp matches the hash of
 #                                pyproject.toml + this script
-#   5. install_browser_assets  - EMPTY for now, see below
+#   5. install_browser_assets  - the dashboard's JavaScript assets, cached for solara (offline)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,12 +32,11 @@ fi
 # --------------------------------------------------------------------------------------
 # System packages.
 #
-# EMPTY ON PURPOSE: liandong needs no system packages yet, so this installs nothing.
-# The logic is ready for later (a browser, e.g. chromium, will be added here): put the
-# Debian package names into APT_PACKAGES. apt-get only runs when the list is non-empty
-# AND at least one package is missing according to `dpkg -s`.
+# chromium: Debian's headless browser for the dashboard's browser tests (Playwright cannot download its own here;
+# see tests/dashboard_fixtures.py); fonts-wqy-microhei: a Chinese font, so that the pages it renders (and their
+# screenshots) show 中文 rather than empty boxes. apt-get only runs when a package is missing (`dpkg -s`).
 # --------------------------------------------------------------------------------------
-APT_PACKAGES=()
+APT_PACKAGES=(chromium fonts-wqy-microhei)
 
 install_apt_packages() {
     ((${#APT_PACKAGES[@]})) || return 0
@@ -64,14 +63,51 @@ install_apt_packages() {
 }
 
 # --------------------------------------------------------------------------------------
-# Browser assets (e.g. downloads a headless browser needs after pip install).
-#
-# EMPTY ON PURPOSE: nothing to install yet. It runs on every bootstrap (also when the
-# pip step is skipped), so whatever goes here later must be idempotent and cheap when
-# already done.
+# Browser assets: the dashboard's JavaScript and fonts, served by solara from its cache in
+# .venv/share/solara/cdn/<spec>/ so that the page requests nothing from a public CDN (blocked
+# or slow on many networks). Each spec is exactly what solara asks for; `npm pack` fetches it
+# from the npm registry and the tarball is unpacked without its top folder. A spec already
+# present is skipped, so this is cheap when done. If a page ever needs another asset, the
+# server logs `Could not load URL: https://cdn.jsdelivr.net/npm/<spec>/...`: add <spec> here.
 # --------------------------------------------------------------------------------------
+BROWSER_ASSETS=(
+    "@widgetti/solara-vuetify-app@10.1.1"
+    "requirejs@2.3.6"
+    "font-awesome@4.5.0"
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2"
+    "mermaid@10.8.0"
+    "katex@0.16.9"
+    "vega@5"
+    "vega-lite@5"
+    "vega-embed@6"
+)
+
 install_browser_assets() {
-    return 0
+    local cdn="$VENV/share/solara/cdn" spec missing=()
+    for spec in "${BROWSER_ASSETS[@]}"; do
+        [ -f "$cdn/$spec/package.json" ] || missing+=("$spec")
+    done
+    ((${#missing[@]})) || return 0
+
+    command -v npm >/dev/null 2>&1 ||
+        die "npm is needed once to fetch the dashboard's browser assets (${missing[*]}); install Node.js (apt-get install npm) and run again"
+    log "fetching browser assets: ${missing[*]}"
+    local tmp tarball
+    tmp="$(mktemp -d)"
+    for spec in "${missing[@]}"; do
+        tarball="$(cd "$tmp" && npm pack --silent "$spec" 2>"$tmp/npm.err" | tail -n 1)" ||
+            die "npm pack $spec failed: $(cat "$tmp/npm.err")"
+        [ -f "$tmp/$tarball" ] || die "npm pack $spec produced no tarball: $(cat "$tmp/npm.err")"
+        # Unpack beside the target and move it in whole, so an interrupted run leaves no half-filled folder.
+        rm -rf "$cdn/$spec.partial"
+        mkdir -p "$cdn/$spec.partial"
+        tar -xzf "$tmp/$tarball" -C "$cdn/$spec.partial" --strip-components=1 --no-same-owner
+        rm -rf "${cdn:?}/$spec"
+        mv "$cdn/$spec.partial" "$cdn/$spec"
+        rm -f "$tmp/$tarball"
+    done
+    rm -rf "$tmp"
+    log "browser assets installed in $cdn"
 }
 
 # --------------------------------------------------------------------------------------

@@ -224,6 +224,21 @@ def report(folder: Annotated[Path, typer.Argument(help="A results folder written
     render(build_report(folder))
 
 
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="Address to listen on; the default serves this machine only.")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Serve the dashboard (Explore, Compare, Learn; 中文 / English) in the browser; works offline."""
+    from dashboard.server import AddressError, serve
+
+    try:
+        serve(host, port)
+    except AddressError as exc:
+        raise BadInput(str(exc)) from None
+
+
 def main() -> None:
     """Entry point of the `liandong` console script."""
     try:

@@ -1,0 +1,44 @@
+"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, Learn) and the language switch.
+
+Navigation and language are per-session reactive values rather than URL routes, so that every label, including
+the page names, follows the language switch.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from dashboard import i18n
+from dashboard.compare import Compare
+from dashboard.explore import Explore
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from dashboard.learn import Learn
+
+PAGES = {"explore": Explore, "compare": Compare, "learn": Learn}
+page = solara.reactive("explore")
+
+CSS = """
+.compare-table { border-collapse: collapse; }
+.compare-table th, .compare-table td { padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: right; }
+.compare-table td:first-child, .compare-table th:first-child { text-align: left; }
+.chart .vega-embed { width: 100%; }
+"""
+
+
+@solara.component
+def Page():
+    solara.Title(t("app_title"))
+    solara.Style(CSS)
+    with solara.AppBar():
+        with solara.Row(style={"align-items": "center", "background": "transparent"}):
+            for key in PAGES:
+                solara.Button(t(f"page_{key}"), on_click=lambda k=key: page.set(k), text=True,
+                              outlined=page.value == key, classes=[f"nav-{key}"], style={"color": "white"})
+            solara.ToggleButtonsSingle(value=i18n.language.value, on_value=i18n.language.set,
+                                       classes=["language-switch"],
+                                       children=[solara.Button(LANGUAGE_NAMES[code], value=code,
+                                                               classes=[f"lang-{code}"]) for code in LANGUAGES])
+    with solara.AppBarTitle():
+        solara.Text(t("app_title"), classes=["app-title"])
+    with solara.Div(style={"padding": "12px"}):
+        PAGES[page.value]()

@@ -1,0 +1,410 @@
+"""Explore: one community, live. Pick a preset or upload a file, switch and tune the linkage mechanisms, step,
+play and reset, and watch needs, volunteers, coordinators, prices and one building's network day by day.
+
+State lives in module-level `solara.reactive` values: solara keeps one value per browser session (kernel), so every
+session has its own model and its runs are never seen by another; the state also outlives a switch to another
+page, which lets Compare take the scenarios edited here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import solara
+from ipyvuetify.extra import FileInput
+
+import scenarios
+from dashboard import charts
+from dashboard.i18n import field_name, field_tip, section_name, t
+from scenarios import Scenario, ScenarioError
+from scenarios.schema import TARGETING_MODES
+from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
+from simulation.households import CATEGORIES, GROUPS
+
+#: The scenario sections whose levers the page exposes (every linkage mechanism, and price stabilisation).
+MECHANISMS = ("online", "internal", "external", "triage", "volunteers", "organisations", "prices")
+#: Sections' on/off switches shown at the top of the mechanism panel.
+SWITCHES = ("online.enabled", "external.group_buy", "triage.enabled", "volunteers.enabled", "organisations.enabled")
+#: In `prices`, only the cap is a policy lever; the rest describe the market.
+PRICE_LEVERS = ("cap",)
+MAX_RESPONDERS = 10
+PLAY_INTERVAL = 0.15  # seconds between days while playing
+
+
+@dataclass
+class Run:
+    """A model being explored, with the settings it was built from and what the page adds to its daily series."""
+
+    model: CommunityModel
+    settings: tuple
+    applicants: list[int] = field(default_factory=list)  # applicants the calls brought so far, per day
+    layouts: dict = field(default_factory=dict)  # building -> fixed network layout
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def step(self) -> None:
+        with self.lock:
+            if not self.model.running:
+                return
+            self.model.step()
+            pool = mechanism(self.model, "volunteers")
+            self.applicants.append(int(pool.recruit.sum()) if pool is not None else 0)
+
+
+def mechanism(model: CommunityModel, name: str):
+    return next((m for m in model.mechanisms if m.name == name), None)
+
+
+# --- per-session state ----------------------------------------------------------------------------------------------
+base = solara.reactive(typing.cast(Scenario | None, None))  # the preset or uploaded scenario
+edits = solara.reactive(typing.cast(dict, {}))  # dotted key -> value, applied on Reset
+seed = solara.reactive(0)
+run = solara.reactive(typing.cast(Run | None, None))
+version = solara.reactive(0)  # bumped after every step, so the live part re-renders
+playing = solara.reactive(False)
+upload_message = solara.reactive(typing.cast(tuple[str, str] | None, None))  # (kind, text)
+edit_error = solara.reactive("")
+building = solara.reactive(0)
+#: Scenarios edited here and added for the Compare page: (label, Scenario).
+saved = solara.reactive(typing.cast(list, []))
+
+
+def current_base() -> Scenario:
+    if base.value is None:
+        base.value = scenarios.load("no_linkage")
+    return base.value
+
+
+def configured() -> Scenario:
+    """The scenario the controls describe: the base with the edits applied (raises ScenarioError)."""
+    scenario = current_base()
+    return scenarios.apply_overrides(scenario, edits.value, label="dashboard settings") if edits.value else scenario
+
+
+def settings() -> tuple:
+    return (id(current_base()), tuple(sorted(edits.value.items())), seed.value)
+
+
+def reset() -> None:
+    """Build a new model from the settings; on invalid settings keep the model and show why."""
+    try:
+        scenario = configured()
+    except ScenarioError as exc:
+        edit_error.value = str(exc)
+        return
+    edit_error.value = ""
+    playing.value = False
+    run.value = Run(CommunityModel(scenario=scenario, rng=seed.value), settings())
+    building.value = min(building.value, n_buildings(run.value.model) - 1)
+    version.value += 1
+
+
+def step() -> None:
+    if run.value is None:
+        reset()
+    run.value.step()
+    version.value += 1
+
+
+def choose_preset(name: str) -> None:
+    base.value = scenarios.load(name)
+    edits.value = {}
+    upload_message.value = None
+    reset()
+
+
+def load_upload(name: str, data: bytes) -> None:
+    """Load an uploaded scenario file; an invalid one leaves everything as it was and says why."""
+    safe = Path(name).name or "scenario.toml"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / safe
+        path.write_bytes(data)
+        try:
+            scenario = scenarios.load(str(path))
+        except ScenarioError as exc:
+            upload_message.value = ("error", str(exc).replace(f"{tmp}/", ""))
+            return
+    base.value = scenario
+    edits.value = {}
+    upload_message.value = ("success", t("upload_loaded", name=safe))
+    reset()
+
+
+def set_edit(key: str, value) -> None:
+    new = dict(edits.value)
+    if value is None:
+        new.pop(key, None)
+    else:
+        new[key] = value
+    edits.value = new
+
+
+def value_of(key: str):
+    if key in edits.value:
+        return edits.value[key]
+    node = current_base()
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def n_buildings(model: CommunityModel) -> int:
+    return int(model.network.building[-1]) + 1
+
+
+# --- controls ---------------------------------------------------------------------------------------------------
+def _fields(section: str):
+    model = type(getattr(current_base(), section))
+    for name, info in model.model_fields.items():
+        if section == "prices" and name not in PRICE_LEVERS:
+            continue
+        if typing.get_origin(info.annotation) is list:  # day lists (supply, donations) are edited in files
+            continue
+        yield f"{section}.{name}", name, info
+
+
+def _tooltip(key: str, info) -> str:
+    source = (info.json_schema_extra or {}).get("source", "")
+    return f"{field_tip(key, info.description or '')}  {t('source')}: {source}"
+
+
+@solara.component
+def Lever(key: str, name: str, info, label: str | None = None):
+    """One control generated from the schema field: its kind from the type, its tooltip from the description."""
+    label = label or field_name(key, name.replace("_", " "))
+    value = value_of(key)
+    classes = ["lever-" + key.replace(".", "-")]
+    annotation = info.annotation
+    if annotation is bool:
+        control = solara.Switch(label=label, value=bool(value), on_value=lambda v: set_edit(key, v), classes=classes)
+    elif typing.get_origin(annotation) is typing.Literal or key == "external.targeting":
+        choices = list(typing.get_args(annotation)) or list(TARGETING_MODES)
+        control = solara.Select(label=label, values=choices, value=value, on_value=lambda v: set_edit(key, v),
+                                classes=classes, dense=True)
+    elif annotation is int:
+        control = solara.InputInt(label=label, value=int(value), on_value=lambda v: set_edit(key, v),
+                                  classes=classes, dense=True)
+    else:
+        control = solara.InputFloat(label=label, value=float(value), on_value=lambda v: set_edit(key, v),
+                                    classes=classes, dense=True)
+    solara.Tooltip(_tooltip(key, info), children=[solara.Div(children=[control])])
+
+
+@solara.component
+def MechanismPanel():
+    solara.Markdown(f"**{t('mechanisms')}**")
+    scenario_fields = {key: (name, info) for s in MECHANISMS for key, name, info in _fields(s)}
+    for key in SWITCHES:  # each section's on/off switch, named after its mechanism
+        Lever(key, *scenario_fields[key], label=section_name(key.split(".")[0]))
+    top = Scenario.model_fields["mass_base"]
+    Lever("mass_base", "mass_base", top)
+    for section in MECHANISMS:
+        with solara.Details(summary=section_name(section)):
+            for key, name, info in _fields(section):
+                if key not in SWITCHES:
+                    Lever(key, name, info)
+
+
+@solara.component
+def ScenarioUpload():
+    """A file input (a real <input type=file>, which a keyboard and a test can use, unlike a drop zone)."""
+    file_info, set_file_info = solara.use_state(None)
+    files, set_files = solara.use_state(typing.cast(list | None, None))
+    element = FileInput.element(label=t("upload"), accept=".toml", on_file_info=set_file_info,
+                                show_progress=False)
+
+    def wire() -> None:  # as solara's FileDrop: the widget's file objects, taken in the render context
+        if file_info:
+            widget = solara.get_widget(element)
+            widget.version += 1
+            widget.reset_stats()
+            set_files(widget.get_files())
+
+    def read(cancel: threading.Event) -> None:  # reading waits for the browser's chunks: off the render thread
+        if files:
+            load_upload(files[0]["name"], files[0]["file_obj"].read())
+
+    solara.use_effect(wire, [file_info])
+    solara.use_thread(read, [files])
+    return element
+
+
+@solara.component
+def Controls():
+    scenario = current_base()
+    names = scenarios.names()
+    solara.Select(label=t("preset"), values=names, value=scenario.name if scenario.name in names else None,
+                  on_value=choose_preset, classes=["preset-select"])
+    ScenarioUpload()
+    if upload_message.value is not None:
+        kind, text = upload_message.value
+        if kind == "error":
+            solara.Error(f"{t('upload_invalid')} {text}", classes=["upload-error"])
+        else:
+            solara.Success(text, classes=["upload-ok"])
+    with solara.Row():
+        solara.Tooltip(t("seed_tip"), children=[solara.Div(children=[
+            solara.InputInt(t("seed"), value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))),
+                            classes=["seed-input"], dense=True)])])
+        solara.Tooltip(t("households_tip"), children=[solara.Div(children=[
+            solara.InputInt(t("households"), value=int(value_of("households")),
+                            on_value=lambda v: set_edit("households", v), classes=["households-input"],
+                            dense=True)])])
+    RunButtons()
+    if edit_error.value:
+        solara.Error(f"{t('edits_invalid')} {edit_error.value}", classes=["edit-error"])
+    MechanismPanel()
+
+
+@solara.component
+def RunButtons():
+    current = run.value
+    finished = current is not None and not current.model.running
+    with solara.Row(classes=["run-buttons"]):
+        solara.Button(t("step"), on_click=step, disabled=playing.value or finished, color="primary",
+                      classes=["btn-step"])
+        solara.Button(t("pause") if playing.value else t("play"), on_click=lambda: playing.set(not playing.value),
+                      disabled=finished, classes=["btn-play"])
+        solara.Button(t("reset"), on_click=reset, classes=["btn-reset"])
+    if current is not None and current.settings != settings():
+        solara.Warning(t("pending"), dense=True, classes=["pending"])
+    try:
+        scenario = configured()
+    except ScenarioError:
+        return
+    with solara.Row():
+        solara.Button(t("add_to_compare"), on_click=lambda: add_to_compare(scenario), text=True,
+                      classes=["btn-add-compare"])
+        solara.FileDownload(lambda: scenarios.to_toml(scenario), filename=f"{scenario.name}.toml",
+                            label=t("download_scenario"))
+
+
+def add_to_compare(scenario: Scenario) -> None:
+    label = f"{scenario.name}*{len(saved.value) + 1}"
+    saved.value = [*saved.value, (label, scenario.model_copy(update={"name": label}))]
+
+
+# --- live view ------------------------------------------------------------------------------------------------------
+def fmt(value) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–" if value is None or np.isnan(value) else "∞"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value:,}"
+
+
+@solara.component
+def SummaryCards(summary: dict):
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}, classes=["summary-cards"]):
+        for key in SUMMARY_KEYS:
+            with solara.Card(margin=0, style={"min-width": "150px", "padding": "6px"}, classes=[f"card-{key}"]):
+                solara.Text(t(f"key_{key}"), style={"font-size": "12px", "color": "#555"})
+                solara.HTML(tag="div", unsafe_innerHTML=fmt(summary.get(key)),
+                            style="font-size: 20px; font-weight: 600", classes=["card-value"])
+
+
+def network_figure(current: Run, b: int):
+    model = current.model
+    net, hh = model.network, model.households
+    members = np.flatnonzero(net.building == b)
+    if b not in current.layouts:
+        current.layouts[b] = charts.network_layout(net.graph, members)
+    grid = int(net.grid[members[0]])
+    known = np.flatnonzero((hh.open[members] & hh.reported[members]).any(axis=1))
+    known = members[known].tolist()
+    responders: list[str] = []
+    for cadre in model.cadres:
+        if grid in cadre.grids and len(responders) < MAX_RESPONDERS // 2:
+            responders.append(t("resp_sunk") if cadre.role == "sunk" else t("resp_cadre"))
+    pool = mechanism(model, "volunteers")
+    if pool is not None:
+        from simulation.linkage.volunteers import ACTIVE
+
+        n_active = int(((pool.status == ACTIVE) & (pool.grid == grid)).sum())
+        responders += [t("resp_volunteer")] * min(n_active, MAX_RESPONDERS - len(responders))
+    internal = mechanism(model, "internal")
+    if internal is not None and internal.led_household[members[0]] and model.day >= internal.cfg.leader_start_day:
+        responders.append(t("resp_leader"))
+    served = [(f"{label} {i + 1}", known[i::len(responders)]) for i, label in enumerate(responders)]
+    return charts.network(net.graph, current.layouts[b], hh.open_per_household(), served,
+                          t("chart_network", building=b, grid=grid), t("open_needs"), t("responder"))
+
+
+@solara.component
+def Live():
+    _ = version.value  # re-render after every step
+    current = run.value
+    if current is None:
+        return
+    model = current.model
+    config = model.config
+    with solara.Row(classes=["day-line"]):
+        solara.Text(t("day", day=model.day, days=config.days), classes=["day-label"],
+                    style={"font-size": "18px", "font-weight": "600"})
+        solara.Text(t("phase", phase=model.phase.name) if model.day else config.name, style={"color": "#555"})
+        if not model.running:
+            solara.Text(t("finished"), style={"color": "#2e7d32"})
+    # The same elements on every day, day 0 included, so that charts are updated in place, never replaced.
+    with solara.Div(classes=["notice"]):
+        if model.day == 0:
+            solara.Info(t("no_data"), dense=True)
+    daily = model.daily() if model.day else pd.DataFrame({c: [] for c in DAILY_COLUMNS})
+    daily["applicants"] = current.applicants
+    SummaryCards(model.summary() if model.day else {})
+    phases = [(p.start, p.name) for p in config.phases]
+    x = t("axis_day")
+    figures = [
+        charts.lines(daily, {f"unmet_{c}": t(f"cat_{c}") for c in CATEGORIES}, t("chart_categories"),
+                     t("axis_needs"), x, phases, config.days),
+        charts.lines(daily, {f"unmet_{g}": t(f"grp_{g}") for g in GROUPS}, t("chart_groups"), t("axis_needs"), x,
+                     phases, config.days),
+        charts.lines(daily, {"applicants": t("vol_applicants"), "volunteers_vetting": t("vol_vetting"),
+                             "volunteers_active": t("vol_active"), "volunteers_burnt_out": t("vol_burnt_out")},
+                     t("chart_volunteers"), t("axis_count"), x, phases, config.days),
+        charts.lines(daily, {"coordinator_load": t("load_cadres"), "coordinator_capacity": t("cap_cadres"),
+                             "volunteer_coordinator_load": t("load_volunteers"),
+                             "volunteer_coordinator_capacity": t("cap_volunteers")},
+                     t("chart_coordination"), t("axis_hours"), x, phases, config.days,
+                     dashed=("coordinator_capacity", "volunteer_coordinator_capacity")),
+        charts.lines(daily, {"price_index": t("price_index")}, t("chart_prices"), t("axis_index"), x, phases,
+                     config.days),
+    ]
+    with solara.ColumnsResponsive(default=12, large=6, classes=["charts"]):
+        for figure in figures:
+            with solara.Div(classes=["chart"]):
+                charts.show(figure)
+        with solara.Div(classes=["chart", "network-chart"]):
+            b = min(building.value, n_buildings(model) - 1)
+            solara.SliderInt(t("building"), value=b, min=0, max=n_buildings(model) - 1, on_value=building.set)
+            charts.show(network_figure(current, b))
+            solara.Text(t("network_note"), style={"font-size": "12px", "color": "#555"})
+
+
+@solara.component
+def Explore():
+    """The Explore page."""
+    if run.value is None:
+        reset()
+
+    def play_loop(cancel: threading.Event) -> None:
+        while playing.value and not cancel.is_set():
+            current = run.value
+            if current is None or not current.model.running:
+                playing.value = False
+                return
+            started = time.perf_counter()
+            step()
+            cancel.wait(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
+
+    solara.use_thread(play_loop, [playing.value])
+    with solara.Columns([1, 3]):
+        with solara.Div(classes=["explore-controls"]):
+            Controls()
+        with solara.Div(classes=["explore-live"]):
+            Live()

@@ -1,0 +1,320 @@
+"""Every word the dashboard shows, in Chinese and English, in one place.
+
+Planners and teachers in Wuhan work in Chinese; the model's documentation is in English. Keeping both languages
+side by side here lets a test check that no label, tooltip or text lacks a translation. The language is a per-session
+reactive value (solara keeps a module-level reactive per browser session), so one user's switch never changes
+another's page.
+"""
+
+from __future__ import annotations
+
+import solara
+
+LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+#: The session's language; Chinese first, as most of the dashboard's users work in it.
+language = solara.reactive("zh")
+
+TEXT: dict[str, dict[str, str]] = {
+    # --- frame ---------------------------------------------------------------------------------------------------
+    "app_title": {"zh": "联动：封控下的社区联动模拟", "en": "LiánDòng: community linkage under lockdown"},
+    "page_explore": {"zh": "探索", "en": "Explore"},
+    "page_compare": {"zh": "比较", "en": "Compare"},
+    "page_learn": {"zh": "学习", "en": "Learn"},
+    "language": {"zh": "语言", "en": "Language"},
+    # --- explore: scenario and run ---------------------------------------------------------------------------------
+    "scenario": {"zh": "情景", "en": "Scenario"},
+    "preset": {"zh": "预设情景", "en": "Preset"},
+    "upload": {"zh": "上传情景文件（.toml）", "en": "Upload a scenario file (.toml)"},
+    "upload_loaded": {"zh": "已载入文件 {name}", "en": "Loaded {name}"},
+    "upload_invalid": {"zh": "文件无效，仍使用之前的情景：", "en": "Invalid file; the previous scenario stays:"},
+    "edits_invalid": {"zh": "参数组合无效，模型未重置：", "en": "These settings are invalid; the model was not reset:"},
+    "seed": {"zh": "随机种子", "en": "Seed"},
+    "seed_tip": {"zh": "相同的情景和种子得到完全相同的结果。", "en": "The same scenario and seed give the same run."},
+    "households": {"zh": "户数", "en": "Households"},
+    "households_tip": {"zh": "社区中的家庭户数（默认约3000户，一个武汉社区的平均规模）。",
+                       "en": "Households in the community (default ~3,000, a mean Wuhan community)."},
+    "mass_base": {"zh": "群众基础", "en": "Mass base"},
+    "step": {"zh": "单步", "en": "Step"},
+    "play": {"zh": "播放", "en": "Play"},
+    "pause": {"zh": "暂停", "en": "Pause"},
+    "reset": {"zh": "重置", "en": "Reset"},
+    "pending": {"zh": "参数已修改：按“重置”以新参数重新开始。", "en": "Settings changed: press Reset to start again with them."},
+    "day": {"zh": "第 {day} 天 / 共 {days} 天", "en": "Day {day} of {days}"},
+    "phase": {"zh": "阶段：{phase}", "en": "Phase: {phase}"},
+    "finished": {"zh": "模拟结束", "en": "Run finished"},
+    "mechanisms": {"zh": "联动机制", "en": "Linkage mechanisms"},
+    "add_to_compare": {"zh": "加入比较", "en": "Add to Compare"},
+    "added_to_compare": {"zh": "已加入比较：{name}", "en": "Added to Compare: {name}"},
+    "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
+    "source": {"zh": "依据", "en": "Source"},
+    # --- explore: charts -------------------------------------------------------------------------------------------
+    "key_figures": {"zh": "关键指标", "en": "Key figures"},
+    "chart_categories": {"zh": "未满足需求（按类别）", "en": "Unmet needs by category"},
+    "chart_groups": {"zh": "未满足需求（按人群）", "en": "Unmet needs by group"},
+    "chart_volunteers": {"zh": "志愿者", "en": "Volunteers"},
+    "chart_coordination": {"zh": "协调负荷与能力（小时）", "en": "Coordinator load and capacity (hours)"},
+    "chart_prices": {"zh": "食品价格指数", "en": "Food price index"},
+    "chart_network": {"zh": "楼栋网络：第 {building} 栋（网格 {grid}）",
+                      "en": "Building {building} (grid cell {grid}): its network"},
+    "building": {"zh": "楼栋", "en": "Building"},
+    "network_note": {"zh": "圆点为住户，颜色表示未满足需求数；方块为服务该网格的响应者，连线指向其已知晓需求的住户。",
+                     "en": "Dots are households, coloured by open needs; squares are the responders serving the "
+                           "grid cell, linked to the households whose needs they know of."},
+    "open_needs": {"zh": "未满足需求数", "en": "Open needs"},
+    "responder": {"zh": "响应者", "en": "Responder"},
+    "no_data": {"zh": "按“单步”或“播放”开始模拟。", "en": "Press Step or Play to start the run."},
+    "axis_day": {"zh": "天", "en": "day"},
+    "axis_count": {"zh": "数量", "en": "count"},
+    "axis_needs": {"zh": "需求数", "en": "needs"},
+    "axis_hours": {"zh": "小时", "en": "hours"},
+    "axis_index": {"zh": "指数", "en": "index"},
+    "series": {"zh": "序列", "en": "series"},
+    # --- daily series names --------------------------------------------------------------------------------------
+    "cat_food": {"zh": "食品", "en": "food"},
+    "cat_medicine": {"zh": "药品", "en": "medicine"},
+    "cat_medical": {"zh": "就医", "en": "medical visits"},
+    "cat_psych": {"zh": "心理", "en": "psychological"},
+    "cat_supplies": {"zh": "防护物资", "en": "protective supplies"},
+    "grp_elderly_alone": {"zh": "独居老人", "en": "elderly alone"},
+    "grp_chronic": {"zh": "慢性病", "en": "chronic illness"},
+    "grp_low_income": {"zh": "困难群体", "en": "low income"},
+    "grp_offline": {"zh": "不上网", "en": "offline"},
+    "grp_offline_elderly": {"zh": "不上网老人", "en": "offline elderly"},
+    "grp_vulnerable": {"zh": "特殊人群", "en": "vulnerable"},
+    "vol_applicants": {"zh": "报名者（累计）", "en": "applicants (total)"},
+    "vol_vetting": {"zh": "待审核", "en": "waiting for vetting"},
+    "vol_active": {"zh": "在岗", "en": "active"},
+    "vol_burnt_out": {"zh": "倦怠退出", "en": "burnt out"},
+    "load_cadres": {"zh": "社区干部接报负荷", "en": "cadres' report load"},
+    "cap_cadres": {"zh": "社区干部接报能力", "en": "cadres' report capacity"},
+    "load_volunteers": {"zh": "志愿者协调负荷", "en": "volunteer coordinators' load"},
+    "cap_volunteers": {"zh": "志愿者协调能力", "en": "volunteer coordinators' capacity"},
+    "price_index": {"zh": "价格指数", "en": "price index"},
+    "resp_cadre": {"zh": "社区干部", "en": "cadre"},
+    "resp_sunk": {"zh": "下沉干部", "en": "sunk cadre"},
+    "resp_volunteer": {"zh": "志愿者", "en": "volunteer"},
+    "resp_leader": {"zh": "楼栋长", "en": "building leader"},
+    # --- summary keys ----------------------------------------------------------------------------------------------
+    "key_unmet_need_days": {"zh": "未满足需求·天", "en": "Unmet need-days"},
+    "key_unmet_need_days_per_1000": {"zh": "每千户未满足需求·天", "en": "Unmet need-days per 1,000 households"},
+    "key_hidden_need_share": {"zh": "隐性需求占比", "en": "Hidden need share"},
+    "key_critical_failures": {"zh": "危急失误", "en": "Critical failures"},
+    "key_mean_days_to_meet": {"zh": "平均满足天数", "en": "Mean days to meet"},
+    "key_equity_ratio": {"zh": "公平比（特殊/一般）", "en": "Equity ratio (vulnerable / others)"},
+    "key_peak_unmet_day": {"zh": "积压高峰日", "en": "Peak backlog day"},
+    "key_volunteers_active_peak": {"zh": "在岗志愿者峰值", "en": "Peak active volunteers"},
+    "key_coordinator_overload_days": {"zh": "协调超负荷天数", "en": "Coordinator overload days"},
+    "key_price_index_peak": {"zh": "价格指数峰值", "en": "Peak price index"},
+    "key_mean_distress_end": {"zh": "期末平均心理困扰", "en": "Mean distress at the end"},
+    # --- compare ---------------------------------------------------------------------------------------------------
+    "compare_pick": {"zh": "选择2至4个情景（第一个为参照）", "en": "Pick two to four scenarios (the first is the reference)"},
+    "compare_reps": {"zh": "重复次数", "en": "Replications"},
+    "compare_reps_tip": {"zh": "每个情景用相同的种子重复运行的次数（共同随机数）。",
+                         "en": "Runs per scenario, on the same seeds for every scenario (common random numbers)."},
+    "compare_households": {"zh": "户数（所有情景）", "en": "Households (every scenario)"},
+    "compare_days": {"zh": "天数（所有情景）", "en": "Days (every scenario)"},
+    "compare_run": {"zh": "后台运行比较", "en": "Run the comparison"},
+    "compare_need_two": {"zh": "请选择2至4个情景。", "en": "Pick two to four scenarios."},
+    "compare_progress": {"zh": "已完成 {done} / {total} 次运行", "en": "{done} of {total} runs done"},
+    "compare_failed": {"zh": "比较失败：", "en": "The comparison failed:"},
+    "compare_bands": {"zh": "每日未满足需求（均值及重复间范围）", "en": "Daily unmet needs (mean and range over replications)"},
+    "compare_means": {"zh": "均值（95%置信区间）", "en": "Means (95% intervals)"},
+    "compare_diffs": {"zh": "与参照的配对差值（95%置信区间）", "en": "Paired differences from the reference (95% intervals)"},
+    "compare_download_results": {"zh": "下载结果（CSV）", "en": "Download results (CSV)"},
+    "compare_download_daily": {"zh": "下载每日序列（CSV）", "en": "Download daily series (CSV)"},
+    "compare_download_scenario": {"zh": "下载情景 {name}", "en": "Download scenario {name}"},
+    "compare_none": {"zh": "尚无结果：选择情景后运行。", "en": "No results yet: pick scenarios and run."},
+    "col_scenario": {"zh": "情景", "en": "scenario"},
+    "col_key": {"zh": "指标", "en": "outcome"},
+    "col_mean": {"zh": "均值", "en": "mean"},
+    "col_interval": {"zh": "95%区间", "en": "95% interval"},
+    "col_diff": {"zh": "差值", "en": "difference"},
+    "col_relative": {"zh": "相对变化", "en": "relative"},
+    "edited": {"zh": "（已编辑）", "en": " (edited)"},
+    # --- learn -----------------------------------------------------------------------------------------------------
+    "learn_intro": {
+        "zh": "这是一次课堂导览。2020年武汉封城期间，社区靠“联动”维持居民生活：把社区干部、志愿者、社会组织和社工连接"
+              "起来。宋万召把联动分为三种：应急联动、外部联动和内部联动；三社联动把社区、社会组织和社工整合在一起。每一步"
+              "都有一对情景可以运行比较，并提示需要留意的现象。",
+        "en": "A guided walk for a class. In the 2020 Wuhan lockdown, communities kept residents' lives going by "
+              "linkage: connecting cadres, volunteers, social organisations and social workers. Song Wanzhao names "
+              "three kinds: emergency, external and internal linkage; three-social linkage integrates the community, "
+              "social organisations and social workers. Each step has a prepared pair of scenarios to run and what "
+              "to notice."},
+    "learn_run_pair": {"zh": "在“比较”页运行这对情景", "en": "Run this pair on the Compare page"},
+    "learn_open": {"zh": "在“探索”页打开 {name}", "en": "Open {name} in Explore"},
+    "learn_notice": {"zh": "留意", "en": "What to notice"},
+    "learn_emergency_title": {"zh": "一、应急联动", "en": "1. Emergency linkage"},
+    "learn_emergency_text": {
+        "zh": "封城当天，社工机构转到线上：陈兰兰1月23日开了QQ群，医生、社工、居民和志愿者在网上连接起来，远程提供"
+              "服务。线上群由志愿者管理，心理和医疗志愿者远程接诊。",
+        "en": "On the day the city was sealed, agencies moved online: Chen Lanlan opened a QQ group on 23 January, "
+              "and doctors, social workers, residents and volunteers linked up online to serve remotely. Volunteers "
+              "moderate the groups; psychological and medical volunteers answer from afar."},
+    "learn_emergency_notice": {
+        "zh": "隐性需求占比下降，但主要是上网的家庭受益；看“按人群”图中的“不上网老人”：数字鸿沟。",
+        "en": "The hidden need share falls, but mostly for households that are online; watch 'offline elderly' "
+              "in the chart by group: the digital divide."},
+    "learn_external_title": {"zh": "二、外部联动", "en": "2. External linkage"},
+    "learn_external_text": {
+        "zh": "社区之外，互联网把居民和志愿者连起来，引入实际的帮助：社区团购、爱心菜、捐赠的口罩和消毒用品。团购起初"
+              "要等五六天，后来次日送达；“最后一百米”靠楼栋组织者和干部。",
+        "en": "Outside the community, the internet links residents and volunteers and brings in real help: "
+              "community group buying, 'love vegetables', donated masks and disinfectant. Group buying took five "
+              "or six days at first and arrived next day later; the last hundred metres rely on building "
+              "organisers and cadres."},
+    "learn_external_notice": {
+        "zh": "食品类未满足需求大幅下降，但公平比上升：会用手机团购的家庭先受益。",
+        "en": "Unmet food needs fall sharply, but the equity ratio rises: households who can order on a phone "
+              "benefit first."},
+    "learn_internal_title": {"zh": "三、内部联动", "en": "3. Internal linkage"},
+    "learn_internal_text": {
+        "zh": "社区内部，社区工作者和下沉干部维持社会组织、居民自组织和社工的日常联动；“人人有责、人人参与、人人共享”。"
+              "下沉干部第19天到岗，一半楼栋有楼栋长替邻居报告需求。",
+        "en": "Inside the community, community workers and cadres sunk from government units keep the usual linkage "
+              "of social organisations, resident self-organisations and social workers going: 'everyone "
+              "responsible, everyone takes part, everyone shares'. Sunk cadres arrive on day 19; half the "
+              "buildings have a leader who reports neighbours' needs."},
+    "learn_internal_notice": {
+        "zh": "第19天后积压增长放缓；楼栋长让隐性需求更早被发现。",
+        "en": "After day 19 the backlog grows more slowly; building leaders bring hidden needs to light earlier."},
+    "learn_three_title": {"zh": "四、三社联动", "en": "4. Three-social linkage"},
+    "learn_three_text": {
+        "zh": "社工由购买服务资助，不属于正式的社区体系。很多组织里人们想行动，却因负责人不动而不动。三社联动让社区与"
+              "社会组织、社工共享困难群体名册，接受并分诊社工的转介：需求优先。",
+        "en": "Social workers are funded through purchased services and are not part of the formal community "
+              "system. In many organisations people wanted to act but did not, because their leader did not. "
+              "Three-social linkage has the community share its register of vulnerable households with social "
+              "organisations and social workers and accept and triage their referrals: needs first."},
+    "learn_three_notice": {
+        "zh": "三社联动下公平比回落：整合让特殊人群先得到服务；负责人不作为时社工大多在等待。",
+        "en": "With three-social integration the equity ratio comes down: integration serves the vulnerable "
+              "first; with inactive leaders most social workers wait."},
+    "learn_story_title": {"zh": "练习：800人报名的故事", "en": "Exercise: the 800 sign-ups"},
+    "learn_story_text": {
+        "zh": "陈兰兰讲过：一次线上招募引来800多人报名，身份核实、动机调查、人员管理和方案调整全落在一个人身上，计划"
+              "不得不改。后来有效的做法是：按医疗、社工、心理分类推荐招募，建立激励和冲突处理机制，并找到居民骨干。",
+        "en": "Chen Lanlan told it: one online call drew more than 800 sign-ups; identity checks, motivation "
+              "surveys, personnel management and changes of plan all landed on one person, and the plan had to "
+              "change. What worked: recruiting by referral into medical, social-work and psychological volunteers, "
+              "incentive and conflict-handling mechanisms, and finding resident leaders."},
+    "learn_story_notice": {
+        "zh": "问题：公开招募时协调者超负荷多少天？待审核的人数如何变化，有多少人放弃？分类招募后在岗志愿者最终更多"
+              "还是更少？把协调者人数改为2再试一次（“探索”页）。",
+        "en": "Questions: on how many days is the coordinator overloaded under the open call? How does the vetting "
+              "queue move, and how many applicants give up? Does the categorized call end with more volunteers at "
+              "work, or fewer? Then set the coordinators to 2 on the Explore page and try again."},
+}
+
+#: Names of the scenario sections and fields the Explore page exposes, and Chinese tooltips for them.
+SECTIONS: dict[str, dict[str, str]] = {
+    "online": {"zh": "应急线上联动", "en": "Emergency online linkage"},
+    "internal": {"zh": "内部联动", "en": "Internal linkage"},
+    "external": {"zh": "外部联动", "en": "External linkage"},
+    "triage": {"zh": "需求分诊", "en": "Needs triage"},
+    "volunteers": {"zh": "志愿者招募与动员", "en": "Volunteer recruitment and mobilisation"},
+    "organisations": {"zh": "社会组织与社工（三社联动）", "en": "Social organisations and social workers (three-social)"},
+    "prices": {"zh": "价格", "en": "Prices"},
+}
+
+#: field -> (zh name, zh tooltip). English names and tooltips come from the schema itself.
+FIELDS: dict[str, tuple[str, str]] = {
+    "mass_base": ("群众基础", "社区原有的社会资本（0-1）：邻里关系更密、更信任，更多人替邻居报告需求。"),
+    "online.enabled": ("启用", "开启应急线上联动。"),
+    "online.start_day": ("开始日", "线上群开通的日子（第0天 = 2020年1月23日）。"),
+    "online.group_share": ("入群比例", "上网家庭中加入线上群的比例。"),
+    "online.report_prob": ("群内报告概率", "群成员每天在群里报告其未满足需求的概率。"),
+    "online.moderator_reports": ("群管理员日处理量", "志愿者群管理员每天能分诊转达的帖子数（不占用社区干部时间）。"),
+    "online.psych_volunteers": ("远程心理志愿者", "服务本社区的远程心理志愿者人数。"),
+    "online.medical_volunteers": ("远程医疗志愿者", "远程医疗志愿者：线上问诊和开药。"),
+    "online.hours_per_day": ("每日服务小时", "每位远程志愿者每天服务的小时数。"),
+    "online.psych_hours": ("每次心理咨询小时", "一次线上心理咨询所需小时。"),
+    "online.medicine_hours": ("每次问诊开药小时", "一次线上问诊并由药房配送所需小时。"),
+    "online.counselling_effect": ("专业咨询效果", "专业心理咨询后心理困扰的下降幅度。"),
+    "internal.sunk_cadres_per_1000": ("每千户下沉干部", "每千户从政府单位下沉的干部人数，服务所有网格。"),
+    "internal.sunk_arrival_day": ("下沉干部到岗日", "下沉干部到达社区的日子。"),
+    "internal.leader_share": ("楼栋长比例", "有活跃楼栋长（居民骨干）的楼栋比例。"),
+    "internal.leader_start_day": ("楼栋长开始日", "楼栋长开始替邻居报告需求的日子。"),
+    "internal.leader_reach": ("楼栋长覆盖概率", "楼栋长每天得知并报告邻居需求的概率（按信任度缩放）。"),
+    "external.group_buy": ("社区团购", "开启社区团购。"),
+    "external.group_buy_start_day": ("团购开始日", "社区团购开始的日子。"),
+    "external.organiser_share": ("团购组织者比例", "没有楼栋长的楼栋中，由上网居民组织团购的比例。"),
+    "external.cadres_organise": ("干部代组织", "无人组织的楼栋由社区干部接单（占用干部时间）。"),
+    "external.organise_hours": ("干部接单小时", "干部为一户接一单所需小时。"),
+    "external.batch_min": ("最小成团量", "成团所需的最少份数（按网格汇总）。"),
+    "external.lead_days_initial": ("初始到货天数", "团购开始时从下单到送达小区门口的天数。"),
+    "external.lead_days_final": ("成熟后到货天数", "团购成熟后的到货天数（不长于初始天数）。"),
+    "external.maturation_days": ("成熟所需天数", "到货天数从初始线性降到成熟值所需天数。"),
+    "external.organiser_hours": ("组织者搬运小时", "楼栋组织者每天把包裹从门口搬到楼栋的小时数（最后一百米）。"),
+    "external.distribution_hours": ("干部配送小时", "干部把一份包裹送到户所需小时。"),
+    "external.supply_per_1000": ("每千户保供包裹", "每个保供日每千户收到的保供菜/爱心菜包裹数。"),
+    "external.donation_per_1000": ("每千户捐赠防护包", "每个捐赠日每千户收到的防护物资包数。"),
+    "external.targeting": ("发放方式", "包裹和物资的发放方式：平均（equal）、先到先得（first_come）、按需（need）。"),
+    "triage.enabled": ("启用", "按需求而非先来先服务排序。"),
+    "triage.start_day": ("开始日", "需求分诊开始的日子。"),
+    "triage.social_workers": ("筛查社工人数", "筛查困难群体名册的社工人数。"),
+    "triage.screens_per_worker": ("每人每日筛查户数", "每位社工每天（电话）筛查的户数。"),
+    "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急）。"),
+    "volunteers.enabled": ("启用", "开启志愿者招募与动员。"),
+    "volunteers.mode": ("招募方式", "公开招募（open）、分类推荐招募（categorized）、骨干带队（leaders）。"),
+    "volunteers.call_day": ("招募日", "发出招募令的日子。"),
+    "volunteers.applicants_per_1000": ("每千户报名人数", "分类招募每千户带来的报名人数（公开招募乘以倍数）。"),
+    "volunteers.open_multiplier": ("公开招募倍数", "公开招募比分类招募多带来的报名倍数。"),
+    "volunteers.coordinators": ("协调者人数", "审核报名者、管理志愿者的协调者人数。"),
+    "volunteers.coordinator_hours": ("协调者每日小时", "每位协调者每天工作小时。"),
+    "volunteers.vetting_hours_open": ("公开报名审核小时", "审核一名公开报名者所需小时（身份核实、动机调查、安排岗位）。"),
+    "volunteers.vetting_hours_categorized": ("推荐报名审核小时", "审核一名经推荐、已分类的报名者所需小时。"),
+    "volunteers.supervision_hours": ("每名志愿者督导小时", "每名在岗志愿者每天需要的协调者督导小时。"),
+    "volunteers.leader_span": ("骨干管理幅度", "骨干带队时，楼栋长使每名志愿者所需督导减少的倍数。"),
+    "volunteers.medical_share": ("医疗志愿者比例", "分类招募中医疗志愿者的比例。"),
+    "volunteers.psych_share": ("心理志愿者比例", "分类招募中心理志愿者的比例。"),
+    "volunteers.hours_per_day": ("志愿者每日小时", "在岗志愿者每天服务小时。"),
+    "volunteers.attrition": ("日流失率", "在岗志愿者每天退出的概率。"),
+    "volunteers.overload_attrition": ("超负荷流失倍数", "协调者超负荷的日子里额外流失（流失率的倍数）。"),
+    "volunteers.waiting_dropout": ("等待放弃率", "等待审核的报名者每天放弃的概率。"),
+    "volunteers.incentives": ("激励机制", "激励机制：流失率减半。"),
+    "volunteers.conflict_rate": ("冲突率", "在岗志愿者每天陷入冲突的概率。"),
+    "volunteers.conflict_handling": ("冲突处理机制", "冲突得到处理，而不是以退出告终。"),
+    "volunteers.fatigue_rate": ("疲劳累积率", "满负荷一天累积的疲劳，达到1即倦怠退出。"),
+    "volunteers.mobilisation": ("居民动员", "居民也通过社会网络的带动成为志愿者。"),
+    "volunteers.mobilisation_threshold": ("带动阈值", "邻里中在岗志愿者占比超过此值时居民加入（群众基础越好阈值越低）。"),
+    "volunteers.willing_share": ("潜在意愿比例", "群众基础为1时愿意当志愿者的家庭比例（为0时是其四分之一）。"),
+    "volunteers.spontaneous_rate": ("自发加入率", "家庭每天自发加入的概率（公共安全是关联议题），按群众基础缩放。"),
+    "organisations.enabled": ("启用", "开启社会组织。"),
+    "organisations.start_day": ("开始日", "社工开始线下服务的日子。"),
+    "organisations.count": ("社会组织数", "服务本社区的社会组织数量。"),
+    "organisations.social_workers_per_org": ("每个组织社工数", "全额资助时每个组织的社工人数。"),
+    "organisations.leader_active_prob": ("负责人行动概率", "组织负责人在紧急情况中采取行动的概率。"),
+    "organisations.follow_share": ("自发行动比例", "负责人不作为时仍然行动的员工比例。"),
+    "organisations.funding": ("资助水平", "资助下降前购买服务资金占全额的比例。"),
+    "organisations.funding_drop_day": ("资助下降日", "资助下降的日子。"),
+    "organisations.funding_after_drop": ("下降后资助", "资助下降后占全额的比例，保留的员工随之缩减。"),
+    "organisations.integration": ("三社整合度", "三社整合度（0-1）：0.5以上社区与社工共享困难群体名册并接受分诊转介；"
+                                                "低于此值，每次转介都要耗费干部时间。"),
+    "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天（电话）筛查的户数。"),
+    "organisations.hours_per_day": ("社工每日咨询小时", "每位社工每天用于心理辅导的小时。"),
+    "organisations.friction_hours": ("转介摩擦小时", "干部处理一次体系外社工转介所需小时。"),
+    "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
+}
+
+
+def t(key: str, **values) -> str:
+    """The text `key` in the session's language, with `{placeholders}` filled from `values`."""
+    text = TEXT[key][language.value]
+    return text.format(**values) if values else text
+
+
+def section_name(section: str) -> str:
+    return SECTIONS[section][language.value]
+
+
+def field_name(key: str, english: str) -> str:
+    """A field's label: the Chinese name, or the English one (the field name made readable)."""
+    return FIELDS[key][0] if language.value == "zh" else english
+
+
+def field_tip(key: str, english: str) -> str:
+    """A field's tooltip: what the lever means (Chinese or the schema's English)."""
+    return FIELDS[key][1] if language.value == "zh" else english

@@ -1,0 +1,57 @@
+"""Launching the dashboard: `liandong dashboard` checks the address, then hands over to the solara server.
+
+The checks come first so that a port out of range or already taken gets the command line's usual message and exit
+status 2 instead of a server traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+APP = "dashboard.app"
+
+
+class AddressError(ValueError):
+    """A host or port the server cannot listen on; the message says why and what to do."""
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise AddressError unless `host:port` can be listened on now."""
+    if not 1 <= port <= 65535:
+        raise AddressError(f"--port {port}: not a TCP port; give a number from 1 to 65535 (default {DEFAULT_PORT}).")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise AddressError(f"--host {host!r}: not an address of this machine ({exc.strerror}); "
+                           f"the default {DEFAULT_HOST} serves this machine only.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will: a port left in TIME_WAIT by a stopped server is free; one being listened on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except PermissionError:
+            raise AddressError(f"--port {port}: needs administrator rights on this system; use a port above 1023, "
+                               f"e.g. the default {DEFAULT_PORT}.") from None
+        except OSError as exc:
+            raise AddressError(f"{host}:{port}: cannot listen there ({exc.strerror}); another program (or another "
+                               f"dashboard) may be using the port: choose another with --port.") from None
+
+
+def command(host: str, port: int) -> list[str]:
+    """The solara command that serves the dashboard (production mode: no reloader, no dev tools)."""
+    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port), "--production",
+            "--no-open", "--log-level", "warning"]
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Check the address, print it, and replace this process with the solara server."""
+    check_address(host, port)
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    shown = f"[{host}]" if ":" in host else host
+    print(f"LiánDòng dashboard: http://{shown}:{port}  (Ctrl-C stops it)", flush=True)
+    os.execve(sys.executable, command(host, port), env)

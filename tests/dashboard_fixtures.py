@@ -1,0 +1,131 @@
+"""Fixtures for the dashboard's browser tests: a real `liandong dashboard` server and Debian's headless Chromium.
+
+Import them into a test module with `from dashboard_fixtures import *`. Under pytest-xdist each worker that runs
+browser tests starts one server on a free port of its own; every test gets a fresh browser context (a new session,
+so a new model on the server).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(tmp_path_factory):
+    """Start `liandong dashboard` on a free loopback port; its log goes to a file shown if it fails to start."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    liandong = Path(sys.executable).with_name("liandong")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(liandong), "dashboard", "--port", str(port)], stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the dashboard did not start on {url}:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium (Playwright cannot download its own browser here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make setup` (scripts/bootstrap.sh installs it)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "locale": "zh-CN"}
+
+
+class Watch:
+    """Records every response >= 400, every page error and every request that leaves this machine."""
+
+    def __init__(self, page) -> None:
+        self.bad: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("response", lambda r: self.bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.hostname not in LOCAL_HOSTS:
+            self.outside.append(request.url)
+
+    def check(self) -> None:
+        assert not self.bad, f"responses with status >= 400: {self.bad}"
+        assert not self.errors, f"page errors: {self.errors}"
+        assert not self.outside, f"requests that left 127.0.0.1: {self.outside}"
+
+
+def open_dashboard(page, url: str) -> Watch:
+    """Open the dashboard in `page`, watched, and wait until the Explore page is interactive."""
+    watch = Watch(page)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url + "/")
+    page.wait_for_selector(".btn-step")
+    return watch
+
+
+@pytest.fixture
+def dashboard(page, dashboard_url):
+    """A fresh session on the dashboard: (page, watch); fails the test on any bad response, error or outside
+    request seen during it."""
+    watch = open_dashboard(page, dashboard_url)
+    yield page, watch
+    watch.check()
+
+
+def shot(page, name: str, selector: str | None = None) -> Path:
+    """Save a screenshot (of the page, or of one element) under tests/artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    if selector:
+        page.locator(selector).first.screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path), full_page=True)
+    return path

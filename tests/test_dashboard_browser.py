@@ -1,0 +1,151 @@
+"""The dashboard in a real headless Chromium against a real `liandong dashboard` server.
+
+Every test fails on any response with status >= 400, any page error, and any request leaving 127.0.0.1 (the
+dashboard must work offline). Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+import simulation
+from dashboard.explore import fmt
+
+from dashboard_fixtures import *  # noqa: F403 (the server, browser and page fixtures)
+from dashboard_fixtures import TIMEOUT_MS, open_dashboard, shot
+
+BAD_FILE = b'name = "bad"\nextends = "no_linkage"\n[needs]\nacute_rat = 0.001\n'
+GOOD_FILE = b'name = "my_class"\nextends = "no_linkage"\nhouseholds = 600\n[online]\nenabled = true\n'
+
+
+def day_is(page, day: int, days: int = 90) -> None:
+    expect(page.locator(".day-label")).to_have_text(f"第 {day} 天 / 共 {days} 天", timeout=TIMEOUT_MS)
+
+
+def step(page, times: int = 1) -> None:
+    for _ in range(times):
+        before = page.locator(".day-label").inner_text()
+        page.click(".btn-step")
+        expect(page.locator(".day-label")).not_to_have_text(before, timeout=TIMEOUT_MS)
+
+
+def card(page, key: str) -> str:
+    return page.locator(f".card-{key} .card-value").inner_text()
+
+
+def test_explore_loads_and_step_advances_the_day_and_the_charts(dashboard):
+    page, watch = dashboard
+    day_is(page, 0)
+    step(page)
+    day_is(page, 1)
+    page.wait_for_selector(".chart canvas, .chart svg")
+    page.wait_for_timeout(300)  # let Vega finish drawing
+    first = page.locator(".chart").first.screenshot()
+    unmet = card(page, "unmet_need_days")
+    step(page, 4)
+    day_is(page, 5)
+    page.wait_for_timeout(300)
+    assert page.locator(".chart").first.screenshot() != first, "the chart of unmet needs did not change"
+    assert card(page, "unmet_need_days") != unmet
+    assert page.locator(".network-chart canvas, .network-chart svg").count() >= 1
+    shot(page, "explore-zh")
+    watch.check()
+
+
+def test_switching_a_mechanism_and_resetting_changes_the_outcome(dashboard):
+    page, watch = dashboard
+    step(page, 6)
+    without = card(page, "unmet_need_days")
+    page.click(".lever-online-enabled .v-input--selection-controls__input")
+    expect(page.locator(".pending")).to_be_visible()
+    page.click(".btn-reset")
+    day_is(page, 0)
+    expect(page.locator(".pending")).to_have_count(0)
+    step(page, 6)
+    # The page shows what `simulation.run` gives for the same scenario and seed, with and without the mechanism.
+    for shown, online in ((without, False), (card(page, "unmet_need_days"), True)):
+        expected = simulation.run("no_linkage", seed=0, days=6, **{"online.enabled": online}).summary
+        assert shown == fmt(expected["unmet_need_days"]), (online, shown, expected["unmet_need_days"])
+    assert int(card(page, "unmet_need_days").replace(",", "")) < int(without.replace(",", ""))
+    shot(page, "explore-online-on")
+    watch.check()
+
+
+def test_compare_runs_two_scenarios_with_three_replications(dashboard):
+    page, watch = dashboard
+    page.click(".nav-compare")
+    page.wait_for_selector(".btn-compare")
+    page.locator(".compare-reps input").fill("3")
+    page.locator(".compare-reps input").press("Enter")
+    page.click(".btn-compare")
+    means = page.locator("table.means")
+    expect(means).to_be_visible(timeout=120_000)
+    text = means.inner_text()
+    assert "no_linkage" in text and "emergency_online" in text
+    assert page.locator("table.means tbody tr").count() == 11  # one row per summary key
+    diffs = page.locator("table.differences tbody tr")
+    assert diffs.count() == 11
+    assert "emergency_online − no_linkage" in diffs.first.inner_text()
+    expect(page.get_by_text("下载结果（CSV）")).to_be_visible()
+    page.wait_for_timeout(300)
+    shot(page, "compare-zh")
+    watch.check()
+
+
+def test_language_switch_changes_the_labels(dashboard):
+    page, watch = dashboard
+    expect(page.locator(".nav-explore")).to_have_text("探索")
+    expect(page.locator(".btn-step")).to_have_text("单步")
+    page.click(".lang-en")
+    expect(page.locator(".nav-explore")).to_have_text("Explore")
+    expect(page.locator(".btn-step")).to_have_text("Step")
+    expect(page.locator(".day-label")).to_have_text("Day 0 of 90")
+    step(page, 3)
+    page.wait_for_timeout(300)
+    expect(page.locator(".card-unmet_need_days")).to_contain_text("Unmet need-days")
+    shot(page, "explore-en")
+    page.click(".nav-learn")
+    expect(page.get_by_text("Exercise: the 800 sign-ups")).to_be_visible()
+    shot(page, "learn-en")
+    page.click(".lang-zh")
+    expect(page.get_by_text("练习：800人报名的故事")).to_be_visible()
+    watch.check()
+
+
+def test_an_invalid_upload_shows_its_error_and_keeps_the_scenario(dashboard):
+    page, watch = dashboard
+    upload = page.locator("input[type=file]")
+    upload.set_input_files({"name": "my_class.toml", "mimeType": "text/plain", "buffer": GOOD_FILE})
+    expect(page.locator(".upload-ok")).to_contain_text("my_class.toml")
+    day_is(page, 0)
+    expect(page.locator(".households-input input")).to_have_value("600")
+    upload.set_input_files({"name": "bad.toml", "mimeType": "text/plain", "buffer": BAD_FILE})
+    error = page.locator(".upload-error")
+    expect(error).to_contain_text("bad.toml: field 'needs.acute_rat': unknown key. Did you mean 'acute_rate'?")
+    expect(page.locator(".households-input input")).to_have_value("600")  # the previous scenario stays
+    step(page)
+    day_is(page, 1)
+    shot(page, "upload-error")
+    watch.check()
+
+
+def test_each_browser_session_has_its_own_model(browser, dashboard_url):
+    one, two = browser.new_context(), browser.new_context()
+    try:
+        first, second = one.new_page(), two.new_page()
+        watches = [open_dashboard(first, dashboard_url), open_dashboard(second, dashboard_url)]
+        step(first, 3)
+        day_is(first, 3)
+        second.reload()
+        second.wait_for_selector(".btn-step")
+        day_is(second, 0)
+        step(second)
+        day_is(second, 1)
+        first.reload()
+        first.wait_for_selector(".btn-step")
+        day_is(first, 0)  # a reload is a new session, with its own model
+        for watch in watches:
+            watch.check()
+    finally:
+        one.close()
+        two.close()
