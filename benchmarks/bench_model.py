@@ -3,9 +3,10 @@
     python benchmarks/bench_model.py                      # 5 repeats, 10,000 households, 90 days
     python benchmarks/bench_model.py --repeats 3 --json bench.json
 
-Everything is measured in one process, so the ratio to Mesa's example comes from the same machine state. Each
-repeat runs, in this order: our model (init, then stepping), Mesa's VirusOnNetwork (init untimed, then
-stepping) and the whole default run; the table reports medians over the repeats. The targets are
+Everything is measured in one process, so the ratios to Mesa's example come from the same machine state. Each
+repeat runs, in this order: our model under `no_linkage` (cadres alone) and under `three_social` (every linkage
+mechanism on), each init then stepping, Mesa's VirusOnNetwork (init untimed, then stepping), and the whole default
+run of each scenario; the table reports medians over the repeats. The targets are
 informational: the script exits 0 whether they pass or not (timing limits live here, not in the tests).
 See benchmarks/README.md.
 """
@@ -37,9 +38,9 @@ from mesa.discrete_space import Network as MesaNetwork  # noqa: E402
 
 import simulation  # noqa: E402
 
-SCENARIO = "no_linkage"
-TARGET_RATIO = 10.0  # ours per household-day vs Virus per agent-step, at least
-TARGET_RUN_S = 0.3  # whole default run, at most
+SCENARIOS = ("no_linkage", "three_social")  # cadres alone; every mechanism on
+TARGET_RATIO = 10.0  # ours per household-day vs Virus per agent-step, at least, in each scenario
+TARGET_RUN_S = {"no_linkage": 0.3, "three_social": 0.5}  # whole default run, init included, at most
 TARGET_INIT_S = 1.0  # init of 10,000 households, at most
 TARGET_INIT_HOUSEHOLDS = 10_000
 
@@ -92,10 +93,10 @@ def _step_to_end(model, max_steps: int | None = None) -> tuple[int, float]:
 
 
 # --- the measurements ---------------------------------------------------------------------------------------
-def bench_ours(seed: int, households: int, days: int) -> dict:
+def bench_ours(scenario: str, seed: int, households: int, days: int) -> dict:
     gc.collect()
     start = time.perf_counter()
-    model = simulation.CommunityModel(scenario=SCENARIO, rng=seed, households=households, days=days)
+    model = simulation.CommunityModel(scenario=scenario, rng=seed, households=households, days=days)
     init_s = time.perf_counter() - start
     steps, step_s = _step_to_end(model)
     out = {"init_s": init_s, "step_s": step_s, "steps": steps,
@@ -121,10 +122,10 @@ def bench_virus(seed: int, nodes: int, steps: int) -> dict:
     return out
 
 
-def bench_run(seed: int) -> dict:
+def bench_run(scenario: str, seed: int) -> dict:
     gc.collect()
     start = time.perf_counter()
-    result = simulation.run(SCENARIO, seed=seed)
+    result = simulation.run(scenario, seed=seed)
     elapsed = time.perf_counter() - start
     return {"run_s": elapsed, "households": result.scenario.households, "days": result.scenario.days}
 
@@ -136,7 +137,7 @@ def bench_memory(seed: int, households: int, days: int) -> dict:
     try:
         tracemalloc.reset_peak()
         base, _ = tracemalloc.get_traced_memory()
-        model = simulation.CommunityModel(scenario=SCENARIO, rng=seed, households=households, days=days)
+        model = simulation.CommunityModel(scenario=SCENARIOS[0], rng=seed, households=households, days=days)
         _, peak = tracemalloc.get_traced_memory()
         gc.collect()
         retained, _ = tracemalloc.get_traced_memory()
@@ -153,9 +154,10 @@ def bench_memory(seed: int, households: int, days: int) -> dict:
 
 def warm_up() -> None:
     """Import and cache everything once (lazy imports, scenario files, git lookup) outside the timings."""
-    model = simulation.CommunityModel(scenario=SCENARIO, rng=0, households=300, days=3)
-    _step_to_end(model)
-    simulation.run(SCENARIO, seed=0, households=300, days=3)
+    for scenario in SCENARIOS:
+        model = simulation.CommunityModel(scenario=scenario, rng=0, households=300, days=3)
+        _step_to_end(model)
+        simulation.run(scenario, seed=0, households=300, days=3)
     with _virus_without_layout():
         virus = virus_module.VirusOnNetwork(num_nodes=300, rng=0)
     _step_to_end(virus, max_steps=3)
@@ -221,74 +223,92 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     warm_up()
-    ours, virus, runs, ratios = [], [], [], []
+    ours: dict[str, list] = {sc: [] for sc in SCENARIOS}
+    runs: dict[str, list] = {sc: [] for sc in SCENARIOS}
+    ratios: dict[str, list] = {sc: [] for sc in SCENARIOS}
+    virus = []
     for r in range(args.repeats):
         seed = args.seed + r
-        o = bench_ours(seed, n, days)
+        o = {sc: bench_ours(sc, seed, n, days) for sc in SCENARIOS}
         v = bench_virus(seed, n, days)
-        w = bench_run(seed)
-        ours.append(o)
+        w = {sc: bench_run(sc, seed) for sc in SCENARIOS}
         virus.append(v)
-        runs.append(w)
-        ratios.append(o["household_days_per_s"] / v["agent_steps_per_s"])
-        print(f"  repeat {r + 1}/{args.repeats} (seed {seed}): ours {o['household_days_per_s']:,.0f} hd/s, "
-              f"init {o['init_s']:.3f} s; virus {v['agent_steps_per_s']:,.0f} agent-steps/s "
-              f"(untimed init {v['init_s_untimed']:.1f} s); whole run {w['run_s']:.3f} s", flush=True)
+        parts = []
+        for sc in SCENARIOS:
+            ours[sc].append(o[sc])
+            runs[sc].append(w[sc])
+            ratios[sc].append(o[sc]["household_days_per_s"] / v["agent_steps_per_s"])
+            parts.append(f"{sc} {o[sc]['household_days_per_s']:,.0f} hd/s, init {o[sc]['init_s']:.3f} s, "
+                         f"run {w[sc]['run_s']:.3f} s")
+        print(f"  repeat {r + 1}/{args.repeats} (seed {seed}): " + "; ".join(parts)
+              + f"; virus {v['agent_steps_per_s']:,.0f} agent-steps/s (untimed init {v['init_s_untimed']:.1f} s)",
+              flush=True)
     memory = bench_memory(args.seed, n, days)
 
-    ours_tp = _stats([o["household_days_per_s"] for o in ours])
     virus_tp = _stats([v["agent_steps_per_s"] for v in virus])
-    ratio = ours_tp["median"] / virus_tp["median"]
-    init = _stats([o["init_s"] for o in ours])
-    ours_step = _stats([o["step_s"] for o in ours])
     virus_step = _stats([v["step_s"] for v in virus])
-    run_s = _stats([w["run_s"] for w in runs])
-    run_hh, run_days = runs[0]["households"], runs[0]["days"]
-    ours_days = ours[0]["steps"]
-
-    rows = [
-        (f"ours: stepping throughput ({ours_days} days)", "household-days/s", ours_tp, ""),
-        (f"virus: stepping throughput ({virus[0]['steps']} steps)", "agent-steps/s", virus_tp, ""),
-        ("ratio ours / virus (medians)", "x", _stats([ratio]) | {"min": min(ratios), "max": max(ratios)},
-         f">= {TARGET_RATIO:g}"),
-        (f"ours: init of {n:,} households", "s", init, f"< {TARGET_INIT_S:g}"),
-        (f"ours: stepping {ours_days} days", "s", ours_step, ""),
-        (f"virus: stepping {virus[0]['steps']} steps", "s", virus_step, ""),
-        (f"whole run, default ({run_hh:,} hh x {run_days} d)", "s", run_s, f"< {TARGET_RUN_S:g}"),
+    rows = [(f"virus: stepping throughput ({virus[0]['steps']} steps)", "agent-steps/s", virus_tp, ""),
+            (f"virus: stepping {virus[0]['steps']} steps", "s", virus_step, "")]
+    medians: dict = {"virus_agent_steps_per_s": virus_tp["median"], "virus_step_s": virus_step["median"]}
+    targets: dict = {}
+    for sc in SCENARIOS:
+        tp = _stats([o["household_days_per_s"] for o in ours[sc]])
+        ratio = tp["median"] / virus_tp["median"]
+        init = _stats([o["init_s"] for o in ours[sc]])
+        step = _stats([o["step_s"] for o in ours[sc]])
+        run_s = _stats([w["run_s"] for w in runs[sc]])
+        run_hh, run_days, ours_days = runs[sc][0]["households"], runs[sc][0]["days"], ours[sc][0]["steps"]
+        rows += [
+            (f"{sc}: stepping throughput ({ours_days} days)", "household-days/s", tp, ""),
+            (f"{sc}: ratio to virus (medians)", "x", _stats([ratio]) | {"min": min(ratios[sc]),
+                                                                        "max": max(ratios[sc])},
+             f">= {TARGET_RATIO:g}"),
+            (f"{sc}: init of {n:,} households", "s", init, f"< {TARGET_INIT_S:g}"),
+            (f"{sc}: stepping {ours_days} days", "s", step, ""),
+            (f"{sc}: whole run, default ({run_hh:,} hh x {run_days} d)", "s", run_s, f"< {TARGET_RUN_S[sc]:g}"),
+        ]
+        medians[sc] = {"household_days_per_s": tp["median"], "ratio": ratio, "init_s": init["median"],
+                       "step_s": step["median"], "whole_run_s": run_s["median"]}
+        targets[sc] = {
+            "ratio": {"value": ratio, "target": f">= {TARGET_RATIO:g}", "pass": ratio >= TARGET_RATIO},
+            "whole_run_s": {"value": run_s["median"], "target": f"< {TARGET_RUN_S[sc]:g} s",
+                            "pass": run_s["median"] < TARGET_RUN_S[sc]},
+            "init_s": {"value": init["median"], "target": f"< {TARGET_INIT_S:g} s at {TARGET_INIT_HOUSEHOLDS:,}",
+                       "pass": init["median"] < TARGET_INIT_S, "measured_at_households": n,
+                       "applies": n == TARGET_INIT_HOUSEHOLDS},
+        }
+    rows += [
         ("memory: household arrays", "B/household", _stats([memory["arrays_per_household"]]), ""),
         ("memory: model init, traced peak", "B/household", _stats([memory["peak_per_household"]]), ""),
         ("memory: model init, traced retained", "B/household",
          _stats([memory["retained_per_household"]]), ""),
     ]
+    medians |= {"array_bytes_per_household": memory["arrays_per_household"],
+                "traced_peak_bytes_per_household": memory["peak_per_household"],
+                "traced_retained_bytes_per_household": memory["retained_per_household"]}
     w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
     header = f"{'measurement':<{w0}}  {'unit':<{w1}}  {'median':>12}  {'min':>12}  {'max':>12}  target"
     print()
     print(header)
     print("-" * len(header))
-    for label, unit, s, target in rows:
+    for label, unit, st, target in rows:
         u = "s" if unit == "s" else ("x" if unit == "x" else "n")
-        print(f"{label:<{w0}}  {unit:<{w1}}  {_fmt(s['median'], u):>12}  {_fmt(s['min'], u):>12}  "
-              f"{_fmt(s['max'], u):>12}  {target}".rstrip())
-    print("(ratio min/max: per-repeat ratios; memory: one construction, tracemalloc)")
+        print(f"{label:<{w0}}  {unit:<{w1}}  {_fmt(st['median'], u):>12}  {_fmt(st['min'], u):>12}  "
+              f"{_fmt(st['max'], u):>12}  {target}".rstrip())
+    print("(ratio min/max: per-repeat ratios; memory: no_linkage, one construction, tracemalloc)")
 
-    targets = {
-        "ratio": {"value": ratio, "target": f">= {TARGET_RATIO:g}", "pass": ratio >= TARGET_RATIO},
-        "whole_run_s": {"value": run_s["median"], "target": f"< {TARGET_RUN_S:g} s",
-                        "pass": run_s["median"] < TARGET_RUN_S},
-        "init_s": {"value": init["median"], "target": f"< {TARGET_INIT_S:g} s at {TARGET_INIT_HOUSEHOLDS:,}",
-                   "pass": init["median"] < TARGET_INIT_S, "measured_at_households": n,
-                   "applies": n == TARGET_INIT_HOUSEHOLDS},
-    }
     print()
     print("targets (informational; exit status is 0 either way):")
-    print(f"  ratio ours/virus {ratio:.2f} x  (target >= {TARGET_RATIO:g}): "
-          f"{'PASS' if targets['ratio']['pass'] else 'MISS'}")
-    print(f"  whole default run {run_s['median']:.3f} s  (target < {TARGET_RUN_S:g} s): "
-          f"{'PASS' if targets['whole_run_s']['pass'] else 'MISS'}")
     init_note = ("" if n == TARGET_INIT_HOUSEHOLDS
                  else f"; measured at {n:,}, target is for {TARGET_INIT_HOUSEHOLDS:,}")
-    print(f"  init of {n:,} households {init['median']:.3f} s  (target < {TARGET_INIT_S:g} s{init_note}): "
-          f"{'PASS' if targets['init_s']['pass'] else 'MISS'}")
+    for sc in SCENARIOS:
+        t = targets[sc]
+        print(f"  {sc}: ratio ours/virus {t['ratio']['value']:.2f} x  (target >= {TARGET_RATIO:g}): "
+              f"{'PASS' if t['ratio']['pass'] else 'MISS'}")
+        print(f"  {sc}: whole default run {t['whole_run_s']['value']:.3f} s  (target < {TARGET_RUN_S[sc]:g} s): "
+              f"{'PASS' if t['whole_run_s']['pass'] else 'MISS'}")
+        print(f"  {sc}: init of {n:,} households {t['init_s']['value']:.3f} s  (target < {TARGET_INIT_S:g} s"
+              f"{init_note}): {'PASS' if t['init_s']['pass'] else 'MISS'}")
     total = time.perf_counter() - t0
     virus_init = sum(v["init_s_untimed"] for v in virus)
     print(f"\nbenchmark took {total:.0f} s, {virus_init:.0f} s of it VirusOnNetwork's untimed init "
@@ -297,24 +317,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         results = {
             "args": {"repeats": args.repeats, "households": n, "days": days, "seed": args.seed,
-                     "scenario": SCENARIO},
+                     "scenarios": list(SCENARIOS)},
             "environment": env,
             "notes": [VIRUS_NOTE,
                       "gc.collect() before each timing; gc disabled while stepping (both models); init and "
                       "the whole run are timed with gc enabled; a small warm-up runs first and is not "
                       "counted."],
-            "medians": {
-                "ours_household_days_per_s": ours_tp["median"],
-                "virus_agent_steps_per_s": virus_tp["median"],
-                "ratio": ratio,
-                "ours_init_s": init["median"],
-                "ours_step_s": ours_step["median"],
-                "virus_step_s": virus_step["median"],
-                "whole_run_s": run_s["median"],
-                "array_bytes_per_household": memory["arrays_per_household"],
-                "traced_peak_bytes_per_household": memory["peak_per_household"],
-                "traced_retained_bytes_per_household": memory["retained_per_household"],
-            },
+            "medians": medians,
             "targets": targets,
             "per_repeat": {"ours": ours, "virus": virus, "whole_run": runs, "ratio": ratios},
             "memory": memory,

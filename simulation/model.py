@@ -18,6 +18,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 
 import scenarios
 from agents import Cadre, Household
+from agents.cadre import CadreRoster
 from scenarios import Scenario
 from simulation import consequences, delivery, linkage, needs, network, outcomes, prices, reporting, triage
 from simulation.households import CATEGORIES, HouseholdState, Ledger
@@ -82,6 +83,7 @@ class CommunityModel(mesa.Model):
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
 
         self._cadres: list[Cadre] = []
+        self.cadre_roster = CadreRoster(self.config.cadres)
         # One grid worker per cell where staff allow; fewer staff than cells share the cells out evenly; the rest
         # are community workers who serve every cell.
         per_1000 = self.config.cadres.per_1000_households
@@ -144,7 +146,7 @@ class CommunityModel(mesa.Model):
         cadres help with shared tasks, not case management: domain-facts stylized fact 2); deliveries get the rest."""
         c = self.config.cadres
         cover = self._cover_matrix()
-        self.cadre_hours_offered = offered = np.array([cadre.hours_today() for cadre in self.cadres])
+        self.cadre_hours_offered = offered = self.cadre_roster.hours_today()
         grid = offered @ cover
         own = (offered * self._case_workers()) @ cover
         gate_need = self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0
@@ -167,21 +169,18 @@ class CommunityModel(mesa.Model):
         return h.grid - h.gate - (h.coordination_used + h.screening_used) * h.weight
 
     def _cadres_end_day(self, delivery_used: np.ndarray) -> None:
-        h = self.hours
+        h, roster = self.hours, self.cadre_roster
         used = h.gate + (h.coordination_used + h.screening_used) * h.weight + delivery_used
         load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
-        loads = np.minimum(self._cover_matrix() @ load, 1.0).tolist()
-        offered = self.cadre_hours_offered.tolist()
-        fatigue = worked = 0.0
-        for i, cadre in enumerate(self.cadres):
-            if i < len(offered):
-                cadre.end_day(loads[i], offered[i])
-            else:  # joined after this morning's hours were set: works from tomorrow
-                cadre.end_day(0.0, 0.0)
-            fatigue += cadre.fatigue
-            worked += cadre.hours_worked
-        self.cadre_fatigue_mean = fatigue / len(self.cadres) if self.cadres else 0.0
-        self.cadre_hours_used = worked
+        offered = self.cadre_hours_offered
+        here = len(offered)
+        roster.end_day(np.minimum(self._cover_matrix()[:here] @ load, 1.0), offered, slice(0, here))
+        if len(roster) > here:  # joined after this morning's hours were set: works from tomorrow
+            roster.end_day(np.zeros(len(roster) - here), np.zeros(len(roster) - here), slice(here, None))
+        # Sums in joining order, as a running total (np.cumsum adds left to right, so results do not depend on
+        # numpy's pairwise summation).
+        self.cadre_fatigue_mean = float(np.cumsum(roster.fatigue)[-1]) / len(roster) if len(roster) else 0.0
+        self.cadre_hours_used = float(np.cumsum(roster.hours_worked)[-1]) if len(roster) else 0.0
 
     # --- the day ----------------------------------------------------------------------------------------------
     def step(self) -> None:
