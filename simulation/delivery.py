@@ -54,7 +54,7 @@ def queue(model) -> Queue:
 
 
 ROUNDS = 16  # at most; a pass always serves the first remaining need of each cell that still has one that fits
-LOOKAHEAD = 1  # classes past the cut-off that responders look into to fill what is left of their day
+LOOKAHEAD = 1  # report days past the cut-off's that responders look into to fill what is left of their day
 
 
 def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
@@ -62,10 +62,13 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     """Serve the queue within `capacity` hours per grid cell, each need costing `hours[category]`.
 
     In each cell, responders work down the queue class by class, in random order within a class, until a need no
-    longer fits what is left of their hours; they then skip it and fill the rest of the day with the cheaper needs
-    of that class and the next (`LOOKAHEAD`) that still fit, in the same order (a few passes, each leaving out what
-    cannot fit any more). Returns the mask of served queue entries and the hours used
-    per grid cell. A responder serving the whole community passes a capacity of length 1 (one pool for all cells).
+    longer fits what is left of their hours; they then skip it and fill the rest of the day with the needs that
+    still fit, in the same order, among those reported no later than the day after the cut-off need (`LOOKAHEAD`),
+    of the cut-off's priority rank or a later one: a tired cell stuck before a 3-hour escort still hands out the
+    food packages waiting, even when triage ranks them later (a few passes, each leaving out what cannot fit any
+    more). Classes are rank x (days + 1) + report day (simulation/triage.py); under first come there is one rank.
+    Returns the mask of served queue entries and the hours used per grid cell. A responder serving the whole
+    community passes a capacity of length 1 (one pool for all cells).
     """
     n_grids = len(capacity)
     served = np.zeros(len(q), dtype=bool)
@@ -77,7 +80,8 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     rng = _DayStream(model, f"serve:{by}")
     done, used, cutoff = _prefix(grid, cost, q.classes, capacity, rng)
     served |= done
-    rest = np.flatnonzero(~done & (q.classes <= cutoff[grid] + LOOKAHEAD))
+    span = model.config.days + 1
+    rest = np.flatnonzero(~done & (q.classes % span <= cutoff[grid] % span + LOOKAHEAD))
     for _ in range(ROUNDS):
         todo = rest[cost[rest] <= (capacity - used)[grid[rest]] + 1e-9]
         if len(todo) == 0:

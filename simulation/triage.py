@@ -15,6 +15,7 @@ def first_come(model) -> np.ndarray:
     """Priority classes of every (household, category) cell: the day the need was reported.
 
     A policy returns a households x categories table of non-negative integers; only the cells of known open needs
-    are read.
+    are read. A class is rank x (days + 1) + report day, rank 0 here: delivery reads the report day back from it
+    to decide how far responders look ahead to fill their day (simulation/delivery.py).
     """
     return model.households.reported_day
