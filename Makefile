@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo 'liandong make targets:'
 	@echo '  make setup   create/refresh .venv (scripts/bootstrap.sh; PYTHON=... to pick the interpreter)'
-	@echo '  make run     setup, then run the no_linkage scenario'
+	@echo '  make run     setup, then serve the dashboard on http://127.0.0.1:8765 (Ctrl-C stops it)'
 	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
 	@echo '  make bench   setup, then benchmarks/bench_model.py'
 	@echo '  make docs    setup, then regenerate the scenario reference (scenarios.reference --write)'
@@ -23,7 +23,7 @@ setup:
 	@bash scripts/bootstrap.sh
 
 run: setup
-	$(VENV)/bin/liandong run no_linkage
+	$(VENV)/bin/liandong dashboard
 
 test: setup
 	$(VENV_PYTHON) -m pytest -n auto -q $(PYTEST_ARGS)

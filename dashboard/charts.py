@@ -7,6 +7,7 @@ asset cache (scripts/bootstrap.sh), so nothing is fetched from outside.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,15 +24,18 @@ HEIGHT = 190
 
 
 class VegaChart(v.VuetifyTemplate):
-    """A Vega-Lite chart (chart.vue: solara's VegaLite widget, safe when a chart is replaced while drawing)."""
+    """A Vega-Lite chart (chart.vue: solara's VegaLite widget, safe when a chart is replaced while drawing).
+
+    The spec travels as JSON text: reacton walks every list and dict among an element's arguments looking for
+    child elements, which for a spec of ninety days' series cost more than all the rest of a re-render."""
 
     template_file = str(Path(__file__).with_name("chart.vue"))
-    spec = traitlets.Dict().tag(sync=True)
+    spec_json = traitlets.Unicode("{}").tag(sync=True)
 
 
 def show(spec: dict) -> solara.Element:
     """A Vega-Lite widget for `spec`."""
-    return VegaChart.element(spec=spec)
+    return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")))
 
 
 def _figure(title: str, layers: list[dict], height: int = HEIGHT, **extra) -> dict:

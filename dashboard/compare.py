@@ -18,7 +18,7 @@ import solara
 import scenarios
 from dashboard import charts
 from dashboard import explore
-from dashboard.i18n import t
+from dashboard.i18n import phase_name, t
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
 
@@ -136,7 +136,7 @@ def Table(frame: pd.DataFrame, css: str):
 def Results(result: dict):
     first = next(iter(result["scenarios"].values()))
     charts.show(charts.bands(result["daily"], "unmet_total", result["labels"], t("compare_bands"), t("axis_day"),
-                             t("axis_needs"), [(p.start, p.name) for p in first.phases], first.days))
+                             t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases], first.days))
     solara.Markdown(f"**{t('compare_means')}**")
     Table(means_table(result["means"], result["labels"]), "means")
     solara.Markdown(f"**{t('compare_diffs')}**")

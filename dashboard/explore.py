@@ -22,7 +22,7 @@ from ipyvuetify.extra import FileInput
 
 import scenarios
 from dashboard import charts
-from dashboard.i18n import field_name, field_tip, section_name, t
+from dashboard.i18n import field_name, field_tip, phase_name, section_name, t
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
@@ -137,8 +137,9 @@ def load_upload(name: str, data: bytes) -> None:
 
 
 def set_edit(key: str, value) -> None:
+    """Record a lever's new value; a value equal to the scenario's own is no edit (nothing to reset for)."""
     new = dict(edits.value)
-    if value is None:
+    if value is None or value == _base_value(key):
         new.pop(key, None)
     else:
         new[key] = value
@@ -146,8 +147,10 @@ def set_edit(key: str, value) -> None:
 
 
 def value_of(key: str):
-    if key in edits.value:
-        return edits.value[key]
+    return edits.value[key] if key in edits.value else _base_value(key)
+
+
+def _base_value(key: str):
     node = current_base()
     for part in key.split("."):
         node = getattr(node, part)
@@ -205,7 +208,19 @@ def MechanismPanel():
     top = Scenario.model_fields["mass_base"]
     Lever("mass_base", "mass_base", top)
     for section in MECHANISMS:
-        with solara.Details(summary=section_name(section)):
+        Section(section)
+
+
+@solara.component
+def Section(section: str):
+    """A mechanism's levers, rendered only while the section is open: the page loads with a few dozen widgets
+    instead of several hundred."""
+    is_open, set_open = solara.use_state(False)
+    solara.Button(section_name(section), icon_name="mdi-chevron-up" if is_open else "mdi-chevron-down",
+                  on_click=lambda: set_open(not is_open), text=True, classes=["section-btn", f"section-{section}"],
+                  style={"width": "100%", "text-transform": "none"})
+    if is_open:
+        with solara.Div(style={"padding-left": "8px"}):
             for key, name, info in _fields(section):
                 if key not in SWITCHES:
                     Lever(key, name, info)
@@ -216,8 +231,7 @@ def ScenarioUpload():
     """A file input (a real <input type=file>, which a keyboard and a test can use, unlike a drop zone)."""
     file_info, set_file_info = solara.use_state(None)
     files, set_files = solara.use_state(typing.cast(list | None, None))
-    element = FileInput.element(label=t("upload"), accept=".toml", on_file_info=set_file_info,
-                                show_progress=False)
+    element = FileInput.element(accept=".toml", on_file_info=set_file_info, show_progress=False)
 
     def wire() -> None:  # as solara's FileDrop: the widget's file objects, taken in the render context
         if file_info:
@@ -241,6 +255,7 @@ def Controls():
     names = scenarios.names()
     solara.Select(label=t("preset"), values=names, value=scenario.name if scenario.name in names else None,
                   on_value=choose_preset, classes=["preset-select"])
+    solara.Text(t("upload"), style={"font-size": "12px", "color": "#555"})
     ScenarioUpload()
     if upload_message.value is not None:
         kind, text = upload_message.value
@@ -342,22 +357,27 @@ def Live():
     current = run.value
     if current is None:
         return
-    model = current.model
-    config = model.config
+    model, config = current.model, current.model.config
+    with current.lock:  # read the day whole: the Play thread may be stepping the model meanwhile
+        day, running, phase = model.day, model.running, model.phase.name
+        daily = model.daily() if day else pd.DataFrame({c: [] for c in DAILY_COLUMNS})
+        daily["applicants"] = current.applicants[:len(daily)]
+        summary = model.summary() if day else {}
+        count = n_buildings(model)
+        b = min(building.value, count - 1)
+        network = network_figure(current, b)
     with solara.Row(classes=["day-line"]):
-        solara.Text(t("day", day=model.day, days=config.days), classes=["day-label"],
+        solara.Text(t("day", day=day, days=config.days), classes=["day-label"],
                     style={"font-size": "18px", "font-weight": "600"})
-        solara.Text(t("phase", phase=model.phase.name) if model.day else config.name, style={"color": "#555"})
-        if not model.running:
+        solara.Text(t("phase", phase=phase_name(phase)) if day else config.name, style={"color": "#555"})
+        if not running:
             solara.Text(t("finished"), style={"color": "#2e7d32"})
     # The same elements on every day, day 0 included, so that charts are updated in place, never replaced.
     with solara.Div(classes=["notice"]):
-        if model.day == 0:
+        if day == 0:
             solara.Info(t("no_data"), dense=True)
-    daily = model.daily() if model.day else pd.DataFrame({c: [] for c in DAILY_COLUMNS})
-    daily["applicants"] = current.applicants
-    SummaryCards(model.summary() if model.day else {})
-    phases = [(p.start, p.name) for p in config.phases]
+    SummaryCards(summary)
+    phases = [(p.start, phase_name(p.name)) for p in config.phases]
     x = t("axis_day")
     figures = [
         charts.lines(daily, {f"unmet_{c}": t(f"cat_{c}") for c in CATEGORIES}, t("chart_categories"),
@@ -380,9 +400,8 @@ def Live():
             with solara.Div(classes=["chart"]):
                 charts.show(figure)
         with solara.Div(classes=["chart", "network-chart"]):
-            b = min(building.value, n_buildings(model) - 1)
-            solara.SliderInt(t("building"), value=b, min=0, max=n_buildings(model) - 1, on_value=building.set)
-            charts.show(network_figure(current, b))
+            solara.SliderInt(t("building"), value=b, min=0, max=count - 1, on_value=building.set)
+            charts.show(network)
             solara.Text(t("network_note"), style={"font-size": "12px", "color": "#555"})
 
 

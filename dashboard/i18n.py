@@ -96,6 +96,11 @@ TEXT: dict[str, dict[str, str]] = {
     "resp_sunk": {"zh": "下沉干部", "en": "sunk cadre"},
     "resp_volunteer": {"zh": "志愿者", "en": "volunteer"},
     "resp_leader": {"zh": "楼栋长", "en": "building leader"},
+    "phase_sealed_city": {"zh": "封城", "en": "sealed city"},
+    "phase_closed_compound": {"zh": "小区封闭管理", "en": "closed compound"},
+    "phase_full_closure": {"zh": "全面封控", "en": "full closure"},
+    "phase_easing": {"zh": "逐步放开", "en": "easing"},
+    "phase_reopened": {"zh": "解封", "en": "reopened"},
     # --- summary keys ----------------------------------------------------------------------------------------------
     "key_unmet_need_days": {"zh": "未满足需求·天", "en": "Unmet need-days"},
     "key_unmet_need_days_per_1000": {"zh": "每千户未满足需求·天", "en": "Unmet need-days per 1,000 households"},
@@ -304,6 +309,12 @@ def t(key: str, **values) -> str:
     """The text `key` in the session's language, with `{placeholders}` filled from `values`."""
     text = TEXT[key][language.value]
     return text.format(**values) if values else text
+
+
+def phase_name(name: str) -> str:
+    """A phase's name: translated for the default schedule's phases, as written in the file otherwise."""
+    key = f"phase_{name}"
+    return t(key) if key in TEXT else name
 
 
 def section_name(section: str) -> str:

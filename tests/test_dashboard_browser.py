@@ -29,6 +29,18 @@ def step(page, times: int = 1) -> None:
         expect(page.locator(".day-label")).not_to_have_text(before, timeout=TIMEOUT_MS)
 
 
+def renders(page, index: int = 0) -> int:
+    """How often Vega has drawn chart `index` (chart.vue counts it on the chart's element)."""
+    return int(page.locator(".liandong-chart").nth(index).get_attribute("data-renders") or 0)
+
+
+def charts_drawn(page, after: int = 0) -> None:
+    """Wait until the first chart has been drawn more than `after` times, and its drawing has settled."""
+    page.wait_for_function(
+        "n => Number(document.querySelector('.liandong-chart')?.dataset.renders || 0) > n", arg=after)
+    page.wait_for_timeout(200)
+
+
 def card(page, key: str) -> str:
     return page.locator(f".card-{key} .card-value").inner_text()
 
@@ -36,18 +48,21 @@ def card(page, key: str) -> str:
 def test_explore_loads_and_step_advances_the_day_and_the_charts(dashboard):
     page, watch = dashboard
     day_is(page, 0)
+    charts_drawn(page)
+    drawn = renders(page)
     step(page)
     day_is(page, 1)
-    page.wait_for_selector(".chart canvas, .chart svg")
-    page.wait_for_timeout(300)  # let Vega finish drawing
+    charts_drawn(page, drawn)
     first = page.locator(".chart").first.screenshot()
     unmet = card(page, "unmet_need_days")
+    drawn = renders(page)
     step(page, 4)
     day_is(page, 5)
-    page.wait_for_timeout(300)
+    charts_drawn(page, drawn)
     assert page.locator(".chart").first.screenshot() != first, "the chart of unmet needs did not change"
     assert card(page, "unmet_need_days") != unmet
-    assert page.locator(".network-chart canvas, .network-chart svg").count() >= 1
+    expect(page.locator(".chart svg")).to_have_count(6)  # five series charts and the building's network
+    assert page.locator(".network-chart svg .mark-symbol path").count() > 10  # its households and responders
     shot(page, "explore-zh")
     watch.check()
 
@@ -87,7 +102,7 @@ def test_compare_runs_two_scenarios_with_three_replications(dashboard):
     assert diffs.count() == 11
     assert "emergency_online − no_linkage" in diffs.first.inner_text()
     expect(page.get_by_text("下载结果（CSV）")).to_be_visible()
-    page.wait_for_timeout(300)
+    charts_drawn(page)
     shot(page, "compare-zh")
     watch.check()
 
@@ -100,8 +115,9 @@ def test_language_switch_changes_the_labels(dashboard):
     expect(page.locator(".nav-explore")).to_have_text("Explore")
     expect(page.locator(".btn-step")).to_have_text("Step")
     expect(page.locator(".day-label")).to_have_text("Day 0 of 90")
+    drawn = renders(page)
     step(page, 3)
-    page.wait_for_timeout(300)
+    charts_drawn(page, drawn)
     expect(page.locator(".card-unmet_need_days")).to_contain_text("Unmet need-days")
     shot(page, "explore-en")
     page.click(".nav-learn")
@@ -123,8 +139,10 @@ def test_an_invalid_upload_shows_its_error_and_keeps_the_scenario(dashboard):
     error = page.locator(".upload-error")
     expect(error).to_contain_text("bad.toml: field 'needs.acute_rat': unknown key. Did you mean 'acute_rate'?")
     expect(page.locator(".households-input input")).to_have_value("600")  # the previous scenario stays
+    drawn = renders(page)
     step(page)
     day_is(page, 1)
+    charts_drawn(page, drawn)
     shot(page, "upload-error")
     watch.check()
 
@@ -136,14 +154,13 @@ def test_each_browser_session_has_its_own_model(browser, dashboard_url):
         watches = [open_dashboard(first, dashboard_url), open_dashboard(second, dashboard_url)]
         step(first, 3)
         day_is(first, 3)
-        second.reload()
-        second.wait_for_selector(".btn-step")
         day_is(second, 0)
-        step(second)
+        step(second)  # a model shared between sessions would now be on day 4 in both
         day_is(second, 1)
-        first.reload()
-        first.wait_for_selector(".btn-step")
-        day_is(first, 0)  # a reload is a new session, with its own model
+        day_is(first, 3)
+        first.click(".lang-en")
+        expect(first.locator(".btn-step")).to_have_text("Step")
+        expect(second.locator(".btn-step")).to_have_text("单步")  # the language is per session too
         for watch in watches:
             watch.check()
     finally:

@@ -1,0 +1,141 @@
+"""The dashboard without a browser: translations, the Explore page against `simulation.run`, bad input, the
+Compare page's numbers against the experiments runner, and the `liandong dashboard` command's address checks."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import ipyvuetify as v
+import pandas as pd
+import pytest
+import solara
+
+import experiments
+import simulation
+from dashboard import compare, explore, i18n
+from scenarios import Scenario
+
+BAD_FILE = b'name = "bad"\nextends = "no_linkage"\n[needs]\nacute_rat = 0.001\n'
+GOOD_FILE = b'name = "my_class"\nextends = "no_linkage"\nhouseholds = 500\n[online]\nenabled = true\n'
+LIANDONG = str(Path(sys.executable).with_name("liandong"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    """The page state is per session on the server; here, in one process, start each test from the defaults."""
+    explore.base.value, explore.edits.value, explore.run.value = None, {}, None
+    explore.seed.value, explore.saved.value, explore.upload_message.value = 0, [], None
+    explore.edit_error.value, explore.playing.value, i18n.language.value = "", False, "zh"
+    yield
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"{(\w+)}", text))
+
+
+def test_every_text_has_both_languages_and_the_chinese_differs():
+    for key, texts in i18n.TEXT.items():
+        assert set(texts) == set(i18n.LANGUAGES), key
+        assert texts["zh"].strip() and texts["en"].strip(), key
+        assert texts["zh"] != texts["en"], key
+        assert _placeholders(texts["zh"]) == _placeholders(texts["en"]), key
+    for section, names in i18n.SECTIONS.items():
+        assert names["zh"] != names["en"], section
+
+
+def test_every_lever_on_the_explore_page_has_a_chinese_name_and_tooltip():
+    exposed = {key for section in explore.MECHANISMS for key, _, _ in explore._fields(section)} | {"mass_base"}
+    assert set(explore.MECHANISMS) <= set(i18n.SECTIONS)
+    assert exposed - set(i18n.FIELDS) == set(), "levers without a Chinese name"
+    for key in exposed:
+        name, tip = i18n.FIELDS[key]
+        assert name and tip and name != key.split(".")[-1], key
+    for section in ("online", "internal", "external", "triage", "volunteers", "organisations"):  # every mechanism
+        assert any(key.startswith(section + ".") for key in exposed), section
+
+
+def test_every_summary_key_and_series_has_a_label():
+    for key in simulation.SUMMARY_KEYS:
+        assert f"key_{key}" in i18n.TEXT
+
+
+def test_explore_gives_the_numbers_of_simulation_run():
+    explore.seed.value = 3
+    explore.set_edit("households", 400)
+    explore.reset()
+    _, rc = solara.render(explore.Explore(), handle_error=False)
+    try:
+        step = rc.find(v.Btn, class_="btn-step")
+        for _ in range(12):
+            step.widget.click()
+        rc.find(v.Btn, class_="btn-reset").assert_single()
+    finally:
+        rc.close()
+    shown = explore.run.value.model.daily()
+    expected = simulation.run("no_linkage", seed=3, households=400).daily.head(12)
+    pd.testing.assert_frame_equal(shown, expected)
+
+
+def test_an_invalid_upload_says_why_and_keeps_the_previous_scenario():
+    explore.load_upload("my_class.toml", GOOD_FILE)
+    assert explore.upload_message.value[0] == "success"
+    before = explore.run.value
+    assert before.model.config.name == "my_class" and before.model.config.households == 500
+    explore.load_upload("bad.toml", BAD_FILE)
+    kind, message = explore.upload_message.value
+    assert kind == "error"
+    assert message.startswith("bad.toml: field 'needs.acute_rat': unknown key. Did you mean 'acute_rate'?")
+    assert explore.run.value is before and explore.base.value.name == "my_class"
+    explore.load_upload("broken.toml", b"households = = 3")
+    assert explore.upload_message.value[1].startswith("broken.toml: not valid TOML")
+
+
+def test_invalid_settings_are_shown_and_the_model_is_kept():
+    explore.reset()
+    before = explore.run.value
+    explore.set_edit("external.lead_days_final", 9)
+    explore.reset()
+    assert "lead_days_final" in explore.edit_error.value
+    assert explore.run.value is before
+
+
+def test_compare_reports_each_run_and_matches_the_experiments_runner(tmp_path):
+    done = []
+    overrides = {"households": 300, "days": 20}
+    shown = compare.compare(["no_linkage", "emergency_online"], 2, overrides, on_run=done.append)
+    assert done == [1, 2, 3, 4]
+    reference = experiments.compare(["no_linkage", "emergency_online"], reps=2, overrides=overrides,
+                                    out=tmp_path / "cli", serial=True, figures=False)
+    pd.testing.assert_frame_equal(shown["means"], reference.tables["means"])
+    pd.testing.assert_frame_equal(shown["differences"], reference.tables["differences"])
+    assert set(shown["daily"]["scenario"]) == {"no_linkage", "emergency_online"}
+    assert "table" in compare.results_csv(shown).splitlines()[0]
+
+
+def test_a_scenario_edited_on_explore_can_be_compared():
+    explore.set_edit("volunteers.enabled", True)
+    explore.add_to_compare(explore.configured())
+    label, scenario = explore.saved.value[0]
+    assert label == "no_linkage*1" and isinstance(scenario, Scenario) and scenario.volunteers.enabled
+    assert compare.sources(["no_linkage", label]) == ["no_linkage", scenario]
+
+
+def test_dashboard_command_rejects_a_port_out_of_range():
+    done = subprocess.run([LIANDONG, "dashboard", "--port", "99999"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "error: --port 99999: not a TCP port" in done.stderr
+
+
+def test_dashboard_command_rejects_a_busy_port():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([LIANDONG, "dashboard", "--port", str(port)], capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 2
+    assert f"127.0.0.1:{port}: cannot listen there" in done.stderr
