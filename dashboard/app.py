@@ -22,6 +22,7 @@ CSS = """
 .compare-table th, .compare-table td { padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: right; }
 .compare-table td:first-child, .compare-table th:first-child { text-align: left; }
 .compare-table.differences td:nth-child(2), .compare-table.differences th:nth-child(2) { text-align: left; }
+.explore-controls .v-file-input .v-counter { display: none; }
 .section-btn .v-btn__content { justify-content: space-between; width: 100%; }
 .chart .vega-embed { width: 100%; }
 """

@@ -55,14 +55,19 @@ def _phase_layers(phases: Sequence[tuple[int, str]], days: int) -> list[dict]:
         {"data": {"values": marks},
          "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2, "fontSize": 9,
                   "color": "#666"},
-         "encoding": {"x": {"field": "day", "type": "quantitative"}, "yOffset": {"field": "row", "type": "quantitative", "scale": None},
-                      "y": {"value": 0},
+         "encoding": {"x": {"field": "day", "type": "quantitative"}, "y": {"value": 0},
+                      "yOffset": {"field": "row", "type": "quantitative", "scale": None},  # alternate rows
                       "text": {"field": "phase", "type": "nominal"}}},
     ]
 
 
+def _tip(field: str, title: str, kind: str = "quantitative") -> dict:
+    return {"field": field, "type": kind, "title": title}
+
+
 def lines(daily: pd.DataFrame, series: dict[str, str], title: str, y_title: str, x_title: str,
-          phases: Sequence[tuple[int, str]] = (), days: int = 0, dashed: Sequence[str] = ()) -> dict:
+          phases: Sequence[tuple[int, str]] = (), days: int = 0, dashed: Sequence[str] = (),
+          series_title: str = "series") -> dict:
     """One line per daily column in `series` (column -> label), with the phase changes marked; columns in
     `dashed` (capacities) are drawn dashed."""
     rows = []
@@ -81,16 +86,17 @@ def lines(daily: pd.DataFrame, series: dict[str, str], title: str, y_title: str,
             "color": {"field": "series", "type": "nominal", "title": None, "sort": list(series.values())},
             "strokeDash": {"field": "dash", "type": "nominal", "legend": None,
                            "scale": {"domain": [False, True], "range": [[1, 0], [5, 3]]}},
-            "tooltip": [{"field": "day", "type": "quantitative"}, {"field": "series", "type": "nominal"},
-                        {"field": "value", "type": "quantitative"}],
+            "tooltip": [_tip("day", x_title), _tip("series", series_title, "nominal"), _tip("value", y_title)],
         },
     }
     return _figure(title, [line, *_phase_layers(phases, days)])
 
 
 def bands(daily: pd.DataFrame, column: str, order: Sequence[str], title: str, x_title: str, y_title: str,
-          phases: Sequence[tuple[int, str]] = (), days: int = 0) -> dict:
-    """Per scenario: the mean of `column` over replications as a line, the range over replications as a band."""
+          phases: Sequence[tuple[int, str]] = (), days: int = 0, tips: dict[str, str] | None = None) -> dict:
+    """Per scenario: the mean of `column` over replications as a line, the range over replications as a band.
+    `tips` names the tooltip's fields (scenario, mean, low, high) in the page's language."""
+    tips = {"scenario": "scenario", "mean": "mean", "low": "low", "high": "high", **(tips or {})}
     grouped = daily.groupby(["scenario", "day"])[column].agg(["mean", "min", "max"]).reset_index()
     rows = [{"scenario": r.scenario, "day": int(r.day), "mean": round(float(r.mean), 3), "low": float(r.min),
              "high": float(r.max)} for r in grouped.itertuples()]
@@ -101,8 +107,8 @@ def bands(daily: pd.DataFrame, column: str, order: Sequence[str], title: str, x_
                          "y2": {"field": "high"}, "color": color}}
     line = {"mark": "line",
             "encoding": {"x": x, "y": {"field": "mean", "type": "quantitative"}, "color": color,
-                         "tooltip": [{"field": f, "type": "quantitative" if f != "scenario" else "nominal"}
-                                     for f in ("scenario", "day", "mean", "low", "high")]}}
+                         "tooltip": [_tip("scenario", tips["scenario"], "nominal"), _tip("day", x_title),
+                                     *(_tip(f, tips[f]) for f in ("mean", "low", "high"))]}}
     data = {"data": {"values": rows}, "layer": [band, line]}
     return _figure(title, [data, *_phase_layers(phases, days)], height=260)
 
@@ -121,7 +127,8 @@ def network_layout(graph: nx.Graph, households: np.ndarray) -> dict[int, tuple[f
 
 
 def network(graph: nx.Graph, layout: dict[int, tuple[float, float]], open_needs: np.ndarray,
-            responders: Sequence[tuple[str, list[int]]], title: str, need_title: str, responder_title: str) -> dict:
+            responders: Sequence[tuple[str, list[int]]], title: str, need_title: str, responder_title: str,
+            household_title: str = "household") -> dict:
     """Households of one building (dots coloured by open needs), their ties, and the responders serving them
     (squares on a ring around the building, linked to the households whose needs they know of)."""
     nodes = [{"x": x, "y": y, "needs": int(open_needs[h]), "household": h} for h, (x, y) in layout.items()]
@@ -150,11 +157,10 @@ def network(graph: nx.Graph, layout: dict[int, tuple[float, float]], open_needs:
             "encoding": {"x": x, "y": y,
                          "color": {"field": "needs", "type": "quantitative", "title": need_title,
                                    "scale": {"scheme": "reds", "domain": [0, 3]}},
-                         "tooltip": [{"field": "household", "type": "quantitative"},
-                                     {"field": "needs", "type": "quantitative"}]}}
+                         "tooltip": [_tip("household", household_title), _tip("needs", need_title)]}}
     squares = {"data": {"values": ring}, "mark": {"type": "point", "filled": True, "size": 150, "shape": "square"},
                "encoding": {"x": x, "y": y,
                             "color": {"field": "responder", "type": "nominal", "title": responder_title,
                                       "scale": {"scheme": "category10"}},
-                            "tooltip": [{"field": "responder", "type": "nominal"}]}}
+                            "tooltip": [_tip("responder", responder_title, "nominal")]}}
     return _figure(title, [ties, dots, squares], height=320, resolve={"scale": {"color": "independent"}})

@@ -121,9 +121,9 @@ def differences_table(diffs: pd.DataFrame) -> pd.DataFrame:
 
 def results_csv(result: dict) -> str:
     """Means and paired differences in one CSV, a `table` column telling them apart."""
-    means = result["means"].assign(table="means")
-    diffs = result["differences"].assign(table="differences")
-    return pd.concat([means, diffs], ignore_index=True).to_csv(index=False)
+    frames = [result[name].assign(table=name) for name in ("means", "differences")]
+    both = pd.concat(frames, ignore_index=True)
+    return both[["table", *(c for c in both.columns if c != "table")]].to_csv(index=False)
 
 
 @solara.component
@@ -135,8 +135,10 @@ def Table(frame: pd.DataFrame, css: str):
 @solara.component
 def Results(result: dict):
     first = next(iter(result["scenarios"].values()))
+    tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high")}
     charts.show(charts.bands(result["daily"], "unmet_total", result["labels"], t("compare_bands"), t("axis_day"),
-                             t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases], first.days))
+                             t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases], first.days,
+                             tips))
     solara.Markdown(f"**{t('compare_means')}**")
     Table(means_table(result["means"], result["labels"]), "means")
     solara.Markdown(f"**{t('compare_diffs')}**")

@@ -348,7 +348,8 @@ def network_figure(current: Run, b: int):
         responders.append(t("resp_leader"))
     served = [(f"{label} {i + 1}", known[i::len(responders)]) for i, label in enumerate(responders)]
     return charts.network(net.graph, current.layouts[b], hh.open_per_household(), served,
-                          t("chart_network", building=b, grid=grid), t("open_needs"), t("responder"))
+                          t("chart_network", building=b, grid=grid), t("open_needs"), t("responder"),
+                          t("household"))
 
 
 @solara.component
@@ -379,21 +380,22 @@ def Live():
     SummaryCards(summary)
     phases = [(p.start, phase_name(p.name)) for p in config.phases]
     x = t("axis_day")
+
+    def lines(series: dict[str, str], title: str, y_title: str, dashed: tuple = ()) -> dict:
+        return charts.lines(daily, series, title, y_title, x, phases, config.days, dashed, t("series"))
+
     figures = [
-        charts.lines(daily, {f"unmet_{c}": t(f"cat_{c}") for c in CATEGORIES}, t("chart_categories"),
-                     t("axis_needs"), x, phases, config.days),
-        charts.lines(daily, {f"unmet_{g}": t(f"grp_{g}") for g in GROUPS}, t("chart_groups"), t("axis_needs"), x,
-                     phases, config.days),
-        charts.lines(daily, {"applicants": t("vol_applicants"), "volunteers_vetting": t("vol_vetting"),
-                             "volunteers_active": t("vol_active"), "volunteers_burnt_out": t("vol_burnt_out")},
-                     t("chart_volunteers"), t("axis_count"), x, phases, config.days),
-        charts.lines(daily, {"coordinator_load": t("load_cadres"), "coordinator_capacity": t("cap_cadres"),
-                             "volunteer_coordinator_load": t("load_volunteers"),
-                             "volunteer_coordinator_capacity": t("cap_volunteers")},
-                     t("chart_coordination"), t("axis_hours"), x, phases, config.days,
-                     dashed=("coordinator_capacity", "volunteer_coordinator_capacity")),
-        charts.lines(daily, {"price_index": t("price_index")}, t("chart_prices"), t("axis_index"), x, phases,
-                     config.days),
+        lines({f"unmet_{c}": t(f"cat_{c}") for c in CATEGORIES}, t("chart_categories"), t("axis_needs")),
+        lines({f"unmet_{g}": t(f"grp_{g}") for g in GROUPS}, t("chart_groups"), t("axis_needs")),
+        lines({"applicants": t("vol_applicants"), "volunteers_vetting": t("vol_vetting"),
+               "volunteers_active": t("vol_active"), "volunteers_burnt_out": t("vol_burnt_out")},
+              t("chart_volunteers"), t("axis_count")),
+        lines({"coordinator_load": t("load_cadres"), "coordinator_capacity": t("cap_cadres"),
+               "volunteer_coordinator_load": t("load_volunteers"),
+               "volunteer_coordinator_capacity": t("cap_volunteers")},
+              t("chart_coordination"), t("axis_hours"),
+              dashed=("coordinator_capacity", "volunteer_coordinator_capacity")),
+        lines({"price_index": t("price_index")}, t("chart_prices"), t("axis_index")),
     ]
     with solara.ColumnsResponsive(default=12, large=6, classes=["charts"]):
         for figure in figures:

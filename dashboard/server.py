@@ -51,7 +51,10 @@ def command(host: str, port: int) -> list[str]:
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Check the address, print it, and replace this process with the solara server."""
     check_address(host, port)
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    # No telemetry (it would call out); the page's own title; no "This website runs on Solara" banner, which is
+    # English in both languages and covers the charts' legends (the README credits Solara).
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_THEME_TITLE="LiánDòng 联动",
+               SOLARA_THEME_SHOW_BANNER="False")
     shown = f"[{host}]" if ":" in host else host
     print(f"LiánDòng dashboard: http://{shown}:{port}  (Ctrl-C stops it)", flush=True)
     os.execve(sys.executable, command(host, port), env)

@@ -113,7 +113,7 @@ def test_compare_reports_each_run_and_matches_the_experiments_runner(tmp_path):
     pd.testing.assert_frame_equal(shown["means"], reference.tables["means"])
     pd.testing.assert_frame_equal(shown["differences"], reference.tables["differences"])
     assert set(shown["daily"]["scenario"]) == {"no_linkage", "emergency_online"}
-    assert "table" in compare.results_csv(shown).splitlines()[0]
+    assert compare.results_csv(shown).splitlines()[0].startswith("table,scenario,key,n,mean,")
 
 
 def test_a_scenario_edited_on_explore_can_be_compared():

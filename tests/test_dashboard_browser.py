@@ -6,8 +6,11 @@ dashboard must work offline). Screenshots go to tests/artifacts/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
+import scenarios
 import simulation
 from dashboard.explore import fmt
 
@@ -101,7 +104,13 @@ def test_compare_runs_two_scenarios_with_three_replications(dashboard):
     diffs = page.locator("table.differences tbody tr")
     assert diffs.count() == 11
     assert "emergency_online − no_linkage" in diffs.first.inner_text()
-    expect(page.get_by_text("下载结果（CSV）")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_text("下载结果（CSV）").click()
+    csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 2 * 11 + 11 + 1  # means, differences
+    with page.expect_download() as download:
+        page.get_by_text("下载情景 emergency_online").click()
+    assert scenarios.load(download.value.path()).online.enabled
     charts_drawn(page)
     shot(page, "compare-zh")
     watch.check()
@@ -125,6 +134,9 @@ def test_language_switch_changes_the_labels(dashboard):
     shot(page, "learn-en")
     page.click(".lang-zh")
     expect(page.get_by_text("练习：800人报名的故事")).to_be_visible()
+    page.locator(".learn-learn_story button").first.click()  # the exercise's pair, run on the Compare page
+    expect(page.locator("table.differences")).to_contain_text("categorized_recruitment − open_recruitment",
+                                                              timeout=120_000)
     watch.check()
 
 
