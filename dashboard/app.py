@@ -23,7 +23,7 @@ CSS = """
 .compare-table td:first-child, .compare-table th:first-child { text-align: left; }
 .compare-table.differences td:nth-child(2), .compare-table.differences th:nth-child(2) { text-align: left; }
 .explore-controls .v-file-input .v-counter { display: none; }
-.section-btn .v-btn__content { justify-content: space-between; width: 100%; }
+.section-btn .v-btn__content { flex-direction: row-reverse; justify-content: space-between; width: 100%; }
 .chart .vega-embed { width: 100%; }
 """
 

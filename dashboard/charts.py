@@ -156,7 +156,7 @@ def network(graph: nx.Graph, layout: dict[int, tuple[float, float]], open_needs:
     dots = {"data": {"values": nodes}, "mark": {"type": "circle", "size": 70, "stroke": "#444", "strokeWidth": 0.4},
             "encoding": {"x": x, "y": y,
                          "color": {"field": "needs", "type": "quantitative", "title": need_title,
-                                   "scale": {"scheme": "reds", "domain": [0, 3]}},
+                                   "scale": {"domain": [0, 3], "range": ["#f4f4f4", "#c62828"], "clamp": True}},
                          "tooltip": [_tip("household", household_title), _tip("needs", need_title)]}}
     squares = {"data": {"values": ring}, "mark": {"type": "point", "filled": True, "size": 150, "shape": "square"},
                "encoding": {"x": x, "y": y,

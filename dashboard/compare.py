@@ -184,6 +184,8 @@ def Compare():
         if failure.value:
             solara.Error(f"{t('compare_failed')} {failure.value}", classes=["compare-error"])
     if outcome.value is not None:
+        if outcome.value["failed"]:
+            solara.Warning(t("compare_runs_failed", failed=outcome.value["failed"]), classes=["compare-runs-failed"])
         Results(outcome.value)
     elif not run_comparison.pending:
         solara.Info(t("compare_none"))

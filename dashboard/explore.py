@@ -22,7 +22,7 @@ from ipyvuetify.extra import FileInput
 
 import scenarios
 from dashboard import charts
-from dashboard.i18n import field_name, field_tip, phase_name, section_name, t
+from dashboard.i18n import field_name, field_tip, phase_name, preset_line, section_name, t
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
@@ -112,7 +112,9 @@ def step() -> None:
     version.value += 1
 
 
-def choose_preset(name: str) -> None:
+def choose_preset(name: str | None) -> None:
+    if name not in scenarios.names():  # the picker cleared (an uploaded scenario is not a preset)
+        return
     base.value = scenarios.load(name)
     edits.value = {}
     upload_message.value = None
@@ -255,14 +257,18 @@ def Controls():
     names = scenarios.names()
     solara.Select(label=t("preset"), values=names, value=scenario.name if scenario.name in names else None,
                   on_value=choose_preset, classes=["preset-select"])
+    line = preset_line(scenario.name) or scenario.description.strip().split(". ")[0]
+    # Always there, empty or not: removing an element would shift and remount the upload input below it.
+    solara.Text(line, style={"font-size": "12px", "color": "#555"}, classes=["preset-line"])
     solara.Text(t("upload"), style={"font-size": "12px", "color": "#555"})
     ScenarioUpload()
-    if upload_message.value is not None:
-        kind, text = upload_message.value
-        if kind == "error":
-            solara.Error(f"{t('upload_invalid')} {text}", classes=["upload-error"])
-        else:
-            solara.Success(text, classes=["upload-ok"])
+    with solara.Div():  # messages come and go inside a fixed slot, so nothing below them is remounted
+        if upload_message.value is not None:
+            kind, text = upload_message.value
+            if kind == "error":
+                solara.Error(f"{t('upload_invalid')} {text}", classes=["upload-error"])
+            else:
+                solara.Success(text, classes=["upload-ok"])
     with solara.Row():
         solara.Tooltip(t("seed_tip"), children=[solara.Div(children=[
             solara.InputInt(t("seed"), value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))),
@@ -272,8 +278,9 @@ def Controls():
                             on_value=lambda v: set_edit("households", v), classes=["households-input"],
                             dense=True)])])
     RunButtons()
-    if edit_error.value:
-        solara.Error(f"{t('edits_invalid')} {edit_error.value}", classes=["edit-error"])
+    with solara.Div():
+        if edit_error.value:
+            solara.Error(f"{t('edits_invalid')} {edit_error.value}", classes=["edit-error"])
     MechanismPanel()
 
 
@@ -287,8 +294,9 @@ def RunButtons():
         solara.Button(t("pause") if playing.value else t("play"), on_click=lambda: playing.set(not playing.value),
                       disabled=finished, classes=["btn-play"])
         solara.Button(t("reset"), on_click=reset, classes=["btn-reset"])
-    if current is not None and current.settings != settings():
-        solara.Warning(t("pending"), dense=True, classes=["pending"])
+    with solara.Div():
+        if current is not None and current.settings != settings():
+            solara.Warning(t("pending"), dense=True, classes=["pending"])
     try:
         scenario = configured()
     except ScenarioError:

@@ -127,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_need_two": {"zh": "请选择2至4个情景。", "en": "Pick two to four scenarios."},
     "compare_progress": {"zh": "已完成 {done} / {total} 次运行", "en": "{done} of {total} runs done"},
     "compare_failed": {"zh": "比较失败：", "en": "The comparison failed:"},
+    "compare_runs_failed": {"zh": "有 {failed} 次运行失败，表中未计入。", "en": "{failed} runs failed and are left out of the tables."},
     "compare_bands": {"zh": "每日未满足需求（均值及重复间范围）", "en": "Daily unmet needs (mean and range over replications)"},
     "compare_means": {"zh": "均值（95%置信区间）", "en": "Means (95% intervals)"},
     "compare_diffs": {"zh": "与参照的配对差值（95%置信区间）", "en": "Paired differences from the reference (95% intervals)"},
@@ -162,9 +163,9 @@ TEXT: dict[str, dict[str, str]] = {
               "and doctors, social workers, residents and volunteers linked up online to serve remotely. Volunteers "
               "moderate the groups; psychological and medical volunteers answer from afar."},
     "learn_emergency_notice": {
-        "zh": "隐性需求占比下降，但主要是上网的家庭受益；看“按人群”图中的“不上网老人”：数字鸿沟。",
-        "en": "The hidden need share falls, but mostly for households that are online; watch 'offline elderly' "
-              "in the chart by group: the digital divide."},
+        "zh": "隐性需求减少，但只在上网的家庭中；不上网家庭的隐性需求几乎没有变化。看“按人群”图中的“不上网老人”：数字鸿沟。",
+        "en": "Hidden needs fall, but only among households that are online; offline households' hidden needs hardly "
+              "change. Watch 'offline elderly' in the chart by group: the digital divide."},
     "learn_external_title": {"zh": "二、外部联动", "en": "2. External linkage"},
     "learn_external_text": {
         "zh": "社区之外，互联网把居民和志愿者连起来，引入实际的帮助：社区团购、爱心菜、捐赠的口罩和消毒用品。团购起初"
@@ -186,8 +187,9 @@ TEXT: dict[str, dict[str, str]] = {
               "responsible, everyone takes part, everyone shares'. Sunk cadres arrive on day 19; half the "
               "buildings have a leader who reports neighbours' needs."},
     "learn_internal_notice": {
-        "zh": "第19天后积压增长放缓；楼栋长让隐性需求更早被发现。",
-        "en": "After day 19 the backlog grows more slowly; building leaders bring hidden needs to light earlier."},
+        "zh": "第19天后积压增长大为放缓，未满足需求·天减少一半以上；隐性需求占比反而上升：剩下未满足的，多是没人知道的需求。",
+        "en": "After day 19 the backlog grows far more slowly and unmet need-days fall by more than half; the hidden "
+              "need share rises: what is left unmet is mostly what nobody knows of."},
     "learn_three_title": {"zh": "四、三社联动", "en": "4. Three-social linkage"},
     "learn_three_text": {
         "zh": "社工由购买服务资助，不属于正式的社区体系。很多组织里人们想行动，却因负责人不动而不动。三社联动让社区与"
@@ -214,6 +216,44 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Questions: on how many days is the coordinator overloaded under the open call? How does the vetting "
               "queue move, and how many applicants give up? Does the categorized call end with more volunteers at "
               "work, or fewer? Then set the coordinators to 2 on the Explore page and try again."},
+}
+
+#: One line on each preset, shown under the preset picker (the files' own descriptions are longer, in English).
+PRESETS: dict[str, dict[str, str]] = {
+    "no_linkage": {"zh": "只有社区干部：社区自己的工作人员是唯一的响应者，没有线上联动、外部供应、志愿者和社工。所有联动都以它为对照。",
+                   "en": "Cadres alone: the community's own workers are the only responders; the counterfactual every "
+                         "linkage is measured against."},
+    "emergency_online": {"zh": "应急线上联动：从第0天起，上网家庭在线上群报告需求，志愿者管理员转达，远程心理和医疗志愿者服务。",
+                         "en": "Emergency online linkage from day 0: online groups moderated by volunteers, remote "
+                               "psychological and medical volunteers."},
+    "internal": {"zh": "内部联动：第19天每千户10名下沉干部到岗；一半楼栋有楼栋长，从第18天起替邻居报告需求。",
+                 "en": "Internal linkage: sunk cadres arrive on day 19 (10 per 1,000 households); half the buildings "
+                       "have a leader who reports neighbours' needs from day 18."},
+    "external": {"zh": "外部联动：第24天起社区团购，50份成团，到货从5天缩短到次日；爱心菜和捐赠物资；无人搬运的包裹留在门口。",
+                 "en": "External linkage: group buying from day 24 (50-package batches, lead time from 5 days to next "
+                       "day), love vegetables and donated supplies; what nobody carries waits at the gate."},
+    "open_recruitment": {"zh": "800人报名的故事：第31天公开招募，报名者未经分类，一名协调者审核所有人：审核积压、协调超负荷。",
+                         "en": "The 800-sign-up story: an open call on day 31, unsorted applicants, one coordinator: "
+                               "the vetting queue and coordinator overload."},
+    "categorized_recruitment": {"zh": "同一次招募，有组织地进行：分类推荐招募医疗、心理和一般志愿者，有激励和冲突处理，楼栋长协助协调。",
+                                "en": "The same call organised: referral into medical, psychological and general "
+                                      "volunteers, incentives, conflict handling, resident leaders as "
+                                      "sub-coordinators."},
+    "weak_mass_base": {"zh": "群众基础薄弱（0.1）的社区进行同样的分类招募：关系稀疏、信任低，邻里少互报，居民加入慢。",
+                       "en": "The categorized call in a community with a weak mass base (0.1): sparse, low-trust ties; "
+                             "few neighbours report; residents join slowly."},
+    "strong_mass_base": {"zh": "群众基础良好（0.9）的社区进行同样的分类招募：关系紧密互信，邻里互报，居民以身作则加入志愿者。",
+                         "en": "The categorized call in a community with a strong mass base (0.9): dense, trusted "
+                               "ties; neighbours report for each other; residents join by example."},
+    "leader_inactive": {"zh": "社会组织负责人不作为：员工想帮忙却大多在等待，只有少数社工筛查和辅导。",
+                        "en": "Social organisations whose leaders do not act: their staff mostly wait; few social "
+                              "workers screen and counsel."},
+    "three_social": {"zh": "所有联动并整合：线上群、下沉干部和楼栋长、有组织的招募，社会组织与社区共享名册并分诊转介（三社联动）。",
+                     "en": "All linkages, integrated: online groups, sunk cadres and leaders, the organised call, and "
+                           "social organisations sharing the register and triaging referrals (three-social)."},
+    "wuhan_2020": {"zh": "武汉封控的真实时间线：第28天左右积压达到高峰，随着下沉干部、团购和志愿者到位而回落。",
+                   "en": "The Wuhan timeline as it happened: the backlog peaks around day 28 and falls as sunk "
+                         "cadres, group buying and volunteers take hold."},
 }
 
 #: Names of the scenario sections and fields the Explore page exposes, and Chinese tooltips for them.
@@ -318,6 +358,11 @@ def phase_name(name: str) -> str:
     """A phase's name: translated for the default schedule's phases, as written in the file otherwise."""
     key = f"phase_{name}"
     return t(key) if key in TEXT else name
+
+
+def preset_line(name: str) -> str:
+    """One line on a preset, or "" for a scenario that is not one."""
+    return PRESETS[name][language.value] if name in PRESETS else ""
 
 
 def section_name(section: str) -> str:

@@ -58,6 +58,14 @@ def test_every_lever_on_the_explore_page_has_a_chinese_name_and_tooltip():
         assert any(key.startswith(section + ".") for key in exposed), section
 
 
+def test_every_preset_has_a_line_in_both_languages():
+    import scenarios
+
+    assert set(i18n.PRESETS) == set(scenarios.names())
+    for name, lines in i18n.PRESETS.items():
+        assert lines["zh"] and lines["en"] and lines["zh"] != lines["en"], name
+
+
 def test_every_summary_key_and_series_has_a_label():
     for key in simulation.SUMMARY_KEYS:
         assert f"key_{key}" in i18n.TEXT
