@@ -48,7 +48,8 @@ TEXT: dict[str, dict[str, str]] = {
     "add_to_compare": {"zh": "加入比较", "en": "Add to Compare"},
     "added_to_compare": {"zh": "已加入比较：{name}", "en": "Added to Compare: {name}"},
     "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
-    "source": {"zh": "依据", "en": "Source"},
+    # Sources are cited as written in the schema: they quote English documents (domain.md, domain-facts).
+    "source": {"zh": "依据（原文）", "en": "Source"},
     # --- explore: charts -------------------------------------------------------------------------------------------
     "key_figures": {"zh": "关键指标", "en": "Key figures"},
     "chart_categories": {"zh": "未满足需求（按类别）", "en": "Unmet needs by category"},

@@ -47,6 +47,13 @@ def test_every_text_has_both_languages_and_the_chinese_differs():
         assert names["zh"] != names["en"], section
 
 
+def test_every_text_the_pages_ask_for_exists():
+    used = set()
+    for path in Path(i18n.__file__).parent.glob("*.py"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_0-9]+)["']""", path.read_text(encoding="utf-8")))
+    assert used and used - set(i18n.TEXT) == set()
+
+
 def test_every_lever_on_the_explore_page_has_a_chinese_name_and_tooltip():
     exposed = {key for section in explore.MECHANISMS for key, _, _ in explore._fields(section)} | {"mass_base"}
     assert set(explore.MECHANISMS) <= set(i18n.SECTIONS)
@@ -66,9 +73,15 @@ def test_every_preset_has_a_line_in_both_languages():
         assert lines["zh"] and lines["en"] and lines["zh"] != lines["en"], name
 
 
-def test_every_summary_key_and_series_has_a_label():
-    for key in simulation.SUMMARY_KEYS:
-        assert f"key_{key}" in i18n.TEXT
+def test_every_summary_key_series_page_and_lesson_has_a_text():
+    from dashboard.app import PAGES
+    from dashboard.learn import STEPS
+    from simulation.households import CATEGORIES, GROUPS
+
+    wanted = ({f"key_{k}" for k in simulation.SUMMARY_KEYS} | {f"cat_{c}" for c in CATEGORIES}
+              | {f"grp_{g}" for g in GROUPS} | {f"page_{p}" for p in PAGES}
+              | {f"{prefix}_{part}" for prefix, _ in STEPS for part in ("title", "text", "notice")})
+    assert wanted - set(i18n.TEXT) == set()
 
 
 def test_explore_gives_the_numbers_of_simulation_run():
