@@ -37,6 +37,8 @@ fi
 # screenshots) show 中文 rather than empty boxes. apt-get only runs when a package is missing (`dpkg -s`).
 # --------------------------------------------------------------------------------------
 APT_PACKAGES=(chromium fonts-wqy-microhei)
+# npm fetches the dashboard's browser assets once (install_browser_assets); Debian's package when it is missing.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
 install_apt_packages() {
     ((${#APT_PACKAGES[@]})) || return 0
