@@ -55,6 +55,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     # English in both languages and covers the charts' legends (the README credits Solara).
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_THEME_TITLE="LiánDòng 联动",
                SOLARA_THEME_SHOW_BANNER="False")
+    # Solara warns, at the first page load, that cookies cannot be samesite=none over plain http on an address other
+    # than "localhost": advice for pages embedded in iframes, which this is not, so not the user's concern.
+    quiet = "ignore:Cookies with samesite=none:UserWarning"
+    env["PYTHONWARNINGS"] = f"{env['PYTHONWARNINGS']},{quiet}" if env.get("PYTHONWARNINGS") else quiet
     shown = f"[{host}]" if ":" in host else host
     print(f"LiánDòng dashboard: http://{shown}:{port}  (Ctrl-C stops it)", flush=True)
     os.execve(sys.executable, command(host, port), env)

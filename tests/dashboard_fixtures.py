@@ -65,6 +65,10 @@ def dashboard_url(tmp_path_factory):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    # What a user sees in the terminal: the address, and no traceback or warning from any page served.
+    text = log.read_text(errors="replace")
+    for bad in ("Traceback", "Warning:"):
+        assert bad not in text, f"the dashboard's terminal showed {bad!r}:\n{text}"
 
 
 @pytest.fixture(scope="session")
