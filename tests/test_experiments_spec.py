@@ -269,3 +269,16 @@ def test_console_script_bad_address_exits_2_without_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: --dask 'tcp://nowhere': not a scheduler address")
+
+
+def test_a_sweep_over_a_phase_field_runs_and_the_field_acts(tmp_path):
+    """No hospital taking anyone in full closure against every hospital taking everyone, on the same seed: with
+    twenty days of closure (days 25-44) and a three-day deadline, closed hospitals leave far more urgent medical needs
+    open past their deadline (critical failures); a factor that did not reach the phase would give equal counts."""
+    path = write(tmp_path, """
+[factors]
+"phases.full_closure.hospital_access" = [0.0, 1.0]
+""", head=HEAD.replace("replications = 2", "replications = 1").replace("days = 20", "days = 45"))
+    runs = experiments.sweep(path, out=tmp_path / "out", serial=True, figures=False).runs
+    by = runs.set_index("phases.full_closure.hospital_access")["critical_failures"]
+    assert by.loc[0.0] > by.loc[1.0]
