@@ -273,7 +273,7 @@ def test_console_script_bad_address_exits_2_without_traceback(tmp_path):
 
 def test_a_sweep_over_a_phase_field_runs_and_the_field_acts(tmp_path):
     """No hospital taking anyone in full closure against every hospital taking everyone, on the same seed: with
-    twenty days of closure (days 25-44) and a three-day deadline, closed hospitals leave far more urgent medical needs
+    twenty days of closure (days 25-44) and a one-day deadline, closed hospitals leave far more urgent medical needs
     open past their deadline (critical failures); a factor that did not reach the phase would give equal counts."""
     path = write(tmp_path, """
 [factors]
