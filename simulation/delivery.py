@@ -70,27 +70,71 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     Returns the mask of served queue entries and the hours used per grid cell. A responder serving the whole
     community passes a capacity of length 1 (one pool for all cells).
     """
-    n_grids = len(capacity)
-    served = np.zeros(len(q), dtype=bool)
-    used = np.zeros(n_grids)
     if len(q) == 0:
-        return served, used
-    grid = model.network.grid[q.rows] if n_grids > 1 else np.zeros(len(q), dtype=np.int64)
-    cost = hours[q.cats]
-    rng = _DayStream(model, f"serve:{by}")
-    done, used, cutoff = _prefix(grid, cost, q.classes, capacity, rng)
-    served |= done
+        return np.zeros(0, dtype=bool), np.zeros(len(capacity))
+    cells = model.network.grid[q.rows] if len(capacity) > 1 else np.zeros(len(q), dtype=np.int64)
+    served, used = _allocate(model, cells, hours[q.cats], q.classes, capacity, _DayStream(model, f"serve:{by}"))
+    meet(model, q.rows[served], q.cats[served], by, counselling_effect)
+    return served, used
+
+
+@dataclass
+class Team:
+    """Responders of one kind serving needs of their own `categories` (no other team's): hours per grid cell, or
+    one number for a community-wide pool (`capacity` of length 1), and the hours each category costs them."""
+
+    categories: tuple[int, ...]
+    capacity: np.ndarray
+    hours: np.ndarray  # cost per category (indexed by category)
+    by: str
+    counselling_effect: float = 0.0
+
+
+def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndarray]]:
+    """Several teams serve at once, each its own categories, as if one after the other with `serve`: the needs a
+    team may take are its alone, so the order does not matter. One pass instead of one per team (the pass costs
+    the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are those
+    of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
+    parts, offset = [], 0
+    for team in teams:
+        mine = np.flatnonzero(q.of(team.categories)) if team.capacity.sum() > 0 else np.zeros(0, dtype=np.int64)
+        n_cells = len(team.capacity)
+        cells = model.network.grid[q.rows[mine]] if n_cells > 1 else np.zeros(len(mine), dtype=np.int64)
+        parts.append((mine, cells + offset, team.hours[q.cats[mine]]))
+        offset += n_cells
+    entries = np.concatenate([p[0] for p in parts])
+    bounds = np.cumsum([0] + [len(t.capacity) for t in teams])
+    used_by_team = [np.zeros(len(t.capacity)) for t in teams]
+    if len(entries) == 0:
+        return q, used_by_team
+    streams = _TeamStreams(model, [f"serve:{t.by}" for t in teams], bounds)
+    served, used = _allocate(model, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
+                             q.classes[entries], np.concatenate([t.capacity for t in teams]), streams)
+    done = np.zeros(len(q), dtype=bool)
+    start = 0
+    for k, (team, (mine, _, _)) in enumerate(zip(teams, parts)):
+        took = mine[served[start:start + len(mine)]]
+        start += len(mine)
+        done[took] = True
+        used_by_team[k] = used[bounds[k]:bounds[k + 1]]
+        meet(model, q.rows[took], q.cats[took], team.by, team.counselling_effect)
+    return q.without(done), used_by_team
+
+
+def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
+              rng) -> tuple[np.ndarray, np.ndarray]:
+    """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used."""
+    served, used, cutoff = _prefix(cells, cost, classes, capacity, rng)
     span = model.config.days + 1
-    rest = np.flatnonzero(~done & (q.classes % span <= cutoff[grid] % span + LOOKAHEAD))
+    rest = np.flatnonzero(~served & (classes % span <= cutoff[cells] % span + LOOKAHEAD))
     for _ in range(ROUNDS):
-        todo = rest[cost[rest] <= (capacity - used)[grid[rest]] + 1e-9]
+        todo = rest[cost[rest] <= (capacity - used)[cells[rest]] + 1e-9]
         if len(todo) == 0:
             break
-        done, spent, _ = _prefix(grid[todo], cost[todo], q.classes[todo], capacity - used, rng)
+        done, spent, _ = _prefix(cells[todo], cost[todo], classes[todo], capacity - used, rng)
         served[todo[done]] = True
         used += spent
         rest = todo[~done]
-    meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
 
 
@@ -103,14 +147,29 @@ class _DayStream:
     def __init__(self, model, name: str) -> None:
         self._model, self._name, self._rng = model, name, None
 
-    def random(self, n: int) -> np.ndarray:
+    def random_for(self, cells: np.ndarray) -> np.ndarray:
+        """One uniform number per entry (whose cells are `cells`)."""
         if self._rng is None:
             self._rng = self._model.streams(self._name, self._model.day)
-        return self._rng.random(n)
+        return self._rng.random(len(cells))
+
+
+class _TeamStreams:
+    """The streams of teams served in one pass: each entry's number comes from its own team's stream, in the order
+    a separate pass of that team would draw it (entries come team by team, cells of team k in bounds[k]..)."""
+
+    def __init__(self, model, names: list[str], bounds: np.ndarray) -> None:
+        self._streams = [_DayStream(model, name) for name in names]
+        self._team_of_cell = np.repeat(np.arange(len(names)), np.diff(bounds))
+
+    def random_for(self, cells: np.ndarray) -> np.ndarray:
+        counts = np.bincount(self._team_of_cell[cells], minlength=len(self._streams))
+        return np.concatenate([self._streams[k].random_for(np.empty(c)) for k, c in enumerate(counts.tolist())
+                               if c] or [np.zeros(0)])
 
 
 def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-            rng: _DayStream) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rng: _DayStream | _TeamStreams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass: in each cell, whole classes while they fit, then the cut-off class in random order until the next
     need does not fit. Returns the served mask, the hours spent per cell and each cell's cut-off class."""
     n_grids = len(capacity)
@@ -124,7 +183,7 @@ def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: n
     served[classes < at_cutoff] = True
     part = np.flatnonzero(classes == at_cutoff)
     if len(part):
-        order = np.argsort(grid[part] + rng.random(len(part)))  # by cell, in random order inside the cell
+        order = np.argsort(grid[part] + rng.random_for(grid[part]))  # by cell, in random order inside the cell
         part, g = part[order], grid[part[order]]
         spent = np.cumsum(cost[part])
         before = np.concatenate([[0.0], spent])[np.searchsorted(g, np.arange(n_grids))]
@@ -137,17 +196,11 @@ def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: n
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
                by: str, counselling_effect: float) -> Queue:
     """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
-    mine = q.of(categories)
-    if hours_available <= 0 or not mine.any():
-        return q
-    cost = np.full(int(q.cats.max()) + 1, np.inf)
+    cost = np.full(int(q.cats.max()) + 1 if len(q) else 1, np.inf)
     for category, h in hours.items():
         cost[category] = h
-    sub = Queue(q.rows[mine], q.cats[mine], q.classes[mine])
-    served_sub, _ = serve(model, sub, np.array([hours_available]), cost, by, counselling_effect)
-    served = np.zeros(len(q), dtype=bool)
-    served[np.flatnonzero(mine)[served_sub]] = True
-    return q.without(served)
+    team = Team(categories, np.array([float(hours_available)]), cost, by, counselling_effect)
+    return serve_teams(model, q, [team])[0]
 
 
 def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:

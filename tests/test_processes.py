@@ -391,6 +391,46 @@ def test_delivery_never_exceeds_capacity_and_serves_class_by_class(seed):
     assert (hh.food_stock[fed] > food_before[fed]).all()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_teams_served_in_one_pass_equal_teams_served_one_after_the_other(seed):
+    """`serve_teams` is an optimisation of separate `serve` calls for teams with disjoint categories: the same
+    needs served, the same hours used per cell, the same household state, because each team keeps its stream."""
+    hours = np.array([0.5, 2.0, 3.0, 1.0, 0.3])
+    outcomes = []
+    for together in (True, False):
+        m = build(households=300)
+        rng = np.random.default_rng(seed)
+        q = _hand_queue(m, rng, 150, n_classes=5)
+        n = m.network.n_grids
+        teams = [delivery.Team((FOOD, 4), rng.uniform(0.0, 6.0, n), hours, "volunteer_general"),
+                 delivery.Team((MEDICINE, MEDICAL), rng.uniform(0.0, 6.0, n), hours, "volunteer_medical"),
+                 delivery.Team((PSYCH,), np.array([7.5]), hours, "online_psych", 0.3)]
+        if together:
+            left, used = delivery.serve_teams(m, q, teams)
+        else:
+            left, used = q, []
+            for team in teams:
+                mine = left.of(team.categories)
+                sub = delivery.Queue(left.rows[mine], left.cats[mine], left.classes[mine])
+                served, u = delivery.serve(m, sub, team.capacity, team.hours, team.by, team.counselling_effect)
+                done = np.zeros(len(left), dtype=bool)
+                done[np.flatnonzero(mine)[served]] = True
+                left, _ = left.without(done), used.append(u)
+        hh = m.households
+        outcomes.append((left.rows, left.cats, used, hh.open.copy(), hh.food_stock.copy(), hh.distress.copy(),
+                         dict(m.ledger.met_by)))
+    a, b = outcomes
+    assert 0 < len(a[0]) < 150, "the capacities must leave some needs waiting, or the test shows nothing"
+    for x, y in zip(a, b):
+        if isinstance(x, list):
+            for u, v in zip(x, y):
+                np.testing.assert_array_equal(u, v)
+        elif isinstance(x, dict):
+            assert x == y
+        else:
+            np.testing.assert_array_equal(x, y)
+
+
 def test_delivery_serves_everything_when_hours_suffice():
     m = build(households=300)
     q = _hand_queue(m, np.random.default_rng(9), 60, n_classes=3)

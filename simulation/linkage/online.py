@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.delivery import Queue, serve_pool
-from simulation.households import MEDICINE, PSYCH
+from simulation.delivery import Queue, Team, serve_teams
+from simulation.households import CATEGORIES, MEDICINE, PSYCH
 from simulation.linkage import Mechanism
 
 
@@ -53,7 +53,9 @@ class EmergencyOnline(Mechanism):
         if not self.active(model):
             return queue
         c = self.cfg
-        queue = serve_pool(model, queue, (PSYCH,), c.psych_volunteers * c.hours_per_day, {PSYCH: c.psych_hours},
-                           "online_psych", c.counselling_effect)
-        return serve_pool(model, queue, (MEDICINE,), c.medical_volunteers * c.hours_per_day,
-                          {MEDICINE: c.medicine_hours}, "online_medical", 0.0)
+        cost = np.full(len(CATEGORIES), np.inf)
+        cost[PSYCH], cost[MEDICINE] = c.psych_hours, c.medicine_hours
+        queue, _ = serve_teams(model, queue, [  # two community-wide pools, each its own category
+            Team((PSYCH,), np.array([c.psych_volunteers * c.hours_per_day]), cost, "online_psych", c.counselling_effect),
+            Team((MEDICINE,), np.array([c.medical_volunteers * c.hours_per_day]), cost, "online_medical")])
+        return queue

@@ -141,19 +141,12 @@ class VolunteerPool(Mechanism):
         offered = c.hours_per_day * np.where(self.recruit[active], self.supervised, 1.0)
         hours_by_cell = np.zeros((3, n_grids))
         np.add.at(hours_by_cell, (self.kind[active], self.grid[active]), offered)
-        used_by_cell = np.zeros((3, n_grids))
-        for kind, categories in SERVES.items():
-            mine = queue.of(categories)
-            if not mine.any() or hours_by_cell[kind].sum() == 0:
-                continue
-            sub = Queue(queue.rows[mine], queue.cats[mine], queue.classes[mine])
-            effect = PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0
-            served, used = delivery.serve(model, sub, hours_by_cell[kind], model.cadre_task_hours,
-                                          f"volunteer_{KIND_NAMES[kind]}", effect)
-            used_by_cell[kind] = used
-            done = np.zeros(len(queue), dtype=bool)
-            done[np.flatnonzero(mine)[served]] = True
-            queue = queue.without(done)
+        teams = [delivery.Team(categories, hours_by_cell[kind], model.cadre_task_hours,
+                               f"volunteer_{KIND_NAMES[kind]}",
+                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0)
+                 for kind, categories in SERVES.items()]
+        queue, used = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
+        used_by_cell = np.stack(used)
         share = np.divide(used_by_cell, hours_by_cell, out=np.zeros_like(used_by_cell), where=hours_by_cell > 0)
         self.fatigue[active] += c.fatigue_rate * share[self.kind[active], self.grid[active]]
         return queue
