@@ -24,20 +24,6 @@ from simulation import SUMMARY_KEYS
 LIANDONG = Path(sys.executable).with_name("liandong")
 
 
-def main_exit(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """`liandong ARGS` through the console script's entry point, in this process."""
-    from simulation.cli import main
-
-    for name, value in (("NO_COLOR", "1"), ("TERM", "dumb"), ("COLUMNS", "250")):
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(sys, "argv", ["liandong", *map(str, args)])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 K = 10  # the variant differs from the base from this day on
 
 
@@ -131,7 +117,7 @@ def test_markers_phase_changes_and_mechanism_starts_are_generic(variant):
 
 @pytest.mark.skipif(not LIANDONG.exists(), reason="console script not installed")
 def test_compare_command_prints_means_and_paired_differences_writes_tables_and_figures_and_report_redraws(
-        variant, tmp_path, monkeypatch, capsys):
+        variant, tmp_path, liandong):
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "250"}
     out = tmp_path / "cmp"
     args = ["compare", "no_linkage", str(variant), "--reps", "3", "--households", "300", "--days", "20", "--serial",
@@ -157,7 +143,7 @@ def test_compare_command_prints_means_and_paired_differences_writes_tables_and_f
     before = {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()}
     for name in ("means.csv", "differences.csv", "backlog.png", "backlog.svg", "differences.svg"):
         (out / name).unlink()
-    code, stdout, stderr = main_exit(monkeypatch, capsys, "report", out)  # the entry point, in this process
+    code, stdout, stderr = liandong("report", out)  # the entry point, in this process
     assert code == 0, stderr
     assert stdout == proc.stdout
     for name in ("means.csv", "differences.csv", "backlog.png", "backlog.svg", "differences.svg"):
@@ -165,5 +151,5 @@ def test_compare_command_prints_means_and_paired_differences_writes_tables_and_f
     pd.testing.assert_frame_equal(pd.read_csv(out / "means.csv"), means)
     assert {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()} == before  # nothing ran
 
-    code, _, stderr = main_exit(monkeypatch, capsys, "report", tmp_path / "nothing")
+    code, _, stderr = liandong("report", tmp_path / "nothing")
     assert code == 2 and "no such results folder" in stderr

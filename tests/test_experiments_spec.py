@@ -212,23 +212,9 @@ def test_an_out_folder_of_another_experiment_is_refused(tmp_path, small):
 
 # the command line ------------------------------------------------------------------------------------------------
 
-def main_exit(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """`liandong ARGS` in this process: the console script's own entry point, without a new interpreter."""
-    from simulation.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["liandong", *map(str, args)])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 @pytest.mark.parametrize("case", ["unknown_factor", "empty_range", "sobol_samples", "bad_address", "reps",
                                   "unknown_preset", "no_such_file"])
-def test_command_line_bad_input_exits_2_with_a_message(tmp_path, monkeypatch, capsys, case):
+def test_command_line_bad_input_exits_2_with_a_message(tmp_path, monkeypatch, liandong, case):
     monkeypatch.chdir(tmp_path)
     good = '[factors]\nmass_base = { low = 0.0, high = 1.0, steps = 2 }\n'
     if case == "unknown_factor":
@@ -253,7 +239,7 @@ def test_command_line_bad_input_exits_2_with_a_message(tmp_path, monkeypatch, ca
     else:
         args = ["sweep", tmp_path / "nope.toml"]
         expected = ["nope.toml", "no such experiment file"]
-    code, out, err = main_exit(monkeypatch, capsys, *args)
+    code, out, err = liandong(*args)
     assert code == 2, (out, err)
     assert "Traceback" not in err and err.startswith("error: ")
     for text in expected:
