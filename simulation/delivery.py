@@ -147,11 +147,14 @@ class _DayStream:
     def __init__(self, model, name: str) -> None:
         self._model, self._name, self._rng = model, name, None
 
-    def random_for(self, cells: np.ndarray) -> np.ndarray:
-        """One uniform number per entry (whose cells are `cells`)."""
+    def random(self, n: int) -> np.ndarray:
         if self._rng is None:
             self._rng = self._model.streams(self._name, self._model.day)
-        return self._rng.random(len(cells))
+        return self._rng.random(n)
+
+    def random_for(self, cells: np.ndarray) -> np.ndarray:
+        """One uniform number per entry (whose cells are `cells`)."""
+        return self.random(len(cells))
 
 
 class _TeamStreams:
@@ -164,8 +167,8 @@ class _TeamStreams:
 
     def random_for(self, cells: np.ndarray) -> np.ndarray:
         counts = np.bincount(self._team_of_cell[cells], minlength=len(self._streams))
-        return np.concatenate([self._streams[k].random_for(np.empty(c)) for k, c in enumerate(counts.tolist())
-                               if c] or [np.zeros(0)])
+        return np.concatenate([self._streams[k].random(c) for k, c in enumerate(counts.tolist()) if c]
+                              or [np.zeros(0)])
 
 
 def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
