@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH
 
@@ -123,18 +124,30 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
 
 def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
               rng) -> tuple[np.ndarray, np.ndarray]:
-    """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used."""
-    served, used, cutoff = _prefix(cells, cost, classes, capacity, rng)
-    span = model.config.days + 1
-    rest = np.flatnonzero(~served & (classes % span <= cutoff[cells] % span + LOOKAHEAD))
-    for _ in range(ROUNDS):
-        todo = rest[cost[rest] <= (capacity - used)[cells[rest]] + 1e-9]
+    """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used.
+
+    Each pass is two compiled halves (`_pass_whole`, `_pass_cut`) with the random order of the cut-off class drawn
+    between them, from the responder's own stream, as many numbers as that class has entries."""
+    served = np.zeros(len(cells), dtype=bool)
+    used = np.zeros(len(capacity))
+    todo = np.arange(len(cells))
+    room = capacity
+    for round_ in range(ROUNDS + 1):
+        part, cutoff, spent = _pass_whole(todo, cells, cost, classes, room, served)
+        if len(part):
+            _pass_cut(part, rng.random_for(cells[part]), cells, cost, room, spent, served)
+        if round_ == 0:
+            used = spent
+            rest = _fill_candidates(served, cells, classes, cutoff, model.config.days + 1, LOOKAHEAD)
+        else:
+            used += spent
+            rest = todo[~served[todo]]
+        if round_ == ROUNDS:
+            break
+        todo = _still_fitting(rest, cells, cost, capacity, used)
         if len(todo) == 0:
             break
-        done, spent, _ = _prefix(cells[todo], cost[todo], classes[todo], capacity - used, rng)
-        served[todo[done]] = True
-        used += spent
-        rest = todo[~done]
+        room = capacity - used
     return served, used
 
 
@@ -171,29 +184,100 @@ class _TeamStreams:
                               or [np.zeros(0)])
 
 
-def _prefix(grid: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-            rng: _DayStream | _TeamStreams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One pass: in each cell, whole classes while they fit, then the cut-off class in random order until the next
-    need does not fit. Returns the served mask, the hours spent per cell and each cell's cut-off class."""
-    n_grids = len(capacity)
-    served = np.zeros(len(grid), dtype=bool)
-    span = int(classes.max()) + 1
-    wanted = np.bincount(grid * span + classes, weights=cost, minlength=n_grids * span).reshape(n_grids, span)
-    through = np.cumsum(wanted, axis=1)
-    cutoff = (through <= capacity[:, None] + 1e-9).sum(axis=1)  # classes below this fit whole
-    used = np.where(cutoff > 0, through[np.arange(n_grids), np.maximum(cutoff - 1, 0)], 0.0)
-    at_cutoff = cutoff[grid]
-    served[classes < at_cutoff] = True
-    part = np.flatnonzero(classes == at_cutoff)
-    if len(part):
-        order = np.argsort(grid[part] + rng.random_for(grid[part]))  # by cell, in random order inside the cell
-        part, g = part[order], grid[part[order]]
-        spent = np.cumsum(cost[part])
-        before = np.concatenate([[0.0], spent])[np.searchsorted(g, np.arange(n_grids))]
-        fits = spent - before[g] <= (capacity - used)[g] + 1e-9
-        served[part[fits]] = True
-        used = used + np.bincount(g[fits], weights=cost[part[fits]], minlength=n_grids)
-    return served, used, cutoff
+# --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
+# sums are taken in the same order and the results are the same to the last bit -------------------------------------
+@njit(cache=True)
+def _pass_whole(todo, cells, cost, classes, room, served):
+    """First half of a pass over the entries `todo`: in each cell, whole classes while they fit in `room`.
+
+    wanted = bincount(cell x span + class, weights=cost); through = cumsum(wanted, axis=1);
+    cutoff = (through <= room + 1e-9).sum(axis=1); spent = through[cutoff - 1] (0 without a class that fits).
+    Marks the entries of classes below the cut-off served; returns the entries of the cut-off class (in order), the
+    cut-off class of each cell and the hours those whole classes spend per cell.
+    """
+    n_cells = len(room)
+    span = 0
+    for i in todo:
+        span = max(span, classes[i] + 1)
+    wanted = np.zeros(n_cells * span)
+    for i in todo:
+        wanted[cells[i] * span + classes[i]] += cost[i]
+    cutoff = np.zeros(n_cells, dtype=np.int64)
+    spent = np.zeros(n_cells)
+    through = np.zeros(span)
+    for c in range(n_cells):
+        total, fit, limit = 0.0, 0, room[c] + 1e-9
+        for k in range(span):
+            total = wanted[c * span] if k == 0 else total + wanted[c * span + k]
+            through[k] = total
+            if total <= limit:
+                fit += 1
+        cutoff[c] = fit
+        spent[c] = through[fit - 1] if fit > 0 else 0.0
+    part = np.empty(len(todo), dtype=np.int64)
+    n_part = 0
+    for i in todo:
+        at = cutoff[cells[i]]
+        if classes[i] < at:
+            served[i] = True
+        elif classes[i] == at:
+            part[n_part] = i
+            n_part += 1
+    return part[:n_part], cutoff, spent
+
+
+@njit(cache=True)
+def _pass_cut(part, u, cells, cost, room, spent, served):
+    """Second half: the cut-off class in random order (`u`), by cell, until the next need does not fit.
+
+    order = argsort(cell + u); running = cumsum(cost[order]); a need fits when running - running before its
+    cell's first <= room - spent + 1e-9; spent = spent + bincount(cell of those that fit, their cost).
+    """
+    n_cells = len(room)
+    key = np.empty(len(part))
+    for j in range(len(part)):
+        key[j] = cells[part[j]] + u[j]
+    order = np.argsort(key)
+    left = room - spent
+    before = np.zeros(n_cells)
+    added = np.zeros(n_cells)
+    total, previous = 0.0, -1
+    for j in range(len(order)):
+        i = part[order[j]]
+        c = cells[i]
+        if c != previous:
+            before[c] = total
+            previous = c
+        total = cost[i] if j == 0 else total + cost[i]
+        if total - before[c] <= left[c] + 1e-9:
+            served[i] = True
+            added[c] += cost[i]
+    for c in range(n_cells):
+        spent[c] = spent[c] + added[c]
+
+
+@njit(cache=True)
+def _fill_candidates(served, cells, classes, cutoff, span, lookahead):
+    """flatnonzero(~served & (classes % span <= cutoff[cells] % span + lookahead)): who may fill the day."""
+    out = np.empty(len(cells), dtype=np.int64)
+    n = 0
+    for i in range(len(cells)):
+        if not served[i] and classes[i] % span <= cutoff[cells[i]] % span + lookahead:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _still_fitting(rest, cells, cost, capacity, used):
+    """rest[cost[rest] <= (capacity - used)[cells[rest]] + 1e-9]."""
+    out = np.empty(len(rest), dtype=np.int64)
+    n = 0
+    for i in rest:
+        if cost[i] <= (capacity[cells[i]] - used[cells[i]]) + 1e-9:
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],

@@ -13,6 +13,7 @@ raised is, at any moment, exactly one of met, open-and-reported, or open-and-hid
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from scenarios import Scenario
 from scenarios.schema import CATEGORIES
@@ -63,6 +64,7 @@ class HouseholdState:
         self.failed = np.zeros(shape, dtype=bool, order="F")  # urgent need already counted as a critical failure
         self.raised_day = np.zeros(shape, dtype=np.int32, order="F")
         self.reported_day = np.zeros(shape, dtype=np.int32, order="F")
+        self.everyone = np.ones(n, dtype=bool)  # a mask of all households (outings every day)
         self.turned_away = np.zeros(n, dtype=bool)  # today's medical patients no hospital would take (needs.py)
         self.dialysis_rows = np.flatnonzero(self.dialysis)
         self.open_raised_days = 0  # sum of raised_day over open needs, kept up to date by the Ledger
@@ -111,45 +113,76 @@ class Ledger:
 
     def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
         """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
-        is_open = hh.open[:, category]  # column views: one category's column is contiguous
-        rows = np.flatnonzero(which & ~is_open) if which.dtype == bool else which[~is_open[which]]
-        is_open[rows] = True
-        hh.reported[:, category][rows] = False
-        hh.failed[:, category][rows] = False
-        hh.raised_day[:, category][rows] = day
-        hh.open_raised_days += day * len(rows)
-        hh.open_count[category] += len(rows)
-        self.raised[category] += len(rows)
+        rows = np.flatnonzero(which) if which.dtype == bool else which
+        k = _open_needs(rows, category, day, hh.open, hh.reported, hh.failed, hh.raised_day)
+        hh.open_raised_days += day * k
+        hh.open_count[category] += k
+        self.raised[category] += k
 
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
-        for category in np.unique(cats).tolist():
-            self.meet_rows(hh, rows[cats == category], category, day, by)
+        if len(rows) == 0:
+            return
+        raised = _close_needs(rows, cats, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
+                              self.met)
+        hh.open_raised_days -= raised
+        self.met_wait_days += day * len(rows) - raised
+        self.met_by[by] = self.met_by.get(by, 0) + len(rows)
 
     def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:
         """Close the open `category` needs of the households `rows` (all of which have one open)."""
-        n = len(rows)
-        if n == 0:
+        if len(rows) == 0:
             return
-        reported = hh.reported[:, category]
-        raised = int(hh.raised_day[:, category][rows].sum(dtype=np.int64))
-        hh.known_count[category] -= int(np.count_nonzero(reported[rows]))
-        hh.open_count[category] -= n
-        hh.open[:, category][rows] = False
-        reported[rows] = False
-        hh.open_raised_days -= raised
-        self.met[category] += n
-        self.met_wait_days += day * n - raised
-        self.met_by[by] = self.met_by.get(by, 0) + n
+        self.meet(hh, rows, np.full(len(rows), category, dtype=np.int64), day, by)
 
     def report(self, hh: HouseholdState, rows: np.ndarray, day: int) -> None:
         """Make every open need of households `rows` known to responders."""
         if len(rows) == 0:
             return
-        for category in range(len(CATEGORIES)):
-            reported = hh.reported[:, category]
-            newly = rows[hh.open[:, category][rows] & ~reported[rows]]
-            reported[newly] = True
-            hh.reported_day[:, category][newly] = day
-            hh.known_count[category] += len(newly)
-            self.reported += len(newly)
+        self.reported += _report_needs(rows, day, hh.open, hh.reported, hh.reported_day, hh.known_count)
+
+
+# --- the ledger's compiled loops: one pass over the rows instead of a NumPy call per category and step. (A compiled
+# function here calls no other: in Numba, a call passing 2-D arrays costs more than the work of one need.) -----------
+@njit(cache=True)
+def _open_needs(rows, category, day, open_, reported, failed, raised_day) -> int:
+    """Open `category` needs for `rows` that have none open; returns how many opened."""
+    k = 0
+    for r in rows:
+        if not open_[r, category]:
+            open_[r, category] = True
+            reported[r, category] = False
+            failed[r, category] = False
+            raised_day[r, category] = day
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def _close_needs(rows, cats, open_, reported, raised_day, open_count, known_count, met) -> int:
+    """Close the open needs at (rows, cats); returns the sum of their raise days."""
+    raised = 0
+    for j in range(len(rows)):
+        r, c = rows[j], cats[j]
+        raised += raised_day[r, c]
+        if reported[r, c]:
+            known_count[c] -= 1
+            reported[r, c] = False
+        open_[r, c] = False
+        open_count[c] -= 1
+        met[c] += 1
+    return raised
+
+
+@njit(cache=True)
+def _report_needs(rows, day, open_, reported, reported_day, known_count) -> int:
+    """Mark the open, unreported needs of `rows` reported on `day`; returns how many."""
+    k = 0
+    for r in rows:
+        for c in range(open_.shape[1]):
+            if open_[r, c] and not reported[r, c]:
+                reported[r, c] = True
+                reported_day[r, c] = day
+                known_count[c] += 1
+                k += 1
+    return k

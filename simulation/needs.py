@@ -14,6 +14,7 @@ survey (41.9% distressed, 10.2% needing help); the one-person-per-household outi
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 
@@ -23,21 +24,39 @@ def arise(model) -> None:
     hh, led, day, n = model.households, model.ledger, model.day, model.config.needs
     rng = model.streams("needs", day)
 
-    np.maximum(hh.food_stock - 1.0, 0.0, out=hh.food_stock)
-    np.maximum(hh.medicine_stock - 1.0, 0.0, out=hh.medicine_stock)
-
-    led.raise_needs(hh, hh.food_stock <= n.food_reorder_days, FOOD, day)
-    led.raise_needs(hh, hh.medicine_stock <= n.medicine_reorder_days, MEDICINE, day)
+    food, medicine, psych = _run_down(n.food_reorder_days, n.medicine_reorder_days, n.psych_threshold,
+                                      hh.food_stock, hh.medicine_stock, hh.distress)
+    led.raise_needs(hh, food, FOOD, day)
+    led.raise_needs(hh, medicine, MEDICINE, day)
     dialysis = hh.dialysis_rows
     due = dialysis[(day + hh.dialysis_offset[dialysis]) % n.dialysis_interval == 0]
     acute = _acute_events(hh, n, rng)
     led.raise_needs(hh, np.unique(np.concatenate([due, acute])) if len(due) else acute, MEDICAL, day)
-    led.raise_needs(hh, hh.distress > n.psych_threshold, PSYCH, day)
+    led.raise_needs(hh, psych, PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
-    model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
+    model.food_seekers = int(hh.open_count[FOOD])
     _hospital_day(model)
 
     _self_provide(model, rng)
+
+
+@njit(cache=True)
+def _run_down(food_reorder, medicine_reorder, psych_threshold, food_stock, medicine_stock, distress):
+    """A day of stocks: food and medicine run down by a day (floored at 0). Returns the households whose food or
+    medicine stock is at its reorder point, and those whose distress is above the threshold (in row order)."""
+    n = len(food_stock)
+    food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    k_food = k_medicine = k_psych = 0
+    for r in range(n):  # written without branches: which households pass a threshold is unpredictable
+        food_stock[r] = max(food_stock[r] - 1.0, 0.0)
+        medicine_stock[r] = max(medicine_stock[r] - 1.0, 0.0)
+        food[k_food] = r
+        k_food += food_stock[r] <= food_reorder
+        medicine[k_medicine] = r
+        k_medicine += medicine_stock[r] <= medicine_reorder
+        psych[k_psych] = r
+        k_psych += distress[r] > psych_threshold
+    return food[:k_food], medicine[:k_medicine], psych[:k_psych]
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -73,31 +92,88 @@ def _hospital_day(model) -> None:
     hh, access = model.households, model.phase.hospital_access
     hh.turned_away[:] = False
     if access < 1.0:
-        rows = np.flatnonzero(hh.open[:, MEDICAL])
-        hh.turned_away[rows] = model.streams("hospital", model.day).random(len(rows)) >= access
+        u = model.streams("hospital", model.day).random(int(hh.open_count[MEDICAL]))
+        _admit(hh.open, u, access, hh.turned_away)
+
+
+@njit(cache=True)
+def _admit(open_, u, access, turned_away):
+    """turned_away[flatnonzero(open[:, MEDICAL])] = u >= access."""
+    j = 0
+    for r in range(open_.shape[0]):
+        if open_[r, MEDICAL]:
+            turned_away[r] = u[j] >= access
+            j += 1
 
 
 def _self_provide(model, rng: np.random.Generator) -> None:
-    hh, led, day, n, phase = model.households, model.ledger, model.day, model.config.needs, model.phase
-    if phase.outing_interval > 0:
-        outing = hh.outing_days(phase.outing_interval, day)
-        for category in (FOOD, SUPPLIES):
-            rows = np.flatnonzero(hh.open[:, category] & outing)
-            ok = rows[rng.random(len(rows)) < phase.shop_access * hh.self_provision[rows]]
-            led.meet_rows(hh, ok, category, day, "self")
-            if category == FOOD:
-                price = np.where(hh.low_income[ok], model.price_index ** model.config.prices.low_income_response, 1.0)
-                hh.food_stock[ok] += n.shop_purchase_days * hh.food_days_factor[ok] / price
-    for category in (MEDICINE, MEDICAL):
-        rows = np.flatnonzero(hh.open[:, category])
-        ok = rows[rng.random(len(rows)) < phase.self_medical * hh.self_provision[rows]]
-        if category == MEDICAL:  # made it to the hospital; a turned-away patient tries again another day
-            model.ledger.turned_away += int(np.count_nonzero(hh.turned_away[ok]))
-            ok = ok[~hh.turned_away[ok]]
-        led.meet_rows(hh, ok, category, day, "self")
-        if category == MEDICINE:
-            hh.medicine_stock[ok] += n.refill_days
-    # Distress that has eased well below the threshold no longer asks for support.
-    eased = np.flatnonzero(hh.open[:, PSYCH] & (hh.distress < n.psych_threshold - 0.1))
-    led.meet_rows(hh, eased, PSYCH, day, "self")
+    """Households shop on their outing days (food, protective supplies) and get their own medicine and medical
+    care where the phase allows; distress that has eased well below the threshold no longer asks for support.
 
+    One uniform number per open need tried, in the order food, supplies, medicine, medical, each by household."""
+    hh, led, day, n, phase = model.households, model.ledger, model.day, model.config.needs, model.phase
+    shopping = phase.outing_interval > 0
+    outing = hh.outing_days(phase.outing_interval, day) if shopping else True
+    if outing is True:
+        outing = hh.everyone
+    tries = int(hh.open_count[MEDICINE] + hh.open_count[MEDICAL])
+    if shopping:
+        tries += _count_open_on_outing(hh.open, outing)
+    price = model.price_index ** model.config.prices.low_income_response
+    food, supplies, medicine, medical, eased, turned_away = _provide(
+        rng.random(tries), shopping, outing, phase.shop_access, phase.self_medical, hh.self_provision, price,
+        n.shop_purchase_days, n.refill_days, n.psych_threshold - 0.1, hh.low_income, hh.food_days_factor,
+        hh.food_stock, hh.medicine_stock, hh.distress, hh.turned_away, hh.open)
+    for rows, category in ((food, FOOD), (supplies, SUPPLIES), (medicine, MEDICINE), (medical, MEDICAL),
+                           (eased, PSYCH)):
+        led.meet_rows(hh, rows, category, day, "self")
+    led.turned_away += turned_away
+
+
+@njit(cache=True)
+def _count_open_on_outing(open_, outing) -> int:
+    """Open food and supplies needs of the households out today."""
+    k = 0
+    for r in range(open_.shape[0]):
+        if outing[r]:
+            k += open_[r, FOOD] + open_[r, SUPPLIES]
+    return k
+
+
+@njit(cache=True)
+def _provide(u, shopping, outing, shop_access, self_medical, self_provision, price, purchase_days, refill_days,
+             eased_below, low_income, food_days_factor, food_stock, medicine_stock, distress, turned_away, open_):
+    """The self-provision of `_self_provide`, with its stocks: returns the households that met their food, supplies,
+    medicine and medical needs themselves and those whose distress eased (for the Ledger to close), and the patients
+    turned away. A food purchase adds purchase_days x the household's food-days factor, divided by `price` for
+    low-income households; a medicine run adds `refill_days`."""
+    n = open_.shape[0]
+    met = np.empty((5, n), np.int64)
+    count = np.zeros(5, np.int64)
+    tried = np.empty(n, np.int64)
+    away, j = 0, 0
+    for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL)):
+        if k < 2 and not shopping:
+            continue
+        m = 0
+        for r in range(n):  # without branches: who has a need open is unpredictable
+            tried[m] = r
+            m += open_[r, c] and (k >= 2 or outing[r])
+        for i in range(m):
+            r = tried[i]
+            if u[j + i] < (shop_access if k < 2 else self_medical) * self_provision[r]:
+                if c == MEDICAL and turned_away[r]:  # made it to the hospital, which turned the patient away
+                    away += 1
+                    continue
+                met[k, count[k]] = r
+                count[k] += 1
+                if c == FOOD:
+                    food_stock[r] += purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0)
+                elif c == MEDICINE:
+                    medicine_stock[r] += refill_days
+        j += m
+    for r in range(n):
+        met[4, count[4]] = r
+        count[4] += open_[r, PSYCH] and distress[r] < eased_below
+    return (met[0, :count[0]], met[1, :count[1]], met[2, :count[2]], met[3, :count[3]], met[4, :count[4]],
+            away)

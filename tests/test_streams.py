@@ -1,0 +1,38 @@
+"""The random streams: the pre-hashed generators are NumPy's own SeedSequence generators, number for number."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulation.streams import Streams
+
+
+def numpy_stream(seed: int, process: str, day: int) -> np.random.Generator:
+    key = (zlib.crc32(process.encode("utf-8")), day + 1)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), process=st.text(max_size=20), day=st.integers(-1, 5000))
+def test_streams_are_numpys_seed_sequence_generators(seed: int, process: str, day: int) -> None:
+    assert np.array_equal(Streams(seed)(process, day).random(4), numpy_stream(seed, process, day).random(4))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1, 2**32, 2**64 + 3])
+def test_block_edges_and_multiword_seeds(seed: int) -> None:
+    streams = Streams(seed)
+    for day in (-1, 0, Streams.BLOCK - 2, Streams.BLOCK - 1, Streams.BLOCK, 3 * Streams.BLOCK + 1):
+        assert np.array_equal(streams("serve:cadre", day).integers(0, 2**62, 3),
+                              numpy_stream(seed, "serve:cadre", day).integers(0, 2**62, 3))
+
+
+def test_each_call_is_a_fresh_generator() -> None:
+    streams = Streams(5)
+    first = streams("needs", 3).random(2)
+    assert np.array_equal(streams("needs", 3).random(2), first)
+    assert not np.array_equal(streams("needs", 4).random(2), first)
