@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH
+from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
 
 
 @dataclass
@@ -43,14 +43,9 @@ class Queue:
 
 
 def queue(model) -> Queue:
-    """The known open needs, with the triage policy's priority classes."""
+    """The known open needs, category by category and in household order, with the triage policy's classes."""
     hh = model.households
-    known = hh.open & hh.reported
-    table = model.triage(model)
-    per_category = [np.flatnonzero(known[:, c]) for c in range(known.shape[1])]
-    rows = np.concatenate(per_category)
-    cats = np.repeat(np.arange(len(per_category)), [len(r) for r in per_category])
-    classes = np.concatenate([table[r, c] for c, r in enumerate(per_category)]).astype(np.int64)
+    rows, cats, classes = _known(hh.open, hh.reported, model.triage(model))
     return Queue(rows, cats, classes)
 
 
@@ -96,29 +91,27 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
     team may take are its alone, so the order does not matter. One pass instead of one per team (the pass costs
     the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are those
     of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
-    parts, offset = [], 0
-    for team in teams:
-        mine = np.flatnonzero(q.of(team.categories)) if team.capacity.sum() > 0 else np.zeros(0, dtype=np.int64)
-        n_cells = len(team.capacity)
-        cells = model.network.grid[q.rows[mine]] if n_cells > 1 else np.zeros(len(mine), dtype=np.int64)
-        parts.append((mine, cells + offset, team.hours[q.cats[mine]]))
-        offset += n_cells
-    entries = np.concatenate([p[0] for p in parts])
-    bounds = np.cumsum([0] + [len(t.capacity) for t in teams])
     used_by_team = [np.zeros(len(t.capacity)) for t in teams]
+    team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
+    cost = np.full((len(teams), len(CATEGORIES)), np.inf)
+    for k, team in enumerate(teams):
+        if team.capacity.sum() > 0:
+            team_of[list(team.categories)] = k
+        cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
+    bounds = np.cumsum([0] + [len(t.capacity) for t in teams])
+    entries, cells, costs, first = _team_entries(q.rows, q.cats, model.network.grid, team_of, bounds, cost)
     if len(entries) == 0:
         return q, used_by_team
     streams = _TeamStreams(model, [f"serve:{t.by}" for t in teams], bounds)
-    served, used = _allocate(model, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
-                             q.classes[entries], np.concatenate([t.capacity for t in teams]), streams)
+    served, used = _allocate(model, cells, costs, q.classes[entries], np.concatenate([t.capacity for t in teams]),
+                             streams)
     done = np.zeros(len(q), dtype=bool)
-    start = 0
-    for k, (team, (mine, _, _)) in enumerate(zip(teams, parts)):
-        took = mine[served[start:start + len(mine)]]
-        start += len(mine)
-        done[took] = True
+    for k, team in enumerate(teams):
+        took = entries[first[k]:first[k + 1]][served[first[k]:first[k + 1]]]
         used_by_team[k] = used[bounds[k]:bounds[k + 1]]
-        meet(model, q.rows[took], q.cats[took], team.by, team.counselling_effect)
+        if len(took):
+            done[took] = True
+            meet(model, q.rows[took], q.cats[took], team.by, team.counselling_effect)
     return q.without(done), used_by_team
 
 
@@ -293,15 +286,73 @@ def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: fl
 def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:
     """Close needs met by a responder and apply what the help does."""
     hh, n = model.households, model.config.needs
-    visit = cats == MEDICAL
-    if visit.any():  # the escort went, the hours are spent; a patient the hospital turns away still needs a visit
-        away = visit & hh.turned_away[rows]
-        if away.any():
-            model.ledger.turned_away += int(np.count_nonzero(away))
-            rows, cats = rows[~away], cats[~away]
+    away = _help(rows, cats, counselling_effect, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor,
+                 hh.food_stock, hh.medicine_stock, hh.distress)
+    if away:  # the escort went, the hours are spent; a patient the hospital turns away still needs a visit
+        model.ledger.turned_away += away
+        keep = ~((cats == MEDICAL) & hh.turned_away[rows])
+        rows, cats = rows[keep], cats[keep]
     model.ledger.meet(hh, rows, cats, model.day, by)
-    food = rows[cats == FOOD]
-    hh.food_stock[food] += n.package_days * hh.food_days_factor[food]
-    hh.medicine_stock[rows[cats == MEDICINE]] += n.refill_days
-    psych = rows[cats == PSYCH]
-    hh.distress[psych] = np.maximum(hh.distress[psych] - counselling_effect, 0.0)
+
+
+@njit(cache=True)
+def _help(rows, cats, counselling_effect, package_days, refill_days, turned_away, food_days_factor, food_stock,
+          medicine_stock, distress) -> int:
+    """What each help does: a food package adds package_days x the household's food-days factor, a medicine run
+    `refill_days`, a conversation lowers distress by `counselling_effect` (floored at 0). Returns the escorted
+    patients the hospital turned away."""
+    away = 0
+    for j in range(len(rows)):
+        r, c = rows[j], cats[j]
+        if c == FOOD:
+            food_stock[r] += package_days * food_days_factor[r]
+        elif c == MEDICINE:
+            medicine_stock[r] += refill_days
+        elif c == PSYCH:
+            distress[r] = max(distress[r] - counselling_effect, 0.0)
+        elif c == MEDICAL and turned_away[r]:
+            away += 1
+    return away
+
+
+@njit(cache=True)
+def _known(open_, reported, table):
+    """The open and reported needs: rows, categories and classes (table[row, category]), category by category,
+    each in row order."""
+    count = 0
+    for c in range(open_.shape[1]):
+        for r in range(open_.shape[0]):
+            count += open_[r, c] and reported[r, c]
+    rows = np.empty(count, np.int64)
+    cats = np.empty(count, np.int64)
+    classes = np.empty(count, np.int64)
+    m = 0
+    for c in range(open_.shape[1]):
+        for r in range(open_.shape[0]):
+            if open_[r, c] and reported[r, c]:
+                rows[m], cats[m], classes[m] = r, c, table[r, c]
+                m += 1
+    return rows, cats, classes
+
+
+@njit(cache=True)
+def _team_entries(rows, cats, grid, team_of, bounds, cost):
+    """The queue's entries each team may serve, team by team, each in queue order: their queue positions, their
+    cells (numbered after the cells of the teams before; a pool of one cell for a community-wide team), their costs
+    and where each team's entries start."""
+    n_teams = len(bounds) - 1
+    entries = np.empty(len(rows), np.int64)
+    cells = np.empty(len(rows), np.int64)
+    costs = np.empty(len(rows))
+    first = np.zeros(n_teams + 1, np.int64)
+    m = 0
+    for k in range(n_teams):
+        pool = bounds[k + 1] - bounds[k] == 1
+        for i in range(len(rows)):
+            if team_of[cats[i]] == k:
+                entries[m] = i
+                cells[m] = (0 if pool else grid[rows[i]]) + bounds[k]
+                costs[m] = cost[k, cats[i]]
+                m += 1
+        first[k + 1] = m
+    return entries[:m], cells[:m], costs[:m], first

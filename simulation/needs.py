@@ -34,7 +34,7 @@ def arise(model) -> None:
     led.raise_needs(hh, np.unique(np.concatenate([due, acute])) if len(due) else acute, MEDICAL, day)
     led.raise_needs(hh, psych, PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
-    model.food_seekers = int(hh.open_count[FOOD])
+    model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
     _hospital_day(model)
 
     _self_provide(model, rng)
@@ -92,7 +92,7 @@ def _hospital_day(model) -> None:
     hh, access = model.households, model.phase.hospital_access
     hh.turned_away[:] = False
     if access < 1.0:
-        u = model.streams("hospital", model.day).random(int(hh.open_count[MEDICAL]))
+        u = model.streams("hospital", model.day).random(int(np.count_nonzero(hh.open[:, MEDICAL])))
         _admit(hh.open, u, access, hh.turned_away)
 
 
@@ -116,9 +116,7 @@ def _self_provide(model, rng: np.random.Generator) -> None:
     outing = hh.outing_days(phase.outing_interval, day) if shopping else True
     if outing is True:
         outing = hh.everyone
-    tries = int(hh.open_count[MEDICINE] + hh.open_count[MEDICAL])
-    if shopping:
-        tries += _count_open_on_outing(hh.open, outing)
+    tries = _tries(hh.open, outing, shopping)
     price = model.price_index ** model.config.prices.low_income_response
     food, supplies, medicine, medical, eased, turned_away = _provide(
         rng.random(tries), shopping, outing, phase.shop_access, phase.self_medical, hh.self_provision, price,
@@ -131,11 +129,13 @@ def _self_provide(model, rng: np.random.Generator) -> None:
 
 
 @njit(cache=True)
-def _count_open_on_outing(open_, outing) -> int:
-    """Open food and supplies needs of the households out today."""
+def _tries(open_, outing, shopping) -> int:
+    """The open needs households try to meet themselves today: medicine and medical, and food and supplies on
+    their outing days."""
     k = 0
     for r in range(open_.shape[0]):
-        if outing[r]:
+        k += open_[r, MEDICINE] + open_[r, MEDICAL]
+        if shopping and outing[r]:
             k += open_[r, FOOD] + open_[r, SUPPLIES]
     return k
 
