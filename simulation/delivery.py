@@ -127,21 +127,15 @@ def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, c
     room = capacity
     for round_ in range(ROUNDS + 1):
         part, cutoff, spent = _pass_whole(todo, cells, cost, classes, room, served)
-        if len(part):
-            _pass_cut(part, rng.random_for(cells[part]), cells, cost, room, spent, served)
-        if round_ == 0:
-            used = spent
-            rest = _fill_candidates(served, cells, classes, cutoff, model.config.days + 1, LOOKAHEAD)
-        else:
-            used += spent
-            rest = todo[~served[todo]]
-        if round_ == ROUNDS:
-            break
-        todo = _still_fitting(rest, cells, cost, capacity, used)
+        u = rng.random_for(cells[part]) if len(part) else _NO_DRAWS
+        todo, room = _pass_cut(part, u, cells, cost, classes, capacity, room, spent, cutoff, served, used, todo,
+                               round_ == 0, model.config.days + 1, LOOKAHEAD)
         if len(todo) == 0:
             break
-        room = capacity - used
     return served, used
+
+
+_NO_DRAWS = np.zeros(0)
 
 
 class _DayStream:
@@ -220,57 +214,58 @@ def _pass_whole(todo, cells, cost, classes, room, served):
 
 
 @njit(cache=True)
-def _pass_cut(part, u, cells, cost, room, spent, served):
-    """Second half: the cut-off class in random order (`u`), by cell, until the next need does not fit.
+def _pass_cut(part, u, cells, cost, classes, capacity, room, spent, cutoff, served, used, todo, first, span,
+              lookahead):
+    """Second half of a pass, and what the next pass will try.
 
-    order = argsort(cell + u); running = cumsum(cost[order]); a need fits when running - running before its
-    cell's first <= room - spent + 1e-9; spent = spent + bincount(cell of those that fit, their cost).
+    The cut-off class in random order (`u`), by cell, until the next need does not fit: order = argsort(cell + u);
+    running = cumsum(cost[order]); a need fits when running - running before its cell's first <= room - spent +
+    1e-9; spent = spent + bincount(cell of those that fit, their cost). Then the day's hours: used = spent after
+    the first pass, used + spent after a fill pass. Returns the entries the next (fill) pass tries, and the hours
+    each cell has left for it (capacity - used): after the first pass, the needs not served that were reported no
+    later than the cut-off's report day + `lookahead` (rest = flatnonzero(~served & (classes % span <= cutoff[cells]
+    % span + lookahead))), after a fill pass those of its own entries left unserved; of them, those that still fit
+    (rest[cost[rest] <= (capacity - used)[cells[rest]] + 1e-9]).
     """
     n_cells = len(room)
-    key = np.empty(len(part))
-    for j in range(len(part)):
-        key[j] = cells[part[j]] + u[j]
-    order = np.argsort(key)
-    left = room - spent
-    before = np.zeros(n_cells)
-    added = np.zeros(n_cells)
-    total, previous = 0.0, -1
-    for j in range(len(order)):
-        i = part[order[j]]
-        c = cells[i]
-        if c != previous:
-            before[c] = total
-            previous = c
-        total = cost[i] if j == 0 else total + cost[i]
-        if total - before[c] <= left[c] + 1e-9:
-            served[i] = True
-            added[c] += cost[i]
+    if len(part):
+        key = np.empty(len(part))
+        for j in range(len(part)):
+            key[j] = cells[part[j]] + u[j]
+        order = np.argsort(key)
+        left = room - spent
+        before = np.zeros(n_cells)
+        added = np.zeros(n_cells)
+        total, previous = 0.0, -1
+        for j in range(len(order)):
+            i = part[order[j]]
+            c = cells[i]
+            if c != previous:
+                before[c] = total
+                previous = c
+            total = cost[i] if j == 0 else total + cost[i]
+            if total - before[c] <= left[c] + 1e-9:
+                served[i] = True
+                added[c] += cost[i]
+        for c in range(n_cells):
+            spent[c] = spent[c] + added[c]
     for c in range(n_cells):
-        spent[c] = spent[c] + added[c]
-
-
-@njit(cache=True)
-def _fill_candidates(served, cells, classes, cutoff, span, lookahead):
-    """flatnonzero(~served & (classes % span <= cutoff[cells] % span + lookahead)): who may fill the day."""
-    out = np.empty(len(cells), dtype=np.int64)
+        used[c] = spent[c] if first else used[c] + spent[c]
+    left = capacity - used
+    nxt = np.empty(len(cells) if first else len(todo), dtype=np.int64)
     n = 0
-    for i in range(len(cells)):
-        if not served[i] and classes[i] % span <= cutoff[cells[i]] % span + lookahead:
-            out[n] = i
-            n += 1
-    return out[:n]
-
-
-@njit(cache=True)
-def _still_fitting(rest, cells, cost, capacity, used):
-    """rest[cost[rest] <= (capacity - used)[cells[rest]] + 1e-9]."""
-    out = np.empty(len(rest), dtype=np.int64)
-    n = 0
-    for i in rest:
-        if cost[i] <= (capacity[cells[i]] - used[cells[i]]) + 1e-9:
-            out[n] = i
-            n += 1
-    return out[:n]
+    if first:
+        for i in range(len(cells)):
+            if not served[i] and classes[i] % span <= cutoff[cells[i]] % span + lookahead \
+                    and cost[i] <= left[cells[i]] + 1e-9:
+                nxt[n] = i
+                n += 1
+    else:
+        for i in todo:
+            if not served[i] and cost[i] <= left[cells[i]] + 1e-9:
+                nxt[n] = i
+                n += 1
+    return nxt[:n], left
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
