@@ -24,14 +24,13 @@ def arise(model) -> None:
     hh, led, day, n = model.households, model.ledger, model.day, model.config.needs
     rng = model.streams("needs", day)
 
-    food, medicine, psych = _run_down(n.food_reorder_days, n.medicine_reorder_days, n.psych_threshold,
-                                      hh.food_stock, hh.medicine_stock, hh.distress)
+    food, medicine, psych, dialysis = _run_down(day, n.food_reorder_days, n.medicine_reorder_days,
+                                                n.psych_threshold, n.dialysis_interval, hh.food_stock,
+                                                hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset)
     led.raise_needs(hh, food, FOOD, day)
     led.raise_needs(hh, medicine, MEDICINE, day)
-    dialysis = hh.dialysis_rows
-    due = dialysis[(day + hh.dialysis_offset[dialysis]) % n.dialysis_interval == 0]
-    acute = _acute_events(hh, n, rng)
-    led.raise_needs(hh, np.unique(np.concatenate([due, acute])) if len(due) else acute, MEDICAL, day)
+    led.raise_needs(hh, dialysis, MEDICAL, day)
+    led.raise_needs(hh, _acute_events(hh, n, rng), MEDICAL, day)  # a patient due for dialysis has one need open
     led.raise_needs(hh, psych, PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
     model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
@@ -41,9 +40,11 @@ def arise(model) -> None:
 
 
 @njit(cache=True)
-def _run_down(food_reorder, medicine_reorder, psych_threshold, food_stock, medicine_stock, distress):
+def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_interval, food_stock, medicine_stock,
+              distress, dialysis_rows, dialysis_offset):
     """A day of stocks: food and medicine run down by a day (floored at 0). Returns the households whose food or
-    medicine stock is at its reorder point, and those whose distress is above the threshold (in row order)."""
+    medicine stock is at its reorder point, those whose distress is above the threshold (in row order), and the
+    dialysis patients whose session is due today."""
     n = len(food_stock)
     food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     k_food = k_medicine = k_psych = 0
@@ -56,7 +57,12 @@ def _run_down(food_reorder, medicine_reorder, psych_threshold, food_stock, medic
         k_medicine += medicine_stock[r] <= medicine_reorder
         psych[k_psych] = r
         k_psych += distress[r] > psych_threshold
-    return food[:k_food], medicine[:k_medicine], psych[:k_psych]
+    due = np.empty(len(dialysis_rows), np.int64)
+    k_due = 0
+    for r in dialysis_rows:
+        due[k_due] = r
+        k_due += (day + dialysis_offset[r]) % dialysis_interval == 0
+    return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due]
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -78,11 +84,26 @@ def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
 
 def _acute_events(hh, n, rng: np.random.Generator) -> np.ndarray:
     """Acute medical events, by thinning: candidates at the highest rate, kept with chance rate / highest rate."""
-    top = max(n.acute_rate, n.acute_rate_chronic) * n.acute_rate_no_medicine
-    cand = _rare_events(hh.n, min(top, 1.0), rng)
-    rate = np.where(hh.chronic[cand], n.acute_rate_chronic, n.acute_rate)
-    rate = np.where(hh.medicine_stock[cand] <= 0.0, rate * n.acute_rate_no_medicine, rate)
-    return cand[rng.random(len(cand)) * min(top, 1.0) < rate]
+    top = min(max(n.acute_rate, n.acute_rate_chronic) * n.acute_rate_no_medicine, 1.0)
+    cand = _rare_events(hh.n, top, rng)
+    return _thin(cand, rng.random(len(cand)) * top, n.acute_rate, n.acute_rate_chronic, n.acute_rate_no_medicine,
+                 hh.chronic, hh.medicine_stock)
+
+
+@njit(cache=True)
+def _thin(cand, draw, rate_other, rate_chronic, no_medicine, chronic, medicine_stock):
+    """cand[draw < rate], rate = where(chronic, rate_chronic, rate_other), times `no_medicine` once the medicine
+    has run out."""
+    kept = np.empty(len(cand), np.int64)
+    k = 0
+    for j in range(len(cand)):
+        r = cand[j]
+        rate = rate_chronic if chronic[r] else rate_other
+        if medicine_stock[r] <= 0.0:
+            rate = rate * no_medicine
+        kept[k] = r
+        k += draw[j] < rate
+    return kept[:k]
 
 
 def _hospital_day(model) -> None:
