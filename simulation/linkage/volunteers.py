@@ -26,6 +26,7 @@ sorted them), so medicine runs stay with the cadres.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from agents.volunteer import Volunteer
 from simulation import delivery
@@ -62,11 +63,16 @@ class VolunteerPool(Mechanism):
         self.adjacency = ties.copy()
         self.adjacency.data[:] = 1.0
         self.degree = np.maximum(np.asarray(self.adjacency.sum(axis=1)).ravel(), 1.0)
+        # Who is tied to each household, by column: the few active volunteers' homes reach their neighbours directly,
+        # instead of a product over every household each day (`_mobilise_residents`).
+        by_home = self.adjacency.tocsc()
+        self._tie_start, self._tied = by_home.indptr.astype(np.int64), by_home.indices.astype(np.int64)
         mass = model.config.mass_base
         self.threshold = self.cfg.mobilisation_threshold * (1.0 - 0.6 * mass)
         self.spontaneous = self.cfg.spontaneous_rate * mass
         # Only some residents would ever volunteer; more of them where the mass base is strong.
         self.willing = model.streams("volunteers:willing").random(n) < self.cfg.willing_share * (0.25 + 0.75 * mass)
+        self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
         self.supervised = 1.0  # share of volunteer hours that coordination covers today
         self.overloaded = False
         self.load = 0.0
@@ -112,43 +118,41 @@ class VolunteerPool(Mechanism):
 
     def _mobilise_residents(self, model) -> None:
         """Residents join by contagion over their ties, or spontaneously (public safety as a linked issue)."""
-        active_home = np.zeros(model.households.n)
-        homes = self.home[(self.status == ACTIVE) & (self.home >= 0)]
-        active_home[homes] = 1.0
-        share = (self.adjacency @ active_home) / self.degree
-        rng = model.streams("volunteers:mobilise", model.day)
-        candidates = np.flatnonzero(self.willing & ~self.is_volunteer & (share >= self.threshold) & (share > 0))
-        joining = candidates[rng.random(len(candidates)) < TIPPED_JOIN]
-        spont = np.flatnonzero(self.willing & ~self.is_volunteer)
-        spont = spont[rng.random(len(spont)) < self.spontaneous] if self.spontaneous > 0 else spont[:0]
-        joining = np.union1d(joining, spont)
+        candidates, free = _tipped(self.status, self.home, self._tie_start, self._tied, self.degree, self.willing,
+                                   self._willing_rows, self.is_volunteer, self.threshold)
+        rng = model.streams("volunteers:mobilise", model.day)  # one number per candidate, then per free resident
+        tipped = rng.random(len(candidates))
+        if self.spontaneous > 0:
+            moved = rng.random(len(free))
+        else:
+            free, moved = free[:0], np.zeros(0)
+        joining = _joining(candidates, tipped, TIPPED_JOIN, free, moved, self.spontaneous)
         self._add(model, np.full(len(joining), GENERAL), model.network.grid[joining], joining, 0.0, recruit=False)
 
     # --- hooks ------------------------------------------------------------------------------------------------
     def start_day(self, model) -> None:
         if model.day == self.cfg.call_day:
             self._call(model)
-        model.volunteers_active += int((self.status == ACTIVE).sum())
-        model.volunteers_vetting = int((self.status == APPLICANT).sum())
-        model.volunteers_burnt_out = int((self.status == BURNT_OUT).sum())
+        counts = np.bincount(self.status, minlength=len(STATUS_NAMES))
+        model.volunteers_active += int(counts[ACTIVE])
+        model.volunteers_vetting = int(counts[APPLICANT])
+        model.volunteers_burnt_out = int(counts[BURNT_OUT])
 
     def deliver(self, model, queue: Queue) -> Queue:
-        active = np.flatnonzero(self.status == ACTIVE)
-        if len(active) == 0 or len(queue) == 0:
+        if len(queue) == 0:
             return queue
-        c, n_grids = self.cfg, model.network.n_grids
+        c = self.cfg
         # Recruits work the share of their hours that coordination covers; mobilised residents organise themselves.
-        offered = c.hours_per_day * np.where(self.recruit[active], self.supervised, 1.0)
-        hours_by_cell = np.zeros((3, n_grids))
-        np.add.at(hours_by_cell, (self.kind[active], self.grid[active]), offered)
+        active, hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit, c.hours_per_day,
+                                               self.supervised, model.network.n_grids)
+        if len(active) == 0:
+            return queue
         teams = [delivery.Team(categories, hours_by_cell[kind], model.cadre_task_hours,
                                f"volunteer_{KIND_NAMES[kind]}",
                                PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0)
                  for kind, categories in SERVES.items()]
         queue, used = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
-        used_by_cell = np.stack(used)
-        share = np.divide(used_by_cell, hours_by_cell, out=np.zeros_like(used_by_cell), where=hours_by_cell > 0)
-        self.fatigue[active] += c.fatigue_rate * share[self.kind[active], self.grid[active]]
+        _tire(active, self.kind, self.grid, np.stack(used), hours_by_cell, c.fatigue_rate, self.fatigue)
         return queue
 
     def mobilise(self, model) -> None:
@@ -163,17 +167,13 @@ class VolunteerPool(Mechanism):
         """Supervise the active volunteers first, then vet applicants in order of arrival."""
         c = self.cfg
         span = c.leader_span if c.mode == "leaders" else 1.0
-        supervised = (self.status == ACTIVE) & self.recruit
-        supervision = supervised.sum() * c.supervision_hours / span
-        waiting = np.flatnonzero(self.status == APPLICANT)
-        vetting_demand = float(self.vetting_cost[waiting].sum())
+        supervision, waiting = _vet(self.status, self.recruit, self.joined, self.vetting_cost, c.supervision_hours,
+                                    span, self.capacity)
+        # A pairwise NumPy sum, which a loop would not reproduce; there is nothing to sum once the queue is empty.
+        vetting_demand = float(self.vetting_cost[waiting].sum()) if len(waiting) else 0.0
         self.load = supervision + vetting_demand
         self.overloaded = self.load > self.capacity + 1e-9
         self.supervised = min(1.0, self.capacity / supervision) if supervision > 0 else 1.0
-        left = max(self.capacity - supervision, 0.0)
-        order = waiting[np.argsort(self.joined[waiting], kind="stable")]
-        vetted = order[np.cumsum(self.vetting_cost[order]) <= left + 1e-9]
-        self.status[vetted] = ACTIVE
         model.volunteer_coordination_load += self.load
         model.volunteer_coordination_capacity += self.capacity
 
@@ -181,14 +181,170 @@ class VolunteerPool(Mechanism):
         """Applicants give up; active volunteers burn out, fall into unresolved conflicts or simply drop out."""
         c = self.cfg
         rng = model.streams("volunteers:leave", model.day)
-        waiting = np.flatnonzero(self.status == APPLICANT)
-        self.status[waiting[rng.random(len(waiting)) < c.waiting_dropout]] = DROPPED
-        active = np.flatnonzero(self.status == ACTIVE)
-        burnt = active[self.fatigue[active] >= 1.0]
-        self.status[burnt] = BURNT_OUT
-        active = np.flatnonzero(self.status == ACTIVE)
-        overload = c.overload_attrition * self.overloaded * self.recruit[active]  # only recruits feel it
-        p = c.attrition * (1.0 + overload) * (0.5 if c.incentives else 1.0)
-        u = rng.random((2, len(active)))
-        conflict = (u[1] < c.conflict_rate) & (not c.conflict_handling)
-        self.status[active[(u[0] < p) | conflict]] = DROPPED
+        waiting = _with_status(self.status, APPLICANT)
+        active = _give_up_or_burn_out(waiting, rng.random(len(waiting)), c.waiting_dropout, self.status, self.fatigue)
+        _drop_out(active, rng.random((2, len(active))), c.attrition, c.overload_attrition, self.overloaded,
+                  0.5 if c.incentives else 1.0, c.conflict_rate, c.conflict_handling, self.recruit, self.status)
+
+
+# --- the pool's compiled loops: each mirrors the NumPy expression in its docstring, operation for operation, so the
+# results are the same to the last bit (a few hundred volunteers: a NumPy call costs more than the work) -------------
+@njit(cache=True)
+def _with_status(status, value):
+    """flatnonzero(status == value)."""
+    out = np.empty(len(status), np.int64)
+    n = 0
+    for v in range(len(status)):
+        out[n] = v
+        n += status[v] == value
+    return out[:n]
+
+
+@njit(cache=True)
+def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_grids):
+    """The active volunteers and their hours by kind and grid cell:
+    active = flatnonzero(status == ACTIVE); offered = hours_per_day * where(recruit[active], supervised, 1.0);
+    hours = zeros((3, n_grids)); add.at(hours, (kind[active], grid[active]), offered), added in volunteer order as
+    add.at adds."""
+    active = np.empty(len(status), np.int64)
+    n = 0
+    for v in range(len(status)):
+        active[n] = v
+        n += status[v] == ACTIVE
+    hours = np.zeros((3, n_grids))
+    for v in active[:n]:
+        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else 1.0)
+    return active[:n], hours
+
+
+@njit(cache=True)
+def _tire(active, kind, grid, used, hours, fatigue_rate, fatigue):
+    """Volunteers tire with the share of their cell's hours their kind used:
+    share = divide(used, hours, where=hours > 0) (0 elsewhere);
+    fatigue[active] += fatigue_rate * share[kind[active], grid[active]]."""
+    for v in active:
+        h = hours[kind[v], grid[v]]
+        share = used[kind[v], grid[v]] / h if h > 0 else 0.0
+        fatigue[v] = fatigue[v] + fatigue_rate * share
+
+
+@njit(cache=True)
+def _vet(status, recruit, joined, vetting_cost, supervision_hours, span, capacity):
+    """The coordinators' day: supervision first, then vetting in order of arrival with the hours left.
+
+    supervision = ((status == ACTIVE) & recruit).sum() * supervision_hours / span;
+    waiting = flatnonzero(status == APPLICANT); left = max(capacity - supervision, 0.0);
+    order = waiting[argsort(joined[waiting], kind="stable")];
+    status[order[cumsum(vetting_cost[order]) <= left + 1e-9]] = ACTIVE (cumsum adds in order, as here).
+    Returns the supervision hours and the applicants waiting before vetting."""
+    supervised = 0
+    waiting = np.empty(len(status), np.int64)
+    n = 0
+    for v in range(len(status)):
+        supervised += (status[v] == ACTIVE) & recruit[v]  # a count of bools
+        waiting[n] = v
+        n += status[v] == APPLICANT
+    waiting = waiting[:n]
+    supervision = supervised * supervision_hours / span
+    left = max(capacity - supervision, 0.0)
+    order = waiting[np.argsort(joined[waiting], kind="mergesort")]  # mergesort: stable
+    total = 0.0
+    for j in range(n):
+        total = vetting_cost[order[j]] if j == 0 else total + vetting_cost[order[j]]
+        if total <= left + 1e-9:
+            status[order[j]] = ACTIVE
+    return supervision, waiting
+
+
+@njit(cache=True)
+def _give_up_or_burn_out(waiting, u, waiting_dropout, status, fatigue):
+    """status[waiting[u < waiting_dropout]] = DROPPED; then, among active = flatnonzero(status == ACTIVE),
+    status[active[fatigue[active] >= 1.0]] = BURNT_OUT. Returns those still active."""
+    for j in range(len(waiting)):
+        if u[j] < waiting_dropout:
+            status[waiting[j]] = DROPPED
+    active = np.empty(len(status), np.int64)
+    n = 0
+    for v in range(len(status)):
+        if status[v] == ACTIVE and fatigue[v] >= 1.0:
+            status[v] = BURNT_OUT
+        active[n] = v
+        n += status[v] == ACTIVE
+    return active[:n]
+
+
+@njit(cache=True)
+def _drop_out(active, u, attrition, overload_attrition, overloaded, incentive, conflict_rate, conflict_handling,
+              recruit, status):
+    """Volunteers drop out (more on overload days, only recruits feel it), or leave over a conflict nobody handles:
+    p = attrition * (1.0 + overload_attrition * overloaded * recruit[active]) * incentive;
+    status[active[(u[0] < p) | ((u[1] < conflict_rate) & (not conflict_handling))]] = DROPPED."""
+    for j in range(len(active)):
+        p = attrition * (1.0 + overload_attrition * overloaded * recruit[active[j]]) * incentive
+        if u[0, j] < p or (u[1, j] < conflict_rate and not conflict_handling):
+            status[active[j]] = DROPPED
+
+
+@njit(cache=True)
+def _tipped(status, home, tie_start, tied, degree, willing, willing_rows, is_volunteer, threshold):
+    """Who may join today: the residents tipped by their ties, and those free to join on their own.
+
+    candidates = flatnonzero(willing & ~is_volunteer & (share >= threshold) & (share > 0)) and
+    free = flatnonzero(willing & ~is_volunteer) (= willing_rows[~is_volunteer[willing_rows]]), where
+    share = (adjacency @ active_home) / degree and active_home is 1.0 at the homes of active volunteers. The product
+    adds 1.0 per tie to such a home, an exact integer count, so it is counted here, in any order, from the active
+    homes' ties (`tied`, by column); only the households it reaches can have a share above 0, and each willing, free
+    one of those is divided as the NumPy expression divides (then put back in row order).
+    """
+    n = len(willing)
+    ties = np.zeros(n, np.int32)  # a household's ties to homes of active volunteers
+    counted = np.zeros(n, np.bool_)  # a home counts once, however many of its members volunteer
+    reached = np.empty(len(tied), np.int64)  # the willing, free households with such a tie, as first reached
+    n_reached = 0
+    for v in range(len(status)):
+        h = home[v]
+        if status[v] == ACTIVE and h >= 0 and not counted[h]:
+            counted[h] = True
+            for k in range(tie_start[h], tie_start[h + 1]):
+                r = tied[k]
+                reached[n_reached] = r
+                n_reached += (ties[r] == 0) & willing[r] & (not is_volunteer[r])
+                ties[r] += 1
+    candidates = np.empty(n_reached, np.int64)
+    n_candidates = 0
+    for r in reached[:n_reached]:  # without branches: who is free and tipped is unpredictable
+        share = ties[r] / degree[r]
+        candidates[n_candidates] = r
+        n_candidates += (share >= threshold) & (share > 0)
+    free = np.empty(len(willing_rows), np.int64)
+    n_free = 0
+    for r in willing_rows:
+        free[n_free] = r
+        n_free += not is_volunteer[r]
+    return np.sort(candidates[:n_candidates]), free[:n_free]
+
+
+@njit(cache=True)
+def _joining(candidates, tipped, tipped_join, free, moved, spontaneous):
+    """union1d(candidates[tipped < tipped_join], free[moved < spontaneous]), merging the two sorted lists."""
+    out = np.empty(len(candidates) + len(free), np.int64)
+    i = j = n = 0
+    while True:
+        while i < len(candidates) and not tipped[i] < tipped_join:
+            i += 1
+        while j < len(free) and not moved[j] < spontaneous:
+            j += 1
+        if i == len(candidates) and j == len(free):
+            break
+        if j == len(free) or (i < len(candidates) and candidates[i] < free[j]):
+            out[n] = candidates[i]
+            i += 1
+        elif i == len(candidates) or free[j] < candidates[i]:
+            out[n] = free[j]
+            j += 1
+        else:  # in both lists
+            out[n] = free[j]
+            i += 1
+            j += 1
+        n += 1
+    return out[:n]
