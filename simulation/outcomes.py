@@ -9,10 +9,13 @@ needs by the household's group; groups overlap, so they do not add up to the tot
 from __future__ import annotations
 
 import math
+import weakref
+from itertools import chain
 
 import mesa
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from simulation.households import CATEGORIES, GROUPS
 
@@ -61,25 +64,18 @@ def _reporter(name: str):
 def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
     hh, led = model.households, model.ledger
-    open_, hidden = hh.open, hh.open & ~hh.reported
-    unmet_c, hidden_c = hh.open_count, hh.open_count - hh.known_count
-    unmet_g = hh.group_matrix @ hh.open_per_household().astype(np.float32)
-    hidden_g = hh.group_matrix @ hh.open_per_household(hidden).astype(np.float32)
-    n_open = int(unmet_c.sum())
+    unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), _group_bits(hh))
+    raised, met = led.raised.tolist(), led.met.tolist()
+    unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
+    n_open = sum(unmet_c)
     age_sum = model.day * n_open - hh.open_raised_days
     row = {
         "day": model.day, "phase": model.phase.name,
-        "raised_total": int(led.raised.sum()), "reported_total": led.reported, "met_total": int(led.met.sum()),
-        "unmet_total": n_open, "hidden_total": int(hidden_c.sum()),
+        "raised_total": sum(raised), "reported_total": led.reported, "met_total": sum(met),
+        "unmet_total": n_open, "hidden_total": sum(hidden_c),
     }
-    for i, c in enumerate(CATEGORIES):
-        row[f"raised_{c}"] = int(led.raised[i])
-        row[f"met_{c}"] = int(led.met[i])
-        row[f"unmet_{c}"] = int(unmet_c[i])
-        row[f"hidden_{c}"] = int(hidden_c[i])
-    for i, g in enumerate(GROUPS):
-        row[f"unmet_{g}"] = int(round(float(unmet_g[i])))
-        row[f"hidden_{g}"] = int(round(float(hidden_g[i])))
+    row.update(zip(_CATEGORY_COLUMNS, chain.from_iterable(zip(raised, met, unmet_c, hidden_c))))
+    row.update(zip(_GROUP_COLUMNS, chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))))
     row.update({
         "met_wait_days": led.met_wait_days,
         "mean_wait_open": age_sum / n_open if n_open else 0.0,
@@ -100,6 +96,54 @@ def observe(model) -> dict:
         "mean_distress": float(hh.distress.sum()) / hh.n,
     })
     return row
+
+
+# The daily columns filled from per-category and per-group arrays, in the order `observe` writes them.
+_CATEGORY_COLUMNS = tuple(f"{kind}_{c}" for c in CATEGORIES for kind in ("raised", "met", "unmet", "hidden"))
+_GROUP_COLUMNS = tuple(f"{kind}_{g}" for g in GROUPS for kind in ("unmet", "hidden"))
+_GROUP_BITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _group_bits(hh) -> np.ndarray:
+    """Each household's groups as the bits of one byte (bit g: row g of `hh.group_matrix`), made once per
+    community: the groups are fixed for the run, and a byte per household is a thirtieth of the matrix to read."""
+    bits = _GROUP_BITS.get(hh)
+    if bits is None:
+        weights = (1 << np.arange(len(hh.group_matrix), dtype=np.uint8))[:, None]
+        bits = _GROUP_BITS[hh] = ((hh.group_matrix != 0) * weights).sum(axis=0, dtype=np.uint8)
+    return bits
+
+
+@njit(cache=True)
+def _group_counts(open_, reported, group_bits):
+    """group_matrix @ open_per_household(open) and group_matrix @ open_per_household(open & ~reported), in
+    integers (group g of a household: bit g of `group_bits`). The matrix holds 0 and 1, so the float32 product's
+    partial sums are integers below 2**24 (exact), and an integer sum gives the same numbers. `open` and `reported`
+    are the masks' bytes (0 or 1), which the compiler vectorises.
+
+    The needs are first added up by combination of groups (64 of them), in four interleaved copies so that
+    neighbouring households, who mostly share a combination, do not wait on each other's addition."""
+    n, k = open_.shape
+    n_open = np.zeros(n, np.uint8)  # needs per household, category by category down the column-major table
+    n_hidden = np.zeros(n, np.uint8)
+    for c in range(k):
+        for r in range(n):
+            n_open[r] += open_[r, c]
+            n_hidden[r] += open_[r, c] & ~reported[r, c]  # open and not reported
+    lanes, combinations = 4, 1 << len(GROUPS)
+    by_combination = np.zeros((lanes, combinations, 2), np.int64)
+    for r in range(n):
+        by_combination[r % lanes, group_bits[r], 0] += n_open[r]
+        by_combination[r % lanes, group_bits[r], 1] += n_hidden[r]
+    unmet = np.zeros(len(GROUPS), np.int64)
+    hidden = np.zeros(len(GROUPS), np.int64)
+    for lane in range(lanes):
+        for combination in range(combinations):
+            for g in range(len(GROUPS)):
+                member = (combination >> g) & 1
+                unmet[g] += member * by_combination[lane, combination, 0]
+                hidden[g] += member * by_combination[lane, combination, 1]
+    return unmet, hidden
 
 
 def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:

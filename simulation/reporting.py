@@ -14,20 +14,20 @@ people marginalised by new digital technology (Actors).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def report(model) -> None:
-    """Households (or neighbours for them) try to report; cadres take reports until their hours run out."""
+    """Households (or neighbours for them) try to report; cadres take reports until their hours run out.
+
+    Four uniform numbers per household with hidden needs (online post, call, neighbour, place in the line)."""
     hh, r, day = model.households, model.config.reporting, model.day
-    waiting = np.flatnonzero((hh.open & ~hh.reported).any(axis=1))
+    waiting = waiting_rows(hh)
     u = model.streams("reporting", day).random((4, len(waiting)))
-    online = hh.digital[waiting] & (u[0] < r.online_prob)
-    call = ~online & (u[1] < r.call_prob)
-    neighbour = ~online & ~call & (u[2] < model.neighbour_report_prob[waiting])
-    trying = online | call | neighbour
+    trying, cost = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
+                             r.call_hours, r.message_hours)
     tries = waiting[trying]
-    cost = np.where(call[trying], r.call_hours, r.message_hours)
-    load = float(cost.sum())
+    load = float(cost.sum())  # NumPy's pairwise sum, as before
     if load <= model.hours.coordination:  # everyone gets through
         taken, used = tries, load
     else:  # who gets through first is a matter of luck
@@ -47,7 +47,83 @@ def screen(model) -> None:
         return
     per_call = model.config.reporting.screen_hours
     k = min(int(model.hours.screening / per_call + 1e-9), len(register))  # at most one pass a day
-    rows = register[(model.register_pointer + np.arange(k)) % len(register)]
+    rows = round_of(register, model.register_pointer, k)
     model.register_pointer = (model.register_pointer + k) % len(register)
-    model.ledger.report(model.households, np.sort(rows), model.day)
+    model.ledger.report(model.households, rows, model.day)
     model.hours.screening_used = k * per_call
+
+
+# --- shared by the channels of linkage/ (called from Python: a compiled function calls none of another module) ---
+def waiting_rows(hh, among: np.ndarray | None = None) -> np.ndarray:
+    """The households (of the mask `among`, or all) with an open need no responder knows of, in row order."""
+    among = hh.everyone if among is None else among
+    return _waiting(hh.open.view(np.uint8), hh.reported.view(np.uint8), among.view(np.uint8))
+
+
+def count_waiting(hh, rows: np.ndarray) -> int:
+    """How many of the households `rows` have an open need no responder knows of."""
+    return _count_waiting(rows, hh.open, hh.reported)
+
+
+def round_of(roster: np.ndarray, pointer: int, k: int) -> np.ndarray:
+    """roster[(pointer + arange(k)) % len(roster)] for k <= len(roster): the next k households of a round that
+    works down `roster` and starts again at its top (a view when the round does not wrap)."""
+    end = pointer + k
+    if end <= len(roster):
+        return roster[pointer:end]
+    return np.concatenate((roster[pointer:], roster[:end - len(roster)]))
+
+
+# --- compiled loops: each computes the NumPy expression in its docstring, exactly (comparisons and counts only) ----
+@njit(cache=True)
+def _waiting(open_, reported, among):
+    """flatnonzero(among & (open & ~reported).any(axis=1)), on the masks' bytes (0 or 1: `open & ~reported` is 1
+    exactly when the need is open and not reported).
+
+    Category by category down the (column-major) table, which the compiler vectorises, then one pass to collect."""
+    n, k = open_.shape
+    hidden = np.zeros(n, np.uint8)
+    for c in range(k):
+        for r in range(n):
+            hidden[r] |= open_[r, c] & ~reported[r, c]
+    out = np.empty(n, np.int64)
+    m = 0
+    for r in range(n):  # without branches: who has a hidden need is unpredictable
+        out[m] = r
+        m += among[r] & hidden[r]
+    return out[:m]
+
+
+@njit(cache=True)
+def _count_waiting(rows, open_, reported) -> int:
+    """int((open[rows] & ~reported[rows]).any(axis=1).sum())."""
+    m = 0
+    for r in rows:
+        hidden = False
+        for c in range(open_.shape[1]):
+            hidden |= open_[r, c] > reported[r, c]
+        m += hidden
+    return m
+
+
+@njit(cache=True)
+def _attempts(waiting, u, digital, neighbour_prob, online_prob, call_prob, call_hours, message_hours):
+    """Who of `waiting` tries to report, and at what cost to the cadres:
+
+    online = digital[waiting] & (u[0] < online_prob); call = ~online & (u[1] < call_prob);
+    neighbour = ~online & ~call & (u[2] < neighbour_prob[waiting]); trying = online | call | neighbour;
+    returns flatnonzero(trying) (positions in `waiting`) and where(call[trying], call_hours, message_hours).
+    """
+    m = len(waiting)
+    trying = np.empty(m, np.int64)
+    cost = np.empty(m)
+    k = 0
+    for j in range(m):  # without branches: who tries is a draw
+        r = waiting[j]
+        online = digital[r] & (u[0, j] < online_prob)
+        call = (not online) & (u[1, j] < call_prob)
+        neighbour = (not online) & (not call) & (u[2, j] < neighbour_prob[r])
+        trying[k] = j
+        cost[k] = call_hours if call else message_hours
+        k += online | call | neighbour
+    return trying[:k], cost[:k]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.linkage import Mechanism
+from simulation.reporting import waiting_rows
 
 
 class InternalLinkage(Mechanism):
@@ -44,7 +45,7 @@ class InternalLinkage(Mechanism):
         if model.day < self.cfg.leader_start_day or not self.led_household.any():
             return
         hh = model.households
-        waiting = np.flatnonzero(self.led_household & (hh.open & ~hh.reported).any(axis=1))
+        waiting = waiting_rows(hh, self.led_household)
         chance = self.cfg.leader_reach * self.trust[waiting]
         reached = waiting[model.streams("internal:leaders", model.day).random(len(waiting)) < chance]
         model.ledger.report(hh, reached, model.day)

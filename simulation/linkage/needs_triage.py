@@ -16,9 +16,11 @@ time (they are outside the formal community system: domain.md, Actors).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 from simulation.linkage import Mechanism
+from simulation.reporting import round_of
 
 URGENT, CRISIS, MEDICINE_RANK, VULNERABLE, OTHER = range(5)
 
@@ -37,7 +39,10 @@ class NeedsTriage(Mechanism):
         rank[:, FOOD] = other
         rank[:, SUPPLIES] = other
         rank[:, PSYCH] = other
-        self.base = rank * self.span
+        # int32, as hh.reported_day: the classes are small (rank x (days + 1) + day), and the first-come table
+        # delivery reads is int32 too
+        self.base = (rank * self.span).astype(np.int32, order="F")
+        self.table = self.base.copy(order="F")  # the day's classes, rewritten in place by `classes`
         self.pointer = 0
         self.first_come = model.triage
 
@@ -47,12 +52,13 @@ class NeedsTriage(Mechanism):
         model.triage = self.classes if model.day >= self.cfg.start_day else self.first_come
 
     def classes(self, model) -> np.ndarray:
-        """Rank by urgency and vulnerability, then report day."""
+        """Rank by urgency and vulnerability, then report day: a table of every (household, category) cell, the
+        same one rewritten each day (a fresh households x categories table a day costs more than the rest of the
+        triage)."""
         hh = model.households
-        table = self.base + hh.reported_day
-        crisis = hh.distress > self.cfg.crisis_threshold
-        table[crisis, PSYCH] = CRISIS * self.span + hh.reported_day[crisis, PSYCH]
-        return table
+        _classes(self.base, hh.reported_day, hh.distress, self.cfg.crisis_threshold, CRISIS * self.span,
+                 self.table)
+        return self.table
 
     def report(self, model) -> None:
         if model.day < self.cfg.start_day:
@@ -61,6 +67,20 @@ class NeedsTriage(Mechanism):
         k = min(self.cfg.social_workers * self.cfg.screens_per_worker, len(register))
         if k == 0:
             return
-        rows = register[(self.pointer + np.arange(k)) % len(register)]
+        rows = round_of(register, self.pointer, k)
         self.pointer = (self.pointer + k) % len(register)
         model.ledger.report(model.households, rows, model.day)
+
+
+@njit(cache=True)
+def _classes(base, reported_day, distress, crisis_threshold, crisis_class, table):
+    """table[:] = base + reported_day; crisis = distress > crisis_threshold;
+    table[crisis, PSYCH] = crisis_class + reported_day[crisis, PSYCH] (integers: exact)."""
+    n, k = base.shape
+    for c in range(k):
+        if c == PSYCH:
+            for r in range(n):
+                table[r, c] = (crisis_class if distress[r] > crisis_threshold else base[r, c]) + reported_day[r, c]
+        else:
+            for r in range(n):
+                table[r, c] = base[r, c] + reported_day[r, c]

@@ -21,6 +21,7 @@ import numpy as np
 from simulation.delivery import Queue, Team, serve_teams
 from simulation.households import CATEGORIES, MEDICINE, PSYCH
 from simulation.linkage import Mechanism
+from simulation.reporting import waiting_rows
 
 
 class EmergencyOnline(Mechanism):
@@ -42,7 +43,7 @@ class EmergencyOnline(Mechanism):
         if not self.active(model):
             return
         hh = model.households
-        waiting = np.flatnonzero(self.member & (hh.open & ~hh.reported).any(axis=1))
+        waiting = waiting_rows(hh, self.member)
         rng = model.streams("online:report", model.day)
         posting = waiting[rng.random(len(waiting)) < self.cfg.report_prob]
         if len(posting) > self.cfg.moderator_reports:  # moderators pass on what they can, in random order

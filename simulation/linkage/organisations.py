@@ -28,6 +28,7 @@ from simulation.delivery import Queue, serve_pool
 from simulation.households import PSYCH
 from simulation.linkage import Mechanism
 from simulation.linkage.needs_triage import NeedsTriage
+from simulation.reporting import count_waiting, round_of
 
 COUNSELLING = 0.3  # a social worker's session, as the remote professionals' (online.py)
 
@@ -71,11 +72,11 @@ class SocialOrganisations(Mechanism):
         if model.day < self.cfg.start_day or self.workers == 0 or len(self.roster) == 0:
             return
         k = min(int(self.workers * self.cfg.screens_per_worker), len(self.roster))
-        rows = self.roster[(self.pointer + np.arange(k)) % len(self.roster)]
+        rows = round_of(self.roster, self.pointer, k)
         self.pointer = (self.pointer + k) % len(self.roster)
         hh = model.households
         if self.cfg.integration < 0.5:  # referrals from outside the system take the cadres' time to sort out
-            referred = int((hh.open[rows] & ~hh.reported[rows]).any(axis=1).sum())
+            referred = count_waiting(hh, rows)
             model.hours.coordination = max(0.0, model.hours.coordination - referred * self.cfg.friction_hours)
         model.ledger.report(hh, rows, model.day)
 
