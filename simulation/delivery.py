@@ -45,8 +45,13 @@ class Queue:
 def queue(model) -> Queue:
     """The known open needs, category by category and in household order, with the triage policy's classes."""
     hh = model.households
-    rows, cats, classes = _known(hh.open, hh.reported, model.triage(model))
+    rows, cats, classes = _known(_bytes(hh.open), _bytes(hh.reported), model.triage(model), hh.n)
     return Queue(rows, cats, classes)
+
+
+def _bytes(table: np.ndarray) -> np.ndarray:
+    """A Fortran-ordered bool table as flat bytes, column after column (a view, not a copy)."""
+    return table.ravel(order="F").view(np.uint8)
 
 
 ROUNDS = 16  # at most; a pass always serves the first remaining need of each cell that still has one that fits
@@ -69,7 +74,8 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     if len(q) == 0:
         return np.zeros(0, dtype=bool), np.zeros(len(capacity))
     cells = model.network.grid[q.rows] if len(capacity) > 1 else np.zeros(len(q), dtype=np.int64)
-    served, used = _allocate(model, cells, hours[q.cats], q.classes, capacity, _DayStream(model, f"serve:{by}"))
+    served, used = _allocate(model, cells, hours[q.cats], q.classes, capacity, np.zeros(len(capacity), np.int64),
+                             [f"serve:{by}"])
     meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
 
@@ -102,9 +108,8 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
     entries, cells, costs, first = _team_entries(q.rows, q.cats, model.network.grid, team_of, bounds, cost)
     if len(entries) == 0:
         return q, used_by_team
-    streams = _TeamStreams(model, [f"serve:{t.by}" for t in teams], bounds)
     served, used = _allocate(model, cells, costs, q.classes[entries], np.concatenate([t.capacity for t in teams]),
-                             streams)
+                             np.repeat(np.arange(len(teams)), np.diff(bounds)), [f"serve:{t.by}" for t in teams])
     done = np.zeros(len(q), dtype=bool)
     for k, team in enumerate(teams):
         took = entries[first[k]:first[k + 1]][served[first[k]:first[k + 1]]]
@@ -116,63 +121,65 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
 
 
 def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-              rng) -> tuple[np.ndarray, np.ndarray]:
+              team_of_cell: np.ndarray, streams: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used.
 
-    Each pass is two compiled halves (`_pass_whole`, `_pass_cut`) with the random order of the cut-off class drawn
-    between them, from the responder's own stream, as many numbers as that class has entries."""
-    served = np.zeros(len(cells), dtype=bool)
+    The random order inside a cut-off class comes from the stream of the team the cell belongs to (`streams[k]`
+    for cells with team_of_cell == k), drawn inside the compiled loop from the stream's PCG64 state: the numbers
+    are those the stream's Generator would give (tests/test_streams.py), one per entry of the cut-off class."""
+    states = np.stack([model.streams.pcg64_state(name, model.day) for name in streams])
+    return _allocate_compiled(cells, cost, classes, capacity, team_of_cell, states, model.config.days + 1,
+                              LOOKAHEAD, ROUNDS)
+
+
+# --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
+# sums are taken in the same order and the results are the same to the last bit -------------------------------------
+@njit(cache=True)
+def _allocate_compiled(cells, cost, classes, capacity, team_of_cell, states, span, lookahead, rounds):
+    """The passes of `_allocate`: the first over every entry, then up to `rounds` fill passes."""
+    served = np.zeros(len(cells), dtype=np.bool_)
     used = np.zeros(len(capacity))
     todo = np.arange(len(cells))
     room = capacity
-    for round_ in range(ROUNDS + 1):
+    for round_ in range(rounds + 1):
         part, cutoff, spent = _pass_whole(todo, cells, cost, classes, room, served)
-        u = rng.random_for(cells[part]) if len(part) else _NO_DRAWS
-        todo, room = _pass_cut(part, u, cells, cost, classes, capacity, room, spent, cutoff, served, used, todo,
-                               round_ == 0, model.config.days + 1, LOOKAHEAD)
+        todo, room = _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff,
+                               served, used, todo, round_ == 0, span, lookahead)
         if len(todo) == 0:
             break
     return served, used
 
 
-_NO_DRAWS = np.zeros(0)
+_MULTIPLIER_HI, _MULTIPLIER_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)  # PCG64's
+_LOW_32, _32, _58, _11, _63, _64 = (np.uint64(v) for v in (0xFFFFFFFF, 32, 58, 11, 63, 64))
 
 
-class _DayStream:
-    """The responder's stream of the day, made on first use: when every need fits, no order is drawn, and making a
-    generator costs more than most serves (the numbers drawn are the same as with an eager stream)."""
-
-    __slots__ = ("_model", "_name", "_rng")
-
-    def __init__(self, model, name: str) -> None:
-        self._model, self._name, self._rng = model, name, None
-
-    def random(self, n: int) -> np.ndarray:
-        if self._rng is None:
-            self._rng = self._model.streams(self._name, self._model.day)
-        return self._rng.random(n)
-
-    def random_for(self, cells: np.ndarray) -> np.ndarray:
-        """One uniform number per entry (whose cells are `cells`)."""
-        return self.random(len(cells))
+@njit(cache=True)
+def _pcg64_next(hi, lo, inc_hi, inc_lo):
+    """One step of NumPy's PCG64 (XSL-RR 128/64): state = state x multiplier + inc (mod 2**128), in 64-bit halves;
+    returns the new state's halves and NumPy's next double from it, (rotr64(hi ^ lo, hi >> 58) >> 11) x 2**-53."""
+    a0, a1 = lo & _LOW_32, lo >> _32  # the low 128 bits of lo x multiplier_lo, from 32-bit limbs
+    b0, b1 = _MULTIPLIER_LO & _LOW_32, _MULTIPLIER_LO >> _32
+    p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
+    middle = (p00 >> _32) + (p01 & _LOW_32) + (p10 & _LOW_32)
+    product_hi = p11 + (p01 >> _32) + (p10 >> _32) + (middle >> _32) + hi * _MULTIPLIER_LO + lo * _MULTIPLIER_HI
+    product_lo = lo * _MULTIPLIER_LO
+    new_lo = product_lo + inc_lo
+    new_hi = product_hi + inc_hi + (np.uint64(1) if new_lo < product_lo else np.uint64(0))
+    x, rotation = new_hi ^ new_lo, new_hi >> _58
+    out = (x >> rotation) | (x << ((_64 - rotation) & _63))
+    return new_hi, new_lo, np.float64(out >> _11) * (1.0 / 9007199254740992.0)
 
 
-class _TeamStreams:
-    """The streams of teams served in one pass: each entry's number comes from its own team's stream, in the order
-    a separate pass of that team would draw it (entries come team by team, cells of team k in bounds[k]..)."""
-
-    def __init__(self, model, names: list[str], bounds: np.ndarray) -> None:
-        self._streams = [_DayStream(model, name) for name in names]
-        self._team_of_cell = np.repeat(np.arange(len(names)), np.diff(bounds))
-
-    def random_for(self, cells: np.ndarray) -> np.ndarray:
-        counts = np.bincount(self._team_of_cell[cells], minlength=len(self._streams))
-        return np.concatenate([self._streams[k].random(c) for k, c in enumerate(counts.tolist()) if c]
-                              or [np.zeros(0)])
+@njit(cache=True)
+def _draws(state, n):
+    """`n` numbers of a stream from its PCG64 state (advanced in place), as `_pass_cut` draws them (for tests)."""
+    out = np.empty(n)
+    for j in range(n):
+        state[0], state[1], out[j] = _pcg64_next(state[0], state[1], state[2], state[3])
+    return out
 
 
-# --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
-# sums are taken in the same order and the results are the same to the last bit -------------------------------------
 @njit(cache=True)
 def _pass_whole(todo, cells, cost, classes, room, served):
     """First half of a pass over the entries `todo`: in each cell, whole classes while they fit in `room`.
@@ -214,11 +221,12 @@ def _pass_whole(todo, cells, cost, classes, room, served):
 
 
 @njit(cache=True)
-def _pass_cut(part, u, cells, cost, classes, capacity, room, spent, cutoff, served, used, todo, first, span,
-              lookahead):
+def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff, served, used, todo,
+              first, span, lookahead):
     """Second half of a pass, and what the next pass will try.
 
-    The cut-off class in random order (`u`), by cell, until the next need does not fit: order = argsort(cell + u);
+    The cut-off class in random order (one number per entry, in entry order, from the stream of the entry's team,
+    `states[team_of_cell[cell]]`), by cell, until the next need does not fit: order = argsort(cell + u);
     running = cumsum(cost[order]); a need fits when running - running before its cell's first <= room - spent +
     1e-9; spent = spent + bincount(cell of those that fit, their cost). Then the day's hours: used = spent after
     the first pass, used + spent after a fill pass. Returns the entries the next (fill) pass tries, and the hours
@@ -231,7 +239,10 @@ def _pass_cut(part, u, cells, cost, classes, capacity, room, spent, cutoff, serv
     if len(part):
         key = np.empty(len(part))
         for j in range(len(part)):
-            key[j] = cells[part[j]] + u[j]
+            c = cells[part[j]]
+            t = team_of_cell[c]
+            states[t, 0], states[t, 1], u = _pcg64_next(states[t, 0], states[t, 1], states[t, 2], states[t, 3])
+            key[j] = c + u
         order = np.argsort(key)
         left = room - spent
         before = np.zeros(n_cells)
@@ -311,22 +322,25 @@ def _help(rows, cats, counselling_effect, package_days, refill_days, turned_away
 
 
 @njit(cache=True)
-def _known(open_, reported, table):
+def _known(open_, reported, table, n):
     """The open and reported needs: rows, categories and classes (table[row, category]), category by category,
-    each in row order."""
+    each in row order. `open_` and `reported` are the (households x categories) tables read as flat bytes, column
+    after column (Fortran order), so that both loops run over contiguous memory."""
     count = 0
-    for c in range(open_.shape[1]):
-        for r in range(open_.shape[0]):
-            count += open_[r, c] and reported[r, c]
+    for i in range(len(open_)):
+        count += open_[i] & reported[i]
+    flat = np.empty(count + 1, np.int64)  # written without branches: one spare slot for the last write
+    m = 0
+    for i in range(len(open_)):
+        flat[m] = i
+        m += open_[i] & reported[i]
     rows = np.empty(count, np.int64)
     cats = np.empty(count, np.int64)
     classes = np.empty(count, np.int64)
-    m = 0
-    for c in range(open_.shape[1]):
-        for r in range(open_.shape[0]):
-            if open_[r, c] and reported[r, c]:
-                rows[m], cats[m], classes[m] = r, c, table[r, c]
-                m += 1
+    for j in range(count):
+        c = flat[j] // n
+        r = flat[j] - c * n
+        rows[j], cats[j], classes[j] = r, c, table[r, c]
     return rows, cats, classes
 
 

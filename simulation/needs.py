@@ -155,9 +155,7 @@ def _tries(open_, outing, shopping) -> int:
     their outing days."""
     k = 0
     for r in range(open_.shape[0]):
-        k += open_[r, MEDICINE] + open_[r, MEDICAL]
-        if shopping and outing[r]:
-            k += open_[r, FOOD] + open_[r, SUPPLIES]
+        k += open_[r, MEDICINE] + open_[r, MEDICAL] + (shopping & outing[r]) * (open_[r, FOOD] + open_[r, SUPPLIES])
     return k
 
 
@@ -179,7 +177,7 @@ def _provide(u, shopping, outing, shop_access, self_medical, self_provision, pri
         m = 0
         for r in range(n):  # without branches: who has a need open is unpredictable
             tried[m] = r
-            m += open_[r, c] and (k >= 2 or outing[r])
+            m += open_[r, c] & ((k >= 2) | outing[r])
         for i in range(m):
             r = tried[i]
             if u[j + i] < (shop_access if k < 2 else self_medical) * self_provision[r]:
@@ -195,6 +193,6 @@ def _provide(u, shopping, outing, shop_access, self_medical, self_provision, pri
         j += m
     for r in range(n):
         met[4, count[4]] = r
-        count[4] += open_[r, PSYCH] and distress[r] < eased_below
+        count[4] += open_[r, PSYCH] & (distress[r] < eased_below)
     return (met[0, :count[0]], met[1, :count[1]], met[2, :count[2]], met[3, :count[3]], met[4, :count[4]],
             away)

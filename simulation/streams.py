@@ -33,6 +33,20 @@ class Streams:
 
     def __call__(self, process: str, day: int = -1) -> np.random.Generator:
         """The generator of `process` on `day` (day -1: the set-up streams: population, network)."""
+        return np.random.Generator(np.random.PCG64(_SeedState(self._seed_state(process, day))))
+
+    def pcg64_state(self, process: str, day: int = -1) -> np.ndarray:
+        """The state of the same stream's PCG64 bit generator, fresh, for compiled loops that draw it themselves
+        (simulation/delivery.py): [state >> 64, state & (2**64 - 1), inc >> 64, inc & (2**64 - 1)], as
+        `PCG64(...).state` gives them, so that their numbers are the generator's, one for one."""
+        seed = self._seed_state(process, day)
+        initstate, initseq = int(seed[0]) << 64 | int(seed[1]), int(seed[2]) << 64 | int(seed[3])
+        inc = (initseq << 1 | 1) & _MASK_128  # PCG's srandom: state 0, step, add the initial state, step
+        state = (inc + initstate) & _MASK_128
+        state = (state * _PCG_MULTIPLIER + inc) & _MASK_128
+        return np.array([state >> 64, state & _MASK_64, inc >> 64, inc & _MASK_64], dtype=np.uint64)
+
+    def _seed_state(self, process: str, day: int) -> np.ndarray:
         block, at = divmod(day + 1, self.BLOCK)
         states = self._states.get((process, block))
         if states is None:
@@ -43,8 +57,12 @@ class Streams:
             words[:, -2] = crc
             words[:, -1] = keys
             states = self._states[(process, block)] = _seed_states(words)
-        return np.random.Generator(np.random.PCG64(_SeedState(states[at])))
+        return states[at]
 
+
+# PCG64's multiplier (numpy/random/src/pcg64/pcg64.h, PCG_DEFAULT_MULTIPLIER_128).
+_PCG_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
+_MASK_64, _MASK_128 = (1 << 64) - 1, (1 << 128) - 1
 
 # SeedSequence's constants (numpy/random/bit_generator.pyx).
 _POOL = 4
