@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numba import njit
 from numpy.random.bit_generator import ISeedSequence
 
 
@@ -18,18 +19,16 @@ class Streams:
     """Generators keyed by (process name, day), all derived from one integer seed.
 
     The generator of (process, day) is `Generator(PCG64(SeedSequence(seed, spawn_key=(crc32(process), day + 1))))`.
-    Making a SeedSequence costs more than most of the day's draws, so the seed states are hashed here, with
-    SeedSequence's own algorithm, for a block of days at once (`_seed_states`); the generators are the same, number
-    for number (tests/test_streams.py compares them with NumPy's).
+    Making a SeedSequence costs more than most of the day's draws, so the seed state is hashed here by a compiled
+    loop, with SeedSequence's own algorithm (`_hash_entropy`); the generators are the same, number for number
+    (tests/test_streams.py compares them with NumPy's).
     """
-
-    BLOCK = 128  # days whose seed states are hashed at once, per process
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         words = _words(self.seed)
         self._seed_words = np.concatenate([words, np.zeros(max(_POOL - len(words), 0), dtype=np.uint32)])
-        self._states: dict[tuple[str, int], np.ndarray] = {}
+        self._crc: dict[str, int] = {}
 
     def __call__(self, process: str, day: int = -1) -> np.random.Generator:
         """The generator of `process` on `day` (day -1: the set-up streams: population, network)."""
@@ -47,17 +46,13 @@ class Streams:
         return np.array([state >> 64, state & _MASK_64, inc >> 64, inc & _MASK_64], dtype=np.uint64)
 
     def _seed_state(self, process: str, day: int) -> np.ndarray:
-        block, at = divmod(day + 1, self.BLOCK)
-        states = self._states.get((process, block))
-        if states is None:
-            crc = zlib.crc32(process.encode("utf-8"))
-            keys = np.arange(block * self.BLOCK, (block + 1) * self.BLOCK, dtype=np.uint32)
-            words = np.empty((self.BLOCK, len(self._seed_words) + 2), dtype=np.uint32)
-            words[:, :-2] = self._seed_words
-            words[:, -2] = crc
-            words[:, -1] = keys
-            states = self._states[(process, block)] = _seed_states(words)
-        return states[at]
+        """SeedSequence(seed, spawn_key=(crc32(process), day + 1)).generate_state(4, np.uint64)."""
+        if not -1 <= day < 2**32 - 1:
+            raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
+        crc = self._crc.get(process)
+        if crc is None:
+            crc = self._crc[process] = zlib.crc32(process.encode("utf-8"))
+        return _hash_entropy(self._seed_words, crc, day + 1, _HASH_A, _HASH_B)
 
 
 # PCG64's multiplier (numpy/random/src/pcg64/pcg64.h, PCG_DEFAULT_MULTIPLIER_128).
@@ -67,8 +62,20 @@ _MASK_64, _MASK_128 = (1 << 64) - 1, (1 << 128) - 1
 # SeedSequence's constants (numpy/random/bit_generator.pyx).
 _POOL = 4
 _INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
-_MIX_L, _MIX_R = np.uint32(0xCA01F9DD), np.uint32(0x4973F715)
-_SHIFT = np.uint32(16)
+_MIX_L, _MIX_R = np.uint64(0xCA01F9DD), np.uint64(0x4973F715)
+_LOW_32, _16, _32 = np.uint64(0xFFFFFFFF), np.uint64(16), np.uint64(32)
+
+
+def _powers(init: int, mult: int, count: int) -> np.ndarray:
+    """The hash constant before each of SeedSequence's `count` hash steps, and after the last (uint32 products)."""
+    out = [init]
+    for _ in range(count):
+        out.append((out[-1] * mult) & 0xFFFFFFFF)
+    return np.array(out, dtype=np.uint64)
+
+
+_HASH_A = _powers(_INIT_A, _MULT_A, 64)  # enough for entropy of up to 16 words
+_HASH_B = _powers(_INIT_B, _MULT_B, 8)
 
 
 def _words(value: int) -> np.ndarray:
@@ -77,38 +84,43 @@ def _words(value: int) -> np.ndarray:
     return np.array([(value >> (32 * i)) & 0xFFFFFFFF for i in range(count)], dtype=np.uint32)
 
 
-def _seed_states(words: np.ndarray) -> np.ndarray:
-    """SeedSequence(entropy=row).generate_state(4, uint64) for every row of `words` (uint32 entropy words, the
-    seed's padded to the pool size, then the spawn key's), in uint32 arithmetic as SeedSequence does it."""
-    const = [_INIT_A]
-
-    def hashmix(value: np.ndarray) -> np.ndarray:
-        value = value ^ np.uint32(const[0])
-        const[0] = (const[0] * _MULT_A) & 0xFFFFFFFF
-        value = value * np.uint32(const[0])
-        return value ^ (value >> _SHIFT)
-
-    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        result = _MIX_L * x - _MIX_R * y
-        return result ^ (result >> _SHIFT)
-
-    n, length = words.shape
-    pool = [hashmix(words[:, i] if i < length else np.zeros(n, dtype=np.uint32)) for i in range(_POOL)]
+@njit(cache=True)
+def _hash_entropy(seed_words, crc, key, hash_a, hash_b):
+    """SeedSequence's mix_entropy of [seed words (padded to the pool), crc, key] and its generate_state(4, uint64),
+    in uint32 arithmetic (held in uint64 and masked): hashmix(v) = ((v ^ a_k) * a_(k+1)) ^ shifted, with the
+    hash constant a_k advancing at every step; mix(x, y) = (L * x - R * y) ^ shifted."""
+    n = len(seed_words) + 2
+    entropy = np.empty(n, np.uint64)
+    for i in range(len(seed_words)):
+        entropy[i] = seed_words[i]
+    entropy[n - 2], entropy[n - 1] = crc, key
+    pool = np.empty(_POOL, np.uint64)
+    k = 0
+    for i in range(_POOL):
+        v = ((entropy[i] ^ hash_a[k]) * hash_a[k + 1]) & _LOW_32
+        pool[i] = v ^ (v >> _16)
+        k += 1
     for src in range(_POOL):
         for dst in range(_POOL):
             if src != dst:
-                pool[dst] = mix(pool[dst], hashmix(pool[src]))
-    for src in range(_POOL, length):
+                v = ((pool[src] ^ hash_a[k]) * hash_a[k + 1]) & _LOW_32
+                v ^= v >> _16
+                k += 1
+                r = (_MIX_L * pool[dst] - _MIX_R * v) & _LOW_32
+                pool[dst] = r ^ (r >> _16)
+    for src in range(_POOL, n):
         for dst in range(_POOL):
-            pool[dst] = mix(pool[dst], hashmix(words[:, src]))
-    out = np.empty((n, 8), dtype=np.uint32)
-    const_b = _INIT_B
+            v = ((entropy[src] ^ hash_a[k]) * hash_a[k + 1]) & _LOW_32
+            v ^= v >> _16
+            k += 1
+            r = (_MIX_L * pool[dst] - _MIX_R * v) & _LOW_32
+            pool[dst] = r ^ (r >> _16)
+    out = np.zeros(4, np.uint64)
     for i in range(8):
-        value = pool[i % _POOL] ^ np.uint32(const_b)
-        const_b = (const_b * _MULT_B) & 0xFFFFFFFF
-        value = value * np.uint32(const_b)
-        out[:, i] = value ^ (value >> _SHIFT)
-    return out.astype("<u4").view("<u8").astype(np.uint64)
+        v = ((pool[i % _POOL] ^ hash_b[i]) * hash_b[i + 1]) & _LOW_32
+        v ^= v >> _16
+        out[i // 2] |= v << (_32 * np.uint64(i % 2))
+    return out
 
 
 class _SeedState(ISeedSequence):
