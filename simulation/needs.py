@@ -26,7 +26,8 @@ def arise(model) -> None:
 
     food, medicine, psych, dialysis = _run_down(day, n.food_reorder_days, n.medicine_reorder_days,
                                                 n.psych_threshold, n.dialysis_interval, hh.food_stock,
-                                                hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset)
+                                                hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset,
+                                                hh.open)
     led.raise_needs(hh, food, FOOD, day)
     led.raise_needs(hh, medicine, MEDICINE, day)
     led.raise_needs(hh, dialysis, MEDICAL, day)
@@ -41,10 +42,10 @@ def arise(model) -> None:
 
 @njit(cache=True)
 def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_interval, food_stock, medicine_stock,
-              distress, dialysis_rows, dialysis_offset):
-    """A day of stocks: food and medicine run down by a day (floored at 0). Returns the households whose food or
-    medicine stock is at its reorder point, those whose distress is above the threshold (in row order), and the
-    dialysis patients whose session is due today."""
+              distress, dialysis_rows, dialysis_offset, open_):
+    """A day of stocks: food and medicine run down by a day (floored at 0). Returns, among the households without
+    such a need open already, those whose food or medicine stock is at its reorder point, those whose distress is
+    above the threshold (in row order), and the dialysis patients whose session is due today."""
     n = len(food_stock)
     food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     k_food = k_medicine = k_psych = 0
@@ -52,16 +53,16 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
         food_stock[r] = max(food_stock[r] - 1.0, 0.0)
         medicine_stock[r] = max(medicine_stock[r] - 1.0, 0.0)
         food[k_food] = r
-        k_food += food_stock[r] <= food_reorder
+        k_food += (food_stock[r] <= food_reorder) & (not open_[r, FOOD])
         medicine[k_medicine] = r
-        k_medicine += medicine_stock[r] <= medicine_reorder
+        k_medicine += (medicine_stock[r] <= medicine_reorder) & (not open_[r, MEDICINE])
         psych[k_psych] = r
-        k_psych += distress[r] > psych_threshold
+        k_psych += (distress[r] > psych_threshold) & (not open_[r, PSYCH])
     due = np.empty(len(dialysis_rows), np.int64)
     k_due = 0
     for r in dialysis_rows:
         due[k_due] = r
-        k_due += (day + dialysis_offset[r]) % dialysis_interval == 0
+        k_due += ((day + dialysis_offset[r]) % dialysis_interval == 0) & (not open_[r, MEDICAL])
     return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due]
 
 
@@ -139,13 +140,11 @@ def _self_provide(model, rng: np.random.Generator) -> None:
         outing = hh.everyone
     tries = _tries(hh.open, outing, shopping)
     price = model.price_index ** model.config.prices.low_income_response
-    food, supplies, medicine, medical, eased, turned_away = _provide(
+    rows, cats, turned_away = _provide(
         rng.random(tries), shopping, outing, phase.shop_access, phase.self_medical, hh.self_provision, price,
         n.shop_purchase_days, n.refill_days, n.psych_threshold - 0.1, hh.low_income, hh.food_days_factor,
         hh.food_stock, hh.medicine_stock, hh.distress, hh.turned_away, hh.open)
-    for rows, category in ((food, FOOD), (supplies, SUPPLIES), (medicine, MEDICINE), (medical, MEDICAL),
-                           (eased, PSYCH)):
-        led.meet_rows(hh, rows, category, day, "self")
+    led.meet(hh, rows, cats, day, "self")
     led.turned_away += turned_away
 
 
@@ -162,9 +161,9 @@ def _tries(open_, outing, shopping) -> int:
 @njit(cache=True)
 def _provide(u, shopping, outing, shop_access, self_medical, self_provision, price, purchase_days, refill_days,
              eased_below, low_income, food_days_factor, food_stock, medicine_stock, distress, turned_away, open_):
-    """The self-provision of `_self_provide`, with its stocks: returns the households that met their food, supplies,
-    medicine and medical needs themselves and those whose distress eased (for the Ledger to close), and the patients
-    turned away. A food purchase adds purchase_days x the household's food-days factor, divided by `price` for
+    """The self-provision of `_self_provide`, with its stocks: returns the needs (rows, categories) that households
+    met themselves, food, supplies, medicine and medical, and those whose distress eased (for the Ledger to close),
+    and the patients turned away. A food purchase adds purchase_days x the household's food-days factor, divided by `price` for
     low-income households; a medicine run adds `refill_days`."""
     n = open_.shape[0]
     met = np.empty((5, n), np.int64)
@@ -194,5 +193,10 @@ def _provide(u, shopping, outing, shop_access, self_medical, self_provision, pri
     for r in range(n):
         met[4, count[4]] = r
         count[4] += open_[r, PSYCH] & (distress[r] < eased_below)
-    return (met[0, :count[0]], met[1, :count[1]], met[2, :count[2]], met[3, :count[3]], met[4, :count[4]],
-            away)
+    rows, cats = np.empty(count.sum(), np.int64), np.empty(count.sum(), np.int64)
+    m = 0
+    for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL), (4, PSYCH)):
+        rows[m:m + count[k]] = met[k, :count[k]]
+        cats[m:m + count[k]] = c
+        m += count[k]
+    return rows, cats, away
