@@ -12,6 +12,7 @@ management) and 5 (medicine runs were slow and avoided: they cost the most hours
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,8 +39,8 @@ class Queue:
         return wanted[np.minimum(self.cats, len(wanted) - 1)] & (self.cats < len(wanted))
 
     def without(self, served: np.ndarray) -> Queue:
-        keep = ~served
-        return Queue(self.rows[keep], self.cats[keep], self.classes[keep])
+        """The queue less the entries `served` (a mask)."""
+        return Queue(*_keep(served, self.rows, self.cats, self.classes))
 
 
 def queue(model) -> Queue:
@@ -74,7 +75,7 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     if len(q) == 0:
         return np.zeros(0, dtype=bool), np.zeros(len(capacity))
     cells = model.network.grid[q.rows] if len(capacity) > 1 else np.zeros(len(q), dtype=np.int64)
-    served, used = _allocate(model, cells, hours[q.cats], q.classes, capacity, np.zeros(len(capacity), np.int64),
+    served, used = _allocate(model, cells, hours[q.cats], q.classes, capacity, np.array([0, len(capacity)]),
                              [f"serve:{by}"])
     meet(model, q.rows[served], q.cats[served], by, counselling_effect)
     return served, used
@@ -104,12 +105,12 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
         if team.capacity.sum() > 0:
             team_of[list(team.categories)] = k
         cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
-    bounds = np.cumsum([0] + [len(t.capacity) for t in teams])
+    bounds = np.array(list(itertools.accumulate((len(t.capacity) for t in teams), initial=0)))
     entries, cells, costs, first = _team_entries(q.rows, q.cats, model.network.grid, team_of, bounds, cost)
     if len(entries) == 0:
         return q, used_by_team
     served, used = _allocate(model, cells, costs, q.classes[entries], np.concatenate([t.capacity for t in teams]),
-                             np.repeat(np.arange(len(teams)), np.diff(bounds)), [f"serve:{t.by}" for t in teams])
+                             bounds, [f"serve:{t.by}" for t in teams])
     done = np.zeros(len(q), dtype=bool)
     for k, team in enumerate(teams):
         took = entries[first[k]:first[k + 1]][served[first[k]:first[k + 1]]]
@@ -121,22 +122,25 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
 
 
 def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-              team_of_cell: np.ndarray, streams: list[str]) -> tuple[np.ndarray, np.ndarray]:
+              bounds: np.ndarray, streams: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used.
 
     The random order inside a cut-off class comes from the stream of the team the cell belongs to (`streams[k]`
-    for cells with team_of_cell == k), drawn inside the compiled loop from the stream's PCG64 state: the numbers
+    for cells bounds[k] <= cell < bounds[k + 1]), drawn inside the compiled loop from the stream's PCG64 state: the numbers
     are those the stream's Generator would give (tests/test_streams.py), one per entry of the cut-off class."""
     states = np.stack([model.streams.pcg64_state(name, model.day) for name in streams])
-    return _allocate_compiled(cells, cost, classes, capacity, team_of_cell, states, model.config.days + 1,
-                              LOOKAHEAD, ROUNDS)
+    return _allocate_compiled(cells, cost, classes, capacity, bounds, states, model.config.days + 1, LOOKAHEAD,
+                              ROUNDS)
 
 
 # --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
 # sums are taken in the same order and the results are the same to the last bit -------------------------------------
 @njit(cache=True)
-def _allocate_compiled(cells, cost, classes, capacity, team_of_cell, states, span, lookahead, rounds):
+def _allocate_compiled(cells, cost, classes, capacity, bounds, states, span, lookahead, rounds):
     """The passes of `_allocate`: the first over every entry, then up to `rounds` fill passes."""
+    team_of_cell = np.empty(len(capacity), np.int64)
+    for k in range(len(bounds) - 1):
+        team_of_cell[bounds[k]:bounds[k + 1]] = k
     served = np.zeros(len(cells), dtype=np.bool_)
     used = np.zeros(len(capacity))
     todo = np.arange(len(cells))
@@ -342,6 +346,19 @@ def _known(open_, reported, table, n):
         r = flat[j] - c * n
         rows[j], cats[j], classes[j] = r, c, table[r, c]
     return rows, cats, classes
+
+
+@njit(cache=True)
+def _keep(served, rows, cats, classes):
+    """rows[~served], cats[~served], classes[~served]."""
+    n = len(served) - np.count_nonzero(served)
+    out_rows, out_cats, out_classes = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    m = 0
+    for i in range(len(served)):
+        if not served[i]:
+            out_rows[m], out_cats[m], out_classes[m] = rows[i], cats[i], classes[i]
+            m += 1
+    return out_rows, out_cats, out_classes
 
 
 @njit(cache=True)
