@@ -190,6 +190,8 @@ def _pass_whole(todo, cells, cost, classes, room, served):
 
     wanted = bincount(cell x span + class, weights=cost); through = cumsum(wanted, axis=1);
     cutoff = (through <= room + 1e-9).sum(axis=1); spent = through[cutoff - 1] (0 without a class that fits).
+    Costs are not negative, so `through` never falls along a row: the scan stops at the first class that does not
+    fit.
     Marks the entries of classes below the cut-off served; returns the entries of the cut-off class (in order), the
     cut-off class of each cell and the hours those whole classes spend per cell.
     """
@@ -202,16 +204,16 @@ def _pass_whole(todo, cells, cost, classes, room, served):
         wanted[cells[i] * span + classes[i]] += cost[i]
     cutoff = np.zeros(n_cells, dtype=np.int64)
     spent = np.zeros(n_cells)
-    through = np.zeros(span)
     for c in range(n_cells):
         total, fit, limit = 0.0, 0, room[c] + 1e-9
         for k in range(span):
-            total = wanted[c * span] if k == 0 else total + wanted[c * span + k]
-            through[k] = total
-            if total <= limit:
-                fit += 1
+            step = wanted[c * span] if k == 0 else total + wanted[c * span + k]
+            if step > limit:
+                break
+            total = step
+            fit += 1
         cutoff[c] = fit
-        spent[c] = through[fit - 1] if fit > 0 else 0.0
+        spent[c] = total if fit > 0 else 0.0
     part = np.empty(len(todo), dtype=np.int64)
     n_part = 0
     for i in todo:
@@ -247,7 +249,7 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
             t = team_of_cell[c]
             states[t, 0], states[t, 1], u = _pcg64_next(states[t, 0], states[t, 1], states[t, 2], states[t, 3])
             key[j] = c + u
-        order = np.argsort(key)
+        order = _sort_keys(key, n_cells)
         left = room - spent
         before = np.zeros(n_cells)
         added = np.zeros(n_cells)
@@ -270,9 +272,16 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
     nxt = np.empty(len(cells) if first else len(todo), dtype=np.int64)
     n = 0
     if first:
+        horizon = np.empty(n_cells, np.int64)  # the cut-off's report day + lookahead, per cell
+        for c in range(n_cells):
+            horizon[c] = cutoff[c] % span + lookahead
         for i in range(len(cells)):
-            if not served[i] and classes[i] % span <= cutoff[cells[i]] % span + lookahead \
-                    and cost[i] <= left[cells[i]] + 1e-9:
+            if served[i] or cost[i] > left[cells[i]] + 1e-9:
+                continue
+            day = classes[i]
+            while day >= span:  # classes % span, without a division: classes are a few ranks of span
+                day -= span
+            if day <= horizon[cells[i]]:
                 nxt[n] = i
                 n += 1
     else:
@@ -346,6 +355,36 @@ def _known(open_, reported, table, n):
         r = flat[j] - c * n
         rows[j], cats[j], classes[j] = r, c, table[r, c]
     return rows, cats, classes
+
+
+@njit(cache=True)
+def _sort_keys(key, n_cells):
+    """argsort(key) for keys cell + u in [0, n_cells): a bucket sort (buckets of equal width, in order, then an
+    insertion sort inside each), linear in the number of keys where a comparison sort is not."""
+    n = len(key)
+    scale = n / n_cells
+    bucket = np.empty(n, np.int64)
+    start = np.zeros(n + 1, np.int64)
+    for j in range(n):
+        b = min(int(key[j] * scale), n - 1)
+        bucket[j] = b
+        start[b + 1] += 1
+    for b in range(n):
+        start[b + 1] += start[b]
+    order = np.empty(n, np.int64)
+    fill = start[:n].copy()
+    for j in range(n):
+        order[fill[bucket[j]]] = j
+        fill[bucket[j]] += 1
+    for b in range(n):
+        for x in range(start[b] + 1, start[b + 1]):
+            j = order[x]
+            y = x - 1
+            while y >= start[b] and key[order[y]] > key[j]:
+                order[y + 1] = order[y]
+                y -= 1
+            order[y + 1] = j
+    return order
 
 
 @njit(cache=True)

@@ -11,7 +11,10 @@ import importlib
 import pkgutil
 import types
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import agents
 import simulation
@@ -56,3 +59,16 @@ def test_compiled_functions_call_only_their_own_modules_compiled_functions(modul
                 assert target.py_func.__module__ == module.__name__, (
                     f"{module.__name__}.{name} calls {target.py_func.__module__}.{used}, a compiled function of "
                     "another module: Numba's cache would not see that module change. Call it from Python.")
+
+
+@settings(max_examples=200, deadline=None)
+@given(n_cells=st.integers(1, 40), size=st.integers(0, 300), seed=st.integers(0, 2**32 - 1))
+def test_the_bucket_sort_of_a_pass_orders_as_argsort(n_cells: int, size: int, seed: int) -> None:
+    """Delivery orders a cut-off class by cell + uniform number with a bucket sort: the order of np.argsort."""
+    from simulation.delivery import _sort_keys
+
+    rng = np.random.default_rng(seed)
+    key = rng.integers(0, n_cells, size) + rng.random(size)
+    key[: size // 10] = np.nextafter(n_cells, 0)  # the largest key there can be
+    key[size // 10: size // 5] = rng.integers(0, n_cells, size // 5 - size // 10)  # whole numbers: u = 0
+    assert np.array_equal(_sort_keys(key, n_cells), np.argsort(key, kind="stable"))
