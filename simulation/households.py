@@ -74,6 +74,9 @@ class HouseholdState:
         self.group_matrix = np.stack([self.alone, self.chronic, self.low_income, ~self.digital,
                                       self.elderly & ~self.digital, self.vulnerable]).astype(np.float32)
         self.group_sizes = self.group_matrix.sum(axis=1)
+        # The same as one byte per household (bit g: group g), for the daily per-group counts (outcomes.py).
+        self.group_bits = (self.group_matrix.astype(bool) << np.arange(len(GROUPS), dtype=np.uint8)[:, None]).sum(
+            axis=0, dtype=np.uint8)
 
     def outing_days(self, interval: int, day: int) -> np.ndarray | bool:
         """Whether each household may go out on `day` when outings are allowed every `interval` days."""

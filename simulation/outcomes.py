@@ -9,7 +9,6 @@ needs by the household's group; groups overlap, so they do not add up to the tot
 from __future__ import annotations
 
 import math
-import weakref
 from itertools import chain
 
 import mesa
@@ -64,7 +63,7 @@ def _reporter(name: str):
 def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
     hh, led = model.households, model.ledger
-    unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), _group_bits(hh))
+    unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits)
     raised, met = led.raised.tolist(), led.met.tolist()
     unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
     n_open = sum(unmet_c)
@@ -101,19 +100,6 @@ def observe(model) -> dict:
 # The daily columns filled from per-category and per-group arrays, in the order `observe` writes them.
 _CATEGORY_COLUMNS = tuple(f"{kind}_{c}" for c in CATEGORIES for kind in ("raised", "met", "unmet", "hidden"))
 _GROUP_COLUMNS = tuple(f"{kind}_{g}" for g in GROUPS for kind in ("unmet", "hidden"))
-_GROUP_BITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _group_bits(hh) -> np.ndarray:
-    """Each household's groups as the bits of one byte (bit g: row g of `hh.group_matrix`), made once per
-    community: the groups are fixed for the run, and a byte per household is a thirtieth of the matrix to read."""
-    bits = _GROUP_BITS.get(hh)
-    if bits is None:
-        weights = (1 << np.arange(len(hh.group_matrix), dtype=np.uint8))[:, None]
-        bits = _GROUP_BITS[hh] = ((hh.group_matrix != 0) * weights).sum(axis=0, dtype=np.uint8)
-    return bits
-
-
 @njit(cache=True)
 def _group_counts(open_, reported, group_bits):
     """group_matrix @ open_per_household(open) and group_matrix @ open_per_household(open & ~reported), in
