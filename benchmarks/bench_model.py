@@ -153,11 +153,13 @@ def bench_memory(seed: int, households: int, days: int) -> dict:
 
 
 def warm_up() -> None:
-    """Import and cache everything once (lazy imports, scenario files, git lookup) outside the timings."""
+    """Import and cache everything once (lazy imports, scenario files, git lookup, the compiled loops: Numba loads
+    or compiles each on its first call) outside the timings: 70 days, so that every mechanism has started (the
+    volunteers' call is on day 31)."""
     for scenario in SCENARIOS:
-        model = simulation.CommunityModel(scenario=scenario, rng=0, households=300, days=3)
+        model = simulation.CommunityModel(scenario=scenario, rng=0, households=300, days=70)
         _step_to_end(model)
-        simulation.run(scenario, seed=0, households=300, days=3)
+        simulation.run(scenario, seed=0, households=300, days=70)
     with _virus_without_layout():
         virus = virus_module.VirusOnNetwork(num_nodes=300, rng=0)
     _step_to_end(virus, max_steps=3)
@@ -176,9 +178,11 @@ def _environment() -> dict:
     except Exception:  # noqa: BLE001 - provenance is a nicety here
         version = "unknown"
     import networkx
+    import numba
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "numba": numba.__version__,
         "mesa": mesa.__version__,
         "networkx": networkx.__version__,
         "liandong": version,
@@ -215,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     env = _environment()
     print(f"liandong benchmark: {args.repeats} repeats, medians; {n:,} households x {days} days "
           f"vs VirusOnNetwork {n:,} nodes x {days} steps", flush=True)
-    print(f"python {env['python']}, numpy {env['numpy']}, mesa {env['mesa']}, networkx {env['networkx']}, "
+    print(f"python {env['python']}, numpy {env['numpy']}, numba {env['numba']}, mesa {env['mesa']}, "
+          f"networkx {env['networkx']}, "
           f"liandong {env['liandong']}; OPENBLAS_CORETYPE "
           f"{'=' + env['OPENBLAS_CORETYPE']['value'] if env['OPENBLAS_CORETYPE']['present'] else 'unset'}",
           flush=True)

@@ -11,6 +11,8 @@
 #   4. pip install -e '.[test]' - skipped when .venv/.liandong-stamp matches the hash of
 #                                pyproject.toml + this script
 #   5. install_browser_assets  - the dashboard's JavaScript assets, cached for solara (offline)
+#   6. compile the model's loops - Numba compiles them on first use and caches them in __pycache__; a short run of
+#                                every preset does it here, once, instead of in every test worker or first command
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -239,5 +241,12 @@ else
 fi
 
 install_browser_assets
+
+log "compiling the model's loops (Numba, cached: seconds when nothing changed, about a minute the first time)"
+"$VENV_PY" -c '
+import scenarios, simulation
+for name in scenarios.names():
+    simulation.run(name, seed=0, households=300, days=70)
+' || die "a short run of the presets failed; run 'liandong run no_linkage' to see why"
 
 log "done"

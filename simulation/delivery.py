@@ -46,8 +46,8 @@ class Queue:
 def queue(model) -> Queue:
     """The known open needs, category by category and in household order, with the triage policy's classes."""
     hh = model.households
-    rows, cats, classes = _known(_bytes(hh.open), _bytes(hh.reported), model.triage(model), hh.n)
-    return Queue(rows, cats, classes)
+    rows, cats = _known(_bytes(hh.open), _bytes(hh.reported), hh.n)
+    return Queue(rows, cats, model.triage(model, rows, cats))
 
 
 def _bytes(table: np.ndarray) -> np.ndarray:
@@ -335,10 +335,10 @@ def _help(rows, cats, counselling_effect, package_days, refill_days, turned_away
 
 
 @njit(cache=True)
-def _known(open_, reported, table, n):
-    """The open and reported needs: rows, categories and classes (table[row, category]), category by category,
-    each in row order. `open_` and `reported` are the (households x categories) tables read as flat bytes, column
-    after column (Fortran order), so that both loops run over contiguous memory."""
+def _known(open_, reported, n):
+    """The open and reported needs: rows and categories, category by category, each in row order. `open_` and
+    `reported` are the (households x categories) tables read as flat bytes, column after column (Fortran order),
+    so that both loops run over contiguous memory."""
     count = 0
     for i in range(len(open_)):
         count += open_[i] & reported[i]
@@ -349,12 +349,10 @@ def _known(open_, reported, table, n):
         m += open_[i] & reported[i]
     rows = np.empty(count, np.int64)
     cats = np.empty(count, np.int64)
-    classes = np.empty(count, np.int64)
     for j in range(count):
-        c = flat[j] // n
-        r = flat[j] - c * n
-        rows[j], cats[j], classes[j] = r, c, table[r, c]
-    return rows, cats, classes
+        cats[j] = flat[j] // n
+        rows[j] = flat[j] - cats[j] * n
+    return rows, cats
 
 
 @njit(cache=True)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def first_come(model) -> np.ndarray:
-    """Priority classes of every (household, category) cell: the day the need was reported.
+def first_come(model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
+    """Priority classes of the known open needs at (rows, cats): the day each was reported.
 
-    A policy returns a households x categories table of non-negative integers; only the cells of known open needs
-    are read. A class is rank x (days + 1) + report day, rank 0 here: delivery reads the report day back from it
-    to decide how far responders look ahead to fill their day (simulation/delivery.py).
+    A policy returns one non-negative integer (int64) per need. A class is rank x (days + 1) + report day, rank 0
+    here: delivery reads the report day back from it to decide how far responders look ahead to fill their day
+    (simulation/delivery.py).
     """
-    return model.households.reported_day
+    return model.households.reported_day[rows, cats].astype(np.int64)

@@ -138,9 +138,11 @@ def test_needs_triage_narrows_the_equity_gap():
 def test_triage_classes_put_urgent_first():
     m = CommunityModel(rng=1, households=300, days=5, **{"triage.enabled": True, "triage.start_day": 0})
     m.step()
-    table = m.triage(m)
-    from simulation.households import MEDICAL, FOOD
-    assert (table[:, MEDICAL] < table[:, FOOD]).all()
+    from simulation.households import FOOD, MEDICAL
+    rows = np.arange(m.households.n)
+    medical = m.triage(m, rows, np.full(len(rows), MEDICAL))
+    food = m.triage(m, rows, np.full(len(rows), FOOD))
+    assert (medical < food).all()
 
 
 def test_price_cap_holds():

@@ -316,7 +316,7 @@ def test_first_come_classes_follow_reported_day():
     rows = rng.choice(m.households.n, 50, replace=False)
     cats = rng.integers(0, len(CATEGORIES), 50)
     m.households.reported_day[rows, cats] = rng.integers(0, 10, 50)
-    classes = triage.first_come(m)[rows, cats]
+    classes = triage.first_come(m, rows, cats)
     day = m.households.reported_day[rows, cats]
     earlier = day[:, None] < day[None, :]
     assert (classes[:, None] < classes[None, :])[earlier].all()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
+from simulation.households import MEDICAL, MEDICINE, PSYCH
 from simulation.linkage import Mechanism
 from simulation.reporting import round_of
 
@@ -32,17 +32,7 @@ class NeedsTriage(Mechanism):
         self.cfg = model.config.triage
         hh = model.households
         self.span = model.config.days + 1
-        rank = np.empty((hh.n, len(CATEGORIES)), dtype=np.int64, order="F")
-        other = np.where(hh.vulnerable, VULNERABLE, OTHER)
-        rank[:, MEDICAL] = URGENT
-        rank[:, MEDICINE] = MEDICINE_RANK
-        rank[:, FOOD] = other
-        rank[:, SUPPLIES] = other
-        rank[:, PSYCH] = other
-        # int32, as hh.reported_day: the classes are small (rank x (days + 1) + day), and the first-come table
-        # delivery reads is int32 too
-        self.base = (rank * self.span).astype(np.int32, order="F")
-        self.table = self.base.copy(order="F")  # the day's classes, rewritten in place by `classes`
+        self.vulnerable = hh.vulnerable
         self.pointer = 0
         self.first_come = model.triage
 
@@ -51,14 +41,11 @@ class NeedsTriage(Mechanism):
             self.pointer = (model.register_pointer + len(model.register) // 2) % len(model.register)
         model.triage = self.classes if model.day >= self.cfg.start_day else self.first_come
 
-    def classes(self, model) -> np.ndarray:
-        """Rank by urgency and vulnerability, then report day: a table of every (household, category) cell, the
-        same one rewritten each day (a fresh households x categories table a day costs more than the rest of the
-        triage)."""
+    def classes(self, model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
+        """Rank by urgency and vulnerability, then report day, for the known needs at (rows, cats)."""
         hh = model.households
-        _classes(self.base, hh.reported_day, hh.distress, self.cfg.crisis_threshold, CRISIS * self.span,
-                 self.table)
-        return self.table
+        return _classes(rows, cats, self.vulnerable, hh.reported_day, hh.distress, self.cfg.crisis_threshold,
+                        self.span)
 
     def report(self, model) -> None:
         if model.day < self.cfg.start_day:
@@ -73,14 +60,20 @@ class NeedsTriage(Mechanism):
 
 
 @njit(cache=True)
-def _classes(base, reported_day, distress, crisis_threshold, crisis_class, table):
-    """table[:] = base + reported_day; crisis = distress > crisis_threshold;
-    table[crisis, PSYCH] = crisis_class + reported_day[crisis, PSYCH] (integers: exact)."""
-    n, k = base.shape
-    for c in range(k):
-        if c == PSYCH:
-            for r in range(n):
-                table[r, c] = (crisis_class if distress[r] > crisis_threshold else base[r, c]) + reported_day[r, c]
+def _classes(rows, cats, vulnerable, reported_day, distress, crisis_threshold, span):
+    """rank x span + reported_day of each need (rows[j], cats[j]): medical visits are URGENT; psychological needs in
+    crisis (distress above the threshold) CRISIS; medicine MEDICINE_RANK; the other needs VULNERABLE for vulnerable
+    households, else OTHER (integers: exact)."""
+    out = np.empty(len(rows), np.int64)
+    for j in range(len(rows)):
+        r, c = rows[j], cats[j]
+        if c == MEDICAL:
+            rank = URGENT
+        elif c == MEDICINE:
+            rank = MEDICINE_RANK
+        elif c == PSYCH and distress[r] > crisis_threshold:
+            rank = CRISIS
         else:
-            for r in range(n):
-                table[r, c] = base[r, c] + reported_day[r, c]
+            rank = VULNERABLE if vulnerable[r] else OTHER
+        out[j] = rank * span + reported_day[r, c]
+    return out
