@@ -62,8 +62,8 @@ class HouseholdState:
         self.open = np.zeros(shape, dtype=bool, order="F")
         self.reported = np.zeros(shape, dtype=bool, order="F")
         self.failed = np.zeros(shape, dtype=bool, order="F")  # urgent need already counted as a critical failure
-        self.raised_day = np.zeros(shape, dtype=np.int32, order="F")
-        self.reported_day = np.zeros(shape, dtype=np.int32, order="F")
+        self.raised_day = np.zeros(shape, dtype=np.int16, order="F")  # days fit: MAX_DAYS is 3,650
+        self.reported_day = np.zeros(shape, dtype=np.int16, order="F")
         self.everyone = np.ones(n, dtype=bool)  # a mask of all households (outings every day)
         self.turned_away = np.zeros(n, dtype=bool)  # today's medical patients no hospital would take (needs.py)
         self.dialysis_rows = np.flatnonzero(self.dialysis)
