@@ -128,7 +128,7 @@ def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, c
     The random order inside a cut-off class comes from the stream of the team the cell belongs to (`streams[k]`
     for cells bounds[k] <= cell < bounds[k + 1]), drawn inside the compiled loop from the stream's PCG64 state: the numbers
     are those the stream's Generator would give (tests/test_streams.py), one per entry of the cut-off class."""
-    states = np.stack([model.streams.pcg64_state(name, model.day) for name in streams])
+    states = model.streams.pcg64_states(streams, model.day)
     return _allocate_compiled(cells, cost, classes, capacity, bounds, states, model.config.days + 1, LOOKAHEAD,
                               ROUNDS)
 

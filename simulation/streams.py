@@ -34,16 +34,19 @@ class Streams:
         """The generator of `process` on `day` (day -1: the set-up streams: population, network)."""
         return np.random.Generator(np.random.PCG64(_SeedState(self._seed_state(process, day))))
 
-    def pcg64_state(self, process: str, day: int = -1) -> np.ndarray:
-        """The state of the same stream's PCG64 bit generator, fresh, for compiled loops that draw it themselves
-        (simulation/delivery.py): [state >> 64, state & (2**64 - 1), inc >> 64, inc & (2**64 - 1)], as
-        `PCG64(...).state` gives them, so that their numbers are the generator's, one for one."""
-        seed = self._seed_state(process, day)
-        initstate, initseq = int(seed[0]) << 64 | int(seed[1]), int(seed[2]) << 64 | int(seed[3])
-        inc = (initseq << 1 | 1) & _MASK_128  # PCG's srandom: state 0, step, add the initial state, step
-        state = (inc + initstate) & _MASK_128
-        state = (state * _PCG_MULTIPLIER + inc) & _MASK_128
-        return np.array([state >> 64, state & _MASK_64, inc >> 64, inc & _MASK_64], dtype=np.uint64)
+    def pcg64_states(self, processes: list[str], day: int = -1) -> np.ndarray:
+        """The states of the same streams' PCG64 bit generators, fresh, one row per process, for compiled loops
+        that draw them themselves (simulation/delivery.py): [state >> 64, state & (2**64 - 1), inc >> 64,
+        inc & (2**64 - 1)], as `PCG64(...).state` gives them, so that their numbers are the generators', one for
+        one."""
+        rows = []
+        for process in processes:
+            seed = self._seed_state(process, day).tolist()
+            initstate, initseq = seed[0] << 64 | seed[1], seed[2] << 64 | seed[3]
+            inc = (initseq << 1 | 1) & _MASK_128  # PCG's srandom: state 0, step, add the initial state, step
+            state = (((inc + initstate) & _MASK_128) * _PCG_MULTIPLIER + inc) & _MASK_128
+            rows.append((state >> 64, state & _MASK_64, inc >> 64, inc & _MASK_64))
+        return np.array(rows, dtype=np.uint64).reshape(len(rows), 4)
 
     def _seed_state(self, process: str, day: int) -> np.ndarray:
         """SeedSequence(seed, spawn_key=(crc32(process), day + 1)).generate_state(4, np.uint64)."""

@@ -41,7 +41,7 @@ def test_each_call_is_a_fresh_generator() -> None:
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**63 - 1), process=st.text(max_size=12), day=st.integers(-1, 400))
 def test_pcg64_state_is_the_generators_state(seed: int, process: str, day: int) -> None:
-    mine = Streams(seed).pcg64_state(process, day)
+    mine = Streams(seed).pcg64_states([process], day)[0]
     theirs = numpy_stream(seed, process, day).bit_generator.state["state"]
     assert int(mine[0]) << 64 | int(mine[1]) == theirs["state"]
     assert int(mine[2]) << 64 | int(mine[3]) == theirs["inc"]
@@ -52,7 +52,16 @@ def test_compiled_draws_are_the_generators_numbers(seed: int) -> None:
     """Delivery draws its random order inside compiled code from a stream's PCG64 state: the same numbers."""
     from simulation.delivery import _draws
 
-    state = Streams(seed).pcg64_state("serve:cadre", 7)
+    state = Streams(seed).pcg64_states(["serve:cadre"], 7)[0]
     first, second = _draws(state, 500), _draws(state, 3)  # the state advances in place
     expected = numpy_stream(seed, "serve:cadre", 7).random(503)
     assert np.array_equal(np.concatenate([first, second]), expected)
+
+
+def test_pcg64_states_has_one_row_per_process_in_order() -> None:
+    streams = Streams(11)
+    both = streams.pcg64_states(["serve:a", "serve:b"], 5)
+    assert both.shape == (2, 4) and both.dtype == np.uint64
+    assert np.array_equal(both[0], streams.pcg64_states(["serve:a"], 5)[0])
+    assert np.array_equal(both[1], streams.pcg64_states(["serve:b"], 5)[0])
+    assert streams.pcg64_states([], 5).shape == (0, 4)
