@@ -138,65 +138,67 @@ def _self_provide(model, rng: np.random.Generator) -> None:
     outing = hh.outing_days(phase.outing_interval, day) if shopping else True
     if outing is True:
         outing = hh.everyone
-    tries = _tries(hh.open, outing, shopping)
+    tried, count = _candidates(hh.open, outing, shopping, hh.distress, n.psych_threshold - 0.1)
     price = model.price_index ** model.config.prices.low_income_response
     rows, cats, turned_away = _provide(
-        rng.random(tries), shopping, outing, phase.shop_access, phase.self_medical, hh.self_provision, price,
-        n.shop_purchase_days, n.refill_days, n.psych_threshold - 0.1, hh.low_income, hh.food_days_factor,
-        hh.food_stock, hh.medicine_stock, hh.distress, hh.turned_away, hh.open)
+        rng.random(int(count[:4].sum())), tried, count, phase.shop_access, phase.self_medical, hh.self_provision,
+        price, n.shop_purchase_days, n.refill_days, hh.low_income, hh.food_days_factor, hh.food_stock,
+        hh.medicine_stock, hh.turned_away)
     led.meet(hh, rows, cats, day, "self")
     led.turned_away += turned_away
 
 
 @njit(cache=True)
-def _tries(open_, outing, shopping) -> int:
-    """The open needs households try to meet themselves today: medicine and medical, and food and supplies on
-    their outing days."""
-    k = 0
-    for r in range(open_.shape[0]):
-        k += open_[r, MEDICINE] + open_[r, MEDICAL] + (shopping & outing[r]) * (open_[r, FOOD] + open_[r, SUPPLIES])
-    return k
+def _candidates(open_, outing, shopping, distress, eased_below):
+    """In one pass over the households, those who try to meet an open need themselves today, by category in the
+    order they draw (row k of the result, the first count[k] entries, in row order): food (0) and supplies (1) on
+    their outing days when the phase lets them shop, medicine (2) and medical (3); and those whose distress has
+    eased below `eased_below` with a psychological need open (4)."""
+    n = open_.shape[0]
+    tried = np.empty((5, n + 1), np.int64)  # written without branches: one spare slot for the last write
+    count = np.zeros(5, np.int64)
+    for r in range(n):
+        out = outing[r] & shopping
+        tried[0, count[0]] = r
+        count[0] += open_[r, FOOD] & out
+        tried[1, count[1]] = r
+        count[1] += open_[r, SUPPLIES] & out
+        tried[2, count[2]] = r
+        count[2] += open_[r, MEDICINE]
+        tried[3, count[3]] = r
+        count[3] += open_[r, MEDICAL]
+        tried[4, count[4]] = r
+        count[4] += open_[r, PSYCH] & (distress[r] < eased_below)
+    return tried, count
 
 
 @njit(cache=True)
-def _provide(u, shopping, outing, shop_access, self_medical, self_provision, price, purchase_days, refill_days,
-             eased_below, low_income, food_days_factor, food_stock, medicine_stock, distress, turned_away, open_):
-    """The self-provision of `_self_provide`, with its stocks: returns the needs (rows, categories) that households
-    met themselves, food, supplies, medicine and medical, and those whose distress eased (for the Ledger to close),
-    and the patients turned away. A food purchase adds purchase_days x the household's food-days factor, divided by `price` for
-    low-income households; a medicine run adds `refill_days`."""
-    n = open_.shape[0]
-    met = np.empty((5, n), np.int64)
-    count = np.zeros(5, np.int64)
-    tried = np.empty(n, np.int64)
-    away, j = 0, 0
+def _provide(u, tried, count, shop_access, self_medical, self_provision, price, purchase_days, refill_days,
+             low_income, food_days_factor, food_stock, medicine_stock, turned_away):
+    """The self-provision of `_self_provide`, with its stocks: one number of `u` per need tried (`_candidates`),
+    category after category. Returns the needs (rows, categories) that households met themselves, food, supplies,
+    medicine and medical, and those whose distress eased (for the Ledger to close), and the patients turned away.
+    A food purchase adds purchase_days x the household's food-days factor, divided by `price` for low-income
+    households; a medicine run adds `refill_days`."""
+    met = np.empty(count.sum(), np.int64)
+    cats = np.empty(count.sum(), np.int64)
+    m, away, j = 0, 0, 0
     for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL)):
-        if k < 2 and not shopping:
-            continue
-        m = 0
-        for r in range(n):  # without branches: who has a need open is unpredictable
-            tried[m] = r
-            m += open_[r, c] & ((k >= 2) | outing[r])
-        for i in range(m):
-            r = tried[i]
-            if u[j + i] < (shop_access if k < 2 else self_medical) * self_provision[r]:
+        chance = shop_access if k < 2 else self_medical
+        for i in range(count[k]):
+            r = tried[k, i]
+            if u[j] < chance * self_provision[r]:
                 if c == MEDICAL and turned_away[r]:  # made it to the hospital, which turned the patient away
                     away += 1
-                    continue
-                met[k, count[k]] = r
-                count[k] += 1
-                if c == FOOD:
-                    food_stock[r] += purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0)
-                elif c == MEDICINE:
-                    medicine_stock[r] += refill_days
-        j += m
-    for r in range(n):
-        met[4, count[4]] = r
-        count[4] += open_[r, PSYCH] & (distress[r] < eased_below)
-    rows, cats = np.empty(count.sum(), np.int64), np.empty(count.sum(), np.int64)
-    m = 0
-    for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL), (4, PSYCH)):
-        rows[m:m + count[k]] = met[k, :count[k]]
-        cats[m:m + count[k]] = c
-        m += count[k]
-    return rows, cats, away
+                else:
+                    met[m], cats[m] = r, c
+                    m += 1
+                    if c == FOOD:
+                        food_stock[r] += purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0)
+                    elif c == MEDICINE:
+                        medicine_stock[r] += refill_days
+            j += 1
+    for i in range(count[4]):
+        met[m], cats[m] = tried[4, i], PSYCH
+        m += 1
+    return met[:m], cats[:m], away
