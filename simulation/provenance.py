@@ -8,7 +8,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("liandong", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic")
+PACKAGES = ("liandong", "mesa", "numpy", "numba", "scipy", "networkx", "pandas", "pyarrow", "pydantic")
 
 
 @functools.cache
