@@ -242,7 +242,7 @@ fi
 
 install_browser_assets
 
-log "compiling the model's loops (Numba, cached: seconds when nothing changed, about a minute the first time)"
+log "compiling the model's loops (Numba, cached: seconds when nothing changed, about half a minute the first time)"
 "$VENV_PY" -c '
 import scenarios, simulation
 for name in scenarios.names():

@@ -126,8 +126,9 @@ def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, c
     """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used.
 
     The random order inside a cut-off class comes from the stream of the team the cell belongs to (`streams[k]`
-    for cells bounds[k] <= cell < bounds[k + 1]), drawn inside the compiled loop from the stream's PCG64 state: the numbers
-    are those the stream's Generator would give (tests/test_streams.py), one per entry of the cut-off class."""
+    for cells bounds[k] <= cell < bounds[k + 1]), drawn inside the compiled loop from the stream's PCG64 state:
+    the numbers are those the stream's Generator would give (tests/test_streams.py), one per entry of the cut-off
+    class."""
     states = model.streams.pcg64_states(streams, model.day)
     return _allocate_compiled(cells, cost, classes, capacity, bounds, states, model.config.days + 1, LOOKAHEAD,
                               ROUNDS)
