@@ -1,0 +1,81 @@
+"""Check that a change leaves every result as it was: save the daily series of every preset, change the code, save
+again, compare. Speed work on the model must pass this (every column of every day identical, to the last bit).
+
+    python benchmarks/same_results.py save before.parquet          # at the code before the change
+    python benchmarks/same_results.py save after.parquet           # after it
+    python benchmarks/same_results.py compare before.parquet after.parquet
+
+`save` runs every preset with seeds 0 and 1 at 2,000 households, `three_social`, `wuhan_2020` and `no_linkage` at
+10,000 households (seed 7), and `wuhan_2020` with needs triage and with each targeting mode (seed 3, 3,000
+households): 90 days each, about ten seconds in all. `compare` exits 1 and names the runs and columns that differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+import scenarios  # noqa: E402
+import simulation  # noqa: E402
+
+
+def runs() -> list[tuple[str, str, int, int, dict]]:
+    """(label, preset, seed, households, overrides) of every run compared."""
+    found = [(f"{name}/seed{seed}", name, seed, 2000, {}) for name in scenarios.names() for seed in (0, 1)]
+    found += [(f"{name}/10000", name, 7, 10_000, {}) for name in ("three_social", "wuhan_2020", "no_linkage")]
+    for override in ({"triage.enabled": True}, {"external.targeting": "need"}, {"external.targeting": "equal"}):
+        key, value = next(iter(override.items()))
+        found.append((f"wuhan_2020/{key}={value}", "wuhan_2020", 3, 3000, override))
+    return found
+
+
+def save(path: Path) -> None:
+    frames = []
+    for label, name, seed, households, overrides in runs():
+        daily = simulation.run(name, seed=seed, households=households, days=90, **overrides).daily
+        frames.append(daily.assign(run=label))
+    pd.concat(frames, ignore_index=True).to_parquet(path)
+    print(f"{len(frames)} runs saved to {path}")
+
+
+def compare(before: Path, after: Path) -> int:
+    a, b = pd.read_parquet(before), pd.read_parquet(after)
+    differ = []
+    for label in a["run"].unique():
+        x, y = a[a["run"] == label].reset_index(drop=True), b[b["run"] == label].reset_index(drop=True)
+        if x.shape != y.shape or list(x.columns) != list(y.columns):
+            differ.append(f"{label}: shape or columns differ")
+            continue
+        columns = [c for c in x.columns if not x[c].equals(y[c])]
+        if columns:
+            differ.append(f"{label}: {', '.join(columns[:6])}{' ...' if len(columns) > 6 else ''}")
+    if differ:
+        print("DIFFERENT:\n  " + "\n  ".join(differ))
+        return 1
+    print(f"identical: {a['run'].nunique()} runs, every column of every day")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("save", help="run every case and save the daily series").add_argument("path", type=Path)
+    cmp = sub.add_parser("compare", help="compare two saved files")
+    cmp.add_argument("before", type=Path)
+    cmp.add_argument("after", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "save":
+        save(args.path)
+        return 0
+    return compare(args.before, args.after)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
