@@ -27,7 +27,7 @@ def arise(model) -> None:
     food, medicine, psych, dialysis = _run_down(day, n.food_reorder_days, n.medicine_reorder_days,
                                                 n.psych_threshold, n.dialysis_interval, hh.food_stock,
                                                 hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset,
-                                                hh.open)
+                                                hh.open.view(np.uint8))
     led.raise_needs(hh, food, FOOD, day)
     led.raise_needs(hh, medicine, MEDICINE, day)
     led.raise_needs(hh, dialysis, MEDICAL, day)
@@ -45,24 +45,34 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
               distress, dialysis_rows, dialysis_offset, open_):
     """A day of stocks: food and medicine run down by a day (floored at 0). Returns, among the households without
     such a need open already, those whose food or medicine stock is at its reorder point, those whose distress is
-    above the threshold (in row order), and the dialysis patients whose session is due today."""
+    above the threshold (in row order), and the dialysis patients whose session is due today. `open_` is the needs
+    table's bytes. Few households start a need on a given day, so plain branches predict well."""
     n = len(food_stock)
+    for r in range(n):
+        food_stock[r] = max(food_stock[r] - 1.0, 0.0)
+    for r in range(n):
+        medicine_stock[r] = max(medicine_stock[r] - 1.0, 0.0)
     food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     k_food = k_medicine = k_psych = 0
-    for r in range(n):  # written without branches: which households pass a threshold is unpredictable
-        food_stock[r] = max(food_stock[r] - 1.0, 0.0)
-        medicine_stock[r] = max(medicine_stock[r] - 1.0, 0.0)
-        food[k_food] = r
-        k_food += (food_stock[r] <= food_reorder) & (not open_[r, FOOD])
-        medicine[k_medicine] = r
-        k_medicine += (medicine_stock[r] <= medicine_reorder) & (not open_[r, MEDICINE])
-        psych[k_psych] = r
-        k_psych += (distress[r] > psych_threshold) & (not open_[r, PSYCH])
+    food_open, medicine_open, psych_open = open_[:, FOOD], open_[:, MEDICINE], open_[:, PSYCH]
+    for r in range(n):
+        if food_stock[r] <= food_reorder and not food_open[r]:
+            food[k_food] = r
+            k_food += 1
+    for r in range(n):
+        if medicine_stock[r] <= medicine_reorder and not medicine_open[r]:
+            medicine[k_medicine] = r
+            k_medicine += 1
+    for r in range(n):
+        if distress[r] > psych_threshold and not psych_open[r]:
+            psych[k_psych] = r
+            k_psych += 1
     due = np.empty(len(dialysis_rows), np.int64)
     k_due = 0
     for r in dialysis_rows:
-        due[k_due] = r
-        k_due += ((day + dialysis_offset[r]) % dialysis_interval == 0) & (not open_[r, MEDICAL])
+        if (day + dialysis_offset[r]) % dialysis_interval == 0 and not open_[r, MEDICAL]:
+            due[k_due] = r
+            k_due += 1
     return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due]
 
 
@@ -138,7 +148,7 @@ def _self_provide(model, rng: np.random.Generator) -> None:
     outing = hh.outing_days(phase.outing_interval, day) if shopping else True
     if outing is True:
         outing = hh.everyone
-    tried, count = _candidates(hh.open, outing, shopping, hh.distress, n.psych_threshold - 0.1)
+    tried, count = _candidates(hh.open.view(np.uint8), outing, shopping, hh.distress, n.psych_threshold - 0.1)
     price = model.price_index ** model.config.prices.low_income_response
     rows, cats, turned_away = _provide(
         rng.random(int(count[:4].sum())), tried, count, phase.shop_access, phase.self_medical, hh.self_provision,
@@ -150,25 +160,33 @@ def _self_provide(model, rng: np.random.Generator) -> None:
 
 @njit(cache=True)
 def _candidates(open_, outing, shopping, distress, eased_below):
-    """In one pass over the households, those who try to meet an open need themselves today, by category in the
-    order they draw (row k of the result, the first count[k] entries, in row order): food (0) and supplies (1) on
-    their outing days when the phase lets them shop, medicine (2) and medical (3); and those whose distress has
-    eased below `eased_below` with a psychological need open (4)."""
+    """The households who try to meet an open need themselves today, by category in the order they draw (row k of
+    the result, the first count[k] entries, in row order): food (0) and supplies (1) on their outing days when the
+    phase lets them shop, medicine (2) and medical (3); and those whose distress has eased below `eased_below` with
+    a psychological need open (4). `open_` is the table's bytes: each category's column is contiguous, and most
+    households have no need of it open, so a plain branch predicts well."""
     n = open_.shape[0]
-    tried = np.empty((5, n + 1), np.int64)  # written without branches: one spare slot for the last write
+    tried = np.empty((5, n), np.int64)
     count = np.zeros(5, np.int64)
-    for r in range(n):
-        out = outing[r] & shopping
-        tried[0, count[0]] = r
-        count[0] += open_[r, FOOD] & out
-        tried[1, count[1]] = r
-        count[1] += open_[r, SUPPLIES] & out
-        tried[2, count[2]] = r
-        count[2] += open_[r, MEDICINE]
-        tried[3, count[3]] = r
-        count[3] += open_[r, MEDICAL]
-        tried[4, count[4]] = r
-        count[4] += open_[r, PSYCH] & (distress[r] < eased_below)
+    for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL), (4, PSYCH)):
+        column, m = open_[:, c], 0
+        if k < 2:
+            if shopping:
+                for r in range(n):
+                    if column[r] and outing[r]:
+                        tried[k, m] = r
+                        m += 1
+        elif k < 4:
+            for r in range(n):
+                if column[r]:
+                    tried[k, m] = r
+                    m += 1
+        else:
+            for r in range(n):
+                if column[r] and distress[r] < eased_below:
+                    tried[k, m] = r
+                    m += 1
+        count[k] = m
     return tried, count
 
 
