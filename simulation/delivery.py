@@ -46,13 +46,8 @@ class Queue:
 def queue(model) -> Queue:
     """The known open needs, category by category and in household order, with the triage policy's classes."""
     hh = model.households
-    rows, cats = _known(_bytes(hh.open), _bytes(hh.reported), hh.n)
+    rows, cats = _known(hh.open.view(np.uint8), hh.reported.view(np.uint8))
     return Queue(rows, cats, model.triage(model, rows, cats))
-
-
-def _bytes(table: np.ndarray) -> np.ndarray:
-    """A Fortran-ordered bool table as flat bytes, column after column (a view, not a copy)."""
-    return table.ravel(order="F").view(np.uint8)
 
 
 ROUNDS = 16  # at most; a pass always serves the first remaining need of each cell that still has one that fits
@@ -336,23 +331,25 @@ def _help(rows, cats, counselling_effect, package_days, refill_days, turned_away
 
 
 @njit(cache=True)
-def _known(open_, reported, n):
+def _known(open_, reported):
     """The open and reported needs: rows and categories, category by category, each in row order. `open_` and
-    `reported` are the (households x categories) tables read as flat bytes, column after column (Fortran order),
-    so that both loops run over contiguous memory."""
+    `reported` are the (households x categories) tables' bytes: each category's column is contiguous, and few of
+    its cells are known open needs, so a plain branch predicts well."""
+    n, k = open_.shape
     count = 0
-    for i in range(len(open_)):
-        count += open_[i] & reported[i]
-    flat = np.empty(count + 1, np.int64)  # written without branches: one spare slot for the last write
-    m = 0
-    for i in range(len(open_)):
-        flat[m] = i
-        m += open_[i] & reported[i]
+    for c in range(k):
+        open_c, reported_c = open_[:, c], reported[:, c]
+        for r in range(n):
+            count += open_c[r] & reported_c[r]
     rows = np.empty(count, np.int64)
     cats = np.empty(count, np.int64)
-    for j in range(count):
-        cats[j] = flat[j] // n
-        rows[j] = flat[j] - cats[j] * n
+    m = 0
+    for c in range(k):
+        open_c, reported_c = open_[:, c], reported[:, c]
+        for r in range(n):
+            if open_c[r] & reported_c[r]:
+                rows[m], cats[m] = r, c
+                m += 1
     return rows, cats
 
 
