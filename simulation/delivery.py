@@ -291,7 +291,7 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
                by: str, counselling_effect: float) -> Queue:
     """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
-    cost = np.full(int(q.cats.max()) + 1 if len(q) else 1, np.inf)
+    cost = np.full(len(CATEGORIES), np.inf)
     for category, h in hours.items():
         cost[category] = h
     team = Team(categories, np.array([float(hours_available)]), cost, by, counselling_effect)

@@ -17,6 +17,7 @@ import pytest
 
 import scenarios
 from scenarios import Phase
+import simulation
 from simulation import CommunityModel, consequences, delivery, prices, triage
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
 from simulation.model import Cadre, Household  # not from `agents`: see test_agents_import_on_their_own
@@ -619,3 +620,25 @@ def test_consequences_apply_directly_marks_late_medical_needs():
     consequences.apply(m)
     assert m.ledger.critical_failures == 2
     np.testing.assert_array_equal(hh.failed[:6, MEDICAL], [False, True, True, True, False, False])
+
+
+@pytest.mark.parametrize("categories_in_queue", [(), (FOOD,), (FOOD, MEDICINE)])
+def test_a_pool_serves_a_queue_without_its_category(categories_in_queue):
+    """A community-wide pool (social workers, PSYCH) given a queue that is empty or holds only other categories
+    leaves it as it was (it used to fail indexing its cost table by the pool's category)."""
+    m = build(households=300)
+    _clear(m)
+    hh = m.households
+    rows = np.arange(len(categories_in_queue) * 5) % hh.n
+    cats = np.repeat(np.array(categories_in_queue, dtype=np.int64), 5)
+    hh.open[rows, cats] = hh.reported[rows, cats] = True
+    q = delivery.queue(m)
+    left = delivery.serve_pool(m, q, (PSYCH,), 100.0, {PSYCH: 1.0}, "social_worker", 0.3)
+    assert np.array_equal(left.rows, q.rows) and np.array_equal(left.cats, q.cats)
+    assert m.ledger.met.sum() == 0
+
+
+def test_three_social_runs_to_the_end_in_a_small_community():
+    """300 households: days come when no psychological need is known while the social workers serve."""
+    r = simulation.run("three_social", seed=1, households=300, days=90)
+    assert len(r.daily) == 90
