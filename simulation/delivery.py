@@ -90,10 +90,9 @@ class Team:
 
 def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndarray]]:
     """Several teams serve at once, each its own categories, as if one after the other with `serve`: the needs a
-    team may take are its alone, so the order does not matter. One pass instead of one per team (the pass costs
-    the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are those
-    of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
-    used_by_team = [np.zeros(len(t.capacity)) for t in teams]
+    team may take are its alone, so the order does not matter. One compiled pass instead of one per team (the pass
+    costs the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are
+    those of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
     team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
     cost = np.full((len(teams), len(CATEGORIES)), np.inf)
     for k, team in enumerate(teams):
@@ -101,19 +100,20 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
             team_of[list(team.categories)] = k
         cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
     bounds = np.array(list(itertools.accumulate((len(t.capacity) for t in teams), initial=0)))
-    entries, cells, costs, first = _team_entries(q.rows, q.cats, model.network.grid, team_of, bounds, cost)
-    if len(entries) == 0:
-        return q, used_by_team
-    served, used = _allocate(model, cells, costs, q.classes[entries], np.concatenate([t.capacity for t in teams]),
-                             bounds, [f"serve:{t.by}" for t in teams])
-    done = np.zeros(len(q), dtype=bool)
+    hh, n = model.households, model.config.needs
+    left, met_rows, met_cats, met_first, used, away = _serve_compiled(
+        q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost,
+        np.concatenate([t.capacity for t in teams]), model.streams.pcg64_states([f"serve:{t.by}" for t in teams],
+                                                                                model.day),
+        model.config.days + 1, LOOKAHEAD, ROUNDS, np.array([t.counselling_effect for t in teams]), n.package_days,
+        n.refill_days, hh.turned_away, hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
+    model.ledger.turned_away += away
     for k, team in enumerate(teams):
-        took = entries[first[k]:first[k + 1]][served[first[k]:first[k + 1]]]
-        used_by_team[k] = used[bounds[k]:bounds[k + 1]]
-        if len(took):
-            done[took] = True
-            meet(model, q.rows[took], q.cats[took], team.by, team.counselling_effect)
-    return q.without(done), used_by_team
+        if met_first[k + 1] > met_first[k]:
+            model.ledger.meet(hh, met_rows[met_first[k]:met_first[k + 1]], met_cats[met_first[k]:met_first[k + 1]],
+                              model.day, team.by)
+    rest = q if left is None else Queue(q.rows[left], q.cats[left], q.classes[left])
+    return rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
 
 
 def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
@@ -381,6 +381,55 @@ def _sort_keys(key, n_cells):
                 y -= 1
             order[y + 1] = j
     return order
+
+
+@njit(cache=True)
+def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, states, span, lookahead, rounds,
+                    effects, package_days, refill_days, turned_away, food_days_factor, food_stock, medicine_stock,
+                    distress):
+    """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
+    counselling effect). Returns the positions of the queue left (None when nobody was served), the needs met, team
+    by team (rows, categories, where each team's start), the hours used per cell and the escorted patients the
+    hospital turned away (served, but their need stays open)."""
+    entries, cells, costs, first = _team_entries(rows, cats, grid, team_of, bounds, cost)
+    n_teams = len(bounds) - 1
+    if len(entries) == 0:
+        return None, np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_teams + 1, np.int64), \
+            np.zeros(len(capacity)), 0
+    entry_classes = np.empty(len(entries), np.int64)
+    for j in range(len(entries)):
+        entry_classes[j] = classes[entries[j]]
+    served, used = _allocate_compiled(cells, costs, entry_classes, capacity, bounds, states, span, lookahead, rounds)
+    done = np.zeros(len(rows), np.bool_)
+    met_rows, met_cats = np.empty(len(entries), np.int64), np.empty(len(entries), np.int64)
+    met_first = np.zeros(n_teams + 1, np.int64)
+    m, away = 0, 0
+    for k in range(n_teams):
+        for j in range(first[k], first[k + 1]):
+            if not served[j]:
+                continue
+            i = entries[j]
+            done[i] = True
+            r, c = rows[i], cats[i]
+            if c == FOOD:
+                food_stock[r] += package_days * food_days_factor[r]
+            elif c == MEDICINE:
+                medicine_stock[r] += refill_days
+            elif c == PSYCH:
+                distress[r] = max(distress[r] - effects[k], 0.0)
+            elif c == MEDICAL and turned_away[r]:
+                away += 1
+                continue
+            met_rows[m], met_cats[m] = r, c
+            m += 1
+        met_first[k + 1] = m
+    left = np.empty(len(rows) - np.count_nonzero(done), np.int64)
+    n_left = 0
+    for i in range(len(rows)):
+        if not done[i]:
+            left[n_left] = i
+            n_left += 1
+    return left, met_rows[:m], met_cats[:m], met_first, used, away
 
 
 @njit(cache=True)
