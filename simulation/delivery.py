@@ -405,23 +405,22 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     met_first = np.zeros(n_teams + 1, np.int64)
     m, away = 0, 0
     for k in range(n_teams):
+        start = m
         for j in range(first[k], first[k + 1]):
-            if not served[j]:
-                continue
-            i = entries[j]
-            done[i] = True
-            r, c = rows[i], cats[i]
-            if c == FOOD:
-                food_stock[r] += package_days * food_days_factor[r]
-            elif c == MEDICINE:
-                medicine_stock[r] += refill_days
-            elif c == PSYCH:
-                distress[r] = max(distress[r] - effects[k], 0.0)
-            elif c == MEDICAL and turned_away[r]:
-                away += 1
-                continue
-            met_rows[m], met_cats[m] = r, c
-            m += 1
+            if served[j]:
+                done[entries[j]] = True
+                met_rows[m], met_cats[m] = rows[entries[j]], cats[entries[j]]
+                m += 1
+        turned = _help(met_rows[start:m], met_cats[start:m], effects[k], package_days, refill_days, turned_away,
+                       food_days_factor, food_stock, medicine_stock, distress)
+        if turned:  # the escort went, the hours are spent; the need stays open
+            away += turned
+            kept = start
+            for x in range(start, m):
+                if not (met_cats[x] == MEDICAL and turned_away[met_rows[x]]):
+                    met_rows[kept], met_cats[kept] = met_rows[x], met_cats[x]
+                    kept += 1
+            m = kept
         met_first[k + 1] = m
     left = np.empty(len(rows) - np.count_nonzero(done), np.int64)
     n_left = 0
