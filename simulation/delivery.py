@@ -129,6 +129,28 @@ def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, c
                               ROUNDS)
 
 
+def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
+               by: str, counselling_effect: float) -> Queue:
+    """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
+    cost = np.full(len(CATEGORIES), np.inf)
+    for category, h in hours.items():
+        cost[category] = h
+    team = Team(categories, np.array([float(hours_available)]), cost, by, counselling_effect)
+    return serve_teams(model, q, [team])[0]
+
+
+def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:
+    """Close needs met by a responder and apply what the help does."""
+    hh, n = model.households, model.config.needs
+    away = _help(rows, cats, counselling_effect, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor,
+                 hh.food_stock, hh.medicine_stock, hh.distress)
+    if away:  # the escort went, the hours are spent; a patient the hospital turns away still needs a visit
+        model.ledger.turned_away += away
+        keep = ~((cats == MEDICAL) & hh.turned_away[rows])
+        rows, cats = rows[keep], cats[keep]
+    model.ledger.meet(hh, rows, cats, model.day, by)
+
+
 # --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
 # sums are taken in the same order and the results are the same to the last bit -------------------------------------
 @njit(cache=True)
@@ -286,28 +308,6 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
                 nxt[n] = i
                 n += 1
     return nxt[:n], left
-
-
-def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
-               by: str, counselling_effect: float) -> Queue:
-    """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
-    cost = np.full(len(CATEGORIES), np.inf)
-    for category, h in hours.items():
-        cost[category] = h
-    team = Team(categories, np.array([float(hours_available)]), cost, by, counselling_effect)
-    return serve_teams(model, q, [team])[0]
-
-
-def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:
-    """Close needs met by a responder and apply what the help does."""
-    hh, n = model.households, model.config.needs
-    away = _help(rows, cats, counselling_effect, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor,
-                 hh.food_stock, hh.medicine_stock, hh.distress)
-    if away:  # the escort went, the hours are spent; a patient the hospital turns away still needs a visit
-        model.ledger.turned_away += away
-        keep = ~((cats == MEDICAL) & hh.turned_away[rows])
-        rows, cats = rows[keep], cats[keep]
-    model.ledger.meet(hh, rows, cats, model.day, by)
 
 
 @njit(cache=True)
