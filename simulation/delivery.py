@@ -12,6 +12,7 @@ management) and 5 (medicine runs were slow and avoided: they cost the most hours
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -93,20 +94,16 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
     team may take are its alone, so the order does not matter. One compiled pass instead of one per team (the pass
     costs the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are
     those of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
-    team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
-    cost = np.full((len(teams), len(CATEGORIES)), np.inf)
-    for k, team in enumerate(teams):
-        if team.capacity.sum() > 0:
-            team_of[list(team.categories)] = k
-        cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
-    bounds = np.array(list(itertools.accumulate((len(t.capacity) for t in teams), initial=0)))
+    team_of, cost, bounds, effects, streams = _team_tables(tuple(
+        (t.categories, np.asarray(t.hours, dtype=np.float64).tobytes(), len(t.capacity), bool(t.capacity.sum() > 0),
+         t.by, t.counselling_effect)
+        for t in teams))
     hh, n = model.households, model.config.needs
     left, met_rows, met_cats, met_first, used, away = _serve_compiled(
         q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost,
-        np.concatenate([t.capacity for t in teams]), model.streams.pcg64_states([f"serve:{t.by}" for t in teams],
-                                                                                model.day),
-        model.config.days + 1, LOOKAHEAD, ROUNDS, np.array([t.counselling_effect for t in teams]), n.package_days,
-        n.refill_days, hh.turned_away, hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
+        np.concatenate([t.capacity for t in teams]), model.streams.pcg64_states(streams, model.day),
+        model.config.days + 1, LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
+        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
     model.ledger.turned_away += away
     for k, team in enumerate(teams):
         if met_first[k + 1] > met_first[k]:
@@ -114,6 +111,27 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
                               model.day, team.by)
     rest = q if left is None else Queue(q.rows[left], q.cats[left], q.classes[left])
     return rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+
+
+@functools.lru_cache(maxsize=64)
+def _team_tables(spec: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """What a pass needs to know of its teams, the same day after day (so made once): the team of each category (-1:
+    nobody's, or a team with no hours today), the cost table (teams x categories), where each team's cells start,
+    their counselling effects and stream names. `spec` holds per team: categories, the hours table's bytes, number
+    of cells, whether it has hours today, name, counselling effect. The arrays are shared: nothing writes them."""
+    team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
+    cost = np.full((len(spec), len(CATEGORIES)), np.inf)
+    for k, (categories, hours, _, serving, _, _) in enumerate(spec):
+        if serving:
+            team_of[list(categories)] = k
+        hours = np.frombuffer(hours, dtype=np.float64)
+        cost[k, :len(hours)] = hours[:len(CATEGORIES)]
+    bounds = np.array(list(itertools.accumulate((cells for _, _, cells, _, _, _ in spec), initial=0)))
+    for table in (team_of, cost, bounds):
+        table.flags.writeable = False
+    effects = np.array([effect for *_, effect in spec])
+    effects.flags.writeable = False
+    return team_of, cost, bounds, effects, [f"serve:{by}" for *_, by, _ in spec]
 
 
 def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
