@@ -12,7 +12,6 @@ management) and 5 (medicine runs were slow and avoided: they cost the most hours
 
 from __future__ import annotations
 
-import functools
 import itertools
 from dataclasses import dataclass
 
@@ -70,10 +69,12 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     """
     if len(q) == 0:
         return np.zeros(0, dtype=bool), np.zeros(len(capacity))
-    cells = model.network.grid[q.rows] if len(capacity) > 1 else np.zeros(len(q), dtype=np.int64)
-    served, used = _allocate(model, cells, hours[q.cats], q.classes, capacity, np.array([0, len(capacity)]),
-                             [f"serve:{by}"])
-    meet(model, q.rows[served], q.cats[served], by, counselling_effect)
+    cost = np.full((1, len(CATEGORIES)), np.inf)
+    cost[0, :len(hours)] = hours[:len(CATEGORIES)]
+    left, used = _serve(model, q, np.zeros(len(CATEGORIES), dtype=np.int64), np.array([0, len(capacity)]), cost,
+                        capacity, [by], np.array([counselling_effect]))
+    served = np.ones(len(q), dtype=bool)
+    served[left] = False
     return served, used
 
 
@@ -94,57 +95,39 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
     team may take are its alone, so the order does not matter. One compiled pass instead of one per team (the pass
     costs the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are
     those of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
-    team_of, cost, bounds, effects, streams = _team_tables(tuple(
-        (t.categories, np.asarray(t.hours, dtype=np.float64).tobytes(), len(t.capacity), bool(t.capacity.sum() > 0),
-         t.by, t.counselling_effect)
-        for t in teams))
-    hh, n = model.households, model.config.needs
-    left, met_rows, met_cats, met_first, used, away = _serve_compiled(
-        q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost,
-        np.concatenate([t.capacity for t in teams]), model.streams.pcg64_states(streams, model.day),
-        model.config.days + 1, LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
-        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
-    model.ledger.turned_away += away
+    team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
+    cost = np.full((len(teams), len(CATEGORIES)), np.inf)
     for k, team in enumerate(teams):
-        if met_first[k + 1] > met_first[k]:
-            model.ledger.meet(hh, met_rows[met_first[k]:met_first[k + 1]], met_cats[met_first[k]:met_first[k + 1]],
-                              model.day, team.by)
+        if team.capacity.sum() > 0:
+            team_of[list(team.categories)] = k
+        cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
+    bounds = np.array(list(itertools.accumulate((len(t.capacity) for t in teams), initial=0)))
+    left, used = _serve(model, q, team_of, bounds, cost, np.concatenate([t.capacity for t in teams]),
+                        [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
     rest = q if left is None else Queue(q.rows[left], q.cats[left], q.classes[left])
     return rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
 
 
-@functools.lru_cache(maxsize=64)
-def _team_tables(spec: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """What a pass needs to know of its teams, the same day after day (so made once): the team of each category (-1:
-    nobody's, or a team with no hours today), the cost table (teams x categories), where each team's cells start,
-    their counselling effects and stream names. `spec` holds per team: categories, the hours table's bytes, number
-    of cells, whether it has hours today, name, counselling effect. The arrays are shared: nothing writes them."""
-    team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
-    cost = np.full((len(spec), len(CATEGORIES)), np.inf)
-    for k, (categories, hours, _, serving, _, _) in enumerate(spec):
-        if serving:
-            team_of[list(categories)] = k
-        hours = np.frombuffer(hours, dtype=np.float64)
-        cost[k, :len(hours)] = hours[:len(CATEGORIES)]
-    bounds = np.array(list(itertools.accumulate((cells for _, _, cells, _, _, _ in spec), initial=0)))
-    for table in (team_of, cost, bounds):
-        table.flags.writeable = False
-    effects = np.array([effect for *_, effect in spec])
-    effects.flags.writeable = False
-    return team_of, cost, bounds, effects, [f"serve:{by}" for *_, by, _ in spec]
+def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
+           bys: list[str], effects: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
+    Returns the positions of the queue left (None when no team may take any of it) and the hours used per cell.
 
-
-def _allocate(model, cells: np.ndarray, cost: np.ndarray, classes: np.ndarray, capacity: np.ndarray,
-              bounds: np.ndarray, streams: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The rule of `serve` (first pass, then the fill passes) on entries in `cells`: the served mask, hours used.
-
-    The random order inside a cut-off class comes from the stream of the team the cell belongs to (`streams[k]`
-    for cells bounds[k] <= cell < bounds[k + 1]), drawn inside the compiled loop from the stream's PCG64 state:
-    the numbers are those the stream's Generator would give (tests/test_streams.py), one per entry of the cut-off
-    class."""
-    states = model.streams.pcg64_states(streams, model.day)
-    return _allocate_compiled(cells, cost, classes, capacity, bounds, states, model.config.days + 1, LOOKAHEAD,
-                              ROUNDS)
+    The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
+    the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give
+    (tests/test_streams.py), one per entry of the cut-off class."""
+    hh, n = model.households, model.config.needs
+    left, met_rows, met_cats, met_first, used, away = _serve_compiled(
+        q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
+        model.streams.pcg64_states([f"serve:{by}" for by in bys], model.day), model.config.days + 1, LOOKAHEAD,
+        ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor, hh.food_stock,
+        hh.medicine_stock, hh.distress)
+    model.ledger.turned_away += away
+    for k, by in enumerate(bys):
+        if met_first[k + 1] > met_first[k]:
+            model.ledger.meet(hh, met_rows[met_first[k]:met_first[k + 1]], met_cats[met_first[k]:met_first[k + 1]],
+                              model.day, by)
+    return left, used
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
@@ -173,7 +156,7 @@ def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect:
 # sums are taken in the same order and the results are the same to the last bit -------------------------------------
 @njit(cache=True)
 def _allocate_compiled(cells, cost, classes, capacity, bounds, states, span, lookahead, rounds):
-    """The passes of `_allocate`: the first over every entry, then up to `rounds` fill passes."""
+    """The passes of `serve`: the first over every entry, then up to `rounds` fill passes."""
     team_of_cell = np.empty(len(capacity), np.int64)
     for k in range(len(bounds) - 1):
         team_of_cell[bounds[k]:bounds[k + 1]] = k
