@@ -85,7 +85,7 @@ def observe(model) -> dict:
         "volunteers_burnt_out": model.volunteers_burnt_out,
         "social_workers_active": model.social_workers_active,
         "coordinator_load": round(model.coordination_load, 6),
-        "coordinator_capacity": round(model.hours.coordination, 6),
+        "coordinator_capacity": round(model.coordination_capacity, 6),
         "volunteer_coordinator_load": round(model.volunteer_coordination_load, 6),
         "volunteer_coordinator_capacity": round(model.volunteer_coordination_capacity, 6),
         "cadres": len(model.cadres),
