@@ -127,8 +127,8 @@ def _extend(data: dict, label: str, folder: Path | None, depth: int, local: bool
         text, base_label = _read(base_name)
         base_folder = None
     elif not local:
-        raise ScenarioError(f"{label}: field 'extends': {_shown(base_name)} is not a preset; a file loaded here "
-                            f"may extend a preset only (not a path). Presets: {presets}. To build on a file of "
+        raise ScenarioError(f"{label}: field 'extends': {_shown(base_name)} is not a preset; an uploaded file "
+                            f"may extend a preset only, not a path. Presets: {presets}. To build on a file of "
                             "your own, copy its keys into this one.")
     else:
         path = Path(base_name)
