@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.delivery import Queue, Team, serve_teams
+from simulation.hours import COUNSELLING_TASKS
 from simulation.households import CATEGORIES, MEDICINE, PSYCH
 from simulation.linkage import Mechanism
 from simulation.reporting import waiting_rows
@@ -34,7 +35,10 @@ class EmergencyOnline(Mechanism):
 
     def start_day(self, model) -> None:
         if self.active(model):
-            model.volunteers_active += self.cfg.psych_volunteers + self.cfg.medical_volunteers
+            c = self.cfg
+            model.volunteers_active += c.psych_volunteers + c.medical_volunteers
+            model.hours.offer("remote_psych", c.psych_volunteers * c.hours_per_day)
+            model.hours.offer("remote_medical", c.medical_volunteers * c.hours_per_day)
 
     def active(self, model) -> bool:
         return model.day >= self.cfg.start_day
@@ -57,6 +61,6 @@ class EmergencyOnline(Mechanism):
         cost = np.full(len(CATEGORIES), np.inf)
         cost[PSYCH], cost[MEDICINE] = c.psych_hours, c.medicine_hours
         queue, _ = serve_teams(model, queue, [  # two community-wide pools, each its own category
-            Team((PSYCH,), np.array([c.psych_volunteers * c.hours_per_day]), cost, "online_psych", c.counselling_effect),
-            Team((MEDICINE,), np.array([c.medical_volunteers * c.hours_per_day]), cost, "online_medical")])
+            Team((PSYCH,), None, cost, "online_psych", c.counselling_effect, "remote_psych", tasks=COUNSELLING_TASKS),
+            Team((MEDICINE,), None, cost, "online_medical", kind="remote_medical")])
         return queue
