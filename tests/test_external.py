@@ -352,15 +352,19 @@ def test_donated_kits_meet_supplies_needs_now_or_later():
 # --- common random numbers and bookkeeping -----------------------------------------------------------------
 def test_nothing_changes_before_the_first_start_day():
     """Common random numbers: the mechanism draws from its own streams and does nothing before its start days, so
-    every daily series is identical to `no_linkage` before them, and differs after."""
+    every daily series is identical to `no_linkage` before them, and differs after (all but the mechanism's own
+    state columns: its suppliers' stock is there from day 0)."""
+    own = [c for c in ExternalLinkage.COLUMNS if c != "volunteers_active"]
     for seed in range(3):
-        base = simulation.run("no_linkage", seed=seed, **SMALL)
+        base = simulation.run("no_linkage", seed=seed, **SMALL).daily.drop(columns=own)
         ext = simulation.run("no_linkage", seed=seed, **SMALL,
-                             **{**GROUP_BUY, **_supply([30], 100.0, "need")})
-        preset = simulation.run("external", seed=seed, **SMALL)  # donations from day 7, group buying day 24
-        pd.testing.assert_frame_equal(base.daily.iloc[:24], ext.daily.iloc[:24])
-        pd.testing.assert_frame_equal(base.daily.iloc[:7], preset.daily.iloc[:7])
-        assert not base.daily.iloc[24:].equals(ext.daily.iloc[24:])
+                             **{**GROUP_BUY, **_supply([30], 100.0, "need")}).daily.drop(columns=own)
+        preset = simulation.run("external", seed=seed, **SMALL).daily  # donations from day 7, group buying day 24
+        assert (preset["supply_stock_days"].iloc[:24] == preset["supply_stock_days"].iloc[0]).all()
+        preset = preset.drop(columns=own)
+        pd.testing.assert_frame_equal(base.iloc[:24], ext.iloc[:24])
+        pd.testing.assert_frame_equal(base.iloc[:7], preset.iloc[:7])
+        assert not base.iloc[24:].equals(ext.iloc[24:])
 
 
 @pytest.mark.parametrize("seed, overrides", [

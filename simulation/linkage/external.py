@@ -64,7 +64,9 @@ import numpy as np
 from simulation.delivery import Queue
 from simulation.hours import CADRES
 from simulation.households import CATEGORIES, FOOD, SUPPLIES
+from simulation import linkage
 from simulation.linkage import Mechanism
+from simulation.linkage.internal import InternalLinkage
 from simulation.linkage.supply import Purses, Stock
 
 NEVER = np.iinfo(np.int64).max  # a promise for a household with nothing on its way
@@ -98,6 +100,7 @@ class ExternalLinkage(Mechanism):
     name = "external"
     # Its daily columns, with their values when it is off (docs/odd.md 7.18).
     COLUMNS: dict[str, int | float] = {
+        "volunteers_active": 0,    # the resident organisers (leaders are counted as leaders, not here)
         "packages_at_gate": 0,     # packages, packs and kits waiting at the gates at the day's end (blocked too)
         "packages_blocked": 0,     # of which donated goods waiting for an approval stamp
         "supply_stock_days": 0.0,  # the suppliers' stock at the day's end, in days of the community's food need
@@ -115,11 +118,8 @@ class ExternalLinkage(Mechanism):
         n, n_grids = hh.n, net.n_grids
         n_buildings = int(net.building[-1]) + 1
         self.n_buildings = n_buildings
-        leader = np.zeros(n_buildings, dtype=bool)
-        for m in model.mechanisms:  # buildings that internal linkage gave a resident leader
-            led = getattr(m, "led_household", None)
-            if led is not None:
-                leader |= np.bincount(net.building, weights=led, minlength=n_buildings) > 0
+        internal = linkage.find(model, InternalLinkage)  # buildings that internal linkage gave a resident leader
+        leader = internal.led_buildings.copy() if internal is not None else np.zeros(n_buildings, dtype=bool)
         has_digital = np.bincount(net.building, weights=hh.digital, minlength=n_buildings) > 0
         drawn = model.streams("external:organisers").random(n_buildings) < c.organiser_share
         resident = ~leader & has_digital & drawn
@@ -215,14 +215,14 @@ class ExternalLinkage(Mechanism):
         self.stock.restock()
         self.purses.accrue()
         if self.group_buying(model):
-            model.volunteers_active += self.resident_organisers
             # every organiser (leader or resident) orders for its listed households and carries its own building's
             # packages, for `organiser_hours` in all
             model.hours.offer("organiser", self.cfg.organiser_hours * self.n_organisers)
 
     def observe(self, model) -> dict[str, int | float]:
         t = self.today
-        return {"packages_at_gate": self.at_gate(), "packages_blocked": self.blocked(),
+        return {"volunteers_active": self.resident_organisers if self.group_buying(model) else 0,
+                "packages_at_gate": self.at_gate(), "packages_blocked": self.blocked(),
                 "supply_stock_days": round(self.stock.days(), 6), "group_buy_orders": t["ordered"],
                 "group_buy_batches": t["batches"], "group_buy_backorder": len(self.back[0]),
                 "group_buy_arrived": t["arrived"], "group_buy_wait_days": t["wait_days"],

@@ -28,6 +28,7 @@ class InternalLinkage(Mechanism):
         net = model.network
         n_buildings = int(net.building[-1]) + 1
         led = model.streams("internal:leaders").random(n_buildings) < self.cfg.leader_share
+        self.led_buildings = led  # buildings with a resident leader (external linkage's organisers)
         self.led_household = led[net.building]
         degree = np.maximum(np.diff(net.ties.indptr), 1)
         self.trust = np.asarray(net.ties.sum(axis=1)).ravel() / degree  # mean trust of a household's ties

@@ -46,6 +46,8 @@ TIPPED_JOIN = 0.05  # daily chance that a household past its threshold acts on i
 
 class VolunteerPool(Mechanism):
     name = "volunteers"
+    COLUMNS = {"volunteers_active": 0, "volunteers_vetting": 0, "volunteers_burnt_out": 0,
+               "volunteer_coordinator_load": 0.0, "volunteer_coordinator_capacity": 0.0}
 
     def setup(self, model) -> None:
         self.cfg = model.config.volunteers
@@ -74,6 +76,7 @@ class VolunteerPool(Mechanism):
         # Only some residents would ever volunteer; more of them where the mass base is strong.
         self.willing = model.streams("volunteers:willing").random(n) < self.cfg.willing_share * (0.25 + 0.75 * mass)
         self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
+        self.counts = np.zeros(len(STATUS_NAMES), dtype=np.int64)
         self.supervised = 1.0  # share of volunteer hours that coordination covers today
         self._active, self._hours_by_cell = np.zeros(0, dtype=np.int64), np.zeros((3, model.network.n_grids))
         self.overloaded = False
@@ -135,10 +138,7 @@ class VolunteerPool(Mechanism):
     def start_day(self, model) -> None:
         if model.day == self.cfg.call_day:
             self._call(model)
-        counts = np.bincount(self.status, minlength=len(STATUS_NAMES))
-        model.volunteers_active += int(counts[ACTIVE])
-        model.volunteers_vetting = int(counts[APPLICANT])
-        model.volunteers_burnt_out = int(counts[BURNT_OUT])
+        self.counts = np.bincount(self.status, minlength=len(STATUS_NAMES))  # this morning's, for the columns
         if model.day >= self.cfg.call_day:
             model.hours.offer("coordinator", self.capacity)
         # The active volunteers offer their hours, by kind and cell; recruits can work only the share of them that
@@ -191,8 +191,13 @@ class VolunteerPool(Mechanism):
         self.load = supervision + vetting_demand
         self.overloaded = self.load > self.capacity + 1e-9
         self.supervised = min(1.0, self.capacity / supervision) if supervision > 0 else 1.0
-        model.volunteer_coordination_load += self.load
-        model.volunteer_coordination_capacity += self.capacity
+
+    def observe(self, model) -> dict:
+        counts, coordinating = self.counts, model.day >= self.cfg.call_day
+        return {"volunteers_active": int(counts[ACTIVE]), "volunteers_vetting": int(counts[APPLICANT]),
+                "volunteers_burnt_out": int(counts[BURNT_OUT]),
+                "volunteer_coordinator_load": round(self.load, 6) if coordinating else 0.0,
+                "volunteer_coordinator_capacity": round(self.capacity, 6) if coordinating else 0.0}
 
     def _leave(self, model) -> None:
         """Applicants give up; active volunteers burn out, fall into unresolved conflicts or simply drop out."""
