@@ -254,7 +254,8 @@ class Distress(Section):
 
 
 class Prices(Section):
-    """The food price index (model-spec Process 7)."""
+    """The food price index (model-spec Process 7), the price of a group-buy package, and low-income households'
+    food budgets."""
 
     elasticity: float = _f(0.4, "Exponent of the demand/supply ratio in the target price index.",
                            "assumed, 0.2-1.0; domain-facts: fresh vegetables +10.9% nationally, 3-4x locally (H/L)",
