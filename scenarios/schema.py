@@ -344,8 +344,10 @@ TARGETING_MODES = ("equal", "first_come", "need")
 
 class External(Section):
     """External linkage (Song's second linkage; Huang on supply and donations): community group buying (an organiser,
-    a minimum batch, a lead time that shortens, last-hundred-metre distribution), guaranteed supply and donated love
-    vegetables on a schedule, donated protective supplies, and how what is handed out is targeted."""
+    orders for offline households by organisers, neighbours and cadres, a minimum batch, a lead time that shortens,
+    last-hundred-metre distribution, cadres stepping in for late packages) from the suppliers' finite stock,
+    guaranteed supply and donated love vegetables on a schedule, subsidised packs, donated protective supplies and
+    their approval stamp, and how what is handed out is targeted."""
 
     group_buy: bool = _f(False, "Switch community group buying on.",
                          "model-spec Linkage table (group-buy platform access)")
