@@ -192,6 +192,15 @@ class Reporting(Section):
                               gt=0.0, le=10.0)
     screen_hours: float = _f(0.1, "Cadre hours for one proactive screening call or visit.",
                              "domain-facts: 100-200 calls a day (M)", gt=0.0, le=10.0)
+    chase_calls: float = _f(
+        1.0, "Calls a day, on average (Poisson), that a household makes to chase needs the community has known of "
+        "since an earlier day and not met (asking after a package, pressing for a medicine run). They reveal "
+        "nothing new, but take the cadres' report time in turn with new reports; 0 switches chasing off.",
+        "assumed, 0.3-2; domain-facts: hotline at 10x capacity (H), a cadre made 100-200 calls a day (M)",
+        ge=0.0, le=20.0)
+    chase_hours: float = _f(
+        0.03, "Cadre hours to take one chasing call.", "assumed, 0.02-0.05 (1-3 minutes: the need is already "
+        "logged; a report call takes `call_hours`)", gt=0.0, le=10.0)
 
 
 class Cadres(Section):
@@ -204,7 +213,9 @@ class Cadres(Section):
     hours_per_day: float = _f(12.0, "Hours a cadre works a day.",
                               "domain-facts: round-the-clock duty with nobody to relieve them (M)", gt=0.0, le=24.0)
     coordination_share: Probability = _f(
-        0.3, "Share of cadre hours set aside for taking reports; unused time goes to deliveries.", "assumed, 0.2-0.5")
+        0.5, "Share of the own cadres' hours (after gates) that taking reports and calls may use; what they do not use "
+        "goes to deliveries.", "assumed, 0.3-0.8; domain-facts: round-the-clock phone duty, a cadre made 100-200 calls a "
+        "day (M): at 2-5 minutes a call, 3-10 h of a 12-hour day")
     screening_share: Probability = _f(
         0.1, "Share of cadre hours for proactive screening of the vulnerable register.", "assumed, 0-0.3")
     fatigue_rate: float = _f(0.012, "Fatigue gained per day of fully loaded work (0 = fresh, 1 = exhausted).",
