@@ -21,7 +21,7 @@ import solara
 from ipyvuetify.extra import FileInput
 
 import scenarios
-from dashboard import charts
+from dashboard import charts, limits
 from dashboard.i18n import field_name, field_tip, phase_name, preset_line, section_name, t
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
@@ -73,6 +73,7 @@ edit_error = solara.reactive("")
 building = solara.reactive(0)
 #: Scenarios edited here and added for the Compare page: (label, Scenario).
 saved = solara.reactive(typing.cast(list, []))
+ended = solara.reactive(False)  # the session has ended (its tab closed)
 
 
 def current_base() -> Scenario:
@@ -82,9 +83,13 @@ def current_base() -> Scenario:
 
 
 def configured() -> Scenario:
-    """The scenario the controls describe: the base with the edits applied (raises ScenarioError)."""
+    """The scenario the controls describe: the base with the edits applied, within the dashboard's limits (raises
+    ScenarioError, or LimitError for a community larger than a session may build)."""
     scenario = current_base()
-    return scenarios.apply_overrides(scenario, edits.value, label="dashboard settings") if edits.value else scenario
+    if edits.value:
+        scenario = scenarios.apply_overrides(scenario, edits.value, label=t("explore_settings_label"))
+    limits.check_households(scenario)
+    return scenario
 
 
 def settings() -> tuple:
@@ -106,10 +111,20 @@ def reset() -> None:
 
 
 def step() -> None:
-    if run.value is None:
+    if run.value is None and not ended.value:
         reset()
-    run.value.step()
-    version.value += 1
+    if run.value is not None:
+        run.value.step()
+        version.value += 1
+
+
+def end_session() -> None:
+    """The session is ending: stop playing and let go of its model (tens of megabytes at the largest size).
+    The page still renders once more as the values change: `ended` keeps it from building a new model."""
+    ended.value = True
+    playing.value = False
+    run.value = None
+    saved.value = []
 
 
 def choose_preset(name: str | None) -> None:
@@ -418,7 +433,7 @@ def Live():
 @solara.component
 def Explore():
     """The Explore page."""
-    if run.value is None:
+    if run.value is None and not ended.value:
         reset()
 
     def play_loop(cancel: threading.Event) -> None:
