@@ -35,6 +35,8 @@ def fresh_session():
     explore.base.value, explore.edits.value, explore.run.value = None, {}, None
     explore.seed.value, explore.saved.value, explore.upload_message.value = 0, [], None
     explore.edit_error.value, explore.playing.value, i18n.language.value = "", False, "zh"
+    explore.looping.value, explore.speed.value, explore.goal.value = False, explore.DEFAULT_SPEED, None
+    explore.goto_day.value, explore.ended.value = 30, False
     compare.reps.value, compare.households.value, compare.days.value = 3, None, None
     compare.failure.value, compare.job.value, compare.stopped.value, compare.outcome.value = "", None, False, None
     yield
@@ -260,7 +262,8 @@ with context:
     explore.set_edit("households", 2_000)
     explore.reset()
     model = weakref.ref(explore.run.value.model)
-    solara.render(explore.Explore(), handle_error=False)  # the page, shown (it renders as the session ends)
+    # the page, shown (it renders as the session ends), as solara keeps it: closed with the session
+    _, context.app_object = solara.render(explore.Explore(), handle_error=False)
     job = compare.job.value = compare.Job()
 
     def work():
@@ -315,3 +318,51 @@ def test_an_upload_of_a_community_too_large_is_loaded_but_not_built():
     explore.load_upload("big.toml", b'name = "big"\nextends = "no_linkage"\nhouseholds = 200000\n')
     assert explore.run.value is before  # no 200,000-household model was built
     assert "200,000" in explore.edit_error.value
+
+
+# --- playback --------------------------------------------------------------------------------------------------------
+def test_run_to_day_n_stops_on_day_n_with_the_numbers_of_simulation_run():
+    explore.set_edit("households", 400)
+    explore.reset()
+    _, rc = solara.render(explore.Explore(), handle_error=False)
+    try:
+        explore.goto_day.value = 17
+        rc.find(v.Btn, class_="btn-goto").widget.click()
+        deadline = time.monotonic() + 60
+        while (explore.playing.value or explore.looping.value) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not explore.playing.value and not explore.looping.value
+        assert explore.run.value.model.day == 17
+        assert rc.find(v.Btn, class_="btn-goto").widget.disabled  # day 17 is passed now
+    finally:
+        rc.close()
+    expected = simulation.run("no_linkage", seed=0, households=400).daily.head(17)
+    pd.testing.assert_frame_equal(explore.run.value.model.daily(), expected)
+
+
+def test_pause_stops_the_loop_before_its_next_day():
+    explore.set_edit("households", 400)
+    explore.reset()
+    current = explore.run.value
+    explore.play()
+    cancel = threading.Event()
+    days = []
+
+    def acknowledge():  # the page: shows each day, and the user presses Pause on day 5
+        while not cancel.is_set():
+            day = current.model.day
+            if day > current.shown:
+                days.append(day)
+                if day == 5:
+                    explore.pause()
+                current.acknowledge(day)
+            time.sleep(0.005)
+
+    page = threading.Thread(target=acknowledge)
+    page.start()
+    try:
+        explore.play_loop(threading.Event())  # returns when paused
+    finally:
+        cancel.set()
+        page.join()
+    assert current.model.day == 5 and not explore.playing.value and days[-1] == 5
