@@ -113,7 +113,6 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "prices.normal_need_share": (0.1, 0.3, "around 1 / shop_purchase_days for purchases of 3-10 days"),
     "prices.cap": (1.0, 1.5, "prices held at the pre-lockdown level, or allowed up by half (0 = no cap)"),
     "online.start_day": (0, 14, "the groups open with the lockdown, or two weeks into it"),
-    "online.moderator_reports": (100, 5000, "a few moderators to one team's peak of 5,000+ messages a day (M)"),
     "online.psych_volunteers": (1, 10, "a quarter to two and a half times the assumed 4"),
     "online.medical_volunteers": (1, 10, "a quarter to two and a half times the assumed 4"),
     "internal.sunk_cadres_per_1000": (8.0, 17.0, "25-50 sunk cadres per community of 3,000 households (H/M)"),

@@ -60,6 +60,15 @@ def test_every_value_of_every_lever_is_a_valid_setting_in_its_contexts():
                 assert la._value(changed, lever.key) == value, (lever.key, context.label, value)
 
 
+def test_the_module_names_only_levers_that_exist():
+    keys = {lever.key for lever in la.levers()}
+    for table in (la.RANGES, la.NO_EFFECT_REASONS, la.EXTRA_CONTEXTS):
+        assert set(table) <= keys, set(table) - keys
+    fields = set(Phase.model_fields)
+    assert set(la.PHASE_RANGES) <= fields
+    assert set(la.PHASE_START_RANGES) <= {p.name for p in scenarios.load("wuhan_2020").phases}
+
+
 def test_documented_ranges_are_parsed_from_the_schema():
     assert la.schema_range("assumed, 0.5-0.9") == (0.5, 0.9)
     assert la.schema_range("assumed, -0.01 to 0.01; domain-facts: 41.9%") == (-0.01, 0.01)
