@@ -4,6 +4,15 @@ Flows (`raised_*`, `met_*`, `reported_total`, `critical_failures`, `met_wait_day
 day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total` includes hidden needs and
 `hidden_total` is the part of it no responder knows of. Group columns (`unmet_elderly_alone` ...) split the same
 needs by the household's group; groups overlap, so they do not add up to the total.
+
+Mental health: `psych_need_households` counts the households in need of psychological help at the day's end (their
+distress rose above `needs.psych_threshold` and has not yet eased below it less 0.1, whether or not a request of
+theirs is open: the survey's "felt they needed help"), `psych_need_key_groups` those of them in the key groups of
+the aftermath (elderly living alone, chronically ill, or a household whose urgent medical need failed),
+`distressed_households` those above `distress.distressed_threshold`; `psych_sessions` counts the professional
+sessions given that day (remote services, social workers, psychological volunteers), `psych_help_sought` the
+households in need who tried to reach the remote services and `psych_help_capacity` the sessions those could give.
+Cadres' health: `cadres_off_sick` (at the day's end, not working tomorrow) and `cadres_left` (gone for good).
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "coordinator_load", "coordinator_capacity", "volunteer_coordinator_load", "volunteer_coordinator_capacity",
     "cadres", "cadre_fatigue", "cadre_hours_used",
     "price_index", "mean_distress",
+    "distressed_households", "psych_need_households", "psych_need_key_groups", "psych_sessions",
+    "psych_help_sought", "psych_help_capacity", "cadres_off_sick", "cadres_left",
 )
 
 SUMMARY_KEYS: tuple[str, ...] = (
@@ -62,7 +73,7 @@ def _reporter(name: str):
 
 def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
-    hh, led = model.households, model.ledger
+    hh, led, roster = model.households, model.ledger, model.cadre_roster
     unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits)
     raised, met = led.raised.tolist(), led.met.tolist()
     unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
@@ -93,6 +104,14 @@ def observe(model) -> dict:
         "cadre_hours_used": round(model.cadre_hours_used, 6),
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.sum()) / hh.n,
+        "distressed_households": int(np.count_nonzero(hh.distress > model.config.distress.distressed_threshold)),
+        "psych_need_households": int(np.count_nonzero(hh.in_need)),
+        "psych_need_key_groups": int(np.count_nonzero(hh.in_need & (hh.key_group | hh.bereaved))),
+        "psych_sessions": led.sessions,
+        "psych_help_sought": led.help_sought,
+        "psych_help_capacity": led.help_capacity,
+        "cadres_off_sick": int(np.count_nonzero((roster.off_until > model.day) & ~roster.gone)),
+        "cadres_left": int(np.count_nonzero(roster.gone)),
     })
     return row
 
