@@ -119,7 +119,8 @@ target(
     tolerance="sessions per household stand for households served (a session takes most households out of need, "
               "so few get two in a week); sampling error 0.27 points, band about two errors widened for the online "
               "sample (1.3-2.7%); at 10.2% in need this is 13-26% of those in need served, the survey's 17% (100 - "
-              "83) inside it",
+              "83) inside it. While callers outnumber the sessions, uptake is the remote services' capacity: this "
+              "target checks the sizing of `online.psych_sessions_per_1000` (an assumption), not the mechanism",
     measure=lambda daily, n: float(daily["psych_sessions"].iloc[SURVEY_WEEK].sum()) / n,
 )
 
@@ -127,10 +128,11 @@ target(
     key="psych_hotline_overload",
     what="households trying to reach the remote psychological services per session they could give, survey week",
     source_value="the psychological hotline ran at 10 times its capacity",
-    source="sources: mental-health survey and its reports",
+    source="sources: mental-health row (27 Jan-2 Feb)",
     confidence="H",
     low=5.0, high=20.0,
-    tolerance="a round figure from a report, an order of magnitude: a factor of two either way",
+    tolerance="a round figure from a report, an order of magnitude: a factor of two either way. Set by "
+              "`online.psych_seek_prob` (an assumption calibrated to it)",
     measure=lambda daily, n: float(daily["psych_help_sought"].iloc[SURVEY_WEEK].sum())
     / max(float(daily["psych_help_capacity"].iloc[SURVEY_WEEK].sum()), 1.0),
 )

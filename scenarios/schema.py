@@ -271,9 +271,9 @@ class Distress(Section):
     support: float = _f(0.004, "Daily relief from social ties (scaled by trust-weighted ties, up to 1).",
                         "Miao, Zeng & Shi 2020: cohesion reduced distress (M); size assumed", ge=0.0, le=1.0)
     scar: Probability = _f(
-        0.5, "Share of each day's hardship stress (overdue needs, no food) that stays: it raises the household's "
+        0.3, "Share of each day's hardship stress (overdue needs, no food) that stays: it raises the household's "
         "baseline, so it does not relax away when the hardship ends.",
-        "assumed, 0.2-0.8; domain.md Aftermath: psychological problems surface in key groups later (Song, Chen)")
+        "assumed, 0.1-0.6; domain.md Aftermath: psychological problems surface in key groups later (Song, Chen)")
     bereavement: Probability = _f(
         0.2, "Rise in a household's baseline distress when an urgent medical need of its own fails (a patient "
         "gravely ill or lost).", "assumed, 0.1-0.4; domain.md Aftermath: key groups (Song, Chen)")
