@@ -112,6 +112,8 @@ TEXT: dict[str, dict[str, str]] = {
     "key_critical_failures": {"zh": "危急失误", "en": "Critical failures"},
     "key_mean_days_to_meet": {"zh": "平均满足天数", "en": "Mean days to meet"},
     "key_equity_ratio": {"zh": "公平比（特殊/一般）", "en": "Equity ratio (vulnerable / others)"},
+    "key_wait_ratio": {"zh": "等待比（特殊/一般）", "en": "Wait ratio (vulnerable / others)"},
+    "key_offline_wait_ratio": {"zh": "等待比（离线/在线）", "en": "Wait ratio (offline / online)"},
     "key_peak_unmet_day": {"zh": "积压高峰日", "en": "Peak backlog day"},
     "key_volunteers_active_peak": {"zh": "在岗志愿者峰值", "en": "Peak active volunteers"},
     "key_coordinator_overload_days": {"zh": "协调超负荷天数", "en": "Coordinator overload days"},

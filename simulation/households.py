@@ -24,6 +24,10 @@ GROUPS = ("elderly_alone", "chronic", "low_income", "offline", "offline_elderly"
 # (simulation/linkage/online.py), the organisations' social workers and resident psychological volunteers.
 COUNSELLORS = frozenset({"online_psych", "social_worker", "volunteer_psych"})
 RECOVERY_MARGIN = 0.1  # a household in need of psychological help stays in need until distress < threshold - this
+# The groups whose met needs and days waited the ledger also counts apart (the wait ratios of outcomes.py compare
+# each with the households outside it), and their bits in `HouseholdState.group_bits`.
+WAIT_GROUPS = ("vulnerable", "offline")
+WAIT_GROUP_BITS = np.array([GROUPS.index(g) for g in WAIT_GROUPS], dtype=np.int64)
 
 
 class HouseholdState:
@@ -114,7 +118,8 @@ class HouseholdState:
 
 
 class Ledger:
-    """The day's flows of needs: raised, reported and met, by category, and the waits of met needs."""
+    """The day's flows of needs: raised, reported and met, by category, and the waits of met needs (in all, and for
+    the households of each of `WAIT_GROUPS`)."""
 
     def __init__(self) -> None:
         k = len(CATEGORIES)
@@ -122,6 +127,8 @@ class Ledger:
         self.met = np.zeros(k, dtype=np.int64)
         self.reported = 0
         self.met_wait_days = 0
+        self.met_in_group = np.zeros(len(WAIT_GROUPS), dtype=np.int64)  # needs met of households in the group
+        self.wait_in_group = np.zeros(len(WAIT_GROUPS), dtype=np.int64)  # the days those needs waited
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
         self.turned_away = 0  # medical visits made today that no hospital took
@@ -141,8 +148,8 @@ class Ledger:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
         if len(rows) == 0:
             return
-        raised = _close_needs(rows, cats, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
-                              self.met)
+        raised = _close_needs(rows, cats, day, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
+                              self.met, hh.group_bits, WAIT_GROUP_BITS, self.met_in_group, self.wait_in_group)
         hh.open_raised_days -= raised
         self.met_wait_days += day * len(rows) - raised
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
@@ -179,12 +186,19 @@ def _open_needs(rows, category, day, open_, reported, failed, raised_day) -> int
 
 
 @njit(cache=True)
-def _close_needs(rows, cats, open_, reported, raised_day, open_count, known_count, met) -> int:
-    """Close the open needs at (rows, cats); returns the sum of their raise days."""
+def _close_needs(rows, cats, day, open_, reported, raised_day, open_count, known_count, met, group_bits, wait_bits,
+                 met_in_group, wait_in_group) -> int:
+    """Close the open needs at (rows, cats) on `day`; returns the sum of their raise days. Each need met of a
+    household with bit `wait_bits[g]` set counts in `met_in_group[g]`, and its wait in `wait_in_group[g]`."""
     raised = 0
     for j in range(len(rows)):
         r, c = rows[j], cats[j]
         raised += raised_day[r, c]
+        bits = group_bits[r]
+        for g in range(len(wait_bits)):
+            if (bits >> wait_bits[g]) & 1:
+                met_in_group[g] += 1
+                wait_in_group[g] += day - raised_day[r, c]
         if reported[r, c]:
             known_count[c] -= 1
             reported[r, c] = False

@@ -24,20 +24,23 @@ def report(model) -> None:
     hh, r, day = model.households, model.config.reporting, model.day
     waiting = waiting_rows(hh)
     u = model.streams("reporting", day).random((4, len(waiting)))
-    trying, cost = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
-                             r.call_hours, r.message_hours)
+    trying, cost, call = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
+                                   r.call_hours, r.message_hours)
     tries = waiting[trying]
+    budget = model.hours.budget("reports")
     load = float(cost.sum())  # NumPy's pairwise sum, as before
-    if load <= model.hours.coordination:  # everyone gets through
-        taken, used = tries, load
+    if load <= budget:  # everyone gets through
+        taken, through = tries, slice(None)
     else:  # who gets through first is a matter of luck
         order = np.argsort(u[3][trying])
-        spent = np.cumsum(cost[order])
-        k = int(np.searchsorted(spent, model.hours.coordination, side="right"))
-        taken, used = tries[order[:k]], float(spent[k - 1]) if k else 0.0
+        k = int(np.searchsorted(np.cumsum(cost[order]), budget, side="right"))
+        taken, through = tries[order[:k]], order[:k]
     model.ledger.report(hh, taken, day)
+    calls = float(cost[through][call[through]].sum())
+    model.hours.spend("cadre", "calls", calls, budget="reports")
+    model.hours.spend("cadre", "posts", float(cost[through].sum()) - calls, budget="reports")
     model.coordination_load = load
-    model.hours.coordination_used = used
+    model.coordination_capacity = budget
 
 
 def screen(model) -> None:
@@ -46,11 +49,11 @@ def screen(model) -> None:
     if len(register) == 0:
         return
     per_call = model.config.reporting.screen_hours
-    k = min(int(model.hours.screening / per_call + 1e-9), len(register))  # at most one pass a day
+    k = min(int(model.hours.budget("screening") / per_call + 1e-9), len(register))  # at most one pass a day
     rows = round_of(register, model.register_pointer, k)
     model.register_pointer = (model.register_pointer + k) % len(register)
     model.ledger.report(model.households, rows, model.day)
-    model.hours.screening_used = k * per_call
+    model.hours.spend("cadre", "screening", k * per_call, budget="screening")
 
 
 # --- shared by the channels of linkage/ (called from Python: a compiled function calls none of another module) ---
@@ -112,11 +115,13 @@ def _attempts(waiting, u, digital, neighbour_prob, online_prob, call_prob, call_
 
     online = digital[waiting] & (u[0] < online_prob); call = ~online & (u[1] < call_prob);
     neighbour = ~online & ~call & (u[2] < neighbour_prob[waiting]); trying = online | call | neighbour;
-    returns flatnonzero(trying) (positions in `waiting`) and where(call[trying], call_hours, message_hours).
+    returns flatnonzero(trying) (positions in `waiting`), where(call[trying], call_hours, message_hours) and
+    call[trying].
     """
     m = len(waiting)
     trying = np.empty(m, np.int64)
     cost = np.empty(m)
+    phoned = np.empty(m, np.bool_)
     k = 0
     for j in range(m):  # without branches: who tries is a draw
         r = waiting[j]
@@ -125,5 +130,6 @@ def _attempts(waiting, u, digital, neighbour_prob, online_prob, call_prob, call_
         neighbour = (not online) & (not call) & (u[2, j] < neighbour_prob[r])
         trying[k] = j
         cost[k] = call_hours if call else message_hours
+        phoned[k] = call
         k += online | call | neighbour
-    return trying[:k], cost[:k]
+    return trying[:k], cost[:k], phoned[:k]

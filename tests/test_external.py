@@ -16,6 +16,7 @@ import pytest
 import scenarios
 import simulation
 from simulation import CommunityModel
+from simulation.hours import CADRES
 from simulation.households import FOOD, SUPPLIES
 from simulation.linkage.external import ExternalLinkage, rank_within
 
@@ -186,7 +187,8 @@ def test_what_nobody_carries_waits_at_the_gate():
     while m.running:
         m.step()
         handed += ext.today["supply"]
-        assert (m._cadre_delivery_hours() >= -1e-9).all()  # carrying fits in what the day left the cadres
+        assert (m.hours.left(CADRES) >= 0).all()  # carrying fits in what the day left the cadres
+        assert m.hours.idle(CADRES) == pytest.approx(m.hours.offered(CADRES).sum() - m.hours.spent(kind=CADRES))
     arrived = sum(int(v.sum()) for d, v in ext.arrivals[FOOD].items() if d < 45)
     assert arrived == handed + int(ext.gate[FOOD].sum())
     assert ext.gate[FOOD].sum() > arrived / 2

@@ -92,6 +92,12 @@ def _check_day(m: CommunityModel, row: dict) -> None:
     ages = (m.day - 1) - hh.raised_day[hh.open]
     assert np.isclose(row["mean_wait_open"], ages.mean() if len(ages) else 0.0)
     assert row["met_wait_days"] >= 0
+    # the met needs and their waits, split by side of each wait group, add up to the totals
+    for side, other in (("vulnerable", "not_vulnerable"), ("offline", "online")):
+        assert row[f"met_{side}"] + row[f"met_{other}"] == row["met_total"]
+        assert row[f"met_wait_days_{side}"] + row[f"met_wait_days_{other}"] == row["met_wait_days"]
+        assert min(row[f"met_{side}"], row[f"met_{other}"], row[f"met_wait_days_{side}"],
+                   row[f"met_wait_days_{other}"]) >= 0
     assert row["coordinator_capacity"] >= 0 and row["coordinator_load"] >= 0
     assert 0 <= row["cadre_fatigue"] <= 1 and row["cadre_hours_used"] >= 0
     assert row["reported_total"] >= 0 and row["critical_failures"] >= 0

@@ -50,8 +50,10 @@ their hours; the rest waits at the gate. A household gets at most one package (o
 A food package meets an open food need or adds to the household's stock; a kit meets an open supplies need at once
 or is kept for the household's next one.
 
-Cadre hours spent organising and distributing are booked as the day's shared gate work (`model.hours.gate`), so the
-cadres' own deliveries get only what is left and their fatigue counts them. Random draws come from the streams
+Cadre hours spent organising and distributing are spent from the cadres' hours in the day's ledger (simulation/
+hours.py: tasks `organising` and `distribution`, from every cadre of the cell, sunk or not), so the cadres' own
+deliveries get only what is left and their fatigue counts them; the organisers' carrying is spent from their own
+hours (kind `organiser`, `organiser_hours` per organised building). Random draws come from the streams
 `external:<part>` of the day, so nothing changes before the first start day (common random numbers).
 """
 
@@ -60,6 +62,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.delivery import Queue
+from simulation.hours import CADRES
 from simulation.households import FOOD, SUPPLIES
 from simulation.linkage import Mechanism
 
@@ -104,6 +107,7 @@ class ExternalLinkage(Mechanism):
         self.leader_buildings = leader
         self.organised_buildings = leader | resident
         self.resident_organisers = int(resident.sum())
+        self.n_organisers = int(self.organised_buildings.sum())
         self.organised = self.organised_buildings[net.building]  # per household
         # Group-buy packages: signed up and pooled (at most one per household), on order (pooled, on the way or at
         # the gate), orders on the way (arrival day, households), and packages waiting at the gate.
@@ -159,6 +163,8 @@ class ExternalLinkage(Mechanism):
     def start_day(self, model) -> None:
         if self.group_buying(model):
             model.volunteers_active += self.resident_organisers
+            # every organiser (leader or resident) carries its own building's packages for `organiser_hours`
+            model.hours.offer("organiser", self.cfg.organiser_hours * self.n_organisers)
 
     def deliver(self, model, queue: Queue) -> Queue:
         day = model.day
@@ -171,26 +177,30 @@ class ExternalLinkage(Mechanism):
         holding = buying or self.gate[FOOD].any() or self.gate[SUPPLIES].any()
         if not holding and not self.kits.any():
             return queue
-        hours = np.maximum(model._cadre_delivery_hours(), 0.0)
-        used = np.zeros(len(hours))
         if buying:
-            self._group_buy(model, hours, used)
+            self._group_buy(model)
         for kind, by in ((FOOD, "supply"), (SUPPLIES, "donation")):
             if self.gate[kind].any():
-                self._hand_out(model, kind, by, hours, used)
+                self._hand_out(model, kind, by)
         self._use_kits(model)
-        if used.any():
-            model.hours.gate = model.hours.gate + used
-            self.total["cadre_hours"] += float(used.sum())
         for key in self._COUNTS:
             self.total[key] += self.today[key]
         return self._still_open(model, queue, buying)
 
     # --- group buying -----------------------------------------------------------------------------------------
-    def _group_buy(self, model, hours: np.ndarray, used: np.ndarray) -> None:
+    def _cadres(self, model, task: str, cells: np.ndarray, each: float) -> None:
+        """Book `each` cadre hours per item handled in each grid cell (`cells`: the cell of every item)."""
+        hours = np.bincount(cells, minlength=model.network.n_grids) * each
+        self.total["cadre_hours"] += float(model.hours.spend(CADRES, task, hours).sum())
+
+    def _fit(self, model, each: float) -> np.ndarray:
+        """How many items of `each` cadre hours still fit in each grid cell's hours today."""
+        return np.floor(np.maximum(model.hours.left(CADRES), 0.0) / each + 1e-9).astype(np.int64)
+
+    def _group_buy(self, model) -> None:
         c, hh, net, day = self.cfg, model.households, model.network, model.day
         rng = model.streams("external:group_buy", day)
-        n_grids = len(hours)
+        n_grids = net.n_grids
         package = model.config.needs.package_days * hh.food_days_factor
         food_open = hh.open[:, FOOD]
         threshold = model.config.needs.food_reorder_days + self.lead_days(day)
@@ -208,9 +218,8 @@ class ExternalLinkage(Mechanism):
             rest = np.flatnonzero(can & ~self.organised)
             if len(rest):
                 g = net.grid[rest]
-                fit = np.floor(np.maximum(hours - used, 0.0) / c.organise_hours + 1e-9).astype(np.int64)
-                taken = rest[rank_within(g, rng.random(len(rest))) < fit[g]]
-                used += np.bincount(net.grid[taken], minlength=n_grids) * c.organise_hours
+                taken = rest[rank_within(g, rng.random(len(rest))) < self._fit(model, c.organise_hours)[g]]
+                self._cadres(model, "organising", net.grid[taken], c.organise_hours)
                 signed = np.concatenate([signed, taken])
         self.pooled[signed] = True
         self.on_order[signed] += 1
@@ -233,9 +242,9 @@ class ExternalLinkage(Mechanism):
             self.gate_days = np.concatenate([self.gate_days, np.full(len(rows), day, dtype=np.int64)])
             self.today["arrived"] = len(rows)
         if len(self.gate_rows):
-            self._carry(model, hours, used, rng)
+            self._carry(model, rng)
 
-    def _carry(self, model, hours: np.ndarray, used: np.ndarray, rng: np.random.Generator) -> None:
+    def _carry(self, model, rng: np.random.Generator) -> None:
         """The last hundred metres: households allowed out fetch, organisers carry in their buildings, then cadres."""
         c, hh, net, day = self.cfg, model.households, model.network, model.day
         rows, days = self.gate_rows, self.gate_days
@@ -252,14 +261,14 @@ class ExternalLinkage(Mechanism):
             mine = np.flatnonzero(self.organised[rows] & ~carried)
             take = mine[rank_within(net.building[rows[mine]], days[mine], tie[mine]) < per_organiser]
             carried[take] = True
+            model.hours.spend("organiser", "distribution", len(take) * c.distribution_hours)
             self.today["organiser_packages"] = len(take)
         left = np.flatnonzero(~carried)
         if len(left):  # the cadres carry the rest, cell by cell
             g = net.grid[rows[left]]
-            fit = np.floor(np.maximum(hours - used, 0.0) / c.distribution_hours + 1e-9).astype(np.int64)
-            take = left[rank_within(g, days[left], tie[left]) < fit[g]]
+            take = left[rank_within(g, days[left], tie[left]) < self._fit(model, c.distribution_hours)[g]]
             carried[take] = True
-            used += np.bincount(net.grid[rows[take]], minlength=len(hours)) * c.distribution_hours
+            self._cadres(model, "distribution", net.grid[rows[take]], c.distribution_hours)
             self.today["cadre_packages"] = len(take)
         done = rows[carried]
         self.gate_rows, self.gate_days = rows[~carried], days[~carried]
@@ -275,16 +284,16 @@ class ExternalLinkage(Mechanism):
         self.today[by] += len(rows)
 
     # --- scheduled supply and donations -----------------------------------------------------------------------
-    def _hand_out(self, model, kind: int, by: str, hours: np.ndarray, used: np.ndarray) -> None:
+    def _hand_out(self, model, kind: int, by: str) -> None:
         c, grid = self.cfg, model.network.grid
-        fit = np.floor(np.maximum(hours - used, 0.0) / c.distribution_hours + 1e-9).astype(np.int64)
-        k = np.minimum(self.gate[kind], fit)
+        k = np.minimum(self.gate[kind], self._fit(model, c.distribution_hours))
         if not k.any():
             return
         rows = np.flatnonzero(self.priority(model, kind) < k[grid])
         handed = np.bincount(grid[rows], minlength=len(k))
         self.gate[kind] -= handed
-        used += handed * c.distribution_hours
+        self.total["cadre_hours"] += float(model.hours.spend(CADRES, "distribution",
+                                                             handed * c.distribution_hours).sum())
         if c.targeting == "equal":
             self.pointer[kind] = (self.pointer[kind] + handed) % np.maximum(model.households_per_grid, 1)
         if kind == FOOD:

@@ -47,7 +47,9 @@ class EmergencyOnline(Mechanism):
 
     def start_day(self, model) -> None:
         if self.active(model):
-            model.volunteers_active += self.psych_volunteers + self.cfg.medical_volunteers
+            c = self.cfg
+            model.volunteers_active += self.psych_volunteers + c.medical_volunteers
+            model.hours.offer("remote_medical", c.medical_volunteers * c.hours_per_day)
 
     def active(self, model) -> bool:
         return model.day >= self.cfg.start_day
@@ -71,7 +73,7 @@ class EmergencyOnline(Mechanism):
         cost = np.full(len(CATEGORIES), np.inf)
         cost[MEDICINE] = c.medicine_hours
         queue, _ = serve_teams(model, queue, [  # a community-wide pool of medical volunteers
-            Team((MEDICINE,), np.array([c.medical_volunteers * c.hours_per_day]), cost, "online_medical")])
+            Team((MEDICINE,), None, cost, "online_medical", kind="remote_medical")])
         return queue
 
     def _counsel(self, model, queue: Queue) -> Queue:
@@ -86,10 +88,12 @@ class EmergencyOnline(Mechanism):
         capacity = whole + int(rng.random() < self.psych_capacity - whole)
         led.help_sought += len(callers)
         led.help_capacity += capacity
+        model.hours.offer("remote_psych", capacity * c.psych_hours)
         if len(callers) > capacity:
             callers = np.sort(rng.permutation(callers)[:capacity])
         if len(callers) == 0:
             return queue
+        model.hours.spend("remote_psych", "counselling", len(callers) * c.psych_hours)
         hh.distress[callers] = np.maximum(hh.distress[callers] - c.counselling_effect, 0.0)
         requests = callers[hh.open[callers, PSYCH]]
         led.sessions += len(callers) - len(requests)  # the requests met are counted as sessions by the ledger

@@ -25,6 +25,7 @@ import numpy as np
 
 from agents.organisation import Organisation
 from simulation.delivery import Queue, serve_pool
+from simulation.hours import COUNSELLING_TASKS
 from simulation.households import PSYCH
 from simulation.linkage import Mechanism
 from simulation.linkage.needs_triage import NeedsTriage
@@ -65,6 +66,7 @@ class SocialOrganisations(Mechanism):
         funding = self.funding(model.day)
         self.workers = sum(org.workers_acting(funding, self.cfg.follow_share) for org in self.organisations)
         model.social_workers_active += round(self.workers, 3)
+        model.hours.offer("social_worker", self.workers * self.cfg.hours_per_day, owner=self.name)
         if self.triage is not None:
             self.triage.start_day(model)
 
@@ -77,11 +79,11 @@ class SocialOrganisations(Mechanism):
         hh = model.households
         if self.cfg.integration < 0.5:  # referrals from outside the system take the cadres' time to sort out
             referred = count_waiting(hh, rows)
-            model.hours.coordination = max(0.0, model.hours.coordination - referred * self.cfg.friction_hours)
+            model.hours.set_aside("reports", model.hours.budget("reports") - referred * self.cfg.friction_hours)
         model.ledger.report(hh, rows, model.day)
 
     def deliver(self, model, queue: Queue) -> Queue:
         if model.day < self.cfg.start_day or self.workers == 0:
             return queue
-        return serve_pool(model, queue, (PSYCH,), self.workers * self.cfg.hours_per_day,
-                          {PSYCH: model.config.cadres.psych_hours}, "social_worker", COUNSELLING)
+        return serve_pool(model, queue, (PSYCH,), None, {PSYCH: model.config.cadres.psych_hours}, "social_worker",
+                          COUNSELLING, kind="social_worker", owner=self.name, tasks=COUNSELLING_TASKS)

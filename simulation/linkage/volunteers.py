@@ -31,6 +31,7 @@ from numba import njit
 from agents.volunteer import Volunteer
 from simulation import delivery
 from simulation.delivery import Queue
+from simulation.hours import COUNSELLING_TASKS, SERVICE_TASKS
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 from simulation.linkage import Mechanism
 
@@ -74,6 +75,7 @@ class VolunteerPool(Mechanism):
         self.willing = model.streams("volunteers:willing").random(n) < self.cfg.willing_share * (0.25 + 0.75 * mass)
         self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
         self.supervised = 1.0  # share of volunteer hours that coordination covers today
+        self._active, self._hours_by_cell = np.zeros(0, dtype=np.int64), np.zeros((3, model.network.n_grids))
         self.overloaded = False
         self.load = 0.0
         self.capacity = self.cfg.coordinators * self.cfg.coordinator_hours
@@ -137,19 +139,32 @@ class VolunteerPool(Mechanism):
         model.volunteers_active += int(counts[ACTIVE])
         model.volunteers_vetting = int(counts[APPLICANT])
         model.volunteers_burnt_out = int(counts[BURNT_OUT])
+        if model.day >= self.cfg.call_day:
+            model.hours.offer("coordinator", self.capacity)
+        # The active volunteers offer their hours, by kind and cell; recruits can work only the share of them that
+        # coordination covered yesterday (the rest stays idle).
+        c, n_grids = self.cfg, model.network.n_grids
+        self._active, self._hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit,
+                                                           c.hours_per_day, self.supervised, n_grids)
+        if len(self._active):
+            offered = self._hours_by_cell if self.supervised == 1.0 else _hours_by_cell(
+                self.status, self.kind, self.grid, self.recruit, c.hours_per_day, 1.0, n_grids)[1]
+            for kind, name in enumerate(KIND_NAMES):
+                model.hours.offer(f"volunteer_{name}", offered[kind])
 
     def deliver(self, model, queue: Queue) -> Queue:
         if len(queue) == 0:
             return queue
         c = self.cfg
         # Recruits work the share of their hours that coordination covers; mobilised residents organise themselves.
-        active, hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit, c.hours_per_day,
-                                               self.supervised, model.network.n_grids)
+        active, hours_by_cell = self._active, self._hours_by_cell
         if len(active) == 0:
             return queue
         teams = [delivery.Team(categories, hours_by_cell[kind], model.cadre_task_hours,
                                f"volunteer_{KIND_NAMES[kind]}",
-                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0)
+                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0,
+                               f"volunteer_{KIND_NAMES[kind]}",
+                               tasks=COUNSELLING_TASKS if kind == PSYCH_VOL else SERVICE_TASKS)
                  for kind, categories in SERVES.items()]
         queue, used = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
         _tire(active, self.kind, self.grid, np.stack(used), hours_by_cell, c.fatigue_rate, self.fatigue)
@@ -167,8 +182,10 @@ class VolunteerPool(Mechanism):
         """Supervise the active volunteers first, then vet applicants in order of arrival."""
         c = self.cfg
         span = c.leader_span if c.mode == "leaders" else 1.0
-        supervision, waiting = _vet(self.status, self.recruit, self.joined, self.vetting_cost, c.supervision_hours,
-                                    span, self.capacity)
+        supervision, waiting, vetted = _vet(self.status, self.recruit, self.joined, self.vetting_cost,
+                                            c.supervision_hours, span, model.hours.left("coordinator"))
+        model.hours.spend("coordinator", "supervision", supervision)
+        model.hours.spend("coordinator", "vetting", vetted)
         # A pairwise NumPy sum, which a loop would not reproduce; there is nothing to sum once the queue is empty.
         vetting_demand = float(self.vetting_cost[waiting].sum()) if len(waiting) else 0.0
         self.load = supervision + vetting_demand
@@ -248,12 +265,13 @@ def _vet(status, recruit, joined, vetting_cost, supervision_hours, span, capacit
     supervision = supervised * supervision_hours / span
     left = max(capacity - supervision, 0.0)
     order = waiting[np.argsort(joined[waiting], kind="mergesort")]  # mergesort: stable
-    total = 0.0
+    total = vetted = 0.0
     for j in range(n):
         total = vetting_cost[order[j]] if j == 0 else total + vetting_cost[order[j]]
         if total <= left + 1e-9:
             status[order[j]] = ACTIVE
-    return supervision, waiting
+            vetted = total
+    return supervision, waiting, vetted
 
 
 @njit(cache=True)

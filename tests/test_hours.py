@@ -1,0 +1,211 @@
+"""The ledger of responder hours (simulation/hours.py): its operations, and its invariant over random scenarios.
+
+For every kind of responder on every day, hours offered = hours spent + hours idle; nothing is negative; the hours
+spent by task add up to the hours spent by kind. A spend never grants more than is left.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import scenarios
+from simulation import CommunityModel, delivery
+from simulation.hours import CADRES, CELL_KINDS, KINDS, TASKS, Hours, columns
+from simulation.households import CATEGORIES, PSYCH
+
+
+# --- the operations ---------------------------------------------------------------------------------------------
+def test_a_spend_never_grants_more_than_is_left_nor_less_than_nothing():
+    h = Hours(3)
+    h.offer("coordinator", 5.0)
+    assert h.spend("coordinator", "vetting", 2.0) == 2.0
+    assert h.spend("coordinator", "supervision", 10.0) == 3.0  # only 3 were left
+    assert h.spend("coordinator", "vetting", 1.0) == 0.0
+    assert h.spend("coordinator", "vetting", -4.0) == 0.0 and h.spend("coordinator", "vetting", math.nan) == 0.0
+    assert h.left("coordinator") == 0.0 and h.idle("coordinator") == 0.0
+    assert h.spent("vetting") == 2.0 and h.spent("supervision") == 3.0 and h.spent(kind="coordinator") == 5.0
+    assert h.spend("moderator", "posts", 1.0) == 0.0  # nothing offered, nothing granted
+
+
+def test_per_cell_hours_are_spent_cell_by_cell_or_spread_by_what_is_left():
+    h = Hours(3)
+    h.offer("cadre", np.array([4.0, 0.0, 6.0]))
+    np.testing.assert_allclose(h.spend("cadre", "gates", np.array([1.0, 5.0, 10.0])), [1.0, 0.0, 6.0])
+    np.testing.assert_allclose(h.left("cadre"), [3.0, 0.0, 0.0])
+    h.offer("cadre", np.array([0.0, 0.0, 3.0]))  # a second offer adds to the first
+    assert h.spend("cadre", "calls", 3.0) == pytest.approx(3.0)  # one number: in proportion to what is left
+    np.testing.assert_allclose(h.left("cadre"), [1.5, 0.0, 1.5])
+    np.testing.assert_allclose(h.used("cadre"), [2.5, 0.0, 7.5])
+    assert h.idle("cadre") == pytest.approx(3.0) and h.offered("cadre").sum() == pytest.approx(13.0)
+
+
+def test_a_group_splits_each_cells_grant_by_what_each_kind_has_left():
+    h = Hours(2)
+    h.offer("cadre", np.array([1.0, 4.0]))
+    h.offer("sunk_cadre", np.array([3.0, 0.0]))
+    granted = h.spend(CADRES, "food", np.array([2.0, 5.0]))
+    np.testing.assert_allclose(granted, [2.0, 4.0])
+    np.testing.assert_allclose(h.left("cadre"), [0.5, 0.0])
+    np.testing.assert_allclose(h.left("sunk_cadre"), [1.5, 0.0])
+    assert h.spent("food", "cadre") == pytest.approx(4.5) and h.spent("food", "sunk_cadre") == pytest.approx(1.5)
+
+
+def test_a_budget_caps_its_spends_and_leaves_the_rest_to_the_kind():
+    h = Hours(2)
+    h.offer("cadre", np.array([5.0, 5.0]))
+    h.set_aside("reports", 3.0)
+    assert h.spend("cadre", "calls", 2.0, budget="reports") == pytest.approx(2.0)
+    assert h.spend("cadre", "posts", 2.0, budget="reports") == pytest.approx(1.0)
+    assert h.budget("reports") == pytest.approx(0.0)
+    assert h.spend("cadre", "food", np.array([5.0, 5.0])).sum() == pytest.approx(7.0)  # the rest is the kind's
+
+
+def test_owners_keep_their_hours_apart():
+    h = Hours(1)
+    h.offer("social_worker", 8.0, owner="organisations")
+    h.offer("social_worker", 4.0, owner="needs_triage")
+    assert h.spend("social_worker", "screening", 6.0, owner="needs_triage") == 4.0
+    assert h.left("social_worker", owner="organisations") == 8.0
+    assert h.offered("social_worker") == 12.0 and h.idle("social_worker") == 8.0
+    assert h.row()["hours_offered_social_worker"] == 12.0 and h.row()["hours_idle_social_worker"] == 8.0
+
+
+@pytest.mark.parametrize("call", [
+    lambda h: h.offer("cadre", np.array([1.0])),  # wrong number of cells
+    lambda h: h.offer("coordinator", -1.0),
+    lambda h: h.offer("coordinator", math.inf),
+    lambda h: h.offer("cadre", np.array([1.0, math.nan])),
+    lambda h: h.spend(("cadre", "coordinator"), "food", 1.0),  # per-cell and community-wide kinds mixed
+])
+def test_bad_offers_and_spends_are_errors(call):
+    with pytest.raises(ValueError):
+        call(Hours(2))
+
+
+def test_an_unknown_kind_or_task_is_an_error():
+    with pytest.raises(KeyError, match="unknown responder kind"):
+        Hours(2).offer("wizard", 1.0)
+    with pytest.raises(KeyError):
+        Hours(2).spend("coordinator", "sleeping", 1.0)
+
+
+def test_the_columns_name_every_kind_and_task():
+    row = Hours(2).row()
+    assert tuple(row) == columns()
+    assert len(row) == 2 * len(KINDS) + len(TASKS) and all(v == 0.0 for v in row.values())
+
+
+def test_a_team_serves_only_within_its_kinds_hours_and_books_them():
+    """A team of the model serves at most what its ledger kind has left, and books each category's hours as its
+    task; with nothing offered it serves nobody."""
+    for offered in (0.0, 2.5):
+        m = CommunityModel(rng=1, households=300, days=5)
+        m.step()
+        hh = m.households
+        hh.open[:] = hh.reported[:] = False
+        hh.open_count[:] = hh.known_count[:] = 0
+        rows = np.arange(10)
+        hh.open[rows, PSYCH] = hh.reported[rows, PSYCH] = True
+        m.hours = Hours(m.network.n_grids)
+        m.hours.offer("remote_psych", offered)
+        cost = np.full(len(CATEGORIES), np.inf)
+        cost[PSYCH] = 1.0
+        team = delivery.Team((PSYCH,), np.array([100.0]), cost, "online_psych", 0.3, "remote_psych",
+                             tasks=("food", "medicine", "medical_escort", "counselling", "supplies"))
+        left, _ = delivery.serve_teams(m, delivery.queue(m), [team])
+        assert len(left) == 10 - int(offered)
+        assert m.hours.spent("counselling") == pytest.approx(int(offered))
+        assert m.hours.spent("food") == 0.0
+
+
+# --- the invariant over random scenarios -------------------------------------------------------------------------
+LEVERS = {
+    "volunteers.enabled": st.booleans(),
+    "volunteers.mode": st.sampled_from(["open", "categorized", "leaders"]),
+    "volunteers.call_day": st.integers(0, 8),
+    "volunteers.coordinators": st.integers(0, 3),
+    "volunteers.applicants_per_1000": st.floats(0.0, 200.0),
+    "volunteers.supervision_hours": st.floats(0.0, 2.0),
+    "organisations.enabled": st.booleans(),
+    "organisations.start_day": st.integers(0, 8),
+    "organisations.integration": st.floats(0.0, 1.0),
+    "organisations.hours_per_day": st.floats(0.0, 10.0),
+    "triage.enabled": st.booleans(),
+    "triage.start_day": st.integers(0, 8),
+    "online.enabled": st.booleans(),
+    "online.moderator_reports": st.integers(0, 50),
+    "internal.sunk_cadres_per_1000": st.sampled_from([0.0, 5.0, 40.0]),
+    "internal.sunk_arrival_day": st.integers(0, 8),
+    "internal.leader_share": st.floats(0.0, 1.0),
+    "internal.leader_start_day": st.integers(0, 8),
+    "external.group_buy": st.booleans(),
+    "external.group_buy_start_day": st.integers(0, 8),
+    "external.batch_min": st.integers(1, 30),
+    "external.supply_days": st.lists(st.integers(0, 12), max_size=3),
+    "external.supply_per_1000": st.floats(0.0, 500.0),
+    "external.donation_days": st.lists(st.integers(0, 12), max_size=3),
+    "external.donation_per_1000": st.floats(0.0, 500.0),
+    "external.organiser_hours": st.floats(0.0, 4.0),
+    "cadres.per_1000_households": st.sampled_from([0.0, 1.0, 5.3, 30.0]),
+    "cadres.coordination_share": st.floats(0.0, 0.6),
+    "cadres.screening_share": st.floats(0.0, 0.4),
+    "reporting.call_prob": st.floats(0.0, 1.0),
+}
+
+
+@st.composite
+def random_scenarios(draw) -> tuple[str, dict]:
+    preset = draw(st.sampled_from(scenarios.names()))
+    keys = draw(st.lists(st.sampled_from(sorted(LEVERS)), unique=True, max_size=12))
+    overrides = {key: draw(LEVERS[key]) for key in keys}
+    overrides["households"] = draw(st.integers(40, 400))
+    overrides["days"] = draw(st.integers(3, 14))
+    return preset, overrides
+
+
+def _check_ledger(m: CommunityModel) -> None:
+    h, row = m.hours, m.hours.row()
+    spent_by_kind = 0.0
+    for kind in KINDS:
+        offered, spent, idle = np.sum(h.offered(kind)), h.spent(kind=kind), h.idle(kind)
+        assert offered >= 0 and spent >= 0 and idle >= 0, kind
+        assert offered == pytest.approx(spent + idle, rel=1e-9, abs=1e-9), kind
+        left = h.left(kind)
+        assert (np.asarray(left) >= 0).all(), kind
+        if kind in CELL_KINDS:
+            assert (h.used(kind) >= -1e-9).all(), kind
+        assert row[f"hours_offered_{kind}"] == pytest.approx(offered, abs=1e-6), kind
+        assert row[f"hours_idle_{kind}"] == pytest.approx(idle, abs=1e-6), kind
+        spent_by_kind += spent
+    by_task = [h.spent(task) for task in TASKS]
+    assert min(by_task) >= 0
+    assert sum(by_task) == pytest.approx(spent_by_kind, rel=1e-9, abs=1e-9)
+    for task, hours in zip(TASKS, by_task):
+        assert row[f"hours_{task}"] == pytest.approx(hours, abs=1e-6), task
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=random_scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_every_hour_offered_is_spent_or_idle_every_day(case, seed):
+    preset, overrides = case
+    try:
+        m = CommunityModel(scenario=preset, rng=seed, **overrides)
+    except scenarios.ScenarioError:  # a combination the schema refuses (e.g. shares adding up past 1)
+        return
+    while m.running:
+        m.step()
+        _check_ledger(m)
+
+
+def test_cadres_never_serve_without_hours():
+    """With no cadre hours at all, nobody is served by a cadre, and no cadre hours are booked."""
+    m = CommunityModel(rng=3, households=300, days=10, **{"cadres.per_1000_households": 0.0})
+    while m.running:
+        m.step()
+        assert m.hours.spent(kind=CADRES) == 0.0
+    assert "cadre" not in m.ledger.met_by
