@@ -87,7 +87,7 @@ target(
     key="psych_need_survey_week",
     what="share of households in need of psychological help, survey week (days 4-10)",
     source_value="10.2% of Wuhan residents felt they needed mental-health help, 27 Jan-2 Feb",
-    source="sources: mental-health survey (n = 2,617)",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
     confidence="H",
     low=0.085, high=0.12,
     tolerance="the survey's sampling error is 0.6 points (two of them either way: 9.0-11.4%); its online sample is "
@@ -99,7 +99,7 @@ target(
     key="distressed_survey_week",
     what="share of households distressed, survey week (days 4-10)",
     source_value="41.9% of Wuhan residents had psychological distress, 27 Jan-2 Feb",
-    source="sources: mental-health survey (n = 2,617)",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
     confidence="H",
     low=0.38, high=0.46,
     tolerance="sampling error 1.0 point (39.9-43.9% at two errors), widened to 38-46% for the online sample; the "
@@ -113,7 +113,7 @@ target(
     what="professional psychological sessions per household, survey week (days 4-10)",
     source_value="1.9% of Wuhan residents used a mental-health service in recent days; 83% of those in need "
                  "met access barriers",
-    source="sources: mental-health survey (n = 2,617)",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
     confidence="H",
     low=0.013, high=0.027,
     tolerance="sessions per household stand for households served (a session takes most households out of need, "
@@ -128,7 +128,7 @@ target(
     key="psych_hotline_overload",
     what="households trying to reach the remote psychological services per session they could give, survey week",
     source_value="the psychological hotline ran at 10 times its capacity",
-    source="sources: mental-health row (27 Jan-2 Feb)",
+    source="sources: mental health (the hotline row)",
     confidence="H",
     low=5.0, high=20.0,
     tolerance="a round figure from a report, an order of magnitude: a factor of two either way. Set by "
@@ -142,7 +142,7 @@ target(
     what="key groups' psychological need in the fortnight after reopening (days 76-89), over the survey week's",
     source_value="the harm is far from over after the lockdown: psychological problems surface later in key "
                  "groups (elderly living alone, the ill and bereaved, cadres)",
-    source="sources: domain notes, Aftermath (Song, Chen)",
+    source="sources: aftermath (Song); cadres with nobody to relieve them",
     confidence="M",
     low=0.5, high=2.0,
     tolerance="argued, not measured: 'far from over' excludes the key groups' need falling below half of what it was "
