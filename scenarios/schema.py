@@ -32,9 +32,10 @@ def _section(cls):
 
 
 class Section(BaseModel):
-    """Strict base: unknown keys and wrong types are errors, never silently ignored or coerced."""
+    """Strict base: unknown keys and wrong types are errors, never silently ignored or coerced; NaN and infinity
+    are not numbers a parameter can take (NaN would slip through every range check)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, allow_inf_nan=False)
 
 
 class Phase(Section):
@@ -42,7 +43,7 @@ class Phase(Section):
 
     name: str = _f("phase", "Label shown in outputs (e.g. `full_closure`).", "model-spec Phases")
     start: int = _f(0, "First day of the phase (day 0 = 23 Jan 2020); a phase lasts until the next starts.",
-                    "domain-facts Timeline (H)", ge=0)
+                    "domain-facts Timeline (H)", ge=0, le=MAX_DAYS)
     outing_interval: int = _f(
         1, "Days between the outings one household may make to shop; 0 means nobody may go out to shop.",
         "domain-facts Timeline: one person per household every 3 days from day 18 (M); none from day 22 (H)",
@@ -322,10 +323,16 @@ class Online(Section):
     group_share: Probability = _f(0.8, "Share of digital households that join the groups.", "assumed, 0.5-0.95")
     report_prob: Probability = _f(0.9, "Daily chance a group member posts its open needs there.",
                                   "assumed, 0.7-1.0")
-    moderator_reports: int = _f(
-        1500, "Posts the groups' volunteer moderators can triage and pass on a day (they cost no cadre time).",
-        "domain-facts: peak 5,000+ messages a day for one online team (M); per community assumed", ge=0,
-        le=1_000_000)
+    moderators: int = _f(
+        4, "Volunteer moderators of the groups, who read, triage and pass members' posts on to the responders (no "
+        "cadre time: their own).", "domain-facts: one online team of 200+ regular volunteers (M); per community "
+        "assumed, 2-10", ge=0, le=10_000)
+    moderator_hours: float = _f(3.0, "Hours a moderator gives a day.", "assumed, 1-6 (as remote volunteers)",
+                                ge=0.0, le=24.0)
+    post_hours: float = _f(
+        0.02, "Moderator hours to read, triage and pass on one post; posts beyond the moderators' hours are lost "
+        "that day.", "assumed, 0.01-0.05 (1-3 minutes); domain-facts: peak 5,000+ messages a day for one online "
+        "team (M)", gt=0.0, le=24.0)
     psych_sessions_per_1000: float = _f(
         2.7, "Professional sessions a day that the remote psychological services (hotlines, online counselling) "
         "can give the community, per 1,000 households (a fraction is a chance of one more session).",
@@ -369,6 +376,12 @@ class Internal(Section):
     leader_reach: Probability = _f(
         0.5, "Daily chance a leader learns of a neighbour's open needs and reports them (scaled by trust).",
         "assumed, 0.3-0.8; domain.md: leaders with pull and organising skill (Chen)")
+    leader_hours: float = _f(
+        2.0, "Hours a building leader gives a day to learning of and reporting neighbours' needs (group-buy "
+        "organising is `external.organiser_hours`, on top).", "assumed, 1-4", ge=0.0, le=24.0)
+    leader_report_hours: float = _f(
+        0.05, "Leader hours to learn of one household's open needs and report them.", "assumed, 0.02-0.15 (a "
+        "message or a knock on the door)", gt=0.0, le=24.0)
 
 
 TARGETING_MODES = ("equal", "first_come", "need")
@@ -466,8 +479,17 @@ class Triage(Section):
     social_workers: int = _f(2, "Social workers screening the register of vulnerable households.",
                              "domain.md: social workers funded through purchased services (Chen); number assumed",
                              ge=0, le=10_000)
-    screens_per_worker: int = _f(40, "Households a social worker screens a day (by phone).",
-                                 "assumed, 20-80", ge=0, le=10_000)
+    screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
+                                 "their hours go.", "assumed, 20-80", ge=0, le=10_000)
+    hours_per_day: float = _f(4.0, "Hours a triage social worker gives the community a day.",
+                              "assumed, 2-8 (at the default, exactly the planned screening calls)", ge=0.0, le=24.0)
+    screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
+                             "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
+    counselling_hours: float = _f(
+        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
+        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
+        "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
+        "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     crisis_threshold: Probability = _f(0.8, "Distress above which a psychological need is a crisis (urgent).",
                                        "assumed; domain-facts: 75 crisis cases among 6,252 served (M)")
 
@@ -505,6 +527,11 @@ class Volunteers(Section):
     supervision_hours: float = _f(
         0.15, "Coordinator hours a day per active volunteer (assigning tasks, changing plans).",
         "assumed, 0.05-0.3; domain.md: service plans had to be changed (Chen)", ge=0.0, le=24.0)
+    resident_supervision_share: Probability = _f(
+        0.25, "Coordination a mobilised resident needs, as a share of a recruit's `supervision_hours` (their "
+        "building organises the rest); when coordinators are overloaded residents, like recruits, work only the "
+        "covered share of their hours.", "assumed, 0-0.5; domain.md: finding resident leaders made volunteer work "
+        "smooth (Chen)")
     leader_span: float = _f(
         3.0, "In `leaders` mode, factor by which resident leaders cut the supervision each volunteer needs.",
         "domain.md: a leader with pull and organising skill makes volunteer work very smooth (Chen); assumed, 2-5",
@@ -571,17 +598,22 @@ class Organisations(Section):
     integration: Probability = _f(
         0.0, "Three-social integration, 0-1: from 0.5 cadres share the register of vulnerable households with the "
         "social workers and accept their referrals (the queue is triaged by need); below it, every referral costs "
-        "cadre time to sort out.", "domain.md: social workers are not part of the formal community system (Chen); "
+        "cadre time to sort out (`friction_hours`).", "domain.md: social workers are not part of the formal community system (Chen); "
         "model-spec Linkage table")
-    screens_per_worker: int = _f(40, "Households a social worker screens a day (by phone).", "assumed, 20-80",
-                                 ge=0, le=10_000)
-    hours_per_day: float = _f(
-        2.0, "Hours a social worker gives to counselling a day (the rest of the day goes to screening, assessing "
-        "and linking residents to resources).", "assumed, 1-4; domain.md: social workers assess, screen and link "
-        "residents to the right expert and rarely do crisis intervention themselves; stylized fact 10: they acted "
-        "mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
+    screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
+                                 "their hours go.", "assumed, 20-80", ge=0, le=10_000)
+    hours_per_day: float = _f(8.0, "Hours a social worker gives a day: screening calls first, counselling with "
+                              "the rest.", "assumed, 4-10", ge=0.0, le=24.0)
+    screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
+                             "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
+    counselling_hours: float = _f(
+        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
+        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
+        "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
+        "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     friction_hours: float = _f(
-        0.25, "Cadre hours spent sorting out one referral from social workers outside the community system.",
+        0.25, "Cadre hours spent sorting out one referral from social workers outside the community system (taken "
+        "from the cadres' report budget, so fewer households get through on the phone).",
         "assumed, 0.1-0.5; domain.md: social workers outside the formal system (Chen)", ge=0.0, le=24.0)
 
 
@@ -621,6 +653,14 @@ class Scenario(Section):
             raise ValueError("phases: at least one phase is needed, starting on day 0")
         if self.phases[0].start != 0:
             raise ValueError(f"phases[0].start: the first phase must start on day 0, not day {self.phases[0].start}")
+        seen: dict[str, int] = {}
+        for i, phase in enumerate(self.phases):
+            if phase.name in seen:
+                raise ValueError(
+                    f"phases[{i}].name: phases[{seen[phase.name]}] and phases[{i}] are both named '{phase.name}'; "
+                    f"give each phase its own name (a phase's fields are addressed by it, e.g. "
+                    f"phases.{phase.name}.shop_access)")
+            seen[phase.name] = i
         for i in range(1, len(self.phases)):
             prev, cur = self.phases[i - 1], self.phases[i]
             if cur.start <= prev.start:

@@ -133,8 +133,6 @@ class Ledger:
         self.critical_failures = 0
         self.turned_away = 0  # medical visits made today that no hospital took
         self.sessions = 0  # professional psychological sessions given today (COUNSELLORS)
-        self.help_sought = 0  # households in need who tried to reach the remote psychological services today
-        self.help_capacity = 0  # the sessions those services could give today
 
     def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
         """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
@@ -155,6 +153,11 @@ class Ledger:
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
         if by in COUNSELLORS:
             self.sessions += int(np.count_nonzero(cats == PSYCH))
+
+    def count_sessions(self, k: int) -> None:
+        """Count `k` professional sessions that met no open request (a household in need counselled whose request
+        was already met, or not yet raised); the sessions that meet a request are counted by `meet`."""
+        self.sessions += int(k)
 
     def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:
         """Close the open `category` needs of the households `rows` (all of which have one open)."""
