@@ -485,11 +485,6 @@ class Triage(Section):
                               "assumed, 2-8 (at the default, exactly the planned screening calls)", ge=0.0, le=24.0)
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
-    counselling_hours: float = _f(
-        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
-        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
-        "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
-        "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     crisis_threshold: Probability = _f(0.8, "Distress above which a psychological need is a crisis (urgent).",
                                        "assumed; domain-facts: 75 crisis cases among 6,252 served (M)")
 
