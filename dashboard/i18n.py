@@ -304,7 +304,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "online.moderators": ("群管理员人数", "志愿者群管理员人数：阅读、分诊并转达群成员的帖子（用自己的时间，不占用社区干部时间）。"),
     "online.moderator_hours": ("群管理员每日小时", "每位群管理员每天投入的小时数。"),
     "online.post_hours": ("每帖处理小时", "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
-    "online.psych_volunteers": ("远程心理志愿者", "服务本社区的远程心理志愿者人数。"),
+    "online.psych_sessions_per_1000": ("远程心理服务容量（每千户每日）", "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
+    "online.psych_seek_prob": ("求助概率", "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
     "online.medical_volunteers": ("远程医疗志愿者", "远程医疗志愿者：线上问诊和开药。"),
     "online.hours_per_day": ("每日服务小时", "每位远程志愿者每天服务的小时数。"),
     "online.psych_hours": ("每次心理咨询小时", "一次线上心理咨询所需小时。"),
@@ -379,6 +380,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
     "organisations.hours_per_day": ("社工每日小时", "每位社工每天的工作小时：先打筛查电话，余下用于心理辅导。"),
     "organisations.screen_hours": ("每次筛查小时", "社工打一次筛查电话所需小时。"),
+    "organisations.counselling_hours": ("社工每日辅导小时上限", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
     "organisations.friction_hours": ("转介摩擦小时", "干部处理一次体系外社工转介所需小时（占用干部接报时间）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
 }
