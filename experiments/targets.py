@@ -73,6 +73,86 @@ target(
     measure=lambda daily, n: float(daily["unmet_total"].to_numpy().argmax()),
 )
 
+# Mental health: the survey of 27 Jan-2 Feb 2020 (days 4-10), n = 2,617 Wuhan residents, an online sample. The survey
+# counts people; the model's unit is the household, whose distress stands for its respondent's, so a share of
+# people is read as the same share of households (one respondent per household).
+SURVEY_WEEK = slice(4, 11)  # days 4-10 of the daily series (its index is the day)
+
+
+def _survey_share(column: str) -> Callable[[pd.DataFrame, int], float]:
+    return lambda daily, n: float(daily[column].iloc[SURVEY_WEEK].mean()) / n
+
+
+target(
+    key="psych_need_survey_week",
+    what="share of households in need of psychological help, survey week (days 4-10)",
+    source_value="10.2% of Wuhan residents felt they needed mental-health help, 27 Jan-2 Feb",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
+    confidence="H",
+    low=0.085, high=0.12,
+    tolerance="the survey's sampling error is 0.6 points (two of them either way: 9.0-11.4%); its online sample is "
+              "not Wuhan's population and its recall window is a few days, so the band is widened to 8.5-12%",
+    measure=_survey_share("psych_need_households"),
+)
+
+target(
+    key="distressed_survey_week",
+    what="share of households distressed, survey week (days 4-10)",
+    source_value="41.9% of Wuhan residents had psychological distress, 27 Jan-2 Feb",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
+    confidence="H",
+    low=0.38, high=0.46,
+    tolerance="sampling error 1.0 point (39.9-43.9% at two errors), widened to 38-46% for the online sample; the "
+              "cut-off `distress.distressed_threshold` (0.5) is an assumption the initial distribution is "
+              "calibrated against",
+    measure=_survey_share("distressed_households"),
+)
+
+target(
+    key="psych_uptake_survey_week",
+    what="professional psychological sessions per household, survey week (days 4-10)",
+    source_value="1.9% of Wuhan residents used a mental-health service in recent days; 83% of those in need "
+                 "met access barriers",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
+    confidence="H",
+    low=0.013, high=0.027,
+    tolerance="sessions per household stand for households served (a session takes most households out of need, "
+              "so few get two in a week); sampling error 0.27 points, band about two errors widened for the online "
+              "sample (1.3-2.7%); at 10.2% in need this is 13-26% of those in need served, the survey's 17% (100 - "
+              "83) inside it. While callers outnumber the sessions, uptake is the remote services' capacity: this "
+              "target checks the sizing of `online.psych_sessions_per_1000` (an assumption), not the mechanism",
+    measure=lambda daily, n: float(daily["psych_sessions"].iloc[SURVEY_WEEK].sum()) / n,
+)
+
+target(
+    key="psych_hotline_overload",
+    what="households trying to reach the remote psychological services per session they could give, survey week",
+    source_value="the psychological hotline ran at 10 times its capacity",
+    source="sources: mental health (the hotline row)",
+    confidence="H",
+    low=5.0, high=20.0,
+    tolerance="a round figure from a report, an order of magnitude: a factor of two either way. Set by "
+              "`online.psych_seek_prob` (an assumption calibrated to it)",
+    measure=lambda daily, n: float(daily["psych_help_sought"].iloc[SURVEY_WEEK].sum())
+    / max(float(daily["psych_help_capacity"].iloc[SURVEY_WEEK].sum()), 1.0),
+)
+
+target(
+    key="psych_aftermath_key_groups",
+    what="key groups' psychological need in the fortnight after reopening (days 76-89), over the survey week's",
+    source_value="the harm is far from over after the lockdown: psychological problems surface later in key "
+                 "groups (elderly living alone, the ill and bereaved, cadres)",
+    source="sources: aftermath (Song); cadres with nobody to relieve them",
+    confidence="M",
+    low=0.5, high=2.0,
+    tolerance="argued, not measured: 'far from over' excludes the key groups' need falling below half of what it was "
+              "a week into the lockdown within two weeks of reopening; a need twice the first week's would be a "
+              "crisis still growing, which the sources do not describe. Key groups: elderly living alone, the "
+              "chronically ill and households whose urgent medical need failed",
+    measure=lambda daily, n: float(daily["psych_need_key_groups"].iloc[76:90].mean())
+    / max(float(daily["psych_need_key_groups"].iloc[SURVEY_WEEK].mean()), 1.0),
+)
+
 
 # --- group buying and supply (external linkage, docs/odd.md 7.18) -----------------------------------------------
 def _wait(daily: pd.DataFrame, first: int, last: int) -> float:

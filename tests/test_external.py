@@ -234,8 +234,9 @@ def test_distribution_capacity_sets_how_much_is_handed_out():
     for seed in range(3):
         handed = []
         for hours in (0.2, 0.02, 0.001):
-            m = CommunityModel(rng=seed, households=1000, days=30,
-                               **_supply([26], 500.0, "equal", **{"external.distribution_hours": hours}))
+            m = CommunityModel(rng=seed, households=1000, days=30,  # no cadre falls ill: every cell has hands
+                               **_supply([26], 500.0, "equal", **{"external.distribution_hours": hours,
+                                                                  "cadres.sick_rate": 0.0}))
             while m.running:
                 m.step()
             handed.append(_external(m).total["supply"])
@@ -267,8 +268,9 @@ def _model_in_closure(targeting: str, seed: int = 7) -> CommunityModel:
 def test_equal_targeting_goes_round_every_household_in_turn():
     """Under `equal` each cell's households are served in a fixed rotation: over enough rounds the packages a
     household received differ by at most one across the community, need or not."""
-    m = CommunityModel(rng=8, households=1000, days=36,
-                       **_supply(range(25, 36), 130.0, "equal", **{"external.distribution_hours": 0.001}))
+    m = CommunityModel(rng=8, households=1000, days=36,  # no cadre falls ill: every cell has hands
+                       **_supply(range(25, 36), 130.0, "equal", **{"external.distribution_hours": 0.001,
+                                                                   "cadres.sick_rate": 0.0}))
     ext, hh = _external(m), m.households
     got = np.zeros(hh.n, dtype=np.int64)
     give = ext._give_food
