@@ -518,7 +518,8 @@ class External(Section):
         "approval stamp", ge=0, le=60)
     approval_hours: float = _f(
         1.0, "Hours of the grid cell's own cadres (not sunk cadres: the stamp is the committee's) to approve one "
-        "donated load; a load whose cell has not the hours left after the day's deliveries waits another day.",
+        "donated load, taken before the day's deliveries; a load whose cell's own cadres have not the hours left "
+        "(gates and calls took them) waits another day.",
         "assumed, 0.25-3; domain-facts stylized fact 9", ge=0.0, le=24.0)
     # --- subsidised packs ---
     subsidised_days: list[int] = _f(

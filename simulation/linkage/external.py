@@ -39,8 +39,8 @@ lead time then), or the household's food is gone; then its food need stays in th
 **Scheduled supply, subsidised packs and donations.** On each of `supply_days`, `supply_per_1000` love-vegetable
 packages per 1,000 households (as far as the suppliers' stock has them), and on `donation_days` kits of protective
 supplies, arrive at the gates, split among the cells by households. Donated loads wait for a stamp: at least
-`approval_days`, then until the cell's cadres have `approval_hours` to spare beyond the known needs waiting for
-them, spent from the cell's own cadres (task `approval`); a cell swamped with needs leaves its load at the gate. The
+`approval_days`, then until the cell's own cadres (the committee's; not sunk cadres) still have `approval_hours`
+when this mechanism acts (task `approval`); where gates and calls have taken all their hours, the load waits. The
 cadres hand out what is approved at `distribution_hours` each, one per household a day, by `targeting` (the same in
 every cell):
 
@@ -69,7 +69,7 @@ import numpy as np
 
 from simulation.delivery import Queue
 from simulation.hours import CADRES
-from simulation.households import CATEGORIES, FOOD, SUPPLIES
+from simulation.households import FOOD, SUPPLIES
 from simulation import linkage
 from simulation.linkage import Mechanism
 from simulation.linkage.internal import InternalLinkage
@@ -144,7 +144,6 @@ class ExternalLinkage(Mechanism):
         self.stock = Stock(float((1.0 / (needs.package_days * hh.food_days_factor)).sum()), c.stock_days,
                            c.deliveries_days)
         self.purses = Purses(hh.low_income, hh.food_days_factor, prices.low_income_budget, prices.budget_days)
-        self.task_hours = np.array([getattr(model.config.cadres, f"{cat}_hours") for cat in CATEGORIES])
         # Group-buy packages. A household has at most one sign-up in its cell's pool (the day it signed up, the day
         # promised then, what it paid); ordered packages wait for the suppliers' stock (back order), then travel
         # (shipments: due day, households, sign-up days, promised days), then wait at the gate. `on_order` counts a
@@ -248,7 +247,7 @@ class ExternalLinkage(Mechanism):
         elif len(self.gate_rows) or len(self.back[0]) or self.shipments:
             self._arrivals_at_gate(model, model.streams("external:group_buy", day))  # orders still on their way
         if waiting_goods:
-            self._approve(model, self._still_open(model, queue, buying))
+            self._approve(model)
             for kind, by in ((FOOD, "supply"), (SUPPLIES, "donation")):
                 if self.gate[kind].any():
                     self._hand_out(model, kind, by)
@@ -457,28 +456,25 @@ class ExternalLinkage(Mechanism):
         self.today[by] += len(rows)
 
     # --- scheduled supply, subsidised packs and donations -----------------------------------------------------
-    def _approve(self, model, queue: Queue) -> None:
-        """Donated loads past their waiting days get their stamp, oldest first, in cells whose cadres have
-        `approval_hours` to spare beyond the known needs waiting for them (and the cell's own cadres the hours:
-        the stamp is the committee's); the others wait at the gate another day."""
-        c, day, grid = self.cfg, model.day, model.network.grid
-        due = [(arrived, kind) for kind in (FOOD, SUPPLIES) for arrived in self.pending[kind]
-               if arrived + c.approval_days <= day]
+    def _approve(self, model) -> None:
+        """Donated loads past their waiting days get their stamp, oldest first, in cells whose own cadres (not sunk
+        cadres: the stamp is the committee's) still have `approval_hours` today; the others wait at the gate."""
+        c, day = self.cfg, model.day
+        due = sorted((arrived, kind) for kind in (FOOD, SUPPLIES) for arrived in self.pending[kind]
+                     if arrived + c.approval_days <= day)
         if not due:
             return
-        need = np.bincount(grid[queue.rows], weights=self.task_hours[queue.cats], minlength=len(self.packs))
-        spare = model.hours.left(CADRES) - need
         own = model.hours.left("cadre")
         h = c.approval_hours
-        for arrived, kind in sorted(due):
+        for arrived, kind in due:
             load = self.pending[kind][arrived]
-            ok = (load > 0) & ((spare >= h) & (own >= h) if h > 0 else True)
+            ok = (load > 0) & (own >= h - 1e-9) if h > 0 else load > 0
             if not ok.any():
                 continue
             if h > 0:
-                model.hours.spend("cadre", "approval", np.where(ok, h, 0.0))
-                spare = spare - np.where(ok, h, 0.0)
-                own = own - np.where(ok, h, 0.0)
+                stamp = np.where(ok, h, 0.0)
+                model.hours.spend("cadre", "approval", stamp)
+                own = own - stamp
             self.gate[kind] += np.where(ok, load, 0)
             self.today["approved_loads"] += int(np.count_nonzero(ok))
             load[ok] = 0
