@@ -124,6 +124,11 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "external.lead_days_final": (1, 3, "next day (sourced) to three days"),
     "external.maturation_days": (14, 42, "half to one and a half times the assumed 28"),
     "external.supply_per_1000": (0.0, 140.0, "none to twice the preset's 70 a round"),
+    "external.stock_days": (3.5, 10.5, "half to one and a half times the sourced week"),
+    "external.subsidised_per_1000": (22.0, 66.0, "half to one and a half times the ration of ~25 per compound"),
+    "external.subsidised_price": (5.0, 15.0, "half to one and a half times the sourced ¥10"),
+    "external.subsidised_pack_days": (1.25, 3.75, "half to one and a half times the 2.5 days of 5 kg"),
+    "prices.package_price": (50.0, 150.0, "half to one and a half times the sourced ¥100"),
     "triage.start_day": (20, 35, "around the social workers' start, day 28"),
     "triage.social_workers": (0, 6, "none (only the order changes) to three times the assumed 2"),
     "triage.crisis_threshold": (0.7, 0.9, "around the assumed 0.8"),
@@ -168,6 +173,8 @@ NO_EFFECT_REASONS: dict[str, str] = {
     "organisations.funding_drop_day": "the social workers start on day 28: a drop on any day before that cuts their "
                                       "staff before they begin, the same as the default day 18 (identical runs at "
                                       "day 10); only a later drop changes anything, two days of full staff at day 30",
+    "external.subsidised_price": "¥5-15 is always within a low-income purse (¥40 a day), and only wuhan_2020 has "
+                                 "subsidised packs: the same packs go to the same households",
 }
 
 # Fields of the schema that are not levers, and why.
@@ -178,6 +185,7 @@ NOT_LEVERS: dict[str, str] = {
     "phases.sealed_city.start": "the first phase must start on day 0",
     "external.supply_days": "a schedule of days, not a level; the level is `external.supply_per_1000`",
     "external.donation_days": "a schedule of days, not a level; the level is `external.donation_per_1000`",
+    "external.subsidised_days": "a schedule of days, not a level; the level is `external.subsidised_per_1000`",
 }
 
 _ASSUMED = re.compile(r"assumed,?\s+(-?\d+(?:\.\d+)?)\s*(?:-|to)\s*(-?\d+(?:\.\d+)?)")
