@@ -243,7 +243,7 @@ def test_calls_per_cadre_counts_the_calls_taken_per_own_cadre_on_duty():
         per_call = r.call_hours if chase == 0 else r.chase_hours
         while m.running:
             m.step()
-            own = sum(1 for c in m.cadres if c.role != "sunk")
+            own = sum(1 for c, h in zip(m.cadres, m.cadre_hours_offered) if c.role != "sunk" and h > 0)  # on duty
             calls = m.hours.spent("calls") / per_call
             assert m.today["calls_per_cadre"] == pytest.approx(calls / own, rel=1e-6)
         assert m.daily()["calls_per_cadre"].max() > 0
@@ -322,7 +322,7 @@ def test_building_leaders_report_only_as_far_as_their_hours_go():
 
 def test_moderators_pass_on_only_the_posts_their_hours_allow():
     base = {"households": 600, "days": 15, "cadres.per_1000_households": 0.0, "online.enabled": True,
-            "online.psych_volunteers": 0, "online.medical_volunteers": 0}
+            "online.psych_sessions_per_1000": 0.0, "online.medical_volunteers": 0}
     m = CommunityModel(rng=5, **base, **{"online.moderators": 1, "online.moderator_hours": 1.0,
                                          "online.post_hours": 0.1})
     passed = 0
