@@ -40,6 +40,11 @@ TEXT: dict[str, dict[str, str]] = {
     "play": {"zh": "播放", "en": "Play"},
     "pause": {"zh": "暂停", "en": "Pause"},
     "reset": {"zh": "重置", "en": "Reset"},
+    "speed": {"zh": "速度（天/秒）", "en": "Speed (days/s)"},
+    "speed_max": {"zh": "最快", "en": "max"},
+    "goto_day": {"zh": "运行到第几天", "en": "Run to day"},
+    "goto_run": {"zh": "运行", "en": "Go"},
+    "goto_hint": {"zh": "（共 {days} 天）", "en": "(of {days})"},
     "pending": {"zh": "参数已修改：按“重置”以新参数重新开始。", "en": "Settings changed: press Reset to start again with them."},
     "day": {"zh": "第 {day} 天 / 共 {days} 天", "en": "Day {day} of {days}"},
     "phase": {"zh": "阶段：{phase}", "en": "Phase: {phase}"},
@@ -48,6 +53,7 @@ TEXT: dict[str, dict[str, str]] = {
     "add_to_compare": {"zh": "加入比较", "en": "Add to Compare"},
     "added_to_compare": {"zh": "已加入比较：{name}", "en": "Added to Compare: {name}"},
     "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
+    "explore_settings_label": {"zh": "“探索”页的设置", "en": "the Explore page's settings"},
     # Sources are cited as written in the schema: they quote English documents (domain.md, domain-facts).
     "source": {"zh": "依据（原文）", "en": "Source"},
     # --- explore: charts -------------------------------------------------------------------------------------------
@@ -138,6 +144,24 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_download_daily": {"zh": "下载每日序列（CSV）", "en": "Download daily series (CSV)"},
     "compare_download_scenario": {"zh": "下载情景 {name}", "en": "Download scenario {name}"},
     "compare_none": {"zh": "尚无结果：选择情景后运行。", "en": "No results yet: pick scenarios and run."},
+    "compare_cancel": {"zh": "停止比较", "en": "Cancel"},
+    "compare_cancelled": {"zh": "比较已停止，结果未保存。", "en": "The comparison was cancelled; nothing was kept."},
+    "compare_settings_label": {"zh": "“比较”页的设置", "en": "the Compare page's settings"},
+    # --- limits of one dashboard session ---------------------------------------------------------------------------
+    "limit_households": {
+        "zh": "仪表板中的社区最多 {max} 户（模型设定的最大社区规模），这里是 {got} 户。请把户数改为 {max} 户以内；"
+              "更大的社区请在自己的电脑上用 liandong 命令运行。",
+        "en": "The dashboard runs communities of up to {max} households (the model's largest specified size); this "
+              "one has {got}. Set the households to {max} or fewer; run larger communities with the liandong "
+              "command on your own computer."},
+    "limit_reps": {"zh": "仪表板上每次比较最多重复 {max} 次，这里要求 {got} 次。请减少重复次数。",
+                   "en": "A comparison on the dashboard runs at most {max} replications; {got} were asked for. "
+                         "Lower the replications."},
+    "limit_work": {
+        "zh": "这次比较的计算量为 {got} 户·天（户数 × 天数，所有运行合计），超过仪表板单次比较的上限 {max}。"
+              "请减少情景、重复次数、户数或天数。",
+        "en": "This comparison would simulate {got} household-days (households × days, summed over every run); the "
+              "dashboard allows {max} in one comparison. Use fewer scenarios, replications, households or days."},
     "col_scenario": {"zh": "情景", "en": "scenario"},
     "col_key": {"zh": "指标", "en": "outcome"},
     "col_mean": {"zh": "均值", "en": "mean"},

@@ -154,6 +154,125 @@ target(
 )
 
 
+# --- group buying and supply (external linkage, docs/odd.md 7.18) -----------------------------------------------
+def _wait(daily: pd.DataFrame, first: int, last: int) -> float:
+    """Mean days from sign-up to the gate of the group-buy packages that reached the gates on days first-last."""
+    rows = daily[(daily["day"] >= first) & (daily["day"] <= last)]
+    arrived = float(rows["group_buy_arrived"].sum())
+    return float(rows["group_buy_wait_days"].sum()) / arrived if arrived else float("nan")
+
+
+def _order_interval(daily: pd.DataFrame, n: int) -> float:
+    """Days between a household's group-buy orders in full closure (days 30-54): household-days per order."""
+    rows = daily[(daily["day"] >= 30) & (daily["day"] <= 54)]
+    orders = float(rows["group_buy_orders"].sum())
+    return n * len(rows) / orders if orders else float("inf")
+
+
+def _batch_size(daily: pd.DataFrame) -> float:
+    """Packages per pooled order (one grid cell's order) over the run."""
+    batches = float(daily["group_buy_batches"].sum())
+    return float(daily["group_buy_orders"].sum()) / batches if batches else float("nan")
+
+
+def _at_food_peak(daily: pd.DataFrame) -> pd.Series:
+    return daily.iloc[int(daily["unmet_food"].to_numpy().argmax())]
+
+
+target(
+    key="group_buy_wait_early",
+    what="group-buy wait in the first ten days of deliveries (sign-up to gate, days 24-35)",
+    source_value="early waits 5-6 days",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=4.5, high=6.5,
+    tolerance="the source's 5-6 days widened by half a day each way: waits are counted in whole days, and a "
+              "sign-up that waits for its cell's batch adds a day",
+    measure=lambda daily, n: _wait(daily, 24, 35),
+    unit=" days",
+)
+target(
+    key="group_buy_wait_mid_march",
+    what="group-buy wait in mid-March (days 50-56, 12-18 Mar)",
+    source_value="next day by mid-March",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=1.0, high=2.0,
+    tolerance="next day is 1; up to a day more because mid-March is a week, not a date, and an order the "
+              "suppliers' stock cannot fill at once, or a batch still short of its minimum, waits longer",
+    measure=lambda daily, n: _wait(daily, 50, 56),
+    unit=" days",
+)
+target(
+    key="order_interval",
+    what="days between a household's group-buy orders in full closure (days 30-54)",
+    source_value="resident groups ordered about every 4 days; a package feeds ~3 people for 3 days",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=3.0, high=5.0,
+    tolerance="about every 4 days, give or take a day: one community's example, and households fed by cadres, "
+              "love vegetables or subsidised packs order less often than a package's 3 days",
+    measure=_order_interval,
+    unit=" days",
+)
+target(
+    key="order_batch_size",
+    what="packages in one pooled order (a grid cell's order that went ahead)",
+    source_value="an order goes ahead at 50 or 100 packages",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=50, high=150,
+    tolerance="from the smaller threshold to half again the larger: an order goes ahead once it has its minimum, "
+              "and a compound's sign-ups of one day may pass it",
+    measure=lambda daily, n: _batch_size(daily),
+)
+target(
+    key="blocked_load_days",
+    what="days ending with a donated load still waiting at a gate for its approval stamp",
+    source_value="a donated load stood blocked at a compound gate for want of an approval stamp",
+    source="sources: stylized fact 9",
+    confidence="L",
+    low=1, high=30,
+    tolerance="at least one (the source's load), and not most of the run (a third at most): the blocked load was "
+              "told as a failure, not the rule",
+    measure=lambda daily, n: float((daily["packages_blocked"] > 0).sum()),
+    unit=" days",
+)
+target(
+    key="stock_days_min",
+    what="the suppliers' stock at its lowest (days of the community's food need)",
+    source_value="city stocks were adequate (34,400 t on 31 Jan, about a week) while households went short",
+    source="sources: stylized fact 9; supply and group buying",
+    confidence="H",
+    low=1.0, high=7.0,
+    tolerance="adequate means never near empty: at least a day of need in hand at the lowest point, and at most "
+              "the week the suppliers hold",
+    measure=lambda daily, n: float(daily["supply_stock_days"].min()),
+    unit=" days",
+)
+target(
+    key="stock_days_at_food_peak",
+    what="the suppliers' stock on the day most households are short of food",
+    source_value="city stocks were adequate while households went short",
+    source="sources: stylized fact 9",
+    confidence="M",
+    low=1.0, high=7.0,
+    tolerance="as for the lowest stock: the shortage peaks with food still in the suppliers' hands",
+    measure=lambda daily, n: float(_at_food_peak(daily)["supply_stock_days"]),
+    unit=" days",
+)
+target(
+    key="food_short_share_at_peak",
+    what="share of households with an open food need on that day",
+    source_value="households went short (no figure)",
+    source="sources: stylized fact 9; stylized fact 1",
+    confidence="L",
+    low=0.1, high=1.0,
+    tolerance="more than one household in ten: a shortage the sources noticed, not a few late deliveries",
+    measure=lambda daily, n: float(_at_food_peak(daily)["unmet_food"]) / n,
+)
+
+
 def _run(seed: int, households: int | None = None) -> tuple[pd.DataFrame, int]:
     from simulation import run
 

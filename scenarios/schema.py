@@ -193,6 +193,15 @@ class Reporting(Section):
                               gt=0.0, le=10.0)
     screen_hours: float = _f(0.1, "Cadre hours for one proactive screening call or visit.",
                              "domain-facts: 100-200 calls a day (M)", gt=0.0, le=10.0)
+    chase_calls: float = _f(
+        1.0, "Calls a day, on average (Poisson), that a household makes to chase needs the community has known of "
+        "since an earlier day and not met (asking after a package, pressing for a medicine run). They reveal "
+        "nothing new, but take the cadres' report time in turn with new reports; 0 switches chasing off.",
+        "assumed, 0.3-2; domain-facts: hotline at 10x capacity (H), a cadre made 100-200 calls a day (M)",
+        ge=0.0, le=20.0)
+    chase_hours: float = _f(
+        0.03, "Cadre hours to take one chasing call.", "assumed, 0.02-0.05 (1-3 minutes: the need is already "
+        "logged; a report call takes `call_hours`)", gt=0.0, le=10.0)
 
 
 class Cadres(Section):
@@ -205,7 +214,9 @@ class Cadres(Section):
     hours_per_day: float = _f(12.0, "Hours a cadre works a day.",
                               "domain-facts: round-the-clock duty with nobody to relieve them (M)", gt=0.0, le=24.0)
     coordination_share: Probability = _f(
-        0.3, "Share of cadre hours set aside for taking reports; unused time goes to deliveries.", "assumed, 0.2-0.5")
+        0.5, "Share of the own cadres' hours (after gates) that taking reports and calls may use; what they do not use "
+        "goes to deliveries.", "assumed, 0.3-0.8; domain-facts: round-the-clock phone duty, a cadre made 100-200 calls a "
+        "day (M): at 2-5 minutes a call, 3-10 h of a 12-hour day")
     screening_share: Probability = _f(
         0.1, "Share of cadre hours for proactive screening of the vulnerable register.", "assumed, 0-0.3")
     fatigue_rate: float = _f(0.012, "Fatigue gained per day of fully loaded work (0 = fresh, 1 = exhausted).",
@@ -302,8 +313,19 @@ class Prices(Section):
         "guarantee supply and stabilise vegetable prices.", "domain.md, Prices and supply (Huang); level assumed",
         ge=0.0, le=100.0)
     low_income_response: float = _f(
-        1.0, "Low-income households buy purchase_days / price**this; 0 = prices do not matter.", "assumed, 0.5-1.5",
-        ge=0.0, le=5.0)
+        1.0, "At the shop, low-income households buy purchase_days / price**this; 0 = prices do not matter there.",
+        "assumed, 0.5-1.5", ge=0.0, le=5.0)
+    package_price: float = _f(
+        100.0, "Price of a group-buy package (¥) at a price index of 1; it follows the index.",
+        "domain-facts Supply and group buying: a package ~¥100 (M)", ge=0.0, le=100_000.0)
+    low_income_budget: float = _f(
+        40.0, "What a low-income household of average size can spend on food a day (¥; scaled by household "
+        "size). It pays for group-buy packages and subsidised packs when ordered; a household that has not the "
+        "price of a package orders later.",
+        "assumed, 25-60: a package's 3 days of food cost ~¥33 a day at normal prices", ge=0.0, le=100_000.0)
+    budget_days: float = _f(
+        7.0, "Days of budget a low-income household can hold at most (it starts full): it lives from week to week.",
+        "assumed, 3-14", ge=0.0, le=365.0)
 
     @model_validator(mode="after")
     def _cap_meaningful(self) -> Prices:
@@ -452,6 +474,62 @@ class External(Section):
         "known needs, those with least food first, then the register of special groups).",
         "model-spec Linkage table (equal / first come / assessed need); domain.md, Last-mile precision (Song, "
         "Huang); default assumed")
+    # --- offline households and late packages ---
+    organiser_reach: Probability = _f(
+        0.6, "Share of an organised building's offline households that its organiser keeps on a list and orders "
+        "for as a digital household orders (a knock or a call before each round), at `proxy_order_hours` each from "
+        "the organiser's own `organiser_hours`.",
+        "assumed, 0.3-0.9; domain.md: resident leaders (居民骨干) built vegetable-buying groups; domain-facts "
+        "stylized fact 4: older residents lose out in online ordering")
+    neighbour_order_rate: float = _f(
+        0.2, "Daily rate, per trust-weighted tie to a digital household, at which a neighbour orders for an offline "
+        "household at its reorder point that no organiser orders for: chance 1 - exp(-rate x ties) a day.",
+        "assumed, 0.05-0.5; domain-facts stylized fact 4 (the digital divide)", ge=0.0, le=10.0)
+    proxy_order_hours: float = _f(
+        0.05, "Hours an organiser or a neighbour spends taking one order for an offline household.",
+        "assumed, 0.02-0.1 (as `organise_hours`)", gt=0.0, le=24.0)
+    cadres_step_in: bool = _f(
+        True, "Cadres buy food (a delivery, `cadres.food_hours`) for a household whose group-buy package is late: "
+        "past the day promised at sign-up (sign-up + lead time), or its food stock at zero. If false, or before "
+        "then, they leave a household waiting for its package to the package.",
+        "assumed; the sources do not say whether cadres bought for households with an order on its way")
+    # --- finite supply ---
+    stock_days: float = _f(
+        7.0, "Food the community's suppliers can draw on (its share of the city's stock), in days of the "
+        "community's food need (one package per household every `needs.package_days`, scaled by household size); "
+        "also the most they hold. Group-buy orders, love vegetables and subsidised packs draw on it; an order "
+        "the stock cannot fill waits for the next delivery.",
+        "domain-facts: city vegetable stock 34,400 t on 31 Jan, about a week (H); 25 t for a community of 3,000 of "
+        "Wuhan's 4.08 M households", ge=0.0, le=365.0)
+    deliveries_days: float = _f(
+        1.0, "Food delivered to the community's suppliers each day, in days of the community's food need, up to "
+        "`stock_days` held.",
+        "assumed, 0.2-1.0; domain-facts (H): supermarkets ~800 t a day and the group-buy orders' 59,000 t to "
+        "12 Apr (~1,050 t a day from day 24) are 0.38 of the ~4,900 t a day that makes 34,400 t 'about a week'; "
+        "channels the sources do not count (other platforms, wholesale markets, units' canteens) add to them",
+        ge=0.0, le=100.0)
+    approval_days: int = _f(
+        1, "Days a donated load (love vegetables, protective kits) waits at the gate before it can be stamped "
+        "(checking the donor and the goods).",
+        "assumed, 0-3; domain-facts stylized fact 9: a donated load stood blocked at a compound gate for want of an "
+        "approval stamp", ge=0, le=60)
+    approval_hours: float = _f(
+        1.0, "Hours of the grid cell's own cadres (not sunk cadres: the stamp is the committee's) to approve one "
+        "donated load; a load whose cell has not the hours left after the day's deliveries waits another day.",
+        "assumed, 0.25-3; domain-facts stylized fact 9", ge=0.0, le=24.0)
+    # --- subsidised packs ---
+    subsidised_days: list[int] = _f(
+        [], "Days on which subsidised vegetable packs arrive, for low-income households (least food first).",
+        "domain-facts: subsidised packs ¥10 for 5 kg, rationed ~20-30 per compound (L); schedule assumed")
+    subsidised_per_1000: float = _f(
+        0.0, "Subsidised packs per 1,000 households on each subsidised day; a household gets at most one a day.",
+        "domain-facts: ~20-30 per compound (L): 25 x 7,102 compounds / 4.08 M households = about 44 per 1,000",
+        ge=0.0, le=10_000.0)
+    subsidised_price: float = _f(10.0, "Price of a subsidised pack (¥), whatever the price index.",
+                                 "domain-facts: ¥10 for 5 kg (L)", ge=0.0, le=10_000.0)
+    subsidised_pack_days: float = _f(
+        2.5, "Days of food in a subsidised pack for a household of average size (scaled like a package).",
+        "domain-facts: 5 kg against a package's ~6 kg for 3 people x 3 days (L/M)", gt=0.0, le=60.0)
 
     @model_validator(mode="after")
     def _external_consistent(self) -> External:
@@ -462,7 +540,7 @@ class External(Section):
             raise ValueError(f"external.lead_days_final = {self.lead_days_final} is longer than "
                              f"external.lead_days_initial = {self.lead_days_initial}; the lead time shortens as "
                              f"group buying matures, so keep final <= initial")
-        for key in ("supply_days", "donation_days"):
+        for key in ("supply_days", "donation_days", "subsidised_days"):
             bad = [d for d in getattr(self, key) if not 0 <= d <= MAX_DAYS]
             if bad:
                 raise ValueError(f"external.{key}: day {bad[0]} is outside 0-{MAX_DAYS}")
