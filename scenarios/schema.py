@@ -680,8 +680,8 @@ class Organisations(Section):
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     counselling_hours: float = _f(
-        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
-        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
+        1.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
+        "day goes to assessing and linking residents to resources.", "assumed, 0.5-2; domain.md: social workers "
         "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
         "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     friction_hours: float = _f(
