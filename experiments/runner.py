@@ -206,6 +206,7 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
     store.prepare(plan)  # a folder of another experiment is refused before anything is created
     created = not store.folder.exists()
     store.create()
+    given_notify = getattr(executor, "notify", None)  # a caller's executor gets its own back afterwards
     try:
         with store.lock():
             return _execute(plan, store, workers=workers, dask=dask, serial=serial, executor=executor,
@@ -214,6 +215,9 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
         if created and not store.exists():  # nothing was stored (e.g. an executor that could not start)
             store.remove_empty()
         raise
+    finally:
+        if given_notify is not None:
+            executor.notify = given_notify
 
 
 def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet, command, figures):

@@ -553,3 +553,35 @@ def test_a_sampled_design_too_big_to_hold_is_refused_before_it_is_drawn(tmp_path
         plans.experiment_plan(spec)
     assert "samples" in str(info.value) and "1,000 points" in str(info.value) and "give at most 500 samples" in str(
         info.value)
+
+
+def test_a_folder_written_before_designs_were_stored_compactly_still_resumes(tmp_path):
+    """The earlier format listed every point (and a sampled design's matrix) in the manifest, and hashed them for
+    the fingerprint; such a folder resumes without redoing its finished runs."""
+    from experiments.plan import experiment_plan
+
+    spec = write(tmp_path / "lhs.toml", 'name = "lhs"\ndesign = "lhs"\nsamples = 4\nreplications = 2\n'
+                                        'root_seed = 5\n[overrides]\nhouseholds = 300\ndays = 10\n[factors]\n'
+                                        'mass_base = { low = 0.1, high = 0.9 }\n'
+                                        '"reporting.call_prob" = { low = 0.05, high = 0.5 }\n')
+    out = tmp_path / "old"
+    whole = experiments.sweep(spec, out=out, serial=True, figures=False).runs
+    plan = experiment_plan(spec)
+    manifest = json.loads((out / "manifest.json").read_text())
+    design = manifest["design"]
+    for key in ("n_points", "fingerprint_version", "kinds", "matrix_file", "matrix_sha256"):
+        design.pop(key)
+    design.update(points=list(plan.points), matrix=plan.matrix.tolist())
+    manifest["fingerprint"] = plan.legacy_fingerprint()
+    manifest["runs"] = {"total": 8, "status": [{"run": r, "status": "ok"} for r in range(8)]}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "design.parquet").unlink()
+    for run in (3, 6):
+        (out / "parts" / f"{run:06d}.ok.parquet").unlink()
+    (out / "runs.parquet").unlink()
+
+    resumed = experiments.sweep(spec, out=out, serial=True, figures=False)
+    session = resumed.manifest["sessions"][-1]
+    assert session["to_run"] == 2 and session["skipped"] == 6
+    pd.testing.assert_frame_equal(resumed.runs, whole)
+    assert experiments.report(out, figures=False).n_ok == 8
