@@ -17,7 +17,7 @@ waiting applicants in order of arrival; coordination demand above their hours is
 work only the supervised share of their hours, and drop out more. Applicants waiting to be vetted give up. Residents
 whose share of ties to active volunteers passes a threshold (lower with a strong mass base), or who join
 spontaneously (public safety as a linked issue), start helping at once: their neighbours know them and their
-building organises them, so they need neither vetting nor the coordinators' supervision. Before the cadres serve (hook `deliver`), active
+building organises them, so they need no vetting and only `resident_supervision_share` of a recruit's supervision. Before the cadres serve (hook `deliver`), active
 volunteers serve the queue of their grid cell by category: general volunteers food and supplies, medical volunteers
 medicine runs and escorts, psychological volunteers support. An open call brings only general volunteers (nobody
 sorted them), so medicine runs stay with the cadres.
@@ -31,6 +31,7 @@ from numba import njit
 from agents.volunteer import Volunteer
 from simulation import delivery
 from simulation.delivery import Queue
+from simulation.hours import COUNSELLING_TASKS, SERVICE_TASKS
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 from simulation.linkage import Mechanism
 
@@ -45,6 +46,8 @@ TIPPED_JOIN = 0.05  # daily chance that a household past its threshold acts on i
 
 class VolunteerPool(Mechanism):
     name = "volunteers"
+    COLUMNS = {"volunteers_active": 0, "volunteers_vetting": 0, "volunteers_burnt_out": 0,
+               "volunteer_coordinator_load": 0.0, "volunteer_coordinator_capacity": 0.0}
 
     def setup(self, model) -> None:
         self.cfg = model.config.volunteers
@@ -73,7 +76,9 @@ class VolunteerPool(Mechanism):
         # Only some residents would ever volunteer; more of them where the mass base is strong.
         self.willing = model.streams("volunteers:willing").random(n) < self.cfg.willing_share * (0.25 + 0.75 * mass)
         self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
+        self.counts = np.zeros(len(STATUS_NAMES), dtype=np.int64)
         self.supervised = 1.0  # share of volunteer hours that coordination covers today
+        self._active, self._hours_by_cell = np.zeros(0, dtype=np.int64), np.zeros((3, model.network.n_grids))
         self.overloaded = False
         self.load = 0.0
         self.capacity = self.cfg.coordinators * self.cfg.coordinator_hours
@@ -133,23 +138,34 @@ class VolunteerPool(Mechanism):
     def start_day(self, model) -> None:
         if model.day == self.cfg.call_day:
             self._call(model)
-        counts = np.bincount(self.status, minlength=len(STATUS_NAMES))
-        model.volunteers_active += int(counts[ACTIVE])
-        model.volunteers_vetting = int(counts[APPLICANT])
-        model.volunteers_burnt_out = int(counts[BURNT_OUT])
+        self.counts = np.bincount(self.status, minlength=len(STATUS_NAMES))  # this morning's, for the columns
+        if model.day >= self.cfg.call_day:
+            model.hours.offer("coordinator", self.capacity)
+        # The active volunteers offer their hours, by kind and cell; they can work only the share of them that
+        # coordination covered yesterday (the rest stays idle).
+        c, n_grids = self.cfg, model.network.n_grids
+        residents = self.supervised if c.resident_supervision_share > 0 else 1.0
+        self._active, self._hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit,
+                                                           c.hours_per_day, self.supervised, residents, n_grids)
+        if len(self._active):
+            offered = self._hours_by_cell if self.supervised == 1.0 else _hours_by_cell(
+                self.status, self.kind, self.grid, self.recruit, c.hours_per_day, 1.0, 1.0, n_grids)[1]
+            for kind, name in enumerate(KIND_NAMES):
+                model.hours.offer(f"volunteer_{name}", offered[kind])
 
     def deliver(self, model, queue: Queue) -> Queue:
         if len(queue) == 0:
             return queue
         c = self.cfg
-        # Recruits work the share of their hours that coordination covers; mobilised residents organise themselves.
-        active, hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit, c.hours_per_day,
-                                               self.supervised, model.network.n_grids)
+        # Volunteers work the share of their hours that coordination covers (residents too, when they need any).
+        active, hours_by_cell = self._active, self._hours_by_cell
         if len(active) == 0:
             return queue
         teams = [delivery.Team(categories, hours_by_cell[kind], model.cadre_task_hours,
                                f"volunteer_{KIND_NAMES[kind]}",
-                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0)
+                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0,
+                               f"volunteer_{KIND_NAMES[kind]}",
+                               tasks=COUNSELLING_TASKS if kind == PSYCH_VOL else SERVICE_TASKS)
                  for kind, categories in SERVES.items()]
         queue, used = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
         _tire(active, self.kind, self.grid, np.stack(used), hours_by_cell, c.fatigue_rate, self.fatigue)
@@ -167,15 +183,23 @@ class VolunteerPool(Mechanism):
         """Supervise the active volunteers first, then vet applicants in order of arrival."""
         c = self.cfg
         span = c.leader_span if c.mode == "leaders" else 1.0
-        supervision, waiting = _vet(self.status, self.recruit, self.joined, self.vetting_cost, c.supervision_hours,
-                                    span, self.capacity)
+        supervision, waiting, vetted = _vet(self.status, self.recruit, self.joined, self.vetting_cost,
+                                            c.supervision_hours, c.resident_supervision_share, span,
+                                            model.hours.left("coordinator"))
+        model.hours.spend("coordinator", "supervision", supervision)
+        model.hours.spend("coordinator", "vetting", vetted)
         # A pairwise NumPy sum, which a loop would not reproduce; there is nothing to sum once the queue is empty.
         vetting_demand = float(self.vetting_cost[waiting].sum()) if len(waiting) else 0.0
         self.load = supervision + vetting_demand
         self.overloaded = self.load > self.capacity + 1e-9
         self.supervised = min(1.0, self.capacity / supervision) if supervision > 0 else 1.0
-        model.volunteer_coordination_load += self.load
-        model.volunteer_coordination_capacity += self.capacity
+
+    def observe(self, model) -> dict:
+        counts, coordinating = self.counts, model.day >= self.cfg.call_day
+        return {"volunteers_active": int(counts[ACTIVE]), "volunteers_vetting": int(counts[APPLICANT]),
+                "volunteers_burnt_out": int(counts[BURNT_OUT]),
+                "volunteer_coordinator_load": round(self.load, 6) if coordinating else 0.0,
+                "volunteer_coordinator_capacity": round(self.capacity, 6) if coordinating else 0.0}
 
     def _leave(self, model) -> None:
         """Applicants give up; active volunteers burn out, fall into unresolved conflicts or simply drop out."""
@@ -201,9 +225,10 @@ def _with_status(status, value):
 
 
 @njit(cache=True)
-def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_grids):
+def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, residents_supervised, n_grids):
     """The active volunteers and their hours by kind and grid cell:
-    active = flatnonzero(status == ACTIVE); offered = hours_per_day * where(recruit[active], supervised, 1.0);
+    active = flatnonzero(status == ACTIVE);
+    offered = hours_per_day * where(recruit[active], supervised, residents_supervised);
     hours = zeros((3, n_grids)); add.at(hours, (kind[active], grid[active]), offered), added in volunteer order as
     add.at adds."""
     active = np.empty(len(status), np.int64)
@@ -213,7 +238,7 @@ def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_gri
         n += status[v] == ACTIVE
     hours = np.zeros((3, n_grids))
     for v in active[:n]:
-        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else 1.0)
+        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else residents_supervised)
     return active[:n], hours
 
 
@@ -229,31 +254,34 @@ def _tire(active, kind, grid, used, hours, fatigue_rate, fatigue):
 
 
 @njit(cache=True)
-def _vet(status, recruit, joined, vetting_cost, supervision_hours, span, capacity):
+def _vet(status, recruit, joined, vetting_cost, supervision_hours, resident_share, span, capacity):
     """The coordinators' day: supervision first, then vetting in order of arrival with the hours left.
 
-    supervision = ((status == ACTIVE) & recruit).sum() * supervision_hours / span;
+    supervision = (((status == ACTIVE) & recruit).sum() + resident_share * ((status == ACTIVE) & ~recruit).sum())
+    * supervision_hours / span;
     waiting = flatnonzero(status == APPLICANT); left = max(capacity - supervision, 0.0);
     order = waiting[argsort(joined[waiting], kind="stable")];
     status[order[cumsum(vetting_cost[order]) <= left + 1e-9]] = ACTIVE (cumsum adds in order, as here).
     Returns the supervision hours and the applicants waiting before vetting."""
-    supervised = 0
+    supervised = residents = 0
     waiting = np.empty(len(status), np.int64)
     n = 0
     for v in range(len(status)):
         supervised += (status[v] == ACTIVE) & recruit[v]  # a count of bools
+        residents += (status[v] == ACTIVE) & (not recruit[v])
         waiting[n] = v
         n += status[v] == APPLICANT
     waiting = waiting[:n]
-    supervision = supervised * supervision_hours / span
+    supervision = (supervised + resident_share * residents) * supervision_hours / span
     left = max(capacity - supervision, 0.0)
     order = waiting[np.argsort(joined[waiting], kind="mergesort")]  # mergesort: stable
-    total = 0.0
+    total = vetted = 0.0
     for j in range(n):
         total = vetting_cost[order[j]] if j == 0 else total + vetting_cost[order[j]]
         if total <= left + 1e-9:
             status[order[j]] = ACTIVE
-    return supervision, waiting
+            vetted = total
+    return supervision, waiting, vetted
 
 
 @njit(cache=True)
