@@ -65,12 +65,15 @@ def test_the_organised_call_ends_with_more_volunteers_working(recruitment):
 
 
 def test_applicants_wait_in_order_and_some_give_up(recruitment):
+    """The drive's sign-ups arrive on days 31-34 (a fifth on the first day); after its last day nobody new joins the
+    queue, which only shrinks as applicants are vetted or give up."""
     (m_open, d_open), _ = recruitment[0]
     pool = _pool(m_open)
     assert (pool.status == 3).sum() > 0  # dropped: applicants who gave up, volunteers who left
-    day = 31 - 0
-    assert d_open["volunteers_vetting"].iloc[day] > 0
-    assert (d_open["volunteers_vetting"].iloc[day:].diff().dropna() <= 0).all()  # nobody new joins the queue
+    first, last = 31, 31 + m_open.config.volunteers.drive_days - 1
+    assert d_open["volunteers_vetting"].iloc[first] == 54  # 270 x 0.2, this morning's count
+    assert d_open["volunteers_vetting"].iloc[last] > d_open["volunteers_vetting"].iloc[first]
+    assert (d_open["volunteers_vetting"].iloc[last:].diff().dropna() <= 0).all()  # nobody new joins the queue
 
 
 def test_the_call_changes_nothing_before_its_day():
