@@ -10,7 +10,8 @@ again, compare. Speed work on the model must pass this (every column of every da
 10,000 households (seed 7), and `wuhan_2020` with needs triage and with each targeting mode (seed 3, 3,000
 households): 90 days each, about ten seconds in all. `compare` exits 1 and names the runs and columns that differ;
 with `--rtol`, float columns that differ only within that relative tolerance (the last bits of a sum taken in
-another order) are named but do not count as different.
+another order) are named but do not count as different; with `--common`, only the columns both files have are
+compared (for a change that adds columns).
 """
 
 from __future__ import annotations
@@ -49,8 +50,13 @@ def save(path: Path) -> None:
     print(f"{len(frames)} runs saved to {path}")
 
 
-def compare(before: Path, after: Path, rtol: float = 0.0) -> int:
+def compare(before: Path, after: Path, rtol: float = 0.0, common: bool = False) -> int:
     a, b = pd.read_parquet(before), pd.read_parquet(after)
+    if common:  # only the columns both have: a change that adds columns
+        added = [c for c in b.columns if c not in a.columns]
+        print(f"comparing the {len(a.columns)} columns of {before.name}; new in {after.name}: {len(added)}")
+        b = b[[c for c in b.columns if c in a.columns]]
+        a = a[[c for c in b.columns]]
     differ, rounding = [], set()
     for label in a["run"].unique():
         x, y = a[a["run"] == label].reset_index(drop=True), b[b["run"] == label].reset_index(drop=True)
@@ -84,13 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     cmp = sub.add_parser("compare", help="compare two saved files")
     cmp.add_argument("before", type=Path)
     cmp.add_argument("after", type=Path)
+    cmp.add_argument("--common", action="store_true",
+                     help="compare only the columns both files have (for a change that adds columns)")
     cmp.add_argument("--rtol", type=float, default=0.0,
                      help="let float columns differ by this relative tolerance (rounding), named but not failing")
     args = parser.parse_args(argv)
     if args.command == "save":
         save(args.path)
         return 0
-    return compare(args.before, args.after, args.rtol)
+    return compare(args.before, args.after, args.rtol, args.common)
 
 
 if __name__ == "__main__":

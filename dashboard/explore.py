@@ -8,7 +8,6 @@ page, which lets Compare take the scenarios edited here.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 import typing
@@ -122,16 +121,16 @@ def choose_preset(name: str | None) -> None:
 
 
 def load_upload(name: str, data: bytes) -> None:
-    """Load an uploaded scenario file; an invalid one leaves everything as it was and says why."""
+    """Load an uploaded scenario file; an invalid one leaves everything as it was and says why.
+
+    The content comes from a visitor, so it is parsed with `scenarios.parse`: its `extends` may name a preset
+    only, and nothing in it makes the server read a file."""
     safe = Path(name).name or "scenario.toml"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / safe
-        path.write_bytes(data)
-        try:
-            scenario = scenarios.load(str(path))
-        except ScenarioError as exc:
-            upload_message.value = ("error", str(exc).replace(f"{tmp}/", ""))
-            return
+    try:
+        scenario = scenarios.parse(data, label=safe)
+    except ScenarioError as exc:
+        upload_message.value = ("error", str(exc))
+        return
     base.value = scenario
     edits.value = {}
     upload_message.value = ("success", t("upload_loaded", name=safe))

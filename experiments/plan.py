@@ -17,7 +17,7 @@ import scenarios
 from experiments import design as designs
 from experiments.errors import ExperimentError
 from experiments.seeds import run_seed
-from experiments.spec import Experiment, _coerce, load_spec, read_spec
+from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, load_spec, read_spec
 
 DEFAULT_ROOT_SEED = 20200123
 
@@ -138,8 +138,9 @@ def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT
 
 
 def _check_reps(reps, option: str) -> None:
-    if not isinstance(reps, int) or isinstance(reps, bool) or reps < 1:
-        raise ExperimentError(f"{option} {reps!r}: the number of replications must be an integer >= 1.")
+    if not isinstance(reps, int) or isinstance(reps, bool) or not 1 <= reps <= MAX_REPLICATIONS:
+        raise ExperimentError(f"{option} {reps!r}: the number of replications must be an integer from 1 to "
+                              f"{MAX_REPLICATIONS:,} (the cap on an experiment file's replications too).")
 
 
 def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> Plan:

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from scenarios.files import MAX_FILE_BYTES, size_text
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario, default_phases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,7 +241,10 @@ def render() -> str:
     add("")
     add("A file may start from a preset or another file with `extends = \"no_linkage\"` (or a path, relative "
         "to the file): it then changes only the keys it names, section by section; a `[[phases]]` list in the "
-        "file replaces the base's whole schedule. The presets other than `no_linkage` are written this way.")
+        "file replaces the base's whole schedule. The presets other than `no_linkage` are written this way. "
+        "A file uploaded to the dashboard may extend a preset only, never a path. A scenario file is UTF-8 "
+        f"text without a byte-order mark and at most {size_text(MAX_FILE_BYTES)}; `nan` and `inf` are not "
+        "allowed values.")
     add("")
     add("How to read the tables:")
     add("")
@@ -307,7 +311,9 @@ def render() -> str:
     add("")
     add("## Rules across fields")
     add("")
-    add("- `phases`: at least one phase; the first starts on day 0; start days strictly increase.")
+    add("- `phases`: at least one phase; the first starts on day 0; start days strictly increase; no two phases "
+        "share a name. A phase listed in a file must start by the run's last day, day `days` - 1 (a preset run for fewer "
+        "days with `--set days=...` simply never reaches its later phases).")
     add(f"- `households` x `days` must not exceed {MAX_HOUSEHOLDS * 365:,} (for example "
         f"{MAX_HOUSEHOLDS:,} households for 365 days); each alone is capped at {MAX_HOUSEHOLDS:,} households "
         f"and {MAX_DAYS:,} days.")

@@ -32,9 +32,10 @@ def _section(cls):
 
 
 class Section(BaseModel):
-    """Strict base: unknown keys and wrong types are errors, never silently ignored or coerced."""
+    """Strict base: unknown keys and wrong types are errors, never silently ignored or coerced; NaN and infinity
+    are not numbers a parameter can take (NaN would slip through every range check)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, allow_inf_nan=False)
 
 
 class Phase(Section):
@@ -42,7 +43,7 @@ class Phase(Section):
 
     name: str = _f("phase", "Label shown in outputs (e.g. `full_closure`).", "model-spec Phases")
     start: int = _f(0, "First day of the phase (day 0 = 23 Jan 2020); a phase lasts until the next starts.",
-                    "domain-facts Timeline (H)", ge=0)
+                    "domain-facts Timeline (H)", ge=0, le=MAX_DAYS)
     outing_interval: int = _f(
         1, "Days between the outings one household may make to shop; 0 means nobody may go out to shop.",
         "domain-facts Timeline: one person per household every 3 days from day 18 (M); none from day 22 (H)",
@@ -617,6 +618,14 @@ class Scenario(Section):
             raise ValueError("phases: at least one phase is needed, starting on day 0")
         if self.phases[0].start != 0:
             raise ValueError(f"phases[0].start: the first phase must start on day 0, not day {self.phases[0].start}")
+        seen: dict[str, int] = {}
+        for i, phase in enumerate(self.phases):
+            if phase.name in seen:
+                raise ValueError(
+                    f"phases[{i}].name: phases[{seen[phase.name]}] and phases[{i}] are both named '{phase.name}'; "
+                    f"give each phase its own name (a phase's fields are addressed by it, e.g. "
+                    f"phases.{phase.name}.shop_access)")
+            seen[phase.name] = i
         for i in range(1, len(self.phases)):
             prev, cur = self.phases[i - 1], self.phases[i]
             if cur.start <= prev.start:

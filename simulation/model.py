@@ -89,9 +89,8 @@ class CommunityModel(mesa.Model):
         self.food_seekers = 0
         self.coordination_load = 0.0
         self.cadre_fatigue_mean = self.cadre_hours_used = 0.0
-        self.volunteers_active = self.volunteers_vetting = self.volunteers_burnt_out = 0
-        self.social_workers_active = 0
-        self.volunteer_coordination_load = self.volunteer_coordination_capacity = 0.0
+        self.own_cadres_on_duty = 0  # the community's own cadres offering hours today (_plan_hours)
+        self.calls_taken = 0  # phone calls the cadres took today (reporting.py)
         self.ledger = Ledger()
         self.hours = Hours(self.network.n_grids)  # the day's responder hours (simulation/hours.py), new each morning
         self.coordination_capacity = 0.0  # the day's report budget when the households report (reporting.py)
@@ -136,6 +135,7 @@ class CommunityModel(mesa.Model):
         cover = self._cover_matrix()
         self.cadre_hours_offered = offered = self.cadre_roster.hours_today()
         case = self._case_workers()
+        self.own_cadres_on_duty = int(np.count_nonzero((offered > 0) & (case > 0)))
         h.offer("cadre", (offered * case) @ cover)
         h.offer("sunk_cadre", (offered * (1.0 - case)) @ cover)
         h.spend(CADRES, "gates", self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0)
@@ -169,9 +169,6 @@ class CommunityModel(mesa.Model):
         self.phase = self.config.phase_on(self.day)
         self.ledger = Ledger()
         self.hours = Hours(self.network.n_grids)
-        self.volunteers_active = 0  # mechanisms add the volunteers they have at work today
-        self.social_workers_active = 0
-        self.volunteer_coordination_load = self.volunteer_coordination_capacity = 0.0
         for m in self.mechanisms:
             m.start_day(self)
         needs.arise(self)

@@ -1,12 +1,15 @@
 """Process 8, observation: the day's metrics, and a run's summary computed from the daily series.
 
-Flows (`raised_*`, `met_*`, `reported_total`, `critical_failures`, `met_wait_days`) count what happened during the
-day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total` includes hidden needs and
+Flows (`raised_*`, `met_*`, `reported_total`, `critical_failures`, `met_wait_days`, the ledger's `hours_*`) count
+what happened during the day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total` includes hidden needs and
 `hidden_total` is the part of it no responder knows of. Group columns (`unmet_elderly_alone` ...) split the same
 needs by the household's group; groups overlap, so they do not add up to the total. The wait columns
 (`met_<side>` and `met_wait_days_<side>` for the sides vulnerable / not_vulnerable and offline / online) split the
 day's met needs and the days they waited by the household's side of each of `WAIT_GROUPS`; each pair of sides adds
-up to `met_total` and `met_wait_days`.
+up to `met_total` and `met_wait_days`. The responders' hours
+(`hours_offered_<kind>`, `hours_idle_<kind>`, `hours_<task>`) are the day's ledger (simulation/hours.py); the
+linkage mechanisms supply their own columns (`Mechanism.COLUMNS`, their off values when a mechanism is off), a
+column several of them supply being the sum of their values.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from simulation import hours, linkage
 from simulation.households import CATEGORIES, GROUPS, WAIT_GROUPS
 
 # Each group of WAIT_GROUPS and the households outside it, as the wait columns name them.
@@ -27,7 +31,9 @@ WAIT_SIDES: dict[str, tuple[str, str]] = {"vulnerable": ("vulnerable", "not_vuln
 WAIT_COLUMNS: tuple[str, ...] = tuple(f"{kind}_{side}" for g in WAIT_GROUPS for side in WAIT_SIDES[g]
                                       for kind in ("met", "met_wait_days"))
 
-DAILY_COLUMNS: tuple[str, ...] = (
+_MECHANISM_COLUMNS = linkage.columns()  # name -> value when no mechanism supplies it
+
+_BASE_COLUMNS: tuple[str, ...] = (
     "day", "phase",
     "raised_total", "reported_total", "met_total", "unmet_total", "hidden_total",
     *(f"raised_{c}" for c in CATEGORIES), *(f"met_{c}" for c in CATEGORIES),
@@ -38,7 +44,11 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "coordinator_load", "coordinator_capacity", "volunteer_coordinator_load", "volunteer_coordinator_capacity",
     "cadres", "cadre_fatigue", "cadre_hours_used",
     "price_index", "mean_distress",
+    "calls_per_cadre",
+    *hours.columns(),
 )
+# The mechanisms' own columns that the list above does not name already come last.
+DAILY_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c in _MECHANISM_COLUMNS if c not in _BASE_COLUMNS))
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "unmet_need_days", "unmet_need_days_per_1000", "hidden_need_share", "critical_failures",
@@ -92,20 +102,20 @@ def observe(model) -> dict:
         "mean_wait_open": age_sum / n_open if n_open else 0.0,
         "critical_failures": led.critical_failures,
         "medical_turned_away": led.turned_away,
-        "volunteers_active": model.volunteers_active,
-        "volunteers_vetting": model.volunteers_vetting,
-        "volunteers_burnt_out": model.volunteers_burnt_out,
-        "social_workers_active": model.social_workers_active,
         "coordinator_load": round(model.coordination_load, 6),
         "coordinator_capacity": round(model.coordination_capacity, 6),
-        "volunteer_coordinator_load": round(model.volunteer_coordination_load, 6),
-        "volunteer_coordinator_capacity": round(model.volunteer_coordination_capacity, 6),
         "cadres": len(model.cadres),
         "cadre_fatigue": model.cadre_fatigue_mean,
         "cadre_hours_used": round(model.cadre_hours_used, 6),
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.sum()) / hh.n,
+        "calls_per_cadre": model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
     })
+    row.update(model.hours.row())
+    row.update(_MECHANISM_COLUMNS)  # each mechanism's columns, as when it is off, then what the mechanisms say
+    for mechanism in model.mechanisms:
+        for name, value in mechanism.observe(model).items():
+            row[name] = row[name] + value
     return row
 
 

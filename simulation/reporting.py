@@ -36,7 +36,9 @@ def report(model) -> None:
         k = int(np.searchsorted(np.cumsum(cost[order]), budget, side="right"))
         taken, through = tries[order[:k]], order[:k]
     model.ledger.report(hh, taken, day)
-    calls = float(cost[through][call[through]].sum())
+    phoned = call[through]
+    model.calls_taken = int(np.count_nonzero(phoned))
+    calls = float(cost[through][phoned].sum())
     model.hours.spend("cadre", "calls", calls, budget="reports")
     model.hours.spend("cadre", "posts", float(cost[through].sum()) - calls, budget="reports")
     model.coordination_load = load

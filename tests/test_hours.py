@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scenarios
-from simulation import CommunityModel, delivery
+from simulation import DAILY_COLUMNS, CommunityModel, delivery, linkage
 from simulation.hours import CADRES, CELL_KINDS, KINDS, TASKS, Hours, columns
 from simulation.households import CATEGORIES, PSYCH
 
@@ -169,7 +169,7 @@ def random_scenarios(draw) -> tuple[str, dict]:
 
 
 def _check_ledger(m: CommunityModel) -> None:
-    h, row = m.hours, m.hours.row()
+    h, row = m.hours, m.today
     spent_by_kind = 0.0
     for kind in KINDS:
         offered, spent, idle = np.sum(h.offered(kind)), h.spent(kind=kind), h.idle(kind)
@@ -200,6 +200,41 @@ def test_every_hour_offered_is_spent_or_idle_every_day(case, seed):
     while m.running:
         m.step()
         _check_ledger(m)
+    assert tuple(m.daily().columns) == DAILY_COLUMNS  # every run has every column
+
+
+def test_every_run_has_the_same_columns_and_each_mechanism_declares_its_own():
+    off = CommunityModel(scenario="no_linkage", rng=0, households=200, days=3)
+    on = CommunityModel(scenario="three_social", rng=0, households=200, days=3)
+    for m in (off, on):
+        while m.running:
+            m.step()
+    assert tuple(off.daily().columns) == tuple(on.daily().columns) == DAILY_COLUMNS
+    for cls in linkage.classes():
+        assert set(cls.COLUMNS) <= set(DAILY_COLUMNS), cls.__name__
+    daily = off.daily()  # no mechanism: their columns hold their off values
+    for name, value in linkage.columns().items():
+        assert (daily[name] == value).all(), name
+    assert (daily[[f"hours_offered_{k}" for k in KINDS if k != "cadre"]] == 0).all().all()
+
+
+def test_find_returns_the_mechanism_of_a_class_or_none():
+    from simulation.linkage.external import ExternalLinkage
+    from simulation.linkage.volunteers import VolunteerPool
+
+    m = CommunityModel(scenario="external", rng=0, households=200, days=3)
+    assert isinstance(linkage.find(m, ExternalLinkage), ExternalLinkage)
+    assert linkage.find(m, VolunteerPool) is None
+
+
+def test_calls_per_cadre_counts_the_calls_taken_per_own_cadre_on_duty():
+    m = CommunityModel(scenario="wuhan_2020", rng=2, households=600, days=30)
+    while m.running:
+        m.step()
+        own = sum(1 for c in m.cadres if c.role != "sunk")
+        calls = m.hours.spent("calls") / m.config.reporting.call_hours
+        assert m.today["calls_per_cadre"] == pytest.approx(calls / own, rel=1e-6)
+    assert m.daily()["calls_per_cadre"].max() > 0
 
 
 def test_cadres_never_serve_without_hours():

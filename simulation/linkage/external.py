@@ -64,7 +64,9 @@ import numpy as np
 from simulation.delivery import Queue
 from simulation.hours import CADRES
 from simulation.households import FOOD, SUPPLIES
+from simulation import linkage
 from simulation.linkage import Mechanism
+from simulation.linkage.internal import InternalLinkage
 
 
 def rank_within(group: np.ndarray, *keys: np.ndarray) -> np.ndarray:
@@ -90,17 +92,15 @@ def _split(total: int, sizes: np.ndarray) -> np.ndarray:
 
 class ExternalLinkage(Mechanism):
     name = "external"
+    COLUMNS = {"volunteers_active": 0}  # the resident organisers (leaders are counted as leaders, not here)
 
     def setup(self, model) -> None:
         self.cfg = c = model.config.external
         net, hh = model.network, model.households
         n, n_grids = hh.n, net.n_grids
         n_buildings = int(net.building[-1]) + 1
-        leader = np.zeros(n_buildings, dtype=bool)
-        for m in model.mechanisms:  # buildings that internal linkage gave a resident leader
-            led = getattr(m, "led_household", None)
-            if led is not None:
-                leader |= np.bincount(net.building, weights=led, minlength=n_buildings) > 0
+        internal = linkage.find(model, InternalLinkage)  # buildings that internal linkage gave a resident leader
+        leader = internal.led_buildings.copy() if internal is not None else np.zeros(n_buildings, dtype=bool)
         has_digital = np.bincount(net.building, weights=hh.digital, minlength=n_buildings) > 0
         drawn = model.streams("external:organisers").random(n_buildings) < c.organiser_share
         resident = ~leader & has_digital & drawn
@@ -162,9 +162,11 @@ class ExternalLinkage(Mechanism):
 
     def start_day(self, model) -> None:
         if self.group_buying(model):
-            model.volunteers_active += self.resident_organisers
             # every organiser (leader or resident) carries its own building's packages for `organiser_hours`
             model.hours.offer("organiser", self.cfg.organiser_hours * self.n_organisers)
+
+    def observe(self, model) -> dict:
+        return {"volunteers_active": self.resident_organisers if self.group_buying(model) else 0}
 
     def deliver(self, model, queue: Queue) -> Queue:
         day = model.day

@@ -31,6 +31,7 @@ class InternalLinkage(Mechanism):
         net = model.network
         n_buildings = int(net.building[-1]) + 1
         led = model.streams("internal:leaders").random(n_buildings) < self.cfg.leader_share
+        self.led_buildings = led  # buildings with a resident leader (external linkage's organisers)
         self.led_household = led[net.building]
         self._example = np.where(self.led_household, self.cfg.leader_example, 0.0)
         degree = np.maximum(np.diff(net.ties.indptr), 1)

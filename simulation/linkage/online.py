@@ -27,6 +27,7 @@ from simulation.reporting import waiting_rows
 
 class EmergencyOnline(Mechanism):
     name = "emergency_online"
+    COLUMNS = {"volunteers_active": 0}
 
     def setup(self, model) -> None:
         self.cfg = model.config.online
@@ -36,9 +37,12 @@ class EmergencyOnline(Mechanism):
     def start_day(self, model) -> None:
         if self.active(model):
             c = self.cfg
-            model.volunteers_active += c.psych_volunteers + c.medical_volunteers
             model.hours.offer("remote_psych", c.psych_volunteers * c.hours_per_day)
             model.hours.offer("remote_medical", c.medical_volunteers * c.hours_per_day)
+
+    def observe(self, model) -> dict:
+        return {"volunteers_active": self.cfg.psych_volunteers + self.cfg.medical_volunteers
+                if self.active(model) else 0}
 
     def active(self, model) -> bool:
         return model.day >= self.cfg.start_day

@@ -36,6 +36,7 @@ COUNSELLING = 0.3  # a social worker's session, as the remote professionals' (on
 
 class SocialOrganisations(Mechanism):
     name = "organisations"
+    COLUMNS = {"social_workers_active": 0}
 
     def setup(self, model) -> None:
         self.cfg = c = model.config.organisations
@@ -65,10 +66,12 @@ class SocialOrganisations(Mechanism):
             return
         funding = self.funding(model.day)
         self.workers = sum(org.workers_acting(funding, self.cfg.follow_share) for org in self.organisations)
-        model.social_workers_active += round(self.workers, 3)
         model.hours.offer("social_worker", self.workers * self.cfg.hours_per_day, owner=self.name)
         if self.triage is not None:
             self.triage.start_day(model)
+
+    def observe(self, model) -> dict:
+        return {"social_workers_active": round(self.workers, 3) if model.day >= self.cfg.start_day else 0}
 
     def report(self, model) -> None:
         if model.day < self.cfg.start_day or self.workers == 0 or len(self.roster) == 0:

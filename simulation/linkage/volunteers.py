@@ -71,6 +71,15 @@ def drive(total: int, days: int, first_share: float) -> np.ndarray:
 
 class VolunteerPool(Mechanism):
     name = "volunteers"
+    # Its daily columns, with their values when it is off. `volunteers_active` counts resident volunteers at work
+    # this morning (recruits and mobilised residents; not the remote volunteers or group-buy organisers);
+    # `applicants_total`, `volunteers_approved_total`, `vetting_rejected_total`, `volunteers_mobilised_total` and
+    # `volunteers_left_total` are the run's totals so far; the rest are the day's.
+    COLUMNS = {"volunteers_active": 0, "volunteers_vetting": 0, "volunteers_burnt_out": 0,
+               "volunteer_coordinator_load": 0.0, "volunteer_coordinator_capacity": 0.0,
+               "applicants_total": 0, "volunteers_approved_total": 0, "vetting_rejected_total": 0,
+               "volunteers_mobilised_total": 0, "volunteers_left_total": 0, "volunteer_visits": 0,
+               "volunteer_visits_found": 0, "volunteer_conflicts": 0, "volunteer_conflicts_unresolved": 0}
 
     def setup(self, model) -> None:
         self.cfg = c = model.config.volunteers
@@ -189,9 +198,6 @@ class VolunteerPool(Mechanism):
         if 0 <= k < len(self.arrivals) and self.arrivals[k] > 0:
             self._call(model, int(self.arrivals[k]))
         self.counts = np.bincount(self.status, minlength=len(STATUS_NAMES))  # this morning's, for the columns
-        model.volunteers_active += int(self.counts[ACTIVE])
-        model.volunteers_vetting = int(self.counts[APPLICANT])
-        model.volunteers_burnt_out = int(self.counts[BURNT_OUT])
         self.visits = self.found = self.conflicts = self.unresolved = 0
         self._visit_hours[:] = 0.0
         if model.day < c.call_day:
@@ -285,9 +291,19 @@ class VolunteerPool(Mechanism):
         self.load = supervision + resolving + demand
         self.overloaded = self.load > self.capacity + 1e-9
         self.supervised = min(1.0, self.capacity / supervision) if supervision > 0 else 1.0
-        model.volunteer_coordination_load += self.load
-        model.volunteer_coordination_capacity += self.capacity
         return unresolved
+
+    def observe(self, model) -> dict:
+        counts, coordinating = self.counts, model.day >= self.cfg.call_day
+        return {"volunteers_active": int(counts[ACTIVE]), "volunteers_vetting": int(counts[APPLICANT]),
+                "volunteers_burnt_out": int(counts[BURNT_OUT]),
+                "volunteer_coordinator_load": round(self.load, 6) if coordinating else 0.0,
+                "volunteer_coordinator_capacity": round(self.capacity, 6) if coordinating else 0.0,
+                "applicants_total": self.applicants_total, "volunteers_approved_total": self.approved_total,
+                "vetting_rejected_total": self.rejected_total, "volunteers_mobilised_total": self.mobilised_total,
+                "volunteers_left_total": self.left_total, "volunteer_visits": self.visits,
+                "volunteer_visits_found": self.found, "volunteer_conflicts": self.conflicts,
+                "volunteer_conflicts_unresolved": self.unresolved}
 
     def _leave(self, model, u: np.ndarray, unresolved: np.ndarray) -> None:
         """Applicants give up; volunteers at work today burn out, drop out, or leave over an unresolved conflict."""
