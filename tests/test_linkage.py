@@ -84,9 +84,11 @@ def test_online_linkage_reduces_hidden_needs_of_online_households_more():
         assert on_o < on_b
 
 
-def test_online_volunteers_counsel_and_count_as_active():
+def test_online_volunteers_counsel_and_show_in_their_own_column():
+    """The remote volunteers are counted in `remote_volunteers_active`; `volunteers_active` is resident volunteers."""
     r = simulation.run("emergency_online", seed=3, **SMALL)
-    assert r.summary["volunteers_active_peak"] == 8
+    assert r.daily["remote_volunteers_active"].max() == 8
+    assert r.summary["volunteers_active_peak"] == 0
     met = {"online_psych": 0, "online_medical": 0}
     m = CommunityModel(scenario="emergency_online", rng=3, **SMALL)
     while m.running:

@@ -92,7 +92,7 @@ def _split(total: int, sizes: np.ndarray) -> np.ndarray:
 
 class ExternalLinkage(Mechanism):
     name = "external"
-    COLUMNS = {"volunteers_active": 0}  # the resident organisers (leaders are counted as leaders, not here)
+    COLUMNS = {"organisers_active": 0}  # the resident organisers (leaders are counted as leaders, not here)
 
     def setup(self, model) -> None:
         self.cfg = c = model.config.external
@@ -166,7 +166,7 @@ class ExternalLinkage(Mechanism):
             model.hours.offer("organiser", self.cfg.organiser_hours * self.n_organisers)
 
     def observe(self, model) -> dict:
-        return {"volunteers_active": self.resident_organisers if self.group_buying(model) else 0}
+        return {"organisers_active": self.resident_organisers if self.group_buying(model) else 0}
 
     def deliver(self, model, queue: Queue) -> Queue:
         day = model.day

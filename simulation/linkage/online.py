@@ -27,7 +27,7 @@ from simulation.reporting import waiting_rows
 
 class EmergencyOnline(Mechanism):
     name = "emergency_online"
-    COLUMNS = {"volunteers_active": 0}
+    COLUMNS = {"remote_volunteers_active": 0}  # the remote volunteers at work (`volunteers_active` is residents)
 
     def setup(self, model) -> None:
         self.cfg = model.config.online
@@ -41,7 +41,7 @@ class EmergencyOnline(Mechanism):
             model.hours.offer("remote_medical", c.medical_volunteers * c.hours_per_day)
 
     def observe(self, model) -> dict:
-        return {"volunteers_active": self.cfg.psych_volunteers + self.cfg.medical_volunteers
+        return {"remote_volunteers_active": self.cfg.psych_volunteers + self.cfg.medical_volunteers
                 if self.active(model) else 0}
 
     def active(self, model) -> bool:

@@ -42,7 +42,7 @@ import numpy as np
 from numba import njit
 
 from agents.volunteer import Volunteer
-from simulation import delivery, reporting
+from simulation import delivery, linkage, reporting
 from simulation.delivery import Queue
 from simulation.hours import COUNSELLING_TASKS, SERVICE_TASKS
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
@@ -110,7 +110,7 @@ class VolunteerPool(Mechanism):
         # Only some residents would ever volunteer; more of them where the mass base is strong.
         self.willing = model.streams("volunteers:willing").random(n) < c.willing_share * (0.25 + 0.75 * mass)
         self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
-        self.internal = next((m for m in model.mechanisms if isinstance(m, InternalLinkage)), None)
+        self.internal = linkage.find(model, InternalLinkage)  # its building leaders set an example
         self._no_example = np.zeros(n)
         # The drive's sign-ups, day by day from `call_day`.
         referral = c.mode != "open"
