@@ -289,10 +289,16 @@ class Online(Section):
     group_share: Probability = _f(0.8, "Share of digital households that join the groups.", "assumed, 0.5-0.95")
     report_prob: Probability = _f(0.9, "Daily chance a group member posts its open needs there.",
                                   "assumed, 0.7-1.0")
-    moderator_reports: int = _f(
-        1500, "Posts the groups' volunteer moderators can triage and pass on a day (they cost no cadre time).",
-        "domain-facts: peak 5,000+ messages a day for one online team (M); per community assumed", ge=0,
-        le=1_000_000)
+    moderators: int = _f(
+        4, "Volunteer moderators of the groups, who read, triage and pass members' posts on to the responders (no "
+        "cadre time: their own).", "domain-facts: one online team of 200+ regular volunteers (M); per community "
+        "assumed, 2-10", ge=0, le=10_000)
+    moderator_hours: float = _f(3.0, "Hours a moderator gives a day.", "assumed, 1-6 (as remote volunteers)",
+                                ge=0.0, le=24.0)
+    post_hours: float = _f(
+        0.02, "Moderator hours to read, triage and pass on one post; posts beyond the moderators' hours are lost "
+        "that day.", "assumed, 0.01-0.05 (1-3 minutes); domain-facts: peak 5,000+ messages a day for one online "
+        "team (M)", gt=0.0, le=24.0)
     psych_volunteers: int = _f(4, "Remote psychological volunteers serving the community.",
                                "domain-facts: 200+ regular volunteers for 6,252 people served (M); share assumed",
                                ge=0, le=10_000)
@@ -325,6 +331,12 @@ class Internal(Section):
     leader_reach: Probability = _f(
         0.5, "Daily chance a leader learns of a neighbour's open needs and reports them (scaled by trust).",
         "assumed, 0.3-0.8; domain.md: leaders with pull and organising skill (Chen)")
+    leader_hours: float = _f(
+        2.0, "Hours a building leader gives a day to learning of and reporting neighbours' needs (group-buy "
+        "organising is `external.organiser_hours`, on top).", "assumed, 1-4", ge=0.0, le=24.0)
+    leader_report_hours: float = _f(
+        0.05, "Leader hours to learn of one household's open needs and report them.", "assumed, 0.02-0.15 (a "
+        "message or a knock on the door)", gt=0.0, le=24.0)
     leader_example: Probability = _f(
         0.15, "The example a building leader sets its building's residents: added to the share of a household's "
         "ties that are active volunteers when it decides whether to join as a volunteer (7.17), for every household "
@@ -427,8 +439,12 @@ class Triage(Section):
     social_workers: int = _f(2, "Social workers screening the register of vulnerable households.",
                              "domain.md: social workers funded through purchased services (Chen); number assumed",
                              ge=0, le=10_000)
-    screens_per_worker: int = _f(40, "Households a social worker screens a day (by phone).",
-                                 "assumed, 20-80", ge=0, le=10_000)
+    screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
+                                 "their hours go.", "assumed, 20-80", ge=0, le=10_000)
+    hours_per_day: float = _f(4.0, "Hours a triage social worker gives the community a day.",
+                              "assumed, 2-8 (at the default, exactly the planned screening calls)", ge=0.0, le=24.0)
+    screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
+                             "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     crisis_threshold: Probability = _f(0.8, "Distress above which a psychological need is a crisis (urgent).",
                                        "assumed; domain-facts: 75 crisis cases among 6,252 served (M)")
 
@@ -489,6 +505,11 @@ class Volunteers(Section):
         0.15, "Coordinator hours a day per active volunteer (assigning tasks, changing plans); volunteers work only "
         "the share of their hours that supervision covers.",
         "assumed, 0.05-0.3; domain.md: service plans had to be changed (Chen)", ge=0.0, le=24.0)
+    resident_supervision_share: Probability = _f(
+        0.25, "Coordination a mobilised resident needs, as a share of a recruit's `supervision_hours` (their "
+        "building organises the rest); when coordinators are overloaded residents, like recruits, work only the "
+        "covered share of their hours.", "assumed, 0-0.5; domain.md: finding resident leaders made volunteer work "
+        "smooth (Chen)")
     leader_span: float = _f(
         3.0, "In `leaders` mode, factor by which resident leaders cut the supervision each volunteer needs.",
         "domain.md: a leader with pull and organising skill makes volunteer work very smooth (Chen); assumed, 2-5",
@@ -571,14 +592,17 @@ class Organisations(Section):
     integration: Probability = _f(
         0.0, "Three-social integration, 0-1: from 0.5 cadres share the register of vulnerable households with the "
         "social workers and accept their referrals (the queue is triaged by need); below it, every referral costs "
-        "cadre time to sort out.", "domain.md: social workers are not part of the formal community system (Chen); "
+        "cadre time to sort out (`friction_hours`).", "domain.md: social workers are not part of the formal community system (Chen); "
         "model-spec Linkage table")
-    screens_per_worker: int = _f(40, "Households a social worker screens a day (by phone).", "assumed, 20-80",
-                                 ge=0, le=10_000)
-    hours_per_day: float = _f(8.0, "Hours a social worker gives to counselling a day.", "assumed, 4-10",
-                              ge=0.0, le=24.0)
+    screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
+                                 "their hours go.", "assumed, 20-80", ge=0, le=10_000)
+    hours_per_day: float = _f(8.0, "Hours a social worker gives a day: screening calls first, counselling with "
+                              "the rest.", "assumed, 4-10", ge=0.0, le=24.0)
+    screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
+                             "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     friction_hours: float = _f(
-        0.25, "Cadre hours spent sorting out one referral from social workers outside the community system.",
+        0.25, "Cadre hours spent sorting out one referral from social workers outside the community system (taken "
+        "from the cadres' report budget, so fewer households get through on the phone).",
         "assumed, 0.1-0.5; domain.md: social workers outside the formal system (Chen)", ge=0.0, le=24.0)
 
 

@@ -92,6 +92,7 @@ class Hours:
         self._cells_offered = np.zeros((n, self.n_cells))
         self._spent = [[0.0] * len(TASKS) for _ in range(n)]  # per account, per task
         self._budgets: dict[str, float] = {}
+        self._charged: dict[str, float] = {}
 
     # --- accounts ---------------------------------------------------------------------------------------------
     def _account(self, kind: str, owner: str, create: bool = False) -> int:
@@ -134,10 +135,15 @@ class Hours:
     def set_aside(self, budget: str, hours: float) -> None:
         """Cap the spends charged to `budget` (`spend(..., budget=...)`) at `hours` from now on."""
         self._budgets[budget] = max(float(hours), 0.0)
+        self._charged.setdefault(budget, 0.0)
 
     def budget(self, budget: str) -> float:
         """What the spends charged to `budget` may still take (0 for a budget never set aside)."""
         return self._budgets.get(budget, 0.0)
+
+    def charged(self, budget: str) -> float:
+        """Hours the spends charged to `budget` have taken today."""
+        return self._charged.get(budget, 0.0)
 
     # --- reading ----------------------------------------------------------------------------------------------
     def _rows(self, kind: str | tuple[str, ...], owner: str) -> list[int]:
@@ -231,6 +237,7 @@ class Hours:
             self._spent[r][t] += total
         if budget is not None:
             self._budgets[budget] = max(cap - total, 0.0)
+            self._charged[budget] = self._charged.get(budget, 0.0) + total
         return out
 
     # --- the day's columns ------------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ class CommunityModel(mesa.Model):
         self.calls_taken = 0  # phone calls the cadres took today (reporting.py)
         self.ledger = Ledger()
         self.hours = Hours(self.network.n_grids)  # the day's responder hours (simulation/hours.py), new each morning
-        self.coordination_capacity = 0.0  # the day's report budget when the households report (reporting.py)
+        self.coordination_capacity = 0.0  # the day's report budget, set aside from the own cadres' hours
         self.today: dict = {}
         self.mechanisms = linkage.build(self.config)
         for mechanism in self.mechanisms:
@@ -140,7 +140,8 @@ class CommunityModel(mesa.Model):
         h.offer("sunk_cadre", (offered * (1.0 - case)) @ cover)
         h.spend(CADRES, "gates", self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0)
         own = float(h.left("cadre").sum())
-        h.set_aside("reports", c.coordination_share * own)
+        self.coordination_capacity = c.coordination_share * own
+        h.set_aside("reports", self.coordination_capacity)
         h.set_aside("screening", c.screening_share * own)
 
     def _case_workers(self) -> np.ndarray:

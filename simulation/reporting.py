@@ -41,8 +41,8 @@ def report(model) -> None:
     calls = float(cost[through][phoned].sum())
     model.hours.spend("cadre", "calls", calls, budget="reports")
     model.hours.spend("cadre", "posts", float(cost[through].sum()) - calls, budget="reports")
-    model.coordination_load = load
-    model.coordination_capacity = budget
+    model.coordination_load = model.hours.charged("reports")  # referral friction before, and the reports taken now
+    model.coordination_load += load - float(cost[through].sum())  # with the attempts that did not get through
 
 
 def screen(model) -> None:

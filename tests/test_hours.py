@@ -145,7 +145,11 @@ LEVERS = {
     "triage.enabled": st.booleans(),
     "triage.start_day": st.integers(0, 8),
     "online.enabled": st.booleans(),
-    "online.moderator_reports": st.integers(0, 50),
+    "online.moderators": st.integers(0, 3),
+    "online.post_hours": st.floats(0.01, 1.0),
+    "internal.leader_hours": st.floats(0.0, 1.0),
+    "triage.hours_per_day": st.floats(0.0, 8.0),
+    "volunteers.resident_supervision_share": st.floats(0.0, 1.0),
     "internal.sunk_cadres_per_1000": st.sampled_from([0.0, 5.0, 40.0]),
     "internal.sunk_arrival_day": st.integers(0, 8),
     "internal.leader_share": st.floats(0.0, 1.0),
@@ -251,3 +255,115 @@ def test_cadres_never_serve_without_hours():
         m.step()
         assert m.hours.spent(kind=CADRES) == 0.0
     assert "cadre" not in m.ledger.met_by
+
+
+# --- the accounting the ledger made explicit ----------------------------------------------------------------------
+def _run(scenario: str = "no_linkage", seed: int = 0, **overrides) -> CommunityModel:
+    m = CommunityModel(scenario=scenario, rng=seed, **overrides)
+    while m.running:
+        m.step()
+    return m
+
+
+def test_referral_friction_is_cadre_time_spent_from_the_report_budget():
+    """Below integration 0.5 every referral is booked as cadre hours (task `referral_friction`) taken from the
+    report budget, so the cadres work more, not less: on the social workers' first day (the runs are identical
+    until then) the cadres spend at least as many hours with the friction as without it, and the report budget
+    holds the friction and the reports together."""
+    days = {"households": 600, "days": 12, "organisations.enabled": True, "organisations.start_day": 10,
+            "organisations.integration": 0.3}
+    with_friction = _run(**days, **{"organisations.friction_hours": 0.25}).daily()
+    without = _run(**days, **{"organisations.friction_hours": 0.0}).daily()
+    first = with_friction.iloc[10]
+    assert first["hours_referral_friction"] > 0 and without.iloc[10]["hours_referral_friction"] == 0
+    assert first["cadre_hours_used"] >= without.iloc[10]["cadre_hours_used"] - 1e-6
+    for row in (with_friction.iloc[10:], without.iloc[10:]):
+        charged = row["hours_referral_friction"] + row["hours_calls"] + row["hours_posts"]
+        assert (charged <= row["coordinator_capacity"] + 1e-6).all()
+        assert (row["hours_referral_friction"] <= row["coordinator_load"] + 1e-6).all()
+    integrated = _run(**{**days, "organisations.integration": 0.5}).daily()
+    assert (integrated["hours_referral_friction"] == 0).all()
+
+
+def test_building_leaders_report_only_as_far_as_their_hours_go():
+    """With no cadres nobody else reports: every report is a leader's. A leader with hours for one report a day
+    reports at most one household of its building a day; with ample hours it reports more."""
+    base = {"households": 600, "days": 20, "cadres.per_1000_households": 0.0, "internal.leader_share": 1.0,
+            "internal.leader_start_day": 0, "internal.leader_reach": 1.0}
+    short = CommunityModel(rng=4, **base, **{"internal.leader_hours": 0.05, "internal.leader_report_hours": 0.05})
+    reported_short = 0
+    while short.running:
+        short.step()
+        hh = short.households
+        today = np.flatnonzero((hh.reported & (hh.reported_day == short.day - 1)).any(axis=1))
+        assert np.bincount(short.network.building[today]).max(initial=0) <= 1
+        reported_short += len(today)
+        assert short.today["hours_idle_building_leader"] >= -1e-9
+    ample = _run(**base, seed=4, **{"internal.leader_hours": 4.0})
+    assert 0 < reported_short < ample.daily()["reported_total"].sum()
+    assert ample.daily()["hours_offered_building_leader"].iloc[-1] == pytest.approx(10 * 4.0)
+
+
+def test_moderators_pass_on_only_the_posts_their_hours_allow():
+    base = {"households": 600, "days": 15, "cadres.per_1000_households": 0.0, "online.enabled": True,
+            "online.psych_volunteers": 0, "online.medical_volunteers": 0}
+    m = CommunityModel(rng=5, **base, **{"online.moderators": 1, "online.moderator_hours": 1.0,
+                                         "online.post_hours": 0.1})
+    passed = 0
+    while m.running:
+        m.step()
+        hh = m.households
+        today = np.count_nonzero((hh.reported & (hh.reported_day == m.day - 1)).any(axis=1))
+        assert today <= 10  # one moderator-hour, 0.1 h a post
+        assert m.today["hours_posts"] == pytest.approx(today * 0.1, abs=1e-6)
+        passed += today
+    assert passed > 0
+    nobody = _run(seed=5, **base, **{"online.moderators": 0})
+    assert nobody.daily()["reported_total"].sum() == 0
+
+
+def test_social_workers_screening_competes_with_their_counselling():
+    """The organisations' social workers screen first and counsel with the hours left: calls that take all their
+    hours leave no counselling; cheap calls leave most of it. (The cadres screen nobody here, so every screening
+    and counselling hour is a social worker's.)"""
+    base = {"households": 600, "days": 30, "organisations.enabled": True, "organisations.start_day": 0,
+            "organisations.integration": 1.0, "organisations.screens_per_worker": 40,
+            "cadres.screening_share": 0.0}
+    dear = _run(seed=6, **base, **{"organisations.screen_hours": 0.2}).daily()  # 40 x 0.2 = 8 h: the whole day
+    cheap = _run(seed=6, **base, **{"organisations.screen_hours": 0.01}).daily()
+    assert dear["hours_counselling"].sum() == 0.0 and cheap["hours_counselling"].sum() > 0
+    assert dear["hours_screening"].sum() > 10 * cheap["hours_screening"].sum()
+    for d in (dear, cheap):
+        spent = d["hours_offered_social_worker"] - d["hours_idle_social_worker"]
+        np.testing.assert_allclose(spent, d["hours_screening"] + d["hours_counselling"], atol=1e-5)
+
+
+def test_triage_social_workers_screen_as_far_as_their_hours_go():
+    base = {"households": 1000, "days": 10, "triage.enabled": True, "triage.start_day": 0,
+            "cadres.screening_share": 0.0, "triage.social_workers": 2, "triage.screens_per_worker": 40}
+    full = _run(seed=7, **base).daily()  # the default: 4 h each, 0.1 h a call: the 80 planned calls
+    assert full["hours_screening"].iloc[-1] == pytest.approx(80 * 0.1)
+    half = _run(seed=7, **base, **{"triage.hours_per_day": 2.0}).daily()
+    assert half["hours_screening"].iloc[-1] == pytest.approx(40 * 0.1)
+    assert (half["hours_idle_social_worker"] == 0).all()
+
+
+def test_mobilised_residents_take_a_share_of_a_recruits_supervision():
+    """Without a call every volunteer is a mobilised resident; the coordinators' supervision hours are the
+    residents' share of a recruit's, per active resident volunteer (the morning's count), while they suffice."""
+    base = {"households": 1500, "days": 60, "mass_base": 1.0, "volunteers.enabled": True, "volunteers.call_day": 0,
+            "volunteers.applicants_per_1000": 0.0, "volunteers.spontaneous_rate": 0.01,
+            "volunteers.attrition": 0.0, "volunteers.conflict_rate": 0.0}
+    for share in (0.0, 0.5):
+        m = CommunityModel(rng=8, **base, **{"volunteers.resident_supervision_share": share})
+        supervision = []
+        while m.running:
+            m.step()
+            supervision.append(m.hours.spent("supervision"))
+        d = m.daily()
+        assert d["volunteers_active"].max() > 5
+        if share == 0.0:
+            assert sum(supervision) == 0.0
+        else:
+            assert sum(supervision) > 0
+            assert (d["hours_supervision"] <= d["hours_offered_coordinator"] + 1e-9).all()

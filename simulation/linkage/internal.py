@@ -9,7 +9,8 @@ sunk cadres arrive (from day 19).
 Sunk cadres join on `sunk_arrival_day` as ordinary cadres serving every grid cell (with their own fatigue). In a
 share of buildings a resident leader, from `leader_start_day`, learns of neighbours' open needs through the
 building's ties and reports them in one list (no cadre time per household): each household with hidden needs is
-reported with chance `leader_reach` times the mean trust of its ties. A leader also sets its building an example
+reported with chance `leader_reach` times the mean trust of its ties, at `leader_report_hours` of the leader's own
+`leader_hours` a day each (task `posts`), as far as they go. A leader also sets its building an example
 (sources: leaders set the example): from `leader_start_day`, `example` adds `leader_example` to the share of active
 volunteers among the ties of every household in a led building when it decides whether to join as a volunteer
 (simulation/linkage/volunteers.py).
@@ -33,6 +34,8 @@ class InternalLinkage(Mechanism):
         led = model.streams("internal:leaders").random(n_buildings) < self.cfg.leader_share
         self.led_buildings = led  # buildings with a resident leader (external linkage's organisers)
         self.led_household = led[net.building]
+        self.leaders = int(led.sum())
+        self.building = net.building
         self._example = np.where(self.led_household, self.cfg.leader_example, 0.0)
         degree = np.maximum(np.diff(net.ties.indptr), 1)
         self.trust = np.asarray(net.ties.sum(axis=1)).ravel() / degree  # mean trust of a household's ties
@@ -52,12 +55,22 @@ class InternalLinkage(Mechanism):
             for _ in range(self.sunk):
                 model.add_cadre("sunk", list(range(model.network.n_grids)))
             self.arrived = True
+        if model.day >= self.cfg.leader_start_day and self.leaders:
+            model.hours.offer("building_leader", self.leaders * self.cfg.leader_hours)
 
     def report(self, model) -> None:
         if model.day < self.cfg.leader_start_day or not self.led_household.any():
             return
         hh = model.households
+        c = self.cfg
         waiting = waiting_rows(hh, self.led_household)
-        chance = self.cfg.leader_reach * self.trust[waiting]
+        chance = c.leader_reach * self.trust[waiting]
         reached = waiting[model.streams("internal:leaders", model.day).random(len(waiting)) < chance]
+        # each leader reports as many as its own hours allow, in row order inside its building (rows are sorted,
+        # and buildings are runs of rows)
+        per_leader = int(c.leader_hours / c.leader_report_hours + 1e-9)
+        building = self.building[reached]
+        rank = np.arange(len(reached)) - np.searchsorted(building, building, side="left")
+        reached = reached[rank < per_leader]
+        model.hours.spend("building_leader", "posts", len(reached) * c.leader_report_hours)
         model.ledger.report(hh, reached, model.day)

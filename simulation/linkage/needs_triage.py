@@ -8,9 +8,10 @@ assess and screen needs and link residents to the right expert quickly. Figures:
 
 From `start_day`, the queue is no longer first come, first served: urgent medical needs (dialysis, acute events)
 come first, then psychological needs in crisis (distress above `crisis_threshold`), then medicine, then the needs
-of vulnerable households, then the rest; inside a rank, earlier reports first. The social workers also phone `screens_per_worker`
-households a day each down the community's register of special groups, revealing their open needs, in their own
-time (they are outside the formal community system: domain.md, Actors).
+of vulnerable households, then the rest; inside a rank, earlier reports first. The social workers also phone
+`screens_per_worker` households a day each down the community's register of special groups, revealing their open
+needs, in their own time (they are outside the formal community system: domain.md, Actors), as far as their
+`hours_per_day` go at `screen_hours` a call.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class NeedsTriage(Mechanism):
         if model.day == self.cfg.start_day and len(model.register):  # start where the cadres' round is farthest
             self.pointer = (model.register_pointer + len(model.register) // 2) % len(model.register)
         model.triage = self.classes if model.day >= self.cfg.start_day else self.first_come
+        if model.day >= self.cfg.start_day:
+            model.hours.offer("social_worker", self.cfg.social_workers * self.cfg.hours_per_day, owner=self.name)
 
     def classes(self, model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
         """Rank by urgency and vulnerability, then report day, for the known needs at (rows, cats)."""
@@ -50,12 +53,14 @@ class NeedsTriage(Mechanism):
     def report(self, model) -> None:
         if model.day < self.cfg.start_day:
             return
-        register = model.register
-        k = min(self.cfg.social_workers * self.cfg.screens_per_worker, len(register))
+        register, c, hours = model.register, self.cfg, model.hours
+        affordable = int(hours.left("social_worker", self.name) / c.screen_hours + 1e-9)
+        k = min(c.social_workers * c.screens_per_worker, affordable, len(register))
         if k == 0:
             return
         rows = round_of(register, self.pointer, k)
         self.pointer = (self.pointer + k) % len(register)
+        hours.spend("social_worker", "screening", k * c.screen_hours, owner=self.name)
         model.ledger.report(model.households, rows, model.day)
 
 

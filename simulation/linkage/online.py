@@ -7,8 +7,9 @@ social-work team: 200+ regular volunteers, 6,252 people served, peak 5,000+ mess
 mental-health uptake tiny, mostly online or by phone (H).
 
 From `start_day`, a share of the digital households belong to the groups; a member with open needs posts them with
-`report_prob` a day, and the groups' volunteer moderators pass up to `moderator_reports` posts a day on to the
-responders without costing cadre time (they report before anyone phones the cadres). Offline households gain nothing directly: the digital divide widens unless
+`report_prob` a day, and the groups' `moderators` volunteer moderators pass the posts on to the responders at
+`post_hours` of their own `moderator_hours` a post, without costing cadre time (they report before anyone phones
+the cadres); the posts their hours do not reach are lost that day. Offline households gain nothing directly: the digital divide widens unless
 someone reports for them. Remote psychological volunteers counsel (a larger effect than a cadre's conversation) and
 remote medical volunteers consult and prescribe (a refill delivered by a pharmacy), serving those needs before the
 cadres do.
@@ -37,6 +38,7 @@ class EmergencyOnline(Mechanism):
     def start_day(self, model) -> None:
         if self.active(model):
             c = self.cfg
+            model.hours.offer("moderator", c.moderators * c.moderator_hours)
             model.hours.offer("remote_psych", c.psych_volunteers * c.hours_per_day)
             model.hours.offer("remote_medical", c.medical_volunteers * c.hours_per_day)
 
@@ -54,8 +56,11 @@ class EmergencyOnline(Mechanism):
         waiting = waiting_rows(hh, self.member)
         rng = model.streams("online:report", model.day)
         posting = waiting[rng.random(len(waiting)) < self.cfg.report_prob]
-        if len(posting) > self.cfg.moderator_reports:  # moderators pass on what they can, in random order
-            posting = rng.permutation(posting)[: self.cfg.moderator_reports]
+        c = self.cfg
+        capacity = int(model.hours.left("moderator") / c.post_hours + 1e-9)
+        if len(posting) > capacity:  # moderators pass on what their hours allow, in random order
+            posting = rng.permutation(posting)[:capacity]
+        model.hours.spend("moderator", "posts", len(posting) * c.post_hours)
         model.ledger.report(hh, posting, model.day)
 
     def deliver(self, model, queue: Queue) -> Queue:

@@ -10,11 +10,13 @@ social workers.
 
 Each organisation has a leader who acts or not (drawn once); its social workers, as many as its funding keeps, act
 when their leader acts, and only `follow_share` of them otherwise. From `start_day` the acting social workers phone
-`screens_per_worker` households a day each: when three-social integration is at least 0.5, the community's
+`screens_per_worker` households a day each, as far as their hours go (`screen_hours` a call, from the
+`hours_per_day` each gives; what is left goes to counselling): when three-social integration is at least 0.5, the community's
 register of special groups (cadres share it) and then every other vulnerable household they assess (offline,
 chronically ill), otherwise only their own clients (low-income and disabled
 households, the groups in difficulty their projects served); below 0.5 every household they refer costs the cadres
-`friction_hours` of report-taking time. With integration the cadres accept their referrals: the queue is ordered
+`friction_hours`, spent from the hours set aside for taking reports (task `referral_friction`), so fewer households
+get through on the phone that day. With integration the cadres accept their referrals: the queue is ordered
 by need (the triage policy of simulation/linkage/needs_triage.py). The social workers also counsel, serving
 psychological needs before the cadres do.
 """
@@ -76,13 +78,16 @@ class SocialOrganisations(Mechanism):
     def report(self, model) -> None:
         if model.day < self.cfg.start_day or self.workers == 0 or len(self.roster) == 0:
             return
-        k = min(int(self.workers * self.cfg.screens_per_worker), len(self.roster))
+        c, hours = self.cfg, model.hours
+        affordable = int(hours.left("social_worker", self.name) / c.screen_hours + 1e-9)
+        k = min(int(self.workers * c.screens_per_worker), affordable, len(self.roster))
         rows = round_of(self.roster, self.pointer, k)
         self.pointer = (self.pointer + k) % len(self.roster)
+        hours.spend("social_worker", "screening", k * c.screen_hours, owner=self.name)
         hh = model.households
-        if self.cfg.integration < 0.5:  # referrals from outside the system take the cadres' time to sort out
+        if c.integration < 0.5:  # referrals from outside the system take the cadres' report time to sort out
             referred = count_waiting(hh, rows)
-            model.hours.set_aside("reports", model.hours.budget("reports") - referred * self.cfg.friction_hours)
+            hours.spend("cadre", "referral_friction", referred * c.friction_hours, budget="reports")
         model.ledger.report(hh, rows, model.day)
 
     def deliver(self, model, queue: Queue) -> Queue:

@@ -33,7 +33,8 @@ until then):
   waiting give up; volunteers burn out, drop out (less with incentives) or leave over a conflict nobody resolved.
   Residents whose share of ties to active volunteers, plus their building leader's example, passes a threshold
   (lower with a strong mass base), or who join on their own, start helping at once: their neighbours know them, so
-  they need no vetting, and they need no supervision.
+  they need no vetting, and only `resident_supervision_share` of a recruit's supervision (their building organises
+  the rest).
 """
 
 from __future__ import annotations
@@ -203,14 +204,15 @@ class VolunteerPool(Mechanism):
         if model.day < c.call_day:
             return
         model.hours.offer("coordinator", self.capacity)
-        # The active volunteers offer their hours, by kind and cell; recruits can work only the share of them that
-        # coordination covered yesterday (the rest stays idle).
+        # The active volunteers offer their hours, by kind and cell; they can work only the share of them that
+        # coordination covered yesterday (the rest stays idle), residents too when they need any.
         n_grids = model.network.n_grids
+        residents = self.supervised if c.resident_supervision_share > 0 else 1.0
         self._active, self._hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit,
-                                                           c.hours_per_day, self.supervised, n_grids)
+                                                           c.hours_per_day, self.supervised, residents, n_grids)
         if len(self._active):
             offered = self._hours_by_cell if self.supervised == 1.0 else _hours_by_cell(
-                self.status, self.kind, self.grid, self.recruit, c.hours_per_day, 1.0, n_grids)[1]
+                self.status, self.kind, self.grid, self.recruit, c.hours_per_day, 1.0, 1.0, n_grids)[1]
             for kind, name in enumerate(KIND_NAMES):
                 model.hours.offer(f"volunteer_{name}", offered[kind])
 
@@ -270,7 +272,8 @@ class VolunteerPool(Mechanism):
         Returns the volunteers whose conflict nobody resolved."""
         c, ledger = self.cfg, model.hours
         span = c.leader_span if c.mode == "leaders" else 1.0
-        supervision = _supervision(self.status, self.recruit, c.supervision_hours, span)
+        supervision = _supervision(self.status, self.recruit, c.supervision_hours, c.resident_supervision_share,
+                                   span)
         ledger.spend("coordinator", "supervision", supervision)
         conflict = _conflicts(self._active, self.status, u_conflict, c.conflict_rate)
         self.conflicts = len(conflict)
@@ -317,9 +320,10 @@ class VolunteerPool(Mechanism):
 # --- the pool's compiled loops (a few hundred volunteers: a NumPy call costs more than the work); each says what it
 # computes as a NumPy expression where there is one ---------------------------------------------------------------
 @njit(cache=True)
-def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_grids):
+def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, residents_supervised, n_grids):
     """The active volunteers and their hours by kind and grid cell:
-    active = flatnonzero(status == ACTIVE); offered = hours_per_day * where(recruit[active], supervised, 1.0);
+    active = flatnonzero(status == ACTIVE);
+    offered = hours_per_day * where(recruit[active], supervised, residents_supervised);
     hours = zeros((3, n_grids)); add.at(hours, (kind[active], grid[active]), offered), added in volunteer order as
     add.at adds."""
     active = np.empty(len(status), np.int64)
@@ -329,7 +333,7 @@ def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_gri
         n += status[v] == ACTIVE
     hours = np.zeros((3, n_grids))
     for v in active[:n]:
-        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else 1.0)
+        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else residents_supervised)
     return active[:n], hours
 
 
@@ -369,13 +373,15 @@ def _tire(active, kind, grid, used, hours, fatigue_rate, fatigue):
 
 
 @njit(cache=True)
-def _supervision(status, recruit, supervision_hours, span):
-    """((status == ACTIVE) & recruit).sum() * supervision_hours / span: the recruits at work need their coordinators;
-    mobilised residents are organised by their building."""
-    supervised = 0
+def _supervision(status, recruit, supervision_hours, resident_share, span):
+    """(((status == ACTIVE) & recruit).sum() + resident_share * ((status == ACTIVE) & ~recruit).sum())
+    * supervision_hours / span: the recruits at work need their coordinators; mobilised residents a share of that
+    (their building organises the rest)."""
+    supervised = residents = 0
     for v in range(len(status)):
         supervised += (status[v] == ACTIVE) & recruit[v]
-    return supervised * supervision_hours / span
+        residents += (status[v] == ACTIVE) & (not recruit[v])
+    return (supervised + resident_share * residents) * supervision_hours / span
 
 
 @njit(cache=True)
