@@ -106,7 +106,7 @@ class ExternalLinkage(Mechanism):
     name = "external"
     # Its daily columns, with their values when it is off (docs/odd.md 7.18).
     COLUMNS: dict[str, int | float] = {
-        "volunteers_active": 0,    # the resident organisers (leaders are counted as leaders, not here)
+        "organisers_active": 0,    # the resident organisers (leaders are counted as leaders, not here)
         "packages_at_gate": 0,     # packages, packs and kits waiting at the gates at the day's end (blocked too)
         "packages_blocked": 0,     # of which donated goods waiting for an approval stamp
         "supply_stock_days": 0.0,  # the suppliers' stock at the day's end, in days of the community's food need
@@ -226,7 +226,7 @@ class ExternalLinkage(Mechanism):
 
     def observe(self, model) -> dict[str, int | float]:
         t = self.today
-        return {"volunteers_active": self.resident_organisers if self.group_buying(model) else 0,
+        return {"organisers_active": self.resident_organisers if self.group_buying(model) else 0,
                 "packages_at_gate": self.at_gate(), "packages_blocked": self.blocked(),
                 "supply_stock_days": round(self.stock.days(), 6), "group_buy_orders": t["ordered"],
                 "group_buy_batches": t["batches"], "group_buy_backorder": len(self.back[0]),
