@@ -73,6 +73,18 @@ target(
     measure=lambda daily, n: float(daily["unmet_total"].to_numpy().argmax()),
 )
 
+target(
+    key="calls_per_cadre_peak",
+    what="calls taken per own cadre on the busiest day of the closure weeks (days 18-35)",
+    source_value="a cadre made 100-200 calls a day",
+    source="sources: scale and people; stylized fact 4",
+    confidence="M",
+    low=100, high=200,
+    tolerance="the source's own range: one reported cadre's day, taken as typical of the busiest days",
+    measure=lambda daily, n: float(daily["calls_per_cadre"].iloc[18:36].max()),
+)
+
+
 # Mental health: the survey of 27 Jan-2 Feb 2020 (days 4-10), n = 2,617 Wuhan residents, an online sample. The survey
 # counts people; the model's unit is the household, whose distress stands for its respondent's, so a share of
 # people is read as the same share of households (one respondent per household).
@@ -270,6 +282,7 @@ target(
     low=0.1, high=1.0,
     tolerance="more than one household in ten: a shortage the sources noticed, not a few late deliveries",
     measure=lambda daily, n: float(_at_food_peak(daily)["unmet_food"]) / n,
+)
 
 # The citywide volunteer drive (23-26 Feb, days 31-34): about 19,000 approved of over 50,000 sign-ups by 26 Feb, for
 # 1,406 urban communities of 4.08 M households in all, so a community of the mean size has about 2,900 households.
