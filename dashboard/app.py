@@ -6,9 +6,13 @@ the page names, follows the language switch.
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import threading
+
 import solara
 
-from dashboard import i18n
+from dashboard import compare, explore, i18n
 from dashboard.compare import Compare
 from dashboard.explore import Explore
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
@@ -16,6 +20,30 @@ from dashboard.learn import Learn
 
 PAGES = {"explore": Explore, "compare": Compare, "learn": Learn}
 page = solara.reactive("explore")
+RETURN_MEMORY_AFTER = 2.0  # seconds: after solara's own collection of the closed session
+
+
+def end_session() -> None:
+    """A browser session ends (its tab closed, its connection lost for good, or the server stops): stop its
+    comparison and its Play, and release its models, so that nothing of it keeps the server's cores or memory."""
+    compare.end_session()
+    explore.end_session()
+    threading.Timer(RETURN_MEMORY_AFTER, return_memory).start()
+
+
+def return_memory() -> None:
+    """Collect what closed sessions left, and hand freed memory back to the system (glibc keeps freed blocks for
+    reuse otherwise, and the server's size then only grows)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+@solara.lab.on_kernel_start
+def _session_started():
+    return end_session  # solara calls it when the session (virtual kernel) closes
 
 CSS = """
 .compare-table { border-collapse: collapse; }

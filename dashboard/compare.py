@@ -7,22 +7,27 @@ are those of `liandong compare` with the same scenarios, replications and root s
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import tempfile
+import threading
 import typing
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import pandas as pd
 import solara
 
 import scenarios
-from dashboard import charts
-from dashboard import explore
+from dashboard import charts, explore, limits
 from dashboard.i18n import phase_name, t
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
+from scenarios import Scenario, ScenarioError
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
+POLL_SECONDS = 0.2  # how often a waiting comparison looks for a cancel
 
 selection = solara.reactive(typing.cast(list, ["no_linkage", "emergency_online"]))
 reps = solara.reactive(3)
@@ -31,66 +36,181 @@ days = solara.reactive(typing.cast(int | None, None))
 progress = solara.reactive((0, 0))  # (runs done, runs in all)
 outcome = solara.reactive(typing.cast(dict | None, None))  # the last comparison's tables, series and scenarios
 failure = solara.reactive("")
+job = solara.reactive(typing.cast("Job | None", None))  # the session's running or last comparison
+stopped = solara.reactive(False)  # the last comparison was cancelled
 
 
-class ReportingExecutor(SerialExecutor):
-    """Runs in this process, one after the other, and calls `on_run(done)` after each: the page's progress bar."""
+class Cancelled(Exception):
+    """The comparison was cancelled (its Cancel button, or its session ended)."""
 
-    def __init__(self, on_run: Callable[[int], None]) -> None:
+
+class Job:
+    """One comparison of one session: its worker process, its results folder, and the means to stop both.
+
+    The runs go to a worker process of their own rather than a thread of the server: a long comparison then takes
+    one core, not the server's interpreter that every session's page shares, and `cancel` stops it at once (the
+    process is killed) whatever run it is in."""
+
+    def __init__(self) -> None:
+        self.cancelled = threading.Event()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"liandong-compare-{os.getpid()}-"))
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def pool(self):
+        with self._lock:
+            if self.cancelled.is_set():
+                raise Cancelled()
+            if self._pool is None:
+                ctx = multiprocessing.get_context("forkserver" if "forkserver" in
+                                                  multiprocessing.get_all_start_methods() else "spawn")
+                if ctx.get_start_method() == "forkserver":
+                    ctx.set_forkserver_preload(["experiments.evaluate", "simulation", "scenarios"])
+                self._pool = ctx.Pool(1)
+            return self._pool
+
+    def cancel(self) -> None:
+        """Stop the runs now and remove the folder (safe from any thread, and more than once)."""
+        self.cancelled.set()
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class JobExecutor(SerialExecutor):
+    """Runs in the job's worker process, one after the other, and calls `on_run(done)` after each (the page's
+    progress bar); raises Cancelled as soon as the job is cancelled."""
+
+    name = "dashboard"
+
+    def __init__(self, job: Job, on_run: Callable[[int], None]) -> None:
         super().__init__()
-        self.on_run = on_run
+        self.job, self.on_run = job, on_run
+
+    def describe(self) -> dict:
+        return {"kind": "dashboard", "workers": 1}
 
     def map_unordered(self, tasks: Iterable[dict], fn: Callable = run_one) -> Iterator[dict]:
-        for done, task in enumerate(tasks, start=1):
-            result = fn(task)
+        results = self.job.pool().imap_unordered(fn, tasks)
+        done = 0
+        while True:
+            if self.job.cancelled.is_set():
+                raise Cancelled()
+            try:
+                result = results.next(timeout=POLL_SECONDS)
+            except multiprocessing.TimeoutError:
+                continue
+            except StopIteration:
+                return
+            done += 1
             self.on_run(done)
             yield result
 
 
 def sources(labels: list[str]) -> list:
-    """Preset names stay names (as on the command line); scenarios edited on Explore are passed whole."""
+    """Preset names stay names; scenarios edited on Explore are passed whole."""
     edited = dict(explore.saved.value)
     return [edited.get(label, label) for label in labels]
 
 
+def resolve(labels: list[str], overrides: dict | None) -> list[Scenario]:
+    """The scenarios to compare, with the page's overrides applied (raises ScenarioError, LimitError)."""
+    resolved = [scenarios.load(source) for source in sources(labels)]
+    if overrides:
+        resolved = [scenarios.apply_overrides(s, overrides, label=f"{s.name}, {t('compare_settings_label')}")
+                    for s in resolved]
+    return resolved
+
+
 def compare(labels: list[str], replications: int, overrides: dict | None,
-            on_run: Callable[[int], None] = lambda done: None) -> dict:
-    """Run the comparison and keep what the page shows and offers for download."""
+            on_run: Callable[[int], None] = lambda done: None, job: Job | None = None) -> dict:
+    """Run the comparison within the dashboard's limits and keep what the page shows and offers for download;
+    the numbers are those of `liandong compare` with the same scenarios, overrides and replications."""
     from experiments import api
     from experiments.store import load_daily
 
-    folder = tempfile.mkdtemp(prefix="liandong-compare-")
+    resolved = resolve(labels, overrides)
+    limits.check_comparison(resolved, replications)
+    job = job or Job()
     try:
-        result = api.compare(sources(labels), reps=replications, overrides=overrides, out=folder,
-                             executor=ReportingExecutor(on_run), figures=False)
-        daily = load_daily(folder, columns=["day", "unmet_total"])
+        result = api.compare(resolved, reps=replications, out=job.folder, executor=JobExecutor(job, on_run),
+                             figures=False)
+        daily = load_daily(job.folder, columns=["day", "unmet_total"])
         daily["scenario"] = daily["run"].map(dict(zip(result.runs["run"], result.runs["scenario"])))
-        resolved = {label: scenarios.load(s) for label, s in zip(result.plan.labels, result.plan.scenarios)}
+        named = {label: scenarios.load(s) for label, s in zip(result.plan.labels, result.plan.scenarios)}
         return {"labels": list(result.plan.labels), "means": result.tables["means"],
                 "differences": result.tables["differences"], "runs": result.runs, "daily": daily,
-                "scenarios": resolved, "failed": result.n_failed}
+                "scenarios": named, "failed": result.n_failed}
+    except Exception:
+        if job.cancelled.is_set():
+            raise Cancelled() from None
+        raise
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        job.close()
 
 
 @solara.lab.task(prefer_threaded=True)
-def run_comparison() -> None:
-    labels = list(selection.value)
-    overrides = {k: v for k, v in (("households", households.value), ("days", days.value)) if v}
-    progress.value = (0, len(labels) * reps.value)
-    failure.value = ""
+def run_comparison(labels: list[str], replications: int, overrides: dict | None, current: Job) -> None:
+    progress.value = (0, len(labels) * replications)
     try:
-        outcome.value = compare(labels, reps.value, overrides or None,
-                                on_run=lambda done: progress.set((done, len(labels) * reps.value)))
+        result = compare(labels, replications, overrides, job=current,
+                         on_run=lambda done: progress.set((done, len(labels) * replications)))
+    except Cancelled:
+        return  # the page says so (cancel), or is gone (the session ended)
     except Exception as exc:  # a ScenarioError or ExperimentError: shown on the page, the page goes on
         failure.value = str(exc)
+        return
+    if not current.cancelled.is_set():
+        outcome.value = result
+
+
+def overrides_of_page() -> dict | None:
+    return {k: v for k, v in (("households", households.value), ("days", days.value)) if v} or None
 
 
 def start(labels: list[str] | None = None) -> None:
+    """Check the request and start it in the background; a request beyond the limits is refused with why."""
     if labels is not None:
         selection.value = labels
-    if MIN_SCENARIOS <= len(selection.value) <= MAX_SCENARIOS and not run_comparison.pending:
-        run_comparison()
+    labels = list(selection.value)
+    if not MIN_SCENARIOS <= len(labels) <= MAX_SCENARIOS or running():
+        return
+    overrides = overrides_of_page()
+    failure.value, stopped.value = "", False
+    try:
+        limits.check_comparison(resolve(labels, overrides), reps.value)
+    except ScenarioError as exc:
+        failure.value = str(exc)
+        return
+    job.value = Job()
+    run_comparison(labels, reps.value, overrides, job.value)
+
+
+def running() -> bool:
+    return job.value is not None and run_comparison.pending and not job.value.cancelled.is_set()
+
+
+def cancel() -> None:
+    """The Cancel button: stop the session's comparison and say so."""
+    current = job.value
+    if current is not None and not current.cancelled.is_set():
+        current.cancel()
+        stopped.value = True
+
+
+def end_session() -> None:
+    """The session is ending (its tab closed, or the server stops): stop its comparison, drop its results."""
+    current = job.value
+    if current is not None:
+        current.cancel()
+    job.value = None
+    outcome.value = None
 
 
 # --- tables ---------------------------------------------------------------------------------------------------------
@@ -171,21 +291,27 @@ def Compare():
         solara.InputInt(t("compare_days"), value=days.value, optional=True, on_value=days.set, dense=True,
                         classes=["compare-days"])
     ok = MIN_SCENARIOS <= len(chosen) <= MAX_SCENARIOS
-    solara.Button(t("compare_run"), on_click=lambda: start(chosen), disabled=not ok or run_comparison.pending,
-                  color="primary", classes=["btn-compare"])
+    busy = running()
+    with solara.Row():
+        solara.Button(t("compare_run"), on_click=lambda: start(chosen), disabled=not ok or busy,
+                      color="primary", classes=["btn-compare"])
+        solara.Button(t("compare_cancel"), on_click=cancel, disabled=not busy, outlined=True,
+                      classes=["btn-compare-cancel"])
     with solara.Div():
         if not ok:
             solara.Warning(t("compare_need_two"), dense=True)
     done, total = progress.value
     with solara.Div(classes=["compare-status"]):  # one slot, so that the results below are never replaced
-        if run_comparison.pending:
+        if busy:
             solara.ProgressLinear(100.0 * done / total if total else True, classes=["compare-progress"])
             solara.Text(t("compare_progress", done=done, total=total), classes=["compare-progress-text"])
+        if stopped.value:
+            solara.Info(t("compare_cancelled"), dense=True, classes=["compare-cancelled"])
         if failure.value:
             solara.Error(f"{t('compare_failed')} {failure.value}", classes=["compare-error"])
     if outcome.value is not None:
         if outcome.value["failed"]:
             solara.Warning(t("compare_runs_failed", failed=outcome.value["failed"]), classes=["compare-runs-failed"])
         Results(outcome.value)
-    elif not run_comparison.pending:
+    elif not busy:
         solara.Info(t("compare_none"))

@@ -14,13 +14,15 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ipyvuetify as v
 import numpy as np
 import pandas as pd
 import solara
+import traitlets
 from ipyvuetify.extra import FileInput
 
 import scenarios
-from dashboard import charts
+from dashboard import charts, limits
 from dashboard.i18n import field_name, field_tip, phase_name, preset_line, section_name, t
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
@@ -34,7 +36,13 @@ SWITCHES = ("online.enabled", "external.group_buy", "triage.enabled", "volunteer
 #: In `prices`, only the cap is a policy lever; the rest describe the market.
 PRICE_LEVERS = ("cap",)
 MAX_RESPONDERS = 10
-PLAY_INTERVAL = 0.15  # seconds between days while playing
+#: Play's speeds in days per second; 0 is as fast as the page can show each day.
+SPEEDS = (1, 2, 5, 10, 0)
+DEFAULT_SPEED = 5
+#: How long Play waits for the page to show a day before going on without it (a hidden tab paints no frames).
+SHOWN_TIMEOUT = 2.0
+#: While running to a day, the page is updated this often (seconds), not every day.
+RUN_TO_REFRESH = 0.25
 
 
 @dataclass
@@ -46,6 +54,26 @@ class Run:
     applicants: list[int] = field(default_factory=list)  # applicants the calls brought so far, per day
     layouts: dict = field(default_factory=dict)  # building -> fixed network layout
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)  # set by Pause, Reset, the end of the session
+    shown: int = 0  # the last day the page reports showing
+    _shown_changed: threading.Event = field(default_factory=threading.Event)
+
+    def acknowledge(self, day: int) -> None:
+        """The page shows `day` (called from the page's acknowledgement widget)."""
+        self.shown = max(self.shown, int(day))
+        self._shown_changed.set()
+
+    def wait_shown(self, day: int, timeout: float) -> None:
+        """Wait until the page shows `day`, Pause is pressed, or `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        while self.shown < day and not self.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._shown_changed.clear()
+            if self.shown >= day:
+                return
+            self._shown_changed.wait(min(left, 0.05))
 
     def step(self) -> None:
         with self.lock:
@@ -54,6 +82,15 @@ class Run:
             self.model.step()
             pool = mechanism(self.model, "volunteers")
             self.applicants.append(int(pool.recruit.sum()) if pool is not None else 0)
+
+
+class DayAck(v.VuetifyTemplate):
+    """An invisible widget that reports back each day the page has shown (day_ack.vue)."""
+
+    template_file = str(Path(__file__).with_name("day_ack.vue"))
+    day = traitlets.Int(0).tag(sync=True)
+    shown = traitlets.Int(-1).tag(sync=True)
+    settled = traitlets.Bool(True).tag(sync=True)  # no Play loop is running (for tests and tools)
 
 
 def mechanism(model: CommunityModel, name: str):
@@ -66,12 +103,17 @@ edits = solara.reactive(typing.cast(dict, {}))  # dotted key -> value, applied o
 seed = solara.reactive(0)
 run = solara.reactive(typing.cast(Run | None, None))
 version = solara.reactive(0)  # bumped after every step, so the live part re-renders
-playing = solara.reactive(False)
+playing = solara.reactive(False)  # Play is on (the button shows Pause)
+looping = solara.reactive(False)  # the Play loop is running (it may still finish the day in hand after Pause)
+speed = solara.reactive(DEFAULT_SPEED)  # days per second; 0: as fast as the page shows them
+goal = solara.reactive(typing.cast(int | None, None))  # "run to day N": N; None plays to the end
+goto_day = solara.reactive(30)  # the day in the "run to day" field
 upload_message = solara.reactive(typing.cast(tuple[str, str] | None, None))  # (kind, text)
 edit_error = solara.reactive("")
 building = solara.reactive(0)
 #: Scenarios edited here and added for the Compare page: (label, Scenario).
 saved = solara.reactive(typing.cast(list, []))
+ended = solara.reactive(False)  # the session has ended (its tab closed)
 
 
 def current_base() -> Scenario:
@@ -81,9 +123,13 @@ def current_base() -> Scenario:
 
 
 def configured() -> Scenario:
-    """The scenario the controls describe: the base with the edits applied (raises ScenarioError)."""
+    """The scenario the controls describe: the base with the edits applied, within the dashboard's limits (raises
+    ScenarioError, or LimitError for a community larger than a session may build)."""
     scenario = current_base()
-    return scenarios.apply_overrides(scenario, edits.value, label="dashboard settings") if edits.value else scenario
+    if edits.value:
+        scenario = scenarios.apply_overrides(scenario, edits.value, label=t("explore_settings_label"))
+    limits.check_households(scenario)
+    return scenario
 
 
 def settings() -> tuple:
@@ -98,17 +144,83 @@ def reset() -> None:
         edit_error.value = str(exc)
         return
     edit_error.value = ""
-    playing.value = False
+    pause()
     run.value = Run(CommunityModel(scenario=scenario, rng=seed.value), settings())
     building.value = min(building.value, n_buildings(run.value.model) - 1)
     version.value += 1
 
 
 def step() -> None:
-    if run.value is None:
+    if run.value is None and not ended.value:
         reset()
-    run.value.step()
-    version.value += 1
+    if run.value is not None:
+        run.value.step()
+        version.value += 1
+
+
+def acknowledge(day: int) -> None:
+    """The page reports showing `day` (of the session's current model)."""
+    if run.value is not None:
+        run.value.acknowledge(day)
+
+
+def play(to_day: int | None = None) -> None:
+    """Play to the end, or run to day `to_day` (without drawing every day on the way)."""
+    current = run.value
+    if current is None or not current.model.running or playing.value or looping.value:
+        return  # (a loop still finishing its day after Pause ends in a moment; the button waits for it)
+    current.stop.clear()
+    goal.value = None if to_day is None else min(int(to_day), current.model.config.days)
+    playing.value = True
+
+
+def pause() -> None:
+    """Stop playing: the Play loop stops before its next day (at most the day in hand is finished)."""
+    if run.value is not None:
+        run.value.stop.set()
+    playing.value = False
+
+
+def play_loop(cancel: threading.Event) -> None:
+    """Step the session's model while Play is on. Each day waits until the page shows the one before (the page
+    acknowledges every day it shows), so the model is never more than a day ahead of what the user sees, and then
+    for the rest of the day's time at the chosen speed."""
+    current = run.value
+    if not playing.value or current is None:
+        return
+    looping.value = True
+    target = goal.value
+    last_refresh = 0.0
+    try:
+        while current.model.running and not (current.stop.is_set() or cancel.is_set()):
+            if target is not None and current.model.day >= target:
+                break
+            started = time.perf_counter()
+            current.step()
+            if target is not None:  # running to a day: show progress a few times a second
+                if started - last_refresh >= RUN_TO_REFRESH:
+                    last_refresh = started
+                    version.value += 1
+                continue
+            version.value += 1
+            current.wait_shown(current.model.day, SHOWN_TIMEOUT)
+            days_per_second = speed.value
+            if days_per_second:
+                current.stop.wait(max(0.0, 1.0 / days_per_second - (time.perf_counter() - started)))
+    finally:
+        version.value += 1
+        if run.value is current and not (current.stop.is_set() or cancel.is_set()):
+            playing.value = False  # the end, or the day asked for (after Pause it is off already)
+        looping.value = False
+
+
+def end_session() -> None:
+    """The session is ending: stop playing and let go of its model (tens of megabytes at the largest size).
+    The page still renders once more as the values change: `ended` keeps it from building a new model."""
+    ended.value = True
+    pause()
+    run.value = None
+    saved.value = []
 
 
 def choose_preset(name: str | None) -> None:
@@ -287,12 +399,28 @@ def Controls():
 def RunButtons():
     current = run.value
     finished = current is not None and not current.model.running
-    with solara.Row(classes=["run-buttons"]):
-        solara.Button(t("step"), on_click=step, disabled=playing.value or finished, color="primary",
-                      classes=["btn-step"])
-        solara.Button(t("pause") if playing.value else t("play"), on_click=lambda: playing.set(not playing.value),
-                      disabled=finished, classes=["btn-play"])
+    day = current.model.day if current is not None else 0
+    days = current.model.config.days if current is not None else 0
+    with solara.Row(classes=["run-buttons"], style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Button(t("step"), on_click=step, disabled=playing.value or looping.value or finished,
+                      color="primary", classes=["btn-step"])
+        solara.Button(t("pause") if playing.value else t("play"), on_click=pause if playing.value else play,
+                      disabled=finished or (looping.value and not playing.value), classes=["btn-play"])
         solara.Button(t("reset"), on_click=reset, classes=["btn-reset"])
+    with solara.Row(classes=["speed-row"], style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(t("speed"), style={"font-size": "12px", "color": "#555"})
+        solara.ToggleButtonsSingle(value=speed.value, on_value=speed.set, dense=True, classes=["speed"],
+                                   children=[solara.Button(str(s) if s else t("speed_max"), value=s,
+                                                           classes=[f"speed-{s or 'max'}"], text=True, small=True)
+                                             for s in SPEEDS])
+    with solara.Row(classes=["goto-row"], style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.InputInt(t("goto_day"), value=goto_day.value, on_value=lambda v: goto_day.set(int(v or 0)),
+                        classes=["goto-day"], dense=True, style={"max-width": "110px"})
+        solara.Button(t("goto_run"), on_click=lambda: play(goto_day.value), outlined=True,
+                      disabled=finished or playing.value or looping.value or goto_day.value <= day,
+                      classes=["btn-goto"])
+        if days:
+            solara.Text(t("goto_hint", days=days), style={"font-size": "12px", "color": "#555"})
     with solara.Div():
         if current is not None and current.settings != settings():
             solara.Warning(t("pending"), dense=True, classes=["pending"])
@@ -374,6 +502,7 @@ def Live():
         count = n_buildings(model)
         b = min(building.value, count - 1)
         network = network_figure(current, b)
+    DayAck.element(day=day, settled=not looping.value, on_shown=acknowledge)
     with solara.Row(classes=["day-line"]):
         solara.Text(t("day", day=day, days=config.days), classes=["day-label"],
                     style={"font-size": "18px", "font-weight": "600"})
@@ -417,18 +546,8 @@ def Live():
 @solara.component
 def Explore():
     """The Explore page."""
-    if run.value is None:
+    if run.value is None and not ended.value:
         reset()
-
-    def play_loop(cancel: threading.Event) -> None:
-        while playing.value and not cancel.is_set():
-            current = run.value
-            if current is None or not current.model.running:
-                playing.value = False
-                return
-            started = time.perf_counter()
-            step()
-            cancel.wait(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
 
     solara.use_thread(play_loop, [playing.value])
     with solara.Columns([1, 3]):

@@ -40,6 +40,11 @@ TEXT: dict[str, dict[str, str]] = {
     "play": {"zh": "播放", "en": "Play"},
     "pause": {"zh": "暂停", "en": "Pause"},
     "reset": {"zh": "重置", "en": "Reset"},
+    "speed": {"zh": "速度（天/秒）", "en": "Speed (days/s)"},
+    "speed_max": {"zh": "最快", "en": "max"},
+    "goto_day": {"zh": "运行到第几天", "en": "Run to day"},
+    "goto_run": {"zh": "运行", "en": "Go"},
+    "goto_hint": {"zh": "（共 {days} 天）", "en": "(of {days})"},
     "pending": {"zh": "参数已修改：按“重置”以新参数重新开始。", "en": "Settings changed: press Reset to start again with them."},
     "day": {"zh": "第 {day} 天 / 共 {days} 天", "en": "Day {day} of {days}"},
     "phase": {"zh": "阶段：{phase}", "en": "Phase: {phase}"},
@@ -48,6 +53,7 @@ TEXT: dict[str, dict[str, str]] = {
     "add_to_compare": {"zh": "加入比较", "en": "Add to Compare"},
     "added_to_compare": {"zh": "已加入比较：{name}", "en": "Added to Compare: {name}"},
     "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
+    "explore_settings_label": {"zh": "“探索”页的设置", "en": "the Explore page's settings"},
     # Sources are cited as written in the schema: they quote English documents (domain.md, domain-facts).
     "source": {"zh": "依据（原文）", "en": "Source"},
     # --- explore: charts -------------------------------------------------------------------------------------------
@@ -138,6 +144,24 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_download_daily": {"zh": "下载每日序列（CSV）", "en": "Download daily series (CSV)"},
     "compare_download_scenario": {"zh": "下载情景 {name}", "en": "Download scenario {name}"},
     "compare_none": {"zh": "尚无结果：选择情景后运行。", "en": "No results yet: pick scenarios and run."},
+    "compare_cancel": {"zh": "停止比较", "en": "Cancel"},
+    "compare_cancelled": {"zh": "比较已停止，结果未保存。", "en": "The comparison was cancelled; nothing was kept."},
+    "compare_settings_label": {"zh": "“比较”页的设置", "en": "the Compare page's settings"},
+    # --- limits of one dashboard session ---------------------------------------------------------------------------
+    "limit_households": {
+        "zh": "仪表板中的社区最多 {max} 户（模型设定的最大社区规模），这里是 {got} 户。请把户数改为 {max} 户以内；"
+              "更大的社区请在自己的电脑上用 liandong 命令运行。",
+        "en": "The dashboard runs communities of up to {max} households (the model's largest specified size); this "
+              "one has {got}. Set the households to {max} or fewer; run larger communities with the liandong "
+              "command on your own computer."},
+    "limit_reps": {"zh": "仪表板上每次比较最多重复 {max} 次，这里要求 {got} 次。请减少重复次数。",
+                   "en": "A comparison on the dashboard runs at most {max} replications; {got} were asked for. "
+                         "Lower the replications."},
+    "limit_work": {
+        "zh": "这次比较的计算量为 {got} 户·天（户数 × 天数，所有运行合计），超过仪表板单次比较的上限 {max}。"
+              "请减少情景、重复次数、户数或天数。",
+        "en": "This comparison would simulate {got} household-days (households × days, summed over every run); the "
+              "dashboard allows {max} in one comparison. Use fewer scenarios, replications, households or days."},
     "col_scenario": {"zh": "情景", "en": "scenario"},
     "col_key": {"zh": "指标", "en": "outcome"},
     "col_mean": {"zh": "均值", "en": "mean"},
@@ -280,7 +304,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "online.moderators": ("群管理员人数", "志愿者群管理员人数：阅读、分诊并转达群成员的帖子（用自己的时间，不占用社区干部时间）。"),
     "online.moderator_hours": ("群管理员每日小时", "每位群管理员每天投入的小时数。"),
     "online.post_hours": ("每帖处理小时", "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
-    "online.psych_volunteers": ("远程心理志愿者", "服务本社区的远程心理志愿者人数。"),
+    "online.psych_sessions_per_1000": ("远程心理服务容量（每千户每日）", "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
+    "online.psych_seek_prob": ("求助概率", "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
     "online.medical_volunteers": ("远程医疗志愿者", "远程医疗志愿者：线上问诊和开药。"),
     "online.hours_per_day": ("每日服务小时", "每位远程志愿者每天服务的小时数。"),
     "online.psych_hours": ("每次心理咨询小时", "一次线上心理咨询所需小时。"),
@@ -355,6 +380,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
     "organisations.hours_per_day": ("社工每日小时", "每位社工每天的工作小时：先打筛查电话，余下用于心理辅导。"),
     "organisations.screen_hours": ("每次筛查小时", "社工打一次筛查电话所需小时。"),
+    "organisations.counselling_hours": ("社工每日辅导小时上限", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
     "organisations.friction_hours": ("转介摩擦小时", "干部处理一次体系外社工转介所需小时（占用干部接报时间）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
 }

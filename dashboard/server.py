@@ -13,6 +13,7 @@ import sys
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "dashboard.app"
+CULL_TIMEOUT = "15m"  # how long a session whose page is gone without closing waits for it to come back
 
 
 class AddressError(ValueError):
@@ -55,6 +56,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     # English in both languages and covers the charts' legends (the README credits Solara).
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", SOLARA_THEME_TITLE="LiánDòng 联动",
                SOLARA_THEME_SHOW_BANNER="False")
+    # A tab closed normally ends its session at once; one that vanished without a word (a browser killed, a laptop
+    # closed, a phone out of reach) would keep its model and comparison for solara's default of 24 hours.
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
     # Solara warns, at the first page load, that cookies cannot be samesite=none over plain http on an address other
     # than "localhost": advice for pages embedded in iframes, which this is not, so not the user's concern.
     quiet = "ignore:Cookies with samesite=none:UserWarning"

@@ -112,6 +112,205 @@ target(
                               if _on_day(daily, "volunteers_approved_total", DRIVE_DAY) > 0 else float("inf")),
 )
 
+# Mental health: the survey of 27 Jan-2 Feb 2020 (days 4-10), n = 2,617 Wuhan residents, an online sample. The survey
+# counts people; the model's unit is the household, whose distress stands for its respondent's, so a share of
+# people is read as the same share of households (one respondent per household).
+SURVEY_WEEK = slice(4, 11)  # days 4-10 of the daily series (its index is the day)
+
+
+def _survey_share(column: str) -> Callable[[pd.DataFrame, int], float]:
+    return lambda daily, n: float(daily[column].iloc[SURVEY_WEEK].mean()) / n
+
+
+target(
+    key="psych_need_survey_week",
+    what="share of households in need of psychological help, survey week (days 4-10)",
+    source_value="10.2% of Wuhan residents felt they needed mental-health help, 27 Jan-2 Feb",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
+    confidence="H",
+    low=0.085, high=0.12,
+    tolerance="the survey's sampling error is 0.6 points (two of them either way: 9.0-11.4%); its online sample is "
+              "not Wuhan's population and its recall window is a few days, so the band is widened to 8.5-12%",
+    measure=_survey_share("psych_need_households"),
+)
+
+target(
+    key="distressed_survey_week",
+    what="share of households distressed, survey week (days 4-10)",
+    source_value="41.9% of Wuhan residents had psychological distress, 27 Jan-2 Feb",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
+    confidence="H",
+    low=0.38, high=0.46,
+    tolerance="sampling error 1.0 point (39.9-43.9% at two errors), widened to 38-46% for the online sample; the "
+              "cut-off `distress.distressed_threshold` (0.5) is an assumption the initial distribution is "
+              "calibrated against",
+    measure=_survey_share("distressed_households"),
+)
+
+target(
+    key="psych_uptake_survey_week",
+    what="professional psychological sessions per household, survey week (days 4-10)",
+    source_value="1.9% of Wuhan residents used a mental-health service in recent days; 83% of those in need "
+                 "met access barriers",
+    source="sources: mental health (survey of 27 Jan-2 Feb, n = 2,617)",
+    confidence="H",
+    low=0.013, high=0.027,
+    tolerance="sessions per household stand for households served (a session takes most households out of need, "
+              "so few get two in a week); sampling error 0.27 points, band about two errors widened for the online "
+              "sample (1.3-2.7%); at 10.2% in need this is 13-26% of those in need served, the survey's 17% (100 - "
+              "83) inside it. While callers outnumber the sessions, uptake is the remote services' capacity: this "
+              "target checks the sizing of `online.psych_sessions_per_1000` (an assumption), not the mechanism",
+    measure=lambda daily, n: float(daily["psych_sessions"].iloc[SURVEY_WEEK].sum()) / n,
+)
+
+target(
+    key="psych_hotline_overload",
+    what="households trying to reach the remote psychological services per session they could give, survey week",
+    source_value="the psychological hotline ran at 10 times its capacity",
+    source="sources: mental health (the hotline row)",
+    confidence="H",
+    low=5.0, high=20.0,
+    tolerance="a round figure from a report, an order of magnitude: a factor of two either way. Set by "
+              "`online.psych_seek_prob` (an assumption calibrated to it)",
+    measure=lambda daily, n: float(daily["psych_help_sought"].iloc[SURVEY_WEEK].sum())
+    / max(float(daily["psych_help_capacity"].iloc[SURVEY_WEEK].sum()), 1.0),
+)
+
+target(
+    key="psych_aftermath_key_groups",
+    what="key groups' psychological need in the fortnight after reopening (days 76-89), over the survey week's",
+    source_value="the harm is far from over after the lockdown: psychological problems surface later in key "
+                 "groups (elderly living alone, the ill and bereaved, cadres)",
+    source="sources: aftermath (Song); cadres with nobody to relieve them",
+    confidence="M",
+    low=0.5, high=2.0,
+    tolerance="argued, not measured: 'far from over' excludes the key groups' need falling below half of what it was "
+              "a week into the lockdown within two weeks of reopening; a need twice the first week's would be a "
+              "crisis still growing, which the sources do not describe. Key groups: elderly living alone, the "
+              "chronically ill and households whose urgent medical need failed",
+    measure=lambda daily, n: float(daily["psych_need_key_groups"].iloc[76:90].mean())
+    / max(float(daily["psych_need_key_groups"].iloc[SURVEY_WEEK].mean()), 1.0),
+)
+
+
+# --- group buying and supply (external linkage, docs/odd.md 7.18) -----------------------------------------------
+def _wait(daily: pd.DataFrame, first: int, last: int) -> float:
+    """Mean days from sign-up to the gate of the group-buy packages that reached the gates on days first-last."""
+    rows = daily[(daily["day"] >= first) & (daily["day"] <= last)]
+    arrived = float(rows["group_buy_arrived"].sum())
+    return float(rows["group_buy_wait_days"].sum()) / arrived if arrived else float("nan")
+
+
+def _order_interval(daily: pd.DataFrame, n: int) -> float:
+    """Days between a household's group-buy orders in full closure (days 30-54): household-days per order."""
+    rows = daily[(daily["day"] >= 30) & (daily["day"] <= 54)]
+    orders = float(rows["group_buy_orders"].sum())
+    return n * len(rows) / orders if orders else float("inf")
+
+
+def _batch_size(daily: pd.DataFrame) -> float:
+    """Packages per pooled order (one grid cell's order) over the run."""
+    batches = float(daily["group_buy_batches"].sum())
+    return float(daily["group_buy_orders"].sum()) / batches if batches else float("nan")
+
+
+def _at_food_peak(daily: pd.DataFrame) -> pd.Series:
+    return daily.iloc[int(daily["unmet_food"].to_numpy().argmax())]
+
+
+target(
+    key="group_buy_wait_early",
+    what="group-buy wait in the first ten days of deliveries (sign-up to gate, days 24-35)",
+    source_value="early waits 5-6 days",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=4.5, high=6.5,
+    tolerance="the source's 5-6 days widened by half a day each way: waits are counted in whole days, and a "
+              "sign-up that waits for its cell's batch adds a day",
+    measure=lambda daily, n: _wait(daily, 24, 35),
+    unit=" days",
+)
+target(
+    key="group_buy_wait_mid_march",
+    what="group-buy wait in mid-March (days 50-56, 12-18 Mar)",
+    source_value="next day by mid-March",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=1.0, high=2.0,
+    tolerance="next day is 1; up to a day more because mid-March is a week, not a date, and an order the "
+              "suppliers' stock cannot fill at once, or a batch still short of its minimum, waits longer",
+    measure=lambda daily, n: _wait(daily, 50, 56),
+    unit=" days",
+)
+target(
+    key="order_interval",
+    what="days between a household's group-buy orders in full closure (days 30-54)",
+    source_value="resident groups ordered about every 4 days; a package feeds ~3 people for 3 days",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=3.0, high=5.0,
+    tolerance="about every 4 days, give or take a day: one community's example, and households fed by cadres, "
+              "love vegetables or subsidised packs order less often than a package's 3 days",
+    measure=_order_interval,
+    unit=" days",
+)
+target(
+    key="order_batch_size",
+    what="packages in one pooled order (a grid cell's order that went ahead)",
+    source_value="an order goes ahead at 50 or 100 packages",
+    source="sources: supply and group buying",
+    confidence="M",
+    low=50, high=150,
+    tolerance="from the smaller threshold to half again the larger: an order goes ahead once it has its minimum, "
+              "and a compound's sign-ups of one day may pass it",
+    measure=lambda daily, n: _batch_size(daily),
+)
+target(
+    key="blocked_load_days",
+    what="days ending with a donated load still waiting at a gate for its approval stamp",
+    source_value="a donated load stood blocked at a compound gate for want of an approval stamp",
+    source="sources: stylized fact 9",
+    confidence="L",
+    low=1, high=30,
+    tolerance="at least one (the source's load), and not most of the run (a third at most): the blocked load was "
+              "told as a failure, not the rule",
+    measure=lambda daily, n: float((daily["packages_blocked"] > 0).sum()),
+    unit=" days",
+)
+target(
+    key="stock_days_min",
+    what="the suppliers' stock at its lowest (days of the community's food need)",
+    source_value="city stocks were adequate (34,400 t on 31 Jan, about a week) while households went short",
+    source="sources: stylized fact 9; supply and group buying",
+    confidence="H",
+    low=1.0, high=7.0,
+    tolerance="adequate means never near empty: at least a day of need in hand at the lowest point, and at most "
+              "the week the suppliers hold",
+    measure=lambda daily, n: float(daily["supply_stock_days"].min()),
+    unit=" days",
+)
+target(
+    key="stock_days_at_food_peak",
+    what="the suppliers' stock on the day most households are short of food",
+    source_value="city stocks were adequate while households went short",
+    source="sources: stylized fact 9",
+    confidence="M",
+    low=1.0, high=7.0,
+    tolerance="as for the lowest stock: the shortage peaks with food still in the suppliers' hands",
+    measure=lambda daily, n: float(_at_food_peak(daily)["supply_stock_days"]),
+    unit=" days",
+)
+target(
+    key="food_short_share_at_peak",
+    what="share of households with an open food need on that day",
+    source_value="households went short (no figure)",
+    source="sources: stylized fact 9; stylized fact 1",
+    confidence="L",
+    low=0.1, high=1.0,
+    tolerance="more than one household in ten: a shortage the sources noticed, not a few late deliveries",
+    measure=lambda daily, n: float(_at_food_peak(daily)["unmet_food"]) / n,
+)
+
 
 def _run(seed: int, households: int | None = None) -> tuple[pd.DataFrame, int]:
     from simulation import run

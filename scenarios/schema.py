@@ -168,9 +168,10 @@ class Needs(Section):
     supplies_rate: Probability = _f(0.03, "Daily chance a household runs out of protective supplies.",
                                     "assumed, 0.01-0.06; domain-facts: masks and disinfectant bought online (M)")
     psych_threshold: Probability = _f(
-        0.62, "Distress above which a household asks for psychological support.",
-        "assumed; calibrated so ~10% start above it with the default initial distress (domain-facts: 10.2% felt "
-        "they needed help, H)")
+        0.65, "Distress above which a household feels it needs psychological help and asks for support; it stays "
+        "in need until its distress eases below the threshold less 0.1.",
+        "assumed; with the initial distress, calibrated to the survey week (days 4-10): 10.2% felt they needed "
+        "help (domain-facts, H)")
     frail_self_provision: Probability = _f(
         0.5, "Factor on the chance of self-provision for elderly-alone or disabled households.", "assumed, 0.3-0.8")
 
@@ -192,6 +193,15 @@ class Reporting(Section):
                               gt=0.0, le=10.0)
     screen_hours: float = _f(0.1, "Cadre hours for one proactive screening call or visit.",
                              "domain-facts: 100-200 calls a day (M)", gt=0.0, le=10.0)
+    chase_calls: float = _f(
+        1.0, "Calls a day, on average (Poisson), that a household makes to chase needs the community has known of "
+        "since an earlier day and not met (asking after a package, pressing for a medicine run). They reveal "
+        "nothing new, but take the cadres' report time in turn with new reports; 0 switches chasing off.",
+        "assumed, 0.3-2; domain-facts: hotline at 10x capacity (H), a cadre made 100-200 calls a day (M)",
+        ge=0.0, le=20.0)
+    chase_hours: float = _f(
+        0.03, "Cadre hours to take one chasing call.", "assumed, 0.02-0.05 (1-3 minutes: the need is already "
+        "logged; a report call takes `call_hours`)", gt=0.0, le=10.0)
 
 
 class Cadres(Section):
@@ -204,7 +214,9 @@ class Cadres(Section):
     hours_per_day: float = _f(12.0, "Hours a cadre works a day.",
                               "domain-facts: round-the-clock duty with nobody to relieve them (M)", gt=0.0, le=24.0)
     coordination_share: Probability = _f(
-        0.3, "Share of cadre hours set aside for taking reports; unused time goes to deliveries.", "assumed, 0.2-0.5")
+        0.5, "Share of the own cadres' hours (after gates) that taking reports and calls may use; what they do not use "
+        "goes to deliveries.", "assumed, 0.3-0.8; domain-facts: round-the-clock phone duty, a cadre made 100-200 calls a "
+        "day (M): at 2-5 minutes a call, 3-10 h of a 12-hour day")
     screening_share: Probability = _f(
         0.1, "Share of cadre hours for proactive screening of the vulnerable register.", "assumed, 0-0.3")
     fatigue_rate: float = _f(0.012, "Fatigue gained per day of fully loaded work (0 = fresh, 1 = exhausted).",
@@ -213,6 +225,19 @@ class Cadres(Section):
     fatigue_recovery: float = _f(0.0, "Fatigue lost per day; 0 means nobody relieves them.",
                                  "domain.md: no one to relieve them (Song)", ge=0.0, le=1.0)
     fatigue_penalty: Probability = _f(0.5, "Share of capacity lost at full fatigue.", "assumed, 0.3-0.7")
+    relief_recovery: float = _f(
+        0.006, "Fatigue the community's own cadres recover a day when sunk cadres relieve them, at one sunk cadre "
+        "on duty per own cadre (scaled down below that; 0 without sunk cadres).",
+        "assumed, 0-0.012 (at most a fully loaded day's fatigue); domain.md: community workers need relief and "
+        "care (Song, Chen)", ge=0.0, le=1.0)
+    sick_rate: Probability = _f(
+        0.02, "Daily chance a cadre on duty falls ill, per unit of fatigue (0 fresh, 1 exhausted).",
+        "assumed, 0.005-0.05; domain-facts: one Wuhan team fell from 6 to 2 people (L), 53 community workers died "
+        "nationally (H)")
+    sick_days: int = _f(14, "Days a cadre who falls ill is off duty.", "assumed, 7-28", ge=1, le=365)
+    leave_share: Probability = _f(
+        0.25, "Share of the cadres who fall ill who do not come back (they leave the post, or die).",
+        "assumed, 0.1-0.5; domain-facts: one team fell from 6 to 2 people (L)")
     food_hours: float = _f(0.5, "Hours to buy and deliver food for one household.", "assumed, 0.3-1.0",
                            gt=0.0, le=24.0)
     medicine_hours: float = _f(2.0, "Hours for one medicine run.",
@@ -239,10 +264,17 @@ class Cadres(Section):
 class Distress(Section):
     """Psychological distress, 0-1 (model-spec Process 7)."""
 
-    initial_mean: Probability = _f(0.40, "Mean distress at day 0 (a beta distribution).",
-                                   "domain-facts: 41.9% distressed, 10.2% needing help (H); calibrated")
-    initial_concentration: float = _f(8.0, "Concentration of the initial beta distribution (higher: less spread).",
-                                      "assumed; calibrated to the 10.2% above the threshold", gt=0.0, le=1000.0)
+    initial_mean: Probability = _f(0.478, "Mean distress at day 0 (a beta distribution; also each household's "
+                                   "baseline).", "calibrated to the survey week (days 4-10): 41.9% distressed, "
+                                   "10.2% needing help (domain-facts, H)")
+    initial_concentration: float = _f(11.5, "Concentration of the initial beta distribution (higher: less "
+                                      "spread).", "calibrated with `initial_mean` to the survey week's two shares (domain-facts: 41.9% distressed, "
+                                      "10.2% needing help, H)",
+                                      gt=0.0, le=1000.0)
+    distressed_threshold: Probability = _f(
+        0.5, "Distress above which a household counts as distressed (the survey's psychological distress).",
+        "assumed: the middle of the 0-1 scale; the initial distribution is calibrated against it (41.9% "
+        "distressed in the survey week, domain-facts H)")
     unmet_stress: float = _f(0.003, "Daily rise per open need older than a day.", "assumed, 0.002-0.01",
                              ge=0.0, le=1.0)
     hunger_stress: float = _f(0.01, "Daily rise while the household has no food.", "assumed, 0.01-0.04",
@@ -251,6 +283,19 @@ class Distress(Section):
                            ge=0.0, le=1.0)
     support: float = _f(0.004, "Daily relief from social ties (scaled by trust-weighted ties, up to 1).",
                         "Miao, Zeng & Shi 2020: cohesion reduced distress (M); size assumed", ge=0.0, le=1.0)
+    scar: Probability = _f(
+        0.3, "Share of each day's hardship stress (overdue needs, no food) that stays: it raises the household's "
+        "baseline, so it does not relax away when the hardship ends.",
+        "assumed, 0.1-0.6; domain.md Aftermath: psychological problems surface in key groups later (Song, Chen)")
+    bereavement: Probability = _f(
+        0.2, "Rise in a household's baseline distress when an urgent medical need of its own fails (a patient "
+        "gravely ill or lost).", "assumed, 0.1-0.4; domain.md Aftermath: key groups (Song, Chen)")
+    key_group_recovery: Probability = _f(
+        0.25, "Share of a phase's relief (a negative `isolation_stress`, as after reopening) that reaches the key "
+        "groups: elderly people living alone, the chronically ill and households whose urgent medical need failed. "
+        "Reopening does not end their isolation, illness or loss.",
+        "assumed, 0-1; domain.md Aftermath: psychological problems surface in key groups later, marginalised "
+        "groups need attention (Song, Chen)")
 
 
 class Prices(Section):
@@ -268,8 +313,19 @@ class Prices(Section):
         "guarantee supply and stabilise vegetable prices.", "domain.md, Prices and supply (Huang); level assumed",
         ge=0.0, le=100.0)
     low_income_response: float = _f(
-        1.0, "Low-income households buy purchase_days / price**this; 0 = prices do not matter.", "assumed, 0.5-1.5",
-        ge=0.0, le=5.0)
+        1.0, "At the shop, low-income households buy purchase_days / price**this; 0 = prices do not matter there.",
+        "assumed, 0.5-1.5", ge=0.0, le=5.0)
+    package_price: float = _f(
+        100.0, "Price of a group-buy package (¥) at a price index of 1; it follows the index.",
+        "domain-facts Supply and group buying: a package ~¥100 (M)", ge=0.0, le=100_000.0)
+    low_income_budget: float = _f(
+        40.0, "What a low-income household of average size can spend on food a day (¥; scaled by household "
+        "size). It pays for group-buy packages and subsidised packs when ordered; a household that has not the "
+        "price of a package orders later.",
+        "assumed, 25-60: a package's 3 days of food cost ~¥33 a day at normal prices", ge=0.0, le=100_000.0)
+    budget_days: float = _f(
+        7.0, "Days of budget a low-income household can hold at most (it starts full): it lives from week to week.",
+        "assumed, 3-14", ge=0.0, le=365.0)
 
     @model_validator(mode="after")
     def _cap_meaningful(self) -> Prices:
@@ -299,13 +355,24 @@ class Online(Section):
         0.02, "Moderator hours to read, triage and pass on one post; posts beyond the moderators' hours are lost "
         "that day.", "assumed, 0.01-0.05 (1-3 minutes); domain-facts: peak 5,000+ messages a day for one online "
         "team (M)", gt=0.0, le=24.0)
-    psych_volunteers: int = _f(4, "Remote psychological volunteers serving the community.",
-                               "domain-facts: 200+ regular volunteers for 6,252 people served (M); share assumed",
-                               ge=0, le=10_000)
+    psych_sessions_per_1000: float = _f(
+        2.7, "Professional sessions a day that the remote psychological services (hotlines, online counselling) "
+        "can give the community, per 1,000 households (a fraction is a chance of one more session).",
+        "domain-facts: one online team served 6,252 people in 75 days, 83 a day (M); assumed: the city's remote "
+        "services equal about 130 such teams (range 60-260), 130 x 83.4 / 4,080 thousand households = 2.66, about "
+        "8 a day in a community of 3,000 (1/1,406 of the city); calibrated so the survey week's uptake is near "
+        "1.9% (H)", ge=0.0, le=1000.0)
+    psych_seek_prob: Probability = _f(
+        0.25, "Daily chance a household in need of psychological help tries to reach the remote services (the "
+        "others meet barriers: not knowing where, stigma, no time, fear).",
+        "assumed, 0.1-0.5; calibrated so that callers are about 10 times the services' capacity in the survey week "
+        "(domain-facts: hotline at 10x capacity, 83% of those in need met barriers, H)")
     medical_volunteers: int = _f(4, "Remote medical volunteers: online consultations and prescriptions.",
                                  "domain-facts: one online team's volunteers (M); share assumed", ge=0, le=10_000)
-    hours_per_day: float = _f(3.0, "Hours a remote volunteer gives a day.", "assumed, 1-6", ge=0.0, le=24.0)
-    psych_hours: float = _f(1.0, "Hours for one online counselling session.", "assumed, 0.5-2", gt=0.0, le=24.0)
+    hours_per_day: float = _f(3.0, "Hours a remote volunteer gives a day (the psychological volunteers counted "
+                              "active are those the sessions need).", "assumed, 1-6", ge=0.0, le=24.0)
+    psych_hours: float = _f(1.0, "Hours for one online or telephone counselling session.", "assumed, 0.5-2",
+                            gt=0.0, le=24.0)
     medicine_hours: float = _f(0.5, "Hours for one online consultation and prescription, delivered by a pharmacy.",
                                "assumed, 0.3-1", gt=0.0, le=24.0)
     counselling_effect: Probability = _f(
@@ -412,6 +479,62 @@ class External(Section):
         "known needs, those with least food first, then the register of special groups).",
         "model-spec Linkage table (equal / first come / assessed need); domain.md, Last-mile precision (Song, "
         "Huang); default assumed")
+    # --- offline households and late packages ---
+    organiser_reach: Probability = _f(
+        0.6, "Share of an organised building's offline households that its organiser keeps on a list and orders "
+        "for as a digital household orders (a knock or a call before each round), at `proxy_order_hours` each from "
+        "the organiser's own `organiser_hours`.",
+        "assumed, 0.3-0.9; domain.md: resident leaders (居民骨干) built vegetable-buying groups; domain-facts "
+        "stylized fact 4: older residents lose out in online ordering")
+    neighbour_order_rate: float = _f(
+        0.2, "Daily rate, per trust-weighted tie to a digital household, at which a neighbour orders for an offline "
+        "household at its reorder point that no organiser orders for: chance 1 - exp(-rate x ties) a day.",
+        "assumed, 0.05-0.5; domain-facts stylized fact 4 (the digital divide)", ge=0.0, le=10.0)
+    proxy_order_hours: float = _f(
+        0.05, "Hours an organiser or a neighbour spends taking one order for an offline household.",
+        "assumed, 0.02-0.1 (as `organise_hours`)", gt=0.0, le=24.0)
+    cadres_step_in: bool = _f(
+        True, "Cadres buy food (a delivery, `cadres.food_hours`) for a household whose group-buy package is late: "
+        "past the day promised at sign-up (sign-up + lead time), or its food stock at zero. If false, or before "
+        "then, they leave a household waiting for its package to the package.",
+        "assumed; the sources do not say whether cadres bought for households with an order on its way")
+    # --- finite supply ---
+    stock_days: float = _f(
+        7.0, "Food the community's suppliers can draw on (its share of the city's stock), in days of the "
+        "community's food need (one package per household every `needs.package_days`, scaled by household size); "
+        "also the most they hold. Group-buy orders, love vegetables and subsidised packs draw on it; an order "
+        "the stock cannot fill waits for the next delivery.",
+        "domain-facts: city vegetable stock 34,400 t on 31 Jan, about a week (H); 25 t for a community of 3,000 of "
+        "Wuhan's 4.08 M households", ge=0.0, le=365.0)
+    deliveries_days: float = _f(
+        1.0, "Food delivered to the community's suppliers each day, in days of the community's food need, up to "
+        "`stock_days` held.",
+        "assumed, 0.2-1.0; domain-facts (H): supermarkets ~800 t a day and the group-buy orders' 59,000 t to "
+        "12 Apr (~1,050 t a day from day 24) are 0.38 of the ~4,900 t a day that makes 34,400 t 'about a week'; "
+        "channels the sources do not count (other platforms, wholesale markets, units' canteens) add to them",
+        ge=0.0, le=100.0)
+    approval_days: int = _f(
+        1, "Days a donated load (love vegetables, protective kits) waits at the gate before it can be stamped "
+        "(checking the donor and the goods).",
+        "assumed, 0-3; domain-facts stylized fact 9: a donated load stood blocked at a compound gate for want of an "
+        "approval stamp", ge=0, le=60)
+    approval_hours: float = _f(
+        1.0, "Hours of the grid cell's own cadres (not sunk cadres: the stamp is the committee's) to approve one "
+        "donated load; a load whose cell has not the hours left after the day's deliveries waits another day.",
+        "assumed, 0.25-3; domain-facts stylized fact 9", ge=0.0, le=24.0)
+    # --- subsidised packs ---
+    subsidised_days: list[int] = _f(
+        [], "Days on which subsidised vegetable packs arrive, for low-income households (least food first).",
+        "domain-facts: subsidised packs ¥10 for 5 kg, rationed ~20-30 per compound (L); schedule assumed")
+    subsidised_per_1000: float = _f(
+        0.0, "Subsidised packs per 1,000 households on each subsidised day; a household gets at most one a day.",
+        "domain-facts: ~20-30 per compound (L): 25 x 7,102 compounds / 4.08 M households = about 44 per 1,000",
+        ge=0.0, le=10_000.0)
+    subsidised_price: float = _f(10.0, "Price of a subsidised pack (¥), whatever the price index.",
+                                 "domain-facts: ¥10 for 5 kg (L)", ge=0.0, le=10_000.0)
+    subsidised_pack_days: float = _f(
+        2.5, "Days of food in a subsidised pack for a household of average size (scaled like a package).",
+        "domain-facts: 5 kg against a package's ~6 kg for 3 people x 3 days (L/M)", gt=0.0, le=60.0)
 
     @model_validator(mode="after")
     def _external_consistent(self) -> External:
@@ -422,7 +545,7 @@ class External(Section):
             raise ValueError(f"external.lead_days_final = {self.lead_days_final} is longer than "
                              f"external.lead_days_initial = {self.lead_days_initial}; the lead time shortens as "
                              f"group buying matures, so keep final <= initial")
-        for key in ("supply_days", "donation_days"):
+        for key in ("supply_days", "donation_days", "subsidised_days"):
             bad = [d for d in getattr(self, key) if not 0 <= d <= MAX_DAYS]
             if bad:
                 raise ValueError(f"external.{key}: day {bad[0]} is outside 0-{MAX_DAYS}")
@@ -600,6 +723,11 @@ class Organisations(Section):
                               "the rest.", "assumed, 4-10", ge=0.0, le=24.0)
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
+    counselling_hours: float = _f(
+        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
+        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
+        "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
+        "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     friction_hours: float = _f(
         0.25, "Cadre hours spent sorting out one referral from social workers outside the community system (taken "
         "from the cadres' report budget, so fewer households get through on the phone).",

@@ -155,14 +155,37 @@ OutOpt = Annotated[Path | None, typer.Option(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a batch system's stop, a closed terminal), handled like Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated(signum)
+
+
 @contextlib.contextmanager
 def _resumable():
-    """Ctrl-C during an experiment: its finished runs are stored; say how to go on, exit 130."""
+    """Ctrl-C, SIGTERM or SIGHUP during an experiment: its finished runs are stored and its workers stopped; say
+    how to go on, exit 128 + the signal's number (130 for Ctrl-C)."""
+    import signal
+    import threading
+
+    handled = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _terminated) for s in handled}
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         typer.echo("\ninterrupted: the finished runs are stored; run the same command again to resume", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)) from None
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 @app.command()

@@ -35,6 +35,7 @@ KINDS: tuple[str, ...] = (
     "volunteer_psych",
     "building_leader",    # resident building leaders (楼栋长) reporting for their neighbours
     "organiser",          # group-buy organisers (building leaders and residents)
+    "neighbour",          # digital neighbours ordering group-buy food for offline households
     "moderator",          # the online groups' volunteer moderators
     "social_worker",      # social workers of the social organisations and of needs triage
     "remote_psych",       # remote professional volunteers
@@ -59,6 +60,7 @@ TASKS: tuple[str, ...] = (
     "vetting",            # vetting volunteer applicants
     "supervision",        # assigning and supervising volunteers
     "organising",         # taking group-buy orders
+    "approval",           # stamping donated loads at the gate
     "distribution",       # carrying packages and kits the last hundred metres, handing out supply
 )
 _TASK = {t: i for i, t in enumerate(TASKS)}

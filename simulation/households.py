@@ -20,6 +20,10 @@ from scenarios.schema import CATEGORIES
 
 FOOD, MEDICINE, MEDICAL, PSYCH, SUPPLIES = range(len(CATEGORIES))
 GROUPS = ("elderly_alone", "chronic", "low_income", "offline", "offline_elderly", "vulnerable")
+# Responders whose psychological sessions are professional help (the survey's "used a service"): the remote services
+# (simulation/linkage/online.py), the organisations' social workers and resident psychological volunteers.
+COUNSELLORS = frozenset({"online_psych", "social_worker", "volunteer_psych"})
+RECOVERY_MARGIN = 0.1  # a household in need of psychological help stays in need until distress < threshold - this
 # The groups whose met needs and days waited the ledger also counts apart (the wait ratios of outcomes.py compare
 # each with the households outside it), and their bits in `HouseholdState.group_bits`.
 WAIT_GROUPS = ("vulnerable", "offline")
@@ -53,6 +57,7 @@ class HouseholdState:
         self.food_days_factor = pop.persons_per_household / self.size
         # The community's register of special groups, which cadres screen proactively.
         self.on_register = self.alone | self.disabled | self.dialysis | self.low_income
+        self.key_group = self.alone | self.chronic  # of the aftermath, with the bereaved (domain.md, Aftermath)
         self.vulnerable = self.alone | self.chronic | self.dialysis | self.disabled | self.low_income | ~self.digital
         self.outing_offset = rng.integers(0, 1 << 20, n)
         self.dialysis_offset = rng.integers(0, needs.dialysis_interval, n)
@@ -62,6 +67,13 @@ class HouseholdState:
         self.food_stock = needs.food_stock_days * (0.5 + u[7])
         self.medicine_stock = np.where(self.chronic, needs.medicine_stock_days * 2 * u[8], np.inf)
         self.distress = self.baseline_distress.copy()
+        # In need of psychological help: from distress above `needs.psych_threshold` until it eases below the
+        # threshold less RECOVERY_MARGIN (updated each day's end, simulation/consequences.py).
+        self.in_need = self.distress > needs.psych_threshold
+        self.bereaved = np.zeros(n, dtype=bool)  # an urgent medical need of the household failed (ill or lost)
+        # Day from which a dialysis patient's open medical need counts towards its deadline: its latest session
+        # missed (simulation/needs.py), so that every missed session is a critical failure of its own.
+        self.medical_clock = np.full(n, -1, dtype=np.int16)
         shape = (n, len(CATEGORIES))
         self.open = np.zeros(shape, dtype=bool, order="F")
         self.reported = np.zeros(shape, dtype=bool, order="F")
@@ -120,6 +132,7 @@ class Ledger:
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
         self.turned_away = 0  # medical visits made today that no hospital took
+        self.sessions = 0  # professional psychological sessions given today (COUNSELLORS)
 
     def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
         """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
@@ -138,6 +151,13 @@ class Ledger:
         hh.open_raised_days -= raised
         self.met_wait_days += day * len(rows) - raised
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
+        if by in COUNSELLORS:
+            self.sessions += int(np.count_nonzero(cats == PSYCH))
+
+    def count_sessions(self, k: int) -> None:
+        """Count `k` professional sessions that met no open request (a household in need counselled whose request
+        was already met, or not yet raised); the sessions that meet a request are counted by `meet`."""
+        self.sessions += int(k)
 
     def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:
         """Close the open `category` needs of the households `rows` (all of which have one open)."""

@@ -10,6 +10,16 @@ up to `met_total` and `met_wait_days`. The responders' hours
 (`hours_offered_<kind>`, `hours_idle_<kind>`, `hours_<task>`) are the day's ledger (simulation/hours.py); the
 linkage mechanisms supply their own columns (`Mechanism.COLUMNS`, their off values when a mechanism is off), a
 column several of them supply being the sum of their values.
+
+Mental health: `psych_need_households` counts the households in need of psychological help at the day's end (their
+distress rose above `needs.psych_threshold` and has not yet eased below it less 0.1, whether or not a request of
+theirs is open: the survey's "felt they needed help"), `psych_need_key_groups` those of them in the key groups of
+the aftermath (elderly living alone, chronically ill, or a household whose urgent medical need failed),
+`distressed_households` those above `distress.distressed_threshold`; `psych_sessions` counts the professional
+sessions given that day (remote services, social workers, psychological volunteers: `Ledger.sessions`); the online
+mechanism adds `psych_help_sought` (households in need who tried to reach the remote services) and
+`psych_help_capacity` (the sessions those could give).
+Cadres' health: `cadres_off_sick` (at the day's end, not working tomorrow) and `cadres_left` (gone for good).
 """
 
 from __future__ import annotations
@@ -46,6 +56,8 @@ _BASE_COLUMNS: tuple[str, ...] = (
     "price_index", "mean_distress",
     "calls_per_cadre",
     *hours.columns(),
+    "distressed_households", "psych_need_households", "psych_need_key_groups", "psych_sessions",
+    "cadres_off_sick", "cadres_left",
 )
 # The mechanisms' own columns that the list above does not name already come last.
 DAILY_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c in _MECHANISM_COLUMNS if c not in _BASE_COLUMNS))
@@ -81,7 +93,7 @@ def _reporter(name: str):
 
 def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
-    hh, led = model.households, model.ledger
+    hh, led, roster = model.households, model.ledger, model.cadre_roster
     unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits)
     raised, met = led.raised.tolist(), led.met.tolist()
     unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
@@ -110,6 +122,12 @@ def observe(model) -> dict:
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.sum()) / hh.n,
         "calls_per_cadre": model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
+        "distressed_households": int(np.count_nonzero(hh.distress > model.config.distress.distressed_threshold)),
+        "psych_need_households": int(np.count_nonzero(hh.in_need)),
+        "psych_need_key_groups": int(np.count_nonzero(hh.in_need & (hh.key_group | hh.bereaved))),
+        "psych_sessions": led.sessions,
+        "cadres_off_sick": int(np.count_nonzero((roster.off_until > model.day) & ~roster.gone)),
+        "cadres_left": int(np.count_nonzero(roster.gone)),
     })
     row.update(model.hours.row())
     row.update(_MECHANISM_COLUMNS)  # each mechanism's columns, as when it is off, then what the mechanisms say

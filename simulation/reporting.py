@@ -18,31 +18,53 @@ from numba import njit
 
 
 def report(model) -> None:
-    """Households (or neighbours for them) try to report; cadres take reports until their hours run out.
+    """Households (or neighbours for them) try to report, households already known to wait phone again to chase
+    their needs; cadres take the calls and posts, in the order they come, until the report budget runs out.
 
-    Four uniform numbers per household with hidden needs (online post, call, neighbour, place in the line)."""
+    Four uniform numbers per household with hidden needs (online post, call, neighbour, place in the line), and one
+    Poisson number of chasing calls for the day (stream `reporting:chase`) when households chase."""
     hh, r, day = model.households, model.config.reporting, model.day
     waiting = waiting_rows(hh)
     u = model.streams("reporting", day).random((4, len(waiting)))
     trying, cost, call = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
                                    r.call_hours, r.message_hours)
     tries = waiting[trying]
+    chases = 0
+    if r.chase_calls > 0:  # one Poisson number: the sum of each waiting household's Poisson(chase_calls) calls
+        known = _count_chasing(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.reported_day, day)
+        if known:
+            chases = int(model.streams("reporting:chase", day).poisson(r.chase_calls * known))
+    chase_cost = chases * r.chase_hours
     budget = model.hours.budget("reports")
     load = float(cost.sum())  # NumPy's pairwise sum, as before
-    if load <= budget:  # everyone gets through
-        taken, through = tries, slice(None)
+    if load + chase_cost <= budget:  # everyone gets through
+        taken, through, chased = tries, slice(None), chases
     else:  # who gets through first is a matter of luck
         order = np.argsort(u[3][trying])
-        k = int(np.searchsorted(np.cumsum(cost[order]), budget, side="right"))
+        taken_cost = np.cumsum(cost[order])
+        if chases == 0:
+            k = int(np.searchsorted(taken_cost, budget, side="right"))
+            chased = 0
+        else:
+            # The chasing calls come at random moments of the day, evenly on average: by the time of an attempt at
+            # place u in the line, chase_cost * u of the budget has gone to them. The line stops at the first
+            # attempt that no longer fits, and the chasing calls that fit before it are taken.
+            key = u[3][trying][order]
+            k = int(np.searchsorted(taken_cost + chase_cost * key, budget, side="right"))
+            before = float(taken_cost[k - 1]) if k else 0.0
+            stop = min(float(key[k]) if k < len(key) else 1.0, max(budget - before, 0.0) / chase_cost)
+            chased = min(int(chases * stop), chases)
         taken, through = tries[order[:k]], order[:k]
     model.ledger.report(hh, taken, day)
     phoned = call[through]
-    model.calls_taken = int(np.count_nonzero(phoned))
-    calls = float(cost[through][phoned].sum())
+    model.calls_taken = int(np.count_nonzero(phoned)) + chased
+    calls = float(cost[through][phoned].sum()) + chased * r.chase_hours
     model.hours.spend("cadre", "calls", calls, budget="reports")
-    model.hours.spend("cadre", "posts", float(cost[through].sum()) - calls, budget="reports")
-    model.coordination_load = model.hours.charged("reports")  # referral friction before, and the reports taken now
-    model.coordination_load += load - float(cost[through].sum())  # with the attempts that did not get through
+    model.hours.spend("cadre", "posts", float(cost[through].sum()) + chased * r.chase_hours - calls,
+                      budget="reports")
+    model.coordination_load = model.hours.charged("reports")  # referral friction before, and the calls taken now
+    # with the attempts and chasing calls that did not get through
+    model.coordination_load += load - float(cost[through].sum()) + (chases - chased) * r.chase_hours
 
 
 def screen(model) -> None:
@@ -97,6 +119,21 @@ def _waiting(open_, reported, among):
         out[m] = r
         m += among[r] & hidden[r]
     return out[:m]
+
+
+@njit(cache=True)
+def _count_chasing(open_, reported, reported_day, day) -> int:
+    """int((open & reported & (reported_day < day)).any(axis=1).sum()): households waiting for a need that
+    responders have known of since an earlier day. `open` and `reported` are the masks' bytes."""
+    n, k = open_.shape
+    chasing = np.zeros(n, np.uint8)
+    for c in range(k):  # category by category down the (column-major) table
+        for r in range(n):
+            chasing[r] |= open_[r, c] & reported[r, c] & np.uint8(reported_day[r, c] < day)
+    m = 0
+    for r in range(n):
+        m += chasing[r]
+    return m
 
 
 @njit(cache=True)

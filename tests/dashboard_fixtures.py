@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -36,8 +37,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running `liandong dashboard`: its address, its process id (the solara server's: the command replaces
+    itself with it) and its log."""
+
+    url: str
+    pid: int
+    log: Path
+
+
 @pytest.fixture(scope="session")
-def dashboard_url(tmp_path_factory):
+def dashboard_url(dashboard_server) -> str:
+    return dashboard_server.url
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(tmp_path_factory):
     """Start `liandong dashboard` on a free loopback port; its log goes to a file shown if it fails to start."""
     port = free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
@@ -58,7 +74,7 @@ def dashboard_url(tmp_path_factory):
             proc.kill()
             pytest.fail(f"the dashboard did not start on {url}:\n{log.read_text(errors='replace')}")
         time.sleep(0.2)
-    yield url
+    yield Server(url, proc.pid, log)
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=10)
@@ -133,3 +149,39 @@ def shot(page, name: str, selector: str | None = None) -> Path:
     else:
         page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids of `pid`'s children, their children and so on (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by `pid` and its living descendants (user + system)."""
+    total = 0.0
+    for p in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def compare_folders(pid: int) -> list[Path]:
+    """The results folders that the dashboard server `pid` has open for its comparisons."""
+    import tempfile
+
+    return sorted(Path(tempfile.gettempdir()).glob(f"liandong-compare-{pid}-*"))

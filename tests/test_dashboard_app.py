@@ -3,10 +3,15 @@ Compare page's numbers against the experiments runner, and the `liandong dashboa
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import re
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import ipyvuetify as v
@@ -16,7 +21,7 @@ import solara
 
 import experiments
 import simulation
-from dashboard import compare, explore, i18n
+from dashboard import compare, explore, i18n, limits
 from scenarios import Scenario
 
 BAD_FILE = b'name = "bad"\nextends = "no_linkage"\n[needs]\nacute_rat = 0.001\n'
@@ -30,6 +35,10 @@ def fresh_session():
     explore.base.value, explore.edits.value, explore.run.value = None, {}, None
     explore.seed.value, explore.saved.value, explore.upload_message.value = 0, [], None
     explore.edit_error.value, explore.playing.value, i18n.language.value = "", False, "zh"
+    explore.looping.value, explore.speed.value, explore.goal.value = False, explore.DEFAULT_SPEED, None
+    explore.goto_day.value, explore.ended.value = 30, False
+    compare.reps.value, compare.households.value, compare.days.value = 3, None, None
+    compare.failure.value, compare.job.value, compare.stopped.value, compare.outcome.value = "", None, False, None
     yield
 
 
@@ -160,3 +169,200 @@ def test_dashboard_command_rejects_a_busy_port():
                               timeout=60)
     assert done.returncode == 2
     assert f"127.0.0.1:{port}: cannot listen there" in done.stderr
+
+
+# --- limits of a dashboard session, cancelling, the end of a session (issue: hardening) ----------------------------
+def _worker_pids() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+def test_compare_refuses_more_replications_than_a_session_may_run():
+    compare.reps.value = 100_000
+    compare.start(["no_linkage", "emergency_online"])
+    assert compare.job.value is None and not compare.run_comparison.pending  # nothing started
+    assert "最多重复 100 次" in compare.failure.value and "100,000" in compare.failure.value
+    i18n.language.value = "en"
+    compare.start()
+    assert "at most 100 replications" in compare.failure.value
+    with pytest.raises(limits.LimitError):  # the page's function itself refuses too, before any run
+        compare.compare(["no_linkage", "emergency_online"], 100_000, None)
+
+
+def test_compare_refuses_work_beyond_the_limit_and_communities_beyond_30000_households():
+    compare.reps.value, compare.households.value = 100, 30_000  # 2 x 100 x 30,000 x 90 household-days
+    compare.start(["no_linkage", "emergency_online"])
+    assert compare.job.value is None
+    assert "计算量" in compare.failure.value and f"{limits.MAX_WORK:,}" in compare.failure.value
+    compare.reps.value, compare.households.value = 2, 200_000
+    compare.start()
+    assert compare.job.value is None and "最多 30,000 户" in compare.failure.value
+    assert "command line" not in compare.failure.value and "命令行" not in compare.failure.value
+
+
+def test_compare_errors_name_the_compare_page_not_the_command_line():
+    compare.days.value = 99_999
+    compare.start(["no_linkage", "emergency_online"])
+    assert "“比较”页的设置" in compare.failure.value and "command line" not in compare.failure.value
+    i18n.language.value = "en"
+    compare.start()
+    assert "the Compare page's settings" in compare.failure.value and "command line" not in compare.failure.value
+
+
+def test_cancel_kills_the_comparisons_worker_and_removes_its_folder():
+    job = compare.Job()
+    assert job.folder.is_dir() and job.folder.name.startswith(f"liandong-compare-{os.getpid()}-")
+    done, raised = [], []
+
+    def work():
+        try:
+            compare.compare(["no_linkage", "three_social"], 50, None, on_run=done.append, job=job)
+        except BaseException as exc:  # noqa: BLE001 (recorded for the assertion below)
+            raised.append(exc)
+
+    before = _worker_pids()
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not done and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert done, "no run finished"
+    workers = _worker_pids() - before
+    assert workers and all(_alive(pid) for pid in workers)
+    job.cancel()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert len(raised) == 1 and isinstance(raised[0], compare.Cancelled)
+    assert len(done) < 100  # it stopped, far from the end
+    assert not job.folder.exists()
+    assert not any(_alive(pid) for pid in workers), "the worker process still runs"
+
+
+#: A session's life in a fresh interpreter with solara's server patches (per-session widgets), as in the server: the
+#: session builds a model and starts a comparison, then solara closes it, as it does when the tab is closed.
+SESSION_SCRIPT = """
+import gc, json, threading, time, weakref
+import solara.server.app  # noqa: F401 (solara's patches, as in the server)
+from solara.server import kernel, kernel_context
+import solara
+import dashboard.app  # noqa: F401 (registers what a session does when it ends)
+from dashboard import compare, explore
+from simulation import CommunityModel
+
+context = kernel_context.VirtualKernelContext(id="session-end", kernel=kernel.Kernel(), session_id="session")
+raised = []
+with context:
+    explore.set_edit("households", 2_000)
+    explore.reset()
+    model = weakref.ref(explore.run.value.model)
+    # the page, shown (it renders as the session ends), as solara keeps it: closed with the session
+    _, context.app_object = solara.render(explore.Explore(), handle_error=False)
+    job = compare.job.value = compare.Job()
+
+    def work():
+        with context:
+            try:
+                compare.compare(["no_linkage", "three_social"], 50, None, job=job)
+            except BaseException as exc:
+                raised.append(type(exc).__name__)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not any(job.folder.glob("*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+context.close()
+thread.join(timeout=30)
+gc.collect()
+print(json.dumps({"alive": thread.is_alive(), "raised": raised, "folder": job.folder.exists(),
+                  "model": model() is not None,
+                  "models": sum(isinstance(o, CommunityModel) for o in gc.get_objects())}))
+"""
+
+
+def test_a_session_that_ends_stops_its_comparison_and_lets_go_of_its_model():
+    done = subprocess.run([sys.executable, "-c", SESSION_SCRIPT], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["raised"] == ["Cancelled"], "the comparison was not stopped when its session ended"
+    assert not seen["alive"] and not seen["folder"]
+    assert not seen["model"], "the session's model is still held after the session ended"
+    assert seen["models"] == 0, "a model was built or kept as the session ended"
+
+
+def test_explore_refuses_a_community_larger_than_30000_households_and_keeps_its_model():
+    explore.reset()
+    before = explore.run.value
+    explore.set_edit("households", 200_000)
+    explore.reset()
+    assert explore.run.value is before
+    assert "最多 30,000 户" in explore.edit_error.value and "200,000" in explore.edit_error.value
+    i18n.language.value = "en"
+    explore.reset()
+    assert "up to 30,000 households" in explore.edit_error.value
+    explore.set_edit("households", 30_000)
+    explore.reset()
+    assert explore.edit_error.value == "" and explore.run.value.model.config.households == 30_000
+
+
+def test_an_upload_of_a_community_too_large_is_loaded_but_not_built():
+    explore.reset()
+    before = explore.run.value
+    explore.load_upload("big.toml", b'name = "big"\nextends = "no_linkage"\nhouseholds = 200000\n')
+    assert explore.run.value is before  # no 200,000-household model was built
+    assert "200,000" in explore.edit_error.value
+
+
+# --- playback --------------------------------------------------------------------------------------------------------
+def test_run_to_day_n_stops_on_day_n_with_the_numbers_of_simulation_run():
+    explore.set_edit("households", 400)
+    explore.reset()
+    _, rc = solara.render(explore.Explore(), handle_error=False)
+    try:
+        explore.goto_day.value = 17
+        rc.find(v.Btn, class_="btn-goto").widget.click()
+        deadline = time.monotonic() + 60
+        while (explore.playing.value or explore.looping.value) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not explore.playing.value and not explore.looping.value
+        assert explore.run.value.model.day == 17
+        assert rc.find(v.Btn, class_="btn-goto").widget.disabled  # day 17 is passed now
+    finally:
+        rc.close()
+    expected = simulation.run("no_linkage", seed=0, households=400).daily.head(17)
+    pd.testing.assert_frame_equal(explore.run.value.model.daily(), expected)
+
+
+def test_pause_stops_the_loop_before_its_next_day():
+    explore.set_edit("households", 400)
+    explore.reset()
+    current = explore.run.value
+    explore.play()
+    cancel = threading.Event()
+    days = []
+
+    def acknowledge():  # the page: shows each day, and the user presses Pause on day 5
+        while not cancel.is_set():
+            day = current.model.day
+            if day > current.shown:
+                days.append(day)
+                if day == 5:
+                    explore.pause()
+                current.acknowledge(day)
+            time.sleep(0.005)
+
+    page = threading.Thread(target=acknowledge)
+    page.start()
+    try:
+        explore.play_loop(threading.Event())  # returns when paused
+    finally:
+        cancel.set()
+        page.join()
+    assert current.model.day == 5 and not explore.playing.value and days[-1] == 5

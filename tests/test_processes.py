@@ -552,7 +552,9 @@ def test_zero_normal_need_share_is_rejected_or_runs():
 # --- consequences -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("deadline", [0, 1, 2])
-def test_critical_failure_counted_once_per_urgent_need(deadline):
+def test_every_missed_dialysis_session_is_a_critical_failure(deadline):
+    """Nobody can meet a medical need, so each patient's first need stays open; every session that falls due after
+    it is missed too, and each missed session fails once its own deadline passes (not once per open need)."""
     interval, days = 3, 9
     m = build(households=200, days=days, phases=[phase(self_medical=0.0)], **STARVED, **{
         "population.dialysis_share": 1.0, "needs.acute_rate": 0.0, "needs.acute_rate_chronic": 0.0,
@@ -563,14 +565,15 @@ def test_critical_failure_counted_once_per_urgent_need(deadline):
         m.step()
         assert m.ledger.met[MEDICAL] == 0
         per_day.append(m.ledger.critical_failures)
-        assert hh.failed[:, MEDICAL].sum() == sum(per_day)
-    # nobody can meet a medical need, so each household's first one stays open (and no second is raised)
-    assert hh.open[:, MEDICAL].all()
+    assert hh.open[:, MEDICAL].all()  # one open need per patient: no second is raised
     first = hh.raised_day[:, MEDICAL]
     assert first.max() < interval
-    assert per_day == [int((first + deadline == day).sum()) for day in range(days)]
-    assert sum(per_day) == hh.n
-    assert m.summary()["critical_failures"] == hh.n
+    sessions = [first + k * interval for k in range(days // interval + 1)]  # every session due, per patient
+    expected = [int(sum(((due + deadline == day) & (due < days)).sum() for due in sessions)) for day in range(days)]
+    assert per_day == expected
+    assert sum(per_day) > hh.n  # more failures than patients: the sessions missed after the first count
+    assert m.summary()["critical_failures"] == sum(per_day)
+    assert hh.bereaved.all()  # each patient's household carries the loss
 
 
 def test_critical_failure_only_for_medical_needs():

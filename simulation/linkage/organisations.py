@@ -11,14 +11,15 @@ social workers.
 Each organisation has a leader who acts or not (drawn once); its social workers, as many as its funding keeps, act
 when their leader acts, and only `follow_share` of them otherwise. From `start_day` the acting social workers phone
 `screens_per_worker` households a day each, as far as their hours go (`screen_hours` a call, from the
-`hours_per_day` each gives; what is left goes to counselling): when three-social integration is at least 0.5, the community's
+`hours_per_day` each gives; of what is left, up to `counselling_hours` each goes to counselling): when three-social integration is at least 0.5, the community's
 register of special groups (cadres share it) and then every other vulnerable household they assess (offline,
 chronically ill), otherwise only their own clients (low-income and disabled
 households, the groups in difficulty their projects served); below 0.5 every household they refer costs the cadres
 `friction_hours`, spent from the hours set aside for taking reports (task `referral_friction`), so fewer households
 get through on the phone that day. With integration the cadres accept their referrals: the queue is ordered
 by need (the triage policy of simulation/linkage/needs_triage.py). The social workers also counsel, serving
-psychological needs before the cadres do.
+psychological needs before the cadres do, but only a little: they assess and link residents to the right expert
+and rarely do crisis intervention themselves (domain.md, Actors; stylized fact 10).
 """
 
 from __future__ import annotations
@@ -93,5 +94,7 @@ class SocialOrganisations(Mechanism):
     def deliver(self, model, queue: Queue) -> Queue:
         if model.day < self.cfg.start_day or self.workers == 0:
             return queue
-        return serve_pool(model, queue, (PSYCH,), None, {PSYCH: model.config.cadres.psych_hours}, "social_worker",
-                          COUNSELLING, kind="social_worker", owner=self.name, tasks=COUNSELLING_TASKS)
+        # They counsel at most `counselling_hours` each: they assess and link more than they treat.
+        return serve_pool(model, queue, (PSYCH,), self.workers * self.cfg.counselling_hours,
+                          {PSYCH: model.config.cadres.psych_hours}, "social_worker", COUNSELLING, kind="social_worker",
+                          owner=self.name, tasks=COUNSELLING_TASKS)

@@ -1,0 +1,47 @@
+"""What one dashboard session may ask of the server.
+
+The dashboard may be served to a class or a meeting (`--host 0.0.0.0`), where one visitor's request must not take
+the server's memory or cores from the others. A community of at most 30,000 households (the model's largest
+specified size) keeps one session's model to some tens of megabytes; a comparison is bounded by its replications
+and by its total work in household-days (households x days, summed over every run). The command line has no such
+limits: larger studies belong there, on the user's own machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dashboard.i18n import t
+from scenarios import Scenario, ScenarioError
+
+MAX_HOUSEHOLDS = 30_000
+MAX_REPS = 100
+#: Household-days of simulation in one comparison: two scenarios x 100 replications of the default community
+#: (3,000 households, 90 days) fit; on this project's 2-core reference machine that is a few minutes at most.
+MAX_WORK = 60_000_000
+
+
+class LimitError(ScenarioError):
+    """A request beyond what a dashboard session may run; the message (in the page's language) says what to do."""
+
+
+def check_households(scenario: Scenario) -> None:
+    """Raise LimitError if the scenario's community is larger than a dashboard session may build."""
+    if scenario.households > MAX_HOUSEHOLDS:
+        raise LimitError(t("limit_households", got=f"{scenario.households:,}", max=f"{MAX_HOUSEHOLDS:,}"))
+
+
+def work(scenarios: Sequence[Scenario], reps: int) -> int:
+    """Household-days of simulation that comparing `scenarios` with `reps` replications asks for."""
+    return reps * sum(s.households * s.days for s in scenarios)
+
+
+def check_comparison(scenarios: Sequence[Scenario], reps: int) -> None:
+    """Raise LimitError unless a dashboard session may run this comparison."""
+    if reps > MAX_REPS:
+        raise LimitError(t("limit_reps", got=f"{reps:,}", max=f"{MAX_REPS:,}"))
+    for scenario in scenarios:
+        check_households(scenario)
+    asked = work(scenarios, reps)
+    if asked > MAX_WORK:
+        raise LimitError(t("limit_work", got=f"{asked:,}", max=f"{MAX_WORK:,}"))
