@@ -299,7 +299,8 @@ class Distress(Section):
 
 
 class Prices(Section):
-    """The food price index (model-spec Process 7)."""
+    """The food price index (model-spec Process 7), the price of a group-buy package, and low-income households'
+    food budgets."""
 
     elasticity: float = _f(0.4, "Exponent of the demand/supply ratio in the target price index.",
                            "assumed, 0.2-1.0; domain-facts: fresh vegetables +10.9% nationally, 3-4x locally (H/L)",
@@ -416,8 +417,10 @@ TARGETING_MODES = ("equal", "first_come", "need")
 
 class External(Section):
     """External linkage (Song's second linkage; Huang on supply and donations): community group buying (an organiser,
-    a minimum batch, a lead time that shortens, last-hundred-metre distribution), guaranteed supply and donated love
-    vegetables on a schedule, donated protective supplies, and how what is handed out is targeted."""
+    orders for offline households by organisers, neighbours and cadres, a minimum batch, a lead time that shortens,
+    last-hundred-metre distribution, cadres stepping in for late packages) from the suppliers' finite stock,
+    guaranteed supply and donated love vegetables on a schedule, subsidised packs, donated protective supplies and
+    their approval stamp, and how what is handed out is targeted."""
 
     group_buy: bool = _f(False, "Switch community group buying on.",
                          "model-spec Linkage table (group-buy platform access)")
@@ -520,7 +523,8 @@ class External(Section):
         "approval stamp", ge=0, le=60)
     approval_hours: float = _f(
         1.0, "Hours of the grid cell's own cadres (not sunk cadres: the stamp is the committee's) to approve one "
-        "donated load; a load whose cell has not the hours left after the day's deliveries waits another day.",
+        "donated load, taken before the day's deliveries; a load whose cell's own cadres have not the hours left "
+        "(gates and calls took them) waits another day.",
         "assumed, 0.25-3; domain-facts stylized fact 9", ge=0.0, le=24.0)
     # --- subsidised packs ---
     subsidised_days: list[int] = _f(
@@ -724,8 +728,8 @@ class Organisations(Section):
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     counselling_hours: float = _f(
-        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
-        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
+        1.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
+        "day goes to assessing and linking residents to resources.", "assumed, 0.5-2; domain.md: social workers "
         "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
         "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     friction_hours: float = _f(

@@ -87,9 +87,9 @@ def test_online_linkage_reduces_hidden_needs_of_online_households_more():
 
 
 def test_online_volunteers_counsel_and_show_in_their_own_column():
-    """The psychological volunteers counted at work are those the day's sessions take (sessions x hours per session /
-    hours a volunteer gives, rounded up), with the medical volunteers; they are counted in `remote_volunteers_active`,
-    since `volunteers_active` counts resident volunteers."""
+    """The remote volunteers are counted in `remote_volunteers_active` (`volunteers_active` is resident volunteers):
+    the psychological volunteers the day's sessions take (sessions x hours per session / hours a volunteer gives,
+    rounded up), with the medical volunteers."""
     r = simulation.run("emergency_online", seed=3, **SMALL)
     c = r.scenario.online
     sessions = c.psych_sessions_per_1000 * r.scenario.households / 1000
