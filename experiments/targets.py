@@ -270,6 +270,7 @@ target(
     low=0.1, high=1.0,
     tolerance="more than one household in ten: a shortage the sources noticed, not a few late deliveries",
     measure=lambda daily, n: float(_at_food_peak(daily)["unmet_food"]) / n,
+)
 
 # The citywide volunteer drive (23-26 Feb, days 31-34): about 19,000 approved of over 50,000 sign-ups by 26 Feb, for
 # 1,406 urban communities of 4.08 M households in all, so a community of the mean size has about 2,900 households.
