@@ -83,6 +83,18 @@ EXTRA_CONTEXTS: dict[str, list[Context]] = {
                       "follow anyway matter")]
     for key in ("organisations.follow_share", "organisations.leader_active_prob")
 }
+# The open call (one coordinator swamped by 270 sign-ups), where coordination decides how many volunteers work;
+# wuhan_2020's two coordinators have most of their hours to spare after its drive of 37 (docs/odd.md 7.17).
+EXTRA_CONTEXTS.update({
+    key: [Context("open_recruitment", "open_recruitment",
+                  why="the open call: one coordinator swamped by 270 sign-ups, where coordination decides how many "
+                      "volunteers work")]
+    for key in ("volunteers.supervision_hours", "volunteers.vetting_hours_open", "volunteers.open_multiplier",
+                "volunteers.unsuitable_share", "volunteers.approval_days", "volunteers.incentive_attrition")
+})
+EXTRA_CONTEXTS["volunteers.conflict_hours"] = [Context(
+    "open_recruitment+conflict_handling", "open_recruitment", {"volunteers.conflict_handling": True},
+    why="conflict handling by a swamped coordinator, whose conflict hours come out of vetting")]
 
 # Ranges of the fields whose schema source gives none as "assumed, lo-hi": (low, high, why).
 RANGES: dict[str, tuple[float, float, str]] = {
@@ -134,7 +146,9 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "triage.social_workers": (0, 6, "none (only the order changes) to three times the assumed 2"),
     "triage.crisis_threshold": (0.7, 0.9, "around the assumed 0.8"),
     "volunteers.call_day": (25, 38, "a week either side of the sourced day 31"),
-    "volunteers.applicants_per_1000": (15.0, 60.0, "half to twice the assumed 30"),
+    "volunteers.applicants_per_1000": (6.0, 25.0, "half to twice the drive's 12.3 (H); the presets set 90"),
+    "volunteers.drive_days": (1, 7, "every sign-up on the first day, to a week (the drive took four)"),
+    "volunteers.first_day_share": (0.1, 0.5, "around the drive's 10,000 of 50,000 (H)"),
     "volunteers.coordinators": (1, 4, "the one person of the source to four"),
     "volunteers.coordinator_hours": (8.0, 16.0, "as cadres: a normal day to round-the-clock duty"),
     "volunteers.attrition": (0.005, 0.02, "the sourced 0.5-2% a day (L)"),

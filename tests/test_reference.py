@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from scenarios import reference
 from scenarios.schema import Phase, Scenario
 
-CITED = re.compile(r"domain-facts|domain\.md|model-spec|\bsources: ", re.IGNORECASE)  # `sources: <section>` of docs/sources.md
+# A source cites the notes, model-spec, or a section of docs/sources.md as `sources: <section>`.
+CITED = re.compile(r"domain-facts|domain\.md|model-spec|\bsources: ", re.IGNORECASE)
 ASSUMED = re.compile(r"\bassumed\b", re.IGNORECASE)
 
 # Fields of the schema that break the documentation rule today. Each is reported, not hidden: its test is an

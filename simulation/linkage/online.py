@@ -36,6 +36,7 @@ from simulation.reporting import waiting_rows
 
 class EmergencyOnline(Mechanism):
     name = "emergency_online"
+    # `remote_volunteers_active`: the remote volunteers at work (`volunteers_active` is resident volunteers)
     COLUMNS = {"remote_volunteers_active": 0, "psych_help_sought": 0, "psych_help_capacity": 0}
 
     def setup(self, model) -> None:

@@ -3,24 +3,24 @@ and whom coordinators vet, approving or rejecting them; residents join by exampl
 building leaders; general volunteers check on offline households at their doors and run errands, medical ones take
 medicine runs and escorts; they tire, fall into conflicts and drop out.
 
-Sources: domain.md, "Open recruitment overloads coordinators" (Chen): *one online call drew 800+ volunteer sign-ups;
-identity checks, motivation surveys, personnel management and service-plan changes all landed on one person ...
-What worked: recruiting by referral into categories (medical, social-work, psychological volunteers), incentive
-mechanisms, conflict-handling mechanisms, and finding resident leaders*; "Prior mass base decides mobilisation"
-(Song); "Linkage needs connection mechanisms plus many active actors" (Yu: public safety is a linked issue); sources:
-leaders set the example. Figures (sources: timeline; volunteers): the citywide drive from 23 Feb (day 31), over
-10,000 sign-ups on its first day and over 50,000 by 26 Feb, of whom about 19,000 approved and at work (H): about 36
-sign-ups and 14 approvals per community by day 34; approval delay 3-7 days and attrition 0.5-2% a day, higher under
-overload and coordination delay (L). Sources: stylized fact 4 (older residents depend on calls and home visits, so
-their needs are discovered later) and stylized fact 8 (volunteer supply outran the capacity to vet and coordinate;
-volunteers were put on low-skill tasks rather than medicine runs).
+Sources: open recruitment overloads the coordinator (Chen: one online call drew 800+ sign-ups; identity checks,
+motivation surveys, personnel management and service-plan changes all fell on one person; what worked was recruiting
+by referral into categories, incentive and conflict-handling mechanisms, and finding resident leaders); mass base
+decides mobilisation (Song); public safety as a linked issue (Yu); leaders set the example; resident leaders.
+Figures (sources: timeline; volunteers): the citywide drive from 23 Feb (day 31), over 10,000 sign-ups on its first
+day and over 50,000 by 26 Feb, of whom about 19,000 approved and at work (H): about 36 sign-ups and 14 approvals per
+community by day 34; approval delay 3-7 days and attrition 0.5-2% a day, higher under overload and coordination
+delay (L). Sources: stylized fact 4 (older residents depend on calls and home visits, so their needs are discovered
+later) and stylized fact 8 (volunteer supply outran the capacity to vet and coordinate; volunteers were put on
+low-skill tasks rather than medicine runs).
 
 The day, from `call_day` (nothing happens before it, not even a draw, so a run is the same as without volunteers
 until then):
 
-- `start_day`: the day's sign-ups of the drive arrive (an open call brings `applicants_per_1000`, a call by referral
-  a third of them, sorted into categories); the coordinators and the active volunteers offer their hours (ledger
-  kinds `coordinator`, `volunteer_<kind>`), volunteers the share of theirs that yesterday's supervision covered.
+- `start_day`: the day's sign-ups of the drive arrive (an open call brings `applicants_per_1000`, a call by
+  referral 1/`open_multiplier` of them, sorted into categories); the coordinators and the active volunteers offer
+  their hours (ledger kinds `coordinator`, `volunteer_<kind>`), volunteers the share of theirs that yesterday's
+  supervision covered.
 - `report`: general volunteers check on the offline households of their grid cell at their doors, in turn,
   `doorstep_visits` each a day, and report the open needs they find (task `screening` of their own hours): the work
   the cadres' phone line and register do not do in time for households that cannot post online.
