@@ -161,13 +161,8 @@ PHASE_START_RANGES: dict[str, tuple[int, int, str]] = {
 NO_EFFECT_REASONS: dict[str, str] = {
     "phases.full_closure.shop_access": "in full closure nobody may go out to shop (`outing_interval` 0), so the "
                                        "shops' access is never read: the runs are identical",
-    "phases.closed_compound.self_medical": "the phase lasts four days in wuhan_2020 (days 18-21, before full "
-                                           "closure on day 22): too short to move the run's totals beyond the noise",
     "phases.closed_compound.food_supply": "the phase lasts four days in wuhan_2020 (days 18-21), and food supply "
                                           "acts only through the price index (see `phases.sealed_city.food_supply`)",
-    "organisations.funding_drop_day": "the social workers start on day 28: a drop on any day before that cuts their "
-                                      "staff before they begin, the same as the default day 18 (identical runs at "
-                                      "day 10); only a later drop changes anything, two days of full staff at day 30",
 }
 
 # Fields of the schema that are not levers, and why.
@@ -394,7 +389,7 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
         mine = rows[rows["lever"] == lever.key]
         main = mine[mine["key"].isin(keys)]
         other = mine[~mine["key"].isin(keys)]
-        largest, where, largest_clear, clear_where = 0.0, "", 0.0, ""
+        largest, where, largest_clear, clear_where, unmet = 0.0, "", 0.0, "", 0.0
         for _, r in main.iterrows():
             ref = means.get((r["context"], r["key"]), math.nan)
             if math.isfinite(r["mean_diff"]) and ref and math.isfinite(ref):
@@ -402,6 +397,8 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
                 at = f"`{r['key']}` in `{r['context']}` at {_show(r['value'])}"
                 if rel > largest:
                     largest, where = rel, at
+                if r["key"] == "unmet_need_days":
+                    unmet = max(unmet, rel)
                 if clear(r) and rel > largest_clear:
                     largest_clear, clear_where = rel, at
         is_clear = main.apply(clear, axis=1) if len(main) else pd.Series(dtype=bool)
@@ -409,7 +406,7 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
                     "clear_in_main": bool(is_clear[main["context"] == MAIN].any()) if len(main) else False,
                     "runs_differ": not bool(mine.apply(identical, axis=1).all()) if len(mine) else False,
                     "clear_elsewhere": sorted(set(other[other.apply(clear, axis=1)]["key"])) if len(other) else [],
-                    "largest_relative": largest, "largest_where": where,
+                    "largest_relative": largest, "largest_where": where, "largest_unmet_relative": unmet,
                     "largest_clear_relative": largest_clear, "largest_clear_where": clear_where})
     return pd.DataFrame(out)
 
@@ -490,13 +487,14 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
     if unexplained:
         lines += [f"{len(unexplained)} lever(s) with no clear effect on {', '.join(f'`{k}`' for k in AUDIT_KEYS)} "
                   "in any context and no reason in `NO_EFFECT_REASONS`:", "",
-                  "| lever | runs differ? | largest mean difference (relative to the context's mean) | clear on "
-                  "other summary keys |", "|---|---|---|---|"]
+                  "| lever | runs differ? | largest mean difference (relative to the context's mean) | largest on "
+                  "`unmet_need_days` | clear on other summary keys |", "|---|---|---|---|---|"]
         for k in unexplained:
             v = verdict.loc[k]
             largest = (f"{v['largest_relative']:.2%} ({v['largest_where']})" if v["largest_relative"]
                        else "0: the six keys did not move")
             lines.append(f"| `{k}` | {'yes' if v['runs_differ'] else 'no: identical runs'} | {largest} | "
+                         f"{v['largest_unmet_relative']:.2%} | "
                          f"{', '.join(f'`{x}`' for x in v['clear_elsewhere']) or '–'} |")
     else:
         lines.append("None: every lever has a clear effect somewhere, or a stated reason why not.")

@@ -299,7 +299,8 @@ class Distress(Section):
 
 
 class Prices(Section):
-    """The food price index (model-spec Process 7)."""
+    """The food price index (model-spec Process 7), the price of a group-buy package, and low-income households'
+    food budgets."""
 
     elasticity: float = _f(0.4, "Exponent of the demand/supply ratio in the target price index.",
                            "assumed, 0.2-1.0; domain-facts: fresh vegetables +10.9% nationally, 3-4x locally (H/L)",
@@ -404,6 +405,11 @@ class Internal(Section):
     leader_report_hours: float = _f(
         0.05, "Leader hours to learn of one household's open needs and report them.", "assumed, 0.02-0.15 (a "
         "message or a knock on the door)", gt=0.0, le=24.0)
+    leader_example: Probability = _f(
+        0.15, "The example a building leader sets its building's residents: added to the share of a household's "
+        "ties that are active volunteers when it decides whether to join as a volunteer (7.17), for every household "
+        "of a led building from `leader_start_day`.",
+        "assumed, 0-0.3; sources: leaders set the example; resident leaders")
 
 
 TARGETING_MODES = ("equal", "first_come", "need")
@@ -411,8 +417,10 @@ TARGETING_MODES = ("equal", "first_come", "need")
 
 class External(Section):
     """External linkage (Song's second linkage; Huang on supply and donations): community group buying (an organiser,
-    a minimum batch, a lead time that shortens, last-hundred-metre distribution), guaranteed supply and donated love
-    vegetables on a schedule, donated protective supplies, and how what is handed out is targeted."""
+    orders for offline households by organisers, neighbours and cadres, a minimum batch, a lead time that shortens,
+    last-hundred-metre distribution, cadres stepping in for late packages) from the suppliers' finite stock,
+    guaranteed supply and donated love vegetables on a schedule, subsidised packs, donated protective supplies and
+    their approval stamp, and how what is handed out is targeted."""
 
     group_buy: bool = _f(False, "Switch community group buying on.",
                          "model-spec Linkage table (group-buy platform access)")
@@ -515,7 +523,8 @@ class External(Section):
         "approval stamp", ge=0, le=60)
     approval_hours: float = _f(
         1.0, "Hours of the grid cell's own cadres (not sunk cadres: the stamp is the committee's) to approve one "
-        "donated load; a load whose cell has not the hours left after the day's deliveries waits another day.",
+        "donated load, taken before the day's deliveries; a load whose cell's own cadres have not the hours left "
+        "(gates and calls took them) waits another day.",
         "assumed, 0.25-3; domain-facts stylized fact 9", ge=0.0, le=24.0)
     # --- subsidised packs ---
     subsidised_days: list[int] = _f(
@@ -568,9 +577,12 @@ class Triage(Section):
 
 
 class Volunteers(Section):
-    """Volunteer recruitment and mobilisation (Chen's 800 sign-ups; Song on mass base and linked issues): calls bring
-    applicants whom coordinators must vet before they work; residents also join by contagion over the network;
-    volunteers tire, fall into conflicts and drop out unless incentives and conflict handling hold them."""
+    """Volunteer recruitment and mobilisation (the citywide drive of 23 Feb; Chen's 800 sign-ups; Song on the mass
+    base): a call brings applicants over a few days, whose identity and health checks take days and whom
+    coordinators vet (approving or rejecting them) before they work; residents also join by example over the
+    network and around building leaders; general volunteers check on offline households at their doors and run
+    errands, medical ones take medicine runs and escorts; volunteers tire, fall into conflicts and drop out unless
+    incentives and conflict handling (at a cost in coordinators' hours) hold them."""
 
     enabled: bool = _f(False, "Switch volunteers on (recruitment and mobilisation).", "model-spec Linkage table")
     mode: Literal["open", "categorized", "leaders"] = _f(
@@ -579,15 +591,34 @@ class Volunteers(Section):
         "resident leaders act as sub-coordinators, widening the span of control).",
         "domain.md: open call drew 800+ sign-ups onto one person; what worked was recruiting by referral into "
         "categories and finding resident leaders (Chen)")
-    call_day: int = _f(31, "Day of the recruitment call.", "domain-facts: citywide volunteer drive 23 Feb, day 31 (H)",
-                       ge=0, le=MAX_DAYS)
+    call_day: int = _f(31, "First day of the recruitment call (the drive).",
+                       "sources: timeline (citywide volunteer drive 23 Feb, day 31, H)", ge=0, le=MAX_DAYS)
+    drive_days: int = _f(
+        4, "Days over which the call's sign-ups arrive, from `call_day`.",
+        "sources: timeline (over 10,000 sign-ups on 23 Feb, over 50,000 by 26 Feb: four days, H)", ge=1, le=365)
+    first_day_share: Probability = _f(
+        0.2, "Share of the call's sign-ups that arrive on its first day; the rest arrive evenly over the other "
+        "days of the drive.", "sources: timeline (over 10,000 of over 50,000 on the first day, H)")
     applicants_per_1000: float = _f(
-        30.0, "Applicants the call brings per 1,000 households (an open call brings `open_multiplier` times more).",
-        "domain-facts: ~14 approved per community after the drive, sign-ups ~2.5x approvals (H/L); per 1,000 "
-        "households assumed", ge=0.0, le=1000.0)
+        12.3, "Sign-ups an open call brings per 1,000 households over the drive; a call by referral "
+        "(`categorized`, `leaders`) brings 1/`open_multiplier` of them.",
+        "sources: volunteers; timeline (over 50,000 sign-ups by 26 Feb for about 4.08 M households: 12.3 per "
+        "1,000, about 36 per community, H)", ge=0.0, le=1000.0)
     open_multiplier: float = _f(
-        3.0, "How many more applicants an open call brings than a categorized one.",
+        3.0, "How many times the sign-ups of a call by referral an open call brings.",
         "domain.md: one online call drew 800+ sign-ups (Chen); ratio assumed, 2-5", ge=1.0, le=100.0)
+    approval_days: int = _f(
+        2, "Days from sign-up before an applicant's identity and health checks are back and a coordinator may "
+        "approve or reject it (a vetted applicant works from the next day).",
+        "assumed, 1-7; sources: volunteers (approval delay 3-7 days, L); about 19,000 approved by the drive's "
+        "fourth day (H) leave no more than about 2 days for the first sign-ups", ge=0, le=365)
+    unsuitable_share: Probability = _f(
+        0.15, "Share of an open call's applicants whom vetting rejects (unsuitable: health, age, not reachable).",
+        "assumed, 0.05-0.4; with the drive's sign-ups and `approval_days` it gives about 14 approved per community "
+        "by day 34 and 2.5 sign-ups per approval (sources: volunteers, H/L)")
+    referred_unsuitable_share: Probability = _f(
+        0.05, "Share of a call by referral's applicants whom vetting rejects (the referrer vouches for them).",
+        "assumed, 0-0.2; domain.md: recruiting by referral into categories (Chen)")
     coordinators: int = _f(1, "Coordinators who vet applicants and manage volunteers.",
                            "domain.md: it all landed on one person (Chen)", ge=0, le=10_000)
     coordinator_hours: float = _f(12.0, "Hours a coordinator works a day.", "assumed, as cadres", ge=0.0, le=24.0)
@@ -598,7 +629,8 @@ class Volunteers(Section):
     vetting_hours_categorized: float = _f(
         0.25, "Coordinator hours to vet one referred, pre-sorted applicant.", "assumed, 0.1-0.5", gt=0.0, le=24.0)
     supervision_hours: float = _f(
-        0.15, "Coordinator hours a day per active volunteer (assigning tasks, changing plans).",
+        0.15, "Coordinator hours a day per active volunteer (assigning tasks, changing plans); volunteers work only "
+        "the share of their hours that supervision covers.",
         "assumed, 0.05-0.3; domain.md: service plans had to be changed (Chen)", ge=0.0, le=24.0)
     resident_supervision_share: Probability = _f(
         0.25, "Coordination a mobilised resident needs, as a share of a recruit's `supervision_hours` (their "
@@ -614,6 +646,13 @@ class Volunteers(Section):
     psych_share: Probability = _f(0.1, "Share of categorized recruits who are psychological volunteers.",
                                   "assumed, 0.05-0.2")
     hours_per_day: float = _f(4.0, "Hours an active volunteer gives a day.", "assumed, 2-8", gt=0.0, le=24.0)
+    doorstep_visits: int = _f(
+        5, "Offline households a general volunteer checks on at their door each day, in turn through its grid "
+        "cell's offline households, before its errands; the open needs it finds are reported (0: no visits).",
+        "assumed, 0-15; sources: stylized fact 4 (older residents depend on calls and home visits, so their needs "
+        "are discovered later), stylized fact 8 (volunteers were put on low-skill tasks)", ge=0, le=1000)
+    visit_hours: float = _f(0.2, "Volunteer hours for one doorstep visit.", "assumed, 0.1-0.5 (as a cadre's "
+                            "screening call or visit, `reporting.screen_hours`, with the stairs)", gt=0.0, le=24.0)
     attrition: Probability = _f(0.01, "Daily chance an active volunteer drops out.",
                                 "domain-facts: 0.5-2% a day for spontaneous volunteers (L)")
     overload_attrition: float = _f(
@@ -623,19 +662,28 @@ class Volunteers(Section):
     waiting_dropout: Probability = _f(
         0.05, "Daily chance an applicant still waiting to be vetted gives up.",
         "domain-facts: delayed coordination lowers motivation (Schulte et al. 2024) (L); assumed, 0.02-0.1")
-    incentives: bool = _f(False, "Incentive mechanisms: halve attrition.", "domain.md: build incentive mechanisms "
-                          "(Chen); effect assumed")
+    incentives: bool = _f(False, "Incentive mechanisms: attrition falls to `incentive_attrition` of itself.",
+                          "domain.md: build incentive mechanisms (Chen); effect assumed")
+    incentive_attrition: Probability = _f(
+        0.5, "With incentives, the share of the attrition that remains.", "assumed, 0.3-0.8; domain.md: build "
+        "incentive mechanisms (Chen)")
     conflict_rate: Probability = _f(0.01, "Daily chance an active volunteer falls into a conflict.",
                                     "assumed, 0.005-0.03")
-    conflict_handling: bool = _f(False, "Conflict handling: conflicts are resolved instead of ending in drop-out.",
-                                 "domain.md: build conflict-handling mechanisms (Chen); effect assumed")
+    conflict_handling: bool = _f(
+        False, "Conflict handling: coordinators resolve conflicts (`conflict_hours` each, after supervising and "
+        "before vetting); a conflict nobody resolves ends in the volunteer leaving.",
+        "domain.md: build conflict-handling mechanisms (Chen); effect assumed")
+    conflict_hours: float = _f(1.0, "Coordinator hours to resolve one conflict.", "assumed, 0.5-3",
+                               ge=0.0, le=24.0)
     fatigue_rate: float = _f(0.02, "Fatigue a volunteer gains per fully loaded day; at 1 the volunteer burns out.",
                              "assumed, 0.01-0.05", ge=0.0, le=1.0)
     mobilisation: bool = _f(True, "Residents also join as volunteers by contagion over the network.",
                             "model-spec Processes 6")
     mobilisation_threshold: Probability = _f(
         0.3, "Share of a household's ties that must be active volunteers before it joins, at mass base 0; mass "
-        "base lowers it (to 40% of this at 1).", "domain.md: prior mass base decides mobilisation (Song); assumed")
+        "base lowers it (to 40% of this at 1). A building leader's example adds `internal.leader_example` to the "
+        "share of every household of its building.",
+        "domain.md: prior mass base decides mobilisation (Song); assumed")
     willing_share: Probability = _f(
         0.15, "Share of households that would ever volunteer, at mass base 1 (a quarter of it at mass base 0).",
         "assumed, 0.05-0.3; domain-facts: >50,000 sign-ups in a city of 4 M households within days (H)")

@@ -36,7 +36,7 @@ from simulation.reporting import waiting_rows
 
 class EmergencyOnline(Mechanism):
     name = "emergency_online"
-    COLUMNS = {"volunteers_active": 0, "psych_help_sought": 0, "psych_help_capacity": 0}
+    COLUMNS = {"remote_volunteers_active": 0, "psych_help_sought": 0, "psych_help_capacity": 0}
 
     def setup(self, model) -> None:
         self.cfg = c = model.config.online
@@ -58,7 +58,7 @@ class EmergencyOnline(Mechanism):
     def observe(self, model) -> dict:
         if not self.active(model):
             return {}
-        return {"volunteers_active": self.psych_volunteers + self.cfg.medical_volunteers,
+        return {"remote_volunteers_active": self.psych_volunteers + self.cfg.medical_volunteers,
                 "psych_help_sought": self.sought, "psych_help_capacity": self.capacity}
 
     def active(self, model) -> bool:
