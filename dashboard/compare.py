@@ -255,7 +255,8 @@ def Table(frame: pd.DataFrame, css: str):
 @solara.component
 def Results(result: dict):
     first = next(iter(result["scenarios"].values()))
-    tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high")}
+    tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high"),
+            "phase": t("phase_word")}
     charts.show(charts.bands(result["daily"], "unmet_total", result["labels"], t("compare_bands"), t("axis_day"),
                              t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases], first.days,
                              tips))

@@ -8,6 +8,7 @@ page, which lets Compare take the scenarios edited here.
 
 from __future__ import annotations
 
+import html
 import tempfile
 import threading
 import time
@@ -117,6 +118,12 @@ saved = solara.reactive(typing.cast(list, []))
 ended = solara.reactive(False)  # the session has ended (its tab closed)
 
 
+def redraw() -> None:
+    """Have the live view render the model's day again. `peek` reads the counter without subscribing whatever
+    component is rendering or handling an event to it (which made the whole page render again every day)."""
+    version.set(version.peek() + 1)
+
+
 def current_base() -> Scenario:
     if base.value is None:
         base.value = scenarios.load("no_linkage")
@@ -148,7 +155,7 @@ def reset() -> None:
     pause()
     run.value = Run(CommunityModel(scenario=scenario, rng=seed.value), settings())
     building.value = min(building.value, n_buildings(run.value.model) - 1)
-    version.value += 1
+    redraw()
 
 
 def step() -> None:
@@ -156,7 +163,7 @@ def step() -> None:
         reset()
     if run.value is not None:
         run.value.step()
-        version.value += 1
+        redraw()
 
 
 def acknowledge(day: int) -> None:
@@ -201,15 +208,15 @@ def play_loop(cancel: threading.Event) -> None:
             if target is not None:  # running to a day: show progress a few times a second
                 if started - last_refresh >= RUN_TO_REFRESH:
                     last_refresh = started
-                    version.value += 1
+                    redraw()
                 continue
-            version.value += 1
+            redraw()
             current.wait_shown(current.model.day, SHOWN_TIMEOUT)
             days_per_second = speed.value
             if days_per_second:
                 current.stop.wait(max(0.0, 1.0 / days_per_second - (time.perf_counter() - started)))
     finally:
-        version.value += 1
+        redraw()
         if run.value is current and not (current.stop.is_set() or cancel.is_set()):
             playing.value = False  # the end, or the day asked for (after Pause it is off already)
         looping.value = False
@@ -442,6 +449,59 @@ def add_to_compare(scenario: Scenario) -> None:
 
 
 # --- live view ------------------------------------------------------------------------------------------------------
+def events(config: Scenario) -> list[tuple[int, str]]:
+    """The days mechanisms start or change in `config`, as (day, text key), in order of day."""
+    found = []
+    if config.online.enabled:
+        found.append((config.online.start_day, "event_online"))
+    if config.internal.leader_share > 0:
+        found.append((config.internal.leader_start_day, "event_leaders"))
+    if config.internal.sunk_cadres_per_1000 > 0:
+        found.append((config.internal.sunk_arrival_day, "event_sunk"))
+    if config.external.group_buy:
+        found.append((config.external.group_buy_start_day, "event_group_buy"))
+    if config.triage.enabled:
+        found.append((config.triage.start_day, "event_triage"))
+    if config.volunteers.enabled:
+        found.append((config.volunteers.call_day, "event_call"))
+    if config.organisations.enabled:
+        found.append((config.organisations.start_day, "event_organisations"))
+        if config.organisations.funding_after_drop < config.organisations.funding:
+            found.append((config.organisations.funding_drop_day, "event_funding"))
+    return sorted((day, key) for day, key in found if day < config.days)
+
+
+def timeline_html(config: Scenario, day: int) -> str:
+    """The run's phases as a bar across the page (each as wide as it lasts, its name inside, cut with an ellipsis
+    when too narrow and whole in its tooltip), the mechanisms' start days as ticks, and today."""
+    days = max(config.days, 1)
+    starts = [p.start for p in config.phases] + [days]
+    parts = []
+    for i, phase in enumerate(config.phases):
+        end = min(starts[i + 1], days)
+        if phase.start >= days or end <= phase.start:
+            continue
+        name = html.escape(phase_name(phase.name))
+        tip = html.escape(t("timeline_phase_tip", phase=phase_name(phase.name), start=phase.start, end=end - 1))
+        parts.append(f'<div class="tl-phase tl-phase-{i % 2}" style="left:{100 * phase.start / days:.3f}%;'
+                     f'width:{100 * (end - phase.start) / days:.3f}%" title="{tip}">{name}</div>')
+    for d, key in events(config):
+        tip = html.escape(t("timeline_event_tip", day=d, event=t(key)))
+        parts.append(f'<div class="tl-event" style="left:{100 * d / days:.3f}%" title="{tip}"></div>')
+    parts.append(f'<div class="tl-today" style="left:{100 * min(day, days) / days:.3f}%"></div>')
+    return f'<div class="timeline" role="img" aria-label="{html.escape(t("timeline"))}">{"".join(parts)}</div>'
+
+
+@solara.component
+def Timeline(config: Scenario, day: int):
+    solara.HTML(tag="div", unsafe_innerHTML=timeline_html(config, day), classes=["timeline-box"])
+    upcoming = [(d, key) for d, key in events(config)]
+    if upcoming:
+        text = t("list_sep").join(t("timeline_event", day=d, event=t(key)) for d, key in upcoming)
+        solara.Text(f"{t('timeline_events')}{text}", classes=["timeline-events"],
+                    style={"font-size": "12px", "color": "#555"})
+
+
 def fmt(value) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "–" if value is None or np.isnan(value) else "∞"
@@ -452,12 +512,12 @@ def fmt(value) -> str:
 
 @solara.component
 def SummaryCards(summary: dict):
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}, classes=["summary-cards"]):
-        for key in SUMMARY_KEYS:
-            with solara.Card(margin=0, style={"min-width": "150px", "padding": "6px"}, classes=[f"card-{key}"]):
-                solara.Text(t(f"key_{key}"), style={"font-size": "12px", "color": "#555"})
-                solara.HTML(tag="div", unsafe_innerHTML=fmt(summary.get(key)),
-                            style="font-size: 20px; font-weight: 600", classes=["card-value"])
+    """The summary keys as cards, in one HTML block: eleven card components cost more to re-render every day than
+    all the rest of the page."""
+    cards = "".join(
+        f'<div class="summary-card card-{key}"><div class="card-label">{html.escape(t(f"key_{key}"))}</div>'
+        f'<div class="card-value">{html.escape(fmt(summary.get(key)))}</div></div>' for key in SUMMARY_KEYS)
+    solara.HTML(tag="div", unsafe_innerHTML=cards, classes=["summary-cards"])
 
 
 def network_figure(current: Run, b: int):
@@ -510,6 +570,7 @@ def Live():
         solara.Text(t("phase", phase=phase_name(phase)) if day else config.name, style={"color": "#555"})
         if not running:
             solara.Text(t("finished"), style={"color": "#2e7d32"})
+    Timeline(config, day)
     # The same elements on every day, day 0 included, so that charts are updated in place, never replaced.
     with solara.Div(classes=["notice"]):
         if day == 0:
@@ -519,7 +580,8 @@ def Live():
     x = t("axis_day")
 
     def lines(series: dict[str, str], title: str, y_title: str, dashed: tuple = ()) -> dict:
-        return charts.lines(daily, series, title, y_title, x, phases, config.days, dashed, t("series"))
+        return charts.lines(daily, series, title, y_title, x, phases, config.days, dashed, t("series"),
+                            t("phase_word"))
 
     figures = [
         lines({f"unmet_{c}": t(f"cat_{c}") for c in CATEGORIES}, t("chart_categories"), t("axis_needs")),
