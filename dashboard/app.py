@@ -46,10 +46,21 @@ def _session_started():
     return end_session  # solara calls it when the session (virtual kernel) closes
 
 CSS = """
-.compare-table { border-collapse: collapse; }
-.compare-table th, .compare-table td { padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: right; }
-.compare-table td:first-child, .compare-table th:first-child { text-align: left; }
-.compare-table.differences td:nth-child(2), .compare-table.differences th:nth-child(2) { text-align: left; }
+.compare-table { border-collapse: collapse; margin-bottom: 10px; }
+.compare-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
+.compare-table th, .compare-table td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;
+                                       vertical-align: top; }
+.compare-table td:first-child, .compare-table th:first-child { text-align: left; max-width: 360px; }
+.compare-table .definition { font-size: 11px; color: #666; font-weight: normal; }
+.compare-table .direction { font-size: 11px; color: #1565c0; }
+.compare-table .interval { font-size: 11px; color: #666; white-space: nowrap; }
+.compare-table .mean, .compare-table .change { font-weight: 600; white-space: nowrap; }
+.verdict { white-space: nowrap; font-weight: 600; }
+.verdict-better { color: #2e7d32; }
+.verdict-worse { color: #c62828; }
+.verdict-neutral { color: #555; }
+.note { font-size: 12px; color: #555; display: block; margin: 2px 0 6px 0; }
+.why { font-size: 13px; color: #333; }
 .explore-controls .v-file-input .v-counter { display: none; }
 .section-btn .v-btn__content { flex-direction: row-reverse; justify-content: space-between; width: 100%; }
 .chart .vega-embed { width: 100%; }

@@ -19,13 +19,15 @@ from pathlib import Path
 import ipyvuetify as v
 import numpy as np
 import pandas as pd
+import reacton.ipyvuetify as rv
 import solara
 import traitlets
 from ipyvuetify.extra import FileInput
 
 import scenarios
 from dashboard import charts, limits
-from dashboard.i18n import field_name, field_tip, phase_name, preset_line, section_name, t
+from dashboard.i18n import (SECTIONS, field_name, field_tip, phase_name, preset_line,
+                            scenario_name, section_name, t)
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
@@ -116,6 +118,8 @@ building = solara.reactive(0)
 #: Scenarios edited here and added for the Compare page: (label, Scenario).
 saved = solara.reactive(typing.cast(list, []))
 ended = solara.reactive(False)  # the session has ended (its tab closed)
+saved_changes = solara.reactive(typing.cast(dict, {}))  # label of a saved scenario -> the edits it was made with
+added = solara.reactive("")  # the label last added to Compare (for the note that says so)
 
 
 def redraw() -> None:
@@ -374,8 +378,9 @@ def ScenarioUpload():
 def Controls():
     scenario = current_base()
     names = scenarios.names()
-    solara.Select(label=t("preset"), values=names, value=scenario.name if scenario.name in names else None,
-                  on_value=choose_preset, classes=["preset-select"])
+    rv.Select(label=t("preset"), v_model=scenario.name if scenario.name in names else None,
+              items=[{"text": scenario_name(n), "value": n} for n in names], on_v_model=choose_preset,
+              class_="preset-select")
     line = preset_line(scenario.name) or scenario.description.strip().split(". ")[0]
     # Always there, empty or not: removing an element would shift and remount the upload input below it.
     solara.Text(line, style={"font-size": "12px", "color": "#555"}, classes=["preset-line"])
@@ -441,11 +446,40 @@ def RunButtons():
                       classes=["btn-add-compare"])
         solara.FileDownload(lambda: scenarios.to_toml(scenario), filename=f"{scenario.name}.toml",
                             label=t("download_scenario"))
+    with solara.Div():
+        if added.value:
+            solara.Success(t("added_to_compare", name=scenario_name(added.value),
+                             changes=describe_changes(saved_changes.value.get(added.value, {}))),
+                           dense=True, classes=["added-note"])
 
 
 def add_to_compare(scenario: Scenario) -> None:
+    """Keep the scenario as edited for the Compare page, with a note of what was changed, and say so."""
     label = f"{scenario.name}*{len(saved.value) + 1}"
+    saved_changes.value = {**saved_changes.value, label: {**edits.value, "seed": seed.value}}
     saved.value = [*saved.value, (label, scenario.model_copy(update={"name": label}))]
+    added.value = label
+
+
+def describe_changes(changes: dict) -> str:
+    """What an edited scenario changed, in the page's language ("online groups: on; households: 600")."""
+    words = []
+    for key, value in changes.items():
+        if key == "seed":
+            continue  # the seed is Explore's, not the scenario's: Compare runs its own replications
+        if key in SWITCHES:
+            name = section_name(key.split(".")[0])
+        elif key == "households":
+            name = t("households")
+        else:
+            section, _, field_key = key.rpartition(".")
+            name = field_name(key, field_key.replace("_", " "))
+            if section in SECTIONS:
+                name = f"{section_name(section)} · {name}"
+        shown = t("switch_on") if value is True else t("switch_off") if value is False else f"{value:,}" \
+            if isinstance(value, int) else str(value)
+        words.append(f"{name} {shown}")
+    return t("list_sep").join(words) or t("no_changes")
 
 
 # --- live view ------------------------------------------------------------------------------------------------------
@@ -567,7 +601,8 @@ def Live():
     with solara.Row(classes=["day-line"]):
         solara.Text(t("day", day=day, days=config.days), classes=["day-label"],
                     style={"font-size": "18px", "font-weight": "600"})
-        solara.Text(t("phase", phase=phase_name(phase)) if day else config.name, style={"color": "#555"})
+        solara.Text(t("phase", phase=phase_name(phase)) if day else scenario_name(config.name),
+                    style={"color": "#555"}, classes=["phase-label"])
         if not running:
             solara.Text(t("finished"), style={"color": "#2e7d32"})
     Timeline(config, day)
