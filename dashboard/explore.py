@@ -9,7 +9,6 @@ page, which lets Compare take the scenarios edited here.
 from __future__ import annotations
 
 import html
-import tempfile
 import threading
 import time
 import typing
