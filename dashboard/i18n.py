@@ -72,7 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
     "no_changes": {"zh": "未修改", "en": "unchanged"},
     "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
     "explore_settings_label": {"zh": "“探索”页的设置", "en": "the Explore page's settings"},
-    # Sources are cited as written in the schema: they quote English documents (domain.md, domain-facts).
+    # Sources are cited as written in the schema: they quote English documents (the source panel, sources).
     "source": {"zh": "依据（原文）", "en": "Source"},
     # --- explore: charts -------------------------------------------------------------------------------------------
     "key_figures": {"zh": "关键指标", "en": "Key figures"},
