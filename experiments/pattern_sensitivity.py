@@ -3,7 +3,7 @@
 For each assumed parameter below (its range is the one documented in the scenario reference, or, where the
 source gives a figure rather than a range, the one stated here), the script sets it to the low and to the high
 end — in every scenario of a pattern alike — and checks each pattern of the model's validation (issue 3,
-domain-facts stylized facts) over a few seeds, with the same criteria as the tests in `tests/`. It writes a
+sources: stylized facts) over a few seeds, with the same criteria as the tests in `tests/`. It writes a
 Markdown table: a pattern holds at a setting when it holds in every seed.
 
     python -m experiments.pattern_sensitivity --seeds 3 --write docs/sensitivity.md
@@ -23,7 +23,7 @@ from pathlib import Path
 
 
 PARAMETERS: dict[str, tuple[float, float]] = {
-    "volunteers.attrition": (0.005, 0.02),  # domain-facts: 0.5-2% a day (L)
+    "volunteers.attrition": (0.005, 0.02),  # sources: 0.5-2% a day (L)
     "volunteers.open_multiplier": (2.0, 5.0),
     "volunteers.overload_attrition": (1.0, 5.0),
     "volunteers.vetting_hours_open": (0.5, 1.5),

@@ -5,9 +5,9 @@ only), gets through on the phone, has a trusted online neighbour report for it, 
 down the register of special groups. Reports cost cadre time and the cadres' hours for them are limited, so on busy
 days attempts go unanswered and needs stay hidden. A need nobody reported is invisible to every responder.
 
-Sources: domain-facts stylized facts 2 (coordinators are the early bottleneck: one worker per 450-1,000 residents on
+Sources: docs/sources.md, stylized facts 2 (coordinators are the early bottleneck: one worker per 450-1,000 residents on
 phone duty) and 4 (digital divide: older residents depend on calls and home visits, a cadre made 100-200 calls a
-day, so their needs are discovered later); hotline at 10x capacity (domain-facts, mental health); domain.md:
+day, so their needs are discovered later); hotline at 10x capacity (sources, mental health); the source panel:
 people marginalised by new digital technology (Actors).
 """
 

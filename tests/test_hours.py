@@ -132,6 +132,13 @@ LEVERS = {
     "volunteers.coordinators": st.integers(0, 3),
     "volunteers.applicants_per_1000": st.floats(0.0, 200.0),
     "volunteers.supervision_hours": st.floats(0.0, 2.0),
+    "volunteers.approval_days": st.integers(0, 3),
+    "volunteers.drive_days": st.integers(1, 5),
+    "volunteers.doorstep_visits": st.integers(0, 30),
+    "volunteers.conflict_rate": st.floats(0.0, 0.5),
+    "volunteers.conflict_handling": st.booleans(),
+    "volunteers.conflict_hours": st.floats(0.0, 6.0),
+    "internal.leader_example": st.floats(0.0, 0.5),
     "organisations.enabled": st.booleans(),
     "organisations.start_day": st.integers(0, 8),
     "organisations.integration": st.floats(0.0, 1.0),
@@ -250,7 +257,7 @@ def test_calls_per_cadre_counts_the_calls_taken_per_own_cadre_on_duty():
 
 
 def test_a_cadre_takes_100_to_200_calls_a_day_at_the_peak():
-    """domain-facts stylized fact 4: a cadre made 100-200 calls a day (M). In every one of 10 seeds of
+    """sources: stylized fact 4: a cadre made 100-200 calls a day (M). In every one of 10 seeds of
     `wuhan_2020`, the busiest day of the closure weeks (days 18-35) sees 100-200 calls taken per own cadre: the
     reports and the chasing calls of households whose needs are known and not yet met (tolerance: the source's own
     range, one anecdote)."""

@@ -1,6 +1,6 @@
 """The baseline patterns of the `no_linkage` world (cadres alone), each checked over ten seeds.
 
-Stylized facts from shared/domain-facts.md: unmet needs build up once compounds are sealed and supermarkets stop
+Stylized facts from docs/sources.md: unmet needs build up once compounds are sealed and supermarkets stop
 selling to individuals (fact 1), and the digital divide hides older residents' needs (fact 4). The tolerances are
 argued from the model's own arithmetic, not tuned: see each test.
 """
