@@ -73,6 +73,18 @@ target(
     measure=lambda daily, n: float(daily["unmet_total"].to_numpy().argmax()),
 )
 
+target(
+    key="calls_per_cadre_peak",
+    what="calls taken per own cadre on the busiest day of the closure weeks (days 18-35)",
+    source_value="a cadre made 100-200 calls a day",
+    source="sources: scale and people; stylized fact 4",
+    confidence="M",
+    low=100, high=200,
+    tolerance="the source's own range: one reported cadre's day, taken as typical of the busiest days",
+    measure=lambda daily, n: float(daily["calls_per_cadre"].iloc[18:36].max()),
+)
+
+
 # Mental health: the survey of 27 Jan-2 Feb 2020 (days 4-10), n = 2,617 Wuhan residents, an online sample. The survey
 # counts people; the model's unit is the household, whose distress stands for its respondent's, so a share of
 # people is read as the same share of households (one respondent per household).

@@ -64,7 +64,7 @@ def test_mechanisms_leave_every_series_identical_before_they_start():
 
 
 def test_online_linkage_reduces_hidden_needs_of_online_households_more():
-    """Pattern 2 (domain-facts stylized fact 4, digital divide). Only digital households can join the groups, so the
+    """Pattern 2 (sources: stylized fact 4, digital divide). Only digital households can join the groups, so the
     proportional fall in hidden need-days per household must be larger for online than for offline households, in
     every seed. Proportional, because offline households start with several times the hidden need-days of online
     ones, so a small relative gain for them can exceed a large one for online households in absolute terms.

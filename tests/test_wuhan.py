@@ -1,6 +1,6 @@
 """Pattern 1: the Wuhan timeline as it happened (`wuhan_2020`), over ten seeds.
 
-domain-facts stylized fact 1: unmet needs peak around 14-20 Feb (days 22-28), when compounds were sealed and
+sources: stylized fact 1: unmet needs peak around 14-20 Feb (days 22-28), when compounds were sealed and
 supermarkets stopped selling to individuals before group buying and volunteers worked at scale, and fall as sunk
 cadres arrive (from day 19) and approved volunteers deploy (from day 31), and waits drop to next day.
 """

@@ -1,11 +1,11 @@
 """External linkage: community group buying from a finite supply, scheduled supply and love vegetables, subsidised
 packs, donated protective supplies, and how what is handed out is targeted.
 
-Source: domain.md, "Three kinds of linkage" (Song): *external linkage — outside the community, the internet links
+Source: the source panel, "Three kinds of linkage" (Song): *external linkage — outside the community, the internet links
 residents and volunteers and brings in real help: buying and distributing masks, disinfectant and other supplies*;
 "Actors" and "Prices and supply" (Huang): residents kept life going through community group buying (社区团购); the
 city guaranteed supply, stabilised prices and handed out "love vegetables" (爱心菜); "Last-mile precision" (Song,
-Huang). Figures: domain-facts, "Supply and group buying": a package of ~6 kg, ~¥100, for ~3 people x 3 days; an order
+Huang). Figures: sources, "Supply and group buying": a package of ~6 kg, ~¥100, for ~3 people x 3 days; an order
 goes ahead at 50 or 100 packages; early waits 5-6 days, next day by mid-March; resident groups ordered about every 4
 days (M); the city's stock of 34,400 t on 31 Jan, about a week (H); subsidised packs ¥10 for 5 kg, ~20-30 per
 compound (L). Stylized facts 1, 3 (group-buy thresholds favour organised, digitally connected compounds), 4 (the

@@ -1,8 +1,8 @@
 """Internal linkage: cadres sunk from government units, and resident building leaders who report for neighbours.
 
-Source: domain.md, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers and
+Source: the source panel, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers and
 cadres sunk to the grassroots keep the usual linkage of community social organisations, resident self-organisations
-and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: domain-facts,
+and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: sources,
 34,000+ sunk cadres in ~1,100 communities by 11 Feb, about 25-50 per community (H/M); stylized fact 1: needs fall as
 sunk cadres arrive (from day 19).
 

@@ -1,6 +1,6 @@
 """Community social organisations, leader demonstration, funding and three-social integration.
 
-Sources: domain.md, "Leaders set the example" (Song): *in many organisations people wanted to act but did not move
+Sources: the source panel, "Leaders set the example" (Song): *in many organisations people wanted to act but did not move
 because their leader did not*; "Funding strain" (Chen): *purchased-service funding dried up; 80% of one agency's
 projects served groups in difficulty and had to be re-planned*; Actors: social workers are *funded through purchased
 services and not part of the formal community system*, they *assess and screen needs and link residents to the
@@ -19,7 +19,7 @@ households, the groups in difficulty their projects served); below 0.5 every hou
 get through on the phone that day. With integration the cadres accept their referrals: the queue is ordered
 by need (the triage policy of simulation/linkage/needs_triage.py). The social workers also counsel, serving
 psychological needs before the cadres do, but only a little: they assess and link residents to the right expert
-and rarely do crisis intervention themselves (domain.md, Actors; stylized fact 10).
+and rarely do crisis intervention themselves (the source panel, Actors; stylized fact 10).
 """
 
 from __future__ import annotations
