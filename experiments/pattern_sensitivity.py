@@ -38,7 +38,7 @@ PARAMETERS: dict[str, tuple[float, float]] = {
 
 PATTERNS: dict[str, str] = {
     "1": "wuhan_2020: backlog peaks in days 22-40, days 41-54 under half the peak",
-    "2": "no_linkage: hidden need-days per offline elderly household > 2x the others'",
+    "2": "no_linkage: hidden need-days per offline elderly household > 1.5x the others'",
     "3": "wuhan_2020: medical needs wait longer per need than food needs",
     "4": "open call: >= 5 more overload days, >= 2x vetting queue, fewer volunteers at the end",
     "5": "strong mass base: more residents mobilised, fewer unmet need-days than weak",
@@ -69,7 +69,7 @@ def _pattern(key: str, seed: int, overrides: dict) -> bool:
         n_oe = int((hh.elderly & ~hh.digital).sum())
         per_oe = d["hidden_offline_elderly"].sum() / n_oe
         per_other = (d["hidden_total"].sum() - d["hidden_offline_elderly"].sum()) / (hh.n - n_oe)
-        return bool(per_oe > 2 * per_other)
+        return bool(per_oe > 1.5 * per_other)
     if key == "3":
         d = _model("wuhan_2020", seed, o).daily()
         return bool(d["unmet_medical"].sum() / d["raised_medical"].sum()

@@ -194,9 +194,10 @@ class Reporting(Section):
     screen_hours: float = _f(0.1, "Cadre hours for one proactive screening call or visit.",
                              "sources: 100-200 calls a day (M)", gt=0.0, le=10.0)
     chase_calls: float = _f(
-        1.0, "Calls a day, on average (Poisson), that a household makes to chase needs the community has known of "
+        1.5, "Calls a day, on average (Poisson), that a household makes to chase needs the community has known of "
         "since an earlier day and not met (asking after a package, pressing for a medicine run). They reveal "
-        "nothing new, but take the cadres' report time in turn with new reports; 0 switches chasing off.",
+        "nothing new, but take the cadres' phone time in turn with new report calls (written reports are read "
+        "first); 0 switches chasing off.",
         "assumed, 0.3-2; sources: hotline at 10x capacity (H), a cadre made 100-200 calls a day (M)",
         ge=0.0, le=20.0)
     chase_hours: float = _f(

@@ -269,14 +269,17 @@ def test_a_cadre_takes_100_to_200_calls_a_day_at_the_peak():
 
 
 def test_chasing_calls_crowd_out_new_reports_when_the_line_is_full():
-    """Chasing calls reveal nothing new but take the report budget in turn: with chasing, the budget is used up
-    more often, fewer hidden needs get through and more needs stay hidden; without it, none is booked."""
+    """Chasing calls reveal nothing new but take the phone time in turn with report calls: with chasing, the budget
+    is used up more often and more needs stay hidden, the more so for offline households, who can only phone (the
+    written reports are read first)."""
     base = {"households": 1000, "days": 40, "cadres.coordination_share": 0.3}
     calm = simulation.run("no_linkage", seed=9, **base, **{"reporting.chase_calls": 0.0}).daily
     pressed = simulation.run("no_linkage", seed=9, **base, **{"reporting.chase_calls": 2.0}).daily
     assert (calm["coordinator_load"] <= calm["coordinator_capacity"] + 1e-6).sum() > (
         pressed["coordinator_load"] <= pressed["coordinator_capacity"] + 1e-6).sum()
     assert pressed["hidden_total"].sum() > calm["hidden_total"].sum()
+    rise = {g: pressed[f"hidden_{g}"].sum() / max(calm[f"hidden_{g}"].sum(), 1) for g in ("offline", "total")}
+    assert rise["offline"] > 1.0
     assert (pressed["hours_calls"] + pressed["hours_posts"] <= pressed["coordinator_capacity"] + 1e-6).all()
 
 

@@ -214,21 +214,22 @@ def test_wuhan_incentives_and_conflict_handling_keep_volunteers_at_work(wuhan):
     """Chen: what worked included incentive and conflict-handling mechanisms. They act through the volunteers'
     process: incentives halve attrition; conflict handling has the coordinators (two in wuhan_2020, with hours to
     spare after the drive) resolve conflicts that would otherwise end in the volunteer leaving. So more volunteers
-    must be at work after day 31 in every seed (measured: +0.8 to +5.7 and +2.5 to +7.3 a day), they make more
-    doorstep visits in every seed, and on the ten seeds' mean fewer offline households' need-days stay hidden and
-    fewer need-days go unmet (measured: about -90 and -120 hidden, -80 and -100 unmet need-days, about 0.4%: the
-    effect is real but small next to the group-buy waits of wuhan_2020, so single seeds may go either way)."""
+    must be at work after day 31 in every seed (measured: +0.8 to +5.7 and +2.5 to +7.3 a day), they must make more
+    doorstep visits in every seed, and on the ten seeds' mean fewer offline households' need-days must stay hidden
+    (measured: about -40 and -90). Unmet need-days are not asserted here: in wuhan_2020 the effect is about -20 to
+    -25 of some 16,700 need-days, within the seeds' noise (5 and 7 seeds of 10 go down), because most visits find
+    nothing hidden and the rest of the backlog is group-buy waits; where volunteers' hours are scarce the effect on
+    unmet need-days is large and is tested in every seed (`test_presets_levers_move_unmet_needs_...`)."""
     base = wuhan["base"]
     for lever in ("incentives", "conflict_handling"):
-        at_work, visits, hidden, unmet = [], [], [], []
-        for seed, (b, v) in enumerate(zip(base, wuhan[lever])):
+        at_work, visits, hidden = [], [], []
+        for b, v in zip(base, wuhan[lever]):
             at_work.append(v.loc[v["day"] >= 31, "volunteers_active"].mean()
                            - b.loc[b["day"] >= 31, "volunteers_active"].mean())
             visits.append(v["volunteer_visits"].sum() - b["volunteer_visits"].sum())
             hidden.append(_after_drive(v, "hidden_offline") - _after_drive(b, "hidden_offline"))
-            unmet.append(v["unmet_total"].sum() - b["unmet_total"].sum())
         assert min(at_work) > 0 and min(visits) > 0, (lever, at_work, visits)
-        assert np.mean(hidden) < 0 and np.mean(unmet) < 0, (lever, hidden, unmet)
+        assert np.mean(hidden) < 0, (lever, hidden)
 
 
 @pytest.mark.patterns
