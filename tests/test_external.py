@@ -46,7 +46,7 @@ def test_preset_extends_no_linkage_and_changes_only_external():
     assert ext.external.supply_days and ext.external.donation_days
     assert ext.model_dump(exclude={"name", "description", "external"}) == \
         base.model_dump(exclude={"name", "description", "external"})
-    assert "domain" in ext.description
+    assert "source panel" in ext.description
 
 
 def test_mechanism_is_off_by_default_and_built_after_internal_before_triage_and_online():
