@@ -646,7 +646,7 @@ def Explore():
     if run.value is None and not ended.value:
         reset()
 
-    solara.use_thread(play_loop, [playing.value])
+    solara.use_thread(play_loop, [playing.value], intrusive_cancel=False)
     with solara.Columns([1, 3]):
         with solara.Div(classes=["explore-controls"]):
             Controls()
