@@ -338,7 +338,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "triage.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
     "triage.hours_per_day": ("社工每日小时", "每位分诊社工每天为本社区投入的小时数。"),
     "triage.screen_hours": ("每次筛查小时", "社工打一次筛查电话所需小时。"),
-    "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急）。"),
+    "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急，社会组织的社工将其转介给远程心理服务）。"),
     "volunteers.enabled": ("启用", "开启志愿者招募与动员。"),
     "volunteers.mode": ("招募方式", "公开招募（open）、分类推荐招募（categorized）、骨干带队（leaders）。"),
     "volunteers.call_day": ("招募日", "发出招募令的日子。"),
@@ -375,13 +375,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.funding": ("资助水平", "资助下降前购买服务资金占全额的比例。"),
     "organisations.funding_drop_day": ("资助下降日", "资助下降的日子。"),
     "organisations.funding_after_drop": ("下降后资助", "资助下降后占全额的比例，保留的员工随之缩减。"),
-    "organisations.integration": ("三社整合度", "三社整合度（0-1）：0.5以上社区与社工共享困难群体名册并接受分诊转介；"
-                                                "低于此值，每次转介都要耗费干部时间。"),
+    "organisations.integration": ("三社整合度", "三社整合度（0-1）：社区与社工共同管理的困难户比例（共享名册、转介即被接受并按需排序、"
+                                                "无摩擦）；其余转介来自体系外，排在居民来电之后，每次耗费（1-整合度）×摩擦小时。"),
     "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
-    "organisations.hours_per_day": ("社工每日小时", "每位社工每天的工作小时：先打筛查电话，余下用于心理辅导。"),
+    "organisations.hours_per_day": ("社工每日小时", "每位社工每天的工作小时：预约的心理辅导之外，用于筛查和评估。"),
     "organisations.screen_hours": ("每次筛查小时", "社工打一次筛查电话所需小时。"),
     "organisations.counselling_hours": ("社工每日辅导小时上限", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
-    "organisations.friction_hours": ("转介摩擦小时", "干部处理一次体系外社工转介所需小时（占用干部接报时间）。"),
+    "organisations.assess_hours": ("每户评估小时", "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）所需小时。"),
+    "organisations.friction_hours": ("转介摩擦小时", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
 }
 

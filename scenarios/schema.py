@@ -566,8 +566,8 @@ class Triage(Section):
     crisis_threshold: Probability = _f(
         0.67, "Distress above which a psychological need is a crisis (urgent, and referred by the organisations' "
         "social workers to the remote psychological services).",
-        "calibrated: crisis households among the households the social workers assess, against one online team's "
-        "75 crisis cases among 6,252 people served (M; experiments/targets.py `crisis_share`); above "
+        "domain-facts: one online social-work team had 75 crisis cases among 6,252 people served (M); calibrated to "
+        "it (experiments/targets.py `crisis_share`: crisis households among those the social workers assess); above "
         "`needs.psych_threshold`")
 
 
@@ -681,13 +681,13 @@ class Organisations(Section):
         "the mappings are assumed linear (L)")
     screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
                                  "their hours go.", "assumed, 20-80", ge=0, le=10_000)
-    hours_per_day: float = _f(8.0, "Hours a social worker gives a day: screening and assessment first, "
-                              "counselling with the rest.", "assumed, 4-10", ge=0.0, le=24.0)
+    hours_per_day: float = _f(8.0, "Hours a social worker gives a day: `counselling_hours` kept for counselling, "
+                              "the rest for screening and assessment.", "assumed, 4-10", ge=0.0, le=24.0)
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     counselling_hours: float = _f(
-        2.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
-        "day goes to assessing and linking residents to resources.", "assumed, 1-4; domain.md: social workers "
+        2.0, "Hours a social worker keeps for counselling sessions a day (booked first, used at most); the rest of "
+        "the day goes to screening, assessing and linking residents to the right responder.", "assumed, 1-4; domain.md: social workers "
         "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
         "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
     assess_hours: float = _f(

@@ -38,6 +38,7 @@ continuously with I; the three mappings are assumptions (ODD 7.19).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from agents.organisation import Organisation
 from simulation.delivery import Queue, serve_pool
@@ -50,6 +51,10 @@ from simulation.reporting import round_of
 
 COUNSELLING = 0.3  # a social worker's session, as the remote professionals' (online.py)
 SERVICE = "remote_psych"  # where a crisis is referred (simulation/referrals.py)
+# What a screened household is to the social workers (`_kinds`): nothing open; a joint case with an open need; from
+# outside the system, a need the cadres do not know of besides a request for support; only a request for support
+# the cadres do not know of; open needs all known already.
+NOTHING, JOINT, FOR_CADRES, OWN_CASE, KNOWN = -1, 0, 1, 2, 3
 
 
 class SocialOrganisations(Mechanism):
@@ -135,14 +140,15 @@ class SocialOrganisations(Mechanism):
             return
         c, hours, hh, day = self.cfg, model.hours, model.households, model.day
         planned = round_of(self.roster, self.pointer, min(int(self.workers * c.screens_per_worker), len(self.roster)))
-        needy = hh.open[planned].any(axis=1)
+        kinds = _kinds(planned, hh.open.view(np.uint8), hh.reported.view(np.uint8), self.joint, PSYCH)
+        needy = kinds >= JOINT
         cost = np.cumsum(np.where(needy, c.screen_hours + c.assess_hours, c.screen_hours))
         booked = self.workers * c.counselling_hours  # their counselling sessions are booked: kept for step 5
         free = max(hours.left("social_worker", self.name) - booked, 0.0)
         k = int(np.searchsorted(cost, free + 1e-9, side="right"))
-        rows, needy = planned[:k], needy[:k]
+        rows, kinds = planned[:k], kinds[:k]
         self.pointer = (self.pointer + k) % len(self.roster)
-        assessed = rows[needy]
+        assessed = rows[kinds >= JOINT]
         hours.spend("social_worker", "screening", k * c.screen_hours, owner=self.name)
         hours.spend("social_worker", "assessment", len(assessed) * c.assess_hours, owner=self.name)
         self.assessed = len(assessed)
@@ -151,12 +157,9 @@ class SocialOrganisations(Mechanism):
             crisis = assessed[hh.distress[assessed] > self.threshold]
             self.crisis = len(model.referrals.refer(SERVICE, crisis, day))
             self.ever_crisis[crisis] = True
-        joint = assessed[self.joint[assessed]]
-        outside = assessed[~self.joint[assessed]]
-        hidden = hh.open[outside] & ~hh.reported[outside]
-        for_cadres = np.delete(hidden, PSYCH, axis=1).any(axis=1)  # a need only the cadres' side can meet
-        self.outside = outside[for_cadres]
-        own_case = outside[~for_cadres & hidden[:, PSYCH]]  # only support hidden: they keep the case themselves
+        joint = rows[kinds == JOINT]
+        self.outside = rows[kinds == FOR_CADRES]
+        own_case = rows[kinds == OWN_CASE]  # only support hidden: they keep the case themselves
         model.ledger.report(hh, np.concatenate([joint, own_case]) if len(own_case) else joint, day)
         self.made = len(joint) + len(self.outside)
         self.accepted = len(joint)
@@ -181,7 +184,8 @@ class SocialOrganisations(Mechanism):
                           owner=self.name, tasks=COUNSELLING_TASKS)
         if len(rest) == len(sub):
             return queue
-        served = mine & ~np.isin(queue.rows, rest.rows)  # one psych need per household
+        served = mine.copy()
+        served[mine] = ~np.isin(sub.rows, rest.rows)  # one psych need per household
         return queue.without(served)
 
     def _take_outside(self, model, queue: Queue) -> Queue:
@@ -204,3 +208,32 @@ class SocialOrganisations(Mechanism):
         rows = taken[at]
         return Queue(np.concatenate([queue.rows, rows]), np.concatenate([queue.cats, cats.astype(np.int64)]),
                      np.concatenate([queue.classes, model.triage(model, rows, cats.astype(np.int64))]))
+
+
+@njit(cache=True)
+def _kinds(rows, open_, reported, joint, psych):
+    """The kind of each screened household rows[j] (NOTHING, JOINT, FOR_CADRES, OWN_CASE, KNOWN; see above), from
+    the needs table's bytes; a few dozen rows a day."""
+    out = np.empty(len(rows), np.int8)
+    for j in range(len(rows)):
+        r = rows[j]
+        any_open = hidden_other = hidden_psych = False
+        for c in range(open_.shape[1]):
+            if open_[r, c]:
+                any_open = True
+                if not reported[r, c]:
+                    if c == psych:
+                        hidden_psych = True
+                    else:
+                        hidden_other = True
+        if not any_open:
+            out[j] = NOTHING
+        elif joint[r]:
+            out[j] = JOINT
+        elif hidden_other:
+            out[j] = FOR_CADRES
+        elif hidden_psych:
+            out[j] = OWN_CASE
+        else:
+            out[j] = KNOWN
+    return out
