@@ -46,13 +46,38 @@ def _session_started():
     return end_session  # solara calls it when the session (virtual kernel) closes
 
 CSS = """
-.compare-table { border-collapse: collapse; }
-.compare-table th, .compare-table td { padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: right; }
-.compare-table td:first-child, .compare-table th:first-child { text-align: left; }
-.compare-table.differences td:nth-child(2), .compare-table.differences th:nth-child(2) { text-align: left; }
+.compare-table { border-collapse: collapse; margin-bottom: 10px; }
+.compare-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
+.compare-table th, .compare-table td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;
+                                       vertical-align: top; }
+.compare-table td:first-child, .compare-table th:first-child { text-align: left; max-width: 360px; }
+.compare-table .definition { font-size: 11px; color: #666; font-weight: normal; }
+.compare-table .direction { font-size: 11px; color: #1565c0; }
+.compare-table .interval { font-size: 11px; color: #666; white-space: nowrap; }
+.compare-table .mean, .compare-table .change { font-weight: 600; white-space: nowrap; }
+.verdict { white-space: nowrap; font-weight: 600; }
+.verdict-better { color: #2e7d32; }
+.verdict-worse { color: #c62828; }
+.verdict-neutral { color: #555; }
+.note { font-size: 12px; color: #555; display: block; margin: 2px 0 6px 0; }
+.why { font-size: 13px; color: #333; }
 .explore-controls .v-file-input .v-counter { display: none; }
 .section-btn .v-btn__content { flex-direction: row-reverse; justify-content: space-between; width: 100%; }
 .chart .vega-embed { width: 100%; }
+.summary-cards { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+.summary-card { min-width: 150px; padding: 6px 10px; border-radius: 4px; background: white;
+                box-shadow: 0 1px 3px rgba(0, 0, 0, 0.2); }
+.summary-card .card-label { font-size: 12px; color: #555; }
+.summary-card .card-value { font-size: 20px; font-weight: 600; }
+.timeline { position: relative; height: 26px; margin: 6px 0 2px 0; background: #fafafa; border-radius: 3px;
+            font-size: 12px; overflow: hidden; }
+.tl-phase { position: absolute; top: 0; height: 100%; line-height: 26px; padding: 0 4px; box-sizing: border-box;
+            white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: #333;
+            border-left: 1px solid #bbb; }
+.tl-phase-0 { background: #e8eef7; }
+.tl-phase-1 { background: #f3f6fb; }
+.tl-event { position: absolute; top: 0; width: 3px; margin-left: -1px; height: 7px; background: #e08a00; }
+.tl-today { position: absolute; top: 0; width: 2px; margin-left: -1px; height: 100%; background: #c62828; }
 """
 
 

@@ -38,26 +38,33 @@ def show(spec: dict) -> solara.Element:
     return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")))
 
 
-def _figure(title: str, layers: list[dict], height: int = HEIGHT, **extra) -> dict:
-    return {"$schema": SCHEMA, "title": title, "width": "container", "height": height, "layer": layers,
-            "config": {"legend": {"orient": "bottom", "columns": 3}}, **extra}
+#: The charts' height follows the window's: this share of its height, within these bounds (pixels); chart.vue
+#: applies it in the browser, which knows the window.
+FIT_HEIGHT = {"share": 0.27, "min": 150, "max": 420}
 
 
-def _phase_layers(phases: Sequence[tuple[int, str]], days: int) -> list[dict]:
-    """Dashed rules at each phase change after day 0, labelled with the phase's name."""
-    marks = [{"day": start, "phase": name, "row": i % 2 * 11}
-             for i, (start, name) in enumerate((s, n) for s, n in phases if 0 < s < days)]
+def _figure(title: str, layers: list[dict], height: int = HEIGHT, fit: dict | None = None, **extra) -> dict:
+    return {"$schema": SCHEMA, "title": {"text": title, "anchor": "start", "limit": 0}, "width": "container",
+            "height": height, "layer": layers, "usermeta": {"fit_height": fit or FIT_HEIGHT},
+            "config": {"legend": {"orient": "bottom", "columns": 2, "labelLimit": 0, "symbolLimit": 0,
+                                  "labelFontSize": 12},
+                       "axis": {"labelFontSize": 11, "titleFontSize": 12},
+                       "title": {"fontSize": 14},
+                       "view": {"stroke": None}},
+            **extra}
+
+
+def _phase_layers(phases: Sequence[tuple[int, str]], days: int, title: str = "phase") -> list[dict]:
+    """A dashed rule at each phase change after day 0, its name in the tooltip: the names themselves are on the page's
+    timeline, where they cannot collide with each other or with the lines."""
+    marks = [{"day": start, "phase": name} for start, name in phases if 0 < start < days]
     if not marks:
         return []
     return [
-        {"data": {"values": marks}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#888"},
-         "encoding": {"x": {"field": "day", "type": "quantitative"}}},
-        {"data": {"values": marks},
-         "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2, "fontSize": 9,
-                  "color": "#666"},
-         "encoding": {"x": {"field": "day", "type": "quantitative"}, "y": {"value": 0},
-                      "yOffset": {"field": "row", "type": "quantitative", "scale": None},  # alternate rows
-                      "text": {"field": "phase", "type": "nominal"}}},
+        {"data": {"values": marks}, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#999"},
+         "encoding": {"x": {"field": "day", "type": "quantitative"},
+                      "tooltip": [{"field": "phase", "type": "nominal", "title": title},
+                                  {"field": "day", "type": "quantitative"}]}},
     ]
 
 
@@ -67,7 +74,7 @@ def _tip(field: str, title: str, kind: str = "quantitative") -> dict:
 
 def lines(daily: pd.DataFrame, series: dict[str, str], title: str, y_title: str, x_title: str,
           phases: Sequence[tuple[int, str]] = (), days: int = 0, dashed: Sequence[str] = (),
-          series_title: str = "series") -> dict:
+          series_title: str = "series", phase_title: str = "phase") -> dict:
     """One line per daily column in `series` (column -> label), with the phase changes marked; columns in
     `dashed` (capacities) are drawn dashed."""
     rows = []
@@ -76,32 +83,35 @@ def lines(daily: pd.DataFrame, series: dict[str, str], title: str, y_title: str,
         dash = column in dashed
         values = np.round(daily[column].to_numpy(dtype=float), 4).tolist()
         rows += [{"day": d, "value": v, "series": label, "dash": dash} for d, v in zip(day, values)]
+    # Before day 1 there is no data: fixed domains keep the scales finite and the legend in place from day 0.
+    y_scale = {} if rows else {"domain": [0, 1]}
     line = {
         "data": {"values": rows},
         "mark": {"type": "line", "interpolate": "monotone"},
         "encoding": {
             "x": {"field": "day", "type": "quantitative", "title": x_title,
                   "scale": {"domain": [0, max(days, 1)]}},
-            "y": {"field": "value", "type": "quantitative", "title": y_title},
-            "color": {"field": "series", "type": "nominal", "title": None, "sort": list(series.values())},
+            "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "scale": {"domain": list(series.values())}},
             "strokeDash": {"field": "dash", "type": "nominal", "legend": None,
                            "scale": {"domain": [False, True], "range": [[1, 0], [5, 3]]}},
             "tooltip": [_tip("day", x_title), _tip("series", series_title, "nominal"), _tip("value", y_title)],
         },
     }
-    return _figure(title, [line, *_phase_layers(phases, days)])
+    return _figure(title, [line, *_phase_layers(phases, days, phase_title)])
 
 
 def bands(daily: pd.DataFrame, column: str, order: Sequence[str], title: str, x_title: str, y_title: str,
           phases: Sequence[tuple[int, str]] = (), days: int = 0, tips: dict[str, str] | None = None) -> dict:
     """Per scenario: the mean of `column` over replications as a line, the range over replications as a band.
     `tips` names the tooltip's fields (scenario, mean, low, high) in the page's language."""
-    tips = {"scenario": "scenario", "mean": "mean", "low": "low", "high": "high", **(tips or {})}
+    tips = {"scenario": "scenario", "mean": "mean", "low": "low", "high": "high", "phase": "phase", **(tips or {})}
     grouped = daily.groupby(["scenario", "day"])[column].agg(["mean", "min", "max"]).reset_index()
     rows = [{"scenario": r.scenario, "day": int(r.day), "mean": round(float(r.mean), 3), "low": float(r.min),
              "high": float(r.max)} for r in grouped.itertuples()]
-    x = {"field": "day", "type": "quantitative", "title": x_title}
-    color = {"field": "scenario", "type": "nominal", "title": None, "sort": list(order)}
+    x = {"field": "day", "type": "quantitative", "title": x_title, "scale": {"domain": [0, max(days, 1)]}}
+    color = {"field": "scenario", "type": "nominal", "title": None, "scale": {"domain": list(order)}}
     band = {"mark": {"type": "area", "opacity": 0.25},
             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": y_title},
                          "y2": {"field": "high"}, "color": color}}
@@ -110,7 +120,8 @@ def bands(daily: pd.DataFrame, column: str, order: Sequence[str], title: str, x_
                          "tooltip": [_tip("scenario", tips["scenario"], "nominal"), _tip("day", x_title),
                                      *(_tip(f, tips[f]) for f in ("mean", "low", "high"))]}}
     data = {"data": {"values": rows}, "layer": [band, line]}
-    return _figure(title, [data, *_phase_layers(phases, days)], height=260)
+    return _figure(title, [data, *_phase_layers(phases, days, tips["phase"])], height=260,
+                   fit={"share": 0.4, "min": 200, "max": 520})
 
 
 def network_layout(graph: nx.Graph, households: np.ndarray) -> dict[int, tuple[float, float]]:
@@ -163,4 +174,5 @@ def network(graph: nx.Graph, layout: dict[int, tuple[float, float]], open_needs:
                             "color": {"field": "responder", "type": "nominal", "title": responder_title,
                                       "scale": {"scheme": "category10"}},
                             "tooltip": [_tip("responder", responder_title, "nominal")]}}
-    return _figure(title, [ties, dots, squares], height=320, resolve={"scale": {"color": "independent"}})
+    return _figure(title, [ties, dots, squares], height=320, fit={"share": 0.45, "min": 260, "max": 560},
+                   resolve={"scale": {"color": "independent"}})

@@ -7,6 +7,7 @@ are those of `liandong compare` with the same scenarios, replications and root s
 
 from __future__ import annotations
 
+import html
 import multiprocessing
 import os
 import shutil
@@ -17,14 +18,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
+import reacton.ipyvuetify as rv
 import solara
 
 import scenarios
-from dashboard import charts, explore, limits
-from dashboard.i18n import phase_name, t
+from dashboard import charts, explore, limits, meaning
+from dashboard.i18n import phase_name, scenario_name, t
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
 from scenarios import Scenario, ScenarioError
+from simulation.households import CATEGORIES, GROUPS
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
 POLL_SECONDS = 0.2  # how often a waiting comparison looks for a cancel
@@ -133,7 +136,6 @@ def compare(labels: list[str], replications: int, overrides: dict | None,
     """Run the comparison within the dashboard's limits and keep what the page shows and offers for download;
     the numbers are those of `liandong compare` with the same scenarios, overrides and replications."""
     from experiments import api
-    from experiments.store import load_daily
 
     resolved = resolve(labels, overrides)
     limits.check_comparison(resolved, replications)
@@ -141,7 +143,7 @@ def compare(labels: list[str], replications: int, overrides: dict | None,
     try:
         result = api.compare(resolved, reps=replications, out=job.folder, executor=JobExecutor(job, on_run),
                              figures=False)
-        daily = load_daily(job.folder, columns=["day", "unmet_total"])
+        daily = all_daily(job.folder)
         daily["scenario"] = daily["run"].map(dict(zip(result.runs["run"], result.runs["scenario"])))
         named = {label: scenarios.load(s) for label, s in zip(result.plan.labels, result.plan.scenarios)}
         return {"labels": list(result.plan.labels), "means": result.tables["means"],
@@ -153,6 +155,17 @@ def compare(labels: list[str], replications: int, overrides: dict | None,
         raise
     finally:
         job.close()
+
+
+def all_daily(folder: Path) -> pd.DataFrame:
+    """Every daily series of every run in a results folder. Read run by run: a column can be whole numbers in one
+    run and fractions in another, which one dataset over all the parts refuses."""
+    frames = []
+    for part in sorted(folder.glob("daily/run=*/part.parquet"), key=lambda p: int(p.parent.name[4:])):
+        frame = pd.read_parquet(part)
+        frame.insert(0, "run", int(part.parent.name[4:]))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run": [], "day": []})
 
 
 @solara.lab.task(prefer_threaded=True)
@@ -214,29 +227,98 @@ def end_session() -> None:
 
 
 # --- tables ---------------------------------------------------------------------------------------------------------
-def _interval(low, high) -> str:
-    if pd.isna(low) or pd.isna(high):
-        return "–"
-    return f"[{explore.fmt(float(low))}, {explore.fmt(float(high))}]"
+def _cell(text: str, css: str = "") -> str:
+    return f'<td class="{css}">{html.escape(text)}</td>' if css else f"<td>{html.escape(text)}</td>"
 
 
-def means_table(means: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Rows: summary keys; columns: each scenario's mean and 95% interval."""
+def _outcome_cell(key: str) -> str:
+    better = meaning.OUTCOMES[key].better
+    direction = t(f"better_{better}" if better else "better_none")
+    return (f'<td class="outcome" title="{html.escape(t(f"def_{key}"))}"><b>{html.escape(t(f"key_{key}"))}</b>'
+            f'<div class="definition">{html.escape(t(f"def_{key}"))}</div>'
+            f'<div class="direction">{html.escape(direction)}</div></td>')
+
+
+def means_html(means: pd.DataFrame, labels: list[str]) -> str:
+    """Rows: outcomes, each with its definition and better direction; columns: each scenario's mean, with its 95%
+    interval below (cut to what the quantity can be)."""
+    head = "".join(f"<th>{html.escape(scenario_name(label))}</th>" for label in labels)
     rows = []
     for key, group in means.groupby("key", sort=False):
-        row = {t("col_key"): t(f"key_{key}")}
-        for r in group.itertuples():
-            row[f"{r.scenario} {t('col_mean')}"] = explore.fmt(r.mean)
-            row[f"{r.scenario} {t('col_interval')}"] = _interval(r.ci_low, r.ci_high)
-        rows.append(row)
-    return pd.DataFrame(rows)
+        by = {r.scenario: r for r in group.itertuples()}
+        cells = []
+        for label in labels:
+            r = by.get(label)
+            if r is None:
+                cells.append("<td>–</td>")
+                continue
+            cells.append(f'<td><span class="mean">{html.escape(meaning.value(key, r.mean))}</span>'
+                         f'<div class="interval">{html.escape(meaning.interval(key, r.ci_low, r.ci_high, r.sd))}'
+                         f"</div></td>")
+        rows.append(f"<tr>{_outcome_cell(key)}{''.join(cells)}</tr>")
+    return (f'<table class="compare-table means"><thead><tr><th>{html.escape(t("col_key"))}</th>{head}</tr>'
+            f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def differences_table(diffs: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame([{t("col_scenario"): f"{r.scenario} − {r.reference}", t("col_key"): t(f"key_{r.key}"),
-                          t("col_diff"): explore.fmt(r.mean_diff), t("col_interval"): _interval(r.ci_low, r.ci_high),
-                          t("col_relative"): "–" if pd.isna(r.relative_diff) else f"{r.relative_diff:+.1%}"}
-                         for r in diffs.itertuples()])
+def differences_html(diffs: pd.DataFrame, scenario: str, reference: str) -> str:
+    """One scenario against the reference: per outcome the change, its 95% interval, the verdict (coloured by
+    whether it is an improvement or a harm) and, for counts, the relative change."""
+    rows = []
+    for r in diffs[diffs["scenario"] == scenario].itertuples():
+        words, tone = meaning.verdict(r.key, r.ci_low, r.ci_high, r.mean_diff)
+        mark = "▼" if r.ci_high < 0 else "▲" if r.ci_low > 0 else ""
+        rows.append(f"<tr>{_outcome_cell(r.key)}"
+                    f"{_cell(meaning.change(r.key, r.mean_diff), 'change')}"
+                    f"{_cell(meaning.interval(r.key, r.ci_low, r.ci_high, r.sd_diff, difference=True))}"
+                    f'<td class="verdict verdict-{tone}">{html.escape((mark + " " if mark else "") + words)}</td>'
+                    f"{_cell(meaning.relative(r.key, r.relative_diff))}</tr>")
+    head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("col_key", "col_diff", "col_interval", "col_verdict",
+                                                                 "col_relative"))
+    caption = t("compare_against", scenario=scenario_name(scenario), reference=scenario_name(reference))
+    return (f'<table class="compare-table differences"><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def explanation(result: dict, scenario: str, reference: str) -> str:
+    """Why the scenario did better or worse than the reference, in a few sentences from the runs' daily series:
+    the change in unmet need-days, the kind of need and the group it changed most for, the needs nobody knew of,
+    and the coordinators' overload."""
+    daily = result["daily"]
+    per_run = daily.groupby(["scenario", "run"]).sum(numeric_only=True).groupby("scenario").mean()
+    if scenario not in per_run.index or reference not in per_run.index:
+        return ""
+    a, b = per_run.loc[reference], per_run.loc[scenario]
+    diffs = result["differences"]
+    row = diffs[(diffs["scenario"] == scenario) & (diffs["key"] == "unmet_need_days")]
+    if row.empty:
+        return ""
+    row = row.iloc[0]
+    words, _ = meaning.verdict("unmet_need_days", row.ci_low, row.ci_high, row.mean_diff)
+    names = {"s": scenario_name(scenario), "r": scenario_name(reference)}
+    if row.ci_low <= 0 <= row.ci_high:
+        return t("why_unclear", **names)
+    parts = [t("why_total", **names, verdict=words, a=meaning.value("unmet_need_days", a["unmet_total"]),
+               b=meaning.value("unmet_need_days", b["unmet_total"]),
+               rel=meaning.relative("unmet_need_days", row.relative_diff))]
+    cat = max(CATEGORIES, key=lambda c: abs(b[f"unmet_{c}"] - a[f"unmet_{c}"]))
+    parts.append(t("why_category", category=t(f"cat_{cat}"), a=meaning.value("unmet_need_days", a[f"unmet_{cat}"]),
+                   b=meaning.value("unmet_need_days", b[f"unmet_{cat}"])))
+    shares = {g: (b[f"unmet_{g}"] - a[f"unmet_{g}"]) / a[f"unmet_{g}"] for g in GROUPS if a[f"unmet_{g}"] > 0}
+    if shares:
+        group = min(shares, key=shares.get) if row.mean_diff < 0 else max(shares, key=shares.get)
+        parts.append(t("why_group", group=t(f"grp_{group}"), rel=meaning.relative("unmet_need_days",
+                                                                                  shares[group])))
+    parts.append(t("why_hidden", a=meaning.value("unmet_need_days", a["hidden_total"]),
+                   b=meaning.value("unmet_need_days", b["hidden_total"])))
+    overload = {}
+    for name, frame in (("a", reference), ("b", scenario)):
+        runs = daily[daily["scenario"] == frame]
+        over = ((runs["coordinator_load"] > runs["coordinator_capacity"])
+                | (runs["volunteer_coordinator_load"] > runs["volunteer_coordinator_capacity"]))
+        overload[name] = over.groupby(runs["run"]).sum().mean()
+    parts.append(t("why_overload", a=meaning.value("coordinator_overload_days", overload["a"]),
+                   b=meaning.value("coordinator_overload_days", overload["b"])))
+    return t("list_sep").join(parts) + t("full_stop")
 
 
 def results_csv(result: dict) -> str:
@@ -247,32 +329,42 @@ def results_csv(result: dict) -> str:
 
 
 @solara.component
-def Table(frame: pd.DataFrame, css: str):
-    solara.HTML(tag="div", unsafe_innerHTML=frame.to_html(index=False, classes=["compare-table", css], border=0),
-                style="overflow-x: auto; font-size: 13px")
+def Table(markup: str):
+    solara.HTML(tag="div", unsafe_innerHTML=markup, style="overflow-x: auto; font-size: 13px",
+                classes=["table-box"])
 
 
 @solara.component
 def Results(result: dict):
     first = next(iter(result["scenarios"].values()))
-    tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high")}
-    charts.show(charts.bands(result["daily"], "unmet_total", result["labels"], t("compare_bands"), t("axis_day"),
-                             t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases], first.days,
-                             tips))
+    tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high"),
+            "phase": t("phase_word")}
+    labels = result["labels"]
+    named = result["daily"][["scenario", "day", "unmet_total"]].assign(
+        scenario=result["daily"]["scenario"].map(scenario_name))
+    charts.show(charts.bands(named, "unmet_total", [scenario_name(label) for label in labels], t("compare_bands"),
+                             t("axis_day"), t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases],
+                             first.days, tips))
     solara.Markdown(f"**{t('compare_means')}**")
-    Table(means_table(result["means"], result["labels"]), "means")
+    solara.Text(t("compare_means_note"), classes=["note"])
+    Table(means_html(result["means"], labels))
     solara.Markdown(f"**{t('compare_diffs')}**")
-    Table(differences_table(result["differences"]), "differences")
+    solara.Text(t("compare_diffs_note", reference=scenario_name(labels[0])), classes=["note"])
+    for label in labels[1:]:
+        why = explanation(result, label, labels[0])
+        if why:
+            solara.Text(why, classes=["why", "note"])
+        Table(differences_html(result["differences"], label, labels[0]))
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(lambda: results_csv(result), filename="comparison.csv",
                             label=t("compare_download_results"), mime_type="text/csv")
         solara.FileDownload(lambda: result["runs"].to_csv(index=False), filename="runs.csv",
-                            label="runs.csv", mime_type="text/csv")
+                            label=t("compare_download_runs"), mime_type="text/csv")
         solara.FileDownload(lambda: result["daily"].to_csv(index=False), filename="daily.csv",
                             label=t("compare_download_daily"), mime_type="text/csv")
         for label, scenario in result["scenarios"].items():
             solara.FileDownload(lambda s=scenario: scenarios.to_toml(s), filename=f"{label}.toml",
-                                label=t("compare_download_scenario", name=label))
+                                label=t("compare_download_scenario", name=scenario_name(label)))
 
 
 @solara.component
@@ -280,8 +372,14 @@ def Compare():
     """The Compare page."""
     choices = scenarios.names() + [label for label, _ in explore.saved.value]
     chosen = [c for c in selection.value if c in choices]
-    solara.SelectMultiple(t("compare_pick"), values=chosen, all_values=choices,
-                          on_value=lambda v: selection.set(list(v)), classes=["compare-select"])
+    rv.Select(label=t("compare_pick"), v_model=chosen, multiple=True, chips=True, deletable_chips=True,
+              items=[{"text": scenario_name(c), "value": c} for c in choices],
+              on_v_model=lambda v: selection.set(list(v or [])), class_="compare-select")
+    for label in chosen:
+        if label in explore.saved_changes.value:
+            solara.Text(t("edited_note", name=scenario_name(label),
+                          changes=explore.describe_changes(explore.saved_changes.value[label])),
+                        classes=["note", "edited-note"])
     with solara.Row():
         solara.Tooltip(t("compare_reps_tip"), children=[solara.Div(children=[
             solara.InputInt(t("compare_reps"), value=reps.value, on_value=lambda v: reps.set(max(1, int(v or 1))),

@@ -8,6 +8,7 @@ page, which lets Compare take the scenarios edited here.
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 import typing
@@ -17,13 +18,15 @@ from pathlib import Path
 import ipyvuetify as v
 import numpy as np
 import pandas as pd
+import reacton.ipyvuetify as rv
 import solara
 import traitlets
 from ipyvuetify.extra import FileInput
 
 import scenarios
 from dashboard import charts, limits
-from dashboard.i18n import field_name, field_tip, phase_name, preset_line, section_name, t
+from dashboard.i18n import (SECTIONS, field_name, field_tip, phase_name, preset_line,
+                            scenario_name, section_name, t)
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
@@ -114,6 +117,14 @@ building = solara.reactive(0)
 #: Scenarios edited here and added for the Compare page: (label, Scenario).
 saved = solara.reactive(typing.cast(list, []))
 ended = solara.reactive(False)  # the session has ended (its tab closed)
+saved_changes = solara.reactive(typing.cast(dict, {}))  # label of a saved scenario -> the edits it was made with
+added = solara.reactive("")  # the label last added to Compare (for the note that says so)
+
+
+def redraw() -> None:
+    """Have the live view render the model's day again. `peek` reads the counter without subscribing whatever
+    component is rendering or handling an event to it (which made the whole page render again every day)."""
+    version.set(version.peek() + 1)
 
 
 def current_base() -> Scenario:
@@ -147,7 +158,7 @@ def reset() -> None:
     pause()
     run.value = Run(CommunityModel(scenario=scenario, rng=seed.value), settings())
     building.value = min(building.value, n_buildings(run.value.model) - 1)
-    version.value += 1
+    redraw()
 
 
 def step() -> None:
@@ -155,7 +166,7 @@ def step() -> None:
         reset()
     if run.value is not None:
         run.value.step()
-        version.value += 1
+        redraw()
 
 
 def acknowledge(day: int) -> None:
@@ -200,15 +211,15 @@ def play_loop(cancel: threading.Event) -> None:
             if target is not None:  # running to a day: show progress a few times a second
                 if started - last_refresh >= RUN_TO_REFRESH:
                     last_refresh = started
-                    version.value += 1
+                    redraw()
                 continue
-            version.value += 1
+            redraw()
             current.wait_shown(current.model.day, SHOWN_TIMEOUT)
             days_per_second = speed.value
             if days_per_second:
                 current.stop.wait(max(0.0, 1.0 / days_per_second - (time.perf_counter() - started)))
     finally:
-        version.value += 1
+        redraw()
         if run.value is current and not (current.stop.is_set() or cancel.is_set()):
             playing.value = False  # the end, or the day asked for (after Pause it is off already)
         looping.value = False
@@ -366,8 +377,9 @@ def ScenarioUpload():
 def Controls():
     scenario = current_base()
     names = scenarios.names()
-    solara.Select(label=t("preset"), values=names, value=scenario.name if scenario.name in names else None,
-                  on_value=choose_preset, classes=["preset-select"])
+    rv.Select(label=t("preset"), v_model=scenario.name if scenario.name in names else None,
+              items=[{"text": scenario_name(n), "value": n} for n in names], on_v_model=choose_preset,
+              class_="preset-select")
     line = preset_line(scenario.name) or scenario.description.strip().split(". ")[0]
     # Always there, empty or not: removing an element would shift and remount the upload input below it.
     solara.Text(line, style={"font-size": "12px", "color": "#555"}, classes=["preset-line"])
@@ -433,14 +445,96 @@ def RunButtons():
                       classes=["btn-add-compare"])
         solara.FileDownload(lambda: scenarios.to_toml(scenario), filename=f"{scenario.name}.toml",
                             label=t("download_scenario"))
+    with solara.Div():
+        if added.value:
+            solara.Success(t("added_to_compare", name=scenario_name(added.value),
+                             changes=describe_changes(saved_changes.value.get(added.value, {}))),
+                           dense=True, classes=["added-note"])
 
 
 def add_to_compare(scenario: Scenario) -> None:
+    """Keep the scenario as edited for the Compare page, with a note of what was changed, and say so."""
     label = f"{scenario.name}*{len(saved.value) + 1}"
+    saved_changes.value = {**saved_changes.value, label: {**edits.value, "seed": seed.value}}
     saved.value = [*saved.value, (label, scenario.model_copy(update={"name": label}))]
+    added.value = label
+
+
+def describe_changes(changes: dict) -> str:
+    """What an edited scenario changed, in the page's language ("online groups: on; households: 600")."""
+    words = []
+    for key, value in changes.items():
+        if key == "seed":
+            continue  # the seed is Explore's, not the scenario's: Compare runs its own replications
+        if key in SWITCHES:
+            name = section_name(key.split(".")[0])
+        elif key == "households":
+            name = t("households")
+        else:
+            section, _, field_key = key.rpartition(".")
+            name = field_name(key, field_key.replace("_", " "))
+            if section in SECTIONS:
+                name = f"{section_name(section)} · {name}"
+        shown = t("switch_on") if value is True else t("switch_off") if value is False else f"{value:,}" \
+            if isinstance(value, int) else str(value)
+        words.append(f"{name} {shown}")
+    return t("list_sep").join(words) or t("no_changes")
 
 
 # --- live view ------------------------------------------------------------------------------------------------------
+def events(config: Scenario) -> list[tuple[int, str]]:
+    """The days mechanisms start or change in `config`, as (day, text key), in order of day."""
+    found = []
+    if config.online.enabled:
+        found.append((config.online.start_day, "event_online"))
+    if config.internal.leader_share > 0:
+        found.append((config.internal.leader_start_day, "event_leaders"))
+    if config.internal.sunk_cadres_per_1000 > 0:
+        found.append((config.internal.sunk_arrival_day, "event_sunk"))
+    if config.external.group_buy:
+        found.append((config.external.group_buy_start_day, "event_group_buy"))
+    if config.triage.enabled:
+        found.append((config.triage.start_day, "event_triage"))
+    if config.volunteers.enabled:
+        found.append((config.volunteers.call_day, "event_call"))
+    if config.organisations.enabled:
+        found.append((config.organisations.start_day, "event_organisations"))
+        if config.organisations.funding_after_drop < config.organisations.funding:
+            found.append((config.organisations.funding_drop_day, "event_funding"))
+    return sorted((day, key) for day, key in found if day < config.days)
+
+
+def timeline_html(config: Scenario, day: int) -> str:
+    """The run's phases as a bar across the page (each as wide as it lasts, its name inside, cut with an ellipsis
+    when too narrow and whole in its tooltip), the mechanisms' start days as ticks, and today."""
+    days = max(config.days, 1)
+    starts = [p.start for p in config.phases] + [days]
+    parts = []
+    for i, phase in enumerate(config.phases):
+        end = min(starts[i + 1], days)
+        if phase.start >= days or end <= phase.start:
+            continue
+        name = html.escape(phase_name(phase.name))
+        tip = html.escape(t("timeline_phase_tip", phase=phase_name(phase.name), start=phase.start, end=end - 1))
+        parts.append(f'<div class="tl-phase tl-phase-{i % 2}" style="left:{100 * phase.start / days:.3f}%;'
+                     f'width:{100 * (end - phase.start) / days:.3f}%" title="{tip}">{name}</div>')
+    for d, key in events(config):
+        tip = html.escape(t("timeline_event_tip", day=d, event=t(key)))
+        parts.append(f'<div class="tl-event" style="left:{100 * d / days:.3f}%" title="{tip}"></div>')
+    parts.append(f'<div class="tl-today" style="left:{100 * min(day, days) / days:.3f}%"></div>')
+    return f'<div class="timeline" role="img" aria-label="{html.escape(t("timeline"))}">{"".join(parts)}</div>'
+
+
+@solara.component
+def Timeline(config: Scenario, day: int):
+    solara.HTML(tag="div", unsafe_innerHTML=timeline_html(config, day), classes=["timeline-box"])
+    upcoming = [(d, key) for d, key in events(config)]
+    if upcoming:
+        text = t("list_sep").join(t("timeline_event", day=d, event=t(key)) for d, key in upcoming)
+        solara.Text(f"{t('timeline_events')}{text}", classes=["timeline-events"],
+                    style={"font-size": "12px", "color": "#555"})
+
+
 def fmt(value) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "–" if value is None or np.isnan(value) else "∞"
@@ -451,12 +545,12 @@ def fmt(value) -> str:
 
 @solara.component
 def SummaryCards(summary: dict):
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}, classes=["summary-cards"]):
-        for key in SUMMARY_KEYS:
-            with solara.Card(margin=0, style={"min-width": "150px", "padding": "6px"}, classes=[f"card-{key}"]):
-                solara.Text(t(f"key_{key}"), style={"font-size": "12px", "color": "#555"})
-                solara.HTML(tag="div", unsafe_innerHTML=fmt(summary.get(key)),
-                            style="font-size: 20px; font-weight: 600", classes=["card-value"])
+    """The summary keys as cards, in one HTML block: eleven card components cost more to re-render every day than
+    all the rest of the page."""
+    cards = "".join(
+        f'<div class="summary-card card-{key}"><div class="card-label">{html.escape(t(f"key_{key}"))}</div>'
+        f'<div class="card-value">{html.escape(fmt(summary.get(key)))}</div></div>' for key in SUMMARY_KEYS)
+    solara.HTML(tag="div", unsafe_innerHTML=cards, classes=["summary-cards"])
 
 
 def network_figure(current: Run, b: int):
@@ -506,9 +600,11 @@ def Live():
     with solara.Row(classes=["day-line"]):
         solara.Text(t("day", day=day, days=config.days), classes=["day-label"],
                     style={"font-size": "18px", "font-weight": "600"})
-        solara.Text(t("phase", phase=phase_name(phase)) if day else config.name, style={"color": "#555"})
+        solara.Text(t("phase", phase=phase_name(phase)) if day else scenario_name(config.name),
+                    style={"color": "#555"}, classes=["phase-label"])
         if not running:
             solara.Text(t("finished"), style={"color": "#2e7d32"})
+    Timeline(config, day)
     # The same elements on every day, day 0 included, so that charts are updated in place, never replaced.
     with solara.Div(classes=["notice"]):
         if day == 0:
@@ -518,7 +614,8 @@ def Live():
     x = t("axis_day")
 
     def lines(series: dict[str, str], title: str, y_title: str, dashed: tuple = ()) -> dict:
-        return charts.lines(daily, series, title, y_title, x, phases, config.days, dashed, t("series"))
+        return charts.lines(daily, series, title, y_title, x, phases, config.days, dashed, t("series"),
+                            t("phase_word"))
 
     figures = [
         lines({f"unmet_{c}": t(f"cat_{c}") for c in CATEGORIES}, t("chart_categories"), t("axis_needs")),

@@ -49,12 +49,30 @@ TEXT: dict[str, dict[str, str]] = {
     "day": {"zh": "第 {day} 天 / 共 {days} 天", "en": "Day {day} of {days}"},
     "phase": {"zh": "阶段：{phase}", "en": "Phase: {phase}"},
     "finished": {"zh": "模拟结束", "en": "Run finished"},
+    "phase_word": {"zh": "阶段", "en": "phase"},
+    "timeline": {"zh": "时间线：各阶段与各项措施的开始日", "en": "Timeline: the phases and the days measures start"},
+    "timeline_phase_tip": {"zh": "{phase}：第 {start} 天至第 {end} 天", "en": "{phase}: day {start} to day {end}"},
+    "timeline_event_tip": {"zh": "第 {day} 天：{event}", "en": "Day {day}: {event}"},
+    "timeline_event": {"zh": "第 {day} 天{event}", "en": "day {day}, {event}"},
+    "timeline_events": {"zh": "措施：", "en": "Measures: "},
+    "list_sep": {"zh": "；", "en": "; "},
+    "event_online": {"zh": "线上群开通", "en": "online groups open"},
+    "event_leaders": {"zh": "楼栋长开始代报需求", "en": "building leaders start reporting"},
+    "event_sunk": {"zh": "下沉干部到岗", "en": "sunk cadres arrive"},
+    "event_group_buy": {"zh": "社区团购开始", "en": "group buying starts"},
+    "event_triage": {"zh": "需求分诊开始", "en": "triage starts"},
+    "event_call": {"zh": "发出志愿者招募令", "en": "the volunteer call goes out"},
+    "event_organisations": {"zh": "社工开始线下服务", "en": "social workers start in the community"},
+    "event_funding": {"zh": "购买服务资金减少", "en": "funding drops"},
     "mechanisms": {"zh": "联动机制", "en": "Linkage mechanisms"},
     "add_to_compare": {"zh": "加入比较", "en": "Add to Compare"},
-    "added_to_compare": {"zh": "已加入比较：{name}", "en": "Added to Compare: {name}"},
+    "added_to_compare": {"zh": "已加入“比较”页：{name}（{changes}）", "en": "Added to Compare: {name} ({changes})"},
+    "switch_on": {"zh": "开启", "en": "on"},
+    "switch_off": {"zh": "关闭", "en": "off"},
+    "no_changes": {"zh": "未修改", "en": "unchanged"},
     "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
     "explore_settings_label": {"zh": "“探索”页的设置", "en": "the Explore page's settings"},
-    # Sources are cited as written in the schema: they quote English documents (domain.md, domain-facts).
+    # Sources are cited as written in the schema: they quote English documents (the source panel, sources).
     "source": {"zh": "依据（原文）", "en": "Source"},
     # --- explore: charts -------------------------------------------------------------------------------------------
     "key_figures": {"zh": "关键指标", "en": "Key figures"},
@@ -112,19 +130,77 @@ TEXT: dict[str, dict[str, str]] = {
     "phase_easing": {"zh": "逐步放开", "en": "easing"},
     "phase_reopened": {"zh": "解封", "en": "reopened"},
     # --- summary keys ----------------------------------------------------------------------------------------------
-    "key_unmet_need_days": {"zh": "未满足需求·天", "en": "Unmet need-days"},
-    "key_unmet_need_days_per_1000": {"zh": "每千户未满足需求·天", "en": "Unmet need-days per 1,000 households"},
-    "key_hidden_need_share": {"zh": "隐性需求占比", "en": "Hidden need share"},
-    "key_critical_failures": {"zh": "危急失误", "en": "Critical failures"},
-    "key_mean_days_to_meet": {"zh": "平均满足天数", "en": "Mean days to meet"},
-    "key_equity_ratio": {"zh": "公平比（特殊/一般）", "en": "Equity ratio (vulnerable / others)"},
-    "key_wait_ratio": {"zh": "等待比（特殊/一般）", "en": "Wait ratio (vulnerable / others)"},
-    "key_offline_wait_ratio": {"zh": "等待比（离线/在线）", "en": "Wait ratio (offline / online)"},
-    "key_peak_unmet_day": {"zh": "积压高峰日", "en": "Peak backlog day"},
-    "key_volunteers_active_peak": {"zh": "在岗志愿者峰值", "en": "Peak active volunteers"},
-    "key_coordinator_overload_days": {"zh": "协调超负荷天数", "en": "Coordinator overload days"},
-    "key_price_index_peak": {"zh": "价格指数峰值", "en": "Peak price index"},
-    "key_mean_distress_end": {"zh": "期末平均心理困扰", "en": "Mean distress at the end"},
+    "key_unmet_need_days": {"zh": "累计未满足需求（件·天）", "en": "Unmet need-days"},
+    "key_unmet_need_days_per_1000": {"zh": "每千户累计未满足需求（件·天）", "en": "Unmet need-days per 1,000 households"},
+    "key_hidden_need_share": {"zh": "未被掌握的需求占比", "en": "Share of needs nobody knew of"},
+    "key_critical_failures": {"zh": "急症延误（次）", "en": "Urgent medical needs missed"},
+    "key_mean_days_to_meet": {"zh": "需求平均解决用时（天）", "en": "Mean days to meet a need"},
+    "key_equity_ratio": {"zh": "特殊人群与其他居民之比", "en": "Equity ratio (vulnerable / others)"},
+    "key_wait_ratio": {"zh": "特殊人群与其他居民等待用时之比", "en": "Wait ratio (vulnerable / others)"},
+    "key_offline_wait_ratio": {"zh": "不上网与上网住户等待用时之比", "en": "Wait ratio (offline / online)"},
+    "key_peak_unmet_day": {"zh": "积压最多的一天（第几天）", "en": "Day the backlog peaked"},
+    "key_volunteers_active_peak": {"zh": "在岗志愿者最多时（人）", "en": "Most volunteers at work on a day"},
+    "key_coordinator_overload_days": {"zh": "协调人员超负荷天数", "en": "Days coordinators were overloaded"},
+    "key_price_index_peak": {"zh": "食品价格指数最高值", "en": "Highest food price index"},
+    "key_mean_distress_end": {"zh": "结束时居民平均心理压力", "en": "Mean distress on the last day"},
+    # what each outcome means, in plain words (shown beside it on Compare and as the cards' tooltips)
+    "def_unmet_need_days": {
+        "zh": "每天还没解决的需求件数，逐日相加：一件需求拖3天算3件·天。包括没人知道的需求。",
+        "en": "Needs still open at the end of each day, added up over the days: one need open for 3 days counts "
+              "3. Includes needs nobody knew of."},
+    "def_unmet_need_days_per_1000": {
+        "zh": "同上，按每千户计算，便于比较规模不同的社区。",
+        "en": "The same per 1,000 households, to compare communities of different sizes."},
+    "def_hidden_need_share": {
+        "zh": "在累计未满足需求中，社区干部、志愿者等任何响应者都不知道的部分所占比例。",
+        "en": "Of the unmet need-days, the share that no responder (cadre, volunteer, social worker) knew of."},
+    "def_critical_failures": {
+        "zh": "透析、急症等紧急就医需求超过时限仍未解决的次数。",
+        "en": "Urgent medical needs (dialysis, emergencies) still unmet after their deadline."},
+    "def_mean_days_to_meet": {
+        "zh": "已解决的需求从出现到解决平均用了多少天。",
+        "en": "For needs that were met: the mean days from arising to being met."},
+    "def_equity_ratio": {
+        "zh": "特殊人群每户的未满足需求，除以其他居民每户的未满足需求。1 表示持平，大于 1 表示特殊人群更吃亏。",
+        "en": "Unmet need-days per vulnerable household over those per other household. 1 is equal; above 1 the "
+              "vulnerable fare worse."},
+    "def_wait_ratio": {
+        "zh": "特殊人群的需求从出现到解决的平均天数，除以其他居民的平均天数。大于 1 表示特殊人群等得更久。",
+        "en": "Mean days to meet a need for vulnerable households over those for other households. Above 1 the "
+              "vulnerable wait longer."},
+    "def_offline_wait_ratio": {
+        "zh": "不上网住户的需求平均解决天数，除以上网住户的平均天数。大于 1 表示不上网的住户等得更久。",
+        "en": "Mean days to meet a need for offline households over those for online households. Above 1 offline "
+              "households wait longer."},
+    "def_peak_unmet_day": {
+        "zh": "未解决需求积压最多的是第几天（第0天为2020年1月23日）。",
+        "en": "The day on which the backlog of open needs was largest (day 0 is 23 January 2020)."},
+    "def_volunteers_active_peak": {
+        "zh": "同一天在岗志愿者最多时的人数。没有志愿者机制时为 0。",
+        "en": "The most volunteers at work on any one day; 0 without volunteers."},
+    "def_coordinator_overload_days": {
+        "zh": "需要处理的报告或志愿者事务超过协调人员当天工时的天数。",
+        "en": "Days on which the reports or volunteers to handle exceeded the coordinators' hours."},
+    "def_price_index_peak": {
+        "zh": "食品价格指数的最高值，封控前为 1。",
+        "en": "The highest food price index; 1 is the price before the lockdown."},
+    "def_mean_distress_end": {
+        "zh": "最后一天居民心理压力的平均值，0 为没有压力，1 为最重。",
+        "en": "Households' mean distress on the last day, from 0 (none) to 1 (most severe)."},
+    "better_lower": {"zh": "越低越好", "en": "lower is better"},
+    "better_higher": {"zh": "越高越好", "en": "higher is better"},
+    "better_none": {"zh": "仅作说明", "en": "descriptive"},
+    "unit_pp": {"zh": " 个百分点", "en": " pp"},
+    "interval_same": {"zh": "（每次运行都相同）", "en": "(the same in every run)"},
+    "verdict_fewer": {"zh": "明显减少", "en": "clearly fewer"},
+    "verdict_lower": {"zh": "明显降低", "en": "clearly lower"},
+    "verdict_more": {"zh": "明显增加", "en": "clearly more"},
+    "verdict_higher": {"zh": "明显升高", "en": "clearly higher"},
+    "verdict_earlier": {"zh": "明显提前", "en": "clearly earlier"},
+    "verdict_later": {"zh": "明显推后", "en": "clearly later"},
+    "verdict_unclear": {"zh": "无明显差别", "en": "no clear difference"},
+    "verdict_same": {"zh": "完全相同", "en": "no difference"},
+    "verdict_none": {"zh": "无法判断", "en": "cannot tell"},
     # --- compare ---------------------------------------------------------------------------------------------------
     "compare_pick": {"zh": "选择2至4个情景（第一个为参照）", "en": "Pick two to four scenarios (the first is the reference)"},
     "compare_reps": {"zh": "重复次数", "en": "Replications"},
@@ -132,15 +208,38 @@ TEXT: dict[str, dict[str, str]] = {
                          "en": "Runs per scenario, on the same seeds for every scenario (common random numbers)."},
     "compare_households": {"zh": "户数（所有情景）", "en": "Households (every scenario)"},
     "compare_days": {"zh": "天数（所有情景）", "en": "Days (every scenario)"},
-    "compare_run": {"zh": "后台运行比较", "en": "Run the comparison"},
+    "compare_run": {"zh": "开始比较", "en": "Run the comparison"},
     "compare_need_two": {"zh": "请选择2至4个情景。", "en": "Pick two to four scenarios."},
     "compare_progress": {"zh": "已完成 {done} / {total} 次运行", "en": "{done} of {total} runs done"},
-    "compare_failed": {"zh": "比较失败：", "en": "The comparison failed:"},
+    "compare_failed": {"zh": "比较未能完成：", "en": "The comparison failed:"},
     "compare_runs_failed": {"zh": "有 {failed} 次运行失败，表中未计入。", "en": "{failed} runs failed and are left out of the tables."},
-    "compare_bands": {"zh": "每日未满足需求（均值及重复间范围）", "en": "Daily unmet needs (mean and range over replications)"},
-    "compare_means": {"zh": "均值（95%置信区间）", "en": "Means (95% intervals)"},
-    "compare_diffs": {"zh": "与参照的配对差值（95%置信区间）", "en": "Paired differences from the reference (95% intervals)"},
+    "compare_bands": {"zh": "每天未解决的需求（线为各次运行的平均，色带为最少到最多）",
+                      "en": "Needs open each day (line: mean over the runs; band: fewest to most)"},
+    "compare_means": {"zh": "各情景的结果", "en": "Each scenario's results"},
+    "compare_means_note": {
+        "zh": "每个数是各次运行的平均值；下方括号内是95%区间：真实平均值有95%的把握落在其中。",
+        "en": "Each number is the mean over the runs; below it, the 95% interval: the true mean lies within it "
+              "with 95% confidence."},
+    "compare_diffs": {"zh": "与参照情景相比", "en": "Against the reference"},
+    "compare_diffs_note": {
+        "zh": "变化 = 该情景 − 参照情景（{reference}），用相同的随机种子逐次配对计算。95%区间不含 0 时判为“明显”；"
+              "含 0 时为“无明显差别”：这些运行还不足以说明两者不同。▼ 为减少，▲ 为增加；绿色是改善，红色是变差。",
+        "en": "Change = the scenario minus the reference ({reference}), paired run by run on the same seeds. When "
+              "the 95% interval leaves out 0 the change is called clear; when it includes 0 there is no clear "
+              "difference: these runs cannot tell the two apart. ▼ is a fall, ▲ a rise; green is an improvement, red a harm."},
+    "compare_against": {"zh": "{scenario} 与 {reference} 相比", "en": "{scenario} against {reference}"},
+    "col_verdict": {"zh": "判断", "en": "verdict"},
+    "why_unclear": {"zh": "{s}与{r}的累计未满足需求没有明显差别。", "en": "{s} and {r} do not clearly differ in unmet need-days."},
+    "why_total": {"zh": "与{r}相比，{s}的累计未满足需求{verdict}（{a} → {b} 件·天，{rel}）",
+                  "en": "Against {r}, {s} has {verdict} unmet need-days ({a} → {b}, {rel})"},
+    "why_category": {"zh": "变化最大的是{category}类需求（{a} → {b}）", "en": "the largest change is in {category} needs ({a} → {b})"},
+    "why_group": {"zh": "{group}的变化最大（{rel}）", "en": "the group it changes most for is {group} ({rel})"},
+    "why_hidden": {"zh": "没人知道的需求 {a} → {b} 件·天", "en": "needs nobody knew of: {a} → {b} need-days"},
+    "why_overload": {"zh": "协调人员超负荷 {a} → {b} 天", "en": "coordinators overloaded on {a} → {b} days"},
+    "full_stop": {"zh": "。", "en": "."},
     "compare_download_results": {"zh": "下载结果（CSV）", "en": "Download results (CSV)"},
+    "compare_download_runs": {"zh": "下载每次运行的结果（CSV）", "en": "Download each run's results (CSV)"},
+    "edited_note": {"zh": "{name}：{changes}", "en": "{name}: {changes}"},
     "compare_download_daily": {"zh": "下载每日序列（CSV）", "en": "Download daily series (CSV)"},
     "compare_download_scenario": {"zh": "下载情景 {name}", "en": "Download scenario {name}"},
     "compare_none": {"zh": "尚无结果：选择情景后运行。", "en": "No results yet: pick scenarios and run."},
@@ -157,6 +256,10 @@ TEXT: dict[str, dict[str, str]] = {
     "limit_reps": {"zh": "仪表板上每次比较最多重复 {max} 次，这里要求 {got} 次。请减少重复次数。",
                    "en": "A comparison on the dashboard runs at most {max} replications; {got} were asked for. "
                          "Lower the replications."},
+    "limit_run_days": {
+        "zh": "这次比较共有 {got} 个“运行×天”的每日记录，超过仪表板单次比较的上限 {max}。请减少情景、重复次数或天数。",
+        "en": "This comparison would keep {got} days of daily series (runs × days); the dashboard keeps at most "
+              "{max} in one comparison. Use fewer scenarios, replications or days."},
     "limit_work": {
         "zh": "这次比较的计算量为 {got} 户·天（户数 × 天数，所有运行合计），超过仪表板单次比较的上限 {max}。"
               "请减少情景、重复次数、户数或天数。",
@@ -166,9 +269,9 @@ TEXT: dict[str, dict[str, str]] = {
     "col_key": {"zh": "指标", "en": "outcome"},
     "col_mean": {"zh": "均值", "en": "mean"},
     "col_interval": {"zh": "95%区间", "en": "95% interval"},
-    "col_diff": {"zh": "差值", "en": "difference"},
+    "col_diff": {"zh": "变化", "en": "change"},
     "col_relative": {"zh": "相对变化", "en": "relative"},
-    "edited": {"zh": "（已编辑）", "en": " (edited)"},
+    "edited_name": {"zh": "{name}（修改{number}）", "en": "{name} (edit {number})"},
     # --- learn -----------------------------------------------------------------------------------------------------
     "learn_intro": {
         "zh": "这是一次课堂导览。2020年武汉封城期间，社区靠“联动”维持居民生活：把社区干部、志愿者、社会组织和社工连接"
@@ -243,6 +346,21 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Questions: on how many days is the coordinator overloaded under the open call? How does the vetting "
               "queue move, and how many applicants give up? Does the categorized call end with more volunteers at "
               "work, or fewer? Then set the coordinators to 2 on the Explore page and try again."},
+}
+
+#: Each preset's name as people say it (the file names are for the command line and files).
+SCENARIO_NAMES: dict[str, dict[str, str]] = {
+    "no_linkage": {"zh": "仅靠社区干部", "en": "Cadres alone"},
+    "emergency_online": {"zh": "应急线上联动", "en": "Emergency online linkage"},
+    "internal": {"zh": "内部联动", "en": "Internal linkage"},
+    "external": {"zh": "外部联动", "en": "External linkage"},
+    "open_recruitment": {"zh": "公开招募志愿者", "en": "Open volunteer call"},
+    "categorized_recruitment": {"zh": "分类招募志愿者", "en": "Categorized volunteer call"},
+    "weak_mass_base": {"zh": "群众基础薄弱", "en": "Weak mass base"},
+    "strong_mass_base": {"zh": "群众基础良好", "en": "Strong mass base"},
+    "leader_inactive": {"zh": "组织负责人不作为", "en": "Inactive organisation leaders"},
+    "three_social": {"zh": "三社联动", "en": "Three-social linkage"},
+    "wuhan_2020": {"zh": "武汉2020年实际进程", "en": "Wuhan 2020 as it happened"},
 }
 
 #: One line on each preset, shown under the preset picker (the files' own descriptions are longer, in English).
@@ -384,6 +502,27 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.assess_hours": ("每户评估小时", "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）所需小时。"),
     "organisations.friction_hours": ("转介摩擦小时", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
+    "external.approval_days": ("捐赠物资审批天数", "捐赠的一批物资（爱心菜、防护用品）在门口等待盖章审批的天数（核对捐赠方和物资）。"),
+    "external.approval_hours": ("审批一批捐赠所需工时", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
+    "external.cadres_step_in": ("团购延误时干部代购", "住户的团购菜超过承诺日期未到或家中断粮时，由干部为其代购送菜。"),
+    "external.deliveries_days": ("每日供货量（天）", "每天运到社区供货商的食品，以社区食品需求的天数计，不超过库存上限。"),
+    "external.neighbour_order_rate": ("邻居代下单率", "不上网的住户到了补货点、又没有团长代下单时，上网的邻居替其下单的日发生率（按信任加权的关系数计）。"),
+    "external.organiser_reach": ("团长代下单覆盖率", "有团长的楼栋中，团长列入名单、每轮打电话或上门替其下单的不上网住户比例。"),
+    "external.proxy_order_hours": ("代下单工时", "团长或邻居替一户不上网住户下一次单所花的工时。"),
+    "external.stock_days": ("供货商库存（天）", "社区供货商可调用的食品（全市库存中本社区的份额），以社区食品需求的天数计，也是库存上限。"),
+    "external.subsidised_pack_days": ("平价菜包可吃天数", "一个平价菜包够平均规模家庭吃的天数（按户规模折算）。"),
+    "external.subsidised_per_1000": ("平价菜包数（每千户）", "每个发放日每千户分到的平价菜包数；每户每天最多一包。"),
+    "external.subsidised_price": ("平价菜包价格（元）", "平价菜包的价格，不随物价指数变动。"),
+    "internal.leader_example": ("楼栋长示范作用", "楼栋长给本楼居民的示范：居民决定是否当志愿者时，在其关系中志愿者所占比例之上再加这一值。"),
+    "volunteers.approval_days": ("审核所需天数", "从报名到身份和健康核查结果返回、协调员可以批准或拒绝的天数；审核通过者次日上岗。"),
+    "volunteers.conflict_hours": ("化解一次矛盾的工时", "协调员化解一次志愿者矛盾所需的工时。"),
+    "volunteers.doorstep_visits": ("每日上门探访户数", "每名普通志愿者每天在出发办事前，轮流上门查看的本网格不上网住户数；发现的需求会上报（0：不探访）。"),
+    "volunteers.drive_days": ("招募持续天数", "从招募日起，报名陆续到达的天数。"),
+    "volunteers.first_day_share": ("首日报名比例", "招募首日到达的报名比例；其余在招募期其他日子平均到达。"),
+    "volunteers.incentive_attrition": ("激励下的流失比例", "有激励机制时，志愿者流失率保留的比例。"),
+    "volunteers.referred_unsuitable_share": ("推荐报名者不合格比例", "经推荐招募的报名者中审核不通过的比例（有推荐人担保）。"),
+    "volunteers.unsuitable_share": ("公开报名者不合格比例", "公开招募的报名者中审核不通过的比例（健康、年龄或联系不上等原因）。"),
+    "volunteers.visit_hours": ("每次上门探访工时", "志愿者一次上门探访所需的工时。"),
 }
 
 
@@ -391,6 +530,16 @@ def t(key: str, **values) -> str:
     """The text `key` in the session's language, with `{placeholders}` filled from `values`."""
     text = TEXT[key][language.value]
     return text.format(**values) if values else text
+
+
+def scenario_name(label: str) -> str:
+    """A scenario's name for people: a preset's in the session's language; an edited one ("three_social*2", as
+    Explore labels it) as its preset's with the number of the edit; any other (an uploaded file's) as written."""
+    base, _, number = label.partition("*")
+    if base in SCENARIO_NAMES:
+        name = SCENARIO_NAMES[base][language.value]
+        return t("edited_name", name=name, number=number) if number else name
+    return label
 
 
 def phase_name(name: str) -> str:

@@ -19,6 +19,9 @@ MAX_REPS = 100
 #: Household-days of simulation in one comparison: two scenarios x 100 replications of the default community
 #: (3,000 households, 90 days) fit; on this project's 2-core reference machine that is a few minutes at most.
 MAX_WORK = 60_000_000
+#: Days of daily series a comparison keeps for its charts and downloads (runs x days; every series, some tens of
+#: columns): four scenarios x 100 replications x 90 days fit, in some tens of megabytes.
+MAX_RUN_DAYS = 40_000
 
 
 class LimitError(ScenarioError):
@@ -45,3 +48,6 @@ def check_comparison(scenarios: Sequence[Scenario], reps: int) -> None:
     asked = work(scenarios, reps)
     if asked > MAX_WORK:
         raise LimitError(t("limit_work", got=f"{asked:,}", max=f"{MAX_WORK:,}"))
+    kept = reps * sum(s.days for s in scenarios)
+    if kept > MAX_RUN_DAYS:
+        raise LimitError(t("limit_run_days", got=f"{kept:,}", max=f"{MAX_RUN_DAYS:,}"))

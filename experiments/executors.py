@@ -14,6 +14,7 @@ flight, so that memory stays bounded whatever the number of runs; none decides a
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -252,48 +253,85 @@ class DaskExecutor(SerialExecutor):
                 "workers": self.workers}
 
     def map_unordered(self, tasks: Iterable[dict], fn: Callable = run_one) -> Iterator[dict]:
-        from distributed import as_completed
+        from distributed import wait as dask_wait
 
         window = 2 * max(self.workers, sum(self.client.nthreads().values()))
         todo = iter(tasks)
-        pending: dict = {}
-        queue = as_completed()
+        pending: dict = {}  # future -> task
 
         def submit_one() -> bool:
             task = next(todo, None)
             if task is None:
                 return False
-            future = self.client.submit(fn, task, pure=False, key=f"liandong-run-{task['run']}-{os.urandom(4).hex()}")
-            pending[future.key] = task
-            queue.add(future)
+            try:
+                future = self.client.submit(fn, task, pure=False,
+                                            key=f"liandong-run-{task['run']}-{os.urandom(4).hex()}")
+            except Exception as exc:  # ClosedClientError, CommClosedError, ...: the scheduler is gone
+                raise self._lost(exc) from None
+            pending[future] = task
             return True
 
-        for _ in range(window):
-            if not submit_one():
-                break
-        for future in queue:
-            task = pending.pop(future.key)
-            try:
-                yield future.result()
-            except Exception as exc:  # a worker lost, a result that could not travel
-                yield failed(task, f"{type(exc).__name__}: {exc}")
-            finally:
-                future.release()
-            submit_one()
+        with _quiet_distributed():
+            for _ in range(window):
+                if not submit_one():
+                    break
+            while pending:
+                try:
+                    done, _ = dask_wait(list(pending), timeout=self.poll_seconds, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = ()
+                except Exception as exc:
+                    raise self._lost(exc) from None
+                if self.client.status not in ("running", "connecting"):
+                    raise self._lost(None)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # a run lost with its worker, a result that could not travel
+                        if self.client.status not in ("running", "connecting"):
+                            raise self._lost(exc) from None
+                        result = failed(task, f"{type(exc).__name__}: {exc}")
+                    finally:
+                        future.release()
+                    yield result
+                    submit_one()
+
+    poll_seconds = 1.0  # how often the client's connection is checked while runs are out
+
+    def _lost(self, exc: BaseException | None) -> ExperimentError:
+        where = "the LocalCluster's scheduler" if self.address == "local" else f"the Dask scheduler at {self.address}"
+        why = f" ({type(exc).__name__}: {exc})" if exc is not None and str(exc) else ""
+        return ExperimentError(
+            f"--dask {self.address}: lost {where}: the connection closed and did not come back{why}. The runs "
+            "finished so far are stored; start the scheduler (and its workers) again, then run the same command "
+            "to resume, or resume with --dask local or on local processes.")
 
     def close(self, abort: bool = False) -> None:
-        quiet = [logging.getLogger(n) for n in ("distributed", "distributed.scheduler", "distributed.core",
-                                                 "distributed.nanny", "distributed.worker")]
-        levels = [lg.level for lg in quiet]
-        for lg in quiet:  # a LocalCluster logs its shutdown at INFO from this process
-            lg.setLevel(logging.ERROR)
-        try:
-            self.client.close()
+        with _quiet_distributed():
+            try:
+                self.client.close()
+            except Exception:  # a client whose scheduler is gone has nothing left to close
+                pass
             if self._cluster is not None:
                 self._cluster.close()
-        finally:
-            for lg, level in zip(quiet, levels):
-                lg.setLevel(level)
+
+
+@contextlib.contextmanager
+def _quiet_distributed():
+    """distributed logs its own view of a lost connection or a shutdown (tracebacks included) from this process;
+    the executor reports those in its own words."""
+    names = ("distributed", "distributed.client", "distributed.scheduler", "distributed.core", "distributed.nanny",
+             "distributed.worker", "distributed.comm", "distributed.batched")
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def make_executor(workers: int | None = None, dask: str | None = None, serial: bool = False):

@@ -83,6 +83,18 @@ EXTRA_CONTEXTS: dict[str, list[Context]] = {
                       "follow anyway matter")]
     for key in ("organisations.follow_share", "organisations.leader_active_prob")
 }
+# The open call (one coordinator swamped by 270 sign-ups), where coordination decides how many volunteers work;
+# wuhan_2020's two coordinators have most of their hours to spare after its drive of 37 (docs/odd.md 7.17).
+EXTRA_CONTEXTS.update({
+    key: [Context("open_recruitment", "open_recruitment",
+                  why="the open call: one coordinator swamped by 270 sign-ups, where coordination decides how many "
+                      "volunteers work")]
+    for key in ("volunteers.supervision_hours", "volunteers.vetting_hours_open", "volunteers.open_multiplier",
+                "volunteers.unsuitable_share", "volunteers.approval_days", "volunteers.incentive_attrition")
+})
+EXTRA_CONTEXTS["volunteers.conflict_hours"] = [Context(
+    "open_recruitment+conflict_handling", "open_recruitment", {"volunteers.conflict_handling": True},
+    why="conflict handling by a swamped coordinator, whose conflict hours come out of vetting")]
 
 # Ranges of the fields whose schema source gives none as "assumed, lo-hi": (low, high, why).
 RANGES: dict[str, tuple[float, float, str]] = {
@@ -107,13 +119,15 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "cadres.per_1000_households": (2.5, 7.1, "one worker per 1,000 to one per 350 residents (M/H)"),
     "cadres.hours_per_day": (8.0, 16.0, "a normal day to round-the-clock duty"),
     "cadres.fatigue_recovery": (0.0, 0.05, "nobody relieves them, to relief"),
-    "distress.initial_mean": (0.3, 0.5, "around the calibrated 0.40"),
-    "distress.initial_concentration": (4.0, 16.0, "half to twice the calibrated 8"),
+    "distress.initial_mean": (0.43, 0.53, "around the calibrated 0.478"),
+    "distress.initial_concentration": (6.0, 23.0, "half to twice the calibrated 11.5"),
     "distress.support": (0.002, 0.008, "half to twice the assumed 0.004"),
+    "distress.distressed_threshold": (0.4, 0.6, "around the middle of the scale"),
+    "prices.package_price": (80.0, 150.0, "around the sourced ~100 yuan a package"),
     "prices.normal_need_share": (0.1, 0.3, "around 1 / shop_purchase_days for purchases of 3-10 days"),
     "prices.cap": (1.0, 1.5, "prices held at the pre-lockdown level, or allowed up by half (0 = no cap)"),
     "online.start_day": (0, 14, "the groups open with the lockdown, or two weeks into it"),
-    "online.psych_volunteers": (1, 10, "a quarter to two and a half times the assumed 4"),
+    "online.psych_sessions_per_1000": (1.2, 5.3, "the city's services as 60-260 teams the size of the one reported"),
     "online.medical_volunteers": (1, 10, "a quarter to two and a half times the assumed 4"),
     "internal.sunk_cadres_per_1000": (8.0, 17.0, "25-50 sunk cadres per community of 3,000 households (H/M)"),
     "internal.sunk_arrival_day": (15, 25, "around the sourced day 19"),
@@ -124,11 +138,17 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "external.lead_days_final": (1, 3, "next day (sourced) to three days"),
     "external.maturation_days": (14, 42, "half to one and a half times the assumed 28"),
     "external.supply_per_1000": (0.0, 140.0, "none to twice the preset's 70 a round"),
+    "external.stock_days": (4.0, 10.0, "around the city's stock of about a week (H)"),
+    "external.subsidised_per_1000": (35.0, 52.0, "the sourced 20-30 packs per compound (L)"),
+    "external.subsidised_price": (5.0, 20.0, "half to twice the sourced 10 yuan"),
+    "external.subsidised_pack_days": (2.0, 3.0, "around the sourced 5 kg a pack"),
     "triage.start_day": (20, 35, "around the social workers' start, day 28"),
     "triage.social_workers": (0, 6, "none (only the order changes) to three times the assumed 2"),
     "triage.crisis_threshold": (0.7, 0.9, "around the assumed 0.8"),
     "volunteers.call_day": (25, 38, "a week either side of the sourced day 31"),
-    "volunteers.applicants_per_1000": (15.0, 60.0, "half to twice the assumed 30"),
+    "volunteers.applicants_per_1000": (6.0, 25.0, "half to twice the drive's 12.3 (H); the presets set 90"),
+    "volunteers.drive_days": (1, 7, "every sign-up on the first day, to a week (the drive took four)"),
+    "volunteers.first_day_share": (0.1, 0.5, "around the drive's 10,000 of 50,000 (H)"),
     "volunteers.coordinators": (1, 4, "the one person of the source to four"),
     "volunteers.coordinator_hours": (8.0, 16.0, "as cadres: a normal day to round-the-clock duty"),
     "volunteers.attrition": (0.005, 0.02, "the sourced 0.5-2% a day (L)"),
@@ -161,13 +181,8 @@ PHASE_START_RANGES: dict[str, tuple[int, int, str]] = {
 NO_EFFECT_REASONS: dict[str, str] = {
     "phases.full_closure.shop_access": "in full closure nobody may go out to shop (`outing_interval` 0), so the "
                                        "shops' access is never read: the runs are identical",
-    "phases.closed_compound.self_medical": "the phase lasts four days in wuhan_2020 (days 18-21, before full "
-                                           "closure on day 22): too short to move the run's totals beyond the noise",
     "phases.closed_compound.food_supply": "the phase lasts four days in wuhan_2020 (days 18-21), and food supply "
                                           "acts only through the price index (see `phases.sealed_city.food_supply`)",
-    "organisations.funding_drop_day": "the social workers start on day 28: a drop on any day before that cuts their "
-                                      "staff before they begin, the same as the default day 18 (identical runs at "
-                                      "day 10); only a later drop changes anything, two days of full staff at day 30",
 }
 
 # Fields of the schema that are not levers, and why.
@@ -178,6 +193,7 @@ NOT_LEVERS: dict[str, str] = {
     "phases.sealed_city.start": "the first phase must start on day 0",
     "external.supply_days": "a schedule of days, not a level; the level is `external.supply_per_1000`",
     "external.donation_days": "a schedule of days, not a level; the level is `external.donation_per_1000`",
+    "external.subsidised_days": "a schedule of days, not a level; the level is `external.subsidised_per_1000`",
 }
 
 _ASSUMED = re.compile(r"assumed,?\s+(-?\d+(?:\.\d+)?)\s*(?:-|to)\s*(-?\d+(?:\.\d+)?)")
@@ -394,7 +410,7 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
         mine = rows[rows["lever"] == lever.key]
         main = mine[mine["key"].isin(keys)]
         other = mine[~mine["key"].isin(keys)]
-        largest, where, largest_clear, clear_where = 0.0, "", 0.0, ""
+        largest, where, largest_clear, clear_where, unmet = 0.0, "", 0.0, "", 0.0
         for _, r in main.iterrows():
             ref = means.get((r["context"], r["key"]), math.nan)
             if math.isfinite(r["mean_diff"]) and ref and math.isfinite(ref):
@@ -402,6 +418,8 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
                 at = f"`{r['key']}` in `{r['context']}` at {_show(r['value'])}"
                 if rel > largest:
                     largest, where = rel, at
+                if r["key"] == "unmet_need_days":
+                    unmet = max(unmet, rel)
                 if clear(r) and rel > largest_clear:
                     largest_clear, clear_where = rel, at
         is_clear = main.apply(clear, axis=1) if len(main) else pd.Series(dtype=bool)
@@ -409,7 +427,7 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
                     "clear_in_main": bool(is_clear[main["context"] == MAIN].any()) if len(main) else False,
                     "runs_differ": not bool(mine.apply(identical, axis=1).all()) if len(mine) else False,
                     "clear_elsewhere": sorted(set(other[other.apply(clear, axis=1)]["key"])) if len(other) else [],
-                    "largest_relative": largest, "largest_where": where,
+                    "largest_relative": largest, "largest_where": where, "largest_unmet_relative": unmet,
                     "largest_clear_relative": largest_clear, "largest_clear_where": clear_where})
     return pd.DataFrame(out)
 
@@ -490,13 +508,14 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
     if unexplained:
         lines += [f"{len(unexplained)} lever(s) with no clear effect on {', '.join(f'`{k}`' for k in AUDIT_KEYS)} "
                   "in any context and no reason in `NO_EFFECT_REASONS`:", "",
-                  "| lever | runs differ? | largest mean difference (relative to the context's mean) | clear on "
-                  "other summary keys |", "|---|---|---|---|"]
+                  "| lever | runs differ? | largest mean difference (relative to the context's mean) | largest on "
+                  "`unmet_need_days` | clear on other summary keys |", "|---|---|---|---|---|"]
         for k in unexplained:
             v = verdict.loc[k]
             largest = (f"{v['largest_relative']:.2%} ({v['largest_where']})" if v["largest_relative"]
                        else "0: the six keys did not move")
             lines.append(f"| `{k}` | {'yes' if v['runs_differ'] else 'no: identical runs'} | {largest} | "
+                         f"{v['largest_unmet_relative']:.2%} | "
                          f"{', '.join(f'`{x}`' for x in v['clear_elsewhere']) or '–'} |")
     else:
         lines.append("None: every lever has a clear effect somewhere, or a stated reason why not.")

@@ -21,7 +21,7 @@ from typing import TextIO
 from experiments.errors import ExperimentError
 from experiments.executors import make_executor
 from experiments.plan import Plan
-from experiments.store import FORMAT, Store, machine, now, writing
+from experiments.store import FORMAT, Store, machine, now, valid_parquet, writing
 
 # The documented rate of one run on one core (docs/experiments.md, "Progress and time"): about
 # RUN_SECONDS_FIXED + days x (RUN_SECONDS_PER_DAY + RUN_SECONDS_PER_HOUSEHOLD_DAY x households).
@@ -206,6 +206,7 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
     store.prepare(plan)  # a folder of another experiment is refused before anything is created
     created = not store.folder.exists()
     store.create()
+    given_notify = getattr(executor, "notify", None)  # a caller's executor gets its own back afterwards
     try:
         with store.lock():
             return _execute(plan, store, workers=workers, dask=dask, serial=serial, executor=executor,
@@ -214,6 +215,9 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
         if created and not store.exists():  # nothing was stored (e.g. an executor that could not start)
             store.remove_empty()
         raise
+    finally:
+        if given_notify is not None:
+            executor.notify = given_notify
 
 
 def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet, command, figures):
@@ -251,7 +255,8 @@ def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet
     manifest["sessions"].append(session)
     manifest["status"] = "running"
     try:
-        if not existing:
+        matrix_file = manifest["design"].get("matrix_file")
+        if matrix_file and not valid_parquet(store.folder / matrix_file):  # new, or lost since
             store.write_design(plan)
         store.write_manifest(manifest)
     except BaseException:

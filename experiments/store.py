@@ -53,20 +53,15 @@ def machine() -> dict:
             "python": platform.python_version(), "cpus": os.cpu_count()}
 
 
-_UMASK: int | None = None
-
-
 def _umask() -> int:
-    """The process's umask, read once (from /proc where there is one: setting it to read it is not thread-safe)."""
-    global _UMASK
-    if _UMASK is None:
-        try:
-            with open("/proc/self/status", encoding="ascii") as fh:
-                _UMASK = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
-        except (OSError, StopIteration, ValueError, IndexError):
-            _UMASK = os.umask(0o022)
-            os.umask(_UMASK)
-    return _UMASK
+    """The process's umask, read where it can be read without setting it (/proc; setting it is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
 
 
 def atomic_write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
@@ -248,7 +243,7 @@ class Store:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ExperimentError(f"--out {self.folder}: cannot create the folder ({exc.strerror}).") from None
+            raise write_error(exc, self.folder) from None
 
     def remove_empty(self) -> None:
         """Remove the folder if it holds nothing but the lock file (a start that stored nothing)."""

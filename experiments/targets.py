@@ -73,6 +73,18 @@ target(
     measure=lambda daily, n: float(daily["unmet_total"].to_numpy().argmax()),
 )
 
+target(
+    key="calls_per_cadre_peak",
+    what="calls taken per own cadre on the busiest day of the closure weeks (days 18-35)",
+    source_value="a cadre made 100-200 calls a day",
+    source="sources: scale and people; stylized fact 4",
+    confidence="M",
+    low=100, high=200,
+    tolerance="the source's own range: one reported cadre's day, taken as typical of the busiest days",
+    measure=lambda daily, n: float(daily["calls_per_cadre"].iloc[18:36].max()),
+)
+
+
 # Mental health: the survey of 27 Jan-2 Feb 2020 (days 4-10), n = 2,617 Wuhan residents, an online sample. The survey
 # counts people; the model's unit is the household, whose distress stands for its respondent's, so a share of
 # people is read as the same share of households (one respondent per household).
@@ -234,7 +246,9 @@ target(
     confidence="L",
     low=1, high=30,
     tolerance="at least one (the source's load), and not most of the run (a third at most): the blocked load was "
-              "told as a failure, not the rule",
+              "told as a failure, not the rule. In wuhan_2020 each load waits its one day (`approval_days`) and no "
+              "more, so this holds by that assumption; loads stand for weeks only where the committee's own hours "
+              "are gone (the `external` preset, docs/odd.md 7.18)",
     measure=lambda daily, n: float((daily["packages_blocked"] > 0).sum()),
     unit=" days",
 )
@@ -270,6 +284,45 @@ target(
     low=0.1, high=1.0,
     tolerance="more than one household in ten: a shortage the sources noticed, not a few late deliveries",
     measure=lambda daily, n: float(_at_food_peak(daily)["unmet_food"]) / n,
+)
+
+# The citywide volunteer drive (23-26 Feb, days 31-34): about 19,000 approved of over 50,000 sign-ups by 26 Feb, for
+# 1,406 urban communities of 4.08 M households in all, so a community of the mean size has about 2,900 households.
+DRIVE_DAY = 34
+MEAN_COMMUNITY = 4_080_000 / 1_406  # households
+
+
+def _on_day(daily: pd.DataFrame, column: str, day: int) -> float:
+    return float(daily.loc[daily["day"] == day, column].iloc[0])
+
+
+target(
+    key="approved_by_day_34",
+    what="volunteers approved per community by day 34 (26 Feb)",
+    source_value="about 19,000 approved of over 50,000 sign-ups by 26 Feb, for 1,406 urban communities: about 14 "
+                 "per community",
+    source="sources: volunteers; timeline",
+    confidence="H",
+    low=10, high=18,
+    tolerance="about 30% either way: the count is citywide and rounded ('about 19,000'), communities differ in size "
+              "more than fourfold, and a day's approvals during the drive are a fifth to a third of those by day 34, "
+              "so a count dated a day earlier or later moves the figure by that much; the model's count is scaled "
+              "to a community of the city's mean size (about 2,900 households)",
+    measure=lambda daily, n: _on_day(daily, "volunteers_approved_total", DRIVE_DAY) * MEAN_COMMUNITY / n,
+)
+
+target(
+    key="signups_per_approval",
+    what="sign-ups per approved volunteer by day 34",
+    source_value="over 50,000 sign-ups, about 19,000 approved: about 2.5",
+    source="sources: volunteers",
+    confidence="L",
+    low=2.0, high=3.2,
+    tolerance="about 25% around the source's 2.6: 'over 50,000' is a lower bound and 'about 19,000' rounded, and "
+              "the ratio is inferred from two counts of the same days (L)",
+    measure=lambda daily, n: (_on_day(daily, "applicants_total", DRIVE_DAY)
+                              / _on_day(daily, "volunteers_approved_total", DRIVE_DAY)
+                              if _on_day(daily, "volunteers_approved_total", DRIVE_DAY) > 0 else float("inf")),
 )
 
 

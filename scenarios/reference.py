@@ -28,7 +28,7 @@ from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario, default_
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_PATH = ROOT / "docs" / "scenario-reference.md"
-DAY_ZERO = dt.date(2020, 1, 23)  # day 0 of every scenario (model-spec Scale)
+DAY_ZERO = dt.date(2020, 1, 23)  # day 0 of every scenario (the model requirements Scale)
 
 # The sections of a scenario file, in the order the page shows them (top level first, phases last).
 SECTIONS: tuple[str, ...] = tuple(
@@ -254,7 +254,7 @@ def render() -> str:
         "float is expected).")
     add("- **allowed range**: `[a, b]` includes an end, `(a, b)` excludes it; `∞` means no bound on that "
         "side.")
-    add("- **source**: where the default comes from. `domain-facts` is `shared/domain-facts.md`, with its "
+    add("- **source**: where the default comes from. `sources` is docs/sources.md, with its "
         "confidence: **H** official figure, **M** one media report or one community's example, **L** "
         "anecdote or inference. A default marked *assumed* has no sourced figure behind it; the range given "
         "with it is the one a sensitivity analysis should cover.")
@@ -301,7 +301,7 @@ def render() -> str:
     add("")
     add("## Default phase schedule")
     add("")
-    add("The schedule a scenario gets when it gives no `[[phases]]` (model-spec Phases; domain-facts "
+    add("The schedule a scenario gets when it gives no `[[phases]]` (the model requirements Phases; sources "
         "Timeline). Day 0 is 23 Jan 2020.")
     add("")
     out.extend(phase_schedule_table())

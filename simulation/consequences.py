@@ -13,11 +13,11 @@ distress rises above `needs.psych_threshold` until it eases below the threshold 
 Cadres who worked today may fall ill, the more likely the more tired they are (agents/cadre.py, `health`), and the
 community's own cadres recover some fatigue when sunk cadres relieve them.
 
-Sources: domain-facts, mental-health survey (41.9% distressed, 10.2% needing help, H) and stylized fact 6 (committee
+Sources: sources, mental-health survey (41.9% distressed, 10.2% needing help, H) and stylized fact 6 (committee
 and volunteer support reduced distress through social cohesion; Miao, Zeng & Shi 2020); stylized fact 5 (dialysis
 and chronic care disrupted: an urgent medical need unmet past its deadline is a critical failure, and each dialysis
-session missed is one); domain.md, Aftermath (psychological problems surface in key groups later; community
-workers need relief and care) and Actors (cadres had nobody to relieve them); domain-facts, community-worker losses
+session missed is one); the source panel, Aftermath (psychological problems surface in key groups later; community
+workers need relief and care) and Actors (cadres had nobody to relieve them); sources, community-worker losses
 (one team fell from 6 to 2 people, L).
 """
 

@@ -6,7 +6,7 @@ does: a food package adds days of food, a medicine run a refill, a conversation 
 or delivered supplies close the need, unless the hospital turns the patient away that day (needs.py: the escort's
 hours are spent and the need stays open).
 
-Sources: model-spec Process 5; domain-facts stylized facts 2 (extra hands help with shared tasks, not case
+Sources: the model requirements Process 5; sources: stylized facts 2 (extra hands help with shared tasks, not case
 management) and 5 (medicine runs were slow and avoided: they cost the most hours).
 """
 

@@ -57,7 +57,7 @@ class HouseholdState:
         self.food_days_factor = pop.persons_per_household / self.size
         # The community's register of special groups, which cadres screen proactively.
         self.on_register = self.alone | self.disabled | self.dialysis | self.low_income
-        self.key_group = self.alone | self.chronic  # of the aftermath, with the bereaved (domain.md, Aftermath)
+        self.key_group = self.alone | self.chronic  # of the aftermath, with the bereaved (the source panel, Aftermath)
         self.vulnerable = self.alone | self.chronic | self.dialysis | self.disabled | self.low_income | ~self.digital
         self.outing_offset = rng.integers(0, 1 << 20, n)
         self.dialysis_offset = rng.integers(0, needs.dialysis_interval, n)

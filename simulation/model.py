@@ -1,4 +1,4 @@
-"""CommunityModel: one residential community under lockdown, one step a day (model-spec Scale and Processes).
+"""CommunityModel: one residential community under lockdown, one step a day (the model requirements Scale and Processes).
 
 The day, in order: the policy phase; needs arise and households provide for themselves where the phase allows;
 needs are reported (or stay hidden) and cadres screen their register; the known needs are ordered (triage) and
@@ -132,7 +132,7 @@ class CommunityModel(mesa.Model):
     def _plan_hours(self) -> None:
         """The cadres offer the day's hours, cell by cell; gates come first, from everyone's hours; the report and
         screening budgets are shares of what the community's own cadres have left (sunk cadres help with shared
-        tasks, not case management: domain-facts stylized fact 2); deliveries get the rest."""
+        tasks, not case management: sources: stylized fact 2); deliveries get the rest."""
         c, h = self.config.cadres, self.hours
         cover = self._cover_matrix()
         self.cadre_hours_offered = offered = self.cadre_roster.hours_today()
@@ -204,5 +204,5 @@ class CommunityModel(mesa.Model):
         return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
 
     def summary(self) -> dict:
-        """The run's summary keys (model-spec Outcomes), computed from the daily series."""
+        """The run's summary keys (the model requirements Outcomes), computed from the daily series."""
         return outcomes.summarize(self.daily(), self.households.n, int(self.households.vulnerable.sum()))

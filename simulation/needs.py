@@ -5,12 +5,12 @@ patients need a session every few days, and a session that falls due while the l
 missed session (another critical failure once its deadline passes, simulation/consequences.py); acute events strike,
 more often for the chronically ill and more again when their medicine has run out; distress above a threshold
 becomes a request for psychological support (the household is then in need of help until its distress eases well
-below the threshold, simulation/consequences.py); protective supplies run out. Households meet needs themselves when the phase lets them out (model-spec Phases). A medical
+below the threshold, simulation/consequences.py); protective supplies run out. Households meet needs themselves when the phase lets them out (the model requirements Phases). A medical
 visit also needs a hospital that takes the patient that day (the phase's `hospital_access`), whoever arranges it.
 
-Sources: domain.md, Timeline and "Prices and supply" (Huang: vegetable buying became hard after closure);
-domain-facts stylized fact 5 (medical needs harder to meet: dialysis and chronic care disrupted) and the mental-health
-survey (41.9% distressed, 10.2% needing help); the one-person-per-household outing rule (domain-facts Timeline).
+Sources: the source panel, Timeline and "Prices and supply" (Huang: vegetable buying became hard after closure);
+sources: stylized fact 5 (medical needs harder to meet: dialysis and chronic care disrupted) and the mental-health
+survey (41.9% distressed, 10.2% needing help); the one-person-per-household outing rule (sources Timeline).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def _thin(cand, draw, rate_other, rate_chronic, no_medicine, chronic, medicine_s
 def _hospital_day(model) -> None:
     """Which of today's patients a hospital would take: one draw per household with a medical need open, so that a
     household is admitted or turned away alike whoever brings it (itself, a cadre, a volunteer). Hospitals turned to
-    COVID care and turned others away (domain-facts stylized fact 5); the phase's `hospital_access` is the chance."""
+    COVID care and turned others away (sources: stylized fact 5); the phase's `hospital_access` is the chance."""
     hh, access = model.households, model.phase.hospital_access
     hh.turned_away[:] = False
     if access < 1.0:

@@ -174,7 +174,7 @@ def _group_counts(open_, reported, group_bits):
 
 
 def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
-    """The run's summary (model-spec Outcomes), computed from the daily series alone.
+    """The run's summary (the model requirements Outcomes), computed from the daily series alone.
 
     Three keys compare groups of households, and say different things:
 

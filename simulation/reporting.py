@@ -5,9 +5,9 @@ only), gets through on the phone, has a trusted online neighbour report for it, 
 down the register of special groups. Reports cost cadre time and the cadres' hours for them are limited, so on busy
 days attempts go unanswered and needs stay hidden. A need nobody reported is invisible to every responder.
 
-Sources: domain-facts stylized facts 2 (coordinators are the early bottleneck: one worker per 450-1,000 residents on
+Sources: docs/sources.md, stylized facts 2 (coordinators are the early bottleneck: one worker per 450-1,000 residents on
 phone duty) and 4 (digital divide: older residents depend on calls and home visits, a cadre made 100-200 calls a
-day, so their needs are discovered later); hotline at 10x capacity (domain-facts, mental health); domain.md:
+day, so their needs are discovered later); hotline at 10x capacity (sources, mental health); the source panel:
 people marginalised by new digital technology (Actors).
 """
 
@@ -19,7 +19,8 @@ from numba import njit
 
 def report(model) -> None:
     """Households (or neighbours for them) try to report, households already known to wait phone again to chase
-    their needs; cadres take the calls and posts, in the order they come, until the report budget runs out.
+    their needs; cadres read the written reports first, then take the calls as they come, until the report budget
+    runs out.
 
     Four uniform numbers per household with hidden needs (online post, call, neighbour, place in the line), and one
     Poisson number of chasing calls for the day (stream `reporting:chase`) when households chase."""
@@ -39,17 +40,18 @@ def report(model) -> None:
     load = float(cost.sum())  # NumPy's pairwise sum, as before
     if load + chase_cost <= budget:  # everyone gets through
         taken, through, chased = tries, slice(None), chases
-    else:  # who gets through first is a matter of luck
-        order = np.argsort(u[3][trying])
+    else:  # the written reports are read first; who gets through on the phone is a matter of luck
+        line = np.where(call, u[3][trying], u[3][trying] - 1.0)  # messages in [-1, 0), calls in [0, 1)
+        order = np.argsort(line)
         taken_cost = np.cumsum(cost[order])
         if chases == 0:
             k = int(np.searchsorted(taken_cost, budget, side="right"))
             chased = 0
         else:
-            # The chasing calls come at random moments of the day, evenly on average: by the time of an attempt at
-            # place u in the line, chase_cost * u of the budget has gone to them. The line stops at the first
+            # The chasing calls ring at random moments of the phone day, evenly on average: by the time of a call at
+            # place u in the phone line, chase_cost * u of the budget has gone to them. The line stops at the first
             # attempt that no longer fits, and the chasing calls that fit before it are taken.
-            key = u[3][trying][order]
+            key = np.maximum(line[order], 0.0)
             k = int(np.searchsorted(taken_cost + chase_cost * key, budget, side="right"))
             before = float(taken_cost[k - 1]) if k else 0.0
             stop = min(float(key[k]) if k < len(key) else 1.0, max(budget - before, 0.0) / chase_cost)

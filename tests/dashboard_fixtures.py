@@ -101,14 +101,17 @@ def browser_context_args(browser_context_args):
 
 
 class Watch:
-    """Records every response >= 400, every page error and every request that leaves this machine."""
+    """Records every response >= 400, every page error, every error logged to the browser's console (Vega's
+    drawing errors go there) and every request that leaves this machine."""
 
     def __init__(self, page) -> None:
         self.bad: list[str] = []
         self.errors: list[str] = []
+        self.console: list[str] = []
         self.outside: list[str] = []
         page.on("response", lambda r: self.bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
         page.on("request", self._request)
 
     def _request(self, request) -> None:
@@ -119,6 +122,7 @@ class Watch:
     def check(self) -> None:
         assert not self.bad, f"responses with status >= 400: {self.bad}"
         assert not self.errors, f"page errors: {self.errors}"
+        assert not self.console, f"errors in the browser's console: {self.console[:5]}"
         assert not self.outside, f"requests that left 127.0.0.1: {self.outside}"
 
 

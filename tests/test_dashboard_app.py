@@ -39,6 +39,7 @@ def fresh_session():
     explore.goto_day.value, explore.ended.value = 30, False
     compare.reps.value, compare.households.value, compare.days.value = 3, None, None
     compare.failure.value, compare.job.value, compare.stopped.value, compare.outcome.value = "", None, False, None
+    explore.saved_changes.value, explore.added.value = {}, ""
     yield
 
 
@@ -366,3 +367,65 @@ def test_pause_stops_the_loop_before_its_next_day():
         cancel.set()
         page.join()
     assert current.model.day == 5 and not explore.playing.value and days[-1] == 5
+
+
+# --- meaning next to every number on Compare ---------------------------------------------------------------------
+def test_every_outcome_has_a_definition_a_direction_and_a_kind_in_both_languages():
+    from dashboard import meaning
+
+    assert set(meaning.OUTCOMES) == set(simulation.SUMMARY_KEYS)
+    for key in simulation.SUMMARY_KEYS:
+        assert f"def_{key}" in i18n.TEXT and f"key_{key}" in i18n.TEXT
+        assert meaning.OUTCOMES[key].better in ("lower", "higher", None)
+
+
+def test_counts_never_get_negative_bounds_and_shares_change_in_points():
+    from dashboard import meaning
+
+    assert meaning.interval("coordinator_overload_days", -1.48, 3.48) == "[0, 3.5]"
+    assert meaning.interval("hidden_need_share", -0.01, 1.2) == "[0.0%, 100.0%]"
+    assert meaning.interval("peak_unmet_day", 54.0, 54.0, sd=0.0) == "（每次运行都相同）"
+    assert meaning.change("hidden_need_share", 0.12577) == "+12.6 个百分点"
+    assert meaning.relative("hidden_need_share", 10.072) == "–"  # no "+1007.2%" on a share
+    assert meaning.change("mean_distress_end", -0.001) == "0.00"  # never "-0.00"
+    assert meaning.value("equity_ratio", float("inf")) == "∞"
+
+
+def test_verdicts_say_clearly_fewer_or_no_clear_difference_with_the_outcomes_direction():
+    from dashboard import meaning
+
+    assert meaning.verdict("critical_failures", -12.5, -2.5, -7) == ("明显减少", "better")
+    assert meaning.verdict("critical_failures", -12.5, 2.5, -5) == ("无明显差别", "neutral")
+    assert meaning.verdict("equity_ratio", 0.1, 0.3, 0.2) == ("明显升高", "worse")  # higher is less fair
+    assert meaning.verdict("peak_unmet_day", -8, -8, -8) == ("明显提前", "neutral")
+    assert meaning.verdict("peak_unmet_day", 0, 0, 0) == ("完全相同", "neutral")
+    i18n.language.value = "en"
+    assert meaning.verdict("unmet_need_days", -9, -5, -7) == ("clearly fewer", "better")
+    assert meaning.verdict("unmet_need_days", -9, 5, -7)[0] == "no clear difference"
+
+
+def test_compare_tables_name_scenarios_for_people_and_explain_the_difference():
+    result = compare.compare(["no_linkage", "three_social"], 2, {"households": 300, "days": 30})
+    means = compare.means_html(result["means"], result["labels"])
+    assert "仅靠社区干部" in means and "三社联动" in means and "no_linkage" not in means
+    assert means.count("越低越好") >= 8 and "累计未满足需求（件·天）" in means
+    diffs = compare.differences_html(result["differences"], "three_social", "no_linkage")
+    assert diffs.count("<tr>") == 1 + len(simulation.SUMMARY_KEYS)
+    assert any(words in diffs for words in ("明显减少", "明显增加", "无明显差别", "明显降低", "明显升高"))
+    assert "[−" not in means  # means of counts and shares keep their bounds at 0 or above
+    why = compare.explanation(result, "three_social", "no_linkage")
+    assert why.startswith("与仅靠社区干部相比") or why.endswith("没有明显差别。")
+    assert set(result["daily"].columns) >= set(simulation.DAILY_COLUMNS)  # every daily series is kept
+
+
+def test_add_to_compare_says_so_and_notes_what_changed():
+    explore.set_edit("households", 600)
+    explore.set_edit("online.enabled", True)
+    explore.add_to_compare(explore.configured())
+    assert explore.added.value == "no_linkage*1"
+    assert i18n.scenario_name("no_linkage*1") == "仅靠社区干部（修改1）"
+    note = explore.describe_changes(explore.saved_changes.value["no_linkage*1"])
+    assert "户数 600" in note and "应急线上联动 开启" in note
+    i18n.language.value = "en"
+    assert i18n.scenario_name("no_linkage*1") == "Cadres alone (edit 1)"
+    assert "Emergency online linkage on" in explore.describe_changes(explore.saved_changes.value["no_linkage*1"])

@@ -101,17 +101,17 @@ def test_compare_runs_two_scenarios_with_three_replications(dashboard):
     means = page.locator("table.means")
     expect(means).to_be_visible(timeout=120_000)
     text = means.inner_text()
-    assert "no_linkage" in text and "emergency_online" in text
-    assert page.locator("table.means tbody tr").count() == 11  # one row per summary key
+    assert "仅靠社区干部" in text and "应急线上联动" in text  # scenarios by their names, not their file names
+    assert page.locator("table.means tbody tr").count() == len(simulation.SUMMARY_KEYS)  # one row per summary key
     diffs = page.locator("table.differences tbody tr")
-    assert diffs.count() == 11
-    assert "emergency_online − no_linkage" in diffs.first.inner_text()
+    assert diffs.count() == len(simulation.SUMMARY_KEYS)
+    expect(page.locator("table.differences caption")).to_have_text("应急线上联动 与 仅靠社区干部 相比")
     with page.expect_download() as download:
         page.get_by_text("下载结果（CSV）").click()
     csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 2 * 11 + 11 + 1  # means, differences
+    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 3 * len(simulation.SUMMARY_KEYS) + 1  # means (two scenarios), differences
     with page.expect_download() as download:
-        page.get_by_text("下载情景 emergency_online").click()
+        page.get_by_text("下载情景 应急线上联动").click()
     assert scenarios.load(download.value.path()).online.enabled
     charts_drawn(page)
     shot(page, "compare-zh")
@@ -137,8 +137,8 @@ def test_language_switch_changes_the_labels(dashboard):
     page.click(".lang-zh")
     expect(page.get_by_text("练习：800人报名的故事")).to_be_visible()
     page.locator(".learn-learn_story button").first.click()  # the exercise's pair, run on the Compare page
-    expect(page.locator("table.differences")).to_contain_text("categorized_recruitment − open_recruitment",
-                                                              timeout=120_000)
+    expect(page.locator("table.differences caption")).to_have_text("分类招募志愿者 与 公开招募志愿者 相比",
+                                                                   timeout=120_000)
     watch.check()
 
 

@@ -16,7 +16,7 @@ from dashboard_fixtures import TIMEOUT_MS, compare_folders, cpu_seconds, open_da
 #: Long enough to be caught running, and to run for minutes if nothing stops it (2 x 100 runs of the costliest
 #: preset at the default size), within the limits.
 LONG = 100
-LONG_PAIR = ("no_linkage", "three_social")
+LONG_PAIR = ("仅靠社区干部", "三社联动")  # no_linkage, three_social, as the picker names them
 
 
 def set_number(page, selector: str, value: int) -> None:

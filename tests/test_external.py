@@ -2,7 +2,7 @@
 
 Unit tests of each part (the batch threshold, the shrinking lead time, organisers, the last hundred metres and its
 capacity, the three targeting modes, donated kits), common random numbers before the start day, bookkeeping, and
-pattern 8 (domain-facts stylized fact 9: with adequate total supply and `first_come` targeting vulnerable
+pattern 8 (sources: stylized fact 9: with adequate total supply and `first_come` targeting vulnerable
 households still go short; needs-based targeting narrows the gap) over ten paired seeds, each tolerance argued in
 its test.
 """
@@ -46,7 +46,7 @@ def test_preset_extends_no_linkage_and_changes_only_external():
     assert ext.external.supply_days and ext.external.donation_days
     assert ext.model_dump(exclude={"name", "description", "external"}) == \
         base.model_dump(exclude={"name", "description", "external"})
-    assert "domain" in ext.description
+    assert "source panel" in ext.description
 
 
 def test_mechanism_is_off_by_default_and_built_after_internal_before_triage_and_online():
@@ -424,7 +424,7 @@ def _food_need_days(seed: int, targeting: str):
 
 
 def test_adequate_supply_first_come_leaves_the_vulnerable_short_and_need_targeting_narrows_the_gap():
-    """Pattern 8 (domain-facts stylized fact 9; model-spec Patterns: "total supply can be adequate while households
+    """Pattern 8 (sources: stylized fact 9; the model requirements Patterns: "total supply can be adequate while households
     go short"). Free packages arrive every day from day 25 to 44, 400 per 1,000 households: more than the food
     needs raised in the window (a household runs low about every 3 days, ~330 per 1,000 a day at most), and sunk
     cadres (10 per 1,000, from day 19) give the hours to carry all of them (checked: nothing is left at the gate).

@@ -71,8 +71,8 @@ def test_the_module_names_only_levers_that_exist():
 
 def test_documented_ranges_are_parsed_from_the_schema():
     assert la.schema_range("assumed, 0.5-0.9") == (0.5, 0.9)
-    assert la.schema_range("assumed, -0.01 to 0.01; domain-facts: 41.9%") == (-0.01, 0.01)
-    assert la.schema_range("domain-facts: not found for Wuhan, assumed 0.10-0.20 (L)") == (0.1, 0.2)
+    assert la.schema_range("assumed, -0.01 to 0.01; sources: 41.9%") == (-0.01, 0.01)
+    assert la.schema_range("sources: not found for Wuhan, assumed 0.10-0.20 (L)") == (0.1, 0.2)
     assert la.schema_range("assumed; calibrated so ~10% start above it") is None
     by_key = {lever.key: lever for lever in la.levers()}
     assert by_key["reporting.online_prob"].values == (0.5, 0.9) and by_key["reporting.online_prob"].range_from == "schema"

@@ -18,7 +18,8 @@ reported, met), the register and household arrays it reads, the triage policy sl
 `model.add_cadre`, and `find(model, Kind)` for another mechanism; never another module's fields or private
 functions. Each mechanism declares its daily columns in `COLUMNS` (name: value when it is off or has nothing to
 say); every run has every mechanism's columns, and a column several mechanisms supply is the sum of their values
-(`volunteers_active`: the pool's, the remote volunteers and the group-buy organisers).
+(`volunteers_active` is the volunteer pool's alone: resident volunteers at work; the remote volunteers and the
+group-buy organisers have their own columns, `remote_volunteers_active` and `organisers_active`).
 
 With no mechanism switched on the community is the `no_linkage` world: cadres are the only responders.
 """

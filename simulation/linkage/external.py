@@ -1,60 +1,66 @@
-"""External linkage: community group buying, scheduled supply and love vegetables, donated protective supplies, and
-how what is handed out is targeted.
+"""External linkage: community group buying from a finite supply, scheduled supply and love vegetables, subsidised
+packs, donated protective supplies, and how what is handed out is targeted.
 
-Source: domain.md, "Three kinds of linkage" (Song): *external linkage — outside the community, the internet links
+Source: the source panel, "Three kinds of linkage" (Song): *external linkage — outside the community, the internet links
 residents and volunteers and brings in real help: buying and distributing masks, disinfectant and other supplies*;
 "Actors" and "Prices and supply" (Huang): residents kept life going through community group buying (社区团购); the
-city guaranteed supply and handed out "love vegetables" (爱心菜); "Last-mile precision" (Song, Huang): charity
-resources reach the right people when those who know the recipients direct them. Figures: domain-facts, "Supply and
-group buying": a package of ~6 kg for ~3 people x 3 days; an order goes ahead at 50 or 100 packages; early waits
-5-6 days, next day by mid-March (M); 8,500 t of donated vegetables in city stock on 31 Jan (H); Timeline: from days
-24-26 supermarkets sell only to group buyers (H). Stylized facts 1 (waits drop from 5-6 days to next day), 3
-(group-buy thresholds favour organised, digitally connected compounds; where nobody organises, households go
-unserved) and 9 (the problem was distribution, not total supply; a donated load stood blocked at a gate).
+city guaranteed supply, stabilised prices and handed out "love vegetables" (爱心菜); "Last-mile precision" (Song,
+Huang). Figures: sources, "Supply and group buying": a package of ~6 kg, ~¥100, for ~3 people x 3 days; an order
+goes ahead at 50 or 100 packages; early waits 5-6 days, next day by mid-March; resident groups ordered about every 4
+days (M); the city's stock of 34,400 t on 31 Jan, about a week (H); subsidised packs ¥10 for 5 kg, ~20-30 per
+compound (L). Stylized facts 1, 3 (group-buy thresholds favour organised, digitally connected compounds), 4 (the
+digital divide) and 9 (the problem was distribution, not total supply; a donated load stood blocked at a gate).
 
 **Group buying** (from `group_buy_start_day`). Each building has an organiser: its resident leader where internal
-linkage gave it one (`internal.leader_share`), else, with chance `organiser_share`, a digital resident; cadres take
-the orders of the other buildings (`cadres_organise`), at `organise_hours` of the grid cell's cadre hours per order,
-as far as their hours go. A household orders one package at a time. A digital household, which sees the orders in
-its building's online group, orders ahead: whenever the food it has plus the packages it has on order fall to
-`needs.food_reorder_days` plus the current lead time (an order-up-to rule; resident groups ordered about every 4
-days with 5-6-day waits, so several orders were on their way at once: domain-facts). An offline household orders
-only once it has an open food need that a responder knows of (reported) and nothing on order. A grid cell (the
-stand-in for a compound gate) pools its organisers' lists; the pooled order goes ahead once it holds `batch_min`
-packages, and arrives at the gate after a lead time that falls linearly from `lead_days_initial` to
-`lead_days_final` over `maturation_days`. Sign-ups provided for some other way before the order went out are
-dropped.
+linkage gave it one, else, with chance `organiser_share`, a digital resident; cadres take the orders of the other
+buildings (`cadres_organise`, `organise_hours` of the cell's cadre hours an order, as far as their hours go). A
+household orders one package at a time, by an order-up-to rule: whenever its food plus its packages on order fall
+to `needs.food_reorder_days` plus the current lead time. Digital households see the orders in their building's group
+and follow the rule themselves. Offline households follow it through someone who orders for them: their organiser,
+for the share `organiser_reach` of the building's offline households it keeps on a list (`proxy_order_hours` an
+order, from its own `organiser_hours`); else a digital neighbour, with daily chance 1 - exp(-`neighbour_order_rate`
+x trust-weighted digital ties (`proxy_order_hours` of the neighbour's hours, kind `neighbour`); else, once a
+responder knows their open food need and nothing is on order, a cadre (`organise_hours`). A low-income household
+signs up only when its purse holds the package's price, `prices.package_price` x the price index (supply.py). A grid
+cell (the stand-in for a compound gate) pools its sign-ups; the pooled order goes ahead once it holds `batch_min`
+packages. The suppliers fill orders, oldest first, from their stock (supply.py); a filled order arrives at the gate
+after a lead time that falls linearly from `lead_days_initial` to `lead_days_final` over `maturation_days`; an order
+the stock cannot fill waits for the next delivery. Sign-ups provided for some other way before their order went out
+are dropped and refunded.
 
-At the gate, households allowed out that day (the phase's outing rule) fetch their own packages, as they would go
-shopping (frail ones with chance `needs.frail_self_provision`); each organiser carries packages to its own
-building's doors for `organiser_hours` a day; the cadres carry the rest at `distribution_hours` each, out of the
-cell's delivery hours; earliest arrivals first. Packages nobody carried wait at the gate. A package adds
-`needs.package_days` of food (scaled by household size, like a cadre's delivery) and meets the open food need.
-While a household has a package ordered or at the gate it waits for it: the cadres do not buy food for it as well.
+At the gate, households allowed out that day fetch their own packages (frail ones with chance
+`needs.frail_self_provision`); each organiser carries its own building's packages with the hours its orders left
+it (`distribution_hours` each); the cadres carry the rest from the cell's hours; earliest arrivals first. Packages
+nobody carried wait at the gate. A package adds `needs.package_days` of food (scaled by household size) and meets
+the open food need. While a household has a package ordered, on its way or at the gate, the cadres do not buy food
+for it as well, unless the package is late (`cadres_step_in`): past the day promised at sign-up (sign-up day + the
+lead time then), or the household's food is gone; then its food need stays in the queue at the cost of a delivery.
 
-**Scheduled supply and donations.** On each of `supply_days`, `supply_per_1000` food packages per 1,000 households
-(guaranteed supply, love vegetables) arrive, split among the grid cells by households; on `donation_days`, kits of
-protective supplies likewise. The cadres hand them out at `distribution_hours` each from what group buying left of
-their hours; the rest waits at the gate. A household gets at most one package (or kit) a day. Who gets them is the
-`targeting` mode, the same in every cell:
+**Scheduled supply, subsidised packs and donations.** On each of `supply_days`, `supply_per_1000` love-vegetable
+packages per 1,000 households (as far as the suppliers' stock has them), and on `donation_days` kits of protective
+supplies, arrive at the gates, split among the cells by households. Donated loads wait for a stamp: at least
+`approval_days`, then until the cell's own cadres (the committee's; not sunk cadres) still have `approval_hours`
+when this mechanism acts (task `approval`); where gates and calls have taken all their hours, the load waits. The
+cadres hand out what is approved at `distribution_hours` each, one per household a day, by `targeting` (the same in
+every cell):
 
 - `equal`: every household in turn (a fixed random rotation of the cell's households), short or not;
 - `first_come`: households who see the notice in the online group come first, short ones first, then the other
-  digital households (free goods are taken whether needed or not), then offline households whose need is known to
-  a responder, then the rest; random order inside each class, since arrival at the gate is a race. This is "first
-  come" as the digital divide makes it (domain-facts stylized fact 4): the notice travels online, so offline
-  households come last whatever their need;
-- `need`: assessed need: known (reported) needs of vulnerable households, then other known needs, with the least
-  food first; then the households on the register of special groups; then the rest.
+  digital households, then offline households whose need is known to a responder, then the rest; random order
+  inside each class. This is "first come" as the digital divide makes it (stylized fact 4);
+- `need`: known (reported) needs of vulnerable households, then other known needs, least held first; then the
+  households on the register of special groups; then the rest.
 
-A food package meets an open food need or adds to the household's stock; a kit meets an open supplies need at once
-or is kept for the household's next one.
+On `subsidised_days`, `subsidised_per_1000` subsidised packs (from the stock, no stamp) go to low-income households
+that can pay `subsidised_price`, least food first, one a household a day; each adds `subsidised_pack_days` of food.
+A kit meets an open supplies need at once or is kept for the household's next one.
 
-Cadre hours spent organising and distributing are spent from the cadres' hours in the day's ledger (simulation/
-hours.py: tasks `organising` and `distribution`, from every cadre of the cell, sunk or not), so the cadres' own
-deliveries get only what is left and their fatigue counts them; the organisers' carrying is spent from their own
-hours (kind `organiser`, `organiser_hours` per organised building). Random draws come from the streams
-`external:<part>` of the day, so nothing changes before the first start day (common random numbers).
+Hours: organising and carrying by cadres are spent from the cells' cadre hours (tasks `organising`,
+`distribution`, `approval`; simulation/hours.py), so the cadres' own deliveries get only what is left; organisers'
+and neighbours' orders and carrying from their own kinds. Random draws come from the streams `external:<part>` of
+the day, so nothing changes before the first start day (common random numbers). The daily columns (`COLUMNS`):
+`packages_at_gate`, `packages_blocked`, `supply_stock_days`, `group_buy_orders`, `group_buy_batches`,
+`group_buy_backorder`, `group_buy_arrived`, `group_buy_wait_days`, `offline_orders`.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ import numpy as np
 
 from simulation.delivery import Queue
 from simulation.hours import CADRES
-from simulation.households import CATEGORIES, FOOD, SUPPLIES
+from simulation.households import FOOD, SUPPLIES
 from simulation import linkage
 from simulation.linkage import Mechanism
 from simulation.linkage.internal import InternalLinkage
@@ -100,7 +106,7 @@ class ExternalLinkage(Mechanism):
     name = "external"
     # Its daily columns, with their values when it is off (docs/odd.md 7.18).
     COLUMNS: dict[str, int | float] = {
-        "volunteers_active": 0,    # the resident organisers (leaders are counted as leaders, not here)
+        "organisers_active": 0,    # the resident organisers (leaders are counted as leaders, not here)
         "packages_at_gate": 0,     # packages, packs and kits waiting at the gates at the day's end (blocked too)
         "packages_blocked": 0,     # of which donated goods waiting for an approval stamp
         "supply_stock_days": 0.0,  # the suppliers' stock at the day's end, in days of the community's food need
@@ -138,7 +144,6 @@ class ExternalLinkage(Mechanism):
         self.stock = Stock(float((1.0 / (needs.package_days * hh.food_days_factor)).sum()), c.stock_days,
                            c.deliveries_days)
         self.purses = Purses(hh.low_income, hh.food_days_factor, prices.low_income_budget, prices.budget_days)
-        self.task_hours = np.array([getattr(model.config.cadres, f"{cat}_hours") for cat in CATEGORIES])
         # Group-buy packages. A household has at most one sign-up in its cell's pool (the day it signed up, the day
         # promised then, what it paid); ordered packages wait for the suppliers' stock (back order), then travel
         # (shipments: due day, households, sign-up days, promised days), then wait at the gate. `on_order` counts a
@@ -221,7 +226,7 @@ class ExternalLinkage(Mechanism):
 
     def observe(self, model) -> dict[str, int | float]:
         t = self.today
-        return {"volunteers_active": self.resident_organisers if self.group_buying(model) else 0,
+        return {"organisers_active": self.resident_organisers if self.group_buying(model) else 0,
                 "packages_at_gate": self.at_gate(), "packages_blocked": self.blocked(),
                 "supply_stock_days": round(self.stock.days(), 6), "group_buy_orders": t["ordered"],
                 "group_buy_batches": t["batches"], "group_buy_backorder": len(self.back[0]),
@@ -242,7 +247,7 @@ class ExternalLinkage(Mechanism):
         elif len(self.gate_rows) or len(self.back[0]) or self.shipments:
             self._arrivals_at_gate(model, model.streams("external:group_buy", day))  # orders still on their way
         if waiting_goods:
-            self._approve(model, self._still_open(model, queue, buying))
+            self._approve(model)
             for kind, by in ((FOOD, "supply"), (SUPPLIES, "donation")):
                 if self.gate[kind].any():
                     self._hand_out(model, kind, by)
@@ -451,28 +456,25 @@ class ExternalLinkage(Mechanism):
         self.today[by] += len(rows)
 
     # --- scheduled supply, subsidised packs and donations -----------------------------------------------------
-    def _approve(self, model, queue: Queue) -> None:
-        """Donated loads past their waiting days get their stamp, oldest first, in cells whose cadres have
-        `approval_hours` to spare beyond the known needs waiting for them (and the cell's own cadres the hours:
-        the stamp is the committee's); the others wait at the gate another day."""
-        c, day, grid = self.cfg, model.day, model.network.grid
-        due = [(arrived, kind) for kind in (FOOD, SUPPLIES) for arrived in self.pending[kind]
-               if arrived + c.approval_days <= day]
+    def _approve(self, model) -> None:
+        """Donated loads past their waiting days get their stamp, oldest first, in cells whose own cadres (not sunk
+        cadres: the stamp is the committee's) still have `approval_hours` today; the others wait at the gate."""
+        c, day = self.cfg, model.day
+        due = sorted((arrived, kind) for kind in (FOOD, SUPPLIES) for arrived in self.pending[kind]
+                     if arrived + c.approval_days <= day)
         if not due:
             return
-        need = np.bincount(grid[queue.rows], weights=self.task_hours[queue.cats], minlength=len(self.packs))
-        spare = model.hours.left(CADRES) - need
         own = model.hours.left("cadre")
         h = c.approval_hours
-        for arrived, kind in sorted(due):
+        for arrived, kind in due:
             load = self.pending[kind][arrived]
-            ok = (load > 0) & ((spare >= h) & (own >= h) if h > 0 else True)
+            ok = (load > 0) & (own >= h - 1e-9) if h > 0 else load > 0
             if not ok.any():
                 continue
             if h > 0:
-                model.hours.spend("cadre", "approval", np.where(ok, h, 0.0))
-                spare = spare - np.where(ok, h, 0.0)
-                own = own - np.where(ok, h, 0.0)
+                stamp = np.where(ok, h, 0.0)
+                model.hours.spend("cadre", "approval", stamp)
+                own = own - stamp
             self.gate[kind] += np.where(ok, load, 0)
             self.today["approved_loads"] += int(np.count_nonzero(ok))
             load[ok] = 0

@@ -1,8 +1,8 @@
 """Needs triage and referral: social workers screen the vulnerable and order the queue by urgency and vulnerability.
 
-Source: domain.md, "Needs first" (Song): *social workers start from residents' needs, screen and assess them, and
+Source: the source panel, "Needs first" (Song): *social workers start from residents' needs, screen and assess them, and
 link each to the right resource or expert; they do not only do what they are good at*; Actors: social workers
-assess and screen needs and link residents to the right expert quickly. Figures: domain-facts, one online team saw
+assess and screen needs and link residents to the right expert quickly. Figures: sources, one online team saw
 75 crisis cases among 6,252 served (M); social workers went offline into streets for special groups from 20 Feb
 (day 28).
 
@@ -10,7 +10,7 @@ From `start_day`, the queue is no longer first come, first served: urgent medica
 come first, then psychological needs in crisis (distress above `crisis_threshold`), then medicine, then the needs
 of vulnerable households, then the rest; inside a rank, earlier reports first. The social workers also phone
 `screens_per_worker` households a day each down the community's register of special groups, revealing their open
-needs, in their own time (they are outside the formal community system: domain.md, Actors), as far as their
+needs, in their own time (they are outside the formal community system: the source panel, Actors), as far as their
 `hours_per_day` go at `screen_hours` a call.
 
 `ranked_classes` is the same order for the needs of the households on a caseload only, the others waiting in the

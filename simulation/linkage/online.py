@@ -1,8 +1,8 @@
 """Emergency online linkage: online groups where digital households report, and remote professional volunteers.
 
-Source: domain.md, "Three kinds of linkage" (Song): *emergency linkage — doctors, social workers, residents and
+Source: the source panel, "Three kinds of linkage" (Song): *emergency linkage — doctors, social workers, residents and
 volunteers link up online and provide services remotely in the emergency*; Chen opened a QQ group on 23 Jan and
-recruited volunteers online for medical-visit and vegetable-buying needs. Figures: domain-facts, one online
+recruited volunteers online for medical-visit and vegetable-buying needs. Figures: sources, one online
 social-work team: 200+ regular volunteers, 6,252 people served in 75 days, peak 5,000+ messages a day (M); the
 mental-health survey of 27 Jan-2 Feb: 10.2% felt they needed help, 1.9% used a service, 83% of those in need met
 barriers, hotline at 10x capacity (H); stylized fact 10: mental-health uptake tiny, mostly online or by phone.
@@ -39,7 +39,8 @@ from simulation.reporting import waiting_rows
 
 class EmergencyOnline(Mechanism):
     name = "emergency_online"
-    COLUMNS = {"volunteers_active": 0, "psych_help_sought": 0, "psych_help_capacity": 0}
+    # `remote_volunteers_active`: the remote volunteers at work (`volunteers_active` is resident volunteers)
+    COLUMNS = {"remote_volunteers_active": 0, "psych_help_sought": 0, "psych_help_capacity": 0}
 
     def setup(self, model) -> None:
         self.cfg = c = model.config.online
@@ -61,7 +62,7 @@ class EmergencyOnline(Mechanism):
     def observe(self, model) -> dict:
         if not self.active(model):
             return {}
-        return {"volunteers_active": self.psych_volunteers + self.cfg.medical_volunteers,
+        return {"remote_volunteers_active": self.psych_volunteers + self.cfg.medical_volunteers,
                 "psych_help_sought": self.sought, "psych_help_capacity": self.capacity}
 
     def active(self, model) -> bool:

@@ -1,6 +1,6 @@
 """Community social organisations, leader demonstration, funding and three-social integration.
 
-Sources: domain.md, "Leaders set the example" (Song): *in many organisations people wanted to act but did not move
+Sources: the source panel, "Leaders set the example" (Song): *in many organisations people wanted to act but did not move
 because their leader did not*; "Funding strain" (Chen): *purchased-service funding dried up; 80% of one agency's
 projects served groups in difficulty and had to be re-planned*; Actors: social workers are *funded through purchased
 services and not part of the formal community system*, they *assess and screen needs and link residents to the

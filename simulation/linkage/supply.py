@@ -5,7 +5,7 @@ low-income households.
 channels that bring love vegetables and subsidised packs) hold a stock of packages, counted in days of the
 community's food need: one package per household every `needs.package_days` days, scaled by household size (a
 package lasts a small household longer), so `need` packages a day. The stock starts full at `stock_days` of need
-(the city's stock of 31 Jan was about a week: domain-facts, Supply and group buying, H) and receives
+(the city's stock of 31 Jan was about a week: sources, Supply and group buying, H) and receives
 `deliveries_days` of need each morning, up to `stock_days` held (suppliers do not hold more than that). Whatever
 draws on it takes whole packages while any are left; what it cannot fill waits for a later delivery.
 
