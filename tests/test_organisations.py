@@ -23,7 +23,7 @@ def test_inactive_leaders_lower_activation_and_raise_unmet_needs():
     unmet need-days must be higher in every seed (same seed, same needs and draws; the only difference is staff
     at work). Staff at work are not free for the cadres: at integration 0 every referral they make costs the
     cadres friction from what their report line left, so this holds because what the social workers reveal and
-    counsel outweighs it (by about 1,000 need-days a seed), not by construction."""
+    counsel outweighs it (by 260-930 need-days a seed, of about 94,000), not by construction."""
     for seed in SEEDS:
         idle = simulation.run("leader_inactive", seed=seed, households=1500, days=60)
         acting = simulation.run("leader_inactive", seed=seed, households=1500, days=60,
@@ -169,8 +169,8 @@ def test_more_integration_serves_the_vulnerable_sooner(ladder, scenario):
     of the paired mean, and not in every seed: their gap there is mostly group buying's, ODD 7.18, which the
     cadres' order does not touch). The vulnerable gain most: from 0 to 1 the unmet need-days per vulnerable household
     fall by more than those per other household (which rise under the order by need, ODD 7.15). Critical failures
-    (urgent needs of joint cases first) are fewer at 1 than at 0 on the ten-seed mean (about 4 and 12 fewer in
-    `wuhan_2020` and `three_social`, 3-5 standard errors of the paired mean)."""
+    (urgent needs of joint cases first) are fewer at 1 than at 0 on the ten-seed mean (about 4 and 24 fewer in
+    `wuhan_2020` and `three_social`, 3 standard errors of the paired mean or more)."""
     runs = {level: ladder[scenario, "I", level] for level in (0.0, 0.25, 0.5, 0.75, 1.0)}
     for key in ("wait_ratio", "equity_ratio"):
         means = [_mean(r, key) for r in runs.values()]
@@ -194,17 +194,18 @@ def test_more_integration_serves_the_vulnerable_sooner(ladder, scenario):
 @pytest.mark.patterns
 def test_integration_cuts_unmet_need_days_where_the_others_are_served_well_and_costs_little_where_not(ladder):
     """Unmet need-days over integration 0-1 (ten paired seeds). In `three_social`, where online groups, building
-    leaders and organised volunteers already reach most households, integration cuts them at every step (by
-    0.4-1.8 thousand a step; 30,300 -> 26,300 over the range; the paired mean's standard error is about 350), so
-    each step's ten-seed mean must not be above the previous one by more than 1%. In `wuhan_2020` the order by need
+    leaders and organised volunteers already reach many households, integration cuts them at every step (by
+    0.2-1.3 thousand a step; 51,500 -> 48,000 over the range; the paired mean's standard error is a few hundred),
+    so each step's ten-seed mean must not be above the previous one by more than 1%. In `wuhan_2020` the order by need
     costs more than the joint cases gain in total: medical and medicine needs of joint cases, at 2-3 hours each,
     go first, fewer cheap needs fit in the same hours and the other households wait longer (ODD 7.15, 7.19), so
-    unmet need-days rise a little with integration (about +2% from 0.25 to 1, while the vulnerable households'
-    own fall): the test bounds that cost at 4% over the whole range."""
+    unmet need-days rise a little with integration (about +3.4% from 0.25 to 1, while the vulnerable households'
+    own fall; +2% before the volunteers' drive and the chasing calls changed the model): the test bounds that cost
+    at 5% over the whole range."""
     means = [_mean(ladder["three_social", "I", level], "unmet_need_days") for level in (0.0, 0.25, 0.5, 0.75, 1.0)]
-    assert all(b <= a * 1.01 for a, b in zip(means, means[1:])) and means[-1] < 0.95 * means[0], means
+    assert all(b <= a * 1.01 for a, b in zip(means, means[1:])) and means[-1] < 0.96 * means[0], means
     wuhan = [_mean(ladder["wuhan_2020", "I", level], "unmet_need_days") for level in (0.0, 0.25, 0.5, 0.75, 1.0)]
-    assert max(wuhan) <= 1.04 * min(wuhan), wuhan
+    assert max(wuhan) <= 1.05 * min(wuhan), wuhan
 
 
 @pytest.mark.patterns
@@ -218,7 +219,7 @@ def test_funding_cuts_unmet_need_days(ladder, scenario):
     `wuhan_2020` is small (about 90 need-days, 0.5%: the third social worker of each organisation screens a
     roster already phoned every few days) and a single seed can go either way (the paired differences' standard
     deviation is about 150), so that step is tested on the mean only, with a tolerance of one standard error of
-    the paired mean (50 need-days)."""
+    the paired mean (50 need-days). (In `three_social` the steps are 52,700 -> 48,000 -> 47,400.)"""
     runs = [ladder[scenario, "f", f] for f in (0.0, 0.5, 1.0)]
     means = [_mean(r, "unmet_need_days") for r in runs]
     assert means[1] < means[0] and means[2] <= means[1] + 50, means
