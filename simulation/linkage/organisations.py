@@ -92,9 +92,9 @@ class SocialOrganisations(Mechanism):
         self.online = find(model, EmergencyOnline)
         self.outside = np.zeros(0, dtype=np.int64)  # today's referrals from outside, waiting for the line
         self.workers = 0.0
-        self._day_counts(model)
+        self._day_counts()
 
-    def _day_counts(self, model) -> None:
+    def _day_counts(self) -> None:
         self.assessed = self.made = self.accepted = self.crisis = 0
 
     def funding(self, day: int) -> float:
@@ -105,7 +105,7 @@ class SocialOrganisations(Mechanism):
         return model.day >= self.cfg.start_day
 
     def start_day(self, model) -> None:
-        self._day_counts(model)
+        self._day_counts()
         self.outside = self.outside[:0]
         if not self.active(model):
             return
