@@ -573,8 +573,12 @@ class Triage(Section):
                               "assumed, 2-8 (at the default, exactly the planned screening calls)", ge=0.0, le=24.0)
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
-    crisis_threshold: Probability = _f(0.8, "Distress above which a psychological need is a crisis (urgent).",
-                                       "assumed; sources: 75 crisis cases among 6,252 served (M)")
+    crisis_threshold: Probability = _f(
+        0.67, "Distress above which a psychological need is a crisis (urgent, and referred by the organisations' "
+        "social workers to the remote psychological services).",
+        "sources: one online social-work team had 75 crisis cases among 6,252 people served (M); calibrated to "
+        "it (experiments/targets.py `crisis_share`: crisis households among those the social workers assess); above "
+        "`needs.psych_threshold`")
 
 
 class Volunteers(Section):
@@ -718,24 +722,32 @@ class Organisations(Section):
         0.7, "Funding after the drop, as a share of full funding; staff kept scale with it.",
         "the source panel: 80% of one agency's projects had to be re-planned at a cost (Chen); level assumed")
     integration: Probability = _f(
-        0.0, "Three-social integration, 0-1: from 0.5 cadres share the register of vulnerable households with the "
-        "social workers and accept their referrals (the queue is triaged by need); below it, every referral costs "
-        "cadre time to sort out (`friction_hours`).", "the source panel: social workers are not part of the formal community system (Chen); "
-        "the model requirements Linkage table")
+        0.0, "Three-social integration, 0-1: the share of the community's vulnerable households whose case the "
+        "cadres and the social workers hold jointly (shared register, referrals accepted at once and ordered by "
+        "need, no friction); the social workers refer their other clients from outside the system, behind the "
+        "residents' own calls, at (1 - integration) x `friction_hours` each.",
+        "the source panel: social workers are not part of the formal community system (Chen); the model requirements Linkage table; "
+        "the mappings are assumed linear (L)")
     screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
                                  "their hours go.", "assumed, 20-80", ge=0, le=10_000)
-    hours_per_day: float = _f(8.0, "Hours a social worker gives a day: screening calls first, counselling with "
-                              "the rest.", "assumed, 4-10", ge=0.0, le=24.0)
+    hours_per_day: float = _f(8.0, "Hours a social worker gives a day: `counselling_hours` kept for counselling, "
+                              "the rest for screening and assessment.", "assumed, 4-10", ge=0.0, le=24.0)
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     counselling_hours: float = _f(
-        1.0, "Hours a social worker gives to counselling a day at most, from what screening left; the rest of the "
-        "day goes to assessing and linking residents to resources.", "assumed, 0.5-2; the source panel: social workers "
+        1.0, "Hours a social worker keeps for counselling sessions a day (booked first, used at most); the rest of "
+        "the day goes to screening, assessing and linking residents to the right responder.", "assumed, 0.5-2; the source panel: social workers "
         "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
         "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
+    assess_hours: float = _f(
+        0.1, "Social-worker hours to assess the open needs of a screened household that has any, and refer them (to "
+        "the cadres, and a crisis to the remote psychological services).",
+        "assumed, 0.05-0.3; the source panel: social workers assess and screen needs and link residents to the right "
+        "expert (Song)", ge=0.0, le=24.0)
     friction_hours: float = _f(
-        0.25, "Cadre hours spent sorting out one referral from social workers outside the community system (taken "
-        "from the cadres' report budget, so fewer households get through on the phone).",
+        0.25, "Cadre hours spent sorting out one referral from social workers wholly outside the community system "
+        "(integration 0), from what is left of the cadres' report budget after the residents' calls; at "
+        "integration I a referral from outside costs (1 - I) x this.",
         "assumed, 0.1-0.5; the source panel: social workers outside the formal system (Chen)", ge=0.0, le=24.0)
 
 

@@ -50,6 +50,7 @@ TASKS: tuple[str, ...] = (
     "calls",              # taking phone reports
     "posts",              # reading and passing on written reports: online posts, neighbours' and leaders' messages
     "screening",          # proactive screening calls down a register or roster
+    "assessment",         # a social worker assessing a screened household's open needs and referring them
     "referral_friction",  # sorting out referrals from social workers outside the community system
     "food",               # buying and delivering food
     "medicine",           # medicine runs, online prescriptions

@@ -22,6 +22,7 @@ from scenarios import Scenario
 from simulation import consequences, delivery, linkage, needs, network, outcomes, prices, reporting, triage
 from simulation.hours import CADRES, Hours
 from simulation.households import CATEGORIES, HouseholdState, Ledger
+from simulation.referrals import Referrals
 from simulation.streams import Streams, seed_from
 
 
@@ -94,6 +95,7 @@ class CommunityModel(mesa.Model):
         self.ledger = Ledger()
         self.hours = Hours(self.network.n_grids)  # the day's responder hours (simulation/hours.py), new each morning
         self.coordination_capacity = 0.0  # the day's report budget, set aside from the own cadres' hours
+        self.referrals = Referrals()  # households handed on to a service, waiting (simulation/referrals.py)
         self.today: dict = {}
         self.mechanisms = linkage.build(self.config)
         for mechanism in self.mechanisms:

@@ -64,7 +64,7 @@ def report(model) -> None:
     model.hours.spend("cadre", "calls", calls, budget="reports")
     model.hours.spend("cadre", "posts", float(cost[through].sum()) + chased * r.chase_hours - calls,
                       budget="reports")
-    model.coordination_load = model.hours.charged("reports")  # referral friction before, and the calls taken now
+    model.coordination_load = model.hours.charged("reports")  # what the line took so far: the calls and posts taken
     # with the attempts and chasing calls that did not get through
     model.coordination_load += load - float(cost[through].sum()) + (chases - chased) * r.chase_hours
 

@@ -292,10 +292,13 @@ def _run(scenario: str = "no_linkage", seed: int = 0, **overrides) -> CommunityM
 
 
 def test_referral_friction_is_cadre_time_spent_from_the_report_budget():
-    """Below integration 0.5 every referral is booked as cadre hours (task `referral_friction`) taken from the
-    report budget, so the cadres work more, not less: on the social workers' first day (the runs are identical
-    until then) the cadres spend at least as many hours with the friction as without it, and the report budget
-    holds the friction and the reports together."""
+    """Every referral from outside the community system is booked as cadre hours (task `referral_friction`,
+    (1 - integration) x `friction_hours` each) taken from what the residents' calls left of the report budget, so
+    the cadres work more, not less: on the social workers' first day (the runs are identical until then) the
+    cadres spend at least as many hours with the friction as without it, and the report budget holds the friction
+    and the reports together (the referrals wait behind the calls, so they never overload the line:
+    `coordinator_load` is the residents' own demand on it). Fully integrated, no referral comes from outside: no
+    friction."""
     days = {"households": 600, "days": 12, "organisations.enabled": True, "organisations.start_day": 10,
             "organisations.integration": 0.3}
     with_friction = _run(**days, **{"organisations.friction_hours": 0.25}).daily()
@@ -306,8 +309,7 @@ def test_referral_friction_is_cadre_time_spent_from_the_report_budget():
     for row in (with_friction.iloc[10:], without.iloc[10:]):
         charged = row["hours_referral_friction"] + row["hours_calls"] + row["hours_posts"]
         assert (charged <= row["coordinator_capacity"] + 1e-6).all()
-        assert (row["hours_referral_friction"] <= row["coordinator_load"] + 1e-6).all()
-    integrated = _run(**{**days, "organisations.integration": 0.5}).daily()
+    integrated = _run(**{**days, "organisations.integration": 1.0}).daily()
     assert (integrated["hours_referral_friction"] == 0).all()
 
 
@@ -348,20 +350,27 @@ def test_moderators_pass_on_only_the_posts_their_hours_allow():
     assert nobody.daily()["reported_total"].sum() == 0
 
 
-def test_social_workers_screening_competes_with_their_counselling():
-    """The organisations' social workers screen first and counsel with the hours left: calls that take all their
-    hours leave no counselling; cheap calls leave most of it. (The cadres screen nobody here, so every screening
-    and counselling hour is a social worker's.)"""
+def test_social_workers_screen_and_assess_with_the_hours_their_counselling_leaves():
+    """The organisations' social workers keep `counselling_hours` each for their booked sessions and screen and
+    assess with the rest: calls that would take the whole day are cut to what is left, and counselling still
+    happens; cheap calls let them screen every planned household. (The cadres screen nobody here, so every
+    screening hour is a social worker's.)"""
     base = {"households": 600, "days": 30, "organisations.enabled": True, "organisations.start_day": 0,
             "organisations.integration": 1.0, "organisations.screens_per_worker": 40,
-            "cadres.screening_share": 0.0}
+            "organisations.counselling_hours": 2.0, "cadres.screening_share": 0.0}
     dear = _run(seed=6, **base, **{"organisations.screen_hours": 0.2}).daily()  # 40 x 0.2 = 8 h: the whole day
     cheap = _run(seed=6, **base, **{"organisations.screen_hours": 0.01}).daily()
-    assert dear["hours_counselling"].sum() == 0.0 and cheap["hours_counselling"].sum() > 0
-    assert dear["hours_screening"].sum() > 10 * cheap["hours_screening"].sum()
+    workers = dear["social_workers_active"]
+    assert (workers > 0).all()
+    outside_sessions = workers * (8.0 - 2.0)  # hours_per_day less counselling_hours, each
+    assert (dear["hours_screening"] + dear["hours_assessment"] <= outside_sessions + 1e-6).all()
+    assert (dear["hours_screening"] < workers * 40 * 0.2 - 1e-6).all()  # fewer calls than planned
+    assert dear["hours_counselling"].sum() > 0 and cheap["hours_counselling"].sum() > 0
+    assert dear["hours_screening"].sum() > 5 * cheap["hours_screening"].sum()
     for d in (dear, cheap):
         spent = d["hours_offered_social_worker"] - d["hours_idle_social_worker"]
-        np.testing.assert_allclose(spent, d["hours_screening"] + d["hours_counselling"], atol=1e-5)
+        np.testing.assert_allclose(spent, d["hours_screening"] + d["hours_assessment"] + d["hours_counselling"],
+                                   atol=1e-5)
 
 
 def test_triage_social_workers_screen_as_far_as_their_hours_go():

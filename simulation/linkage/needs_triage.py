@@ -12,6 +12,10 @@ of vulnerable households, then the rest; inside a rank, earlier reports first. T
 `screens_per_worker` households a day each down the community's register of special groups, revealing their open
 needs, in their own time (they are outside the formal community system: the source panel, Actors), as far as their
 `hours_per_day` go at `screen_hours` a call.
+
+`ranked_classes` is the same order for the needs of the households on a caseload only, the others waiting in the
+general line (rank OTHER, first come): the policy of cadres who order by need the households whose assessment the
+social organisations share with them (simulation/linkage/organisations.py).
 """
 
 from __future__ import annotations
@@ -47,8 +51,8 @@ class NeedsTriage(Mechanism):
     def classes(self, model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
         """Rank by urgency and vulnerability, then report day, for the known needs at (rows, cats)."""
         hh = model.households
-        return _classes(rows, cats, self.vulnerable, hh.reported_day, hh.distress, self.cfg.crisis_threshold,
-                        self.span)
+        return _classes(rows, cats, hh.everyone, self.vulnerable, hh.reported_day, hh.distress,
+                        self.cfg.crisis_threshold, self.span)
 
     def report(self, model) -> None:
         if model.day < self.cfg.start_day:
@@ -64,15 +68,28 @@ class NeedsTriage(Mechanism):
         model.ledger.report(model.households, rows, model.day)
 
 
+def ranked_classes(model, rows: np.ndarray, cats: np.ndarray, ranked: np.ndarray,
+                   crisis_threshold: float) -> np.ndarray:
+    """The triage classes of the known needs at (rows, cats) for the households of the mask `ranked`; every need of
+    the other households is in the general line, rank OTHER, by report day (the order of first come, behind every
+    ranked need of an earlier rank)."""
+    hh = model.households
+    return _classes(rows, cats, ranked, hh.vulnerable, hh.reported_day, hh.distress, crisis_threshold,
+                    model.config.days + 1)
+
+
 @njit(cache=True)
-def _classes(rows, cats, vulnerable, reported_day, distress, crisis_threshold, span):
-    """rank x span + reported_day of each need (rows[j], cats[j]): medical visits are URGENT; psychological needs in
-    crisis (distress above the threshold) CRISIS; medicine MEDICINE_RANK; the other needs VULNERABLE for vulnerable
-    households, else OTHER (integers: exact)."""
+def _classes(rows, cats, ranked, vulnerable, reported_day, distress, crisis_threshold, span):
+    """rank x span + reported_day of each need (rows[j], cats[j]): for a household of `ranked`, medical visits are
+    URGENT; psychological needs in crisis (distress above the threshold) CRISIS; medicine MEDICINE_RANK; the other
+    needs VULNERABLE for vulnerable households, else OTHER; every need of the other households OTHER (integers:
+    exact)."""
     out = np.empty(len(rows), np.int64)
     for j in range(len(rows)):
         r, c = rows[j], cats[j]
-        if c == MEDICAL:
+        if not ranked[r]:
+            rank = OTHER
+        elif c == MEDICAL:
             rank = URGENT
         elif c == MEDICINE:
             rank = MEDICINE_RANK

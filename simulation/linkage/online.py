@@ -16,7 +16,10 @@ digital divide widens unless someone reports for them.
 The remote psychological services (hotlines and online counselling, citywide) answer the households in need of
 help who reach them, not the cadres' queue: each day a household in need tries with `psych_seek_prob` (the others
 meet barriers), and the services give `psych_sessions_per_1000` sessions a day per 1,000 households to callers in
-random order (a busy line: who gets through is chance); the rest find the line busy. A session lowers distress (a
+random order (a busy line: who gets through is chance); the rest find the line busy. The households social workers
+have referred in crisis (the referral queue, simulation/referrals.py, service `remote_psych`) come before the
+callers: each day the services take as many of those still in need as the day's capacity allows, oldest referral
+first, and give each a session, whether or not it calls. A session lowers distress (a
 larger effect than a cadre's conversation) and meets the household's open request for support, if it has one.
 Remote medical volunteers consult and prescribe (a refill delivered by a pharmacy), serving medicine needs from the
 queue before the cadres do.
@@ -103,8 +106,13 @@ class EmergencyOnline(Mechanism):
         self.capacity = whole + int(rng.random() < self.psych_capacity - whole)
         self.sought = len(callers)
         model.hours.offer("remote_psych", self.capacity * c.psych_hours)
-        if len(callers) > self.capacity:
-            callers = np.sort(rng.permutation(callers)[:self.capacity])
+        referred = model.referrals.take("remote_psych", self.capacity, model.day, still=hh.in_need)
+        if len(referred):  # a referred household is called back: it does not wait on the line
+            callers = callers[~np.isin(callers, referred)]
+        room = self.capacity - len(referred)
+        if len(callers) > room:
+            callers = rng.permutation(callers)[:room]
+        callers = np.sort(np.concatenate([referred, callers]))
         if len(callers) == 0:
             return queue
         model.hours.spend("remote_psych", "counselling", len(callers) * c.psych_hours)
