@@ -17,6 +17,7 @@ Rules every figure follows, so that it can go into a paper as it is:
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 import warnings
@@ -81,6 +82,20 @@ def wrap(text: str, width_in: float, size: float = FONT) -> str:
     """`text` wrapped to lines that fit `width_in` inches at `size` points (a character is about 0.55 em)."""
     chars = max(12, int(width_in * 72 / (0.58 * size)))
     return "\n".join(textwrap.fill(line, chars) for line in str(text).split("\n"))
+
+
+def wrap_name(name: str, width_in: float, size: float = FONT) -> str:
+    """A dotted name (a factor, a key) wrapped after its dots to fit `width_in` inches; a part still too long is
+    cut where it must."""
+    chars = max(8, int(width_in * 72 / (0.58 * size)))
+    parts = [p + "." for p in str(name).split(".")]
+    parts[-1] = parts[-1][:-1]
+    lines = [""]
+    for part in parts:
+        if lines[-1] and len(lines[-1]) + len(part) > chars:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(piece for line in lines for piece in textwrap.wrap(line, chars) or [""])
 
 
 def bootstrap_interval(values, level: float = 0.95, resamples: int = 2000) -> tuple[float, float, float]:
@@ -205,7 +220,7 @@ def _grow(fig: Figure, panels_height: float) -> None:
     height = fig.get_figheight()
     used = (top - bottom) * height
     other = height - used
-    fig.set_figheight(max(height, other + panels_height))
+    fig.set_figheight(math.ceil(max(height, other + panels_height) * 100) / 100)   # whole pixels at 300 dpi
 
 
 def _compact(x: float, _pos=None) -> str:
@@ -216,7 +231,7 @@ def _compact(x: float, _pos=None) -> str:
         return f"{x / 1e6:g}M"
     if ax >= 1e4:
         return f"{x / 1e3:g}k"
-    return f"{x:g}"
+    return f"{x:.4g}"
 
 
 def _ticks(ax, axis: str = "x", bins: int = 4) -> None:
@@ -268,12 +283,12 @@ def backlog_figure(daily: pd.DataFrame, labels: list[str], marks: list[dict], ti
         n = table.shape[1]
         if n <= FEW:
             for run in table.columns:
-                ax.plot(table.index, table[run], color=color[lab], linewidth=0.5, alpha=0.35)
+                ax.plot(table.index, table[run], color=color[lab], linewidth=0.5, alpha=0.35, gid="run")
             kinds.add("runs")
         else:
             ax.fill_between(q.index, q[0.1], q[0.9], color=color[lab], alpha=0.2, linewidth=0)
             kinds.add("band")
-        (line,) = ax.plot(q.index, q[0.5], color=color[lab], linewidth=1.6)
+        (line,) = ax.plot(q.index, q[0.5], color=color[lab], linewidth=1.6, gid="median")
         handles.append(line)
         texts.append(f"{lab} (n={n})")
     what = {"runs": "thin lines: each run", "band": "band: 10-90% of the runs"}
@@ -344,7 +359,7 @@ def differences_figure(diffs: pd.DataFrame, runs: pd.DataFrame | None = None, ke
                 d = paired_seed_differences(runs, key, scenario, ref)
                 if 0 < len(d) <= FEW:
                     ax.plot(d, j + rng.uniform(-0.18, 0.18, len(d)), "o", color="0.55", markersize=2, alpha=0.7,
-                            markeredgewidth=0)
+                            markeredgewidth=0, gid="seeds")
                     drew_points = True
         mean = rows["mean_diff"].to_numpy(dtype=float)
         err = np.vstack([mean - rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float) - mean])
@@ -357,7 +372,7 @@ def differences_figure(diffs: pd.DataFrame, runs: pd.DataFrame | None = None, ke
         ax.set_xlabel(wrap(f"{key} − {ref} ({unit(key)})", WIDTH / ncols - 0.5), fontsize=FONT - 0.5)
         _ticks(ax, "x", 4)
     for ax in axes[: len(keys)]:
-        ax.set_yticks(y, [wrap(s, 1.3) for s in scenarios])
+        ax.set_yticks(y, [wrap_name(s, 1.4) for s in scenarios])
         ax.tick_params(axis="y", labelsize=FONT)
     for ax in axes[len(keys):]:
         ax.set_visible(False)
@@ -394,9 +409,12 @@ def _positions(values: pd.Series) -> tuple[pd.Series, list | None]:
 
 
 def _levels(values: pd.Series, most: int = 8) -> list | None:
-    """A factor's distinct values when there are at most `most` of them (to colour by), else None."""
+    """A factor's distinct values, to colour by, when there are at most `most` of them and (for a number) they
+    repeat, as a grid's levels do; else None (a sampled design's values get a colour scale)."""
     distinct = list(dict.fromkeys(values.sort_values(kind="stable").tolist()))
-    return distinct if len(distinct) <= most else None
+    if len(distinct) > most or (_numeric(values) is not None and len(distinct) == len(values) > 1):
+        return None
+    return distinct
 
 
 def point_table(runs: pd.DataFrame, factors: list[str], key: str) -> pd.DataFrame:
@@ -424,7 +442,8 @@ def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEE
     nrows = math.ceil(len(shown) / ncols)
     fig = _figure(1.2 + 2.9 * nrows)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    few = len(ok) and ok.groupby("point").size().max() <= FEW
+    most = int(ok.groupby("point").size().max()) if len(ok) else 0
+    few = 1 < most <= FEW
     for i, (ax, factor) in enumerate(zip(axes, shown)):
         other = next((f for f in factors[i + 1:] + factors[:i] if f != factor), None) if factor else None
         x, cats = _positions(table[factor]) if factor else (pd.Series(np.zeros(len(table))), None)
@@ -454,25 +473,26 @@ def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEE
                 c = _colormap(scale, scale[j])
             if few:
                 reps = pd.to_numeric(ok.loc[ok["point"] == row["point"], key], errors="coerce").astype("float64")
-                ax.plot(np.full(len(reps), xj), reps, "o", color=c, markersize=2.5, alpha=0.55, markeredgewidth=0)
+                ax.plot(np.full(len(reps), xj), reps, "o", color=c, markersize=2.5, alpha=0.55, markeredgewidth=0,
+                        gid="replications")
             if np.isfinite(row["low"]):
                 ax.errorbar([xj], [row["mean"]], yerr=[[row["mean"] - row["low"]], [row["high"] - row["mean"]]],
-                            fmt="o", color=c, markersize=3.5, capsize=2, elinewidth=0.9)
+                            fmt="o", color=c, markersize=3.5, capsize=2, elinewidth=0.9, gid="point")
             else:
-                ax.plot([xj], [row["mean"]], "o", color=c, markersize=3.5)
+                ax.plot([xj], [row["mean"]], "o", color=c, markersize=3.5, gid="point")
         if scale is not None:
             mappable = _scalar_mappable(scale)
             bar = fig.colorbar(mappable, ax=ax, pad=0.02, fraction=0.06)
-            bar.set_label(wrap(other, 2.4), fontsize=FONT - 0.5)
+            bar.set_label(wrap_name(other, 2.4), fontsize=FONT - 0.5)
             bar.ax.tick_params(labelsize=FONT - 1)
         if factor is None:
             ax.set_xticks([])
         else:
-            ax.set_xlabel(wrap(factor, WIDTH / ncols - 0.6), fontsize=FONT)
+            ax.set_xlabel(wrap_name(factor, WIDTH / ncols - 0.6), fontsize=FONT)
             if cats is not None:
                 ax.set_xticks(range(len(cats)), [wrap(c, 0.8) for c in cats])
                 ax.tick_params(axis="x", labelsize=FONT - 0.5)
-            elif x.nunique() <= 8:
+            elif _grid_like(x):
                 ax.set_xticks(sorted(x.unique()), [_value(v) for v in sorted(x.unique())])
                 ax.tick_params(axis="x", labelsize=FONT - 0.5)
             else:
@@ -486,13 +506,22 @@ def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEE
         ax.set_visible(False)
     _title(fig, title or f"{key} by factor")
     handles = [Line2D([], [], marker="o", color="0.3", markersize=3.5, linewidth=0.9)]
-    texts = ["design point: mean over its replications, 95% bootstrap percentile interval"]
+    texts = ["design point: mean over its replications, 95% bootstrap percentile interval" if most > 1
+             else "design point (one replication each)"]
     if few:
         handles.append(Line2D([], [], marker="o", color="0.3", markersize=2.5, alpha=0.55, linewidth=0))
         texts.append("each replication")
     _legend(fig, handles, texts, columns=2)
     _grow(fig, 2.3 * nrows)
     return fig
+
+
+def _grid_like(x: pd.Series) -> bool:
+    """Whether a factor takes a few values, repeated, spaced widely enough for a tick at each (a grid's levels)."""
+    distinct = np.sort(x.unique())
+    if not 1 < len(distinct) <= 8 or len(distinct) == len(x):
+        return False
+    return bool(np.diff(distinct).min() >= (distinct[-1] - distinct[0]) / 12)
 
 
 def _value(v) -> str:
@@ -510,16 +539,19 @@ def _colormap(values: pd.Series, value: float):
     return _scalar_mappable(values).to_rgba(value)
 
 
-def _bins(values: pd.Series, most: int = 10, bins: int = 6) -> tuple[pd.Series, list[str]]:
-    """A factor's values as cell indices and labels: its distinct values when at most `most`, else equal-width
-    bins (labelled by their ranges)."""
+def _bins(values: pd.Series, most: int = 10) -> tuple[pd.Series, list[str]]:
+    """A factor's values as cell indices and labels: its levels when it takes at most `most` values, repeated (a
+    grid), or is not a number; else equal-width bins, about the square root of its number of values (2 to 6),
+    labelled by their ranges."""
     x = _numeric(values)
-    if x is None or x.nunique() <= most:
+    distinct = values.nunique()
+    if x is None or (distinct <= most and distinct < len(values)):
         cats = sorted(dict.fromkeys(values.tolist()), key=lambda v: (str(type(v)), v))
-        return values.map({c: i for i, c in enumerate(cats)}), [_compact(c) if isinstance(c, float) else str(c)
-                                                                  for c in cats]
+        return values.map({c: i for i, c in enumerate(cats)}), [_value(c) for c in cats]
+    bins = max(2, min(6, round(math.sqrt(distinct))))
     cut, edges = pd.cut(x, bins=bins, retbins=True, labels=False, include_lowest=True)
-    return cut, [f"{_compact(round(a, 3))}-{_compact(round(b, 3))}" for a, b in zip(edges[:-1], edges[1:])]
+    return cut, [f"{_compact(float(f'{a:.3g}'))} to {_compact(float(f'{b:.3g}'))}"
+                 for a, b in itertools.pairwise(edges)]
 
 
 def heatmap_figure(runs: pd.DataFrame, fx: str, fy: str, key: str = DEFAULT_SWEEP_KEY, title: str = "") -> Figure:
@@ -555,8 +587,8 @@ def heatmap_figure(runs: pd.DataFrame, fx: str, fy: str, key: str = DEFAULT_SWEE
                   ha="right" if len(xlabels) > 5 else "center")
     ax.set_yticks(range(len(ylabels)), ylabels)
     ax.tick_params(labelsize=FONT - 0.5)
-    ax.set_xlabel(wrap(fx, WIDTH - 1.5), fontsize=FONT)
-    ax.set_ylabel(wrap(fy, 3.0), fontsize=FONT)
+    ax.set_xlabel(wrap_name(fx, WIDTH - 1.5), fontsize=FONT)
+    ax.set_ylabel(wrap_name(fy, 3.0), fontsize=FONT)
     bar = fig.colorbar(image, ax=ax, pad=0.02, fraction=0.05)
     bar.set_label(wrap(f"mean {label(key)}", 3.5), fontsize=FONT)
     bar.ax.tick_params(labelsize=FONT - 1)
@@ -598,7 +630,7 @@ def sensitivity_figure(table: pd.DataFrame, method: str, keys: list[str] | None 
         if method == "sobol":
             for name, dy, shape, color in (("S1", -0.17, "o", "#1f77b4"), ("ST", 0.17, "s", "#ff7f0e")):
                 ax.errorbar(rows[name], y + dy, xerr=rows[f"{name}_conf"].fillna(0).abs(), fmt=shape, color=color,
-                            markersize=3, capsize=2, elinewidth=0.9, clip_on=False)
+                            markersize=3, capsize=2, elinewidth=0.9, clip_on=False, gid=name)
             ax.axvline(0, color="0.4", linewidth=0.6)
             ax.axvline(1, color="0.4", linewidth=0.6, linestyle="--")
             ax.set_xlabel("index (share of variance)", fontsize=FONT - 0.5)
@@ -607,7 +639,7 @@ def sensitivity_figure(table: pd.DataFrame, method: str, keys: list[str] | None 
             conf = np.abs(rows["mu_star_conf"].fillna(0).to_numpy(dtype=float))
             low = np.minimum(conf, np.where(np.isfinite(mu), mu, 0.0))   # the interval stops at 0
             ax.errorbar(mu, y, xerr=np.vstack([low, conf]), fmt="o", color="#2ca02c", markersize=3.5, capsize=2,
-                        elinewidth=0.9, clip_on=False)
+                        elinewidth=0.9, clip_on=False, gid="mu_star")
             right = float(np.nanmax(mu + conf)) if np.isfinite(mu).any() else 1.0
             ax.set_xlim(-0.05 * (right or 1.0), 1.05 * (right or 1.0))
             ax.axvline(0, color="0.4", linewidth=0.6)
@@ -616,7 +648,7 @@ def sensitivity_figure(table: pd.DataFrame, method: str, keys: list[str] | None 
         ax.set_title(wrap(key, WIDTH / ncols - 0.3, 8), fontsize=8)
         _ticks(ax, "x", 4)
     for ax in axes[: len(keys)]:
-        ax.set_yticks(y, [wrap(f, 1.4) for f in factors])
+        ax.set_yticks(y, [wrap_name(f, 1.6) for f in factors])
         ax.tick_params(axis="y", labelsize=FONT)
     for ax in axes[len(keys):]:
         ax.set_visible(False)
@@ -649,7 +681,8 @@ def mu_sigma_figure(table: pd.DataFrame, keys: list[str] | None = None, title: s
         rows = table[table["key"] == key].set_index("factor").reindex(factors)
         for f in factors:
             c, shape = style[f]
-            ax.plot([rows.at[f, "mu_star"]], [rows.at[f, "sigma"]], shape, color=c, markersize=4, clip_on=False)
+            ax.plot([rows.at[f, "mu_star"]], [rows.at[f, "sigma"]], shape, color=c, markersize=4, clip_on=False,
+                    gid=f"factor:{f}")
         top = float(np.nanmax(rows[["mu_star", "sigma"]].to_numpy(dtype=float))) if len(rows) else 1.0
         top = top if np.isfinite(top) and top > 0 else 1.0
         ax.plot([0, 1.05 * top], [0, 1.05 * top], color="0.5", linestyle="--", linewidth=0.7)

@@ -42,6 +42,7 @@ class ExperimentResult:
     markers: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)        # why the indices should not be quoted as they are
     key: str | None = None                                    # the summary key the figures were drawn for
+    drawn: dict = field(default_factory=dict)    # file stem -> matplotlib Figure, to restyle and save again
     quarantined: list[Path] = field(default_factory=list)   # damaged part files moved aside (their runs not done)
 
     @property
@@ -94,6 +95,11 @@ def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures:
     keys = [key] if key else None
     suffix = f"-{key}" if key else ""
     ok = runs[runs["status"] == "ok"]
+
+    def keep(fig, stem: str) -> None:
+        result.figures.extend(figs.save(fig, folder / stem))
+        result.drawn[stem] = fig
+
     if plan.kind == "compare":
         tables["means"] = stats.scenario_means(runs)
         tables["differences"] = stats.paired_differences(runs)
@@ -104,12 +110,12 @@ def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures:
                 daily["scenario"] = daily["run"].map(label)
                 marks = figs.markers(plan.scenarios, plan.labels)
                 fig = figs.backlog_figure(daily, plan.labels, marks, title=f"Daily unmet backlog: {title}")
-                result.figures += figs.save(fig, folder / "backlog")
+                keep(fig, "backlog")
                 result.markers = marks
             if len(tables["differences"]):
                 fig = figs.differences_figure(tables["differences"], runs=runs, keys=keys,
                                               title=f"{title}: paired differences from {plan.labels[0]}")
-                result.figures += figs.save(fig, folder / f"differences{suffix}")
+                keep(fig, f"differences{suffix}")
     else:
         tables["points"] = stats.point_means(runs, plan.factors)
         if plan.kind == "sensitivity":
@@ -122,19 +128,19 @@ def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures:
             if figures and len(table) and (not key or shown):
                 fig = figs.sensitivity_figure(table, plan.method, keys=shown, notes=result.warnings,
                                               title=f"{title}: {_method_title(plan.method)}")
-                result.figures += figs.save(fig, folder / f"sensitivity{suffix}")
+                keep(fig, f"sensitivity{suffix}")
                 if plan.method == "morris":
                     fig = figs.mu_sigma_figure(table, keys=shown, notes=result.warnings,
                                                title=f"{title}: Morris mu* and sigma")
-                    result.figures += figs.save(fig, folder / f"mu_sigma{suffix}")
+                    keep(fig, f"mu_sigma{suffix}")
         elif figures and len(ok):
             outcome = key or figs.DEFAULT_SWEEP_KEY
             fig = figs.sweep_figure(ok, plan.factors, key=outcome, title=f"{title}: {outcome} by factor")
-            result.figures += figs.save(fig, folder / f"sweep{suffix}")
+            keep(fig, f"sweep{suffix}")
             if len(plan.factors) >= 2:
                 fig = figs.heatmap_figure(ok, plan.factors[0], plan.factors[1], key=outcome,
                                           title=f"{title}: {outcome} by {plan.factors[0]} and {plan.factors[1]}")
-                result.figures += figs.save(fig, folder / f"heatmap{suffix}")
+                keep(fig, f"heatmap{suffix}")
     for name, table in {"runs": runs, **tables}.items():
         atomic_write_bytes(folder / f"{name}.csv", table.to_csv(index=False).encode("utf-8"), fsync=False)
     return result
