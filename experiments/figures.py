@@ -202,25 +202,30 @@ def _legend(fig: Figure, handles: list, labels: list[str], columns: int = 3, gro
                             title=wrap(note, WIDTH - 0.4) if note else None, title_fontsize=FONT)
         if note:
             legend.get_title().set_color("#b00000")
-        fig.draw_without_rendering()
-        if legend.get_window_extent().width <= fig.bbox.width * 0.98 or ncols == 1:
+        if legend.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width * 0.98 or ncols == 1:
             return
         legend.remove()
 
 
 def _grow(fig: Figure, panels_height: float) -> None:
     """Make the figure tall enough that its panels keep `panels_height` inches beside the titles, legends and
-    labels the constrained layout places around them."""
-    fig.draw_without_rendering()
-    axes = [ax for ax in fig.axes if ax.get_visible()]
-    if not axes:
-        return
-    top = max(ax.get_position().y1 for ax in axes)
-    bottom = min(ax.get_position().y0 for ax in axes)
-    height = fig.get_figheight()
-    used = (top - bottom) * height
-    other = height - used
-    fig.set_figheight(math.ceil(max(height, other + panels_height) * 100) / 100)   # whole pixels at 300 dpi
+    labels the constrained layout places around them: first room for the legends and title as measured, then a
+    few corrections from where the layout put the panels."""
+    renderer = fig.canvas.get_renderer()
+    texts = [*fig.legends, *fig.texts]   # the legends below, the title above
+    around = sum(t.get_window_extent(renderer).height for t in texts) / fig.dpi
+    fig.set_figheight(max(fig.get_figheight(), panels_height + around + 1.0))
+    for _ in range(3):
+        fig.draw_without_rendering()
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        if not axes:
+            return
+        height = fig.get_figheight()
+        used = (max(ax.get_position().y1 for ax in axes) - min(ax.get_position().y0 for ax in axes)) * height
+        if used >= panels_height - 0.02:
+            break
+        fig.set_figheight(height + panels_height - used)
+    fig.set_figheight(math.ceil(fig.get_figheight() * 100) / 100)   # whole pixels at 300 dpi
 
 
 def _compact(x: float, _pos=None) -> str:
@@ -288,7 +293,8 @@ def backlog_figure(daily: pd.DataFrame, labels: list[str], marks: list[dict], ti
         else:
             ax.fill_between(q.index, q[0.1], q[0.9], color=color[lab], alpha=0.2, linewidth=0)
             kinds.add("band")
-        (line,) = ax.plot(q.index, q[0.5], color=color[lab], linewidth=1.6, gid="median")
+        dash = ["-", "--", "-.", (0, (1, 1))][(labels.index(lab) // len(COLORS)) % 4]   # past 10: colours repeat
+        (line,) = ax.plot(q.index, q[0.5], color=color[lab], linewidth=1.6, linestyle=dash, gid="median")
         handles.append(line)
         texts.append(f"{lab} (n={n})")
     what = {"runs": "thin lines: each run", "band": "band: 10-90% of the runs"}
@@ -432,9 +438,10 @@ def point_table(runs: pd.DataFrame, factors: list[str], key: str) -> pd.DataFram
 
 def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEEP_KEY, title: str = "") -> Figure:
     """One panel per factor: each design point's mean of `key` with its 95% bootstrap percentile interval against
-    the factor's value, coloured by a second factor (the next one in the plan), and each replication as a point
-    when there are at most `FEW`. A second factor with few levels gets a legend and its points are set slightly
-    apart; one with many values a colour scale."""
+    the factor's value, coloured by a second factor (the next one in the plan) and shaped by a third one with few
+    levels, and each replication as a point when there are at most `FEW`. Levels of the second and third factors
+    are set slightly apart on the x axis (so points of one x are never piled up) and get a legend; a second
+    factor with many values a colour scale instead."""
     ok = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
     table = point_table(ok, factors, key)
     shown = factors or [None]
@@ -447,25 +454,38 @@ def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEE
     for i, (ax, factor) in enumerate(zip(axes, shown)):
         other = next((f for f in factors[i + 1:] + factors[:i] if f != factor), None) if factor else None
         x, cats = _positions(table[factor]) if factor else (pd.Series(np.zeros(len(table))), None)
+        third = next((f for f in factors[i + 2:] + factors[:i] if f not in (factor, other)), None) if other else None
         colors = pd.Series(["#1f77b4"] * len(table), index=table.index)
-        offset = pd.Series(np.zeros(len(table)), index=table.index)
+        shapes = pd.Series(["o"] * len(table), index=table.index)
         scale = None
-        if other is not None:
-            levels = _levels(table[other])
-            if levels is not None:
-                palette = {v: COLORS[j % len(COLORS)] for j, v in enumerate(levels)}
-                colors = table[other].map(palette)
-                distinct = np.unique(x.to_numpy())
-                step = np.min(np.diff(distinct)) if len(distinct) > 1 else 1.0
-                width = 0.5 * step / max(1, len(levels))
-                offset = table[other].map({v: (j - (len(levels) - 1) / 2) * width for j, v in enumerate(levels)})
-                keyed = [Line2D([], [], marker="o", color=palette[v], linestyle="", markersize=4) for v in levels]
-                ax.legend(keyed, [wrap(_value(v), 0.9) for v in levels], title=wrap(other, WIDTH / ncols - 0.5),
-                          loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=min(4, len(levels)),
-                          fontsize=FONT - 0.5, title_fontsize=FONT - 0.5, frameon=False, handletextpad=0.2,
-                          columnspacing=0.8)
-            else:
-                scale = _positions(table[other])[0]
+        levels = _levels(table[other]) if other is not None else None
+        forms = _levels(table[third], most=len(SHAPES)) if third is not None else None
+        keyed, names, slots = [], [], pd.Series(np.zeros(len(table)), index=table.index)
+        if levels is not None:
+            palette = {v: COLORS[j % len(COLORS)] for j, v in enumerate(levels)}
+            colors = table[other].map(palette)
+            slots = table[other].map({v: j for j, v in enumerate(levels)}).astype(float)
+            keyed += [Line2D([], [], marker="o", color=palette[v], linestyle="", markersize=4) for v in levels]
+            names += [f"{_value(v)}" for v in levels]
+        elif other is not None:
+            scale = _positions(table[other])[0]
+        if forms is not None:
+            form = {v: SHAPES[j] for j, v in enumerate(forms)}
+            shapes = table[third].map(form)
+            slots = slots * len(forms) + table[third].map({v: j for j, v in enumerate(forms)}).astype(float)
+            keyed += [Line2D([], [], marker=form[v], color="0.35", linestyle="", markersize=4) for v in forms]
+            names += [f"{_value(v)}" for v in forms]
+        n_slots = (len(levels) if levels else 1) * (len(forms) if forms else 1)
+        distinct = np.unique(x.to_numpy())
+        step = np.min(np.diff(distinct)) if len(distinct) > 1 else 1.0
+        offset = (slots - (n_slots - 1) / 2) * (0.6 * step / n_slots) if n_slots > 1 else slots * 0.0
+        if keyed:
+            heading = (f"colour: {other}" if levels else "") + ("; " if levels and forms else "") + (
+                f"shape: {third}" if forms else "")
+            ax.legend(keyed, [wrap(t, 0.9) for t in names], title=wrap(heading, WIDTH / ncols - 0.5),
+                      loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=min(4, len(keyed)),
+                      fontsize=FONT - 0.5, title_fontsize=FONT - 0.5, frameon=False, handletextpad=0.2,
+                      columnspacing=0.8)
         for j, row in table.iterrows():
             xj = x[j] + offset[j]
             c = colors[j]
@@ -473,13 +493,13 @@ def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEE
                 c = _colormap(scale, scale[j])
             if few:
                 reps = pd.to_numeric(ok.loc[ok["point"] == row["point"], key], errors="coerce").astype("float64")
-                ax.plot(np.full(len(reps), xj), reps, "o", color=c, markersize=2.5, alpha=0.55, markeredgewidth=0,
-                        gid="replications")
+                ax.plot(np.full(len(reps), xj), reps, shapes[j], color=c, markersize=2.5, alpha=0.55,
+                        markeredgewidth=0, gid="replications")
             if np.isfinite(row["low"]):
                 ax.errorbar([xj], [row["mean"]], yerr=[[row["mean"] - row["low"]], [row["high"] - row["mean"]]],
-                            fmt="o", color=c, markersize=3.5, capsize=2, elinewidth=0.9, gid="point")
+                            fmt=shapes[j], color=c, markersize=3.5, capsize=2, elinewidth=0.9, gid="point")
             else:
-                ax.plot([xj], [row["mean"]], "o", color=c, markersize=3.5, gid="point")
+                ax.plot([xj], [row["mean"]], shapes[j], color=c, markersize=3.5, gid="point")
         if scale is not None:
             mappable = _scalar_mappable(scale)
             bar = fig.colorbar(mappable, ax=ax, pad=0.02, fraction=0.06)
@@ -500,7 +520,8 @@ def sweep_figure(runs: pd.DataFrame, factors: list[str], key: str = DEFAULT_SWEE
         ax.set_ylabel(wrap(label(key), 2.6), fontsize=FONT)
         _ticks(ax, "y", 5)
         if other is not None:
-            ax.set_title(wrap(f"coloured by {other}", WIDTH / ncols - 0.4), fontsize=FONT)
+            by = f"coloured by {other}" + (f", shaped by {third}" if forms else "")
+            ax.set_title(wrap(by, WIDTH / ncols - 0.4), fontsize=FONT)
         ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
     for ax in axes[len(shown):]:
         ax.set_visible(False)

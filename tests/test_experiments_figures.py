@@ -50,11 +50,15 @@ replications = 1\nroot_seed = 3\n{small}[factors]\nmass_base = {{ low = 0.0, hig
 replications = 1\nroot_seed = 3\ncommon_random_numbers = true\n{small}[factors]
 mass_base = {{ low = 0.0, high = 1.0 }}\n"reporting.call_prob" = {{ low = 0.05, high = 0.6 }}
 "phases.reopened.food_supply" = {{ low = 0.5, high = 1.0 }}\n''')
-    out = {name: root / name for name in ("compare", "grid", "lhs", "sobol", "morris")}
+    grid3 = write(root, "grid3.toml", f'''name = "grid3"\nbase = "no_linkage"\ndesign = "grid"\nreplications = 1
+root_seed = 5\n{small}[factors]\n"reporting.call_prob" = [0.1, 0.5]\nmass_base = [0.0, 1.0]
+"cadres.fatigue_rate" = [0.0, 0.05]\n''')
+    out = {name: root / name for name in ("compare", "grid", "grid3", "lhs", "sobol", "morris")}
     experiments.compare(SCENARIOS, reps=2, overrides={**SMALL, "days": 30}, out=out["compare"], serial=True,
                         figures=False)
     experiments.sweep(grid, out=out["grid"], serial=True, figures=False)
     experiments.sweep(lhs, out=out["lhs"], serial=True, figures=False)
+    experiments.sweep(grid3, out=out["grid3"], serial=True, figures=False)
     experiments.sensitivity(sobol, out=out["sobol"], serial=True, figures=False)
     experiments.sensitivity(morris, out=out["morris"], serial=True, figures=False)
     return out
@@ -182,6 +186,19 @@ def test_sweep_colours_by_second_factor_draws_replications_and_stays_above_zero(
     assert np.allclose(np.asarray(image), expected.unstack().to_numpy())
 
 
+def test_sweep_of_three_factors_colours_by_the_second_shapes_by_the_third_and_piles_nothing(folders):
+    res = experiments.report(folders["grid3"])
+    fig = res.drawn["sweep"]
+    check_figure(fig, folders["grid3"] / "sweep")
+    for ax in panels(fig):
+        points = [c.lines[0] for c in ax.containers if c.lines[0].get_gid() == "point"]
+        points += [line for line in ax.lines if line.get_gid() == "point"]
+        assert len(points) == 8
+        assert len({round(float(p.get_xdata()[0]), 9) for p in points}) == 8     # each point its own x
+        assert len({p.get_color() for p in points}) == 2 and len({p.get_marker() for p in points}) == 2
+        assert "shaped by" in ax.get_title().replace("\n", " ")
+
+
 def test_sweep_of_a_continuous_design_uses_a_colour_scale(folders):
     res = experiments.report(folders["lhs"])
     fig = res.drawn["sweep"]
@@ -286,3 +303,35 @@ def test_unit_table_covers_every_summary_key():
     for key in SUMMARY_KEYS:
         assert key in figures.UNITS, key
     assert figures.unit("some_new_overload_days") == "days" and figures.unit("mystery") == "value"
+
+
+def test_many_scenarios_factors_and_long_names_still_fit(tmp_path):
+    """The layout at sizes beyond the small experiments above: 15 scenarios with long names and a marker each,
+    25 factors, 13 keys; the figure functions take the same tables the runner writes."""
+    rng = np.random.default_rng(1)
+    labels = [f"scenario_with_a_rather_long_name_{i:02d}" for i in range(15)]
+    daily = pd.DataFrame([{"run": s * 3 + r, "scenario": lab, "day": d, "unmet_total": int(rng.integers(0, 50))}
+                          for s, lab in enumerate(labels) for r in range(3) for d in range(40)])
+    marks = [{"day": 10 + (i % 4), "text": f"section_{i}.helpers_arrival_day", "kind": "mechanism",
+              "scenarios": [lab], "all": False} for i, lab in enumerate(labels)]
+    fig = figures.backlog_figure(daily, labels, marks, title="A title long enough to need wrapping " * 4)
+    figures.save(fig, tmp_path / "backlog")
+    check_figure(fig, tmp_path / "backlog")
+
+    from simulation import SUMMARY_KEYS
+
+    diffs = pd.DataFrame([{"scenario": lab, "reference": "reference", "key": key, "mean_diff": v,
+                           "ci_low": v - 1, "ci_high": v + 1}
+                          for lab in labels for key in SUMMARY_KEYS for v in [float(rng.normal(0, 3e4))]])
+    fig = figures.differences_figure(diffs)
+    figures.save(fig, tmp_path / "differences")
+    check_figure(fig, tmp_path / "differences")
+
+    names = [f"phases.full_closure.a_long_factor_name_{i}" for i in range(25)]
+    morris = pd.DataFrame([{"key": key, "factor": f, "mu": 0.0, "mu_star": float(abs(rng.normal())) * (i % 5 > 0),
+                            "mu_star_conf": 0.5, "sigma": float(abs(rng.normal()))}
+                           for key in SUMMARY_KEYS[:4] for i, f in enumerate(names)])
+    for name, fig in (("sensitivity", figures.sensitivity_figure(morris, "morris", notes=["a warning " * 30])),
+                      ("mu_sigma", figures.mu_sigma_figure(morris))):
+        figures.save(fig, tmp_path / name)
+        check_figure(fig, tmp_path / name)
