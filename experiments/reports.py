@@ -79,6 +79,9 @@ def report(folder: str | Path, figures: bool = True, key: str | None = None) -> 
             if moved:
                 manifest.setdefault("quarantined", []).extend(str(p.relative_to(store.folder)) for p in moved)
             store.write_manifest(manifest)
+        if key is not None and key not in runs.columns:
+            raise ExperimentError(f"--key {key!r}: the runs in {folder} have no such column (stored by an older "
+                                  "version); run the experiment again in a new folder to have it.")
         with writing(store.folder):
             result = build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures, key=key)
     result.quarantined = moved
