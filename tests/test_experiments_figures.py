@@ -209,6 +209,7 @@ def test_sweep_of_a_continuous_design_uses_a_colour_scale(folders):
 
 def test_report_key_draws_any_outcome_and_refuses_an_unknown_one(folders, liandong):
     out = folders["grid"]
+    experiments.report(out)
     code, stdout, stderr = liandong("report", out, "--key", "critical_failures")
     assert code == 0, stderr
     assert "critical_failures by design point" in stdout
