@@ -154,6 +154,26 @@ class Ledger:
         if by in COUNSELLORS:
             self.sessions += int(np.count_nonzero(cats == PSYCH))
 
+    def meet_teams(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, first: np.ndarray,
+                   bys: list[str], day: int) -> None:
+        """`meet` for several responders at once: the needs at (rows, cats) from first[k] to first[k + 1] are met by
+        bys[k]. One pass over all of them (needs met by different responders are different needs, and what `meet`
+        counts is integers, so the counts are those of one `meet` per responder)."""
+        if len(rows) == 0:
+            return
+        raised = _close_needs(rows, cats, day, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
+                              self.met, hh.group_bits, WAIT_GROUP_BITS, self.met_in_group, self.wait_in_group)
+        hh.open_raised_days -= raised
+        self.met_wait_days += day * len(rows) - raised
+        bounds = first.tolist()
+        for k, by in enumerate(bys):
+            n = bounds[k + 1] - bounds[k]
+            if n == 0:
+                continue
+            self.met_by[by] = self.met_by.get(by, 0) + n
+            if by in COUNSELLORS:
+                self.sessions += int(np.count_nonzero(cats[bounds[k]:bounds[k + 1]] == PSYCH))
+
     def count_sessions(self, k: int) -> None:
         """Count `k` professional sessions that met no open request (a household in need counselled whose request
         was already met, or not yet raised); the sessions that meet a request are counted by `meet`."""
