@@ -42,6 +42,11 @@ class Queue:
         """The queue less the entries `served` (a mask)."""
         return Queue(*_keep(served, self.rows, self.cats, self.classes))
 
+    def gone_from(self, rest: Queue) -> np.ndarray:
+        """Mask of the entries whose household has no entry in `rest` (what serving this queue left of it):
+        ~isin(rows, rest.rows)."""
+        return _not_in(self.rows, rest.rows)
+
 
 def queue(model) -> Queue:
     """The known open needs, category by category and in household order, with the triage policy's classes."""
@@ -505,3 +510,19 @@ def _team_entries(rows, cats, grid, team_of, bounds, cost):
                 m += 1
         first[k + 1] = m
     return entries[:m], cells[:m], costs[:m], first
+
+
+@njit(cache=True)
+def _not_in(rows, other):
+    """~isin(rows, other) for household rows (non-negative), by marking `other`'s rows."""
+    top = 0
+    for r in rows:
+        top = max(top, r + 1)
+    mark = np.zeros(top, np.bool_)
+    for r in other:
+        if r < top:
+            mark[r] = True
+    out = np.empty(len(rows), np.bool_)
+    for j in range(len(rows)):
+        out[j] = not mark[rows[j]]
+    return out

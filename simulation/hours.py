@@ -187,7 +187,7 @@ class Hours:
         per-cell kinds, a number for the others."""
         rows = self._all_rows(kind, owner)
         if per_cell(kind):
-            return self._cells_offered[rows].sum(axis=0)
+            return self._cells_offered[rows[0]].copy() if len(rows) == 1 else self._cells_offered[rows].sum(axis=0)
         return sum(self._offered[r] for r in rows)
 
     def idle(self, kind: str | tuple[str, ...], owner: str | None = None) -> float:
@@ -202,6 +202,8 @@ class Hours:
         else a number."""
         if per_cell(kind):
             rows = self._all_rows(kind, None)
+            if len(rows) == 1:
+                return self._cells_offered[rows[0]] - self._cells[rows[0]]
             return (self._cells_offered[rows] - self._cells[rows]).sum(axis=0)
         return self.spent(kind=kind)
 

@@ -142,6 +142,19 @@ class Ledger:
         hh.open_count[category] += k
         self.raised[category] += k
 
+    def raise_each(self, hh: HouseholdState, groups: list[tuple[np.ndarray, int]], day: int) -> None:
+        """`raise_needs(hh, rows, category, day)` for each (rows, category) of `groups` (rows unique, not masks), one
+        group after the other, in one compiled pass."""
+        lengths = [len(rows) for rows, _ in groups]
+        rows = np.concatenate([rows for rows, _ in groups]).astype(np.int64, copy=False)
+        cats = np.array([category for _, category in groups], dtype=np.int64)
+        opened = _open_needs_each(rows, np.array(lengths, dtype=np.int64), cats, day, hh.open, hh.reported,
+                                  hh.failed, hh.raised_day).tolist()
+        for (_, category), k in zip(groups, opened):
+            hh.open_raised_days += day * k
+            hh.open_count[category] += k
+            self.raised[category] += k
+
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
         if len(rows) == 0:
@@ -206,6 +219,28 @@ def _open_needs(rows, category, day, open_, reported, failed, raised_day) -> int
             raised_day[r, category] = day
             k += 1
     return k
+
+
+@njit(cache=True)
+def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_day):
+    """`_open_needs` for each group of `rows` (lengths[g] rows of category cats[g], group after group); returns how
+    many opened in each group."""
+    opened = np.zeros(len(lengths), np.int64)
+    start = 0
+    for g in range(len(lengths)):
+        category = cats[g]
+        k = 0
+        for j in range(start, start + lengths[g]):
+            r = rows[j]
+            if not open_[r, category]:
+                open_[r, category] = True
+                reported[r, category] = False
+                failed[r, category] = False
+                raised_day[r, category] = day
+                k += 1
+        opened[g] = k
+        start += lengths[g]
+    return opened
 
 
 @njit(cache=True)
