@@ -136,8 +136,15 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
     """Book a team's hours served (cells x categories) in the ledger, one task per category, in one ledger call."""
-    cats = list(team.categories)
-    ledger.spend_each(team.kind, tuple(team.tasks[c] for c in cats), by_category[:, cats], team.owner)
+    key = (team.categories, team.tasks)
+    found = _BOOKING.get(key)
+    if found is None:
+        found = _BOOKING[key] = (list(team.categories), tuple(team.tasks[c] for c in team.categories))
+    cats, tasks = found
+    ledger.spend_each(team.kind, tasks, by_category[:, cats], team.owner)
+
+
+_BOOKING: dict[tuple, tuple[list[int], tuple[str, ...]]] = {}  # (categories, tasks) -> their columns and tasks
 
 
 def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
@@ -493,23 +500,47 @@ def _keep(served, rows, cats, classes):
 def _team_entries(rows, cats, grid, team_of, bounds, cost):
     """The queue's entries each team may serve, team by team, each in queue order: their queue positions, their
     cells (numbered after the cells of the teams before; a pool of one cell for a community-wide team), their costs
-    and where each team's entries start."""
+    and where each team's entries start. One pass for one team; for several, one pass to count each team's entries
+    and one to place them."""
     n_teams = len(bounds) - 1
-    entries = np.empty(len(rows), np.int64)
-    cells = np.empty(len(rows), np.int64)
-    costs = np.empty(len(rows))
     first = np.zeros(n_teams + 1, np.int64)
-    m = 0
-    for k in range(n_teams):
-        pool = bounds[k + 1] - bounds[k] == 1
+    if n_teams == 1:
+        entries = np.empty(len(rows), np.int64)
+        cells = np.empty(len(rows), np.int64)
+        costs = np.empty(len(rows))
+        pool = bounds[1] - bounds[0] == 1
+        m = 0
         for i in range(len(rows)):
-            if team_of[cats[i]] == k:
+            if team_of[cats[i]] == 0:
                 entries[m] = i
-                cells[m] = (0 if pool else grid[rows[i]]) + bounds[k]
-                costs[m] = cost[k, cats[i]]
+                cells[m] = (0 if pool else grid[rows[i]]) + bounds[0]
+                costs[m] = cost[0, cats[i]]
                 m += 1
-        first[k + 1] = m
-    return entries[:m], cells[:m], costs[:m], first
+        first[1] = m
+        return entries[:m], cells[:m], costs[:m], first
+    for i in range(len(rows)):
+        k = team_of[cats[i]]
+        if k >= 0:
+            first[k + 1] += 1
+    for k in range(n_teams):
+        first[k + 1] += first[k]
+    m = first[n_teams]
+    entries = np.empty(m, np.int64)
+    cells = np.empty(m, np.int64)
+    costs = np.empty(m)
+    fill = first[:n_teams].copy()
+    pool = np.empty(n_teams, np.bool_)
+    for k in range(n_teams):
+        pool[k] = bounds[k + 1] - bounds[k] == 1
+    for i in range(len(rows)):
+        k = team_of[cats[i]]
+        if k >= 0:
+            j = fill[k]
+            entries[j] = i
+            cells[j] = (0 if pool[k] else grid[rows[i]]) + bounds[k]
+            costs[j] = cost[k, cats[i]]
+            fill[k] = j + 1
+    return entries, cells, costs, first
 
 
 @njit(cache=True)
