@@ -1,5 +1,6 @@
 """The day's responder hours, one ledger: `offer(kind, hours)`, `left(kind)`, `spend(kind, task, hours) -> granted`,
-`idle(kind)`; `set_aside(budget, hours)` caps the spends charged to a budget.
+`idle(kind)`; `set_aside(budget, hours)` caps the spends charged to a budget; `spend_each(kind, tasks, hours)` is
+one `spend` per task, one after the other, in one call (a team's day, booked category by category).
 
 Every kind of responder (`KINDS`) offers its hours for the day; every task (`TASKS`) takes them through `spend`,
 which never grants more than is left, nor a negative amount. What nobody spent is idle, so for every kind on every
@@ -19,9 +20,16 @@ and needs triage's): a spend takes only from its owner's hours, and the columns 
 A budget (`set_aside`) is not a pool of its own: it caps what the spends charged to it may take from their kind
 (the share of the cadres' hours reserved for taking reports), and what it leaves unused stays with the kind for
 other tasks. The ledger's operations are a few dozen a day, none per household.
+
+`spend_each(kind, tasks, hours)` takes a table of asks, cells x tasks for a per-cell kind (or group), one row of
+tasks for the others, and does exactly what `spend(kind, tasks[j], column j)` would do for each column that asks
+anything, in column order (the same grants, to the bit: tests/test_hours.py); it returns the grants in the same
+shape. The teams of simulation/delivery.py book what they served with it.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
@@ -321,7 +329,9 @@ def round6(value: float) -> float:
     if value == 0.0:
         return value
     if type(value) is np.float64 and -1e300 < value < 1e300:
-        return np.float64(float(round(float(value) * 1e6)) / 1e6)
+        scaled = float(value) * 1e6
+        whole = float(round(scaled))  # rint: half to even
+        return np.float64((whole if whole != 0.0 else math.copysign(0.0, scaled)) / 1e6)
     return round(value, 6)
 
 
