@@ -181,7 +181,8 @@ def test_a_batched_spend_is_the_spends_one_task_after_the_other(case):
 
 
 @settings(max_examples=500, deadline=None)
-@given(value=st.one_of(st.floats(-1e12, 1e12), st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e-300, -1e-300]),
+@given(value=st.one_of(st.floats(-1e12, 1e12),
+                       st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e-300, -1e-300]),
                        st.integers(0, 10**6).map(lambda k: k / 1e6 + 0.5e-6)),
        numpy=st.booleans())
 def test_the_columns_round_each_float_as_its_own_type_does(value, numpy):
