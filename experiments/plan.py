@@ -79,6 +79,12 @@ class Plan:
                 "scenario": self.scenarios[spec["scenario"]], "overrides": dict(spec["values"]),
                 "daily": self.daily}
 
+    def point_columns(self, point: int) -> dict:
+        """The columns every daily part of `point` carries: its factor values (a comparison: its scenario)."""
+        if self.kind == "compare":
+            return {"scenario": self.label(point)}
+        return dict(self.points[point]["values"])
+
     def label(self, point: int) -> str:
         return self.labels[self.points[point]["scenario"]]
 

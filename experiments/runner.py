@@ -273,7 +273,8 @@ def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet
 
             def tracked():
                 for task in tasks:
-                    task_of[task["run"]] = {k: task[k] for k in ("run", "point", "rep", "seed")}
+                    task_of[task["run"]] = {**{k: task[k] for k in ("run", "point", "rep", "seed")},
+                                            "columns": plan.point_columns(task["point"])}
                     yield task
 
             with Progress(plan.n_runs, plan.n_runs - n_todo, plan.name, not quiet, lines=lines,

@@ -340,15 +340,20 @@ class Store:
     def _write_result(self, task: dict, result: dict) -> None:
         run, status = task["run"], result["status"]
         if status == "ok" and result.get("daily") is not None:
-            daily = pa.Table.from_pandas(result["daily"], preserve_index=False)
+            frame = result["daily"]
+            extra = {k: v for k, v in task.get("columns", {}).items() if k not in frame.columns}
+            if extra:  # the point's factor values (a comparison's scenario label), so a reader needs no join
+                frame = frame.assign(**{k: [v] * len(frame) for k, v in extra.items()})
+            daily = pa.Table.from_pandas(frame, preserve_index=False)
             atomic_write_table(self.daily_path(run), daily, fsync=self.fsync)
         row = {"run": run, "point": task["point"], "rep": task["rep"], "seed": task["seed"], "status": status,
-               "error": result.get("error", ""), "traceback": result.get("traceback", ""),
+               "error": result.get("error") or None, "traceback": result.get("traceback") or None,
                "seconds": float(result.get("seconds", 0.0))}
         for key, value in result.get("summary", {}).items():
             row[f"summary.{key}"] = _scalar(value)
         self.parts.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pydict({k: [v] for k, v in row.items()})
+        table = _typed_text(table, ("error", "traceback"))
         atomic_write_table(self.part_path(run, status), table, fsync=self.fsync, compression="none")
         if status == "ok":
             self.part_path(run, "failed").unlink(missing_ok=True)
@@ -381,7 +386,7 @@ class Store:
             parts = [p for p in parts if p["status"] is not None]
         runs = runs_frame(plan, parts, summary_keys)
         with writing(self.folder):
-            atomic_write_table(self.runs_path, pa.Table.from_pandas(runs, preserve_index=False), fsync=self.fsync)
+            atomic_write_table(self.runs_path, runs_arrow(runs), fsync=self.fsync)
         return runs, parts, moved
 
 
@@ -416,7 +421,7 @@ def runs_frame(plan, parts: list[dict], summary_keys: tuple[str, ...]) -> pd.Dat
         columns["seed"].append(part["seed"])
         columns["scenario"].append(plan.label(point))
         columns["status"].append(part["status"])
-        columns["error"].append(part["error"] or "")
+        columns["error"].append(part["error"] or None)
         for key in keys:
             columns[key].append(part.get(f"summary.{key}"))
     point_ids = np.asarray(columns["point"], dtype=np.int64)
@@ -426,13 +431,29 @@ def runs_frame(plan, parts: list[dict], summary_keys: tuple[str, ...]) -> pd.Dat
     for name, values in columns.items():
         if name in ("run", "point", "rep", "seed"):
             frame[name] = pd.Series(values, dtype="int64")
-        elif name in ("scenario", "status", "error"):
+        elif name in ("scenario", "status"):
             frame[name] = pd.Series(values, dtype=object).astype(str)
+        elif name == "error":  # null (missing) for a run without an error
+            frame[name] = pd.Series([None if v is None else str(v) for v in values], dtype="str")
         elif name in keys:
             frame[name] = _summary_series(values)
         else:
             frame[name] = pd.Series(values)
     return pd.DataFrame(frame)
+
+
+def runs_arrow(runs: pd.DataFrame) -> pa.Table:
+    """The runs frame as the Arrow table of runs.parquet (`error` is text, null where a run has none)."""
+    return _typed_text(pa.Table.from_pandas(runs, preserve_index=False), ("error",))
+
+
+def _typed_text(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
+    """Columns of only nulls (no run failed) as strings, so every file and reader sees one type."""
+    for name in names:
+        i = table.schema.get_field_index(name)
+        if i >= 0 and pa.types.is_null(table.schema.field(i).type):
+            table = table.set_column(i, pa.field(name, pa.string()), table.column(i).cast(pa.string()))
+    return table
 
 
 def _summary_series(values: list) -> pd.Series:
