@@ -24,7 +24,7 @@ from experiments import design as designs
 from experiments.design import GridPoints, ListPoints, MatrixPoints, Points
 from experiments.errors import ExperimentError
 from experiments.seeds import run_seed
-from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, load_spec, read_spec
+from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, canonical_keys, load_spec, read_spec
 
 DEFAULT_ROOT_SEED = 20200123
 MATRIX_FILE = "design.parquet"
@@ -220,6 +220,7 @@ def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT
     if len(sources) < 1:
         raise ExperimentError("compare: give at least one scenario (two or more to compare them).")
     _check_reps(replications, "--reps")
+    overrides = canonical_keys(overrides or {}, where="overrides")
     resolved = []
     for source in sources:
         s = scenarios.load(source)
@@ -261,6 +262,7 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
     design_method = spec.design
     _check_matrix_size(spec, exp.factors, exp.label)
     d = designs.build(design_method, exp.factors, exp.spec.samples, spec.root_seed, levels=spec.levels)
+    check_points(exp, d.points)
     base = exp.base.model_dump(mode="json")
     return Plan(kind=kind, name=spec.name, scenarios=[base], labels=[exp.base.name],
                 points=d.points, factors=d.factors,
@@ -269,6 +271,46 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
                 matrix=d.matrix, problem=d.problem, levels=d.levels,
                 experiment={**spec.model_dump(mode="json"), "factors": {f.key: f.describe() for f in exp.factors}},
                 experiment_text=exp.text, experiment_file=exp.path)
+
+
+MAX_POINTS_CHECKED = 10_000   # design points validated before any run (evenly spread beyond this many)
+MAX_BAD_POINTS_SHOWN = 3
+
+
+def check_points(exp: Experiment, points: Points) -> None:
+    """Refuse a design with points the schema does not allow (a value inside a range may be, as `prices.cap` in
+    (0, 1), or two factors together), before any run starts: such runs would fail, on every resume again."""
+    n = len(points)
+    if not n or not exp.factors:
+        return
+    picks = range(n) if n <= MAX_POINTS_CHECKED else sorted(
+        {int(i * n / MAX_POINTS_CHECKED) for i in range(MAX_POINTS_CHECKED)} | {n - 1})
+    bad: list[tuple[int, dict, str]] = []
+    verdicts: dict[tuple, str | None] = {}
+    for i in picks:
+        values = points[i]["values"]
+        ident = tuple(values.items())
+        if ident not in verdicts:
+            try:
+                scenarios.apply_overrides(exp.base, values, label="design point")
+                verdicts[ident] = None
+            except scenarios.ScenarioError as exc:
+                verdicts[ident] = str(exc).removeprefix("design point: ")
+        if verdicts[ident] is not None:
+            bad.append((i, values, verdicts[ident]))
+    if not bad:
+        return
+    named = [f for f in exp.spec.factors if any(f in why for _, _, why in bad)] or list(exp.spec.factors)
+    fields = ", ".join(f"factors.\"{f}\"" for f in named)
+    checked = "" if len(picks) == n else f" (of the {len(picks):,} checked)"
+    lines = [f"{exp.label}: field '{fields}': {len(bad):,} of {n:,} design points{checked} {'is' if len(bad) == 1 else 'are'} not "
+             "allowed by the scenario schema, so their runs would fail. Fix: narrow the range (or give a list of allowed values) so "
+             "that every point is a valid scenario (docs/scenario-reference.md gives each field's limits). "
+             "For example:"]
+    for i, values, why in bad[:MAX_BAD_POINTS_SHOWN]:
+        setting = ", ".join(f"{k} = {scenarios.toml_value(v)}" for k, v in values.items())
+        lines.append(f"  point {i} ({setting}): {why}")
+    raise ExperimentError("\n".join(lines))
 
 
 def _check_matrix_size(spec, factors: list, label: str) -> None:
