@@ -225,6 +225,8 @@ def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet
     from simulation.provenance import code_version
 
     existing = store.prepare(plan)  # again, under the lock: another process may have begun meanwhile
+    if existing:
+        existing = store.adopt(plan, existing)  # more replications: the stored runs renumbered and kept
     done, moved = store.check_parts(plan) if existing else (bytearray(plan.n_runs), [])
     n_todo = plan.n_runs - sum(done)
     stream = sys.stderr

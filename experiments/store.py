@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -223,21 +224,75 @@ class Store:
             manifest = self.read_manifest()
             versioned = "fingerprint_version" in manifest.get("design", {})
             theirs = manifest.get("fingerprint")
-            if theirs != plan.fingerprint() and (versioned or theirs != plan.legacy_fingerprint()):
-                from simulation.provenance import code_version
-
-                then = manifest.get("code_version")
-                changed = (f" (or the same one whose scenarios resolve differently since the code changed: "
-                           f"{then} then, {code_version()} now)") if then and then != code_version() else ""
-                raise ExperimentError(
-                    f"--out {self.folder}: holds the results of a different experiment ('{manifest.get('name')}', "
-                    f"{manifest.get('kind')}){changed}; resume only runs the same experiment on it. Give another "
-                    "--out, or delete the folder to start afresh.")
+            if (theirs != plan.fingerprint() and (versioned or theirs != plan.legacy_fingerprint())
+                    and not plan.grows(manifest)):
+                raise ExperimentError(self._mismatch(manifest, plan))
             return manifest
         if self.folder.exists() and any(p.name not in (".DS_Store", LOCK_FILE) for p in self.folder.iterdir()):
             raise ExperimentError(f"--out {self.folder}: a folder with other files in it and no manifest.json; give "
                                   "a new or empty folder.")
         return None
+
+    def _mismatch(self, manifest: dict, plan) -> str:
+        """Why a folder's experiment is not this one: each changed field (stored -> given), and what to do."""
+        from experiments.plan import differences
+        from simulation.provenance import code_version
+
+        changed = differences(manifest, plan)
+        then = manifest.get("code_version")
+        code = (f" (the code changed since: {then} then, {code_version()} now, so the scenarios may resolve "
+                "differently)") if then and then != code_version() else ""
+        fewer = manifest.get("design", {}).get("replications")
+        hint = (f" Fewer replications than stored ({fewer}) cannot reuse the folder; keep replications = {fewer} to "
+                "resume it." if isinstance(fewer, int) and fewer > plan.replications
+                and plan.with_replications(fewer).fingerprint() == manifest.get("fingerprint") else "")
+        what = "; ".join(changed) if changed else "its design or scenarios differ"
+        return (f"--out {self.folder}: holds the results of a different experiment ('{manifest.get('name')}', "
+                f"{manifest.get('kind')}): {what}{code}. A folder resumes only the same experiment (more "
+                f"replications are fine: the stored runs are reused).{hint} Give a new --out folder for this one, or "
+                "delete the folder to start afresh.")
+
+    def adopt(self, plan, manifest: dict) -> dict:
+        """The folder's manifest made this plan's: when only the replications grew, the stored runs are renumbered
+        (run id = point x replications + rep) and kept, their seeds being those of the same (point, rep). The
+        manifest says so first, so that a renumbering cut short is finished by the next command."""
+        if plan.grows(manifest):
+            old = manifest["design"]["replications"]
+            manifest.update(fingerprint=plan.fingerprint(), design=plan.to_dict(), experiment=plan.experiment,
+                            experiment_text=plan.experiment_text, experiment_file=plan.experiment_file,
+                            renumbering={"replications": plan.replications})
+            manifest.setdefault("grown", []).append({"at": now(), "replications": [old, plan.replications]})
+            manifest.setdefault("runs", {})["total"] = plan.n_runs
+            self.write_manifest(manifest)
+        if "renumbering" in manifest:
+            with writing(self.folder):
+                self.renumber(plan)
+            del manifest["renumbering"]
+            self.write_manifest(manifest)
+        return manifest
+
+    def renumber(self, plan) -> None:
+        """Give every part (and daily series) the run id its (point, rep) has in `plan`. In descending order of
+        the ids, which only grow, so no file is overwritten before it has moved; each step may be redone."""
+        for run, status, path in sorted(self._part_files(), key=lambda f: (f[0], f[1]), reverse=True):
+            row = _read_part(path)
+            if row is None:  # damaged: its run is run again
+                if path.exists():
+                    self.quarantine(path)
+                continue
+            target = row["point"] * plan.replications + row["rep"]
+            if target == run:
+                continue
+            daily = self.daily_path(run).parent
+            if status == "ok" and daily.exists():
+                there = self.daily_path(target).parent
+                if there.exists():  # a daily series left by a run cut short before its part was written
+                    shutil.rmtree(there)
+                os.replace(daily, there)
+            row["run"] = target
+            table = _typed_text(pa.Table.from_pydict({k: [v] for k, v in row.items()}), ("error", "traceback"))
+            atomic_write_table(self.part_path(target, status), table, fsync=self.fsync, compression="none")
+            path.unlink()
 
     def create(self) -> None:
         try:
