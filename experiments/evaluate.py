@@ -29,14 +29,20 @@ def run_one(task: dict) -> dict:
     return out
 
 
-def _simulate(task: dict):
+def scenario_of(task: dict):
+    """The scenario a task runs: its resolved scenario with its point's factor values."""
     import scenarios
-    import simulation
 
     scenario = scenarios.load(task["scenario"])
     if task["overrides"]:
         scenario = scenarios.apply_overrides(scenario, task["overrides"], label=f"design point {task['point']}")
-    result = simulation.run(scenario, seed=task["seed"])
+    return scenario
+
+
+def _simulate(task: dict):
+    import simulation
+
+    result = simulation.run(scenario_of(task), seed=task["seed"])
     return dict(result.summary), result.daily
 
 

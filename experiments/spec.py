@@ -215,6 +215,22 @@ def read_spec(source: str | Path | dict | ExperimentSpec, label: str | None = No
     return spec, label, text, path
 
 
+EXPERIMENT_ONLY_KEYS = {"base", "design", "replications", "root_seed", "samples", "levels", "factors", "overrides",
+                        "common_random_numbers", "daily"}
+
+
+def is_experiment_file(source: str | Path) -> bool:
+    """Whether `source` is an experiment file rather than a scenario: a readable TOML file with a top-level key
+    only experiment files have (factors, design, base, ...). Anything else is left to the scenario reader."""
+    if str(source) in scenarios.names() or not os.path.isfile(source):
+        return False
+    try:
+        data = tomllib.loads(read_text(Path(source), str(source), "experiment", ExperimentError))
+    except (ExperimentError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return bool(set(data) & EXPERIMENT_ONLY_KEYS - set(scenarios.Scenario.model_fields))
+
+
 def _check_keys_once(data: dict, label: str) -> None:
     """A factor or override written twice (`"reporting.call_prob"`, `[factors.reporting] call_prob` or the alias
     `reporting__call_prob`) has no single meaning: say so instead of letting the last spelling silently win."""
