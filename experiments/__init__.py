@@ -31,6 +31,8 @@ _EXPORTS = {
     "load_runs": "experiments.store",
     "load_daily": "experiments.store",
     "load_spec": "experiments.spec",
+    "alias": "experiments.spec",
+    "canonical_key": "experiments.spec",
     "ExperimentSpec": "experiments.spec",
     "scenario_means": "experiments.stats",
     "paired_differences": "experiments.stats",

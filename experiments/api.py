@@ -17,6 +17,7 @@ from pathlib import Path
 
 from experiments.errors import ExperimentError
 from experiments.plan import DEFAULT_ROOT_SEED, compare_plan, experiment_plan
+from experiments.spec import _coerce, canonical_keys
 from experiments.runner import dry_run, execute
 
 
@@ -95,3 +96,37 @@ def reproduce(folder: str | Path, run: int) -> Reproduction:
     return Reproduction(folder=Path(folder), run=run, point=task["point"], rep=task["rep"], seed=task["seed"],
                         values=dict(task["overrides"]), scenario=scenario, result=result,
                         code_version=Store(folder).read_manifest().get("code_version"))
+
+
+def model_function(base="no_linkage", *, overrides: dict | None = None, outcomes: list[str] | None = None,
+                   seed: int = 0):
+    """The model as a plain function of named factors returning named outcomes, the interface of the EMA workbench
+    (`ema_workbench.Model("liandong", function=f)`) and of any sampler: `f(reporting__call_prob=0.3, seed=2)`
+    runs `base` (a preset, a path or a Scenario, with `overrides`) with `reporting.call_prob` set to 0.3 on seed 2
+    and returns {summary key: value} for `outcomes` (default: every summary key). Factors are dotted keys or their
+    identifier aliases (double underscores), which the workbench's parameter names must be; `seed` is a factor too
+    (default `seed`). Bad factor names or values raise ScenarioError naming them."""
+    import scenarios
+    import simulation
+    from simulation.outcomes import SUMMARY_KEYS
+
+    config = scenarios.load(base)
+    if overrides:
+        config = scenarios.apply_overrides(config, canonical_keys(overrides, where="overrides"), label="overrides")
+    keys = list(outcomes) if outcomes is not None else list(SUMMARY_KEYS)
+    unknown = [k for k in keys if k not in SUMMARY_KEYS]
+    if unknown:
+        raise ExperimentError(f"outcomes: {', '.join(map(repr, unknown))} not a summary key; the keys are "
+                              f"{', '.join(SUMMARY_KEYS)}.")
+    default_seed = seed
+
+    def model(seed: int = default_seed, **factors) -> dict:
+        scenario = config
+        if factors:
+            values = canonical_keys(factors, where="factors")
+            scenario = scenarios.apply_overrides(config, _coerce(config, values), label="model_function")
+        summary = simulation.run(scenario, seed=int(seed)).summary
+        return {k: summary[k] for k in keys}
+
+    model.__name__ = model.__qualname__ = f"liandong_{config.name}"
+    return model

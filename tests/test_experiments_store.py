@@ -291,3 +291,25 @@ def test_a_worker_process_that_dies_is_recorded_and_the_pool_goes_on():
     assert sorted(results) == list(range(6))
     assert results[2]["status"] == "failed" and "worker process died" in results[2]["error"]
     assert results[5]["status"] == "ok"  # runs after the death ran on a fresh pool
+
+
+def test_the_time_estimate_is_timed_on_the_experiments_own_scenario_and_scaled_by_size(tmp_path):
+    """No fixed rate: a calibration run of the plan's scenario, scaled in proportion to households x days for the
+    points that set them; earlier sessions in the folder take over once there are any."""
+    from experiments import runner
+    from experiments.plan import compare_plan, experiment_plan
+
+    assert runner.scaled_seconds(0.5, 3000, 90, 300, 90) == pytest.approx(0.05)
+    assert runner.scaled_seconds(0.5, 3000, 90, 3000, 45) == pytest.approx(0.25)
+    small = compare_plan(["no_linkage"], replications=2, overrides={"households": 200, "days": 10})
+    per_run, source = runner.estimate_seconds(small, None)
+    assert per_run > 0 and source == "timed on one run of 'no_linkage' here"
+    assert runner.calibrate(small.scenarios[0]) == per_run  # remembered: a dry run and its run time it once
+    path = tmp_path / "sizes.toml"
+    path.write_text('name = "sizes"\nbase = "no_linkage"\nreplications = 1\n[overrides]\nhouseholds = 200\n'
+                    'days = 10\n[factors]\nhouseholds = [200, 2000]\n', encoding="utf-8")
+    plan = experiment_plan(path)
+    sized, _ = runner.estimate_seconds(plan, None)
+    assert sized == pytest.approx(runner.calibrate(plan.scenarios[0]) * (1 + 10) / 2)
+    measured = {"sessions": [{"run_seconds": 6.0, "ok": 3, "failed": 1}]}
+    assert runner.estimate_seconds(plan, measured) == (1.5, "measured in this folder's earlier sessions")
