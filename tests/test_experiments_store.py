@@ -306,10 +306,11 @@ def test_the_time_estimate_is_timed_on_the_experiments_own_scenario_and_scaled_b
     assert per_run > 0 and source == "timed on one run of 'no_linkage' here"
     assert runner.calibrate(small.scenarios[0]) == per_run  # remembered: a dry run and its run time it once
     path = tmp_path / "sizes.toml"
-    path.write_text('name = "sizes"\nbase = "no_linkage"\nreplications = 1\n[overrides]\nhouseholds = 200\n'
+    path.write_text('name = "sizes"\nbase = "no_linkage"\nreplications = 1\n[overrides]\n'
                     'days = 10\n[factors]\nhouseholds = [200, 2000]\n', encoding="utf-8")
     plan = experiment_plan(path)
     sized, _ = runner.estimate_seconds(plan, None)
-    assert sized == pytest.approx(runner.calibrate(plan.scenarios[0]) * (1 + 10) / 2)
+    base = plan.scenarios[0]["households"]  # the base runs 3,000 households; the points 200 and 2,000
+    assert sized == pytest.approx(runner.calibrate(plan.scenarios[0]) * (200 + 2000) / base / 2)
     measured = {"sessions": [{"run_seconds": 6.0, "ok": 3, "failed": 1}]}
     assert runner.estimate_seconds(plan, measured) == (1.5, "measured in this folder's earlier sessions")
