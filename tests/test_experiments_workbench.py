@@ -2,7 +2,7 @@
 workbench's interface (a function of named parameters returning named outcomes). The workbench is not a
 dependency, so the glue is tested here with plain pandas standing in for `perform_experiments` (a design frame in,
 an outcomes frame out) and for PRIM's input (a sweep's runs with identifier columns); a last test drives the real
-workbench when it is installed."""
+workbench (3.0) when it is installed."""
 
 from __future__ import annotations
 
@@ -78,6 +78,6 @@ def test_the_recipe_runs_on_the_real_workbench_when_installed():
     model.outcomes = [ScalarOutcome(k) for k in OUTCOMES]
     design, outcomes = perform_experiments(model, scenarios=8)
     assert len(design) == 8 and len(outcomes["unmet_need_days"]) == 8
-    box = prim.Prim(design[["reporting__call_prob", "mass_base"]], outcomes["unmet_need_days"] >
-                    np.median(outcomes["unmet_need_days"]), threshold=0.5).find_box()
+    y = outcomes["unmet_need_days"] > np.median(outcomes["unmet_need_days"])
+    box = prim.Prim(design[["reporting__call_prob", "mass_base"]], y).find_box()
     assert box is not None and workbench.__version__
