@@ -376,8 +376,9 @@ def check_points(exp: Experiment, points: Points) -> None:
     named = [f for f in exp.spec.factors if any(f in why for _, _, why in bad)] or list(exp.spec.factors)
     fields = ", ".join(f"factors.\"{f}\"" for f in named)
     checked = "" if len(picks) == n else f" (of the {len(picks):,} checked)"
-    lines = [f"{exp.label}: field '{fields}': {len(bad):,} of {n:,} design points{checked} {'is' if len(bad) == 1 else 'are'} not "
-             "allowed by the scenario schema, so their runs would fail. Fix: narrow the range (or give a list of allowed values) so "
+    verb = "is" if len(bad) == 1 else "are"
+    lines = [f"{exp.label}: field '{fields}': {len(bad):,} of {n:,} design points{checked} {verb} not allowed by the "
+             "scenario schema, so their runs would fail. Fix: narrow the range (or give a list of allowed values) so "
              "that every point is a valid scenario (docs/scenario-reference.md gives each field's limits). "
              "For example:"]
     for i, values, why in bad[:MAX_BAD_POINTS_SHOWN]:

@@ -184,12 +184,21 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario or experiment 
     if is_experiment_file(file):
         from experiments.plan import experiment_plan
 
-        plan = experiment_plan(Path(file))
+        command, note = "sweep", ""
+        try:
+            plan = experiment_plan(Path(file))
+        except ExperimentError as as_sweep:  # ranges without steps: a file for `liandong sensitivity`
+            try:
+                plan = experiment_plan(Path(file), kind="sensitivity")
+            except ExperimentError:
+                raise as_sweep from None
+            command, note = "sensitivity", f"; not as a sweep: {str(as_sweep).splitlines()[0].rstrip('.')}"
         base = plan.scenarios[0]
-        typer.echo(f"{file}: valid experiment ('{plan.name}': design {plan.method}, {len(plan.points):,} points x "
-                   f"{plan.replications:,} replications = {plan.n_runs:,} runs; base '{plan.labels[0]}', "
-                   f"{base['households']:,} households, {base['days']} days; factors: "
-                   f"{', '.join(plan.factors) or 'none'}). `liandong sweep {file} --dry-run` estimates its time.")
+        typer.echo(f"{file}: valid experiment for `liandong {command}` ('{plan.name}': design {plan.method}, "
+                   f"{len(plan.points):,} points x {plan.replications:,} replications = {plan.n_runs:,} runs; base "
+                   f"'{plan.labels[0]}', {base['households']:,} households, {base['days']} days; factors: "
+                   f"{', '.join(plan.factors) or 'none'}){note}. `liandong {command} {file} --dry-run` estimates "
+                   "its time.")
         return
     config = scenarios.load(file)
     typer.echo(f"{file}: valid ('{config.name}': {config.households:,} households, {config.days} days, "

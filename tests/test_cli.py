@@ -213,9 +213,16 @@ def test_validate_accepts_an_experiment_file_and_runs_nothing(tmp_path):
     spec = tmp_path / "exp.toml"
     spec.write_text(EXPERIMENT, encoding="utf-8")
     proc = ok(cli("validate", spec, cwd=tmp_path))
-    assert "valid experiment ('cli_sweep': design grid, 4 points x 2 replications = 8 runs" in proc.stdout
+    assert "valid experiment for `liandong sweep` ('cli_sweep': design grid, 4 points x 2 replications = 8 runs" in (
+        proc.stdout)
     assert "factors: reporting.call_prob, mass_base" in proc.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml"]
+    ranges = tmp_path / "ranges.toml"
+    ranges.write_text(EXPERIMENT.replace("[0.1, 0.4]", "{ low = 0.1, high = 0.4 }").replace(", steps = 2", "")
+                      .replace("replications = 2", "replications = 1\nsamples = 8"), encoding="utf-8")
+    proc = ok(cli("validate", ranges, cwd=tmp_path))
+    assert "valid experiment for `liandong sensitivity` ('cli_sweep': design sobol, 32 points" in proc.stdout
+    assert "not as a sweep:" in proc.stdout and "needs steps" in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml", "ranges.toml"]
 
 
 def test_dry_run_prints_runs_points_and_time_and_writes_nothing(tmp_path, stored_sweep):
