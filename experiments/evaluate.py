@@ -13,10 +13,11 @@ import traceback
 def run_one(task: dict) -> dict:
     """Run `task` ({run, point, rep, seed, scenario, overrides, daily}); never raises.
 
-    Returns {run, status: "ok" | "failed", error, traceback, seconds, summary, daily (DataFrame or None)}.
+    Returns {run, status: "ok" | "failed", error, traceback (None when ok), seconds, summary, daily (DataFrame or
+    None)}.
     """
     start = time.perf_counter()
-    out = {"run": task["run"], "status": "ok", "error": "", "traceback": "", "summary": {}, "daily": None}
+    out = {"run": task["run"], "status": "ok", "error": None, "traceback": None, "summary": {}, "daily": None}
     try:
         out["summary"], daily = _simulate(task)
         if task.get("daily"):
@@ -28,18 +29,24 @@ def run_one(task: dict) -> dict:
     return out
 
 
-def _simulate(task: dict):
+def scenario_of(task: dict):
+    """The scenario a task runs: its resolved scenario with its point's factor values."""
     import scenarios
-    import simulation
 
     scenario = scenarios.load(task["scenario"])
     if task["overrides"]:
         scenario = scenarios.apply_overrides(scenario, task["overrides"], label=f"design point {task['point']}")
-    result = simulation.run(scenario, seed=task["seed"])
+    return scenario
+
+
+def _simulate(task: dict):
+    import simulation
+
+    result = simulation.run(scenario_of(task), seed=task["seed"])
     return dict(result.summary), result.daily
 
 
 def failed(task: dict, error: str) -> dict:
     """The record of a run whose worker died or was lost (the executor could not get its result)."""
-    return {"run": task["run"], "status": "failed", "error": error[:2000], "traceback": "", "summary": {},
+    return {"run": task["run"], "status": "failed", "error": error[:2000], "traceback": None, "summary": {},
             "daily": None, "seconds": 0.0}

@@ -11,7 +11,9 @@ manifest. A sampled design's matrix is stored beside the manifest, in `design.pa
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from experiments import design as designs
 from experiments.design import GridPoints, ListPoints, MatrixPoints, Points
 from experiments.errors import ExperimentError
 from experiments.seeds import run_seed
-from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, load_spec, read_spec
+from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, canonical_keys, load_spec, read_spec
 
 DEFAULT_ROOT_SEED = 20200123
 MATRIX_FILE = "design.parquet"
@@ -79,6 +81,12 @@ class Plan:
                 "scenario": self.scenarios[spec["scenario"]], "overrides": dict(spec["values"]),
                 "daily": self.daily}
 
+    def point_columns(self, point: int) -> dict:
+        """The columns every daily part of `point` carries: its factor values (a comparison: its scenario)."""
+        if self.kind == "compare":
+            return {"scenario": self.label(point)}
+        return dict(self.points[point]["values"])
+
     def label(self, point: int) -> str:
         return self.labels[self.points[point]["scenario"]]
 
@@ -100,6 +108,18 @@ class Plan:
                  "common_random_numbers": self.common_random_numbers, "daily": self.daily, "method": self.method}
         text = json.dumps(ident, sort_keys=True, ensure_ascii=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def with_replications(self, replications: int) -> Plan:
+        """The same experiment with another number of replications (its points and seeds unchanged)."""
+        return dataclasses.replace(self, replications=replications)
+
+    def grows(self, manifest: dict) -> bool:
+        """Whether a folder's experiment is this one with fewer replications, so that its runs, which have the
+        same (point, replication) and so the same seeds, are reused once renumbered."""
+        design = manifest.get("design", {})
+        old = design.get("replications")
+        return ("fingerprint_version" in design and isinstance(old, int) and 1 <= old < self.replications
+                and manifest.get("fingerprint") == self.with_replications(old).fingerprint())
 
     def _points_ident(self) -> dict:
         if isinstance(self.points, GridPoints):
@@ -166,6 +186,62 @@ class Plan:
                    experiment_file=manifest.get("experiment_file"))
 
 
+MAX_DIFFERENCES_SHOWN = 6
+
+
+def differences(manifest: dict, plan: Plan) -> list[str]:
+    """What differs between the experiment stored in a folder and `plan`, field by field ("field 'root_seed': 5 ->
+    6"): the experiment file's fields when both have one, else the design's and the resolved scenarios'."""
+    out = []
+    old_exp, new_exp = manifest.get("experiment"), plan.experiment
+    if isinstance(old_exp, dict) and isinstance(new_exp, dict):
+        old_flat, new_flat = _flat(old_exp), _flat(new_exp)
+        out = [_change(k, old_flat.get(k, _ABSENT), new_flat.get(k, _ABSENT))
+               for k in dict.fromkeys([*old_flat, *new_flat])
+               if k not in ("name", "description") and old_flat.get(k, _ABSENT) != new_flat.get(k, _ABSENT)]
+    if not out:
+        old, new = manifest.get("design", {}), plan.to_dict()
+        out = [_change(k, old.get(k, _ABSENT), new.get(k, _ABSENT))
+               for k in ("kind", "factors", "replications", "root_seed", "common_random_numbers", "daily", "method",
+                         "levels", "grid", "n_points")
+               if old.get(k, _ABSENT) != new.get(k, _ABSENT)]
+        stored = [s.get("resolved") for s in manifest.get("scenarios", [])]
+        if len(stored) != len(plan.scenarios):
+            out.append(_change("scenarios", [s.get("label") for s in manifest.get("scenarios", [])], plan.labels))
+        else:
+            for label, a, b in zip(plan.labels, stored, plan.scenarios):
+                fa, fb = _flat(a or {}), _flat(b)
+                out += [_change(f"{k}' of scenario '{label}", fa.get(k, _ABSENT), fb.get(k, _ABSENT))
+                        for k in dict.fromkeys([*fa, *fb]) if fa.get(k, _ABSENT) != fb.get(k, _ABSENT)]
+    if len(out) > MAX_DIFFERENCES_SHOWN:
+        out = [*out[:MAX_DIFFERENCES_SHOWN], f"and {len(out) - MAX_DIFFERENCES_SHOWN} more"]
+    return out
+
+
+_ABSENT = "(not set)"
+
+
+def _flat(value, prefix: str = "") -> dict:
+    """A nested dict as dotted keys; lists of named tables (phases) by name, other lists as values."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "name" in v for v in value):
+        value = {v["name"]: {k: x for k, x in v.items() if k != "name"} for v in value}
+    if not isinstance(value, dict) or not value or set(value) & {"low", "high", "values"} and prefix.startswith(
+            "factors."):
+        return {prefix[:-1]: value}
+    out = {}
+    for key, item in value.items():
+        out.update(_flat(item, f"{prefix}{key}."))
+    return out
+
+
+def _change(key: str, old, new) -> str:
+    def show(v) -> str:
+        text = v if v is _ABSENT else json.dumps(v, ensure_ascii=False, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    return f"field '{key}': {show(old)} -> {show(new)}"
+
+
 def _read_matrix(folder: Path, design: dict, factors: list[str]) -> np.ndarray:
     import pyarrow.parquet as pq
 
@@ -214,6 +290,7 @@ def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT
     if len(sources) < 1:
         raise ExperimentError("compare: give at least one scenario (two or more to compare them).")
     _check_reps(replications, "--reps")
+    overrides = canonical_keys(overrides or {}, where="overrides")
     resolved = []
     for source in sources:
         s = scenarios.load(source)
@@ -255,6 +332,7 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
     design_method = spec.design
     _check_matrix_size(spec, exp.factors, exp.label)
     d = designs.build(design_method, exp.factors, exp.spec.samples, spec.root_seed, levels=spec.levels)
+    check_points(exp, d.points)
     base = exp.base.model_dump(mode="json")
     return Plan(kind=kind, name=spec.name, scenarios=[base], labels=[exp.base.name],
                 points=d.points, factors=d.factors,
@@ -263,6 +341,50 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
                 matrix=d.matrix, problem=d.problem, levels=d.levels,
                 experiment={**spec.model_dump(mode="json"), "factors": {f.key: f.describe() for f in exp.factors}},
                 experiment_text=exp.text, experiment_file=exp.path)
+
+
+MAX_POINTS_CHECKED = 5_000    # design points validated before any run (evenly spread beyond this many)
+MAX_BAD_POINTS_SHOWN = 3
+
+
+def check_points(exp: Experiment, points: Points) -> None:
+    """Refuse a design with points the schema does not allow (a value inside a range may be, as `prices.cap` in
+    (0, 1), or two factors together), before any run starts: such runs would fail, on every resume again."""
+    n = len(points)
+    if not n or not exp.factors:
+        return
+    picks = range(n) if n <= MAX_POINTS_CHECKED else sorted(
+        {int(i * n / MAX_POINTS_CHECKED) for i in range(MAX_POINTS_CHECKED)} | {n - 1})
+    bad: list[tuple[int, dict, str]] = []
+    verdicts: dict[tuple, str | None] = {}
+    candidates = ((i, points[i]["values"]) for i in picks)
+    if isinstance(points, GridPoints) and n > len(picks):  # each factor's every level too, on its own
+        singles = [(None, {f: v}) for f, levels in zip(points.factors, points.levels) for v in levels]
+        candidates = itertools.chain(singles[:MAX_POINTS_CHECKED], candidates)
+    for i, values in candidates:
+        ident = tuple(values.items())
+        if ident not in verdicts:
+            try:
+                scenarios.apply_overrides(exp.base, values, label="design point")
+                verdicts[ident] = None
+            except scenarios.ScenarioError as exc:
+                verdicts[ident] = str(exc).removeprefix("design point: ")
+        if verdicts[ident] is not None:
+            bad.append((i, values, verdicts[ident]))
+    if not bad:
+        return
+    named = [f for f in exp.spec.factors if any(f in why for _, _, why in bad)] or list(exp.spec.factors)
+    fields = ", ".join(f"factors.\"{f}\"" for f in named)
+    checked = "" if len(picks) == n else f" (of the {len(picks):,} checked)"
+    verb = "is" if len(bad) == 1 else "are"
+    lines = [f"{exp.label}: field '{fields}': {len(bad):,} of {n:,} design points{checked} {verb} not allowed by the "
+             "scenario schema, so their runs would fail. Fix: narrow the range (or give a list of allowed values) so "
+             "that every point is a valid scenario (docs/scenario-reference.md gives each field's limits). "
+             "For example:"]
+    for i, values, why in bad[:MAX_BAD_POINTS_SHOWN]:
+        setting = ", ".join(f"{k} = {scenarios.toml_value(v)}" for k, v in values.items())
+        lines.append(f"  {'a level' if i is None else f'point {i}'} ({setting}): {why}")
+    raise ExperimentError("\n".join(lines))
 
 
 def _check_matrix_size(spec, factors: list, label: str) -> None:

@@ -13,6 +13,7 @@ progress lines elsewhere (see `Progress`).
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,11 +24,12 @@ from experiments.executors import make_executor
 from experiments.plan import Plan
 from experiments.store import FORMAT, Store, machine, now, valid_parquet, writing
 
-# The documented rate of one run on one core (docs/experiments.md, "Progress and time"): about
-# RUN_SECONDS_FIXED + days x (RUN_SECONDS_PER_DAY + RUN_SECONDS_PER_HOUSEHOLD_DAY x households).
-RUN_SECONDS_FIXED = 0.01
-RUN_SECONDS_PER_DAY = 2e-4
-RUN_SECONDS_PER_HOUSEHOLD_DAY = 1.5e-7
+# The time estimate (docs/experiments.md, "Progress and time"): one calibration run of the experiment's own scenario,
+# timed here after a tiny warm-up run (which loads the compiled kernels), shortened to at most this many household-
+# days and scaled back to the scenario's days; a point that sets households or days scales with households x days.
+CALIBRATION_HOUSEHOLD_DAYS = 300_000
+CALIBRATION_MIN_DAYS = 5
+CALIBRATED_SCENARIOS = 4       # a comparison times at most this many of its scenarios (the others: their mean)
 MAX_FAILURES_LISTED = 100      # failed runs listed in the manifest with their error and traceback (all are in runs)
 
 
@@ -162,25 +164,61 @@ class Progress:
         self._bar.update(self._task, advance=1, failed=self.failed)
 
 
+_calibrations: dict[str, float] = {}
+
+
+def calibrate(scenario: dict) -> float:
+    """Seconds one run of `scenario` (a resolved scenario dict) takes on one core of this machine, now: one run of
+    it timed, shortened to at most CALIBRATION_HOUSEHOLD_DAYS household-days and scaled to its days. Remembered
+    for the process, so a dry run and the run after it time it once."""
+    import json
+
+    import scenarios
+    import simulation
+
+    ident = json.dumps(scenario, sort_keys=True, default=str)
+    if ident in _calibrations:
+        return _calibrations[ident]
+    config = scenarios.load(scenario)
+    days = min(config.days, max(CALIBRATION_MIN_DAYS, CALIBRATION_HOUSEHOLD_DAYS // max(1, config.households)))
+    short = scenarios.apply_overrides(config, {"days": days}) if days != config.days else config
+    tiny = scenarios.apply_overrides(short, {"households": min(short.households, 50), "days": min(days, 2)})
+    simulation.run(tiny, seed=0)  # the compiled kernels loaded, as in a worker after its first run
+    started = time.perf_counter()
+    simulation.run(short, seed=0)
+    seconds = (time.perf_counter() - started) * config.days / days
+    _calibrations[ident] = seconds
+    return seconds
+
+
+def scaled_seconds(seconds: float, households: float, days: float, at_households: float, at_days: float) -> float:
+    """A calibrated run's time scaled to another size, in proportion to households x days."""
+    return seconds * (at_households * at_days) / max(1.0, households * days)
+
+
 def estimate_seconds(plan: Plan, manifest: dict | None) -> tuple[float, str]:
     """Seconds one run takes on one worker, and where that figure comes from: the runs of earlier sessions in this
-    folder, else the documented rate at the plan's households and days (the mean over up to 64 points)."""
+    folder, else a calibration run of the plan's scenario here (a comparison: of each scenario, up to
+    CALIBRATED_SCENARIOS), scaled for points that set households or days (the mean over up to 64 points)."""
     if manifest:
         busy = sum(s.get("run_seconds", 0.0) for s in manifest.get("sessions", []))
         runs = sum(s.get("ok", 0) + s.get("failed", 0) for s in manifest.get("sessions", []))
         if runs and busy > 0:
             return busy / runs, "measured in this folder's earlier sessions"
+    timed = {i: calibrate(s) for i, s in enumerate(plan.scenarios[:CALIBRATED_SCENARIOS])}
+    fallback = sum(timed.values()) / len(timed)
     n = len(plan.points)
     sample = sorted({int(i * n / min(n, 64)) for i in range(min(n, 64))}) if n else []
     costs = []
     for i in sample:
         point = plan.points[i]
         base = plan.scenarios[point["scenario"]]
-        households = float(point["values"].get("households", base.get("households", 3000)))
-        days = float(point["values"].get("days", base.get("days", 90)))
-        costs.append(RUN_SECONDS_FIXED + days * (RUN_SECONDS_PER_DAY + RUN_SECONDS_PER_HOUSEHOLD_DAY * households))
-    per_run = sum(costs) / len(costs) if costs else RUN_SECONDS_FIXED
-    return per_run, "the documented rate of a run on one core"
+        values = point["values"]
+        costs.append(scaled_seconds(timed.get(point["scenario"], fallback), base["households"], base["days"],
+                                    values.get("households", base["households"]), values.get("days", base["days"])))
+    per_run = sum(costs) / len(costs) if costs else fallback
+    what = "one run of each scenario" if len(plan.scenarios) > 1 else f"one run of '{plan.labels[0]}'"
+    return per_run, f"timed on {what} here"
 
 
 def announce(plan: Plan, todo: int, workers: int, manifest: dict | None, stream: TextIO) -> None:
@@ -193,6 +231,44 @@ def announce(plan: Plan, todo: int, workers: int, manifest: dict | None, stream:
     print(f"{plan.name}: {plan.n_runs:,} runs ({len(plan.points):,} {unit} x {plan.replications:,} replications)"
           f"{already}; {todo:,} to run on {workers_text}, roughly {duration(todo * per_run / max(1, workers))} "
           f"(about {per_run:.2g} s a run: {source})", file=stream, flush=True)
+
+
+def dry_run(plan: Plan, out: str | Path | None = None, *, workers: int | None = None, dask: str | None = None,
+            serial: bool = False) -> str:
+    """What running `plan` into `out` would do, without running anything or writing a file: its runs and points,
+    how many are already stored there (or reusable, when only the replications grew) and the estimated time."""
+    store = Store(out if out is not None else plan.default_out())
+    existing = store.prepare(plan)  # a folder of another experiment: the same error as running would give
+    stored = 0
+    if existing:
+        ok = [run for run, status in store.statuses().items() if status == "ok"]
+        stored = len(ok) if plan.grows(existing) else sum(run < plan.n_runs for run in ok)
+    todo = plan.n_runs - stored
+    if serial:
+        n_workers: int | None = 1
+    elif dask and dask != "local":
+        n_workers = None  # a running cluster's workers are known once connected
+    else:
+        n_workers = workers or os.cpu_count() or 1
+    unit = "scenarios" if plan.kind == "compare" else "points"
+    how = f", design {plan.method}" if plan.method else ""
+    lines = [f"{plan.name}: {plan.kind}{how}: {len(plan.points):,} {unit} x {plan.replications:,} replications = "
+             f"{plan.n_runs:,} runs"]
+    if plan.factors:
+        lines.append("  factors: " + ", ".join(plan.factors))
+    for label, scenario in list(zip(plan.labels, plan.scenarios))[:8]:
+        lines.append(f"  scenario '{label}': {scenario['households']:,} households, {scenario['days']} days")
+    grown = (f" (reused: the folder holds {existing['design']['replications']} replications)"
+             if existing and plan.grows(existing) else "")
+    lines.append(f"  results folder {store.folder}: " + (f"{stored:,} runs stored{grown}, {todo:,} to run"
+                                                          if existing else f"new, {todo:,} to run"))
+    if todo:
+        per_run, source = estimate_seconds(plan, existing)
+        on = (f"roughly {duration(todo * per_run / n_workers)} on {n_workers} worker{'s' if n_workers != 1 else ''}"
+              if n_workers else f"roughly {duration(todo * per_run)} of worker time, divided among the cluster's workers")
+        lines.append(f"  time: {on} (about {per_run:.2g} s a run: {source})")
+    lines.append("  nothing was run (--dry-run)")
+    return "\n".join(lines)
 
 
 def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = None, dask: str | None = None,
@@ -225,6 +301,8 @@ def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet
     from simulation.provenance import code_version
 
     existing = store.prepare(plan)  # again, under the lock: another process may have begun meanwhile
+    if existing:
+        existing = store.adopt(plan, existing)  # more replications: the stored runs renumbered and kept
     done, moved = store.check_parts(plan) if existing else (bytearray(plan.n_runs), [])
     n_todo = plan.n_runs - sum(done)
     stream = sys.stderr
@@ -273,7 +351,8 @@ def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet
 
             def tracked():
                 for task in tasks:
-                    task_of[task["run"]] = {k: task[k] for k in ("run", "point", "rep", "seed")}
+                    task_of[task["run"]] = {**{k: task[k] for k in ("run", "point", "rep", "seed")},
+                                            "columns": plan.point_columns(task["point"])}
                     yield task
 
             with Progress(plan.n_runs, plan.n_runs - n_todo, plan.name, not quiet, lines=lines,

@@ -95,13 +95,42 @@ def _factor_leaf(value) -> bool:
     return not isinstance(value, dict) or bool(set(value) & RANGE_KEYS)
 
 
+ALIAS_SEPARATOR = "__"
+
+
+def canonical_key(key: str) -> str:
+    """A scenario field's dotted key from its identifier alias: `reporting__call_prob` is `reporting.call_prob`
+    (the spelling Python keyword arguments, the EMA workbench's parameter names, SQL and formulas accept
+    unquoted). A dotted key is returned as it is."""
+    return key.replace(ALIAS_SEPARATOR, ".") if ALIAS_SEPARATOR in key else key
+
+
+def alias(key: str) -> str:
+    """The identifier alias of a dotted key: `reporting.call_prob` -> `reporting__call_prob`."""
+    return key.replace(".", ALIAS_SEPARATOR)
+
+
+def canonical_keys(values: dict, where: str = "--set", error=None) -> dict:
+    """`values` with every key dotted (aliases translated); a key given both ways is an error naming both."""
+    out: dict = {}
+    written: dict = {}
+    for key, value in values.items():
+        dotted = canonical_key(key)
+        if dotted in out:
+            raise (error or ExperimentError)(
+                f"{where}: '{dotted}' given twice (as '{written[dotted]}' and as '{key}'); give it once.")
+        out[dotted], written[dotted] = value, key
+    return out
+
+
 def _flatten(value, is_leaf, prefix: str = "") -> Any:
-    """Nested TOML tables ([factors.reporting] call_prob = ...) as dotted keys ("reporting.call_prob")."""
+    """Nested TOML tables ([factors.reporting] call_prob = ...) and aliases (reporting__call_prob) as dotted keys
+    ("reporting.call_prob")."""
     if not isinstance(value, dict):
         return value
     out = {}
     for key, item in value.items():
-        dotted = f"{prefix}{key}"
+        dotted = canonical_key(f"{prefix}{key}")
         if is_leaf(item):
             out[dotted] = item
         else:
@@ -186,9 +215,26 @@ def read_spec(source: str | Path | dict | ExperimentSpec, label: str | None = No
     return spec, label, text, path
 
 
+EXPERIMENT_ONLY_KEYS = {"base", "design", "replications", "root_seed", "samples", "levels", "factors", "overrides",
+                        "common_random_numbers", "daily"}
+
+
+def is_experiment_file(source: str | Path) -> bool:
+    """Whether `source` is an experiment file rather than a scenario: a readable TOML file with a top-level key
+    only experiment files have (factors, design, base, ...). Anything else is left to the scenario reader."""
+    if str(source) in scenarios.names() or not os.path.isfile(source):
+        return False
+    try:
+        data = tomllib.loads(read_text(Path(source), str(source), "experiment", ExperimentError))
+    except (ExperimentError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return bool(set(data) & EXPERIMENT_ONLY_KEYS - set(scenarios.Scenario.model_fields))
+
+
 def _check_keys_once(data: dict, label: str) -> None:
-    """A factor or override written twice (`"reporting.call_prob"` and `[factors.reporting] call_prob`) has no
-    single meaning: say so instead of letting the last spelling silently win."""
+    """A factor or override written twice (`"reporting.call_prob"`, `[factors.reporting] call_prob` or the alias
+    `reporting__call_prob`) has no single meaning: say so instead of letting the last spelling silently win."""
+    problems = []
     for section, is_leaf in (("overrides", _override_leaf), ("factors", _factor_leaf)):
         value = data.get(section)
         if not isinstance(value, dict):
@@ -196,10 +242,11 @@ def _check_keys_once(data: dict, label: str) -> None:
         seen: dict[str, str] = {}
         for written, dotted in _spellings(value, is_leaf):
             if dotted in seen:
-                raise ExperimentError(
-                    f"{label}: field '{section}.\"{dotted}\"': given twice (as {seen[dotted]} and as {written}); "
-                    f"keep one of them.")
+                problems.append(f"{label}: field '{section}.\"{dotted}\"': given twice (as {seen[dotted]} and as "
+                                f"{written}); keep one of them.")
             seen[dotted] = written
+    if problems:
+        raise ExperimentError("\n".join(problems))
 
 
 def _spellings(value: dict, is_leaf, parts: tuple = ()) -> list[tuple[str, str]]:
@@ -210,7 +257,7 @@ def _spellings(value: dict, is_leaf, parts: tuple = ()) -> list[tuple[str, str]]
         here = (*parts, key)
         if is_leaf(item):
             written = ".".join(f'"{p}"' if "." in p or not p.replace("_", "").isalnum() else p for p in here)
-            out.append((written, ".".join(here)))
+            out.append((written, canonical_key(".".join(here))))
         else:
             out.extend(_spellings(item, is_leaf, here))
     return out
@@ -218,17 +265,25 @@ def _spellings(value: dict, is_leaf, parts: tuple = ()) -> list[tuple[str, str]]
 
 def load_spec(source: str | Path | dict | ExperimentSpec, label: str | None = None,
               design: str | None = None) -> Experiment:
-    """Read and check an experiment file (or a dict or spec with the same fields); `design` replaces its design."""
+    """Read and check an experiment file (or a dict or spec with the same fields); `design` replaces its design.
+    Every problem with the factors and overrides is reported at once, one line each (file, field, fix)."""
     spec, label, text, path = read_spec(source, label)
-    both = [key for key in spec.factors if key in spec.overrides]
-    if both:
-        raise ExperimentError(
-            f"{label}: field 'factors.\"{both[0]}\"': '{both[0]}' is both a factor and an override; a factor takes "
-            f"the values the design gives it, so remove it from [overrides] (or from [factors] to keep it fixed).")
+    problems = [
+        f"{label}: field 'factors.\"{key}\"': '{key}' is both a factor and an override; a factor takes the values "
+        f"the design gives it, so remove it from [overrides] (or from [factors] to keep it fixed)."
+        for key in spec.factors if key in spec.overrides]
     if design is not None and design != spec.design:
         spec = spec.model_copy(update={"design": design})
-    base = _load_base(spec, label, path)
-    factors = [_check_factor(base, key, value, spec.design, label) for key, value in spec.factors.items()]
+    base, base_problems = _load_base(spec, label, path)
+    problems += base_problems
+    factors = []
+    for key, value in spec.factors.items():
+        try:
+            factors.append(_check_factor(base, key, value, spec.design, label))
+        except ExperimentError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ExperimentError("\n".join(problems))
     _check_design(spec, factors, label)
     return Experiment(spec=spec, label=label, base=base, factors=factors, text=text,
                       path=str(path) if path else None)
@@ -272,7 +327,9 @@ _FIELD_HINTS = {
 }
 
 
-def _load_base(spec: ExperimentSpec, label: str, path: Path | None) -> scenarios.Scenario:
+def _load_base(spec: ExperimentSpec, label: str, path: Path | None) -> tuple[scenarios.Scenario, list[str]]:
+    """The base scenario with the overrides applied, and the problems of the overrides (all of them: the factors
+    are then checked against the base without the faulty overrides)."""
     source: str | Path = spec.base
     if spec.base not in scenarios.names() and path is not None and not Path(spec.base).is_absolute():
         beside = path.parent / spec.base
@@ -282,15 +339,22 @@ def _load_base(spec: ExperimentSpec, label: str, path: Path | None) -> scenarios
         base = scenarios.load(source)
     except scenarios.ScenarioError as exc:
         raise ExperimentError(f"{label}: field 'base': {exc}") from None
-    if spec.overrides:
-        bad = [k for k in spec.overrides if _leaf(base, k) is _MISSING]
-        if bad:
-            raise ExperimentError(_unknown_field(label, "overrides", bad[0], base))
+    if not spec.overrides:
+        return base, []
+    problems = [_unknown_field(label, "overrides", k, base) for k in spec.overrides if _leaf(base, k) is _MISSING]
+    known = _coerce(base, {k: v for k, v in spec.overrides.items() if _leaf(base, k) is not _MISSING})
+    good = {}
+    for key, value in known.items():  # each on its own first, so that every bad value is named
         try:
-            base = scenarios.apply_overrides(base, _coerce(base, spec.overrides), label=f"{label} [overrides]")
+            scenarios.apply_overrides(base, {key: value}, label=f"{label} [overrides]")
+            good[key] = value
         except scenarios.ScenarioError as exc:
-            raise ExperimentError(str(exc)) from None
-    return base
+            problems.append(str(exc))
+    try:
+        base = scenarios.apply_overrides(base, good, label=f"{label} [overrides]")
+    except scenarios.ScenarioError as exc:  # values allowed one by one, not together
+        problems.append(str(exc))
+    return base, problems
 
 
 _MISSING = object()

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -223,21 +224,75 @@ class Store:
             manifest = self.read_manifest()
             versioned = "fingerprint_version" in manifest.get("design", {})
             theirs = manifest.get("fingerprint")
-            if theirs != plan.fingerprint() and (versioned or theirs != plan.legacy_fingerprint()):
-                from simulation.provenance import code_version
-
-                then = manifest.get("code_version")
-                changed = (f" (or the same one whose scenarios resolve differently since the code changed: "
-                           f"{then} then, {code_version()} now)") if then and then != code_version() else ""
-                raise ExperimentError(
-                    f"--out {self.folder}: holds the results of a different experiment ('{manifest.get('name')}', "
-                    f"{manifest.get('kind')}){changed}; resume only runs the same experiment on it. Give another "
-                    "--out, or delete the folder to start afresh.")
+            if (theirs != plan.fingerprint() and (versioned or theirs != plan.legacy_fingerprint())
+                    and not plan.grows(manifest)):
+                raise ExperimentError(self._mismatch(manifest, plan))
             return manifest
         if self.folder.exists() and any(p.name not in (".DS_Store", LOCK_FILE) for p in self.folder.iterdir()):
             raise ExperimentError(f"--out {self.folder}: a folder with other files in it and no manifest.json; give "
                                   "a new or empty folder.")
         return None
+
+    def _mismatch(self, manifest: dict, plan) -> str:
+        """Why a folder's experiment is not this one: each changed field (stored -> given), and what to do."""
+        from experiments.plan import differences
+        from simulation.provenance import code_version
+
+        changed = differences(manifest, plan)
+        then = manifest.get("code_version")
+        code = (f" (the code changed since: {then} then, {code_version()} now, so the scenarios may resolve "
+                "differently)") if then and then != code_version() else ""
+        fewer = manifest.get("design", {}).get("replications")
+        hint = (f" Fewer replications than stored ({fewer}) cannot reuse the folder; keep replications = {fewer} to "
+                "resume it." if isinstance(fewer, int) and fewer > plan.replications
+                and plan.with_replications(fewer).fingerprint() == manifest.get("fingerprint") else "")
+        what = "; ".join(changed) if changed else "its design or scenarios differ"
+        return (f"--out {self.folder}: holds the results of a different experiment ('{manifest.get('name')}', "
+                f"{manifest.get('kind')}): {what}{code}. A folder resumes only the same experiment (more "
+                f"replications are fine: the stored runs are reused).{hint} Give a new --out folder for this one, or "
+                "delete the folder to start afresh.")
+
+    def adopt(self, plan, manifest: dict) -> dict:
+        """The folder's manifest made this plan's: when only the replications grew, the stored runs are renumbered
+        (run id = point x replications + rep) and kept, their seeds being those of the same (point, rep). The
+        manifest says so first, so that a renumbering cut short is finished by the next command."""
+        if plan.grows(manifest):
+            old = manifest["design"]["replications"]
+            manifest.update(fingerprint=plan.fingerprint(), design=plan.to_dict(), experiment=plan.experiment,
+                            experiment_text=plan.experiment_text, experiment_file=plan.experiment_file,
+                            renumbering={"replications": plan.replications})
+            manifest.setdefault("grown", []).append({"at": now(), "replications": [old, plan.replications]})
+            manifest.setdefault("runs", {})["total"] = plan.n_runs
+            self.write_manifest(manifest)
+        if "renumbering" in manifest:
+            with writing(self.folder):
+                self.renumber(plan)
+            del manifest["renumbering"]
+            self.write_manifest(manifest)
+        return manifest
+
+    def renumber(self, plan) -> None:
+        """Give every part (and daily series) the run id its (point, rep) has in `plan`. In descending order of
+        the ids, which only grow, so no file is overwritten before it has moved; each step may be redone."""
+        for run, status, path in sorted(self._part_files(), key=lambda f: (f[0], f[1]), reverse=True):
+            row = _read_part(path)
+            if row is None:  # damaged: its run is run again
+                if path.exists():
+                    self.quarantine(path)
+                continue
+            target = row["point"] * plan.replications + row["rep"]
+            if target == run:
+                continue
+            daily = self.daily_path(run).parent
+            if status == "ok" and daily.exists():
+                there = self.daily_path(target).parent
+                if there.exists():  # a daily series left by a run cut short before its part was written
+                    shutil.rmtree(there)
+                os.replace(daily, there)
+            row["run"] = target
+            table = _typed_text(pa.Table.from_pydict({k: [v] for k, v in row.items()}), ("error", "traceback"))
+            atomic_write_table(self.part_path(target, status), table, fsync=self.fsync, compression="none")
+            path.unlink()
 
     def create(self) -> None:
         try:
@@ -340,15 +395,20 @@ class Store:
     def _write_result(self, task: dict, result: dict) -> None:
         run, status = task["run"], result["status"]
         if status == "ok" and result.get("daily") is not None:
-            daily = pa.Table.from_pandas(result["daily"], preserve_index=False)
+            frame = result["daily"]
+            extra = {k: v for k, v in task.get("columns", {}).items() if k not in frame.columns}
+            if extra:  # the point's factor values (a comparison's scenario label), so a reader needs no join
+                frame = frame.assign(**{k: [v] * len(frame) for k, v in extra.items()})
+            daily = pa.Table.from_pandas(frame, preserve_index=False)
             atomic_write_table(self.daily_path(run), daily, fsync=self.fsync)
         row = {"run": run, "point": task["point"], "rep": task["rep"], "seed": task["seed"], "status": status,
-               "error": result.get("error", ""), "traceback": result.get("traceback", ""),
+               "error": result.get("error") or None, "traceback": result.get("traceback") or None,
                "seconds": float(result.get("seconds", 0.0))}
         for key, value in result.get("summary", {}).items():
             row[f"summary.{key}"] = _scalar(value)
         self.parts.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pydict({k: [v] for k, v in row.items()})
+        table = _typed_text(table, ("error", "traceback"))
         atomic_write_table(self.part_path(run, status), table, fsync=self.fsync, compression="none")
         if status == "ok":
             self.part_path(run, "failed").unlink(missing_ok=True)
@@ -381,7 +441,7 @@ class Store:
             parts = [p for p in parts if p["status"] is not None]
         runs = runs_frame(plan, parts, summary_keys)
         with writing(self.folder):
-            atomic_write_table(self.runs_path, pa.Table.from_pandas(runs, preserve_index=False), fsync=self.fsync)
+            atomic_write_table(self.runs_path, runs_arrow(runs), fsync=self.fsync)
         return runs, parts, moved
 
 
@@ -416,7 +476,7 @@ def runs_frame(plan, parts: list[dict], summary_keys: tuple[str, ...]) -> pd.Dat
         columns["seed"].append(part["seed"])
         columns["scenario"].append(plan.label(point))
         columns["status"].append(part["status"])
-        columns["error"].append(part["error"] or "")
+        columns["error"].append(part["error"] or None)
         for key in keys:
             columns[key].append(part.get(f"summary.{key}"))
     point_ids = np.asarray(columns["point"], dtype=np.int64)
@@ -426,13 +486,29 @@ def runs_frame(plan, parts: list[dict], summary_keys: tuple[str, ...]) -> pd.Dat
     for name, values in columns.items():
         if name in ("run", "point", "rep", "seed"):
             frame[name] = pd.Series(values, dtype="int64")
-        elif name in ("scenario", "status", "error"):
+        elif name in ("scenario", "status"):
             frame[name] = pd.Series(values, dtype=object).astype(str)
+        elif name == "error":  # null (missing) for a run without an error
+            frame[name] = pd.Series([None if v is None else str(v) for v in values], dtype="str")
         elif name in keys:
             frame[name] = _summary_series(values)
         else:
             frame[name] = pd.Series(values)
     return pd.DataFrame(frame)
+
+
+def runs_arrow(runs: pd.DataFrame) -> pa.Table:
+    """The runs frame as the Arrow table of runs.parquet (`error` is text, null where a run has none)."""
+    return _typed_text(pa.Table.from_pandas(runs, preserve_index=False), ("error",))
+
+
+def _typed_text(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
+    """Columns of only nulls (no run failed) as strings, so every file and reader sees one type."""
+    for name in names:
+        i = table.schema.get_field_index(name)
+        if i >= 0 and pa.types.is_null(table.schema.field(i).type):
+            table = table.set_column(i, pa.field(name, pa.string()), table.column(i).cast(pa.string()))
+    return table
 
 
 def _summary_series(values: list) -> pd.Series:

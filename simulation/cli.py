@@ -35,10 +35,14 @@ class BadInput(Exception):
 
 
 def parse_sets(pairs: list[str]) -> dict:
-    """`key=value` pairs from `--set`, values read as TOML (numbers, true/false, "strings"), else as text."""
+    """`key=value` pairs from `--set`, values read as TOML (numbers, true/false, "strings"), else as text. A key
+    is dotted (reporting.call_prob) or its identifier alias (reporting__call_prob)."""
+    from experiments.spec import canonical_key
+
     out = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
+        key = canonical_key(key.strip()) + " " * (key != key.strip())  # keeps an all-blank key blank
         if not sep or not key.strip():
             raise BadInput(f"--set {pair!r}: expected dotted.key=value, e.g. --set reporting.call_prob=0.2")
         try:
@@ -70,37 +74,73 @@ def _finite(value):
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="A preset name (see `liandong scenarios`) or a .toml file.")],
-    seed: Annotated[int, typer.Option(min=0, help="Random seed; the same seed gives the same run.")] = 0,
+    scenario: Annotated[str | None, typer.Argument(help="A preset name (see `liandong scenarios`) or a .toml file.")
+                        ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default 0); the same seed gives the same "
+                                                         "run.")] = None,
     days: Annotated[int | None, typer.Option(help="Override the number of days.")] = None,
     households: Annotated[int | None, typer.Option(help="Override the number of households.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override any field: dotted.key=value.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override any field: dotted.key=value (or "
+                                                                 "dotted__key=value).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write daily.csv, summary.json and scenario.toml here.")] = None,
+    from_: Annotated[Path | None, typer.Option("--from", help="A results folder: run one of its stored runs "
+                                                              "again (with --run).")] = None,
+    run_id: Annotated[int | None, typer.Option("--run", help="With --from: the run id (the `run` column of "
+                                                             "runs.parquet).")] = None,
 ) -> None:
-    """Run one scenario to its last day and print its summary."""
+    """Run one scenario to its last day and print its summary; or, with --from DIR --run N, one stored run of an
+    experiment again, exactly (its scenario, factor values and seed)."""
     from simulation import run as run_model
-    from simulation.provenance import package_versions
+    from simulation.provenance import code_version, package_versions
 
-    overrides = parse_sets(set_ or [])
-    add_option(overrides, "days", days)
-    add_option(overrides, "households", households)
-    config = scenarios.load(scenario)
-    if overrides:
-        config = scenarios.apply_overrides(config, overrides, label=f"{scenario}, overridden on the command line")
+    origin = None
+    if from_ is not None or run_id is not None:
+        given = [name for name, value in (("SCENARIO", scenario), ("--seed", seed), ("--days", days),
+                                          ("--households", households), ("--set", set_)) if value]
+        if from_ is None or run_id is None:
+            raise BadInput("--from DIR and --run N go together: the results folder and the id of one of its runs "
+                           "(the `run` column of runs.parquet).")
+        if given:
+            raise BadInput(f"--from reproduces a stored run exactly, from its own scenario and seed; drop "
+                           f"{', '.join(given)} (to vary the run, use the scenario.toml that --out writes).")
+        from experiments.api import reproduce
+
+        again = reproduce(from_, run_id)
+        config, result = again.scenario, again.result
+        origin = {"folder": str(from_), "run": again.run, "point": again.point, "rep": again.rep,
+                  "values": again.values}
+        if again.code_version and again.code_version != code_version():
+            typer.echo(f"warning: {from_} was written by code version {again.code_version}, this is "
+                       f"{code_version()}: the run may differ from the stored one.", err=True)
+    else:
+        if scenario is None:
+            raise BadInput("run: give a scenario (a preset name or a .toml file), or --from DIR --run N.")
+        overrides = parse_sets(set_ or [])
+        add_option(overrides, "days", days)
+        add_option(overrides, "households", households)
+        config = scenarios.load(scenario)
+        if overrides:
+            config = scenarios.apply_overrides(config, overrides, label=f"{scenario}, overridden on the command line")
     if out is not None:
         _prepare_out(out)
-    result = run_model(config, seed=seed)
+    if origin is None:
+        result = run_model(config, seed=seed or 0)
     record = {"summary": {k: _finite(v) for k, v in result.summary.items()}, "scenario": config.name,
               "seed": result.seed, "version": result.version}
+    if origin is not None:
+        record["from"] = origin
     if out is not None:
         result.daily.to_csv(out / "daily.csv", index=False)
         scenarios.save(config, out / "scenario.toml")
-        full = {**record, "source": str(scenario), "packages": package_versions()}
+        full = {**record, "source": str(scenario if origin is None else from_), "packages": package_versions()}
         (out / "summary.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(record, ensure_ascii=False))
     else:
+        if origin is not None:
+            typer.echo(f"run {origin['run']} of {from_} (point {origin['point']}, replication {origin['rep']}, "
+                       f"seed {result.seed})")
         _print_summary(config, result)
         if out is not None:
             typer.echo(f"Wrote {out}/daily.csv, summary.json, scenario.toml")
@@ -135,8 +175,31 @@ def list_scenarios() -> None:
 
 
 @app.command()
-def validate(file: Annotated[str, typer.Argument(help="A scenario .toml file (or a preset name).")]) -> None:
-    """Check a scenario file; exit status 2 with the reasons if it is invalid."""
+def validate(file: Annotated[str, typer.Argument(help="A scenario or experiment .toml file (or a preset name).")]
+             ) -> None:
+    """Check a scenario file, or an experiment file (its factors, design and every design point against the
+    scenario); exit status 2 with all the reasons if it is invalid. Runs nothing."""
+    from experiments.spec import is_experiment_file
+
+    if is_experiment_file(file):
+        from experiments.plan import experiment_plan
+
+        command, note = "sweep", ""
+        try:
+            plan = experiment_plan(Path(file))
+        except ExperimentError as as_sweep:  # ranges without steps: a file for `liandong sensitivity`
+            try:
+                plan = experiment_plan(Path(file), kind="sensitivity")
+            except ExperimentError:
+                raise as_sweep from None
+            command, note = "sensitivity", f"; not as a sweep: {str(as_sweep).splitlines()[0].rstrip('.')}"
+        base = plan.scenarios[0]
+        typer.echo(f"{file}: valid experiment for `liandong {command}` ('{plan.name}': design {plan.method}, "
+                   f"{len(plan.points):,} points x {plan.replications:,} replications = {plan.n_runs:,} runs; base "
+                   f"'{plan.labels[0]}', {base['households']:,} households, {base['days']} days; factors: "
+                   f"{', '.join(plan.factors) or 'none'}){note}. `liandong {command} {file} --dry-run` estimates "
+                   "its time.")
+        return
     config = scenarios.load(file)
     typer.echo(f"{file}: valid ('{config.name}': {config.households:,} households, {config.days} days, "
                f"{len(config.phases)} phases)")
@@ -153,6 +216,8 @@ SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, 
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help="Results folder (default results/<name>). Run the same command on it again to resume.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+DryOpt = Annotated[bool, typer.Option("--dry-run", help="Print the runs, points and an estimated time (from one "
+                                                        "timed calibration run); run nothing, write nothing.")]
 
 
 class Terminated(KeyboardInterrupt):
@@ -198,7 +263,7 @@ def compare(
     households: Annotated[int | None, typer.Option(help="Override the number of households everywhere.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field everywhere: key=value.")] = None,
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False,
 ) -> None:
     """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
     from experiments import api
@@ -213,6 +278,10 @@ def compare(
     overrides = parse_sets(set_ or [])
     add_option(overrides, "days", days)
     add_option(overrides, "households", households)
+    if dry_run:
+        typer.echo(api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
+                               workers=workers, dask=dask, serial=serial, dry=True))
+        return
     with _resumable():
         result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
                              workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
@@ -223,12 +292,15 @@ def compare(
 def sweep(
     spec: Annotated[Path, typer.Argument(help="An experiment .toml file (see docs/experiments.md).")],
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False,
 ) -> None:
     """Run an experiment file's design (grid, lhs, sobol, morris) with its replications; resumable."""
     from experiments import api
     from experiments.reports import render
 
+    if dry_run:
+        typer.echo(api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, dry=True))
+        return
     with _resumable():
         result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
                            command=sys.argv[1:])
@@ -242,12 +314,15 @@ def sensitivity(
         "--method", help="sobol (first and total indices) or morris (the cheap screen); default: the file's "
                          "design if it is one of them, else sobol.")] = None,
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False,
 ) -> None:
     """Sobol or Morris sensitivity indices of every summary key, with 95% intervals (SALib); a table and a figure."""
     from experiments import api
     from experiments.reports import render
 
+    if dry_run:
+        typer.echo(api.sensitivity(spec, method=method, out=out, workers=workers, dask=dask, serial=serial, dry=True))
+        return
     with _resumable():
         result = api.sensitivity(spec, method=method, out=out, workers=workers, dask=dask, serial=serial,
                                  quiet=quiet, command=sys.argv[1:])

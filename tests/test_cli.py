@@ -127,6 +127,9 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     out["binary"].write_bytes(b"households = 300\nname = '\xff\xfe'\n")
     out["folder"] = tmp / "a_folder"
     out["folder"].mkdir()
+    out["badexp"] = tmp / "badexp.toml"
+    out["badexp"].write_text('name = "bad"\nbase = "no_linkage"\n[overrides]\nhouseholdz = 3\n[factors]\n'
+                             '"reporting.call_prb" = [0.1]\nmass_bas = [0.2]\n', encoding="utf-8")
     out["plainfile"] = tmp / "plain.txt"
     out["plainfile"].write_text("x", encoding="utf-8")
     return out
@@ -154,6 +157,16 @@ BAD_INPUT = [
     ("--out is a file", ["run", "no_linkage", "--households", "300", "--days", "2", "--out", "{plainfile}"],
      ["--out", "{plainfile}"]),
     ("validate misspelt key", ["validate", "{misspelt}"], ["{misspelt}", "housholds"]),
+    ("validate bad experiment", ["validate", "{badexp}"],
+     ["{badexp}", "factors.\"reporting.call_prb\"", "Did you mean 'reporting.call_prob'", "factors.\"mass_bas\"",
+      "overrides.\"householdz\""]),
+    ("--from without --run", ["run", "--from", "{folder}"], ["--from DIR and --run N go together"]),
+    ("--from not a results folder", ["run", "--from", "{folder}", "--run", "0"], ["{folder}", "no manifest.json"]),
+    ("--from with a scenario", ["run", "no_linkage", "--from", "{folder}", "--run", "0"],
+     ["reproduces a stored run exactly", "SCENARIO"]),
+    ("run without a scenario", ["run"], ["give a scenario"]),
+    ("--set alias twice", ["run", "no_linkage", "--set", "reporting__call_prob=0.2", "--set",
+                           "reporting.call_prob=0.3"], ["--set reporting.call_prob", "given twice"]),
 ]
 
 
@@ -167,3 +180,103 @@ def test_bad_input_exit_2_with_message_and_no_traceback(tmp_path, args, needles)
     for needle in needles:
         assert needle.format(**files) in proc.stderr, f"{needle!r} not in stderr:\n{proc.stderr}"
     assert not (tmp_path / "plain.txt").is_dir()
+
+
+# experiment files: validate, --dry-run, one stored run again ------------------------------------------------------
+
+EXPERIMENT = """
+name = "cli_sweep"
+base = "no_linkage"
+replications = 2
+root_seed = 11
+daily = true
+[overrides]
+households = 300
+days = 15
+[factors]
+reporting__call_prob = [0.1, 0.4]
+mass_base = { low = 0.2, high = 0.8, steps = 2 }
+"""
+
+
+@pytest.fixture(scope="module")
+def stored_sweep(tmp_path_factory) -> tuple[Path, Path]:
+    """A real small sweep, run by the command line on two worker processes: (experiment file, results folder)."""
+    tmp = tmp_path_factory.mktemp("sweep")
+    spec = tmp / "sweep.toml"
+    spec.write_text(EXPERIMENT, encoding="utf-8")
+    ok(cli("sweep", spec, "--workers", "2", "--out", tmp / "res", "-q"))
+    return spec, tmp / "res"
+
+
+def test_validate_accepts_an_experiment_file_and_runs_nothing(tmp_path):
+    spec = tmp_path / "exp.toml"
+    spec.write_text(EXPERIMENT, encoding="utf-8")
+    proc = ok(cli("validate", spec, cwd=tmp_path))
+    assert "valid experiment for `liandong sweep` ('cli_sweep': design grid, 4 points x 2 replications = 8 runs" in (
+        proc.stdout)
+    assert "factors: reporting.call_prob, mass_base" in proc.stdout
+    ranges = tmp_path / "ranges.toml"
+    ranges.write_text(EXPERIMENT.replace("[0.1, 0.4]", "{ low = 0.1, high = 0.4 }").replace(", steps = 2", "")
+                      .replace("replications = 2", "replications = 1\nsamples = 8"), encoding="utf-8")
+    proc = ok(cli("validate", ranges, cwd=tmp_path))
+    assert "valid experiment for `liandong sensitivity` ('cli_sweep': design sobol, 32 points" in proc.stdout
+    assert "not as a sweep:" in proc.stdout and "needs steps" in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml", "ranges.toml"]
+
+
+def test_dry_run_prints_runs_points_and_time_and_writes_nothing(tmp_path, stored_sweep):
+    spec = tmp_path / "exp.toml"
+    spec.write_text(EXPERIMENT, encoding="utf-8")
+    proc = ok(cli("sweep", spec, "--dry-run", "--workers", "2", cwd=tmp_path))
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "cli_sweep: sweep, design grid: 4 points x 2 replications = 8 runs"
+    assert "  results folder results/cli_sweep: new, 8 to run" in lines
+    time_line = next(line for line in lines if line.startswith("  time: roughly "))
+    assert "on 2 workers" in time_line and "s a run: timed on one run of 'no_linkage' here" in time_line
+    assert lines[-1] == "  nothing was run (--dry-run)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml"]
+    # on a folder holding the same experiment with fewer replications: the stored runs are counted as reused
+    _, folder = stored_sweep
+    before = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+    spec.write_text(EXPERIMENT.replace("replications = 2", "replications = 3"), encoding="utf-8")
+    grown = ok(cli("sweep", spec, "--dry-run", "--out", folder, "--serial"))
+    assert f"results folder {folder}: 8 runs stored (reused: the folder holds 2 replications), 4 to run" in grown.stdout
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) == before
+    done = ok(cli("sweep", stored_sweep[0], "--dry-run", "--out", folder))
+    assert "8 runs stored, 0 to run" in done.stdout and "time:" not in done.stdout
+    cmp = ok(cli("compare", "no_linkage", "internal", "--reps", "3", "--households", "300", "--days", "10",
+                 "--dry-run", "--serial", cwd=tmp_path))
+    assert "compare: 2 scenarios x 3 replications = 6 runs" in cmp.stdout and "on 1 worker " in cmp.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_run_from_a_results_folder_reproduces_one_stored_run_exactly(tmp_path, stored_sweep):
+    _, folder = stored_sweep
+    runs = pd.read_parquet(folder / "runs.parquet")
+    for run in (0, 5):
+        proc = ok(cli("run", "--from", folder, "--run", run, "--json", "--out", tmp_path / str(run)))
+        record = json.loads(proc.stdout)
+        row = runs.set_index("run").loc[run]
+        assert record["seed"] == row["seed"] and record["from"]["point"] == row["point"]
+        assert record["from"]["values"] == {"reporting.call_prob": row["reporting.call_prob"],
+                                            "mass_base": row["mass_base"]}
+        for key in SUMMARY_KEYS:
+            stored = row[key]
+            assert record["summary"][key] == (None if pd.isna(stored) else stored), key
+        daily = pd.read_csv(tmp_path / str(run) / "daily.csv")
+        part = pd.read_parquet(folder / "daily" / f"run={run}" / "part.parquet")
+        pd.testing.assert_frame_equal(daily, part[list(daily.columns)], check_dtype=False, check_exact=True)
+    import experiments
+
+    again = experiments.reproduce(folder, 5)  # in Python: the very frame
+    part = pd.read_parquet(folder / "daily" / "run=5" / "part.parquet")
+    pd.testing.assert_frame_equal(part[list(again.result.daily.columns)], again.result.daily)
+    bad = cli("run", "--from", folder, "--run", "8")
+    assert bad.returncode == 2 and "holds runs 0 to 7" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_set_takes_identifier_aliases_as_dotted_keys(baseline_stdout):
+    dotted = ok(cli("run", "no_linkage", *SMALL_ARGS, "--seed", "3", "--json", "--set", "cadres.hours_per_day=1"))
+    aliased = ok(cli("run", "no_linkage", *SMALL_ARGS, "--seed", "3", "--json", "--set", "cadres__hours_per_day=1"))
+    assert json.loads(aliased.stdout) == json.loads(dotted.stdout) != json.loads(baseline_stdout)

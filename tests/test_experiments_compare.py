@@ -54,8 +54,9 @@ def test_common_random_numbers_identical_before_day_k_and_paired_intervals_narro
     daily = experiments.load_daily(tmp_path / "cmp")
     differs_after = 0
     for (_, ra), (_, rb) in zip(a.iterrows(), b.iterrows()):
-        da = daily[daily["run"] == ra["run"]].drop(columns="run").set_index("day")
-        db = daily[daily["run"] == rb["run"]].drop(columns="run").set_index("day")
+        assert (daily.loc[daily["run"] == ra["run"], "scenario"] == "no_linkage").all()
+        da = daily[daily["run"] == ra["run"]].drop(columns=["run", "scenario"]).set_index("day")
+        db = daily[daily["run"] == rb["run"]].drop(columns=["run", "scenario"]).set_index("day")
         pd.testing.assert_frame_equal(da.loc[: K - 1], db.loc[: K - 1])
         assert (da.loc[K:, "phase"] != db.loc[K:, "phase"]).any()
         differs_after += not da.loc[K:].drop(columns="phase").equals(db.loc[K:].drop(columns="phase"))

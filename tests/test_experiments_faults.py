@@ -449,7 +449,7 @@ def test_progress_lines_when_stderr_is_not_a_terminal_and_none_with_quiet(tmp_pa
     assert shown.returncode == 0, shown.stderr
     lines = shown.stderr.splitlines()
     assert lines[0].startswith("small: 6 runs (2 points x 3 replications); 6 to run on 2 workers, roughly ")
-    assert "s a run: the documented rate" in lines[0]
+    assert "s a run: timed on one run of 'no_linkage' here" in lines[0]
     assert "small: starting 2 worker processes…" in lines
     assert lines[-1].startswith("small: 6/6 runs (100%), 0 failed, ") and "elapsed" in lines[-1]
     assert "\x1b[" not in shown.stderr and "\r" not in shown.stderr  # plain text for a log, no bar drawing

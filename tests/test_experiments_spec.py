@@ -202,8 +202,8 @@ def test_bad_dask_address_is_refused_before_anything_runs(tmp_path):
 def test_an_out_folder_of_another_experiment_is_refused(tmp_path, small):
     out = tmp_path / "res"
     experiments.compare(["no_linkage", "no_linkage"], reps=1, overrides=small, out=out, serial=True, figures=False)
-    with pytest.raises(ExperimentError, match="different experiment"):
-        experiments.compare(["no_linkage", "no_linkage"], reps=2, overrides=small, out=out, serial=True)
+    with pytest.raises(ExperimentError, match="different experiment.*field 'root_seed'"):
+        experiments.compare(["no_linkage", "no_linkage"], reps=1, root_seed=1, overrides=small, out=out, serial=True)
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
@@ -269,3 +269,64 @@ def test_a_sweep_over_a_phase_field_runs_and_the_field_acts(tmp_path):
     runs = experiments.sweep(path, out=tmp_path / "out", serial=True, figures=False).runs
     by = runs.set_index("phases.full_closure.hospital_access")["critical_failures"]
     assert by.loc[0.0] > by.loc[1.0]
+
+
+# every problem at once, points checked before any run, identifier aliases ---------------------------------------
+
+def test_every_factor_and_override_problem_is_reported_at_once(tmp_path):
+    top = HEAD.replace("days = 20\n", "days = 20\nhouseholdz = 3\nmass_base = 4\n")
+    message = error_of(tmp_path, '[factors]\n"reporting.call_prb" = [0.1]\nmass_bas = [1]\n'
+                                 '"prices.cap" = { low = 2.0, high = 1.0, steps = 2 }\n', head=top)
+    lines = message.splitlines()
+    assert len(lines) == 5, message
+    assert all(line.startswith(str(tmp_path / "exp.toml")) for line in lines), message
+    for field, fix in [("overrides.\"householdz\"", "Did you mean 'households'"), ("'mass_base'", "<= 1"),
+                       ("factors.\"reporting.call_prb\"", "Did you mean 'reporting.call_prob'"),
+                       ("factors.\"mass_bas\"", "Did you mean 'mass_base'"), ("factors.\"prices.cap\"", "low < high")]:
+        assert any(field in line and fix in line for line in lines), (field, message)
+
+
+def test_keys_given_twice_in_two_spellings_are_all_named(tmp_path):
+    message = error_of(tmp_path, '[factors]\n"reporting.call_prob" = [0.1]\nreporting__call_prob = [0.2]\n',
+                       head=HEAD.replace("days = 20\n", "days = 20\n\"network.building_size\" = 20\n"
+                                                         "network__building_size = 30\n"))
+    lines = message.splitlines()
+    assert len(lines) == 2 and all("given twice" in line for line in lines), message
+    assert "overrides.\"network.building_size\"" in lines[0] and "network__building_size" in lines[0]
+    assert "factors.\"reporting.call_prob\"" in lines[1] and "reporting__call_prob" in lines[1]
+
+
+def test_design_points_outside_the_schema_are_refused_before_any_run(tmp_path, liandong):
+    path = write(tmp_path, '[factors]\n"prices.cap" = { low = 0.0, high = 2.0, steps = 5 }\n'
+                           '"reporting.call_prob" = [0.1, 0.2]\n')
+    with pytest.raises(ExperimentError) as info:
+        experiment_plan(path)
+    message = str(info.value)
+    assert "factors.\"prices.cap\"" in message and "2 of 10 design points are not allowed" in message
+    assert "prices.cap = 0.5" in message and "use 0 for no cap" in message and "narrow the range" in message
+    code, out, err = liandong("sweep", path, "--out", tmp_path / "never", "--serial")
+    assert code == 2 and "Traceback" not in err and "prices.cap = 0.5" in err
+    assert not (tmp_path / "never").exists()
+    # a sampled design: interior values drawn from the range are checked too
+    lhs = write(tmp_path, '[factors]\n"prices.cap" = { low = 0.0, high = 3.0 }\n', head('design = "lhs"\nsamples = 20\n'))
+    assert "design points are not allowed" in str(pytest.raises(ExperimentError, experiment_plan, lhs).value)
+    fine = write(tmp_path, '[factors]\n"prices.cap" = [0.0, 1.0, 1.5]\n', name="fine.toml")
+    assert len(experiment_plan(fine).points) == 3
+
+
+def test_identifier_aliases_name_the_same_fields_as_dotted_keys(tmp_path):
+    dotted = experiment_plan(write(tmp_path, '[factors]\n"reporting.call_prob" = [0.1, 0.3]\n'
+                                             '"phases.full_closure.hospital_access" = [0.5]\n',
+                                   head=HEAD.replace("days = 20", "days = 20\n\"network.building_size\" = 20")))
+    aliased = experiment_plan(write(tmp_path, '[factors]\nreporting__call_prob = [0.1, 0.3]\n'
+                                              'phases__full_closure__hospital_access = [0.5]\n',
+                                    head=HEAD.replace("days = 20", "days = 20\nnetwork__building_size = 20"),
+                                    name="alias.toml"))
+    assert aliased.factors == ["reporting.call_prob", "phases.full_closure.hospital_access"]
+    assert aliased.fingerprint() == dotted.fingerprint() and aliased.scenarios == dotted.scenarios
+    assert aliased.scenarios[0]["network"]["building_size"] == 20
+    plan = compare_plan(["no_linkage"], replications=1, overrides={"reporting__call_prob": 0.25})
+    assert plan.scenarios[0]["reporting"]["call_prob"] == 0.25
+    with pytest.raises(ExperimentError, match="given twice"):
+        compare_plan(["no_linkage"], replications=1, overrides={"reporting__call_prob": 0.25,
+                                                                "reporting.call_prob": 0.3})

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import experiments
@@ -60,7 +62,8 @@ def test_runs_table_one_row_per_run_with_ids_factors_seed_status_and_summary(spe
     assert list(runs.columns[:9]) == ["run", "point", "rep", "seed", "scenario", "reporting.call_prob", "mass_base",
                                       "status", "error"]
     assert set(SUMMARY_KEYS) <= set(runs.columns)
-    assert (runs["status"] == "ok").all() and (runs["error"] == "").all()
+    assert (runs["status"] == "ok").all() and runs["error"].isna().all()
+    assert pa.types.is_large_string(pq.read_schema(out / "runs.parquet").field("error").type)  # text, all null
     assert runs["seed"].tolist() == [run_seed(99, p, r) for p in range(4) for r in range(2)]
     assert runs["reporting.call_prob"].tolist() == [0.1] * 4 + [0.4] * 4
     # each run is the same as calling simulation.run with its seed and factors
@@ -88,6 +91,13 @@ def test_runs_table_one_row_per_run_with_ids_factors_seed_status_and_summary(spe
 
     daily = experiments.load_daily(out)
     assert len(daily) == 8 * 20 and set(DAILY_COLUMNS) <= set(daily.columns)
+    # each daily part carries its point's factor values: grouping needs no join with runs.parquet
+    part = pd.read_parquet(out / "daily" / "run=5" / "part.parquet")
+    point = runs.set_index("run").loc[5]
+    assert (part["reporting.call_prob"] == point["reporting.call_prob"]).all()
+    assert (part["mass_base"] == point["mass_base"]).all()
+    means = daily.groupby(["reporting.call_prob", "mass_base"])["unmet_total"].mean()
+    assert len(means) == 4
     one = daily[daily["run"] == 5].drop(columns="run").reset_index(drop=True)
     pd.testing.assert_frame_equal(one[list(direct.daily.columns)], direct.daily, check_dtype=False)
 
@@ -129,6 +139,7 @@ def test_a_run_that_raises_is_recorded_the_sweep_goes_on_and_a_rerun_retries_it(
     failed = res.runs[res.runs["status"] == "failed"]
     assert failed["run"].tolist() == [4, 5]
     assert failed["error"].str.contains("RuntimeError: boom at point 2").all()
+    assert res.runs.loc[res.runs["status"] == "ok", "error"].isna().all()  # null, not '', where nothing failed
     assert failed["unmet_need_days"].isna().all() and res.runs.loc[res.runs["status"] == "ok", "unmet_need_days"].notna().all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete with failures" and manifest["runs"]["failed"] == 2
@@ -280,3 +291,26 @@ def test_a_worker_process_that_dies_is_recorded_and_the_pool_goes_on():
     assert sorted(results) == list(range(6))
     assert results[2]["status"] == "failed" and "worker process died" in results[2]["error"]
     assert results[5]["status"] == "ok"  # runs after the death ran on a fresh pool
+
+
+def test_the_time_estimate_is_timed_on_the_experiments_own_scenario_and_scaled_by_size(tmp_path):
+    """No fixed rate: a calibration run of the plan's scenario, scaled in proportion to households x days for the
+    points that set them; earlier sessions in the folder take over once there are any."""
+    from experiments import runner
+    from experiments.plan import compare_plan, experiment_plan
+
+    assert runner.scaled_seconds(0.5, 3000, 90, 300, 90) == pytest.approx(0.05)
+    assert runner.scaled_seconds(0.5, 3000, 90, 3000, 45) == pytest.approx(0.25)
+    small = compare_plan(["no_linkage"], replications=2, overrides={"households": 200, "days": 10})
+    per_run, source = runner.estimate_seconds(small, None)
+    assert per_run > 0 and source == "timed on one run of 'no_linkage' here"
+    assert runner.calibrate(small.scenarios[0]) == per_run  # remembered: a dry run and its run time it once
+    path = tmp_path / "sizes.toml"
+    path.write_text('name = "sizes"\nbase = "no_linkage"\nreplications = 1\n[overrides]\n'
+                    'days = 10\n[factors]\nhouseholds = [200, 2000]\n', encoding="utf-8")
+    plan = experiment_plan(path)
+    sized, _ = runner.estimate_seconds(plan, None)
+    base = plan.scenarios[0]["households"]  # the base runs 3,000 households; the points 200 and 2,000
+    assert sized == pytest.approx(runner.calibrate(plan.scenarios[0]) * (200 + 2000) / base / 2)
+    measured = {"sessions": [{"run_seconds": 6.0, "ok": 3, "failed": 1}]}
+    assert runner.estimate_seconds(plan, measured) == (1.5, "measured in this folder's earlier sessions")
