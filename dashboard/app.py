@@ -1,8 +1,8 @@
-"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, Learn), the language switch
-and presentation mode.
+"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, Learn), the language switch,
+presentation mode, and the setup kept in the page's address (share.py).
 
 Navigation and language are per-session reactive values rather than URL routes, so that every label, including
-the page names, follows the language switch.
+the page names, follows the language switch; the address mirrors them as a query string.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dashboard.compare import Compare
 from dashboard.explore import Explore
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.learn import Learn
+from dashboard.share import AddressBar
 from dashboard.widgets import Tip
 
 PAGES = {"explore": Explore, "compare": Compare, "learn": Learn}
@@ -135,4 +136,5 @@ def Page():
     with solara.AppBarTitle():
         solara.Text(t("app_title"), classes=["app-title"])
     with solara.Div(classes=["page", "presentation" if charts.presenting.value else "normal"]):
+        AddressBar(page.value, page.set, list(PAGES))
         PAGES[page.value]()

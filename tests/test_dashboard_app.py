@@ -533,6 +533,28 @@ def test_no_text_on_any_page_is_in_the_other_language():
     assert not found, f"text in the other language: {found}"
 
 
+# --- the setup in the address ---------------------------------------------------------------------------------------
+def test_the_address_carries_the_setup_and_refuses_what_the_page_does_not_offer():
+    from dashboard import share
+
+    pages = []
+    ignored = share.apply("page=compare&lang=en&scenario=three_social&seed=7&households=600&online.enabled=false"
+                          "&external.targeting=need&compare=no_linkage,internal&reps=4", pages.append,
+                          ["explore", "compare", "learn"])
+    assert ignored == [] and pages == ["compare"]
+    assert i18n.language.value == "en" and explore.base.value.name == "three_social" and explore.seed.value == 7
+    assert explore.edits.value == {"households": 600, "online.enabled": False, "external.targeting": "need"}
+    assert explore.run.value.model.config.households == 600  # the model was built from it
+    assert compare.selection.value == ["no_linkage", "internal"] and compare.reps.value == 4
+    query = share.current_query("compare")
+    again = share.apply(query, pages.append, ["explore", "compare", "learn"])  # the page's own address round-trips
+    assert again == [] and explore.edits.value["households"] == 600 and explore.seed.value == 7
+    bad = share.apply("scenario=/etc/passwd&seed=-1&needs.acute_rate=1&households=lots&lang=fr", pages.append,
+                      ["explore"])
+    assert set(bad) == {"scenario", "seed", "needs.acute_rate", "households", "lang"}
+    assert share.apply("x=" + "a" * 5000, pages.append, ["explore"]) == ["…"]
+
+
 # --- Learn ---------------------------------------------------------------------------------------------------------
 def test_the_three_social_lesson_compares_scenarios_that_differ_only_in_integration():
     from dashboard import learn, report
