@@ -1,12 +1,14 @@
 """A cadre: a community worker, grid worker, or a cadre sunk from a government unit (下沉干部).
 
-Cadres are the front line throughout and have nobody to relieve them (domain.md, Actors; Song). Each day a cadre
+Cadres are the front line throughout and have nobody to relieve them (the source panel, Actors; Song). Each day a cadre
 offers hours to the grid cells it covers; the model spends them on gates, reports, screening and deliveries, then
-the cadre tires in proportion to its load. Fatigue eats into tomorrow's hours.
+the cadre tires in proportion to its load. Fatigue eats into tomorrow's hours, and a tired cadre may fall ill: off
+sick for a while, or gone for good (one Wuhan team fell from 6 to 2 people; 53 community workers died nationally,
+sources H/L). Sunk cadres relieve the community's own cadres, who then recover some of their fatigue.
 
-The cadres' daily state (fatigue, load, hours worked) lives in one `CadreRoster` of arrays, updated for all cadres at
-once: a community with sunk cadres has hundreds of them, and a Python call per cadre per day cost a tenth of a run.
-A `Cadre` agent is a view on its row of the roster, like a household on the household arrays.
+The cadres' daily state (fatigue, load, hours worked, health) lives in one `CadreRoster` of arrays, updated for all
+cadres at once: a community with sunk cadres has hundreds of them, and a Python call per cadre per day cost a tenth
+of a run. A `Cadre` agent is a view on its row of the roster, like a household on the household arrays.
 """
 
 from __future__ import annotations
@@ -16,36 +18,75 @@ from mesa import Agent
 
 
 class CadreRoster:
-    """Fatigue, load and hours worked of every cadre, in the order they joined."""
+    """Fatigue, load, hours worked and health of every cadre, in the order they joined."""
 
     def __init__(self, config) -> None:
         self.config = config  # the scenario's [cadres] section
         self.fatigue = np.zeros(0)
         self.load = np.zeros(0)  # share of the day's hours used
         self.hours_worked = np.zeros(0)
+        self.sunk = np.zeros(0, dtype=bool)  # sunk from a government unit (not the community's own staff)
+        self.off_until = np.zeros(0, dtype=np.int64)  # off sick up to and including this day (-1: on duty)
+        self.gone = np.zeros(0, dtype=bool)  # left the post for good (fell ill and did not come back)
+        self.day = 0  # the day `hours_today` offers hours for: moved on by `health` at each day's end
 
     def __len__(self) -> int:
         return len(self.fatigue)
 
-    def add(self) -> int:
-        """A new row for a cadre who joins now, rested; returns its index."""
+    def add(self, sunk: bool = False) -> int:
+        """A new row for a cadre who joins now, rested and well; returns its index."""
         self.fatigue, self.load, self.hours_worked = (np.append(a, 0.0) for a in
                                                       (self.fatigue, self.load, self.hours_worked))
+        self.sunk = np.append(self.sunk, sunk)
+        self.off_until = np.append(self.off_until, -1)
+        self.gone = np.append(self.gone, False)
         return len(self.fatigue) - 1
 
+    def on_duty(self, day: int | None = None) -> np.ndarray:
+        """Which cadres work on `day` (default: today): neither off sick nor gone."""
+        return (self.off_until < (self.day if day is None else day)) & ~self.gone
+
     def hours_today(self) -> np.ndarray:
-        """Hours each cadre can give today, less what fatigue takes."""
+        """Hours each cadre can give today, less what fatigue takes; none while off sick or gone."""
         c = self.config
-        return c.hours_per_day * (1.0 - c.fatigue_penalty * self.fatigue)
+        return np.where(self.on_duty(), c.hours_per_day * (1.0 - c.fatigue_penalty * self.fatigue), 0.0)
 
     def end_day(self, load: np.ndarray, hours_offered: np.ndarray, rows: slice | np.ndarray = slice(None)) -> None:
-        """Tire in proportion to today's load (share of the hours offered that were used); recover only if someone
-        relieves the cadre (`fatigue_recovery`, 0 by default)."""
+        """Tire in proportion to today's load (share of the hours offered that were used), less `fatigue_recovery`
+        (0 by default: nobody relieves them; relief by sunk cadres is `health`'s). A cadre off sick or gone works
+        nothing: its load is 0, whatever its cells' load."""
         c = self.config
+        load = np.where(self.on_duty()[rows], load, 0.0)
         self.load[rows] = load
         self.hours_worked[rows] = load * hours_offered
         self.fatigue[rows] = np.minimum(1.0, np.maximum(0.0, self.fatigue[rows] + c.fatigue_rate * load
                                                         - c.fatigue_recovery))
+
+    def health(self, day: int, u: np.ndarray) -> tuple[int, int]:
+        """The day's health, after the day's work, with one uniform number per cadre (`u`, in joining order).
+
+        Relief: the community's own cadres on duty recover `relief_recovery` x min(1, sunk cadres on duty / own
+        cadres on duty) of fatigue. Sickness: a cadre on duty falls ill with chance `sick_rate` x fatigue, and is off
+        for the next `sick_days` days, or, with chance `leave_share` (the number below the sickness chance's first
+        `leave_share` part), gone for good. A cadre back from sickness returns with half its fatigue (rested).
+        Tomorrow's hours (`hours_today`) are then those of day + 1. Returns how many fell ill today and how many of
+        them left."""
+        c = self.config
+        duty = self.on_duty(day)
+        own = duty & ~self.sunk
+        n_own = int(own.sum())
+        if n_own and c.relief_recovery > 0.0:
+            relief = min(1.0, int((duty & self.sunk).sum()) / n_own)
+            self.fatigue[own] = np.maximum(self.fatigue[own] - c.relief_recovery * relief, 0.0)
+        back = self.off_until == day  # their last day off: fit again tomorrow
+        self.fatigue[back & ~self.gone] *= 0.5
+        chance = c.sick_rate * self.fatigue
+        ill = duty & (u < chance)
+        leave = ill & (u < chance * c.leave_share)
+        self.off_until[ill] = day + c.sick_days
+        self.gone |= leave
+        self.day = day + 1
+        return int(ill.sum()), int(leave.sum())
 
 
 class Cadre(Agent):
@@ -55,7 +96,7 @@ class Cadre(Agent):
         super().__init__(model)
         self.role = role  # "grid_worker", "community_worker" or "sunk"
         self.grids = grids
-        self.index = model.cadre_roster.add()
+        self.index = model.cadre_roster.add(sunk=role == "sunk")
 
     @property
     def fatigue(self) -> float:
@@ -70,10 +111,14 @@ class Cadre(Agent):
     def hours_worked(self) -> float:
         return float(self.model.cadre_roster.hours_worked[self.index])
 
+    @property
+    def on_duty(self) -> bool:
+        """Neither off sick today nor gone."""
+        return bool(self.model.cadre_roster.on_duty()[self.index])
+
     def hours_today(self) -> float:
-        """Hours this cadre can give today, less what fatigue takes."""
-        c = self.model.cadre_roster.config
-        return c.hours_per_day * (1.0 - c.fatigue_penalty * self.fatigue)
+        """Hours this cadre can give today, less what fatigue takes; none while off sick or gone."""
+        return float(self.model.cadre_roster.hours_today()[self.index])
 
     def end_day(self, load: float, hours_offered: float) -> None:
         """This cadre's end of day alone (the model ends all cadres' days at once with the roster)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import math
-import tempfile
 import threading
 import time
 import typing
@@ -249,16 +248,16 @@ def choose_preset(name: str | None) -> None:
 
 
 def load_upload(name: str, data: bytes) -> None:
-    """Load an uploaded scenario file; an invalid one leaves everything as it was and says why."""
+    """Load an uploaded scenario file; an invalid one leaves everything as it was and says why.
+
+    The content comes from a visitor, so it is parsed with `scenarios.parse`: its `extends` may name a preset
+    only, and nothing in it makes the server read a file."""
     safe = Path(name).name or "scenario.toml"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / safe
-        path.write_bytes(data)
-        try:
-            scenario = scenarios.load(str(path))
-        except ScenarioError as exc:
-            upload_message.value = ("error", str(exc).replace(f"{tmp}/", ""))
-            return
+    try:
+        scenario = scenarios.parse(data, label=safe)
+    except ScenarioError as exc:
+        upload_message.value = ("error", str(exc))
+        return
     base.value = scenario
     edits.value = {}
     upload_message.value = ("success", t("upload_loaded", name=safe))
@@ -721,7 +720,7 @@ def Explore():
     if run.value is None and not ended.value:
         reset()
 
-    solara.use_thread(play_loop, [playing.value])
+    solara.use_thread(play_loop, [playing.value], intrusive_cancel=False)
     # Two columns on a laptop or a projector; on a phone the controls are a drawer opened from the top of the page
     # (CSS in app.py), and Step, Play and Reset stay above the charts.
     with solara.Div(classes=["explore", "drawer-open" if drawer.value else "drawer-closed"]):

@@ -166,6 +166,8 @@ TEXT: dict[str, dict[str, str]] = {
     "key_critical_failures": {"zh": "急症延误（次）", "en": "Urgent medical needs missed"},
     "key_mean_days_to_meet": {"zh": "需求平均解决用时（天）", "en": "Mean days to meet a need"},
     "key_equity_ratio": {"zh": "特殊人群与其他居民之比", "en": "Equity ratio (vulnerable / others)"},
+    "key_wait_ratio": {"zh": "特殊人群与其他居民等待用时之比", "en": "Wait ratio (vulnerable / others)"},
+    "key_offline_wait_ratio": {"zh": "不上网与上网住户等待用时之比", "en": "Wait ratio (offline / online)"},
     "key_peak_unmet_day": {"zh": "积压最多的一天（第几天）", "en": "Day the backlog peaked"},
     "key_volunteers_active_peak": {"zh": "在岗志愿者最多时（人）", "en": "Most volunteers at work on a day"},
     "key_coordinator_overload_days": {"zh": "协调人员超负荷天数", "en": "Days coordinators were overloaded"},
@@ -192,6 +194,14 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "特殊人群每户的未满足需求，除以其他居民每户的未满足需求。1 表示持平，大于 1 表示特殊人群更吃亏。",
         "en": "Unmet need-days per vulnerable household over those per other household. 1 is equal; above 1 the "
               "vulnerable fare worse."},
+    "def_wait_ratio": {
+        "zh": "特殊人群的需求从出现到解决的平均天数，除以其他居民的平均天数。大于 1 表示特殊人群等得更久。",
+        "en": "Mean days to meet a need for vulnerable households over those for other households. Above 1 the "
+              "vulnerable wait longer."},
+    "def_offline_wait_ratio": {
+        "zh": "不上网住户的需求平均解决天数，除以上网住户的平均天数。大于 1 表示不上网的住户等得更久。",
+        "en": "Mean days to meet a need for offline households over those for online households. Above 1 offline "
+              "households wait longer."},
     "def_peak_unmet_day": {
         "zh": "未解决需求积压最多的是第几天（第0天为2020年1月23日）。",
         "en": "The day on which the backlog of open needs was largest (day 0 is 23 January 2020)."},
@@ -488,8 +498,6 @@ FIELD_NAMES_EN: dict[str, str] = {
     "online.start_day": "Start day",
     "online.group_share": "Share joining the groups",
     "online.report_prob": "Daily chance of posting a need",
-    "online.moderator_reports": "Posts moderators handle a day",
-    "online.psych_volunteers": "Remote psychological volunteers",
     "online.medical_volunteers": "Remote medical volunteers",
     "online.hours_per_day": "Hours a remote volunteer gives a day",
     "online.psych_hours": "Hours per counselling session",
@@ -557,6 +565,40 @@ FIELD_NAMES_EN: dict[str, str] = {
     "organisations.screens_per_worker": "Households a worker screens a day",
     "organisations.hours_per_day": "Counselling hours a day",
     "organisations.friction_hours": "Cadre hours per outside referral",
+    "online.moderators": "Group moderators",
+    "online.moderator_hours": "Hours a moderator gives a day",
+    "online.post_hours": "Hours to pass on one post",
+    "online.psych_sessions_per_1000": "Remote counselling sessions a day per 1,000 households",
+    "online.psych_seek_prob": "Daily chance of seeking remote help",
+    "internal.leader_hours": "Hours a leader gives a day",
+    "internal.leader_report_hours": "Hours to report one household's needs",
+    "internal.leader_example": "A leader's example to neighbours",
+    "external.organiser_reach": "Share of offline households an organiser orders for",
+    "external.neighbour_order_rate": "Daily chance a neighbour orders for an offline household",
+    "external.proxy_order_hours": "Hours to order for an offline household",
+    "external.cadres_step_in": "Cadres buy food when group buying is late",
+    "external.stock_days": "Suppliers' stock (days of food)",
+    "external.deliveries_days": "Daily deliveries (days of food)",
+    "external.approval_days": "Days a donation waits for approval",
+    "external.approval_hours": "Cadre hours to approve a donation",
+    "external.subsidised_per_1000": "Subsidised packs per 1,000 households",
+    "external.subsidised_price": "Price of a subsidised pack (yuan)",
+    "external.subsidised_pack_days": "Days of food in a subsidised pack",
+    "triage.hours_per_day": "Hours a social worker gives a day",
+    "triage.screen_hours": "Hours per screening call",
+    "volunteers.drive_days": "Days the call runs",
+    "volunteers.first_day_share": "Share signing up on the first day",
+    "volunteers.approval_days": "Days for the checks",
+    "volunteers.unsuitable_share": "Share of open applicants rejected",
+    "volunteers.referred_unsuitable_share": "Share of referred applicants rejected",
+    "volunteers.resident_supervision_share": "Coordination a mobilised resident needs",
+    "volunteers.doorstep_visits": "Doorstep visits a volunteer makes a day",
+    "volunteers.visit_hours": "Hours per doorstep visit",
+    "volunteers.incentive_attrition": "Drop-out left with incentives",
+    "volunteers.conflict_hours": "Coordinator hours per conflict",
+    "organisations.screen_hours": "Hours per screening call",
+    "organisations.counselling_hours": "Counselling hours a day, at most",
+    "organisations.assess_hours": "Hours to assess one household",
     "prices.cap": "Price cap",
 }
 
@@ -577,8 +619,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "online.start_day": ("开始日", "线上群开通的日子（第0天 = 2020年1月23日）。"),
     "online.group_share": ("入群比例", "上网家庭中加入线上群的比例。"),
     "online.report_prob": ("群内报告概率", "群成员每天在群里报告其未满足需求的概率。"),
-    "online.moderator_reports": ("群管理员日处理量", "志愿者群管理员每天能分诊转达的帖子数（不占用社区干部时间）。"),
-    "online.psych_volunteers": ("远程心理志愿者", "服务本社区的远程心理志愿者人数。"),
+    "online.moderators": ("群管理员人数", "志愿者群管理员人数：阅读、分诊并转达群成员的帖子（用自己的时间，不占用社区干部时间）。"),
+    "online.moderator_hours": ("群管理员每天投入时间（小时）", "每位群管理员每天投入的小时数。"),
+    "online.post_hours": ("处理一条帖子所需时间（小时）", "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
+    "online.psych_sessions_per_1000": ("远程心理咨询每天可接待次数（每千户）", "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
+    "online.psych_seek_prob": ("每天寻求远程心理帮助的概率", "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
     "online.medical_volunteers": ("远程医疗志愿者", "远程医疗志愿者：线上问诊和开药。"),
     "online.hours_per_day": ("每人每天服务时间（小时）", "每位远程志愿者每天服务的小时数。"),
     "online.psych_hours": ("每次心理咨询时长（小时）", "一次线上心理咨询所需小时。"),
@@ -589,6 +634,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "internal.leader_share": ("楼栋长比例", "有活跃楼栋长（居民骨干）的楼栋比例。"),
     "internal.leader_start_day": ("楼栋长开始日", "楼栋长开始替邻居报告需求的日子。"),
     "internal.leader_reach": ("楼栋长覆盖概率", "楼栋长每天得知并报告邻居需求的概率（按信任度缩放）。"),
+    "internal.leader_hours": ("楼栋长每天投入时间（小时）", "楼栋长每天用于了解并报告邻居需求的小时数（组织团购另计）。"),
+    "internal.leader_report_hours": ("了解并报告一户所需时间（小时）", "楼栋长了解并报告一户需求所需小时。"),
     "external.group_buy": ("社区团购", "开启社区团购。"),
     "external.group_buy_start_day": ("团购开始日", "社区团购开始的日子。"),
     "external.organiser_share": ("团购组织者比例", "没有楼栋长的楼栋中，由上网居民组织团购的比例。"),
@@ -606,8 +653,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "triage.enabled": ("启用", "按需求而非先来先服务排序。"),
     "triage.start_day": ("开始日", "需求分诊开始的日子。"),
     "triage.social_workers": ("筛查社工人数", "筛查困难群体名册的社工人数。"),
-    "triage.screens_per_worker": ("每人每日筛查户数", "每位社工每天（电话）筛查的户数。"),
-    "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急）。"),
+    "triage.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
+    "triage.hours_per_day": ("分诊社工每天投入时间（小时）", "每位分诊社工每天为本社区投入的小时数。"),
+    "triage.screen_hours": ("每次筛查电话时长（小时）", "社工打一次筛查电话所需小时。"),
+    "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急，社会组织的社工将其转介给远程心理服务）。"),
     "volunteers.enabled": ("启用", "开启志愿者招募与动员。"),
     "volunteers.mode": ("招募方式", "公开招募（谁都可以报名，协调者逐一审核）、分类推荐招募，或由居民骨干带队。"),
     "volunteers.call_day": ("招募日", "发出招募令的日子。"),
@@ -619,6 +668,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "volunteers.vetting_hours_categorized": ("审核一名推荐报名者（小时）", "审核一名经推荐、已分类的报名者所需小时。"),
     "volunteers.supervision_hours": ("每名志愿者每天督导时间（小时）", "每名在岗志愿者每天需要的协调者督导小时。"),
     "volunteers.leader_span": ("骨干管理幅度", "骨干带队时，楼栋长使每名志愿者所需督导减少的倍数。"),
+    "volunteers.resident_supervision_share": ("居民志愿者督导比例", "动员加入的居民志愿者所需协调，占招募志愿者督导小时的比例；"
+                                                           "协调者超负荷时，他们也只能工作被覆盖的那部分时间。"),
     "volunteers.medical_share": ("医疗志愿者比例", "分类招募中医疗志愿者的比例。"),
     "volunteers.psych_share": ("心理志愿者比例", "分类招募中心理志愿者的比例。"),
     "volunteers.hours_per_day": ("志愿者每天服务时间（小时）", "在岗志愿者每天服务小时。"),
@@ -642,12 +693,36 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.funding": ("资助水平", "资助下降前购买服务资金占全额的比例。"),
     "organisations.funding_drop_day": ("资助下降日", "资助下降的日子。"),
     "organisations.funding_after_drop": ("下降后资助", "资助下降后占全额的比例，保留的员工随之缩减。"),
-    "organisations.integration": ("三社整合度", "三社整合度（0-1）：0.5以上社区与社工共享困难群体名册并接受分诊转介；"
-                                                "低于此值，每次转介都要耗费干部时间。"),
-    "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天（电话）筛查的户数。"),
-    "organisations.hours_per_day": ("社工每天辅导时间（小时）", "每位社工每天用于心理辅导的小时。"),
-    "organisations.friction_hours": ("处理一次体系外转介（干部小时）", "干部处理一次体系外社工转介所需小时。"),
+    "organisations.integration": ("三社整合度", "三社整合度（0-1）：社区与社工共同管理的困难户比例（共享名册、转介即被接受并按需排序、"
+                                                "无摩擦）；其余转介来自体系外，排在居民来电之后，每次耗费（1-整合度）×摩擦小时。"),
+    "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
+    "organisations.hours_per_day": ("社工每天工作时间（小时）", "每位社工每天的工作小时：预约的心理辅导之外，用于筛查和评估。"),
+    "organisations.screen_hours": ("每次筛查电话时长（小时）", "社工打一次筛查电话所需小时。"),
+    "organisations.counselling_hours": ("社工每天辅导时间上限（小时）", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
+    "organisations.assess_hours": ("评估一户所需时间（小时）", "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）所需小时。"),
+    "organisations.friction_hours": ("处理一次体系外转介（干部小时）", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
+    "external.approval_days": ("捐赠物资审批天数", "捐赠的一批物资（爱心菜、防护用品）在门口等待盖章审批的天数（核对捐赠方和物资）。"),
+    "external.approval_hours": ("审批一批捐赠所需工时", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
+    "external.cadres_step_in": ("团购延误时干部代购", "住户的团购菜超过承诺日期未到或家中断粮时，由干部为其代购送菜。"),
+    "external.deliveries_days": ("每日供货量（天）", "每天运到社区供货商的食品，以社区食品需求的天数计，不超过库存上限。"),
+    "external.neighbour_order_rate": ("邻居代下单率", "不上网的住户到了补货点、又没有团长代下单时，上网的邻居替其下单的日发生率（按信任加权的关系数计）。"),
+    "external.organiser_reach": ("团长代下单覆盖率", "有团长的楼栋中，团长列入名单、每轮打电话或上门替其下单的不上网住户比例。"),
+    "external.proxy_order_hours": ("代下单工时", "团长或邻居替一户不上网住户下一次单所花的工时。"),
+    "external.stock_days": ("供货商库存（天）", "社区供货商可调用的食品（全市库存中本社区的份额），以社区食品需求的天数计，也是库存上限。"),
+    "external.subsidised_pack_days": ("平价菜包可吃天数", "一个平价菜包够平均规模家庭吃的天数（按户规模折算）。"),
+    "external.subsidised_per_1000": ("平价菜包数（每千户）", "每个发放日每千户分到的平价菜包数；每户每天最多一包。"),
+    "external.subsidised_price": ("平价菜包价格（元）", "平价菜包的价格，不随物价指数变动。"),
+    "internal.leader_example": ("楼栋长示范作用", "楼栋长给本楼居民的示范：居民决定是否当志愿者时，在其关系中志愿者所占比例之上再加这一值。"),
+    "volunteers.approval_days": ("审核所需天数", "从报名到身份和健康核查结果返回、协调员可以批准或拒绝的天数；审核通过者次日上岗。"),
+    "volunteers.conflict_hours": ("化解一次矛盾的工时", "协调员化解一次志愿者矛盾所需的工时。"),
+    "volunteers.doorstep_visits": ("每日上门探访户数", "每名普通志愿者每天在出发办事前，轮流上门查看的本网格不上网住户数；发现的需求会上报（0：不探访）。"),
+    "volunteers.drive_days": ("招募持续天数", "从招募日起，报名陆续到达的天数。"),
+    "volunteers.first_day_share": ("首日报名比例", "招募首日到达的报名比例；其余在招募期其他日子平均到达。"),
+    "volunteers.incentive_attrition": ("激励下的流失比例", "有激励机制时，志愿者流失率保留的比例。"),
+    "volunteers.referred_unsuitable_share": ("推荐报名者不合格比例", "经推荐招募的报名者中审核不通过的比例（有推荐人担保）。"),
+    "volunteers.unsuitable_share": ("公开报名者不合格比例", "公开招募的报名者中审核不通过的比例（健康、年龄或联系不上等原因）。"),
+    "volunteers.visit_hours": ("每次上门探访工时", "志愿者一次上门探访所需的工时。"),
 }
 
 
@@ -692,7 +767,12 @@ def field_tip(key: str, english: str) -> str:
     in backticks become their labels, and a Chinese gloss is left to the Chinese page)."""
     if language.value == "zh":
         return FIELDS[key][1]
-    section = key.rpartition(".")[0]
+    return plain(english, key.rpartition(".")[0])
+
+
+def plain(english: str, section: str = "") -> str:
+    """The schema's English made plain text for the page: field names in backticks become their labels, and a
+    Chinese gloss in brackets is left to the Chinese page."""
 
     def label(match: re.Match) -> str:
         name = match.group(1)
@@ -701,7 +781,8 @@ def field_tip(key: str, english: str) -> str:
             f"'{OPTIONS[name][1]}'" if name in OPTIONS else name
 
     text = re.sub(r"`([^`]+)`", label, english)
-    return re.sub(r"\s*\([^)]*[\u4e00-\u9fff][^)]*\)", "", text)
+    text = re.sub(r"\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]", "", text)
+    return re.sub(r"[\u4e00-\u9fff]+", "", text)
 
 
 def option_name(option: str) -> str:
@@ -711,7 +792,9 @@ def option_name(option: str) -> str:
 
 #: The internal notes a schema source cites, as a reader of the page knows them.
 SOURCE_NAMES = (("domain-facts", "calibration facts"), ("domain.md", "first-hand accounts"),
-                ("model-spec", "model specification"))
+                ("model-spec", "model specification"), ("the model requirements", "the model's requirements"),
+                ("the source panel Timeline", "the sources' timeline"), ("sources Timeline", "the sources' timeline"),
+                ("the source panel", "the sources"))
 
 
 def source_text(source: str) -> str:
@@ -726,4 +809,4 @@ def source_text(source: str) -> str:
         return t("source_accounts")
     for internal, shown in SOURCE_NAMES:
         source = source.replace(internal, shown)
-    return source
+    return plain(source)

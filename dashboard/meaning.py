@@ -32,6 +32,8 @@ OUTCOMES: dict[str, Outcome] = {
     "critical_failures": Outcome("count", "lower"),
     "mean_days_to_meet": Outcome("days", "lower"),
     "equity_ratio": Outcome("ratio", "lower"),
+    "wait_ratio": Outcome("ratio", "lower"),
+    "offline_wait_ratio": Outcome("ratio", "lower"),
     "peak_unmet_day": Outcome("day", None),
     "volunteers_active_peak": Outcome("count", None),
     "coordinator_overload_days": Outcome("count", "lower"),

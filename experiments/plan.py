@@ -3,6 +3,10 @@
 A point is a resolved scenario (by index into `scenarios`) plus the factor values it sets. Run `r` of point `p` has
 the run id `p * replications + r`; its seed comes from the root seed and (p, r), or from r alone with common random
 numbers (always so in a comparison: replication r of every scenario runs on the same seed).
+
+Nothing is listed per run or per point: a run's task is derived from its id, a point from the design (a grid's value
+lists, a sampler's matrix), so a plan of millions of runs costs what its definition costs, in memory and in the
+manifest. A sampled design's matrix is stored beside the manifest, in `design.parquet`.
 """
 
 from __future__ import annotations
@@ -13,13 +17,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 import scenarios
 from experiments import design as designs
+from experiments.design import GridPoints, ListPoints, MatrixPoints, Points
 from experiments.errors import ExperimentError
 from experiments.seeds import run_seed
-from experiments.spec import Experiment, _coerce, load_spec, read_spec
+from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, load_spec, read_spec
 
 DEFAULT_ROOT_SEED = 20200123
+MATRIX_FILE = "design.parquet"
+MAX_MATRIX_BYTES = 1 << 30   # a sampled design's matrix (float64) beyond this is refused before it is drawn
+FINGERPRINT_VERSION = 2
 
 
 @dataclass
@@ -28,20 +38,26 @@ class Plan:
     name: str
     scenarios: list[dict]           # resolved scenarios, model_dump(mode="json")
     labels: list[str]               # one label per scenario (as given on the command line)
-    points: list[dict]              # {"scenario": index, "values": {factor: value}}
+    points: Points                  # {"scenario": index, "values": {factor: value}} each, derived on demand
     factors: list[str]
     replications: int
     root_seed: int
     common_random_numbers: bool
     daily: bool
     method: str | None = None       # design method (grid, lhs, sobol, morris); None for a comparison
-    matrix: list[list[float]] | None = None
+    matrix: np.ndarray | None = None
     problem: dict | None = None
     levels: int | None = None
     experiment: dict | None = None  # the experiment file as given (spec fields), for the manifest
     experiment_text: str = ""
     experiment_file: str | None = None
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.points, Points):
+            self.points = ListPoints(list(self.points), self.factors)
+        if self.matrix is not None and not isinstance(self.matrix, np.ndarray):
+            self.matrix = np.asarray(self.matrix, dtype=np.float64)
 
     @property
     def n_runs(self) -> int:
@@ -67,33 +83,107 @@ class Plan:
         return self.labels[self.points[point]["scenario"]]
 
     def fingerprint(self) -> str:
-        """What must match for a folder's results to belong to this experiment (resume)."""
-        ident = {"kind": self.kind, "scenarios": self.scenarios, "points": self.points, "factors": self.factors,
-                 "replications": self.replications, "root_seed": self.root_seed,
+        """What must match for a folder's results to belong to this experiment (resume): the design by its
+        definition (a grid's value lists, a hash of a sampler's matrix), never point by point."""
+        ident = {"version": FINGERPRINT_VERSION, "kind": self.kind, "scenarios": self.scenarios,
+                 "points": self._points_ident(), "factors": self.factors, "replications": self.replications,
+                 "root_seed": self.root_seed, "common_random_numbers": self.common_random_numbers,
+                 "daily": self.daily, "method": self.method}
+        text = json.dumps(ident, sort_keys=True, ensure_ascii=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def legacy_fingerprint(self) -> str:
+        """The fingerprint of folders written before the design was stored by its definition (every point
+        listed); only computed to resume such a folder, whose points were few enough to be listed."""
+        ident = {"kind": self.kind, "scenarios": self.scenarios, "points": list(self.points),
+                 "factors": self.factors, "replications": self.replications, "root_seed": self.root_seed,
                  "common_random_numbers": self.common_random_numbers, "daily": self.daily, "method": self.method}
         text = json.dumps(ident, sort_keys=True, ensure_ascii=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _points_ident(self) -> dict:
+        if isinstance(self.points, GridPoints):
+            return {"grid": self.points.levels}
+        if isinstance(self.points, MatrixPoints):
+            return {"matrix_sha256": self.matrix_sha256(), "shape": list(self.points.matrix.shape),
+                    "kinds": self.points.kinds}
+        return {"list": self.points.to_list()}
+
+    def matrix_sha256(self) -> str:
+        return hashlib.sha256(self.points.matrix.tobytes()).hexdigest()
+
+    def matrix_table(self):
+        """The sampler's matrix as a table (one float64 column per factor), stored as design.parquet; None for a
+        design without one."""
+        if not isinstance(self.points, MatrixPoints):
+            return None
+        import pyarrow as pa
+
+        m = self.points.matrix
+        return pa.table({f: m[:, j] for j, f in enumerate(self.factors)})
 
     def default_out(self) -> Path:
         return Path("results") / _slug(self.name if self.kind != "sensitivity" else f"{self.name}-{self.method}")
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "name": self.name, "labels": self.labels, "points": self.points,
-                "factors": self.factors, "replications": self.replications, "root_seed": self.root_seed,
-                "common_random_numbers": self.common_random_numbers, "daily": self.daily, "method": self.method,
-                "matrix": self.matrix, "problem": self.problem, "levels": self.levels}
+        """The design for the manifest: the points by their definition (grid value lists; the name and hash of the
+        matrix file of a sampled design; the list itself for a comparison's few scenarios)."""
+        out = {"kind": self.kind, "name": self.name, "labels": self.labels, "factors": self.factors,
+               "replications": self.replications, "root_seed": self.root_seed,
+               "common_random_numbers": self.common_random_numbers, "daily": self.daily, "method": self.method,
+               "problem": self.problem, "levels": self.levels, "n_points": len(self.points),
+               "fingerprint_version": FINGERPRINT_VERSION}
+        if isinstance(self.points, GridPoints):
+            out["grid"] = self.points.levels
+        elif isinstance(self.points, MatrixPoints):
+            out.update(kinds=self.points.kinds, matrix_file=MATRIX_FILE, matrix_sha256=self.matrix_sha256())
+        else:
+            out["points"] = self.points.to_list()
+        return out
 
     @classmethod
-    def from_manifest(cls, manifest: dict) -> Plan:
+    def from_manifest(cls, manifest: dict, folder: str | Path | None = None) -> Plan:
+        """The plan of a results folder's manifest (`folder` holds a sampled design's matrix file)."""
         design = manifest["design"]
+        factors = design["factors"]
+        matrix = None
+        if "grid" in design:
+            points: Points = GridPoints(factors, design["grid"])
+        elif "matrix_file" in design:
+            matrix = _read_matrix(Path(folder or "."), design, factors)
+            points = MatrixPoints(factors, design["kinds"], matrix)
+        else:  # every point listed (comparisons, and folders written before designs were stored compactly)
+            points = ListPoints(design["points"], factors)
+            if design.get("matrix") is not None:
+                matrix = np.asarray(design["matrix"], dtype=np.float64)
         return cls(kind=design["kind"], name=design["name"],
                    scenarios=[s["resolved"] for s in manifest["scenarios"]], labels=design["labels"],
-                   points=design["points"], factors=design["factors"], replications=design["replications"],
+                   points=points, factors=factors, replications=design["replications"],
                    root_seed=design["root_seed"], common_random_numbers=design["common_random_numbers"],
-                   daily=design["daily"], method=design["method"], matrix=design.get("matrix"),
+                   daily=design["daily"], method=design["method"], matrix=matrix,
                    problem=design.get("problem"), levels=design.get("levels"),
                    experiment=manifest.get("experiment"), experiment_text=manifest.get("experiment_text", ""),
                    experiment_file=manifest.get("experiment_file"))
+
+
+def _read_matrix(folder: Path, design: dict, factors: list[str]) -> np.ndarray:
+    import pyarrow.parquet as pq
+
+    path = folder / design["matrix_file"]
+    try:
+        table = pq.read_table(path)
+        matrix = np.column_stack([table.column(f).to_numpy() for f in factors]).astype(np.float64)
+    except FileNotFoundError:
+        raise ExperimentError(f"{path}: missing; this results folder's design matrix is stored there. Restore the "
+                              "file, or run the experiment afresh in a new --out folder.") from None
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
+        raise ExperimentError(f"{path}: cannot be read ({type(exc).__name__}: {exc}); restore the file, or run the "
+                              "experiment afresh in a new --out folder.") from None
+    matrix = np.ascontiguousarray(matrix)
+    if hashlib.sha256(matrix.tobytes()).hexdigest() != design.get("matrix_sha256"):
+        raise ExperimentError(f"{path}: does not hold this experiment's design (its hash differs from the one in "
+                              "manifest.json); restore the file, or run the experiment afresh in a new --out folder.")
+    return matrix
 
 
 def _slug(text: str) -> str:
@@ -138,8 +228,9 @@ def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT
 
 
 def _check_reps(reps, option: str) -> None:
-    if not isinstance(reps, int) or isinstance(reps, bool) or reps < 1:
-        raise ExperimentError(f"{option} {reps!r}: the number of replications must be an integer >= 1.")
+    if not isinstance(reps, int) or isinstance(reps, bool) or not 1 <= reps <= MAX_REPLICATIONS:
+        raise ExperimentError(f"{option} {reps!r}: the number of replications must be an integer from 1 to "
+                              f"{MAX_REPLICATIONS:,} (the cap on an experiment file's replications too).")
 
 
 def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> Plan:
@@ -162,12 +253,28 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
         exp = source if isinstance(source, Experiment) else load_spec(source)
     spec = exp.spec
     design_method = spec.design
+    _check_matrix_size(spec, exp.factors, exp.label)
     d = designs.build(design_method, exp.factors, exp.spec.samples, spec.root_seed, levels=spec.levels)
     base = exp.base.model_dump(mode="json")
     return Plan(kind=kind, name=spec.name, scenarios=[base], labels=[exp.base.name],
-                points=[{"scenario": 0, "values": v} for v in d.values], factors=d.factors,
+                points=d.points, factors=d.factors,
                 replications=spec.replications, root_seed=spec.root_seed,
                 common_random_numbers=spec.common_random_numbers, daily=spec.daily, method=design_method,
                 matrix=d.matrix, problem=d.problem, levels=d.levels,
                 experiment={**spec.model_dump(mode="json"), "factors": {f.key: f.describe() for f in exp.factors}},
                 experiment_text=exp.text, experiment_file=exp.path)
+
+
+def _check_matrix_size(spec, factors: list, label: str) -> None:
+    """Refuse a sampled design whose matrix could not be held, before the sampler draws it."""
+    if spec.design == "grid" or not spec.samples:
+        return
+    d = len(factors)
+    points = spec.samples * {"lhs": 1, "sobol": d + 2, "morris": d + 1}[spec.design]
+    size = points * d * 8
+    if size > MAX_MATRIX_BYTES:
+        most = MAX_MATRIX_BYTES // (8 * d * (points // spec.samples))
+        raise ExperimentError(
+            f"{label}: field 'samples': a {spec.design} design of {spec.samples:,} samples over {d} factors has "
+            f"{points:,} points, whose matrix would take {size / 1e9:.1f} GB (at most {MAX_MATRIX_BYTES / 1e9:.1f} "
+            f"GB); give at most {most:,} samples, or fewer factors.")

@@ -19,7 +19,7 @@ import pandas as pd
 from experiments import stats
 from experiments.errors import ExperimentError
 from experiments.plan import Plan
-from experiments.store import Store, atomic_write_bytes, load_daily
+from experiments.store import Store, atomic_write_bytes, load_daily, writing
 
 
 @dataclass
@@ -35,6 +35,7 @@ class ExperimentResult:
     manifest: dict = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     markers: list[dict] = field(default_factory=list)
+    quarantined: list[Path] = field(default_factory=list)   # damaged part files moved aside (their runs not done)
 
     @property
     def n_ok(self) -> int:
@@ -52,20 +53,26 @@ class ExperimentResult:
 def report(folder: str | Path, figures: bool = True) -> ExperimentResult:
     """The tables and figures again from a results folder, without running anything (consolidating its parts
     into runs.parquet first if the experiment was interrupted)."""
-    from experiments.runner import _record_status, resume_plan
+    from experiments.runner import record_status, resume_plan
     from simulation.outcomes import SUMMARY_KEYS
 
     store = Store(folder)
     if not Path(folder).is_dir():
         raise ExperimentError(f"{folder}: no such results folder.")
     plan = resume_plan(folder)
-    manifest = store.read_manifest()
-    runs, parts = store.consolidate(plan, SUMMARY_KEYS)
-    if manifest.get("runs", {}).get("ok") != int((runs["status"] == "ok").sum()) or "status" not in manifest.get(
-            "runs", {}):
-        _record_status(manifest, plan, parts, interrupted=manifest.get("status") == "interrupted")
-        store.write_manifest(manifest)
-    return build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures)
+    with store.lock():
+        manifest = store.read_manifest()
+        runs, parts, moved = store.consolidate(plan, SUMMARY_KEYS)
+        counts = manifest.get("runs", {})
+        if moved or counts.get("ok") != int((runs["status"] == "ok").sum()) or "failures" not in counts:
+            record_status(manifest, plan, parts, interrupted=manifest.get("status") == "interrupted")
+            if moved:
+                manifest.setdefault("quarantined", []).extend(str(p.relative_to(store.folder)) for p in moved)
+            store.write_manifest(manifest)
+        with writing(store.folder):
+            result = build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures)
+    result.quarantined = moved
+    return result
 
 
 def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures: bool = True) -> ExperimentResult:
@@ -211,6 +218,9 @@ def render(result: ExperimentResult, console=None) -> None:
                       markup=False)
     if len(failed) > 5:
         console.print(f"  ... and {len(failed) - 5} more failed runs (see manifest.json); rerun to retry them")
+    if result.quarantined:
+        console.print(f"  {len(result.quarantined)} damaged part file(s) moved to {result.folder / 'quarantine'}; "
+                      "run the experiment's command again to redo their runs", markup=False, highlight=False)
     files = ["runs.parquet", *(f"{n}.csv" for n in ("runs", *result.tables))] + [p.name for p in result.figures]
     console.print(f"Wrote {result.folder}: {', '.join(files)}", markup=False, highlight=False)
 

@@ -3,18 +3,32 @@
 Running the same plan on the same folder again resumes it: runs with an ok part are skipped, failed ones are run
 again, and `runs.parquet` is rebuilt from the parts, sorted by run id, so it ends identical to the table of an
 uninterrupted run (the seeds come from the runs' identities, never from the order in which they finish).
+
+One process at a time holds a results folder (a lock file); damaged parts are moved to `quarantine/` and their
+runs counted as not done; a full disk or a read-only folder is reported as such. Before the runs start, the runner
+says how many there are and roughly how long they will take; while they run, a progress bar on a terminal or plain
+progress lines elsewhere (see `Progress`).
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from experiments.errors import ExperimentError
 from experiments.executors import make_executor
 from experiments.plan import Plan
-from experiments.store import FORMAT, Store, machine, now
+from experiments.store import FORMAT, Store, machine, now, valid_parquet, writing
+
+# The documented rate of one run on one core (docs/experiments.md, "Progress and time"): about
+# RUN_SECONDS_FIXED + days x (RUN_SECONDS_PER_DAY + RUN_SECONDS_PER_HOUSEHOLD_DAY x households).
+RUN_SECONDS_FIXED = 0.01
+RUN_SECONDS_PER_DAY = 2e-4
+RUN_SECONDS_PER_HOUSEHOLD_DAY = 1.5e-7
+MAX_FAILURES_LISTED = 100      # failed runs listed in the manifest with their error and traceback (all are in runs)
 
 
 def new_manifest(plan: Plan, command: list[str] | None) -> dict:
@@ -56,13 +70,41 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-class Progress:
-    """A rich progress bar on stderr (runs done, failures, time left); silent when quiet or not a terminal."""
+def duration(seconds: float) -> str:
+    """A rough duration for people: 40 s, 12 min, 3.5 h, 2.1 days."""
+    if not math.isfinite(seconds):
+        return "unknown"
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
-    def __init__(self, total: int, done: int, description: str, enabled: bool, console=None) -> None:
-        self.enabled = enabled
-        self.failed = 0
-        if not enabled:
+
+class Progress:
+    """Progress on stderr: a rich bar (runs done, failures, time left) on a terminal; plain lines elsewhere (a batch
+    job's log, a notebook), at most one per `every_seconds` and per `every_share` of the runs, whichever is rarer,
+    and one at the end; nothing when not enabled (--quiet). Until the first run is back, the bar says `starting`
+    (workers take seconds to start)."""
+
+    def __init__(self, total: int, done: int, description: str, enabled: bool, console=None, lines: bool = False,
+                 stream: TextIO | None = None, starting: str | None = None, every_seconds: float = 30.0,
+                 every_share: float = 0.05) -> None:
+        self.enabled, self.lines = enabled, lines
+        self.total, self.done, self.failed = total, done, 0
+        self.description = description
+        self._first = done
+        self._stream = stream
+        self._started = time.monotonic()
+        self._last_time, self._last_done = self._started, done
+        self._every_seconds = every_seconds
+        self._every_runs = max(1, math.ceil(every_share * max(1, total - done)))
+        self._waiting = starting is not None
+        if not enabled or lines:
+            if enabled and starting:
+                self._say(f"{description}: {starting}")
             return
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
@@ -72,56 +114,161 @@ class Progress:
                                  TextColumn("runs, [red]{task.fields[failed]} failed[/red], elapsed"),
                                  TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
                                  console=console or Console(stderr=True), transient=False)
-        self._task = self._bar.add_task(description, total=total, completed=done, failed=0)
+        self._task = self._bar.add_task(f"{description}: {starting}" if starting else description, total=total,
+                                        completed=done, failed=0)
+
+    def _say(self, text: str) -> None:
+        stream = self._stream or sys.stderr
+        print(text, file=stream, flush=True)
 
     def __enter__(self):
-        if self.enabled:
+        if self.enabled and not self.lines:
             self._bar.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.enabled:
+        if not self.enabled:
+            return
+        if self.lines:
+            if self.done != self._last_done or exc[0] is None:
+                self._say(self._line())
+        else:
             self._bar.__exit__(*exc)
+
+    def _line(self) -> str:
+        elapsed = time.monotonic() - self._started
+        new = self.done - self._first
+        left = (self.total - self.done) * elapsed / new if new else math.inf
+        share = 100.0 * self.done / self.total if self.total else 100.0
+        tail = f", about {duration(left)} left" if self.done < self.total and new else ""
+        return (f"{self.description}: {self.done:,}/{self.total:,} runs ({share:.0f}%), {self.failed:,} failed, "
+                f"{duration(elapsed)} elapsed{tail}")
 
     def advance(self, ok: bool) -> None:
         self.failed += not ok
-        if self.enabled:
-            self._bar.update(self._task, advance=1, failed=self.failed)
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.lines:
+            at = time.monotonic()
+            if (at - self._last_time >= self._every_seconds and self.done - self._last_done >= self._every_runs
+                    and self.done < self.total):
+                self._last_time, self._last_done = at, self.done
+                self._say(self._line())
+            return
+        if self._waiting:
+            self._waiting = False
+            self._bar.update(self._task, description=self.description)
+        self._bar.update(self._task, advance=1, failed=self.failed)
+
+
+def estimate_seconds(plan: Plan, manifest: dict | None) -> tuple[float, str]:
+    """Seconds one run takes on one worker, and where that figure comes from: the runs of earlier sessions in this
+    folder, else the documented rate at the plan's households and days (the mean over up to 64 points)."""
+    if manifest:
+        busy = sum(s.get("run_seconds", 0.0) for s in manifest.get("sessions", []))
+        runs = sum(s.get("ok", 0) + s.get("failed", 0) for s in manifest.get("sessions", []))
+        if runs and busy > 0:
+            return busy / runs, "measured in this folder's earlier sessions"
+    n = len(plan.points)
+    sample = sorted({int(i * n / min(n, 64)) for i in range(min(n, 64))}) if n else []
+    costs = []
+    for i in sample:
+        point = plan.points[i]
+        base = plan.scenarios[point["scenario"]]
+        households = float(point["values"].get("households", base.get("households", 3000)))
+        days = float(point["values"].get("days", base.get("days", 90)))
+        costs.append(RUN_SECONDS_FIXED + days * (RUN_SECONDS_PER_DAY + RUN_SECONDS_PER_HOUSEHOLD_DAY * households))
+    per_run = sum(costs) / len(costs) if costs else RUN_SECONDS_FIXED
+    return per_run, "the documented rate of a run on one core"
+
+
+def announce(plan: Plan, todo: int, workers: int, manifest: dict | None, stream: TextIO) -> None:
+    """Say, before starting, how many runs there are and roughly how long they will take."""
+    per_run, source = estimate_seconds(plan, manifest)
+    unit = "scenarios" if plan.kind == "compare" else "points"
+    done = plan.n_runs - todo
+    already = f", {done:,} already done" if done else ""
+    workers_text = f"{workers} worker{'s' if workers != 1 else ''}"
+    print(f"{plan.name}: {plan.n_runs:,} runs ({len(plan.points):,} {unit} x {plan.replications:,} replications)"
+          f"{already}; {todo:,} to run on {workers_text}, roughly {duration(todo * per_run / max(1, workers))} "
+          f"(about {per_run:.2g} s a run: {source})", file=stream, flush=True)
 
 
 def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = None, dask: str | None = None,
             serial: bool = False, executor=None, quiet: bool = True, command: list[str] | None = None,
             fsync: bool = True, figures: bool = True):
-    """Run every run of `plan` not yet done in `out`, then write the tables and figures. Returns the result."""
-    from experiments.reports import build
+    """Run every run of `plan` not yet done in `out`, then write the tables and figures. Returns the result.
 
+    Unless `quiet`, says on stderr how many runs there are and roughly how long they will take, then shows the
+    progress (a bar on a terminal, plain lines otherwise) and names any damaged part moved aside."""
     store = Store(out if out is not None else plan.default_out(), fsync=fsync)
-    existing = store.prepare(plan.fingerprint())
-    statuses = store.statuses() if existing else {}
-    todo = [run for run in range(plan.n_runs) if statuses.get(run) != "ok"]
+    store.prepare(plan)  # a folder of another experiment is refused before anything is created
+    created = not store.folder.exists()
+    store.create()
+    given_notify = getattr(executor, "notify", None)  # a caller's executor gets its own back afterwards
+    try:
+        with store.lock():
+            return _execute(plan, store, workers=workers, dask=dask, serial=serial, executor=executor,
+                            quiet=quiet, command=command, figures=figures)
+    except BaseException:
+        if created and not store.exists():  # nothing was stored (e.g. an executor that could not start)
+            store.remove_empty()
+        raise
+    finally:
+        if given_notify is not None:
+            executor.notify = given_notify
+
+
+def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet, command, figures):
+    from experiments.reports import build
+    from simulation.provenance import code_version
+
+    existing = store.prepare(plan)  # again, under the lock: another process may have begun meanwhile
+    done, moved = store.check_parts(plan) if existing else (bytearray(plan.n_runs), [])
+    n_todo = plan.n_runs - sum(done)
+    stream = sys.stderr
+    if moved and not quiet:
+        print(f"{store.folder}: {len(moved)} damaged part file(s) moved to {store.folder / 'quarantine'}; their "
+              "runs are run again", file=stream, flush=True)
     owned = None
-    if todo and executor is None:
+    if n_todo and executor is None:
         executor = owned = make_executor(workers=workers, dask=dask, serial=serial)
     manifest = existing or new_manifest(plan, command)
     session = {"start": now(), "end": None, "executor": executor.describe() if executor else None,
-               "code_version": manifest["code_version"], "to_run": len(todo), "ok": 0, "failed": 0,
-               "skipped": plan.n_runs - len(todo)}
-    from simulation.provenance import code_version
-
-    session["code_version"] = code_version()
+               "code_version": code_version(), "to_run": n_todo, "ok": 0, "failed": 0,
+               "skipped": plan.n_runs - n_todo, "run_seconds": 0.0}
+    if moved:
+        session["quarantined"] = [str(p.relative_to(store.folder)) for p in moved]
     if existing and code_version() != existing.get("code_version"):
         session["note"] = (f"code version {code_version()} differs from {existing.get('code_version')} of the "
                            "first session")
+    if n_todo and not quiet:
+        announce(plan, n_todo, executor.workers, existing, stream)
+    if executor is not None:
+        def note(text: str) -> None:
+            session.setdefault("notes", []).append(f"{now()} {text}")
+            if not quiet:
+                print(f"{plan.name}: {text}", file=stream, flush=True)
+
+        executor.notify = note
     manifest["sessions"].append(session)
     manifest["status"] = "running"
-    store.create()
-    store.write_manifest(manifest)
-    interrupted = False
+    try:
+        matrix_file = manifest["design"].get("matrix_file")
+        if matrix_file and not valid_parquet(store.folder / matrix_file):  # new, or lost since
+            store.write_design(plan)
+        store.write_manifest(manifest)
+    except BaseException:
+        _close(owned)
+        raise
     started = time.perf_counter()
     try:
-        if todo:
-            enabled = not quiet and sys.stderr.isatty()
-            tasks = (plan.task(run) for run in todo)
+        if n_todo:
+            lines = not stream.isatty()
+            what = "worker processes" if executor.name == "processes" else "Dask workers"
+            starting = None if executor.name == "serial" else f"starting {executor.workers} {what}…"
+            tasks = (plan.task(run) for run in range(plan.n_runs) if not done[run])
             task_of = {}
 
             def tracked():
@@ -129,46 +276,75 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
                     task_of[task["run"]] = {k: task[k] for k in ("run", "point", "rep", "seed")}
                     yield task
 
-            with Progress(plan.n_runs, plan.n_runs - len(todo), plan.name, enabled) as bar:
+            with Progress(plan.n_runs, plan.n_runs - n_todo, plan.name, not quiet, lines=lines,
+                          starting=starting) as bar:
                 for result in executor.map_unordered(tracked()):
                     task = task_of.pop(result["run"])
                     store.write_result(task, result)
                     ok = result["status"] == "ok"
                     session["ok" if ok else "failed"] += 1
+                    session["run_seconds"] += float(result.get("seconds") or 0.0)
                     bar.advance(ok)
     except BaseException:
-        interrupted = True
+        _close(owned, abort=True)
+        try:  # keep what is stored in order; the error that stopped the runs is the one to report
+            _finish(plan, store, manifest, session, started, interrupted=True)
+        except Exception:
+            pass
         raise
-    finally:
-        if owned is not None:
-            try:
-                owned.close()
-            except Exception:
-                pass
-        session["end"] = now()
-        session["wall_seconds"] = round(time.perf_counter() - started, 3)
-        from simulation.outcomes import SUMMARY_KEYS
-
-        runs, parts = store.consolidate(plan, SUMMARY_KEYS)
-        _record_status(manifest, plan, parts, interrupted)
-        store.write_manifest(manifest)
-    return build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures)
+    _close(owned)
+    runs, moved_now = _finish(plan, store, manifest, session, started, interrupted=False)
+    if moved_now and not quiet:
+        print(f"{store.folder}: {len(moved_now)} damaged part file(s) moved to {store.folder / 'quarantine'}; run "
+              "the same command again to redo their runs", file=stream, flush=True)
+    with writing(store.folder):
+        result = build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures)
+    result.quarantined = moved + moved_now
+    return result
 
 
-def _record_status(manifest: dict, plan: Plan, parts: list[dict], interrupted: bool) -> None:
+def _close(executor, abort: bool = False) -> None:
+    if executor is not None:
+        try:
+            executor.close(abort=abort) if abort else executor.close()
+        except Exception:
+            pass
+
+
+def _finish(plan: Plan, store: Store, manifest: dict, session: dict, started: float, interrupted: bool):
+    from simulation.outcomes import SUMMARY_KEYS
+
+    session["end"] = now()
+    session["wall_seconds"] = round(time.perf_counter() - started, 3)
+    session["run_seconds"] = round(session["run_seconds"], 3)
+    runs, parts, moved = store.consolidate(plan, SUMMARY_KEYS)
+    if moved:
+        session.setdefault("quarantined", []).extend(str(p.relative_to(store.folder)) for p in moved)
+    record_status(manifest, plan, parts, interrupted)
+    store.write_manifest(manifest)
+    return runs, moved
+
+
+def record_status(manifest: dict, plan: Plan, parts: list[dict], interrupted: bool) -> None:
+    """The manifest's run counts, and the first failed runs with their errors (runs.parquet has every run)."""
     ok = sum(p["status"] == "ok" for p in parts)
     failed = [p for p in parts if p["status"] != "ok"]
     pending = plan.n_runs - len(parts)
     manifest["runs"] = {
         "total": plan.n_runs, "ok": ok, "failed": len(failed), "pending": pending,
-        "status": [{"run": p["run"], "point": p["point"], "rep": p["rep"], "seed": p["seed"], "status": p["status"],
-                    "seconds": round(float(p.get("seconds") or 0.0), 4),
-                    **({"error": p["error"], "traceback": p.get("traceback", "")} if p["status"] != "ok" else {})}
-                   for p in parts],
+        "run_seconds": round(sum(float(p.get("seconds") or 0.0) for p in parts), 3),
+        "failures": [{"run": p["run"], "point": p["point"], "rep": p["rep"], "seed": p["seed"],
+                      "error": p["error"], "traceback": p.get("traceback", "")} for p in failed[:MAX_FAILURES_LISTED]],
     }
+    if len(failed) > MAX_FAILURES_LISTED:
+        manifest["runs"]["failures_note"] = (f"the first {MAX_FAILURES_LISTED} of {len(failed)} failed runs; "
+                                             "runs.parquet has the error of every one")
     manifest["finished"] = now()
     manifest["status"] = ("interrupted" if interrupted or pending else
                           "complete" if not failed else "complete with failures")
+
+
+_record_status = record_status
 
 
 def resume_plan(folder: str | Path) -> Plan:
@@ -176,5 +352,4 @@ def resume_plan(folder: str | Path) -> Plan:
     manifest = store.read_manifest()
     if manifest.get("format") != FORMAT:
         raise ExperimentError(f"{folder}: manifest.json is not a LiánDòng experiment ({manifest.get('format')}).")
-    return Plan.from_manifest(manifest)
-
+    return Plan.from_manifest(manifest, store.folder)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +33,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 import scenarios
 from experiments.errors import ExperimentError
+from scenarios.files import read_text, too_deep
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 MIN_SOBOL_SAMPLES = 8
 MAX_RUNS = 5_000_000
+#: Replications per design point (an experiment file's `replications`, `liandong compare --reps`): beyond this the
+#: 95% intervals no longer narrow in any way that matters, while the runs would take days.
+MAX_REPLICATIONS = 100_000
+MAX_SAMPLES = 1_000_000
+MAX_LEVELS = 100
+MAX_STEPS = 100_000
 RANGE_KEYS = {"low", "high", "steps"}
 
 
@@ -46,7 +54,7 @@ class Range(BaseModel):
 
     low: float
     high: float
-    steps: int | None = Field(None, ge=2, le=100_000)
+    steps: int | None = Field(None, ge=2, le=MAX_STEPS)
 
 
 class ExperimentSpec(BaseModel):
@@ -58,10 +66,10 @@ class ExperimentSpec(BaseModel):
     description: str = ""
     base: str = "no_linkage"
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
-    replications: int = Field(3, ge=1, le=100_000)
+    replications: int = Field(3, ge=1, le=MAX_REPLICATIONS)
     root_seed: int = Field(0, ge=0, lt=2**63)
-    samples: int | None = Field(None, ge=1, le=1_000_000)
-    levels: int = Field(4, ge=2, le=100)
+    samples: int | None = Field(None, ge=1, le=MAX_SAMPLES)
+    levels: int = Field(4, ge=2, le=MAX_LEVELS)
     common_random_numbers: bool = False
     daily: bool = False
     overrides: dict[str, Any] = Field(default_factory=dict)
@@ -70,12 +78,21 @@ class ExperimentSpec(BaseModel):
     @field_validator("overrides", mode="before")
     @classmethod
     def _flatten_overrides(cls, value):
-        return _flatten(value, is_leaf=lambda v: not isinstance(v, dict))
+        return _flatten(value, is_leaf=_override_leaf)
 
     @field_validator("factors", mode="before")
     @classmethod
     def _flatten_factors(cls, value):
-        return _flatten(value, is_leaf=lambda v: not isinstance(v, dict) or bool(set(v) & RANGE_KEYS))
+        return _flatten(value, is_leaf=_factor_leaf)
+
+
+def _override_leaf(value) -> bool:
+    return not isinstance(value, dict)
+
+
+def _factor_leaf(value) -> bool:
+    """A factor's value: a list, or a range table ({ low = a, high = b }); other tables are sections."""
+    return not isinstance(value, dict) or bool(set(value) & RANGE_KEYS)
 
 
 def _flatten(value, is_leaf, prefix: str = "") -> Any:
@@ -149,32 +166,65 @@ def read_spec(source: str | Path | dict | ExperimentSpec, label: str | None = No
     else:
         path = Path(source)
         label = label or str(source)
-        if not path.exists():
+        if not os.path.lexists(path):
             raise ExperimentError(f"{label}: no such experiment file. Give the path of a .toml file "
                                   "(see docs/experiments.md).")
-        if path.is_dir():
-            raise ExperimentError(f"{label}: is a folder; give the path of an experiment .toml file.")
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except OSError as exc:
-            raise ExperimentError(f"{label}: cannot be read ({exc.strerror}).") from None
-        except UnicodeDecodeError as exc:
-            raise ExperimentError(f"{label}: is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from None
+        text = read_text(path, label, "experiment", ExperimentError)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ExperimentError(f"{label}: not valid TOML: {exc}.") from None
+        except RecursionError:
+            raise ExperimentError(too_deep(label)) from None
     try:
+        _check_keys_once(data, label)
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
         raise ExperimentError(_explain(exc, label)) from None
+    except RecursionError:
+        raise ExperimentError(too_deep(label)) from None
     return spec, label, text, path
+
+
+def _check_keys_once(data: dict, label: str) -> None:
+    """A factor or override written twice (`"reporting.call_prob"` and `[factors.reporting] call_prob`) has no
+    single meaning: say so instead of letting the last spelling silently win."""
+    for section, is_leaf in (("overrides", _override_leaf), ("factors", _factor_leaf)):
+        value = data.get(section)
+        if not isinstance(value, dict):
+            continue
+        seen: dict[str, str] = {}
+        for written, dotted in _spellings(value, is_leaf):
+            if dotted in seen:
+                raise ExperimentError(
+                    f"{label}: field '{section}.\"{dotted}\"': given twice (as {seen[dotted]} and as {written}); "
+                    f"keep one of them.")
+            seen[dotted] = written
+
+
+def _spellings(value: dict, is_leaf, parts: tuple = ()) -> list[tuple[str, str]]:
+    """(the key as written in TOML, its dotted key) for every leaf of a nested table: a quoted key with dots,
+    "reporting.call_prob", and nested tables, reporting.call_prob, both become reporting.call_prob."""
+    out = []
+    for key, item in value.items():
+        here = (*parts, key)
+        if is_leaf(item):
+            written = ".".join(f'"{p}"' if "." in p or not p.replace("_", "").isalnum() else p for p in here)
+            out.append((written, ".".join(here)))
+        else:
+            out.extend(_spellings(item, is_leaf, here))
+    return out
 
 
 def load_spec(source: str | Path | dict | ExperimentSpec, label: str | None = None,
               design: str | None = None) -> Experiment:
     """Read and check an experiment file (or a dict or spec with the same fields); `design` replaces its design."""
     spec, label, text, path = read_spec(source, label)
+    both = [key for key in spec.factors if key in spec.overrides]
+    if both:
+        raise ExperimentError(
+            f"{label}: field 'factors.\"{both[0]}\"': '{both[0]}' is both a factor and an override; a factor takes "
+            f"the values the design gives it, so remove it from [overrides] (or from [factors] to keep it fixed).")
     if design is not None and design != spec.design:
         spec = spec.model_copy(update={"design": design})
     base = _load_base(spec, label, path)
@@ -200,21 +250,22 @@ def _explain(exc: ValidationError, label: str) -> str:
         got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
         hint = _FIELD_HINTS.get(str(err["loc"][0]), "")
         if str(err["loc"][0]) == "factors":
-            hint = ("a list of values [a, b, c] or a range { low = a, high = b } (with steps = n for a grid); "
-                    "quote dotted keys: \"reporting.call_prob\" = [...]")
+            hint = ("a list of values [a, b, c] or a range { low = a, high = b } (with steps = n for a grid, "
+                    f"2 to {MAX_STEPS:,}); quote dotted keys: \"reporting.call_prob\" = [...]")
         lines.append(f"{label}: field '{loc}': {err['msg']}{got_text}. Allowed: {hint}".rstrip(": ")
                      + ("" if hint else f" (fields: {', '.join(allowed)})"))
     return "\n".join(dict.fromkeys(lines))
 
 
 _FIELD_HINTS = {
-    "name": "a short name without slashes",
+    "name": "a short name without slashes (at most 200 characters)",
     "base": "a preset name (see `liandong scenarios`) or the path of a scenario .toml file",
     "design": "grid, lhs, sobol or morris",
-    "replications": "an integer >= 1",
-    "root_seed": "an integer >= 0",
-    "samples": "an integer >= 1 (lhs: points; sobol: N, a power of 2 >= 8; morris: trajectories >= 2)",
-    "levels": "an even integer >= 2 (Morris grid levels)",
+    "replications": f"an integer from 1 to {MAX_REPLICATIONS:,}",
+    "root_seed": "an integer from 0 to 2**63 - 1",
+    "samples": f"an integer from 1 to {MAX_SAMPLES:,} (lhs: points; sobol: N, a power of 2 >= 8; morris: "
+               "trajectories >= 2)",
+    "levels": f"an even integer from 2 to {MAX_LEVELS} (Morris grid levels)",
     "common_random_numbers": "true or false",
     "daily": "true or false",
     "overrides": "a table of scenario fields, e.g. households = 300",
@@ -325,7 +376,7 @@ def _check_factor(base: scenarios.Scenario, key: str, value, design: str, label:
     if isinstance(value, list):
         if not value:
             raise ExperimentError(f"{where}: an empty list of values; give at least one value, e.g. "
-                                  f"[{current!r}].")
+                                  f"[{scenarios.toml_value(current)}].")
         if design != "grid":
             raise ExperimentError(f"{where}: a list of values, but design '{design}' samples ranges; give a "
                                   "range { low = a, high = b }, or use design = \"grid\".")
@@ -336,7 +387,7 @@ def _check_factor(base: scenarios.Scenario, key: str, value, design: str, label:
     # a range
     if kind not in ("int", "float"):
         raise ExperimentError(f"{where}: a range, but '{key}' is a {kind} field; give a list of values, "
-                              f"e.g. [{current!r}].")
+                              f"e.g. [{scenarios.toml_value(current)}].")
     if not (math.isfinite(value.low) and math.isfinite(value.high)):
         raise ExperimentError(f"{where}: low and high must be finite numbers.")
     if value.low >= value.high:
@@ -357,7 +408,7 @@ def _try(base: scenarios.Scenario, key: str, value, where: str) -> None:
         scenarios.apply_overrides(base, {key: value}, label="factor")
     except scenarios.ScenarioError as exc:
         detail = str(exc).removeprefix("factor: ")
-        raise ExperimentError(f"{where}: the value {value!r} is not allowed: {detail}") from None
+        raise ExperimentError(f"{where}: the value {scenarios.toml_value(value)} is not allowed: {detail}") from None
 
 
 def _check_design(spec: ExperimentSpec, factors: list[Factor], label: str) -> None:

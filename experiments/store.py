@@ -1,24 +1,32 @@
 """The results store: one folder per experiment.
 
     DIR/manifest.json                 the experiment file, design, resolved scenarios, code and package versions,
-                                      machine, sessions (start, end, executor), per-run status
+                                      machine, sessions (start, end, executor), run counts and failures
+    DIR/design.parquet                a sampled design's matrix (lhs, sobol, morris)
     DIR/parts/000123.ok.parquet       one small file per finished run, written the moment it finishes
     DIR/parts/000124.failed.parquet   (a failed run: its error; retried when the command runs again)
     DIR/daily/run=123/part.parquet    the run's daily series, when asked for (hive-partitioned by run)
     DIR/runs.parquet                  one row per run, sorted by run id: consolidated from parts at the end
+    DIR/quarantine/...                damaged part files, moved aside (their runs are run again on resume)
+    DIR/.lock                         locked (flock) by the process running or reporting the experiment
 
 Every file is written under a temporary name, flushed to disk and renamed into place (`os.replace`), so a killed
-experiment leaves whole files only; the parts are the truth and `runs.parquet` is rebuilt from them.
+experiment leaves whole files only; the parts are the truth and `runs.parquet` is rebuilt from them. A part that is
+damaged all the same (a disk error, a copy cut short, a file edited by hand) is found when it is read, moved to
+`quarantine/` and its run counted as not done. Files get the permissions the umask gives (644 under umask 022).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import math
 import os
 import platform
 import socket
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,6 +39,9 @@ from experiments.errors import ExperimentError
 
 FORMAT = "liandong-experiment/1"
 ID_COLUMNS = ("run", "point", "rep", "seed", "scenario")
+PART_KEYS = ("run", "point", "rep", "seed", "status", "error")
+LOCK_FILE = ".lock"
+QUARANTINE = "quarantine"
 
 
 def now() -> str:
@@ -42,11 +53,25 @@ def machine() -> dict:
             "python": platform.python_version(), "cpus": os.cpu_count()}
 
 
+def _umask() -> int:
+    """The process's umask, read where it can be read without setting it (/proc; setting it is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, flushed to disk, renamed into place, with the
+    permissions a plain `open` would give under the umask (mkstemp's are 600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
             fh.write(data)
             if fsync:
                 fh.flush()
@@ -61,6 +86,91 @@ def atomic_write_table(path: Path, table: pa.Table, fsync: bool = True, compress
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=compression)
     atomic_write_bytes(path, sink.getvalue().to_pybytes(), fsync=fsync)
+
+
+_WRITE_CAUSES = {
+    errno.ENOSPC: ("the disk is full", "free some space there, or give another --out"),
+    errno.EDQUOT: ("your disk quota is used up", "free some space there, or give another --out"),
+    errno.EROFS: ("the file system is read-only", "give an --out on a writable disk"),
+    errno.EACCES: ("permission denied", "make the folder writable for you (chmod u+w), or give another --out"),
+    errno.EPERM: ("permission denied", "make the folder writable for you (chmod u+w), or give another --out"),
+}
+
+
+def write_error(exc: OSError, folder: Path) -> ExperimentError:
+    """An OSError met while writing a results folder, as a message naming the folder, the cause and the fix."""
+    cause, fix = _WRITE_CAUSES.get(exc.errno, (exc.strerror or type(exc).__name__, "give another --out"))
+    return ExperimentError(f"results folder {folder}: cannot write there: {cause} ({exc.strerror or exc}). Fix: "
+                           f"{fix}. Runs already finished are kept: the same command resumes.")
+
+
+@contextlib.contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """OSErrors of writes inside the block become `write_error` messages (exit status 2 on the command line)."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_error(exc, Path(folder)) from None
+
+
+def valid_parquet(path: Path) -> bool:
+    """A cheap check that `path` is a whole Parquet file: magic bytes at both ends, a footer that fits."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size < 12 or fh.read(4) != b"PAR1":
+                return False
+            fh.seek(size - 8)
+            tail = fh.read(8)
+    except OSError:
+        return False
+    return tail[4:] == b"PAR1" and int.from_bytes(tail[:4], "little") + 12 <= size
+
+
+class FolderLock:
+    """An exclusive `flock` on DIR/.lock for as long as a process runs or reports the experiment in DIR; the
+    kernel drops it when the process ends, however it ends. The file holds the holder's process id."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / LOCK_FILE
+        self._fd: int | None = None
+
+    def acquire(self) -> FolderLock:
+        import fcntl
+
+        with writing(self.folder):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            try:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            finally:
+                os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise write_error(exc, self.folder) from None
+            who = f"process {holder}" if holder.isdigit() else "another process"
+            raise ExperimentError(f"results folder {self.folder} is in use by {who}; wait for it to finish, or "
+                                  "choose another --out.") from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError:
+            pass  # the lock holds without the process id in it
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 class Store:
@@ -102,15 +212,18 @@ class Store:
 
     def write_manifest(self, manifest: dict) -> None:
         text = json.dumps(_jsonable(manifest), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-        atomic_write_bytes(self.manifest_path, text.encode("utf-8"), fsync=self.fsync)
+        with writing(self.folder):
+            atomic_write_bytes(self.manifest_path, text.encode("utf-8"), fsync=self.fsync)
 
-    def prepare(self, fingerprint: str) -> dict | None:
+    def prepare(self, plan) -> dict | None:
         """Check the folder can hold this experiment; the existing manifest when resuming, else None."""
         if self.folder.exists() and not self.folder.is_dir():
             raise ExperimentError(f"--out {self.folder}: exists and is not a folder; give a folder path.")
         if self.exists():
             manifest = self.read_manifest()
-            if manifest.get("fingerprint") != fingerprint:
+            versioned = "fingerprint_version" in manifest.get("design", {})
+            theirs = manifest.get("fingerprint")
+            if theirs != plan.fingerprint() and (versioned or theirs != plan.legacy_fingerprint()):
                 from simulation.provenance import code_version
 
                 then = manifest.get("code_version")
@@ -121,7 +234,7 @@ class Store:
                     f"{manifest.get('kind')}){changed}; resume only runs the same experiment on it. Give another "
                     "--out, or delete the folder to start afresh.")
             return manifest
-        if self.folder.exists() and any(p.name != ".DS_Store" for p in self.folder.iterdir()):
+        if self.folder.exists() and any(p.name not in (".DS_Store", LOCK_FILE) for p in self.folder.iterdir()):
             raise ExperimentError(f"--out {self.folder}: a folder with other files in it and no manifest.json; give "
                                   "a new or empty folder.")
         return None
@@ -130,17 +243,76 @@ class Store:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ExperimentError(f"--out {self.folder}: cannot create the folder ({exc.strerror}).") from None
+            raise write_error(exc, self.folder) from None
+
+    def remove_empty(self) -> None:
+        """Remove the folder if it holds nothing but the lock file (a start that stored nothing)."""
+        try:
+            (self.folder / LOCK_FILE).unlink(missing_ok=True)
+            self.folder.rmdir()
+        except OSError:
+            pass
+
+    def lock(self) -> FolderLock:
+        """Hold the folder for this process (`with store.lock():`); a second holder gets a clear error."""
+        return FolderLock(self.folder)
+
+    def write_design(self, plan) -> None:
+        """A sampled design's matrix, beside the manifest (the manifest names it and holds its hash)."""
+        table = plan.matrix_table()
+        if table is not None:
+            from experiments.plan import MATRIX_FILE
+
+            with writing(self.folder):
+                atomic_write_table(self.folder / MATRIX_FILE, table, fsync=self.fsync)
+
+    # damaged files
+    def quarantine(self, path: Path) -> Path:
+        """Move a damaged file to DIR/quarantine/ (same relative path; a number added if taken). Returns where."""
+        rel = path.relative_to(self.folder)
+        target = self.folder / QUARANTINE / rel
+        n = 1
+        while target.exists():
+            target = self.folder / QUARANTINE / rel.with_name(f"{rel.name}.{n}")
+            n += 1
+        with writing(self.folder):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        return target
+
+    def check_parts(self, plan) -> tuple[bytearray, list[Path]]:
+        """(done, moved): done[run] is 1 for every run with a whole ok part (and a whole daily part when the plan
+        stores daily series); damaged parts, and the ok part of a run whose daily part is damaged or missing, are
+        moved to quarantine/ so that the run is run again. A cheap check (file ends), not a full read."""
+        done = bytearray(plan.n_runs)
+        moved: list[Path] = []
+        for run, status, path in self._part_files():
+            if not valid_parquet(path):
+                moved.append(self.quarantine(path))
+                continue
+            if status != "ok" or run >= plan.n_runs:
+                continue
+            if plan.daily:
+                daily = self.daily_path(run)
+                if not valid_parquet(daily):
+                    if daily.exists():
+                        moved.append(self.quarantine(daily))
+                    moved.append(self.quarantine(path))
+                    continue
+            done[run] = 1
+        return done, moved
 
     # runs
     def part_path(self, run: int, status: str) -> Path:
         return self.parts / f"{run:06d}.{status}.parquet"
 
-    def statuses(self) -> dict[int, str]:
-        """{run id: "ok" | "failed"} from the part files (ok wins over failed)."""
-        out: dict[int, str] = {}
+    def daily_path(self, run: int) -> Path:
+        return self.daily_dir / f"run={run}" / "part.parquet"
+
+    def _part_files(self) -> Iterator[tuple[int, str, Path]]:
+        """(run, status, path) of every part file present, in no particular order."""
         if not self.parts.exists():
-            return out
+            return
         for entry in os.scandir(self.parts):
             name = entry.name
             if name.startswith(".") or not name.endswith(".parquet"):
@@ -150,16 +322,26 @@ class Store:
                 run = int(stem)
             except ValueError:
                 continue
+            yield run, status, Path(entry.path)
+
+    def statuses(self) -> dict[int, str]:
+        """{run id: "ok" | "failed"} from the part files' names (ok wins over failed)."""
+        out: dict[int, str] = {}
+        for run, status, _ in self._part_files():
             if status == "ok" or out.get(run) != "ok":
                 out[run] = status
         return out
 
     def write_result(self, task: dict, result: dict) -> None:
         """Make a finished run durable: its daily series first, then its part (whose existence means done)."""
+        with writing(self.folder):
+            self._write_result(task, result)
+
+    def _write_result(self, task: dict, result: dict) -> None:
         run, status = task["run"], result["status"]
         if status == "ok" and result.get("daily") is not None:
             daily = pa.Table.from_pandas(result["daily"], preserve_index=False)
-            atomic_write_table(self.daily_dir / f"run={run}" / "part.parquet", daily, fsync=self.fsync)
+            atomic_write_table(self.daily_path(run), daily, fsync=self.fsync)
         row = {"run": run, "point": task["point"], "rep": task["rep"], "seed": task["seed"], "status": status,
                "error": result.get("error", ""), "traceback": result.get("traceback", ""),
                "seconds": float(result.get("seconds", 0.0))}
@@ -171,24 +353,53 @@ class Store:
         if status == "ok":
             self.part_path(run, "failed").unlink(missing_ok=True)
 
-    def read_parts(self) -> list[dict]:
-        """Every part's row, sorted by run id (read on a few threads: each file is tiny)."""
+    def read_parts(self, n_runs: int | None = None) -> tuple[list[dict], list[Path]]:
+        """(rows, moved): every readable part's row, sorted by run id (read on a few threads: each file is tiny);
+        a part that cannot be read, or does not hold what its name says, is moved to quarantine/."""
         from concurrent.futures import ThreadPoolExecutor
 
-        paths = [self.part_path(run, status) for run, status in sorted(self.statuses().items())]
+        wanted = sorted((run, status) for run, status in self.statuses().items()
+                        if n_runs is None or run < n_runs)
+        paths = [self.part_path(run, status) for run, status in wanted]
         with ThreadPoolExecutor(max_workers=4) as pool:
-            return list(pool.map(_read_part, paths, chunksize=64))
+            rows = list(pool.map(_read_part, paths, chunksize=64))
+        moved = [self.quarantine(path) for path, row in zip(paths, rows) if row is None and path.exists()]
+        return [row for row in rows if row is not None], moved
 
-    def consolidate(self, plan, summary_keys: tuple[str, ...]) -> tuple[pd.DataFrame, list[dict]]:
-        """runs.parquet from the parts: one row per finished run, sorted by run id. Returns it with the parts."""
-        parts = self.read_parts()
+    def consolidate(self, plan, summary_keys: tuple[str, ...]) -> tuple[pd.DataFrame, list[dict], list[Path]]:
+        """runs.parquet from the parts: one row per finished run, sorted by run id. Returns it with the parts' rows
+        and the damaged files moved to quarantine/."""
+        parts, moved = self.read_parts(plan.n_runs)
+        if plan.daily:
+            for part in parts:
+                if part["status"] == "ok" and not valid_parquet(self.daily_path(part["run"])):
+                    daily = self.daily_path(part["run"])
+                    if daily.exists():
+                        moved.append(self.quarantine(daily))
+                    moved.append(self.quarantine(self.part_path(part["run"], "ok")))
+                    part["status"] = None
+            parts = [p for p in parts if p["status"] is not None]
         runs = runs_frame(plan, parts, summary_keys)
-        atomic_write_table(self.runs_path, pa.Table.from_pandas(runs, preserve_index=False), fsync=self.fsync)
-        return runs, parts
+        with writing(self.folder):
+            atomic_write_table(self.runs_path, pa.Table.from_pandas(runs, preserve_index=False), fsync=self.fsync)
+        return runs, parts, moved
 
 
-def _read_part(path: Path) -> dict:
-    return pq.ParquetFile(path).read().to_pylist()[0]
+def _read_part(path: Path) -> dict | None:
+    """A part's row, or None if the file is damaged or is not the part its name says."""
+    try:
+        rows = pq.ParquetFile(path).read().to_pylist()
+    except FileNotFoundError:
+        return None
+    except (pa.ArrowException, OSError, ValueError, EOFError):
+        return None
+    if len(rows) != 1 or any(k not in rows[0] for k in PART_KEYS):
+        return None
+    row = rows[0]
+    run, _, status = path.name[: -len(".parquet")].partition(".")
+    if row["run"] != int(run) or row["status"] != status:
+        return None
+    return row
 
 
 def runs_frame(plan, parts: list[dict], summary_keys: tuple[str, ...]) -> pd.DataFrame:
@@ -196,19 +407,21 @@ def runs_frame(plan, parts: list[dict], summary_keys: tuple[str, ...]) -> pd.Dat
     found = [k[len("summary."):] for p in parts for k in p if k.startswith("summary.")]
     keys = list(summary_keys) + sorted(set(found) - set(summary_keys))
     columns: dict[str, list] = {c: [] for c in (*ID_COLUMNS, *plan.factors, "status", "error", *keys)}
-    for part in sorted(parts, key=lambda p: p["run"]):
+    parts = sorted(parts, key=lambda p: p["run"])
+    for part in parts:
         point = part["point"]
         columns["run"].append(part["run"])
         columns["point"].append(point)
         columns["rep"].append(part["rep"])
         columns["seed"].append(part["seed"])
         columns["scenario"].append(plan.label(point))
-        for factor in plan.factors:
-            columns[factor].append(plan.points[point]["values"][factor])
         columns["status"].append(part["status"])
         columns["error"].append(part["error"] or "")
         for key in keys:
             columns[key].append(part.get(f"summary.{key}"))
+    point_ids = np.asarray(columns["point"], dtype=np.int64)
+    for factor in plan.factors:
+        columns[factor] = plan.points.column(factor, point_ids)
     frame = {}
     for name, values in columns.items():
         if name in ("run", "point", "rep", "seed"):
@@ -256,13 +469,13 @@ def _jsonable(obj):
 def load_runs(folder: str | Path) -> pd.DataFrame:
     """The runs table of a results folder (consolidated from its parts if it is not there yet)."""
     store = Store(folder)
-    if store.runs_path.exists():
+    if store.runs_path.exists() and valid_parquet(store.runs_path):
         return pd.read_parquet(store.runs_path)
     from experiments.plan import Plan
     from simulation.outcomes import SUMMARY_KEYS
 
-    plan = Plan.from_manifest(store.read_manifest())
-    return runs_frame(plan, store.read_parts(), SUMMARY_KEYS)
+    plan = Plan.from_manifest(store.read_manifest(), store.folder)
+    return runs_frame(plan, store.read_parts(plan.n_runs)[0], SUMMARY_KEYS)
 
 
 def load_daily(folder: str | Path, columns: list[str] | None = None, runs: list[int] | None = None) -> pd.DataFrame:
@@ -273,6 +486,12 @@ def load_daily(folder: str | Path, columns: list[str] | None = None, runs: list[
     if not root.exists():
         raise ExperimentError(f"{folder}: no daily series stored (set daily = true in the experiment file; "
                               "`compare` always stores them).")
+    damaged = [p for p in root.glob("run=*/*.parquet") if not valid_parquet(p)]
+    if damaged:
+        names = ", ".join(str(p.relative_to(folder)) for p in damaged[:3]) + (" ..." if len(damaged) > 3 else "")
+        raise ExperimentError(f"{folder}: {len(damaged)} damaged daily series file(s) ({names}). Run `liandong "
+                              f"report {folder}` to move them to {QUARANTINE}/, then the experiment's command "
+                              "again to redo their runs.")
     dataset = ds.dataset(root, format="parquet", partitioning="hive")
     wanted = None if columns is None else ["run", *[c for c in columns if c != "run"]]
     filt = None if runs is None else ds.field("run").isin(list(runs))

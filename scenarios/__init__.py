@@ -12,6 +12,7 @@ and what is allowed; the command line turns it into exit status 2.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -20,10 +21,11 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from scenarios.files import MAX_FILE_BYTES, decode, read_text, size_text, too_deep
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario
 
-__all__ = ["Scenario", "Phase", "ScenarioError", "load", "names", "describe", "apply_overrides", "unknown_key", "to_toml", "save",
-           "MAX_HOUSEHOLDS", "MAX_DAYS"]
+__all__ = ["Scenario", "Phase", "ScenarioError", "load", "parse", "names", "describe", "apply_overrides",
+           "unknown_key", "to_toml", "toml_value", "save", "MAX_HOUSEHOLDS", "MAX_DAYS", "MAX_FILE_BYTES"]
 
 PRESETS = resources.files("scenarios.presets")
 
@@ -47,44 +49,116 @@ def describe(name: str) -> str:
 def load(source: str | Path | Scenario | dict, overrides: dict[str, Any] | None = None, depth: int = 0) -> Scenario:
     """A validated scenario from a preset name, a TOML path, a dict or a `Scenario`, with overrides applied.
 
-    Overrides use field names, dotted for sections: {"households": 500, "needs.acute_rate": 0.001}.
+    Overrides use field names, dotted for sections: {"households": 500, "needs.acute_rate": 0.001}. A file's
+    `extends` may name a preset or another file (relative to the file); for content from anywhere else (an
+    upload), use `parse`, which reads no file.
     """
     if isinstance(source, Scenario):
         scenario = source
     elif isinstance(source, dict):
-        scenario = _validate(source, "<dict>")
-    else:
+        scenario = _validate(_plain(source), "<dict>")
+    elif isinstance(source, str | os.PathLike):
         text, label = _read(source)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{label}: not valid TOML: {exc}. Fix the syntax (see docs/scenario-reference.md).")
-        if "extends" in data:
-            data = _extend(data, label, source, depth)
-        scenario = _validate(data, label)
-        if isinstance(source, str) and source in names() and "name" not in data:
+        preset = isinstance(source, str) and source in names()
+        scenario = _from_text(text, label, folder=None if preset else Path(source).parent, depth=depth)
+        if preset and scenario.name == Scenario.model_fields["name"].default:
             scenario = scenario.model_copy(update={"name": source})
+    else:
+        raise TypeError(f"scenarios.load: expected a preset name ({', '.join(names()[:3])}, ...), the path of a "
+                        f"scenario .toml file, a dict or a Scenario, not {type(source).__name__} ({source!r}).")
     return apply_overrides(scenario, overrides) if overrides else scenario
 
 
-def _extend(data: dict, label: str, source, depth: int = 0) -> dict:
+def parse(data: bytes | str, label: str = "<upload>") -> Scenario:
+    """A validated scenario from the content of a TOML file that did not come from this machine's command line
+    (a dashboard upload): its `extends` may name a preset only, so nothing in it makes this process read a file.
+
+    `label` (the file's name, say) starts every message; the size and encoding rules are those of `load`.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, bytes | bytearray):
+        raise TypeError(f"scenarios.parse: expected the file's bytes or text, not {type(data).__name__}.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{label}: is larger than {size_text(MAX_FILE_BYTES)}, the most a scenario file may be "
+                            "(a scenario file is a few kilobytes); check that this is the right file.")
+    return _from_text(decode(bytes(data), label, ScenarioError), label, folder=None, depth=0, local=False)
+
+
+def _from_text(text: str, label: str, folder: Path | None, depth: int, local: bool = True) -> Scenario:
+    """The scenario a file's text describes. `local` files may extend other files (relative to `folder`, or to
+    the current folder when None); others may extend presets only."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{label}: not valid TOML: {exc}. Fix the syntax (see docs/scenario-reference.md).")
+    except RecursionError:
+        raise ScenarioError(too_deep(label)) from None
+    written = data
+    if "extends" in data:
+        data = _extend(dict(data), label, folder, depth, local)
+    scenario = _validate(data, label)
+    if "phases" in written:
+        _check_phases_reached(scenario, label)
+    return scenario
+
+
+def _check_phases_reached(scenario: Scenario, label: str) -> None:
+    """A phase a file lists that starts after the run's last day would never take effect: say so."""
+    for i, phase in enumerate(scenario.phases):
+        if phase.start >= scenario.days:
+            raise ScenarioError(
+                f"{label}: field 'phases[{i}].start': phase '{phase.name}' starts on day {phase.start}, after the "
+                f"last day of the run (day {scenario.days - 1}, as days = {scenario.days}), so it would never take "
+                f"effect; start it before day {scenario.days}, remove it, or raise days.")
+
+
+def _extend(data: dict, label: str, folder: Path | None, depth: int, local: bool) -> dict:
     """A file that `extends` a preset (or another file) changes only what it names; `phases` replaces the list."""
     base_name = data.pop("extends")
+    presets = ", ".join(names())
     if not isinstance(base_name, str):
-        raise ScenarioError(f"{label}: field 'extends': expected a preset name or a file path, got {base_name!r}.")
+        what = "a preset name" + (" or a file path" if local else "")
+        raise ScenarioError(f"{label}: field 'extends': expected {what}, got {_shown(base_name)}. "
+                            f"Presets: {presets}.")
     if depth >= 8:
         raise ScenarioError(f"{label}: field 'extends': more than 8 levels of extends; is there a cycle?")
-    if base_name not in names():
+    if base_name in names():
+        text, base_label = _read(base_name)
+        base_folder = None
+    elif not local:
+        raise ScenarioError(f"{label}: field 'extends': {_shown(base_name)} is not a preset; an uploaded file "
+                            f"may extend a preset only, not a path. Presets: {presets}. To build on a file of "
+                            "your own, copy its keys into this one.")
+    else:
         path = Path(base_name)
-        if not path.is_absolute() and isinstance(source, str | Path) and str(source) not in names():
-            path = Path(source).parent / path
-        if not path.exists():
-            raise ScenarioError(f"{label}: field 'extends': '{base_name}' is neither a preset ({', '.join(names())}) "
+        if not path.is_absolute() and folder is not None:
+            path = folder / path
+        if not os.path.lexists(path):
+            raise ScenarioError(f"{label}: field 'extends': '{base_name}' is neither a preset ({presets}) "
                                 f"nor a file.")
-        base_name = str(path)
-    base = load(base_name, depth=depth + 1).model_dump(mode="json")
+        try:
+            text, base_label = read_text(path, str(path), "scenario", ScenarioError), str(path)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{label}: field 'extends': {exc}") from None
+        base_folder = path.parent
+    base = _from_text(text, base_label, base_folder, depth + 1, local).model_dump(mode="json")
     base.pop("name"), base.pop("description")
     return _merge(base, data)
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as the user would write it in TOML, shortened for a message."""
+    text = toml_value(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def toml_value(value: Any) -> str:
+    """How `value` is written in a TOML file (`false`, `"text"`, `0.5`), for messages and hints."""
+    try:
+        return tomli_w.dumps({"v": value}).removeprefix("v = ").strip()
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _merge(base: dict, top: dict) -> dict:
@@ -121,13 +195,17 @@ def apply_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = 
             node = node[part]
         if not isinstance(node, dict) or parts[-1] not in node:
             raise ScenarioError(_unknown(label, key, parts[-1], node))
-        node[parts[-1]] = value
+        node[parts[-1]] = _plain(value)
     return _validate(data, label)
 
 
 def to_toml(scenario: Scenario) -> str:
-    """The fully resolved scenario as a TOML file that `load` reads back to an equal scenario."""
-    return tomli_w.dumps(scenario.model_dump(mode="json"))
+    """The fully resolved scenario as a TOML file that `load` reads back to a scenario that runs identically:
+    an equal one, except that phases starting after the last day (a preset run for fewer days) are left out, as
+    they never take effect and a file may not list them."""
+    data = scenario.model_dump(mode="json")
+    data["phases"] = [p for p in data["phases"] if p["start"] < scenario.days]
+    return tomli_w.dumps(data)
 
 
 def save(scenario: Scenario, path: str | Path) -> Path:
@@ -137,27 +215,29 @@ def save(scenario: Scenario, path: str | Path) -> Path:
     return path
 
 
-def _read(source: str | Path) -> tuple[str, str]:
+def _read(source: str | os.PathLike) -> tuple[str, str]:
     """The text and a label for messages, from a preset name or a path."""
     if isinstance(source, str) and source in names():
         resource = PRESETS / f"{source}.toml"
         return resource.read_text(encoding="utf-8"), f"preset '{source}'"
-    path = Path(source)
-    if not path.exists():
+    if not os.path.lexists(source):
         hint = difflib.get_close_matches(str(source), names(), n=1)
         suggestion = f" Did you mean '{hint[0]}'?" if hint else ""
         raise ScenarioError(f"{source}: no such preset scenario or file.{suggestion} "
                             f"Presets: {', '.join(names())}; or give the path of a .toml file.")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder; give the path of a scenario .toml file.")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror}). Check the path and its permissions.")
-    try:
-        return raw.decode("utf-8"), str(path)
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: is not UTF-8 text (byte {exc.start}). Save the file as UTF-8.")
+    return read_text(source, str(source), "scenario", ScenarioError), str(source)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars (a households count from `np.int64`, a value from `np.linspace`) as the Python numbers,
+    bools and strings the strict schema takes, inside dicts and lists too."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def _validate(data: dict, label: str) -> Scenario:
@@ -181,7 +261,11 @@ def _explain(exc: ValidationError, label: str) -> str:
             continue
         allowed = _allowed(err["loc"])
         got = err.get("input")
-        got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+        got_text = f" (got {_shown(got)})" if not isinstance(got, dict | list) else ""
+        if err["type"] == "finite_number":  # NaN or infinity, which TOML can write (nan, inf)
+            what = "is not a number" if got != got else "is infinite"
+            lines.append(f"{label}: field '{loc}': {what}{got_text}; give a finite number.{allowed}")
+            continue
         lines.append(f"{label}: field '{loc}': {err['msg']}{got_text}.{allowed}")
     return "\n".join(lines)
 
@@ -221,6 +305,7 @@ def _allowed(loc: tuple) -> str:
             if getattr(meta, attr, None) is not None:
                 bounds.append(f"{sym} {getattr(meta, attr)}")
     kind = getattr(field.annotation, "__name__", str(field.annotation))
+    kind = "true or false" if kind == "bool" else kind
     rng = f" {' and '.join(bounds)}" if bounds else ""
     return f" Allowed: {kind}{rng} — {field.description}"
 

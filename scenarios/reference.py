@@ -23,11 +23,12 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from scenarios.files import MAX_FILE_BYTES, size_text
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario, default_phases
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_PATH = ROOT / "docs" / "scenario-reference.md"
-DAY_ZERO = dt.date(2020, 1, 23)  # day 0 of every scenario (model-spec Scale)
+DAY_ZERO = dt.date(2020, 1, 23)  # day 0 of every scenario (the model requirements Scale)
 
 # The sections of a scenario file, in the order the page shows them (top level first, phases last).
 SECTIONS: tuple[str, ...] = tuple(
@@ -240,7 +241,10 @@ def render() -> str:
     add("")
     add("A file may start from a preset or another file with `extends = \"no_linkage\"` (or a path, relative "
         "to the file): it then changes only the keys it names, section by section; a `[[phases]]` list in the "
-        "file replaces the base's whole schedule. The presets other than `no_linkage` are written this way.")
+        "file replaces the base's whole schedule. The presets other than `no_linkage` are written this way. "
+        "A file uploaded to the dashboard may extend a preset only, never a path. A scenario file is UTF-8 "
+        f"text without a byte-order mark and at most {size_text(MAX_FILE_BYTES)}; `nan` and `inf` are not "
+        "allowed values.")
     add("")
     add("How to read the tables:")
     add("")
@@ -250,7 +254,7 @@ def render() -> str:
         "float is expected).")
     add("- **allowed range**: `[a, b]` includes an end, `(a, b)` excludes it; `∞` means no bound on that "
         "side.")
-    add("- **source**: where the default comes from. `domain-facts` is `shared/domain-facts.md`, with its "
+    add("- **source**: where the default comes from. `sources` is docs/sources.md, with its "
         "confidence: **H** official figure, **M** one media report or one community's example, **L** "
         "anecdote or inference. A default marked *assumed* has no sourced figure behind it; the range given "
         "with it is the one a sensitivity analysis should cover.")
@@ -297,7 +301,7 @@ def render() -> str:
     add("")
     add("## Default phase schedule")
     add("")
-    add("The schedule a scenario gets when it gives no `[[phases]]` (model-spec Phases; domain-facts "
+    add("The schedule a scenario gets when it gives no `[[phases]]` (the model requirements Phases; sources "
         "Timeline). Day 0 is 23 Jan 2020.")
     add("")
     out.extend(phase_schedule_table())
@@ -307,7 +311,9 @@ def render() -> str:
     add("")
     add("## Rules across fields")
     add("")
-    add("- `phases`: at least one phase; the first starts on day 0; start days strictly increase.")
+    add("- `phases`: at least one phase; the first starts on day 0; start days strictly increase; no two phases "
+        "share a name. A phase listed in a file must start by the run's last day, day `days` - 1 (a preset run for fewer "
+        "days with `--set days=...` simply never reaches its later phases).")
     add(f"- `households` x `days` must not exceed {MAX_HOUSEHOLDS * 365:,} (for example "
         f"{MAX_HOUSEHOLDS:,} households for 365 days); each alone is capped at {MAX_HOUSEHOLDS:,} households "
         f"and {MAX_DAYS:,} days.")

@@ -8,8 +8,11 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
+import ipaddress
 import json
 import math
+import socket
 import sys
 import tomllib
 from pathlib import Path
@@ -42,8 +45,23 @@ def parse_sets(pairs: list[str]) -> dict:
             value = tomllib.loads(f"v = {raw.strip()}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw.strip()
+        except RecursionError:
+            raise BadInput(f"--set {key.strip()}=...: the value's arrays or tables nest too deeply to read; give a "
+                           "number, true/false, a \"string\" or a short list.") from None
+        if key.strip() in out and out[key.strip()] != value:
+            raise BadInput(f"--set {key.strip()}: given twice with different values; give it once.")
         out[key.strip()] = value
     return out
+
+
+def add_option(overrides: dict, key: str, value) -> None:
+    """Add `--days` / `--households` to the `--set` overrides; the two spellings must not disagree."""
+    if value is None:
+        return
+    if key in overrides and overrides[key] != value:
+        raise BadInput(f"--{key} {value} and --set {key}={scenarios.toml_value(overrides[key])} disagree; give "
+                       f"the number of {key} once (either option).")
+    overrides[key] = value
 
 
 def _finite(value):
@@ -65,10 +83,8 @@ def run(
     from simulation.provenance import package_versions
 
     overrides = parse_sets(set_ or [])
-    if days is not None:
-        overrides["days"] = days
-    if households is not None:
-        overrides["households"] = households
+    add_option(overrides, "days", days)
+    add_option(overrides, "households", households)
     config = scenarios.load(scenario)
     if overrides:
         config = scenarios.apply_overrides(config, overrides, label=f"{scenario}, overridden on the command line")
@@ -139,21 +155,44 @@ OutOpt = Annotated[Path | None, typer.Option(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a batch system's stop, a closed terminal), handled like Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated(signum)
+
+
 @contextlib.contextmanager
 def _resumable():
-    """Ctrl-C during an experiment: its finished runs are stored; say how to go on, exit 130."""
+    """Ctrl-C, SIGTERM or SIGHUP during an experiment: its finished runs are stored and its workers stopped; say
+    how to go on, exit 128 + the signal's number (130 for Ctrl-C)."""
+    import signal
+    import threading
+
+    handled = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _terminated) for s in handled}
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         typer.echo("\ninterrupted: the finished runs are stored; run the same command again to resume", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)) from None
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 @app.command()
 def compare(
     scenario: Annotated[list[str], typer.Argument(help="Two or more presets or .toml files; the first is the "
                                                        "reference.")],
-    reps: Annotated[int, typer.Option("--reps", help="Replications per scenario (common seeds).")] = 10,
+    reps: Annotated[int, typer.Option("--reps", help="Replications per scenario (common seeds), 1 to 100,000.")] = 10,
     root_seed: Annotated[int, typer.Option("--root-seed", min=0, help="Root of the runs' seeds.")] = 20200123,
     days: Annotated[int | None, typer.Option(help="Override the number of days in every scenario.")] = None,
     households: Annotated[int | None, typer.Option(help="Override the number of households everywhere.")] = None,
@@ -164,16 +203,16 @@ def compare(
     """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
     from experiments import api
     from experiments.reports import render
+    from experiments.spec import MAX_REPLICATIONS
 
     if len(scenario) < 2:
         raise BadInput("compare: give at least two scenarios (presets or .toml files); the first is the reference.")
-    if reps < 1:
-        raise ExperimentError(f"--reps {reps}: the number of replications must be at least 1.")
+    if not 1 <= reps <= MAX_REPLICATIONS:
+        raise ExperimentError(f"--reps {reps}: the number of replications must be from 1 to {MAX_REPLICATIONS:,} "
+                              "(the cap on an experiment file's replications too).")
     overrides = parse_sets(set_ or [])
-    if days is not None:
-        overrides["days"] = days
-    if households is not None:
-        overrides["households"] = households
+    add_option(overrides, "days", days)
+    add_option(overrides, "households", households)
     with _resumable():
         result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
                              workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
@@ -231,12 +270,42 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
 ) -> None:
     """Serve the dashboard (Explore, Compare, Learn; 中文 / English) in the browser; works offline."""
-    from dashboard.server import AddressError, serve
+    from dashboard.server import AddressError, check_address, serve
 
+    try:
+        address = _address_here(host)
+        check_address(host, port)
+    except AddressError as exc:
+        raise BadInput(str(exc)) from None
+    if address is not None and not ipaddress.ip_address(address).is_loopback:
+        typer.echo(f"warning: --host {host} serves the dashboard beyond this machine. The page has no login and no "
+                   f"encryption: anyone who can reach port {port} can use it and run models here. Do this only "
+                   "on a network you trust (see the README, 'Serving the dashboard beyond this machine').", err=True)
     try:
         serve(host, port)
     except AddressError as exc:
         raise BadInput(str(exc)) from None
+
+
+def _address_here(host: str) -> str | None:
+    """The IP address `host` names, if it is one this machine can listen on (None if `host` does not resolve, which
+    the server's own check reports); otherwise a message that says so, rather than blaming the port."""
+    from dashboard.server import AddressError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        return None
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise AddressError(
+                    f"--host {host}: {address[0]} is not an address of this machine, so the dashboard cannot listen "
+                    "there; give one of its own addresses: 127.0.0.1 (this machine only, the default) or 0.0.0.0 "
+                    "(every network this machine is on).") from None
+    return address[0]
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ does: a food package adds days of food, a medicine run a refill, a conversation 
 or delivered supplies close the need, unless the hospital turns the patient away that day (needs.py: the escort's
 hours are spent and the need stays open).
 
-Sources: model-spec Process 5; domain-facts stylized facts 2 (extra hands help with shared tasks, not case
+Sources: the model requirements Process 5; sources: stylized facts 2 (extra hands help with shared tasks, not case
 management) and 5 (medicine runs were slow and avoided: they cost the most hours).
 """
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from simulation import hours as hours_ledger
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
 
 
@@ -71,8 +72,8 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
         return np.zeros(0, dtype=bool), np.zeros(len(capacity))
     cost = np.full((1, len(CATEGORIES)), np.inf)
     cost[0, :len(hours)] = hours[:len(CATEGORIES)]
-    left, used = _serve(model, q, np.zeros(len(CATEGORIES), dtype=np.int64), np.array([0, len(capacity)]), cost,
-                        capacity, [by], np.array([counselling_effect]))
+    left, used, _ = _serve(model, q, np.zeros(len(CATEGORIES), dtype=np.int64), np.array([0, len(capacity)]), cost,
+                           capacity, [by], np.array([counselling_effect]))
     served = np.ones(len(q), dtype=bool)
     served[left] = False
     return served, used
@@ -81,43 +82,74 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
 @dataclass
 class Team:
     """Responders of one kind serving needs of their own `categories` (no other team's): hours per grid cell, or
-    one number for a community-wide pool (`capacity` of length 1), and the hours each category costs them."""
+    one number for a community-wide pool (`capacity` of length 1), and the hours each category costs them.
+
+    A team of the model names the ledger `kind` (or group of kinds, simulation/hours.py) whose hours it spends, and
+    its `owner` there: its capacity is then at most what that kind has left (all of it when `capacity` is None),
+    and `serve_teams` books the hours served, category by category, as the tasks `tasks` (one per category). A team
+    without a kind (tests of the allocation rule) serves its `capacity` and books nothing."""
 
     categories: tuple[int, ...]
-    capacity: np.ndarray
+    capacity: np.ndarray | None
     hours: np.ndarray  # cost per category (indexed by category)
     by: str
     counselling_effect: float = 0.0
+    kind: str | tuple[str, ...] | None = None
+    owner: str = ""
+    tasks: tuple[str, ...] = hours_ledger.SERVICE_TASKS
 
 
 def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndarray]]:
     """Several teams serve at once, each its own categories, as if one after the other with `serve`: the needs a
     team may take are its alone, so the order does not matter. One compiled pass instead of one per team (the pass
     costs the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are
-    those of separate `serve` calls. Returns what is left of the queue and the hours each team used per cell."""
+    those of separate `serve` calls. A team with a ledger kind serves at most what its kind has left and books what
+    it served (`Team`). Returns what is left of the queue and the hours each team used per cell."""
+    ledger = model.hours
+    capacities = []
+    for team in teams:
+        capacity = team.capacity
+        if team.kind is not None:
+            left = ledger.left(team.kind, team.owner)
+            left = np.atleast_1d(np.asarray(left, dtype=float))
+            capacity = left if capacity is None else np.minimum(capacity, left)
+        capacities.append(np.asarray(capacity, dtype=float))
     team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
     cost = np.full((len(teams), len(CATEGORIES)), np.inf)
     for k, team in enumerate(teams):
-        if team.capacity.sum() > 0:
+        if capacities[k].sum() > 0:
             team_of[list(team.categories)] = k
         cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
-    bounds = np.array(list(itertools.accumulate((len(t.capacity) for t in teams), initial=0)))
-    left, used = _serve(model, q, team_of, bounds, cost, np.concatenate([t.capacity for t in teams]),
-                        [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
+    bounds = np.array(list(itertools.accumulate((len(c) for c in capacities), initial=0)))
+    left, used, by_category = _serve(model, q, team_of, bounds, cost, np.concatenate(capacities),
+                                     [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
+    for k, team in enumerate(teams):
+        if team.kind is not None:
+            _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
     rest = q if left is None else Queue(q.rows[left], q.cats[left], q.classes[left])
     return rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+
+
+def _book(ledger, team: Team, by_category: np.ndarray) -> None:
+    """Book a team's hours served (cells x categories) in the ledger, one task per category."""
+    per_cell = hours_ledger.per_cell(team.kind)
+    for c in team.categories:
+        h = by_category[:, c]
+        if h.any():
+            ledger.spend(team.kind, team.tasks[c], h if per_cell else float(h[0]), team.owner)
 
 
 def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
            bys: list[str], effects: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
-    Returns the positions of the queue left (None when no team may take any of it) and the hours used per cell.
+    Returns the positions of the queue left (None when no team may take any of it), the hours used per cell and
+    the same by category (cells x categories).
 
     The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
     the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give
     (tests/test_streams.py), one per entry of the cut-off class."""
     hh, n = model.households, model.config.needs
-    left, met_rows, met_cats, met_first, used, away = _serve_compiled(
+    left, met_rows, met_cats, met_first, used, by_category, away = _serve_compiled(
         q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
         model.streams.pcg64_states([f"serve:{by}" for by in bys], model.day), model.config.days + 1, LOOKAHEAD,
         ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor, hh.food_stock,
@@ -127,16 +159,19 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
         if met_first[k + 1] > met_first[k]:
             model.ledger.meet(hh, met_rows[met_first[k]:met_first[k + 1]], met_cats[met_first[k]:met_first[k + 1]],
                               model.day, by)
-    return left, used
+    return left, used, by_category
 
 
-def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float, hours: dict[int, float],
-               by: str, counselling_effect: float) -> Queue:
-    """A community-wide pool of `hours_available` serves the queue's needs of `categories`; returns what is left."""
+def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float | None, hours: dict[int, float],
+               by: str, counselling_effect: float, kind: str | None = None, owner: str = "",
+               tasks: tuple[str, ...] = hours_ledger.SERVICE_TASKS) -> Queue:
+    """A community-wide pool of `hours_available` (at most what the ledger `kind` of `owner` has left, all of it
+    when None) serves the queue's needs of `categories`; returns what is left."""
     cost = np.full(len(CATEGORIES), np.inf)
     for category, h in hours.items():
         cost[category] = h
-    team = Team(categories, np.array([float(hours_available)]), cost, by, counselling_effect)
+    capacity = None if hours_available is None else np.array([float(hours_available)])
+    team = Team(categories, capacity, cost, by, counselling_effect, kind, owner, tasks)
     return serve_teams(model, q, [team])[0]
 
 
@@ -390,17 +425,21 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
                     distress):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
     counselling effect). Returns the positions of the queue left (None when nobody was served), the needs met, team
-    by team (rows, categories, where each team's start), the hours used per cell and the escorted patients the
-    hospital turned away (served, but their need stays open)."""
+    by team (rows, categories, where each team's start), the hours used per cell, the same by cell and category,
+    and the escorted patients the hospital turned away (served, but their need stays open)."""
     entries, cells, costs, first = _team_entries(rows, cats, grid, team_of, bounds, cost)
     n_teams = len(bounds) - 1
     if len(entries) == 0:
         return None, np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_teams + 1, np.int64), \
-            np.zeros(len(capacity)), 0
+            np.zeros(len(capacity)), np.zeros((len(capacity), cost.shape[1])), 0
     entry_classes = np.empty(len(entries), np.int64)
     for j in range(len(entries)):
         entry_classes[j] = classes[entries[j]]
     served, used = _allocate_compiled(cells, costs, entry_classes, capacity, bounds, states, span, lookahead, rounds)
+    by_category = np.zeros((len(capacity), cost.shape[1]))  # the hours served, by cell and category
+    for j in range(len(entries)):
+        if served[j]:
+            by_category[cells[j], cats[entries[j]]] += costs[j]
     done = np.zeros(len(rows), np.bool_)
     met_rows, met_cats = np.empty(len(entries), np.int64), np.empty(len(entries), np.int64)
     met_first = np.zeros(n_teams + 1, np.int64)
@@ -429,7 +468,7 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
         if not done[i]:
             left[n_left] = i
             n_left += 1
-    return left, met_rows[:m], met_cats[:m], met_first, used, away
+    return left, met_rows[:m], met_cats[:m], met_first, used, by_category, away
 
 
 @njit(cache=True)

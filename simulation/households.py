@@ -20,6 +20,14 @@ from scenarios.schema import CATEGORIES
 
 FOOD, MEDICINE, MEDICAL, PSYCH, SUPPLIES = range(len(CATEGORIES))
 GROUPS = ("elderly_alone", "chronic", "low_income", "offline", "offline_elderly", "vulnerable")
+# Responders whose psychological sessions are professional help (the survey's "used a service"): the remote services
+# (simulation/linkage/online.py), the organisations' social workers and resident psychological volunteers.
+COUNSELLORS = frozenset({"online_psych", "social_worker", "volunteer_psych"})
+RECOVERY_MARGIN = 0.1  # a household in need of psychological help stays in need until distress < threshold - this
+# The groups whose met needs and days waited the ledger also counts apart (the wait ratios of outcomes.py compare
+# each with the households outside it), and their bits in `HouseholdState.group_bits`.
+WAIT_GROUPS = ("vulnerable", "offline")
+WAIT_GROUP_BITS = np.array([GROUPS.index(g) for g in WAIT_GROUPS], dtype=np.int64)
 
 
 class HouseholdState:
@@ -49,6 +57,7 @@ class HouseholdState:
         self.food_days_factor = pop.persons_per_household / self.size
         # The community's register of special groups, which cadres screen proactively.
         self.on_register = self.alone | self.disabled | self.dialysis | self.low_income
+        self.key_group = self.alone | self.chronic  # of the aftermath, with the bereaved (the source panel, Aftermath)
         self.vulnerable = self.alone | self.chronic | self.dialysis | self.disabled | self.low_income | ~self.digital
         self.outing_offset = rng.integers(0, 1 << 20, n)
         self.dialysis_offset = rng.integers(0, needs.dialysis_interval, n)
@@ -58,6 +67,13 @@ class HouseholdState:
         self.food_stock = needs.food_stock_days * (0.5 + u[7])
         self.medicine_stock = np.where(self.chronic, needs.medicine_stock_days * 2 * u[8], np.inf)
         self.distress = self.baseline_distress.copy()
+        # In need of psychological help: from distress above `needs.psych_threshold` until it eases below the
+        # threshold less RECOVERY_MARGIN (updated each day's end, simulation/consequences.py).
+        self.in_need = self.distress > needs.psych_threshold
+        self.bereaved = np.zeros(n, dtype=bool)  # an urgent medical need of the household failed (ill or lost)
+        # Day from which a dialysis patient's open medical need counts towards its deadline: its latest session
+        # missed (simulation/needs.py), so that every missed session is a critical failure of its own.
+        self.medical_clock = np.full(n, -1, dtype=np.int16)
         shape = (n, len(CATEGORIES))
         self.open = np.zeros(shape, dtype=bool, order="F")
         self.reported = np.zeros(shape, dtype=bool, order="F")
@@ -102,7 +118,8 @@ class HouseholdState:
 
 
 class Ledger:
-    """The day's flows of needs: raised, reported and met, by category, and the waits of met needs."""
+    """The day's flows of needs: raised, reported and met, by category, and the waits of met needs (in all, and for
+    the households of each of `WAIT_GROUPS`)."""
 
     def __init__(self) -> None:
         k = len(CATEGORIES)
@@ -110,9 +127,12 @@ class Ledger:
         self.met = np.zeros(k, dtype=np.int64)
         self.reported = 0
         self.met_wait_days = 0
+        self.met_in_group = np.zeros(len(WAIT_GROUPS), dtype=np.int64)  # needs met of households in the group
+        self.wait_in_group = np.zeros(len(WAIT_GROUPS), dtype=np.int64)  # the days those needs waited
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
         self.turned_away = 0  # medical visits made today that no hospital took
+        self.sessions = 0  # professional psychological sessions given today (COUNSELLORS)
 
     def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
         """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
@@ -126,11 +146,18 @@ class Ledger:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
         if len(rows) == 0:
             return
-        raised = _close_needs(rows, cats, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
-                              self.met)
+        raised = _close_needs(rows, cats, day, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
+                              self.met, hh.group_bits, WAIT_GROUP_BITS, self.met_in_group, self.wait_in_group)
         hh.open_raised_days -= raised
         self.met_wait_days += day * len(rows) - raised
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
+        if by in COUNSELLORS:
+            self.sessions += int(np.count_nonzero(cats == PSYCH))
+
+    def count_sessions(self, k: int) -> None:
+        """Count `k` professional sessions that met no open request (a household in need counselled whose request
+        was already met, or not yet raised); the sessions that meet a request are counted by `meet`."""
+        self.sessions += int(k)
 
     def meet_rows(self, hh: HouseholdState, rows: np.ndarray, category: int, day: int, by: str) -> None:
         """Close the open `category` needs of the households `rows` (all of which have one open)."""
@@ -162,12 +189,19 @@ def _open_needs(rows, category, day, open_, reported, failed, raised_day) -> int
 
 
 @njit(cache=True)
-def _close_needs(rows, cats, open_, reported, raised_day, open_count, known_count, met) -> int:
-    """Close the open needs at (rows, cats); returns the sum of their raise days."""
+def _close_needs(rows, cats, day, open_, reported, raised_day, open_count, known_count, met, group_bits, wait_bits,
+                 met_in_group, wait_in_group) -> int:
+    """Close the open needs at (rows, cats) on `day`; returns the sum of their raise days. Each need met of a
+    household with bit `wait_bits[g]` set counts in `met_in_group[g]`, and its wait in `wait_in_group[g]`."""
     raised = 0
     for j in range(len(rows)):
         r, c = rows[j], cats[j]
         raised += raised_day[r, c]
+        bits = group_bits[r]
+        for g in range(len(wait_bits)):
+            if (bits >> wait_bits[g]) & 1:
+                met_in_group[g] += 1
+                wait_in_group[g] += day - raised_day[r, c]
         if reported[r, c]:
             known_count[c] -= 1
             reported[r, c] = False

@@ -1,4 +1,4 @@
-"""CommunityModel: one residential community under lockdown, one step a day (model-spec Scale and Processes).
+"""CommunityModel: one residential community under lockdown, one step a day (the model requirements Scale and Processes).
 
 The day, in order: the policy phase; needs arise and households provide for themselves where the phase allows;
 needs are reported (or stay hidden) and cadres screen their register; the known needs are ordered (triage) and
@@ -8,7 +8,6 @@ prices); observation. Linkage mechanisms (simulation/linkage/) plug in at fixed 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
@@ -21,21 +20,10 @@ from agents import Cadre, Household
 from agents.cadre import CadreRoster
 from scenarios import Scenario
 from simulation import consequences, delivery, linkage, needs, network, outcomes, prices, reporting, triage
+from simulation.hours import CADRES, Hours
 from simulation.households import CATEGORIES, HouseholdState, Ledger
+from simulation.referrals import Referrals
 from simulation.streams import Streams, seed_from
-
-
-@dataclass
-class DayHours:
-    """Responder hours of the day: cadre hours per grid cell after gate duty, and the shares set aside."""
-
-    grid: np.ndarray
-    gate: np.ndarray
-    coordination: float
-    screening: float
-    weight: np.ndarray  # where report and screening hours come from: each cell's share of case-work hours
-    coordination_used: float = 0.0
-    screening_used: float = 0.0
 
 
 class CommunityModel(mesa.Model):
@@ -102,12 +90,12 @@ class CommunityModel(mesa.Model):
         self.food_seekers = 0
         self.coordination_load = 0.0
         self.cadre_fatigue_mean = self.cadre_hours_used = 0.0
-        self.volunteers_active = self.volunteers_vetting = self.volunteers_burnt_out = 0
-        self.social_workers_active = 0
-        self.volunteer_coordination_load = self.volunteer_coordination_capacity = 0.0
+        self.own_cadres_on_duty = 0  # the community's own cadres offering hours today (_plan_hours)
+        self.calls_taken = 0  # phone calls the cadres took today (reporting.py)
         self.ledger = Ledger()
-        self.hours = DayHours(np.zeros(self.network.n_grids), np.zeros(self.network.n_grids), 0.0, 0.0,
-                              np.zeros(self.network.n_grids))
+        self.hours = Hours(self.network.n_grids)  # the day's responder hours (simulation/hours.py), new each morning
+        self.coordination_capacity = 0.0  # the day's report budget, set aside from the own cadres' hours
+        self.referrals = Referrals()  # households handed on to a service, waiting (simulation/referrals.py)
         self.today: dict = {}
         self.mechanisms = linkage.build(self.config)
         for mechanism in self.mechanisms:
@@ -142,36 +130,32 @@ class CommunityModel(mesa.Model):
         return self._cover
 
     def _plan_hours(self) -> None:
-        """Gates first, from everyone's hours; reports and screening from the community's own cadres only (sunk
-        cadres help with shared tasks, not case management: domain-facts stylized fact 2); deliveries get the rest."""
-        c = self.config.cadres
+        """The cadres offer the day's hours, cell by cell; gates come first, from everyone's hours; the report and
+        screening budgets are shares of what the community's own cadres have left (sunk cadres help with shared
+        tasks, not case management: sources: stylized fact 2); deliveries get the rest."""
+        c, h = self.config.cadres, self.hours
         cover = self._cover_matrix()
         self.cadre_hours_offered = offered = self.cadre_roster.hours_today()
-        grid = offered @ cover
-        own = (offered * self._case_workers()) @ cover
-        gate_need = self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0
-        gate = np.minimum(gate_need, grid)
-        avail = grid - gate
-        own_avail = np.divide(avail * own, grid, out=np.zeros_like(avail), where=grid > 0)
-        total = float(own_avail.sum())
-        weight = own_avail / total if total > 0 else np.zeros_like(own_avail)
-        self.hours = DayHours(grid=grid, gate=gate, coordination=c.coordination_share * total,
-                              screening=c.screening_share * total, weight=weight)
+        case = self._case_workers()
+        self.own_cadres_on_duty = int(np.count_nonzero((offered > 0) & (case > 0)))
+        h.offer("cadre", (offered * case) @ cover)
+        h.offer("sunk_cadre", (offered * (1.0 - case)) @ cover)
+        h.spend(CADRES, "gates", self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0)
+        own = float(h.left("cadre").sum())
+        self.coordination_capacity = c.coordination_share * own
+        h.set_aside("reports", self.coordination_capacity)
+        h.set_aside("screening", c.screening_share * own)
 
     def _case_workers(self) -> np.ndarray:
         if getattr(self, "_case", None) is None or len(self._case) != len(self.cadres):
             self._case = np.array([cadre.role != "sunk" for cadre in self.cadres], dtype=float)
         return self._case
 
-    def _cadre_delivery_hours(self) -> np.ndarray:
-        """Each cell's hours for deliveries: what gates, reports and screening left."""
-        h = self.hours
-        return h.grid - h.gate - (h.coordination_used + h.screening_used) * h.weight
-
-    def _cadres_end_day(self, delivery_used: np.ndarray) -> None:
+    def _cadres_end_day(self) -> None:
+        """Each cell's load (the share of its cadres' hours spent today) tires every cadre covering it."""
         h, roster = self.hours, self.cadre_roster
-        used = h.gate + (h.coordination_used + h.screening_used) * h.weight + delivery_used
-        load = np.divide(used, h.grid, out=np.zeros_like(used), where=h.grid > 0)
+        grid = h.offered(CADRES)
+        load = np.divide(h.used(CADRES), grid, out=np.zeros_like(grid), where=grid > 0)
         offered = self.cadre_hours_offered
         here = len(offered)
         roster.end_day(np.minimum(self._cover_matrix()[:here] @ load, 1.0), offered, slice(0, here))
@@ -187,9 +171,7 @@ class CommunityModel(mesa.Model):
         """Simulate one day."""
         self.phase = self.config.phase_on(self.day)
         self.ledger = Ledger()
-        self.volunteers_active = 0  # mechanisms add the volunteers they have at work today
-        self.social_workers_active = 0
-        self.volunteer_coordination_load = self.volunteer_coordination_capacity = 0.0
+        self.hours = Hours(self.network.n_grids)
         for m in self.mechanisms:
             m.start_day(self)
         needs.arise(self)
@@ -201,10 +183,9 @@ class CommunityModel(mesa.Model):
         queue = delivery.queue(self)
         for m in self.mechanisms:
             queue = m.deliver(self, queue)
-        c = self.config.cadres
-        _, used = delivery.serve(self, queue, self._cadre_delivery_hours(), self.cadre_task_hours, "cadre",
-                                 c.counselling_effect)
-        self._cadres_end_day(used)
+        delivery.serve_teams(self, queue, [delivery.Team(tuple(range(len(CATEGORIES))), None, self.cadre_task_hours,
+                                                         "cadre", self.config.cadres.counselling_effect, CADRES)])
+        self._cadres_end_day()
         for m in self.mechanisms:
             m.mobilise(self)
         consequences.apply(self)
@@ -223,5 +204,5 @@ class CommunityModel(mesa.Model):
         return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
 
     def summary(self) -> dict:
-        """The run's summary keys (model-spec Outcomes), computed from the daily series."""
+        """The run's summary keys (the model requirements Outcomes), computed from the daily series."""
         return outcomes.summarize(self.daily(), self.households.n, int(self.households.vulnerable.sum()))

@@ -1,14 +1,16 @@
 """Process 2, needs arise, and the self-provision the day's phase allows.
 
 Food runs down and a need to restock opens near the end of the stock; chronic patients need refills; dialysis
-patients need a session every few days; acute events strike, more often for the chronically ill and more again
-when their medicine has run out; distress above a threshold becomes a need for psychological support; protective
-supplies run out. Households meet needs themselves when the phase lets them out (model-spec Phases). A medical
+patients need a session every few days, and a session that falls due while the last one is still missed is another
+missed session (another critical failure once its deadline passes, simulation/consequences.py); acute events strike,
+more often for the chronically ill and more again when their medicine has run out; distress above a threshold
+becomes a request for psychological support (the household is then in need of help until its distress eases well
+below the threshold, simulation/consequences.py); protective supplies run out. Households meet needs themselves when the phase lets them out (the model requirements Phases). A medical
 visit also needs a hospital that takes the patient that day (the phase's `hospital_access`), whoever arranges it.
 
-Sources: domain.md, Timeline and "Prices and supply" (Huang: vegetable buying became hard after closure);
-domain-facts stylized fact 5 (medical needs harder to meet: dialysis and chronic care disrupted) and the mental-health
-survey (41.9% distressed, 10.2% needing help); the one-person-per-household outing rule (domain-facts Timeline).
+Sources: the source panel, Timeline and "Prices and supply" (Huang: vegetable buying became hard after closure);
+sources: stylized fact 5 (medical needs harder to meet: dialysis and chronic care disrupted) and the mental-health
+survey (41.9% distressed, 10.2% needing help); the one-person-per-household outing rule (sources Timeline).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def arise(model) -> None:
     food, medicine, psych, dialysis = _run_down(day, n.food_reorder_days, n.medicine_reorder_days,
                                                 n.psych_threshold, n.dialysis_interval, hh.food_stock,
                                                 hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset,
-                                                hh.open.view(np.uint8))
+                                                hh.open.view(np.uint8), hh.failed.view(np.uint8),
+                                                hh.medical_clock)
     led.raise_needs(hh, food, FOOD, day)
     led.raise_needs(hh, medicine, MEDICINE, day)
     led.raise_needs(hh, dialysis, MEDICAL, day)
@@ -42,11 +45,13 @@ def arise(model) -> None:
 
 @njit(cache=True)
 def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_interval, food_stock, medicine_stock,
-              distress, dialysis_rows, dialysis_offset, open_):
+              distress, dialysis_rows, dialysis_offset, open_, failed, medical_clock):
     """A day of stocks: food and medicine run down by a day (floored at 0). Returns, among the households without
     such a need open already, those whose food or medicine stock is at its reorder point, those whose distress is
-    above the threshold (in row order), and the dialysis patients whose session is due today. `open_` is the needs
-    table's bytes. Few households start a need on a given day, so plain branches predict well."""
+    above the threshold (in row order), and the dialysis patients whose session is due today. A patient whose
+    session falls due while the medical need is open and already counted as failed has missed another session:
+    the need counts again from today (`failed` cleared, `medical_clock` = day). `open_` and `failed` are the needs
+    tables' bytes. Few households start a need on a given day, so plain branches predict well."""
     n = len(food_stock)
     for r in range(n):
         food_stock[r] = max(food_stock[r] - 1.0, 0.0)
@@ -70,9 +75,13 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
     due = np.empty(len(dialysis_rows), np.int64)
     k_due = 0
     for r in dialysis_rows:
-        if (day + dialysis_offset[r]) % dialysis_interval == 0 and not open_[r, MEDICAL]:
-            due[k_due] = r
-            k_due += 1
+        if (day + dialysis_offset[r]) % dialysis_interval == 0:
+            if not open_[r, MEDICAL]:
+                due[k_due] = r
+                k_due += 1
+            elif failed[r, MEDICAL]:
+                failed[r, MEDICAL] = 0
+                medical_clock[r] = day
     return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due]
 
 
@@ -120,7 +129,7 @@ def _thin(cand, draw, rate_other, rate_chronic, no_medicine, chronic, medicine_s
 def _hospital_day(model) -> None:
     """Which of today's patients a hospital would take: one draw per household with a medical need open, so that a
     household is admitted or turned away alike whoever brings it (itself, a cadre, a volunteer). Hospitals turned to
-    COVID care and turned others away (domain-facts stylized fact 5); the phase's `hospital_access` is the chance."""
+    COVID care and turned others away (sources: stylized fact 5); the phase's `hospital_access` is the chance."""
     hh, access = model.households, model.phase.hospital_access
     hh.turned_away[:] = False
     if access < 1.0:

@@ -1,9 +1,9 @@
 """The community's social network: buildings of densely tied households, grid cells of buildings, sparser ties
 across buildings, with tie density and trust set by the mass base.
 
-Source: domain.md, "Prior mass base decides mobilisation" (Song): communities with a good everyday mass base
-mobilised volunteers more successfully; Miao, Zeng & Shi 2020 (domain-facts, stylized fact 6): social cohesion
-reduced distress. The structure (building -> grid cell -> community) is model-spec Scale.
+Source: the source panel, "Prior mass base decides mobilisation" (Song): communities with a good everyday mass base
+mobilised volunteers more successfully; Miao, Zeng & Shi 2020 (sources, stylized fact 6): social cohesion
+reduced distress. The structure (building -> grid cell -> community) is the model requirements Scale.
 
 Edges are drawn with numpy from the model's `network` stream and handed to networkx, so the graph is the same for
 the same seed whatever else the scenario changes.

@@ -1,9 +1,25 @@
 """Process 8, observation: the day's metrics, and a run's summary computed from the daily series.
 
-Flows (`raised_*`, `met_*`, `reported_total`, `critical_failures`, `met_wait_days`) count what happened during the
-day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total` includes hidden needs and
+Flows (`raised_*`, `met_*`, `reported_total`, `critical_failures`, `met_wait_days`, the ledger's `hours_*`) count
+what happened during the day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total` includes hidden needs and
 `hidden_total` is the part of it no responder knows of. Group columns (`unmet_elderly_alone` ...) split the same
-needs by the household's group; groups overlap, so they do not add up to the total.
+needs by the household's group; groups overlap, so they do not add up to the total. The wait columns
+(`met_<side>` and `met_wait_days_<side>` for the sides vulnerable / not_vulnerable and offline / online) split the
+day's met needs and the days they waited by the household's side of each of `WAIT_GROUPS`; each pair of sides adds
+up to `met_total` and `met_wait_days`. The responders' hours
+(`hours_offered_<kind>`, `hours_idle_<kind>`, `hours_<task>`) are the day's ledger (simulation/hours.py); the
+linkage mechanisms supply their own columns (`Mechanism.COLUMNS`, their off values when a mechanism is off), a
+column several of them supply being the sum of their values.
+
+Mental health: `psych_need_households` counts the households in need of psychological help at the day's end (their
+distress rose above `needs.psych_threshold` and has not yet eased below it less 0.1, whether or not a request of
+theirs is open: the survey's "felt they needed help"), `psych_need_key_groups` those of them in the key groups of
+the aftermath (elderly living alone, chronically ill, or a household whose urgent medical need failed),
+`distressed_households` those above `distress.distressed_threshold`; `psych_sessions` counts the professional
+sessions given that day (remote services, social workers, psychological volunteers: `Ledger.sessions`); the online
+mechanism adds `psych_help_sought` (households in need who tried to reach the remote services) and
+`psych_help_capacity` (the sessions those could give).
+Cadres' health: `cadres_off_sick` (at the day's end, not working tomorrow) and `cadres_left` (gone for good).
 """
 
 from __future__ import annotations
@@ -16,24 +32,39 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from simulation.households import CATEGORIES, GROUPS
+from simulation import hours, linkage
+from simulation.households import CATEGORIES, GROUPS, WAIT_GROUPS
 
-DAILY_COLUMNS: tuple[str, ...] = (
+# Each group of WAIT_GROUPS and the households outside it, as the wait columns name them.
+WAIT_SIDES: dict[str, tuple[str, str]] = {"vulnerable": ("vulnerable", "not_vulnerable"),
+                                          "offline": ("offline", "online")}
+WAIT_COLUMNS: tuple[str, ...] = tuple(f"{kind}_{side}" for g in WAIT_GROUPS for side in WAIT_SIDES[g]
+                                      for kind in ("met", "met_wait_days"))
+
+_MECHANISM_COLUMNS = linkage.columns()  # name -> value when no mechanism supplies it
+
+_BASE_COLUMNS: tuple[str, ...] = (
     "day", "phase",
     "raised_total", "reported_total", "met_total", "unmet_total", "hidden_total",
     *(f"raised_{c}" for c in CATEGORIES), *(f"met_{c}" for c in CATEGORIES),
     *(f"unmet_{c}" for c in CATEGORIES), *(f"hidden_{c}" for c in CATEGORIES),
     *(f"unmet_{g}" for g in GROUPS), *(f"hidden_{g}" for g in GROUPS),
-    "met_wait_days", "mean_wait_open", "critical_failures", "medical_turned_away",
+    "met_wait_days", *WAIT_COLUMNS, "mean_wait_open", "critical_failures", "medical_turned_away",
     "volunteers_active", "volunteers_vetting", "volunteers_burnt_out", "social_workers_active",
     "coordinator_load", "coordinator_capacity", "volunteer_coordinator_load", "volunteer_coordinator_capacity",
     "cadres", "cadre_fatigue", "cadre_hours_used",
     "price_index", "mean_distress",
+    "calls_per_cadre",
+    *hours.columns(),
+    "distressed_households", "psych_need_households", "psych_need_key_groups", "psych_sessions",
+    "cadres_off_sick", "cadres_left",
 )
+# The mechanisms' own columns that the list above does not name already come last.
+DAILY_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c in _MECHANISM_COLUMNS if c not in _BASE_COLUMNS))
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "unmet_need_days", "unmet_need_days_per_1000", "hidden_need_share", "critical_failures",
-    "mean_days_to_meet", "equity_ratio", "peak_unmet_day", "volunteers_active_peak",
+    "mean_days_to_meet", "equity_ratio", "wait_ratio", "offline_wait_ratio", "peak_unmet_day", "volunteers_active_peak",
     "coordinator_overload_days", "price_index_peak", "mean_distress_end",
 )
 
@@ -62,7 +93,7 @@ def _reporter(name: str):
 
 def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
-    hh, led = model.households, model.ledger
+    hh, led, roster = model.households, model.ledger, model.cadre_roster
     unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits)
     raised, met = led.raised.tolist(), led.met.tolist()
     unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
@@ -75,31 +106,41 @@ def observe(model) -> dict:
     }
     row.update(zip(_CATEGORY_COLUMNS, chain.from_iterable(zip(raised, met, unmet_c, hidden_c))))
     row.update(zip(_GROUP_COLUMNS, chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))))
+    met_total, waited = row["met_total"], led.met_wait_days
+    for names, met_in, wait_in in zip(_WAIT_GROUP_COLUMNS, led.met_in_group.tolist(), led.wait_in_group.tolist()):
+        row.update(zip(names, (met_in, wait_in, met_total - met_in, waited - wait_in)))
     row.update({
-        "met_wait_days": led.met_wait_days,
+        "met_wait_days": waited,
         "mean_wait_open": age_sum / n_open if n_open else 0.0,
         "critical_failures": led.critical_failures,
         "medical_turned_away": led.turned_away,
-        "volunteers_active": model.volunteers_active,
-        "volunteers_vetting": model.volunteers_vetting,
-        "volunteers_burnt_out": model.volunteers_burnt_out,
-        "social_workers_active": model.social_workers_active,
         "coordinator_load": round(model.coordination_load, 6),
-        "coordinator_capacity": round(model.hours.coordination, 6),
-        "volunteer_coordinator_load": round(model.volunteer_coordination_load, 6),
-        "volunteer_coordinator_capacity": round(model.volunteer_coordination_capacity, 6),
+        "coordinator_capacity": round(model.coordination_capacity, 6),
         "cadres": len(model.cadres),
         "cadre_fatigue": model.cadre_fatigue_mean,
         "cadre_hours_used": round(model.cadre_hours_used, 6),
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.sum()) / hh.n,
+        "calls_per_cadre": model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
+        "distressed_households": int(np.count_nonzero(hh.distress > model.config.distress.distressed_threshold)),
+        "psych_need_households": int(np.count_nonzero(hh.in_need)),
+        "psych_need_key_groups": int(np.count_nonzero(hh.in_need & (hh.key_group | hh.bereaved))),
+        "psych_sessions": led.sessions,
+        "cadres_off_sick": int(np.count_nonzero((roster.off_until > model.day) & ~roster.gone)),
+        "cadres_left": int(np.count_nonzero(roster.gone)),
     })
+    row.update(model.hours.row())
+    row.update(_MECHANISM_COLUMNS)  # each mechanism's columns, as when it is off, then what the mechanisms say
+    for mechanism in model.mechanisms:
+        for name, value in mechanism.observe(model).items():
+            row[name] = row[name] + value
     return row
 
 
 # The daily columns filled from per-category and per-group arrays, in the order `observe` writes them.
 _CATEGORY_COLUMNS = tuple(f"{kind}_{c}" for c in CATEGORIES for kind in ("raised", "met", "unmet", "hidden"))
 _GROUP_COLUMNS = tuple(f"{kind}_{g}" for g in GROUPS for kind in ("unmet", "hidden"))
+_WAIT_GROUP_COLUMNS = tuple(WAIT_COLUMNS[4 * i:4 * i + 4] for i in range(len(WAIT_GROUPS)))
 @njit(cache=True)
 def _group_counts(open_, reported, group_bits):
     """group_matrix @ open_per_household(open) and group_matrix @ open_per_household(open & ~reported), in
@@ -133,7 +174,21 @@ def _group_counts(open_, reported, group_bits):
 
 
 def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
-    """The run's summary (model-spec Outcomes), computed from the daily series alone."""
+    """The run's summary (the model requirements Outcomes), computed from the daily series alone.
+
+    Three keys compare groups of households, and say different things:
+
+    - `equity_ratio`: unmet need-days per household, vulnerable over not vulnerable. It mixes how often a group's
+      needs arise (the chronically ill run out of medicine, frail households fend less for themselves) with how
+      long they stay open, so it exceeds 1 even when every need is served as fast as any other.
+    - `wait_ratio`: mean days from a need arising to its being met, for needs of vulnerable households over needs
+      of the others; it measures how well needs that arose were served, whatever their number.
+    - `offline_wait_ratio`: the same for offline households over online ones (the digital divide).
+
+    The waits are those of needs met during the run (needs still open at the end are not counted). A ratio is NaN
+    where it is undefined (a group with no households or no need met; 0 over 0) and inf where only its
+    denominator is 0; `experiments.stats` leaves non-finite values out of means and intervals and counts them.
+    """
     unmet = daily["unmet_total"].to_numpy()
     need_days = int(unmet.sum())
     met = int(daily["met_total"].sum())
@@ -141,17 +196,15 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
     vuln_days = float(daily["unmet_vulnerable"].sum())
     per_vuln = vuln_days / vulnerable if vulnerable else math.nan
     per_other = (need_days - vuln_days) / others if others else math.nan
-    if per_other > 0:
-        equity = per_vuln / per_other
-    else:
-        equity = math.nan if per_vuln != per_vuln or per_vuln == 0 else math.inf
     return {
         "unmet_need_days": need_days,
         "unmet_need_days_per_1000": need_days / households * 1000.0,
         "hidden_need_share": float(daily["hidden_total"].sum()) / need_days if need_days else 0.0,
         "critical_failures": int(daily["critical_failures"].sum()),
         "mean_days_to_meet": float(daily["met_wait_days"].sum()) / met if met else math.nan,
-        "equity_ratio": equity,
+        "equity_ratio": ratio(per_vuln, per_other),
+        "wait_ratio": ratio(_mean_wait(daily, "vulnerable"), _mean_wait(daily, "not_vulnerable")),
+        "offline_wait_ratio": ratio(_mean_wait(daily, "offline"), _mean_wait(daily, "online")),
         "peak_unmet_day": int(daily["day"].iloc[int(np.argmax(unmet))]),
         "volunteers_active_peak": int(daily["volunteers_active"].max()),
         "coordinator_overload_days": int(((daily["coordinator_load"] > daily["coordinator_capacity"])
@@ -160,3 +213,16 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
         "price_index_peak": float(daily["price_index"].max()),
         "mean_distress_end": float(daily["mean_distress"].iloc[-1]),
     }
+
+
+def _mean_wait(daily: pd.DataFrame, side: str) -> float:
+    """Mean days waited by the needs met of households on `side` (NaN if none was met)."""
+    met = int(daily[f"met_{side}"].sum())
+    return float(daily[f"met_wait_days_{side}"].sum()) / met if met else math.nan
+
+
+def ratio(a: float, b: float) -> float:
+    """a / b for the group ratios: NaN where it is undefined (either side NaN, or 0 / 0), inf where only b is 0."""
+    if b > 0:
+        return a / b
+    return math.nan if a != a or b != b or a == 0 else math.inf

@@ -2,10 +2,11 @@
 
 The target index is (demand / supply) ** elasticity, never below 1, where demand is the share of households seeking
 food today relative to a normal day and supply is the phase's food supply relative to normal; the index closes a
-fixed share of the gap to its target each day. Low-income households buy fewer days of food at high prices
-(simulation/needs.py).
+fixed share of the gap to its target each day. Low-income households buy fewer days of food at the shop at high
+prices (simulation/needs.py), and a group-buy package costs `prices.package_price` times the index out of their
+food budget (simulation/linkage/supply.py, external.py), so the cap (price stabilisation) acts on what they can buy.
 
-Sources: domain.md, "Prices and supply" (Huang: prices rose after closure); domain-facts: fresh vegetables +10.9%
+Sources: the source panel, "Prices and supply" (Huang: prices rose after closure); sources: fresh vegetables +10.9%
 and pork +135% nationally in Feb 2020 (H), tomatoes 3-4x in Wuhan anecdotes (L).
 """
 
@@ -17,5 +18,5 @@ def update(model) -> None:
     demand = (model.food_seekers / model.households.n) / p.normal_need_share
     target = max(1.0, demand / model.phase.food_supply) ** p.elasticity
     model.price_index += p.adjustment * (target - model.price_index)
-    if p.cap > 0:  # price stabilisation (domain.md, "Prices and supply": the city stabilised vegetable prices)
+    if p.cap > 0:  # price stabilisation (the source panel, "Prices and supply": the city stabilised vegetable prices)
         model.price_index = min(model.price_index, p.cap)

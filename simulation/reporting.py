@@ -5,9 +5,9 @@ only), gets through on the phone, has a trusted online neighbour report for it, 
 down the register of special groups. Reports cost cadre time and the cadres' hours for them are limited, so on busy
 days attempts go unanswered and needs stay hidden. A need nobody reported is invisible to every responder.
 
-Sources: domain-facts stylized facts 2 (coordinators are the early bottleneck: one worker per 450-1,000 residents on
+Sources: docs/sources.md, stylized facts 2 (coordinators are the early bottleneck: one worker per 450-1,000 residents on
 phone duty) and 4 (digital divide: older residents depend on calls and home visits, a cadre made 100-200 calls a
-day, so their needs are discovered later); hotline at 10x capacity (domain-facts, mental health); domain.md:
+day, so their needs are discovered later); hotline at 10x capacity (sources, mental health); the source panel:
 people marginalised by new digital technology (Actors).
 """
 
@@ -18,26 +18,55 @@ from numba import njit
 
 
 def report(model) -> None:
-    """Households (or neighbours for them) try to report; cadres take reports until their hours run out.
+    """Households (or neighbours for them) try to report, households already known to wait phone again to chase
+    their needs; cadres read the written reports first, then take the calls as they come, until the report budget
+    runs out.
 
-    Four uniform numbers per household with hidden needs (online post, call, neighbour, place in the line)."""
+    Four uniform numbers per household with hidden needs (online post, call, neighbour, place in the line), and one
+    Poisson number of chasing calls for the day (stream `reporting:chase`) when households chase."""
     hh, r, day = model.households, model.config.reporting, model.day
     waiting = waiting_rows(hh)
     u = model.streams("reporting", day).random((4, len(waiting)))
-    trying, cost = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
-                             r.call_hours, r.message_hours)
+    trying, cost, call = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
+                                   r.call_hours, r.message_hours)
     tries = waiting[trying]
+    chases = 0
+    if r.chase_calls > 0:  # one Poisson number: the sum of each waiting household's Poisson(chase_calls) calls
+        known = _count_chasing(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.reported_day, day)
+        if known:
+            chases = int(model.streams("reporting:chase", day).poisson(r.chase_calls * known))
+    chase_cost = chases * r.chase_hours
+    budget = model.hours.budget("reports")
     load = float(cost.sum())  # NumPy's pairwise sum, as before
-    if load <= model.hours.coordination:  # everyone gets through
-        taken, used = tries, load
-    else:  # who gets through first is a matter of luck
-        order = np.argsort(u[3][trying])
-        spent = np.cumsum(cost[order])
-        k = int(np.searchsorted(spent, model.hours.coordination, side="right"))
-        taken, used = tries[order[:k]], float(spent[k - 1]) if k else 0.0
+    if load + chase_cost <= budget:  # everyone gets through
+        taken, through, chased = tries, slice(None), chases
+    else:  # the written reports are read first; who gets through on the phone is a matter of luck
+        line = np.where(call, u[3][trying], u[3][trying] - 1.0)  # messages in [-1, 0), calls in [0, 1)
+        order = np.argsort(line)
+        taken_cost = np.cumsum(cost[order])
+        if chases == 0:
+            k = int(np.searchsorted(taken_cost, budget, side="right"))
+            chased = 0
+        else:
+            # The chasing calls ring at random moments of the phone day, evenly on average: by the time of a call at
+            # place u in the phone line, chase_cost * u of the budget has gone to them. The line stops at the first
+            # attempt that no longer fits, and the chasing calls that fit before it are taken.
+            key = np.maximum(line[order], 0.0)
+            k = int(np.searchsorted(taken_cost + chase_cost * key, budget, side="right"))
+            before = float(taken_cost[k - 1]) if k else 0.0
+            stop = min(float(key[k]) if k < len(key) else 1.0, max(budget - before, 0.0) / chase_cost)
+            chased = min(int(chases * stop), chases)
+        taken, through = tries[order[:k]], order[:k]
     model.ledger.report(hh, taken, day)
-    model.coordination_load = load
-    model.hours.coordination_used = used
+    phoned = call[through]
+    model.calls_taken = int(np.count_nonzero(phoned)) + chased
+    calls = float(cost[through][phoned].sum()) + chased * r.chase_hours
+    model.hours.spend("cadre", "calls", calls, budget="reports")
+    model.hours.spend("cadre", "posts", float(cost[through].sum()) + chased * r.chase_hours - calls,
+                      budget="reports")
+    model.coordination_load = model.hours.charged("reports")  # what the line took so far: the calls and posts taken
+    # with the attempts and chasing calls that did not get through
+    model.coordination_load += load - float(cost[through].sum()) + (chases - chased) * r.chase_hours
 
 
 def screen(model) -> None:
@@ -46,11 +75,11 @@ def screen(model) -> None:
     if len(register) == 0:
         return
     per_call = model.config.reporting.screen_hours
-    k = min(int(model.hours.screening / per_call + 1e-9), len(register))  # at most one pass a day
+    k = min(int(model.hours.budget("screening") / per_call + 1e-9), len(register))  # at most one pass a day
     rows = round_of(register, model.register_pointer, k)
     model.register_pointer = (model.register_pointer + k) % len(register)
     model.ledger.report(model.households, rows, model.day)
-    model.hours.screening_used = k * per_call
+    model.hours.spend("cadre", "screening", k * per_call, budget="screening")
 
 
 # --- shared by the channels of linkage/ (called from Python: a compiled function calls none of another module) ---
@@ -95,6 +124,21 @@ def _waiting(open_, reported, among):
 
 
 @njit(cache=True)
+def _count_chasing(open_, reported, reported_day, day) -> int:
+    """int((open & reported & (reported_day < day)).any(axis=1).sum()): households waiting for a need that
+    responders have known of since an earlier day. `open` and `reported` are the masks' bytes."""
+    n, k = open_.shape
+    chasing = np.zeros(n, np.uint8)
+    for c in range(k):  # category by category down the (column-major) table
+        for r in range(n):
+            chasing[r] |= open_[r, c] & reported[r, c] & np.uint8(reported_day[r, c] < day)
+    m = 0
+    for r in range(n):
+        m += chasing[r]
+    return m
+
+
+@njit(cache=True)
 def _count_waiting(rows, open_, reported) -> int:
     """int((open[rows] & ~reported[rows]).any(axis=1).sum())."""
     m = 0
@@ -112,11 +156,13 @@ def _attempts(waiting, u, digital, neighbour_prob, online_prob, call_prob, call_
 
     online = digital[waiting] & (u[0] < online_prob); call = ~online & (u[1] < call_prob);
     neighbour = ~online & ~call & (u[2] < neighbour_prob[waiting]); trying = online | call | neighbour;
-    returns flatnonzero(trying) (positions in `waiting`) and where(call[trying], call_hours, message_hours).
+    returns flatnonzero(trying) (positions in `waiting`), where(call[trying], call_hours, message_hours) and
+    call[trying].
     """
     m = len(waiting)
     trying = np.empty(m, np.int64)
     cost = np.empty(m)
+    phoned = np.empty(m, np.bool_)
     k = 0
     for j in range(m):  # without branches: who tries is a draw
         r = waiting[j]
@@ -125,5 +171,6 @@ def _attempts(waiting, u, digital, neighbour_prob, online_prob, call_prob, call_
         neighbour = (not online) & (not call) & (u[2, j] < neighbour_prob[r])
         trying[k] = j
         cost[k] = call_hours if call else message_hours
+        phoned[k] = call
         k += online | call | neighbour
-    return trying[:k], cost[:k]
+    return trying[:k], cost[:k], phoned[:k]

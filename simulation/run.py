@@ -14,7 +14,7 @@ from simulation.provenance import code_version
 
 @dataclass
 class RunResult:
-    """A finished run: its summary (model-spec Outcomes), its daily series and the scenario it ran."""
+    """A finished run: its summary (the model requirements Outcomes), its daily series and the scenario it ran."""
 
     scenario: Scenario
     seed: int

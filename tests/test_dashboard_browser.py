@@ -103,14 +103,14 @@ def test_compare_runs_two_scenarios_with_three_replications(dashboard):
     expect(means).to_be_visible(timeout=120_000)
     text = means.inner_text()
     assert "仅靠社区干部" in text and "应急线上联动" in text  # scenarios by their names, not their file names
-    assert page.locator("table.means tbody tr").count() == 11  # one row per summary key
+    assert page.locator("table.means tbody tr").count() == len(simulation.SUMMARY_KEYS)  # one row per summary key
     diffs = page.locator("table.differences tbody tr")
-    assert diffs.count() == 11
+    assert diffs.count() == len(simulation.SUMMARY_KEYS)
     expect(page.locator("table.differences caption")).to_have_text("应急线上联动 与 仅靠社区干部 相比")
     with page.expect_download() as download:
         page.get_by_text("下载结果（CSV）").click()
     csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 2 * 11 + 11 + 1  # means, differences
+    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 3 * len(simulation.SUMMARY_KEYS) + 1  # means (two scenarios), differences
     with page.expect_download() as download:
         page.get_by_text("下载情景 应急线上联动").click()
     assert scenarios.load(download.value.path()).online.enabled

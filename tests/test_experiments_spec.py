@@ -102,7 +102,7 @@ def test_sampled_designs_sizes_bounds_rounding_and_determinism(tmp_path):
     body = """
 [factors]
 mass_base = { low = 0.2, high = 0.6 }
-households = { low = 300, high = 400 }
+"network.building_size" = { low = 30, high = 60 }
 """
     lhs = experiment_plan(write(tmp_path, body, head('design = "lhs"\nsamples = 7\n')))
     assert len(lhs.points) == 7
@@ -113,7 +113,8 @@ households = { low = 300, high = 400 }
     for plan in (lhs, sob, mor):
         for p in plan.points:
             assert 0.2 <= p["values"]["mass_base"] <= 0.6
-            assert isinstance(p["values"]["households"], int) and 300 <= p["values"]["households"] <= 400
+            size = p["values"]["network.building_size"]
+            assert isinstance(size, int) and 30 <= size <= 60
         assert len(plan.matrix) == len(plan.points)
     again = experiment_plan(write(tmp_path, body, head('design = "sobol"\nsamples = 8\n')))
     assert again.points == sob.points and again.fingerprint() == sob.fingerprint()
@@ -232,7 +233,7 @@ def test_command_line_bad_input_exits_2_with_a_message(tmp_path, monkeypatch, li
         expected = ["--dask", "not a scheduler address"]
     elif case == "reps":
         args = ["compare", "no_linkage", "no_linkage", "--reps", "0"]
-        expected = ["--reps", "at least 1"]
+        expected = ["--reps", "from 1 to 100,000"]
     elif case == "unknown_preset":
         args = ["compare", "no_linkage", "wuhan_2099", "--reps", "1"]
         expected = ["wuhan_2099", "no such preset"]

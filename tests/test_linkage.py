@@ -7,6 +7,8 @@ network and, before a mechanism starts, the same random numbers), with the toler
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,7 +64,7 @@ def test_mechanisms_leave_every_series_identical_before_they_start():
 
 
 def test_online_linkage_reduces_hidden_needs_of_online_households_more():
-    """Pattern 2 (domain-facts stylized fact 4, digital divide). Only digital households can join the groups, so the
+    """Pattern 2 (sources: stylized fact 4, digital divide). Only digital households can join the groups, so the
     proportional fall in hidden need-days per household must be larger for online than for offline households, in
     every seed. Proportional, because offline households start with several times the hidden need-days of online
     ones, so a small relative gain for them can exceed a large one for online households in absolute terms.
@@ -84,16 +86,24 @@ def test_online_linkage_reduces_hidden_needs_of_online_households_more():
         assert on_o < on_b
 
 
-def test_online_volunteers_counsel_and_count_as_active():
+def test_online_volunteers_counsel_and_show_in_their_own_column():
+    """The remote volunteers are counted in `remote_volunteers_active` (`volunteers_active` is resident volunteers):
+    the psychological volunteers the day's sessions take (sessions x hours per session / hours a volunteer gives,
+    rounded up), with the medical volunteers."""
     r = simulation.run("emergency_online", seed=3, **SMALL)
-    assert r.summary["volunteers_active_peak"] == 8
+    c = r.scenario.online
+    sessions = c.psych_sessions_per_1000 * r.scenario.households / 1000
+    assert r.daily["remote_volunteers_active"].max() == math.ceil(sessions * c.psych_hours / c.hours_per_day) \
+        + c.medical_volunteers
+    assert r.summary["volunteers_active_peak"] == 0
     met = {"online_psych": 0, "online_medical": 0}
     m = CommunityModel(scenario="emergency_online", rng=3, **SMALL)
     while m.running:
         m.step()
         for by in met:
             met[by] += m.ledger.met_by.get(by, 0)
-    assert met["online_psych"] > 0 and met["online_medical"] > 0, met
+    assert met["online_medical"] > 0, met
+    assert m.daily()["psych_sessions"].sum() > 0
 
 
 def test_sunk_cadres_arrive_on_their_day_and_cut_unmet_need():

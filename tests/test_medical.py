@@ -1,4 +1,4 @@
-"""Pattern 3: medical needs are met less reliably than food (domain-facts stylized fact 5: dialysis and chronic care
+"""Pattern 3: medical needs are met less reliably than food (sources: stylized fact 5: dialysis and chronic care
 disrupted, medicine runs slow and avoided, 19 of 29 online help requests on one day from non-COVID patients).
 
 The mechanism is the hospital side (`phases[].hospital_access`, drawn once per patient and day in simulation/needs.py):

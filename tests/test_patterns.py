@@ -1,6 +1,6 @@
 """The baseline patterns of the `no_linkage` world (cadres alone), each checked over ten seeds.
 
-Stylized facts from shared/domain-facts.md: unmet needs build up once compounds are sealed and supermarkets stop
+Stylized facts from docs/sources.md: unmet needs build up once compounds are sealed and supermarkets stop
 selling to individuals (fact 1), and the digital divide hides older residents' needs (fact 4). The tolerances are
 argued from the model's own arithmetic, not tuned: see each test.
 """
@@ -42,8 +42,11 @@ def test_hidden_needs_concentrate_among_offline_elderly(runs):
     """Offline households can report only by phone (call_prob 0.3 a day, against 0.7 online), through a neighbour,
     or when screened, so each of their needs stays hidden about twice as long; older households also have more
     needs (chronic illness, medicine, medical visits). Hidden need-days per offline elderly household must be at
-    least twice those of the other households in every seed; the register screening that protects elderly people
-    living alone must not erase the gap.
+    least one and a half times those of the other households in every seed; the register screening that protects
+    elderly people living alone must not erase the gap. (The bar was twice before psychological need was calibrated to
+    the survey week's 10.2% of households: that need arises at every age and reaches the remote services by a call
+    of the household's own, so it adds hidden need-days to every group and dilutes the ratio to about 1.8. The source
+    gives no ratio, only that older offline residents' needs are discovered later: the test asks for a clear gap.)
     """
     for seed, r in zip(SEEDS, runs):
         model = simulation.CommunityModel(rng=seed)  # same seed: same population as the run
@@ -53,7 +56,7 @@ def test_hidden_needs_concentrate_among_offline_elderly(runs):
         d = r.daily
         per_oe = d["hidden_offline_elderly"].sum() / offline_elderly
         per_other = (d["hidden_total"].sum() - d["hidden_offline_elderly"].sum()) / others
-        assert per_oe > 2 * per_other, (seed, per_oe, per_other)
+        assert per_oe > 1.5 * per_other, (seed, per_oe, per_other)
 
 
 def test_hidden_needs_are_a_digital_divide_not_only_age():

@@ -19,6 +19,7 @@ import scenarios
 from scenarios import Phase
 import simulation
 from simulation import CommunityModel, consequences, delivery, prices, triage
+from simulation.hours import CADRES
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
 from simulation.model import Cadre, Household  # not from `agents`: see test_agents_import_on_their_own
 
@@ -246,8 +247,9 @@ def test_coordination_capacity_limits_reports_taken():
     ample.step()
     r = tiny.config.reporting
     reached = tiny.households.reported.any(axis=1).sum()
-    assert reached <= tiny.hours.coordination / min(r.message_hours, r.call_hours) + 1e-9
-    assert tiny.hours.coordination_used <= tiny.hours.coordination + 1e-9
+    capacity = tiny.today["coordinator_capacity"]
+    assert reached <= capacity / min(r.message_hours, r.call_hours) + 1e-9
+    assert tiny.hours.spent("calls") + tiny.hours.spent("posts") <= capacity + 1e-6
     assert tiny.today["coordinator_load"] > tiny.today["coordinator_capacity"]
     assert tiny.households.hidden[tiny.households.digital].any()  # willing to report, not heard
     assert ample.today["coordinator_load"] <= ample.today["coordinator_capacity"]
@@ -267,9 +269,11 @@ def test_reports_and_screening_never_take_more_hours_than_cadres_have():
     busy = []
     for _ in range(3):
         m.step()
-        h = m.hours
-        assert h.coordination_used + h.screening_used <= (h.grid - h.gate).sum() + 1e-9
-        busy.append(h.coordination_used > 0.9 * h.coordination and h.screening_used > 0.9 * h.screening)
+        h, c = m.hours, m.config.cadres
+        reports, screening = h.spent("calls") + h.spent("posts"), h.spent("screening")
+        own = h.offered("cadre").sum() - h.spent("gates", "cadre")
+        assert reports + screening <= own + 1e-9
+        busy.append(reports > 0.9 * c.coordination_share * own and screening > 0.9 * c.screening_share * own)
     assert any(busy)  # the bound was tested while both budgets were nearly spent
 
 
@@ -294,7 +298,7 @@ def test_screening_works_down_the_register_in_turn():
     for _ in range(4):
         start = m.register_pointer
         m.step()
-        k = int(m.hours.screening / m.config.reporting.screen_hours)
+        k = round(m.hours.spent("screening") / m.config.reporting.screen_hours)
         assert 0 < k < len(reg)
         window = reg[(start + np.arange(k)) % len(reg)]
         assert m.register_pointer == (start + k) % len(reg)
@@ -472,7 +476,7 @@ def test_no_cadres_means_no_hours_and_no_service():
     assert len(m.cadres) == 0
     while m.running:
         m.step()
-    assert (m.hours.grid == 0).all()
+    assert (m.hours.offered(CADRES) == 0).all()
     assert "cadre" not in m.ledger.met_by
     assert m.daily()["reported_total"].sum() == 0  # nobody to take reports: every need stays hidden
     assert m.daily()["hidden_total"].iloc[-1] == m.daily()["unmet_total"].iloc[-1]
@@ -485,9 +489,9 @@ def test_every_grid_cell_gets_the_cadres_hours(per_1000):
     assert len(cadres) == max(1, round(per_1000 * 600 / 1000))
     offered = sum(c.hours_today() for c in cadres)
     m.step()
-    assert (m.hours.grid > 0).all()  # no cell is left without cadre time
-    assert m.hours.grid.sum() == pytest.approx(offered)  # and no hours are made up or lost
-    assert (m.hours.gate <= m.hours.grid + 1e-9).all()
+    assert (m.hours.offered(CADRES) > 0).all()  # no cell is left without cadre time
+    assert m.hours.offered(CADRES).sum() == pytest.approx(offered)  # and no hours are made up or lost
+    assert m.hours.spent("gates") <= m.hours.offered(CADRES).sum() + 1e-9
 
 
 def test_heavier_load_tires_cadres_more_in_the_model():
@@ -548,7 +552,9 @@ def test_zero_normal_need_share_is_rejected_or_runs():
 # --- consequences -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("deadline", [0, 1, 2])
-def test_critical_failure_counted_once_per_urgent_need(deadline):
+def test_every_missed_dialysis_session_is_a_critical_failure(deadline):
+    """Nobody can meet a medical need, so each patient's first need stays open; every session that falls due after
+    it is missed too, and each missed session fails once its own deadline passes (not once per open need)."""
     interval, days = 3, 9
     m = build(households=200, days=days, phases=[phase(self_medical=0.0)], **STARVED, **{
         "population.dialysis_share": 1.0, "needs.acute_rate": 0.0, "needs.acute_rate_chronic": 0.0,
@@ -559,14 +565,15 @@ def test_critical_failure_counted_once_per_urgent_need(deadline):
         m.step()
         assert m.ledger.met[MEDICAL] == 0
         per_day.append(m.ledger.critical_failures)
-        assert hh.failed[:, MEDICAL].sum() == sum(per_day)
-    # nobody can meet a medical need, so each household's first one stays open (and no second is raised)
-    assert hh.open[:, MEDICAL].all()
+    assert hh.open[:, MEDICAL].all()  # one open need per patient: no second is raised
     first = hh.raised_day[:, MEDICAL]
     assert first.max() < interval
-    assert per_day == [int((first + deadline == day).sum()) for day in range(days)]
-    assert sum(per_day) == hh.n
-    assert m.summary()["critical_failures"] == hh.n
+    sessions = [first + k * interval for k in range(days // interval + 1)]  # every session due, per patient
+    expected = [int(sum(((due + deadline == day) & (due < days)).sum() for due in sessions)) for day in range(days)]
+    assert per_day == expected
+    assert sum(per_day) > hh.n  # more failures than patients: the sessions missed after the first count
+    assert m.summary()["critical_failures"] == sum(per_day)
+    assert hh.bereaved.all()  # each patient's household carries the loss
 
 
 def test_critical_failure_only_for_medical_needs():

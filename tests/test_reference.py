@@ -2,8 +2,8 @@
 
 docs/scenario-reference.md must be exactly what `scenarios.reference.render()` produces (regenerate it with
 `make docs`). Every field of the scenario file (top level, each section, each `[[phases]]` entry) needs a
-description and a `source` in its `json_schema_extra`; a source that cites none of domain-facts, domain.md or
-model-spec must say the value is "assumed" (shared/domain-facts.md: a parameter without a sourced figure
+description and a `source` in its `json_schema_extra`; a source that cites none of sources, the source panel or
+the model requirements must say the value is "assumed" (docs/sources.md: a parameter without a sourced figure
 "needs a sensitivity analysis, and its default must say it is assumed").
 """
 
@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from scenarios import reference
 from scenarios.schema import Phase, Scenario
 
-CITED = re.compile(r"domain-facts|domain\.md|model-spec", re.IGNORECASE)
+# A source cites the notes, the model requirements, or a section of docs/sources.md as `sources: <section>`.
+CITED = re.compile(r"\bsources[:,]|source panel|model requirements|\bsources\b", re.IGNORECASE)
 ASSUMED = re.compile(r"\bassumed\b", re.IGNORECASE)
 
 # Fields of the schema that break the documentation rule today. Each is reported, not hidden: its test is an
@@ -95,8 +96,8 @@ def test_field_is_documented_with_its_source(key, field):
     source = extra.get("source") if isinstance(extra, dict) else None
     assert isinstance(source, str) and source.strip(), f"{key}: no `source` in json_schema_extra"
     assert CITED.search(source) or ASSUMED.search(source), (
-        f"{key}: source {source!r} cites neither domain-facts, domain.md nor model-spec, and does not say "
-        "'assumed'")
+        f"{key}: source {source!r} cites neither sources, the source panel, the model requirements nor a section of "
+        "docs/sources.md ('sources: ...'), and does not say 'assumed'")
 
 
 def test_known_violations_name_real_fields():

@@ -9,12 +9,24 @@ fixed points of the model's day (simulation/model.py, `step`):
   groups, building leaders, social workers' screening);
 - `deliver(model, queue)`: before the cadres serve the queue; serve part of it and return what is left;
 - `mobilise(model)`: after delivery (volunteers join, tire and drop out);
-- `end_day(model)`: after consequences, before observation.
+- `end_day(model)`: after consequences, before observation;
+- `observe(model) -> dict`: at observation, the values of the mechanism's own daily columns (`COLUMNS`).
+
+A mechanism touches the model only through documented operations (docs/architecture.md): the day's ledger of hours
+(`model.hours`, simulation/hours.py), the queue it is handed and returns, the needs ledger (`model.ledger`: a need
+reported, met), the register and household arrays it reads, the triage policy slot (`model.triage`),
+`model.add_cadre`, and `find(model, Kind)` for another mechanism; never another module's fields or private
+functions. Each mechanism declares its daily columns in `COLUMNS` (name: value when it is off or has nothing to
+say); every run has every mechanism's columns, and a column several mechanisms supply is the sum of their values
+(`volunteers_active` is the volunteer pool's alone: resident volunteers at work; the remote volunteers and the
+group-buy organisers have their own columns, `remote_volunteers_active` and `organisers_active`).
 
 With no mechanism switched on the community is the `no_linkage` world: cadres are the only responders.
 """
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from scenarios import Scenario
 from simulation.delivery import Queue
@@ -24,6 +36,11 @@ class Mechanism:
     """Base class: every hook does nothing unless the mechanism overrides it."""
 
     name = "mechanism"
+    COLUMNS: dict[str, int | float] = {}  # its daily columns, with their values when it is off
+
+    def observe(self, model) -> dict[str, int | float]:
+        """Today's values of the mechanism's columns (`COLUMNS`); those it leaves out keep their off values."""
+        return {}
 
     def setup(self, model) -> None:
         pass
@@ -42,6 +59,35 @@ class Mechanism:
 
     def end_day(self, model) -> None:
         pass
+
+
+M = TypeVar("M", bound=Mechanism)
+
+
+def find(model, kind: type[M]) -> M | None:
+    """The model's mechanism of class `kind`, or None when the scenario does not switch it on."""
+    return next((m for m in model.mechanisms if isinstance(m, kind)), None)
+
+
+def classes() -> tuple[type[Mechanism], ...]:
+    """Every mechanism class, in the order `build` would return them (for the columns every run has)."""
+    from simulation.linkage.external import ExternalLinkage
+    from simulation.linkage.internal import InternalLinkage
+    from simulation.linkage.needs_triage import NeedsTriage
+    from simulation.linkage.online import EmergencyOnline
+    from simulation.linkage.organisations import SocialOrganisations
+    from simulation.linkage.volunteers import VolunteerPool
+
+    return InternalLinkage, ExternalLinkage, SocialOrganisations, NeedsTriage, EmergencyOnline, VolunteerPool
+
+
+def columns() -> dict[str, int | float]:
+    """The mechanisms' daily columns, each with its value when no mechanism supplies it, in first-declared order."""
+    out: dict[str, int | float] = {}
+    for cls in classes():
+        for name, value in cls.COLUMNS.items():
+            out.setdefault(name, value)
+    return out
 
 
 def build(scenario: Scenario) -> list[Mechanism]:

@@ -1,15 +1,19 @@
 """Internal linkage: cadres sunk from government units, and resident building leaders who report for neighbours.
 
-Source: domain.md, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers and
+Source: the source panel, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers and
 cadres sunk to the grassroots keep the usual linkage of community social organisations, resident self-organisations
-and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: domain-facts,
+and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: sources,
 34,000+ sunk cadres in ~1,100 communities by 11 Feb, about 25-50 per community (H/M); stylized fact 1: needs fall as
 sunk cadres arrive (from day 19).
 
 Sunk cadres join on `sunk_arrival_day` as ordinary cadres serving every grid cell (with their own fatigue). In a
 share of buildings a resident leader, from `leader_start_day`, learns of neighbours' open needs through the
 building's ties and reports them in one list (no cadre time per household): each household with hidden needs is
-reported with chance `leader_reach` times the mean trust of its ties.
+reported with chance `leader_reach` times the mean trust of its ties, at `leader_report_hours` of the leader's own
+`leader_hours` a day each (task `posts`), as far as they go. A leader also sets its building an example
+(sources: leaders set the example): from `leader_start_day`, `example` adds `leader_example` to the share of active
+volunteers among the ties of every household in a led building when it decides whether to join as a volunteer
+(simulation/linkage/volunteers.py).
 """
 
 from __future__ import annotations
@@ -28,24 +32,45 @@ class InternalLinkage(Mechanism):
         net = model.network
         n_buildings = int(net.building[-1]) + 1
         led = model.streams("internal:leaders").random(n_buildings) < self.cfg.leader_share
+        self.led_buildings = led  # buildings with a resident leader (external linkage's organisers)
         self.led_household = led[net.building]
+        self.leaders = int(led.sum())
+        self.building = net.building
+        self._example = np.where(self.led_household, self.cfg.leader_example, 0.0)
         degree = np.maximum(np.diff(net.ties.indptr), 1)
         self.trust = np.asarray(net.ties.sum(axis=1)).ravel() / degree  # mean trust of a household's ties
         per_1000 = self.cfg.sunk_cadres_per_1000
         self.sunk = max(1, int(per_1000 * model.config.households / 1000 + 0.5)) if per_1000 > 0 else 0
         self.arrived = False
 
+    def example(self, model) -> np.ndarray | None:
+        """The example each household's building leader sets it today (`leader_example` in a led building from
+        `leader_start_day`, 0 elsewhere), or None when no leader sets one."""
+        if model.day < self.cfg.leader_start_day or self.cfg.leader_example == 0 or not self.led_household.any():
+            return None
+        return self._example
+
     def start_day(self, model) -> None:
         if not self.arrived and self.sunk and model.day >= self.cfg.sunk_arrival_day:
             for _ in range(self.sunk):
                 model.add_cadre("sunk", list(range(model.network.n_grids)))
             self.arrived = True
+        if model.day >= self.cfg.leader_start_day and self.leaders:
+            model.hours.offer("building_leader", self.leaders * self.cfg.leader_hours)
 
     def report(self, model) -> None:
         if model.day < self.cfg.leader_start_day or not self.led_household.any():
             return
         hh = model.households
+        c = self.cfg
         waiting = waiting_rows(hh, self.led_household)
-        chance = self.cfg.leader_reach * self.trust[waiting]
+        chance = c.leader_reach * self.trust[waiting]
         reached = waiting[model.streams("internal:leaders", model.day).random(len(waiting)) < chance]
+        # each leader reports as many as its own hours allow, in row order inside its building (rows are sorted,
+        # and buildings are runs of rows)
+        per_leader = int(c.leader_hours / c.leader_report_hours + 1e-9)
+        building = self.building[reached]
+        rank = np.arange(len(reached)) - np.searchsorted(building, building, side="left")
+        reached = reached[rank < per_leader]
+        model.hours.spend("building_leader", "posts", len(reached) * c.leader_report_hours)
         model.ledger.report(hh, reached, model.day)

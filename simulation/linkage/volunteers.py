@@ -1,26 +1,40 @@
-"""Volunteer recruitment and mobilisation: calls bring applicants whom coordinators must vet; residents join by
-contagion over the network; volunteers serve food, medicine and support before the cadres; they tire, fall into
-conflicts and drop out.
+"""Volunteer recruitment and mobilisation: a call brings applicants over the days of a drive, whose checks take days
+and whom coordinators vet, approving or rejecting them; residents join by example over the network and around their
+building leaders; general volunteers check on offline households at their doors and run errands, medical ones take
+medicine runs and escorts; they tire, fall into conflicts and drop out.
 
-Sources: domain.md, "Open recruitment overloads coordinators" (Chen): *one online call drew 800+ volunteer sign-ups;
-identity checks, motivation surveys, personnel management and service-plan changes all landed on one person ...
-What worked: recruiting by referral into categories (medical, social-work, psychological volunteers), incentive
-mechanisms, conflict-handling mechanisms, and finding resident leaders*; "Prior mass base decides mobilisation"
-(Song); "Linkage needs connection mechanisms plus many active actors" (Yu: public safety is a linked issue).
-Figures: domain-facts, citywide drive from 23 Feb (day 31): >10,000 sign-ups on day 1, ~19,000 approved of >50,000
-(H); ~14 approved per community; attrition 0.5-2% a day for spontaneous volunteers, higher under overload and
-coordination delay (L); stylized fact 8: volunteer supply outran the capacity to vet and coordinate, and volunteers
-were put on low-skill tasks rather than medicine runs.
+Sources: open recruitment overloads the coordinator (Chen: one online call drew 800+ sign-ups; identity checks,
+motivation surveys, personnel management and service-plan changes all fell on one person; what worked was recruiting
+by referral into categories, incentive and conflict-handling mechanisms, and finding resident leaders); mass base
+decides mobilisation (Song); public safety as a linked issue (Yu); leaders set the example; resident leaders.
+Figures (sources: timeline; volunteers): the citywide drive from 23 Feb (day 31), over 10,000 sign-ups on its first
+day and over 50,000 by 26 Feb, of whom about 19,000 approved and at work (H): about 36 sign-ups and 14 approvals per
+community by day 34; approval delay 3-7 days and attrition 0.5-2% a day, higher under overload and coordination
+delay (L). Sources: stylized fact 4 (older residents depend on calls and home visits, so their needs are discovered
+later) and stylized fact 8 (volunteer supply outran the capacity to vet and coordinate; volunteers were put on
+low-skill tasks rather than medicine runs).
 
-Each day, after delivery (hook `mobilise`): the coordinators first supervise the active volunteers, then vet
-waiting applicants in order of arrival; coordination demand above their hours is an overload day, volunteers then
-work only the supervised share of their hours, and drop out more. Applicants waiting to be vetted give up. Residents
-whose share of ties to active volunteers passes a threshold (lower with a strong mass base), or who join
-spontaneously (public safety as a linked issue), start helping at once: their neighbours know them and their
-building organises them, so they need neither vetting nor the coordinators' supervision. Before the cadres serve (hook `deliver`), active
-volunteers serve the queue of their grid cell by category: general volunteers food and supplies, medical volunteers
-medicine runs and escorts, psychological volunteers support. An open call brings only general volunteers (nobody
-sorted them), so medicine runs stay with the cadres.
+The day, from `call_day` (nothing happens before it, not even a draw, so a run is the same as without volunteers
+until then):
+
+- `start_day`: the day's sign-ups of the drive arrive (an open call brings `applicants_per_1000`, a call by
+  referral 1/`open_multiplier` of them, sorted into categories); the coordinators and the active volunteers offer
+  their hours (ledger kinds `coordinator`, `volunteer_<kind>`), volunteers the share of theirs that yesterday's
+  supervision covered.
+- `report`: general volunteers check on the offline households of their grid cell at their doors, in turn,
+  `doorstep_visits` each a day, and report the open needs they find (task `screening` of their own hours): the work
+  the cadres' phone line and register do not do in time for households that cannot post online.
+- `deliver`, before the cadres: the active volunteers serve the reported needs of their own cell by category with
+  the hours left (general: food and supplies; medical: medicine runs and escorts; psychological: support).
+- `mobilise`: volunteers tire with the share of their hours used; the coordinators supervise the active volunteers,
+  resolve the day's conflicts (with conflict handling) and vet, in order of arrival, the applicants whose checks
+  are back (`approval_days`), approving them or rejecting the unsuitable; overload (demand above their hours)
+  raises the recruits' attrition and leaves part of the volunteers' hours unsupervised tomorrow. Applicants still
+  waiting give up; volunteers burn out, drop out (less with incentives) or leave over a conflict nobody resolved.
+  Residents whose share of ties to active volunteers, plus their building leader's example, passes a threshold
+  (lower with a strong mass base), or who join on their own, start helping at once: their neighbours know them, so
+  they need no vetting, and only `resident_supervision_share` of a recruit's supervision (their building organises
+  the rest).
 """
 
 from __future__ import annotations
@@ -29,26 +43,49 @@ import numpy as np
 from numba import njit
 
 from agents.volunteer import Volunteer
-from simulation import delivery
+from simulation import delivery, linkage, reporting
 from simulation.delivery import Queue
+from simulation.hours import COUNSELLING_TASKS, SERVICE_TASKS
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 from simulation.linkage import Mechanism
+from simulation.linkage.internal import InternalLinkage
 
 GENERAL, MEDICAL_VOL, PSYCH_VOL = range(3)
 KIND_NAMES = ("general", "medical", "psych")
 SERVES = {GENERAL: (FOOD, SUPPLIES), MEDICAL_VOL: (MEDICINE, MEDICAL), PSYCH_VOL: (PSYCH,)}
-APPLICANT, ACTIVE, BURNT_OUT, DROPPED = range(4)
-STATUS_NAMES = ("applicant", "active", "burnt_out", "dropped")
+APPLICANT, ACTIVE, BURNT_OUT, DROPPED, REJECTED = range(5)
+STATUS_NAMES = ("applicant", "active", "burnt_out", "dropped", "rejected")
 PROFESSIONAL_COUNSELLING = 0.3  # a psychological volunteer's session, as the remote professionals' (online.py)
 TIPPED_JOIN = 0.05  # daily chance that a household past its threshold acts on it
 
 
+def drive(total: int, days: int, first_share: float) -> np.ndarray:
+    """Sign-ups on each day of a drive of `days` days bringing `total`: `first_share` of them on the first day and
+    the rest evenly over the others; each day's count is its rounded cumulative target less the days before, so the
+    counts add up to `total`."""
+    if days <= 1:
+        return np.array([total], dtype=np.int64)
+    through = first_share + (1.0 - first_share) * np.arange(days) / (days - 1)
+    cumulative = np.floor(total * through + 0.5).astype(np.int64)
+    return np.diff(cumulative, prepend=0)
+
+
 class VolunteerPool(Mechanism):
     name = "volunteers"
+    # Its daily columns, with their values when it is off. `volunteers_active` counts resident volunteers at work
+    # this morning (recruits and mobilised residents; not the remote volunteers or group-buy organisers);
+    # `applicants_total`, `volunteers_approved_total`, `vetting_rejected_total`, `volunteers_mobilised_total` and
+    # `volunteers_left_total` are the run's totals so far; the rest are the day's.
+    COLUMNS = {"volunteers_active": 0, "volunteers_vetting": 0, "volunteers_burnt_out": 0,
+               "volunteer_coordinator_load": 0.0, "volunteer_coordinator_capacity": 0.0,
+               "applicants_total": 0, "volunteers_approved_total": 0, "vetting_rejected_total": 0,
+               "volunteers_mobilised_total": 0, "volunteers_left_total": 0, "volunteer_visits": 0,
+               "volunteer_visits_found": 0, "volunteer_conflicts": 0, "volunteer_conflicts_unresolved": 0}
 
     def setup(self, model) -> None:
-        self.cfg = model.config.volunteers
-        n = model.households.n
+        self.cfg = c = model.config.volunteers
+        hh, net = model.households, model.network
+        n, n_grids = hh.n, net.n_grids
         self.kind = np.zeros(0, dtype=np.int64)
         self.status = np.zeros(0, dtype=np.int64)
         self.grid = np.zeros(0, dtype=np.int64)
@@ -56,10 +93,11 @@ class VolunteerPool(Mechanism):
         self.fatigue = np.zeros(0)
         self.joined = np.zeros(0, dtype=np.int64)
         self.vetting_cost = np.zeros(0)
-        self.recruit = np.zeros(0, dtype=bool)  # came through the call (supervised), or mobilised (self-organised)
+        self.recruit = np.zeros(0, dtype=bool)  # came through the call (vetted, supervised), or mobilised
+        self.unsuitable = np.zeros(0, dtype=bool)  # an applicant vetting will reject
         self.agents: list[Volunteer] = []
         self.is_volunteer = np.zeros(n, dtype=bool)
-        ties = model.network.ties
+        ties = net.ties
         self.adjacency = ties.copy()
         self.adjacency.data[:] = 1.0
         self.degree = np.maximum(np.asarray(self.adjacency.sum(axis=1)).ravel(), 1.0)
@@ -68,58 +106,82 @@ class VolunteerPool(Mechanism):
         by_home = self.adjacency.tocsc()
         self._tie_start, self._tied = by_home.indptr.astype(np.int64), by_home.indices.astype(np.int64)
         mass = model.config.mass_base
-        self.threshold = self.cfg.mobilisation_threshold * (1.0 - 0.6 * mass)
-        self.spontaneous = self.cfg.spontaneous_rate * mass
+        self.threshold = c.mobilisation_threshold * (1.0 - 0.6 * mass)
+        self.spontaneous = c.spontaneous_rate * mass
         # Only some residents would ever volunteer; more of them where the mass base is strong.
-        self.willing = model.streams("volunteers:willing").random(n) < self.cfg.willing_share * (0.25 + 0.75 * mass)
+        self.willing = model.streams("volunteers:willing").random(n) < c.willing_share * (0.25 + 0.75 * mass)
         self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
+        self.internal = linkage.find(model, InternalLinkage)  # its building leaders set an example
+        self._no_example = np.zeros(n)
+        # The drive's sign-ups, day by day from `call_day`.
+        referral = c.mode != "open"
+        total = int(c.applicants_per_1000 * model.config.households / 1000
+                    / (c.open_multiplier if referral else 1.0) + 0.5)
+        self.arrivals = drive(total, c.drive_days, c.first_day_share)
+        # The offline households of each grid cell, in row order: the general volunteers' round of doorstep visits.
+        offline = np.flatnonzero(~hh.digital)
+        self._roster = offline[np.argsort(net.grid[offline], kind="stable")]
+        self._roster_start = np.searchsorted(net.grid[self._roster], np.arange(n_grids + 1)).astype(np.int64)
+        self._visit_pointer = np.zeros(n_grids, dtype=np.int64)
+        self._visit_hours = np.zeros(n_grids)
+        # Morning counts by status, and the run's totals so far (the daily columns).
+        self.counts = np.zeros(len(STATUS_NAMES), dtype=np.int64)
+        self.applicants_total = self.approved_total = self.rejected_total = 0
+        self.mobilised_total = self.left_total = 0
+        self.visits = self.found = self.conflicts = self.unresolved = 0  # today's
         self.supervised = 1.0  # share of volunteer hours that coordination covers today
+        self._active, self._hours_by_cell = np.zeros(0, dtype=np.int64), np.zeros((3, n_grids))
         self.overloaded = False
         self.load = 0.0
-        self.capacity = self.cfg.coordinators * self.cfg.coordinator_hours
+        self.capacity = c.coordinators * c.coordinator_hours
 
     # --- joining ----------------------------------------------------------------------------------------------
     def _add(self, model, kinds: np.ndarray, grids: np.ndarray, homes: np.ndarray, vetting: float,
-             recruit: bool) -> None:
+             recruit: bool, unsuitable: np.ndarray | None = None) -> None:
         k = len(kinds)
         if k == 0:
             return
         start = len(self.kind)
         self.kind = np.concatenate([self.kind, kinds])
-        self.status = np.concatenate([self.status, np.full(k, APPLICANT)])
+        self.status = np.concatenate([self.status, np.full(k, APPLICANT if recruit else ACTIVE)])
         self.grid = np.concatenate([self.grid, grids])
         self.home = np.concatenate([self.home, homes])
         self.fatigue = np.concatenate([self.fatigue, np.zeros(k)])
         self.joined = np.concatenate([self.joined, np.full(k, model.day)])
         self.vetting_cost = np.concatenate([self.vetting_cost, np.full(k, vetting)])
         self.recruit = np.concatenate([self.recruit, np.full(k, recruit)])
-        if not recruit:  # neighbours know them and their building organises them: no vetting queue
-            self.status[start:] = ACTIVE
+        self.unsuitable = np.concatenate([self.unsuitable, np.zeros(k, dtype=bool) if unsuitable is None
+                                          else unsuitable])
         self.is_volunteer[homes[homes >= 0]] = True
         self.agents.extend(Volunteer(model, self, start + i) for i in range(k))
 
-    def _call(self, model) -> None:
-        """The recruitment call brings its applicants, all on the call day."""
+    def _call(self, model, n: int) -> None:
+        """The day's sign-ups of the drive: residents of the community, sorted into categories by a call by
+        referral (an open call's are all general: nobody sorted them); some are unsuitable, which vetting finds."""
         c = self.cfg
         rng = model.streams("volunteers:call", model.day)
-        n = int(c.applicants_per_1000 * model.config.households / 1000
-                * (c.open_multiplier if c.mode == "open" else 1.0) + 0.5)
         if c.mode == "open":
-            kinds, cost = np.full(n, GENERAL), c.vetting_hours_open
+            kinds, cost, unsuitable_share = np.full(n, GENERAL), c.vetting_hours_open, c.unsuitable_share
         else:
             u = rng.random(n)
             kinds = np.where(u < c.medical_share, MEDICAL_VOL,
                              np.where(u < c.medical_share + c.psych_share, PSYCH_VOL, GENERAL))
-            cost = c.vetting_hours_categorized
+            cost, unsuitable_share = c.vetting_hours_categorized, c.referred_unsuitable_share
+        unsuitable = rng.random(n) < unsuitable_share
         # Applicants are residents of the community, so that they also set an example to their neighbours.
         free = np.flatnonzero(~self.is_volunteer)
         homes = rng.choice(free, size=min(n, len(free)), replace=False)
-        self._add(model, kinds[: len(homes)], model.network.grid[homes], homes, cost, recruit=True)
+        k = len(homes)
+        self._add(model, kinds[:k], model.network.grid[homes], homes, cost, recruit=True, unsuitable=unsuitable[:k])
+        self.applicants_total += k
 
     def _mobilise_residents(self, model) -> None:
-        """Residents join by contagion over their ties, or spontaneously (public safety as a linked issue)."""
+        """Residents join by contagion over their ties and their building leader's example, or spontaneously
+        (public safety as a linked issue)."""
+        example = self.internal.example(model) if self.internal is not None else None
         candidates, free = _tipped(self.status, self.home, self._tie_start, self._tied, self.degree, self.willing,
-                                   self._willing_rows, self.is_volunteer, self.threshold)
+                                   self._willing_rows, self.is_volunteer, self.threshold,
+                                   self._no_example if example is None else example)
         rng = model.streams("volunteers:mobilise", model.day)  # one number per candidate, then per free resident
         tipped = rng.random(len(candidates))
         if self.spontaneous > 0:
@@ -128,82 +190,140 @@ class VolunteerPool(Mechanism):
             free, moved = free[:0], np.zeros(0)
         joining = _joining(candidates, tipped, TIPPED_JOIN, free, moved, self.spontaneous)
         self._add(model, np.full(len(joining), GENERAL), model.network.grid[joining], joining, 0.0, recruit=False)
+        self.mobilised_total += len(joining)
 
     # --- hooks ------------------------------------------------------------------------------------------------
     def start_day(self, model) -> None:
-        if model.day == self.cfg.call_day:
-            self._call(model)
-        counts = np.bincount(self.status, minlength=len(STATUS_NAMES))
-        model.volunteers_active += int(counts[ACTIVE])
-        model.volunteers_vetting = int(counts[APPLICANT])
-        model.volunteers_burnt_out = int(counts[BURNT_OUT])
+        c = self.cfg
+        k = model.day - c.call_day
+        if 0 <= k < len(self.arrivals) and self.arrivals[k] > 0:
+            self._call(model, int(self.arrivals[k]))
+        self.counts = np.bincount(self.status, minlength=len(STATUS_NAMES))  # this morning's, for the columns
+        self.visits = self.found = self.conflicts = self.unresolved = 0
+        self._visit_hours[:] = 0.0
+        if model.day < c.call_day:
+            return
+        model.hours.offer("coordinator", self.capacity)
+        # The active volunteers offer their hours, by kind and cell; they can work only the share of them that
+        # coordination covered yesterday (the rest stays idle), residents too when they need any.
+        n_grids = model.network.n_grids
+        residents = self.supervised if c.resident_supervision_share > 0 else 1.0
+        self._active, self._hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit,
+                                                           c.hours_per_day, self.supervised, residents, n_grids)
+        if len(self._active):
+            offered = self._hours_by_cell if self.supervised == 1.0 else _hours_by_cell(
+                self.status, self.kind, self.grid, self.recruit, c.hours_per_day, 1.0, 1.0, n_grids)[1]
+            for kind, name in enumerate(KIND_NAMES):
+                model.hours.offer(f"volunteer_{name}", offered[kind])
+
+    def report(self, model) -> None:
+        """Doorstep visits: each cell's general volunteers check on the next of its offline households, as many as
+        `doorstep_visits` each (for the share of their hours supervised) and their hours allow, and report the open
+        needs they find."""
+        c = self.cfg
+        if model.day < c.call_day or c.doorstep_visits == 0 or len(self._active) == 0 or len(self._roster) == 0:
+            return
+        hours = self._hours_by_cell[GENERAL]
+        if not hours.any():
+            return
+        rows, per_cell = _visit_round(self._roster, self._roster_start, self._visit_pointer, hours,
+                                      c.doorstep_visits / c.hours_per_day, c.visit_hours)
+        if len(rows) == 0:
+            return
+        self._visit_hours = model.hours.spend("volunteer_general", "screening", per_cell * c.visit_hours)
+        hh = model.households
+        self.visits = len(rows)
+        self.found = reporting.count_waiting(hh, rows)
+        model.ledger.report(hh, rows, model.day)
 
     def deliver(self, model, queue: Queue) -> Queue:
-        if len(queue) == 0:
+        if len(queue) == 0 or len(self._active) == 0:
             return queue
-        c = self.cfg
-        # Recruits work the share of their hours that coordination covers; mobilised residents organise themselves.
-        active, hours_by_cell = _hours_by_cell(self.status, self.kind, self.grid, self.recruit, c.hours_per_day,
-                                               self.supervised, model.network.n_grids)
-        if len(active) == 0:
-            return queue
+        # Volunteers serve with the share of their hours that coordination covers, less today's visits.
+        hours_by_cell = self._hours_by_cell.copy()
+        hours_by_cell[GENERAL] = np.maximum(hours_by_cell[GENERAL] - self._visit_hours, 0.0)
         teams = [delivery.Team(categories, hours_by_cell[kind], model.cadre_task_hours,
                                f"volunteer_{KIND_NAMES[kind]}",
-                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0)
+                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0,
+                               f"volunteer_{KIND_NAMES[kind]}",
+                               tasks=COUNSELLING_TASKS if kind == PSYCH_VOL else SERVICE_TASKS)
                  for kind, categories in SERVES.items()]
-        queue, used = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
-        _tire(active, self.kind, self.grid, np.stack(used), hours_by_cell, c.fatigue_rate, self.fatigue)
+        queue, _ = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
         return queue
 
     def mobilise(self, model) -> None:
         if model.day < self.cfg.call_day:
             return
-        self._coordinate(model)
-        self._leave(model)
-        if self.cfg.mobilisation:
+        c = self.cfg
+        if len(self._active):  # volunteers tire with the share of their (supervised) hours used today
+            used = np.stack([model.hours.used(f"volunteer_{name}") for name in KIND_NAMES])
+            _tire(self._active, self.kind, self.grid, used, self._hours_by_cell, c.fatigue_rate, self.fatigue)
+        # One row of numbers per volunteer, whatever its status: an applicant's give-up, a volunteer's drop-out and
+        # conflict. A volunteer draws the same numbers whether or not others are at work (common random numbers).
+        u = model.streams("volunteers:leave", model.day).random((3, len(self.status)))
+        unresolved = self._coordinate(model, u[2])
+        self._leave(model, u, unresolved)
+        if c.mobilisation:
             self._mobilise_residents(model)
 
-    def _coordinate(self, model) -> None:
-        """Supervise the active volunteers first, then vet applicants in order of arrival."""
-        c = self.cfg
+    def _coordinate(self, model, u_conflict: np.ndarray) -> np.ndarray:
+        """The coordinators' day: supervise the active volunteers, resolve today's conflicts (with conflict
+        handling), then vet the applicants whose checks are back, in order of arrival, with the hours left.
+        Returns the volunteers whose conflict nobody resolved."""
+        c, ledger = self.cfg, model.hours
         span = c.leader_span if c.mode == "leaders" else 1.0
-        supervision, waiting = _vet(self.status, self.recruit, self.joined, self.vetting_cost, c.supervision_hours,
-                                    span, self.capacity)
-        # A pairwise NumPy sum, which a loop would not reproduce; there is nothing to sum once the queue is empty.
-        vetting_demand = float(self.vetting_cost[waiting].sum()) if len(waiting) else 0.0
-        self.load = supervision + vetting_demand
+        supervision = _supervision(self.status, self.recruit, c.supervision_hours, c.resident_supervision_share,
+                                   span)
+        ledger.spend("coordinator", "supervision", supervision)
+        conflict = _conflicts(self._active, self.status, u_conflict, c.conflict_rate)
+        self.conflicts = len(conflict)
+        resolving = len(conflict) * c.conflict_hours if c.conflict_handling else 0.0
+        if c.conflict_handling and len(conflict):
+            granted = ledger.spend("coordinator", "supervision", resolving)  # personnel management
+            resolved = len(conflict) if c.conflict_hours == 0 else min(int(granted / c.conflict_hours + 1e-9),
+                                                                       len(conflict))
+        else:
+            resolved = 0
+        unresolved = conflict[resolved:]
+        self.unresolved = len(unresolved)
+        vetted, demand, approved, rejected = _vet(self.status, self.joined, self.vetting_cost, self.unsuitable,
+                                                  model.day - c.approval_days, ledger.left("coordinator"))
+        ledger.spend("coordinator", "vetting", vetted)
+        self.approved_total += approved
+        self.rejected_total += rejected
+        self.load = supervision + resolving + demand
         self.overloaded = self.load > self.capacity + 1e-9
         self.supervised = min(1.0, self.capacity / supervision) if supervision > 0 else 1.0
-        model.volunteer_coordination_load += self.load
-        model.volunteer_coordination_capacity += self.capacity
+        return unresolved
 
-    def _leave(self, model) -> None:
-        """Applicants give up; active volunteers burn out, fall into unresolved conflicts or simply drop out."""
+    def observe(self, model) -> dict:
+        counts, coordinating = self.counts, model.day >= self.cfg.call_day
+        return {"volunteers_active": int(counts[ACTIVE]), "volunteers_vetting": int(counts[APPLICANT]),
+                "volunteers_burnt_out": int(counts[BURNT_OUT]),
+                "volunteer_coordinator_load": round(self.load, 6) if coordinating else 0.0,
+                "volunteer_coordinator_capacity": round(self.capacity, 6) if coordinating else 0.0,
+                "applicants_total": self.applicants_total, "volunteers_approved_total": self.approved_total,
+                "vetting_rejected_total": self.rejected_total, "volunteers_mobilised_total": self.mobilised_total,
+                "volunteers_left_total": self.left_total, "volunteer_visits": self.visits,
+                "volunteer_visits_found": self.found, "volunteer_conflicts": self.conflicts,
+                "volunteer_conflicts_unresolved": self.unresolved}
+
+    def _leave(self, model, u: np.ndarray, unresolved: np.ndarray) -> None:
+        """Applicants give up; volunteers at work today burn out, drop out, or leave over an unresolved conflict."""
         c = self.cfg
-        rng = model.streams("volunteers:leave", model.day)
-        waiting = _with_status(self.status, APPLICANT)
-        active = _give_up_or_burn_out(waiting, rng.random(len(waiting)), c.waiting_dropout, self.status, self.fatigue)
-        _drop_out(active, rng.random((2, len(active))), c.attrition, c.overload_attrition, self.overloaded,
-                  0.5 if c.incentives else 1.0, c.conflict_rate, c.conflict_handling, self.recruit, self.status)
+        self.left_total += _leave(self._active, u, unresolved, c.waiting_dropout, c.attrition,
+                                  c.overload_attrition, self.overloaded,
+                                  c.incentive_attrition if c.incentives else 1.0, self.recruit, self.fatigue,
+                                  self.status)
 
 
-# --- the pool's compiled loops: each mirrors the NumPy expression in its docstring, operation for operation, so the
-# results are the same to the last bit (a few hundred volunteers: a NumPy call costs more than the work) -------------
+# --- the pool's compiled loops (a few hundred volunteers: a NumPy call costs more than the work); each says what it
+# computes as a NumPy expression where there is one ---------------------------------------------------------------
 @njit(cache=True)
-def _with_status(status, value):
-    """flatnonzero(status == value)."""
-    out = np.empty(len(status), np.int64)
-    n = 0
-    for v in range(len(status)):
-        out[n] = v
-        n += status[v] == value
-    return out[:n]
-
-
-@njit(cache=True)
-def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_grids):
+def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, residents_supervised, n_grids):
     """The active volunteers and their hours by kind and grid cell:
-    active = flatnonzero(status == ACTIVE); offered = hours_per_day * where(recruit[active], supervised, 1.0);
+    active = flatnonzero(status == ACTIVE);
+    offered = hours_per_day * where(recruit[active], supervised, residents_supervised);
     hours = zeros((3, n_grids)); add.at(hours, (kind[active], grid[active]), offered), added in volunteer order as
     add.at adds."""
     active = np.empty(len(status), np.int64)
@@ -213,88 +333,140 @@ def _hours_by_cell(status, kind, grid, recruit, hours_per_day, supervised, n_gri
         n += status[v] == ACTIVE
     hours = np.zeros((3, n_grids))
     for v in active[:n]:
-        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else 1.0)
+        hours[kind[v], grid[v]] += hours_per_day * (supervised if recruit[v] else residents_supervised)
     return active[:n], hours
+
+
+@njit(cache=True)
+def _visit_round(roster, start, pointer, hours, visits_per_hour, visit_hours):
+    """The day's doorstep visits, cell by cell: k = min(floor(hours * visits_per_hour), floor(hours / visit_hours),
+    cell's offline households) of the cell's roster `roster[start[g]:start[g + 1]]`, from its pointer on, wrapping
+    round (each household at most once a day); the pointers advance by k. Returns the households visited (cell by
+    cell) and the visits per cell."""
+    n_cells = len(start) - 1
+    per_cell = np.zeros(n_cells)
+    out = np.empty(len(roster), np.int64)
+    m = 0
+    for g in range(n_cells):
+        size = start[g + 1] - start[g]
+        if size == 0 or hours[g] <= 0.0:
+            continue
+        k = min(int(hours[g] * visits_per_hour + 1e-9), int(hours[g] / visit_hours + 1e-9), size)
+        p = pointer[g]
+        for j in range(k):
+            out[m] = roster[start[g] + (p + j) % size]
+            m += 1
+        pointer[g] = (p + k) % size
+        per_cell[g] = k
+    return out[:m], per_cell
 
 
 @njit(cache=True)
 def _tire(active, kind, grid, used, hours, fatigue_rate, fatigue):
     """Volunteers tire with the share of their cell's hours their kind used:
-    share = divide(used, hours, where=hours > 0) (0 elsewhere);
+    share = divide(used, hours, where=hours > 0) (0 elsewhere), at most 1;
     fatigue[active] += fatigue_rate * share[kind[active], grid[active]]."""
     for v in active:
         h = hours[kind[v], grid[v]]
-        share = used[kind[v], grid[v]] / h if h > 0 else 0.0
+        share = min(used[kind[v], grid[v]] / h, 1.0) if h > 0 else 0.0
         fatigue[v] = fatigue[v] + fatigue_rate * share
 
 
 @njit(cache=True)
-def _vet(status, recruit, joined, vetting_cost, supervision_hours, span, capacity):
-    """The coordinators' day: supervision first, then vetting in order of arrival with the hours left.
+def _supervision(status, recruit, supervision_hours, resident_share, span):
+    """(((status == ACTIVE) & recruit).sum() + resident_share * ((status == ACTIVE) & ~recruit).sum())
+    * supervision_hours / span: the recruits at work need their coordinators; mobilised residents a share of that
+    (their building organises the rest)."""
+    supervised = residents = 0
+    for v in range(len(status)):
+        supervised += (status[v] == ACTIVE) & recruit[v]
+        residents += (status[v] == ACTIVE) & (not recruit[v])
+    return (supervised + resident_share * residents) * supervision_hours / span
 
-    supervision = ((status == ACTIVE) & recruit).sum() * supervision_hours / span;
-    waiting = flatnonzero(status == APPLICANT); left = max(capacity - supervision, 0.0);
-    order = waiting[argsort(joined[waiting], kind="stable")];
-    status[order[cumsum(vetting_cost[order]) <= left + 1e-9]] = ACTIVE (cumsum adds in order, as here).
-    Returns the supervision hours and the applicants waiting before vetting."""
-    supervised = 0
-    waiting = np.empty(len(status), np.int64)
+
+@njit(cache=True)
+def _conflicts(active, status, u, conflict_rate):
+    """The volunteers at work today who fall into a conflict: active[(status[active] == ACTIVE) &
+    (u[active] < conflict_rate)], in pool order."""
+    out = np.empty(len(active), np.int64)
+    n = 0
+    for v in active:
+        out[n] = v
+        n += (status[v] == ACTIVE) & (u[v] < conflict_rate)
+    return out[:n]
+
+
+@njit(cache=True)
+def _vet(status, joined, vetting_cost, unsuitable, checked_by, capacity):
+    """Vet the applicants whose checks are back (joined <= checked_by), in order of arrival (`joined`, then pool
+    order), while the running total of their vetting costs fits in `capacity`: each becomes active, or rejected if
+    unsuitable. Returns the hours vetted, the hours all of them would have taken (the day's vetting demand), and
+    how many were approved and rejected."""
+    ready = np.empty(len(status), np.int64)
     n = 0
     for v in range(len(status)):
-        supervised += (status[v] == ACTIVE) & recruit[v]  # a count of bools
-        waiting[n] = v
-        n += status[v] == APPLICANT
-    waiting = waiting[:n]
-    supervision = supervised * supervision_hours / span
-    left = max(capacity - supervision, 0.0)
-    order = waiting[np.argsort(joined[waiting], kind="mergesort")]  # mergesort: stable
-    total = 0.0
+        ready[n] = v
+        n += (status[v] == APPLICANT) & (joined[v] <= checked_by)
+    order = ready[:n][np.argsort(joined[ready[:n]], kind="mergesort")]  # mergesort: stable
+    total = vetted = 0.0
+    approved = rejected = 0
+    stopped = False
     for j in range(n):
-        total = vetting_cost[order[j]] if j == 0 else total + vetting_cost[order[j]]
-        if total <= left + 1e-9:
-            status[order[j]] = ACTIVE
-    return supervision, waiting
+        v = order[j]
+        total = vetting_cost[v] if j == 0 else total + vetting_cost[v]
+        if not stopped and total <= capacity + 1e-9:
+            vetted = total
+            if unsuitable[v]:
+                status[v] = REJECTED
+                rejected += 1
+            else:
+                status[v] = ACTIVE
+                approved += 1
+        else:
+            stopped = True  # the first that does not fit ends the day's vetting
+    return vetted, total, approved, rejected
 
 
 @njit(cache=True)
-def _give_up_or_burn_out(waiting, u, waiting_dropout, status, fatigue):
-    """status[waiting[u < waiting_dropout]] = DROPPED; then, among active = flatnonzero(status == ACTIVE),
-    status[active[fatigue[active] >= 1.0]] = BURNT_OUT. Returns those still active."""
-    for j in range(len(waiting)):
-        if u[j] < waiting_dropout:
-            status[waiting[j]] = DROPPED
-    active = np.empty(len(status), np.int64)
-    n = 0
+def _leave(active, u, unresolved, waiting_dropout, attrition, overload_attrition, overloaded, incentive, recruit,
+           fatigue, status):
+    """The day's departures, with one row of `u` per purpose and one column per volunteer:
+    applicants still waiting give up when u[0] < waiting_dropout; of the volunteers at work today (`active`) still
+    active, those with fatigue >= 1 burn out, and the others drop out when
+    u[1] < attrition * (1 + overload_attrition * overloaded * recruit) * incentive, or when their conflict today was
+    not resolved (`unresolved`). Returns how many volunteers left (burnt out or dropped out)."""
     for v in range(len(status)):
-        if status[v] == ACTIVE and fatigue[v] >= 1.0:
+        if status[v] == APPLICANT and u[0, v] < waiting_dropout:
+            status[v] = DROPPED
+    conflict = np.zeros(len(status), np.bool_)
+    for v in unresolved:
+        conflict[v] = True
+    left = 0
+    for v in active:
+        if status[v] != ACTIVE:
+            continue
+        if fatigue[v] >= 1.0:
             status[v] = BURNT_OUT
-        active[n] = v
-        n += status[v] == ACTIVE
-    return active[:n]
+            left += 1
+            continue
+        p = attrition * (1.0 + overload_attrition * overloaded * recruit[v]) * incentive
+        if u[1, v] < p or conflict[v]:
+            status[v] = DROPPED
+            left += 1
+    return left
 
 
 @njit(cache=True)
-def _drop_out(active, u, attrition, overload_attrition, overloaded, incentive, conflict_rate, conflict_handling,
-              recruit, status):
-    """Volunteers drop out (more on overload days, only recruits feel it), or leave over a conflict nobody handles:
-    p = attrition * (1.0 + overload_attrition * overloaded * recruit[active]) * incentive;
-    status[active[(u[0] < p) | ((u[1] < conflict_rate) & (not conflict_handling))]] = DROPPED."""
-    for j in range(len(active)):
-        p = attrition * (1.0 + overload_attrition * overloaded * recruit[active[j]]) * incentive
-        if u[0, j] < p or (u[1, j] < conflict_rate and not conflict_handling):
-            status[active[j]] = DROPPED
-
-
-@njit(cache=True)
-def _tipped(status, home, tie_start, tied, degree, willing, willing_rows, is_volunteer, threshold):
-    """Who may join today: the residents tipped by their ties, and those free to join on their own.
+def _tipped(status, home, tie_start, tied, degree, willing, willing_rows, is_volunteer, threshold, example):
+    """Who may join today: the residents tipped by their ties and their building leader's example, and those free
+    to join on their own.
 
     candidates = flatnonzero(willing & ~is_volunteer & (share >= threshold) & (share > 0)) and
     free = flatnonzero(willing & ~is_volunteer) (= willing_rows[~is_volunteer[willing_rows]]), where
-    share = (adjacency @ active_home) / degree and active_home is 1.0 at the homes of active volunteers. The product
-    adds 1.0 per tie to such a home, an exact integer count, so it is counted here, in any order, from the active
-    homes' ties (`tied`, by column); only the households it reaches can have a share above 0, and each willing, free
-    one of those is divided as the NumPy expression divides (then put back in row order).
+    share = (adjacency @ active_home) / degree + example and active_home is 1.0 at the homes of active volunteers.
+    The product adds 1.0 per tie to such a home, an exact integer count, so it is counted here, in any order, from
+    the active homes' ties (`tied`, by column); only the households it reaches, and those whose leader's example
+    alone passes the threshold, can be candidates.
     """
     n = len(willing)
     ties = np.zeros(n, np.int32)  # a household's ties to homes of active volunteers
@@ -310,17 +482,24 @@ def _tipped(status, home, tie_start, tied, degree, willing, willing_rows, is_vol
                 reached[n_reached] = r
                 n_reached += (ties[r] == 0) & willing[r] & (not is_volunteer[r])
                 ties[r] += 1
-    candidates = np.empty(n_reached, np.int64)
-    n_candidates = 0
-    for r in reached[:n_reached]:  # without branches: who is free and tipped is unpredictable
-        share = ties[r] / degree[r]
-        candidates[n_candidates] = r
-        n_candidates += (share >= threshold) & (share > 0)
     free = np.empty(len(willing_rows), np.int64)
     n_free = 0
+    n_examples = 0  # free households tied to no active home whose leader's example alone tips them
     for r in willing_rows:
         free[n_free] = r
         n_free += not is_volunteer[r]
+        n_examples += (not is_volunteer[r]) & (ties[r] == 0) & (example[r] >= threshold) & (example[r] > 0)
+    candidates = np.empty(n_reached + n_examples, np.int64)
+    n_candidates = 0
+    for r in reached[:n_reached]:  # without branches: who is free and tipped is unpredictable
+        share = ties[r] / degree[r] + example[r]
+        candidates[n_candidates] = r
+        n_candidates += (share >= threshold) & (share > 0)
+    if n_examples:
+        for r in free[:n_free]:
+            if ties[r] == 0 and example[r] >= threshold and example[r] > 0:
+                candidates[n_candidates] = r
+                n_candidates += 1
     return np.sort(candidates[:n_candidates]), free[:n_free]
 
 

@@ -1,0 +1,317 @@
+"""The day's responder hours, one ledger: `offer(kind, hours)`, `left(kind)`, `spend(kind, task, hours) -> granted`,
+`idle(kind)`; `set_aside(budget, hours)` caps the spends charged to a budget.
+
+Every kind of responder (`KINDS`) offers its hours for the day; every task (`TASKS`) takes them through `spend`,
+which never grants more than is left, nor a negative amount. What nobody spent is idle, so for every kind on every
+day offered = spent + idle (tests/test_hours.py), no service is given without the hours for it, and no hour
+vanishes. The model makes a new ledger each morning (`model.hours`) and writes its totals to the daily columns
+(`columns()`: `hours_offered_<kind>`, `hours_idle_<kind>`, `hours_<task>`, zeros for what nobody offered or did).
+
+The hours of a kind in `CELL_KINDS` (cadres, resident volunteers) are held per grid cell: they are offered as an
+array with one entry per cell, and a spend is either such an array (cell by cell) or one number, spread over the
+cells in proportion to what each has left (reports and screening are community-wide work done by every cell's
+cadres alike). The other kinds hold one community-wide number. A group of kinds (`CADRES`) spends as one: each cell's
+grant is split among the kinds in proportion to what each has left there.
+
+A kind that several mechanisms offer keeps each one's hours apart by `owner` (the organisations' social workers
+and needs triage's): a spend takes only from its owner's hours, and the columns add the owners up.
+
+A budget (`set_aside`) is not a pool of its own: it caps what the spends charged to it may take from their kind
+(the share of the cadres' hours reserved for taking reports), and what it leaves unused stays with the kind for
+other tasks. The ledger's operations are a few dozen a day, none per household.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+KINDS: tuple[str, ...] = (
+    "cadre",              # the community's own workers and grid workers (per grid cell)
+    "sunk_cadre",         # cadres sunk from government units (per grid cell)
+    "coordinator",        # the volunteers' coordinators
+    "volunteer_general",  # resident volunteers, by category (per grid cell)
+    "volunteer_medical",
+    "volunteer_psych",
+    "building_leader",    # resident building leaders (楼栋长) reporting for their neighbours
+    "organiser",          # group-buy organisers (building leaders and residents)
+    "neighbour",          # digital neighbours ordering group-buy food for offline households
+    "moderator",          # the online groups' volunteer moderators
+    "social_worker",      # social workers of the social organisations and of needs triage
+    "remote_psych",       # remote professional volunteers
+    "remote_medical",
+)
+CELL_KINDS: frozenset[str] = frozenset({"cadre", "sunk_cadre", "volunteer_general", "volunteer_medical",
+                                        "volunteer_psych"})
+CADRES: tuple[str, ...] = ("cadre", "sunk_cadre")
+
+TASKS: tuple[str, ...] = (
+    "gates",              # guarding compound gates
+    "calls",              # taking phone reports
+    "posts",              # reading and passing on written reports: online posts, neighbours' and leaders' messages
+    "screening",          # proactive screening calls down a register or roster
+    "assessment",         # a social worker assessing a screened household's open needs and referring them
+    "referral_friction",  # sorting out referrals from social workers outside the community system
+    "food",               # buying and delivering food
+    "medicine",           # medicine runs, online prescriptions
+    "medical_escort",     # arranging and escorting medical visits
+    "psych_support",      # a supportive conversation by a non-professional
+    "supplies",           # delivering protective supplies
+    "counselling",        # a professional's counselling session
+    "vetting",            # vetting volunteer applicants
+    "supervision",        # assigning and supervising volunteers
+    "organising",         # taking group-buy orders
+    "approval",           # stamping donated loads at the gate
+    "distribution",       # carrying packages and kits the last hundred metres, handing out supply
+)
+_TASK = {t: i for i, t in enumerate(TASKS)}
+_KIND = {k: i for i, k in enumerate(KINDS)}
+
+# The task a served need of each category books (simulation/households.py CATEGORIES order), for responders who are
+# not professional counsellors, and for those who are.
+SERVICE_TASKS: tuple[str, ...] = ("food", "medicine", "medical_escort", "psych_support", "supplies")
+COUNSELLING_TASKS: tuple[str, ...] = ("food", "medicine", "medical_escort", "counselling", "supplies")
+
+
+def columns() -> tuple[str, ...]:
+    """The ledger's daily columns, in order: offered and idle hours by kind, then hours spent by task."""
+    return (*(f"hours_offered_{k}" for k in KINDS), *(f"hours_idle_{k}" for k in KINDS),
+            *(f"hours_{t}" for t in TASKS))
+
+
+class Hours:
+    """One day's ledger of responder hours over `n_cells` grid cells (see the module's docstring)."""
+
+    def __init__(self, n_cells: int) -> None:
+        self.n_cells = int(n_cells)
+        n = len(KINDS)
+        # One account per (kind, owner); the first len(KINDS) are the kinds' own (owner ""). Per-cell accounts keep
+        # their hours in a row of `_cells` (what is left) and `_cells_offered`; the others in `_pool` (left).
+        self._row: dict[tuple[str, str], int] = {(k, ""): i for i, k in enumerate(KINDS)}
+        self._kind_of: list[int] = list(range(n))
+        self._offered = [0.0] * n
+        self._pool = [0.0] * n
+        self._cells = np.zeros((n, self.n_cells))
+        self._cells_offered = np.zeros((n, self.n_cells))
+        self._spent = [[0.0] * len(TASKS) for _ in range(n)]  # per account, per task
+        self._budgets: dict[str, float] = {}
+        self._charged: dict[str, float] = {}
+
+    # --- accounts ---------------------------------------------------------------------------------------------
+    def _account(self, kind: str, owner: str, create: bool = False) -> int:
+        row = self._row.get((kind, owner))
+        if row is None:
+            if kind not in _KIND:
+                raise KeyError(f"unknown responder kind {kind!r}; the kinds are {', '.join(KINDS)}")
+            if not create:
+                return -1
+            row = self._row[(kind, owner)] = len(self._kind_of)
+            self._kind_of.append(_KIND[kind])
+            self._offered.append(0.0)
+            self._pool.append(0.0)
+            self._spent.append([0.0] * len(TASKS))
+            self._cells = np.vstack([self._cells, np.zeros(self.n_cells)])
+            self._cells_offered = np.vstack([self._cells_offered, np.zeros(self.n_cells)])
+        return row
+
+    def offer(self, kind: str, hours, owner: str = "") -> None:
+        """Add `hours` to what `kind` (of `owner`) can give today: an array per grid cell for a per-cell kind, a
+        number for the others. Negative or infinite hours are an error."""
+        row = self._account(kind, owner, create=True)
+        if kind in CELL_KINDS:
+            cells = np.asarray(hours, dtype=float)
+            if cells.shape != (self.n_cells,):
+                raise ValueError(f"{kind} hours are offered per grid cell: an array of {self.n_cells}, "
+                                 f"got shape {cells.shape}")
+            if not (cells >= 0.0).all() or not np.isfinite(cells).all():
+                raise ValueError(f"{kind} hours offered must be finite and not negative")
+            self._cells[row] += cells
+            self._cells_offered[row] += cells
+            self._offered[row] += float(cells.sum())
+        else:
+            h = float(hours)
+            if not 0.0 <= h < np.inf:
+                raise ValueError(f"{kind} hours offered must be finite and not negative, got {hours!r}")
+            self._pool[row] += h
+            self._offered[row] += h
+
+    def set_aside(self, budget: str, hours: float) -> None:
+        """Cap the spends charged to `budget` (`spend(..., budget=...)`) at `hours` from now on."""
+        self._budgets[budget] = max(float(hours), 0.0)
+        self._charged.setdefault(budget, 0.0)
+
+    def budget(self, budget: str) -> float:
+        """What the spends charged to `budget` may still take (0 for a budget never set aside)."""
+        return self._budgets.get(budget, 0.0)
+
+    def charged(self, budget: str) -> float:
+        """Hours the spends charged to `budget` have taken today."""
+        return self._charged.get(budget, 0.0)
+
+    # --- reading ----------------------------------------------------------------------------------------------
+    def _rows(self, kind: str | tuple[str, ...], owner: str) -> list[int]:
+        if isinstance(kind, str):
+            r = self._account(kind, owner)
+            return [r] if r >= 0 else []
+        return [r for r in (self._account(k, owner) for k in kind) if r >= 0]
+
+    def _all_rows(self, kind: str | tuple[str, ...], owner: str | None) -> list[int]:
+        """Accounts of `kind` (or a group) of `owner`, or of every owner when `owner` is None."""
+        if owner is not None:
+            return self._rows(kind, owner)
+        kinds = {_KIND[k] for k in ((kind,) if isinstance(kind, str) else kind)}
+        return [r for r, k in enumerate(self._kind_of) if k in kinds]
+
+    def left(self, kind: str | tuple[str, ...], owner: str = ""):
+        """What `kind` (or a group of kinds) of `owner` has left today: an array per cell for per-cell kinds (a
+        copy), a number for the others."""
+        rows = self._rows(kind, owner)
+        if per_cell(kind):
+            return self._cells[rows].sum(axis=0) if len(rows) > 1 else self._cells[rows[0]].copy() if rows \
+                else np.zeros(self.n_cells)
+        return sum(self._pool[r] for r in rows)
+
+    def offered(self, kind: str | tuple[str, ...], owner: str | None = None):
+        """Hours `kind` (or a group) offered today, every owner's unless `owner` is given: an array per cell for
+        per-cell kinds, a number for the others."""
+        rows = self._all_rows(kind, owner)
+        if per_cell(kind):
+            return self._cells_offered[rows].sum(axis=0)
+        return sum(self._offered[r] for r in rows)
+
+    def idle(self, kind: str | tuple[str, ...], owner: str | None = None) -> float:
+        """Hours `kind` (or a group) offered today that nobody spent, every owner's unless `owner` is given."""
+        rows = self._all_rows(kind, owner)
+        if per_cell(kind):
+            return float(self._cells[rows].sum())
+        return sum(self._pool[r] for r in rows)
+
+    def used(self, kind: str | tuple[str, ...]):
+        """Hours of `kind` (or a group) spent today, every owner's: per cell (offered - left) for per-cell kinds,
+        else a number."""
+        if per_cell(kind):
+            rows = self._all_rows(kind, None)
+            return (self._cells_offered[rows] - self._cells[rows]).sum(axis=0)
+        return self.spent(kind=kind)
+
+    def spent(self, task: str | None = None, kind: str | tuple[str, ...] | None = None) -> float:
+        """Hours spent today on `task` (every task if None) by `kind` or a group (every kind if None)."""
+        rows = range(len(self._kind_of)) if kind is None else self._all_rows(kind, None)
+        tasks = range(len(TASKS)) if task is None else (_TASK[task],)
+        return sum(self._spent[r][t] for r in rows for t in tasks)
+
+    # --- spending ---------------------------------------------------------------------------------------------
+    def spend(self, kind: str | tuple[str, ...], task: str, hours, owner: str = "", budget: str | None = None):
+        """Spend up to `hours` of `kind` (or a group of kinds) of `owner` on `task`; returns what was granted,
+        never more than is left (nor than `budget` still allows) and never negative, in the shape asked (an array
+        per cell, or a number).
+
+        For per-cell kinds `hours` is an array per cell, or one number spread over the cells in proportion to
+        what each has left; a group's grant in each cell is split among its kinds in proportion to what each has
+        left there."""
+        t = _TASK[task]
+        rows = self._rows(kind, owner)
+        cap = self._budgets.get(budget, 0.0) if budget is not None else np.inf
+        if per_cell(kind):
+            scalar = np.ndim(hours) == 0
+            ask = np.array([float(hours)]) if scalar else np.asarray(hours, dtype=float)
+            if not scalar and ask.shape != (self.n_cells,):
+                raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or as "
+                                 f"one number, got shape {ask.shape}")
+            if not rows:
+                return 0.0 if scalar else np.zeros(self.n_cells)
+            granted, by_row = _spend_cells(self._cells, np.array(rows, dtype=np.int64), ask, scalar, cap)
+            total = 0.0
+            for j, r in enumerate(rows):
+                self._spent[r][t] += by_row[j]
+                total += by_row[j]
+            out = total if scalar else granted
+        else:
+            if not isinstance(kind, str):
+                raise ValueError(f"{task}: only per-cell kinds spend as a group, got {kind}")
+            ask = float(hours)
+            if not ask > 0.0 or not rows:  # also NaN
+                return 0.0
+            r = rows[0]
+            total = out = min(ask, self._pool[r], cap)
+            if total <= 0.0:
+                return 0.0
+            self._pool[r] = max(self._pool[r] - total, 0.0)
+            self._spent[r][t] += total
+        if budget is not None:
+            self._budgets[budget] = max(cap - total, 0.0)
+            self._charged[budget] = self._charged.get(budget, 0.0) + total
+        return out
+
+    # --- the day's columns ------------------------------------------------------------------------------------
+    def row(self) -> dict[str, float]:
+        """The daily columns (`columns()`): offered and idle hours by kind, hours spent by task, rounded to 1e-6 h."""
+        n = len(KINDS)
+        offered, idle, by_task = [0.0] * n, [0.0] * n, [0.0] * len(TASKS)
+        cell_idle = self._cells.sum(axis=1).tolist()
+        for r, k in enumerate(self._kind_of):
+            offered[k] += self._offered[r]
+            idle[k] += cell_idle[r] if KINDS[k] in CELL_KINDS else self._pool[r]
+            for t, h in enumerate(self._spent[r]):
+                by_task[t] += h
+        out = {f"hours_offered_{k}": round(offered[i], 6) for i, k in enumerate(KINDS)}
+        out.update({f"hours_idle_{k}": round(idle[i], 6) for i, k in enumerate(KINDS)})
+        out.update({f"hours_{t}": round(by_task[i], 6) for i, t in enumerate(TASKS)})
+        return out
+
+
+def per_cell(kind: str | tuple[str, ...]) -> bool:
+    """Whether `kind` (or every kind of a group) holds its hours per grid cell."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    cells = [k in CELL_KINDS for k in kinds]
+    if any(cells) and not all(cells):
+        raise ValueError(f"a group of kinds is all per grid cell or all community-wide: {kinds}")
+    return bool(cells) and cells[0]
+
+
+@njit(cache=True)
+def _spend_cells(left, rows, ask, scalar, cap):
+    """Take `ask` from the accounts `rows` of `left` (accounts x cells), in place. A scalar ask (length 1) is spread
+    over the cells in proportion to what the group has left in each; each cell's grant is split among the accounts
+    in proportion to what each has left there; the grant never exceeds what is left, nor `cap` in all. Returns the
+    grant per cell and the hours taken from each account."""
+    n_cells = left.shape[1]
+    have = np.zeros(n_cells)
+    for r in rows:
+        for c in range(n_cells):
+            have[c] += left[r, c]
+    want = np.empty(n_cells)
+    if scalar:
+        total = 0.0
+        for c in range(n_cells):
+            total += have[c]
+        g = ask[0] if ask[0] > 0.0 else 0.0  # nothing, also for NaN
+        g = min(g, total, cap)
+        share = g / total if total > 0.0 else 0.0
+        if share > 1.0:
+            share = 1.0
+        for c in range(n_cells):
+            want[c] = have[c] * share
+    else:
+        asked = 0.0
+        for c in range(n_cells):
+            a = ask[c]
+            if not a > 0.0:  # nothing, also for NaN
+                a = 0.0
+            want[c] = min(a, have[c])
+            asked += want[c]
+        if asked > cap:  # a budget smaller than the ask: every cell gets the same share of its ask
+            scale = cap / asked
+            for c in range(n_cells):
+                want[c] *= scale
+    by_row = np.zeros(len(rows))
+    for c in range(n_cells):
+        ratio = want[c] / have[c] if have[c] > 0.0 else 0.0
+        if ratio > 1.0:
+            ratio = 1.0
+        for j in range(len(rows)):
+            r = rows[j]
+            take = left[r, c] * ratio
+            left[r, c] = max(left[r, c] - take, 0.0)
+            by_row[j] += take
+    return want, by_row
