@@ -321,15 +321,15 @@ TEXT: dict[str, dict[str, str]] = {
     "edited_name": {"zh": "{name}（修改{number}）", "en": "{name} (edit {number})"},
     # --- learn -----------------------------------------------------------------------------------------------------
     "learn_intro": {
-        "zh": "这是一堂课：每一课先讲一段亲历者的故事，请你先预测结果，再运行一对只差一项机制的情景，揭晓答案。2020年武汉封城期间，社区靠“联动”维持居民生活：把社区干部、志愿者、社会组织和社工连接"
-              "起来。宋万召把联动分为三种：应急联动、外部联动和内部联动；三社联动把社区、社会组织和社工整合在一起。每一步"
-              "都有一对情景可以运行比较，并提示需要留意的现象。",
-        "en": "A class in five lessons: each tells a story from the source, asks you to predict, then runs a pair "
-              "of scenarios that differ in one mechanism and reveals the answer. In the 2020 Wuhan lockdown, communities kept residents' lives going by "
+        "zh": "这是一堂课，共五课。2020年武汉封城期间，社区靠“联动”维持居民生活：把社区干部、志愿者、社会组织和社工连接"
+              "起来。宋万召把联动分为三种：应急联动、外部联动和内部联动；三社联动把社区、社会组织和社工整合在一起。每一课"
+              "先讲一段亲历者的故事，请你先预测结果，再运行一对只差一项机制的情景，揭晓答案，最后给出可以自己试一试的做法。",
+        "en": "A class in five lessons. In the 2020 Wuhan lockdown, communities kept residents' lives going by "
               "linkage: connecting cadres, volunteers, social organisations and social workers. Song Wanzhao names "
               "three kinds: emergency, external and internal linkage; three-social linkage integrates the community, "
-              "social organisations and social workers. Each step has a prepared pair of scenarios to run and what "
-              "to notice."},
+              "social organisations and social workers. Each lesson tells a story from the accounts, asks you to "
+              "predict, runs a pair of scenarios that differ in one mechanism, reveals the answer, and leaves you "
+              "things to try."},
     "learn_question": {"zh": "先猜一猜：", "en": "Predict first: "},
     "learn_ask": {"zh": "与“{a}”相比，“{b}”的“{outcome}”会怎样？", "en": "Against {a}, what happens to '{outcome}' under {b}?"},
     "predict_down": {"zh": "下降", "en": "it falls"},
@@ -350,8 +350,9 @@ TEXT: dict[str, dict[str, str]] = {
                            "en": "Set 'How packages are handed out' to 'by need' and compare the equity ratio again."},
     "learn_internal_try": {"zh": "把“下沉干部到岗日”提前到第 10 天，看积压高峰是否提前回落。",
                            "en": "Bring 'Day sunk cadres arrive' forward to day 10: does the backlog turn earlier?"},
-    "learn_three_try": {"zh": "把“三社整合度”设为 0.4 和 0.6 各试一次：0.5 是共享名册的门槛。",
-                        "en": "Try three-social integration at 0.4 and at 0.6: 0.5 is where the register is shared."},
+    "learn_three_try": {"zh": "在“探索”页把“三社整合度”依次设为 0.25、0.5、0.75：整合是渐进的，每提高一级，特殊人群就更早得到服务。",
+                        "en": "On Explore, set three-social integration to 0.25, 0.5 and 0.75 in turn: integration is "
+                              "graded, and each step serves the vulnerable sooner."},
     "learn_story_try": {"zh": "把“协调者人数”改为 2，再运行公开招募。", "en": "Set 'Coordinators' to 2 and run the open call again."},
     "learn_run_pair": {"zh": "在“比较”页运行：{a} 与 {b}", "en": "Run {a} against {b} on the Compare page"},
     "learn_open": {"zh": "在“探索”页打开 {name}", "en": "Open {name} in Explore"},
@@ -406,9 +407,12 @@ TEXT: dict[str, dict[str, str]] = {
               "building leaders, the organised call, the social organisations) except three-social integration: "
               "0 against 1."},
     "learn_three_notice": {
-        "zh": "看特殊人群与其他居民之比，以及“协调人员超负荷天数”：不整合时，每次转介都占用干部时间。",
-        "en": "Watch the equity ratio, and the days coordinators were overloaded: without integration, every "
-              "referral takes cadre time."},
+        "zh": "特殊人群与其他居民之比大幅下降：整合后，干部和社工共同管理的困难户按需求排在前面，转介也不再占用干部时间。"
+              "但要看清代价：其他居民等得更久了，这个比值下降有一部分是“拉平”，而不只是特殊人群变好。对照“累计未满足需求（件·天）”看一看。",
+        "en": "The equity ratio falls far: integrated, the vulnerable households the cadres and social workers hold "
+              "jointly are served by need, first, and referrals no longer cost cadre time. Mind the price: the "
+              "other households wait longer, so part of the fall is levelling down, not only the vulnerable doing "
+              "better. Look at unmet need-days beside it."},
     "learn_story_title": {"zh": "练习：800人报名的故事", "en": "Exercise: the 800 sign-ups"},
     "learn_story_text": {
         "zh": "陈兰兰讲过：一次线上招募引来800多人报名，身份核实、动机调查、人员管理和方案调整全落在一个人身上，计划"
@@ -418,11 +422,14 @@ TEXT: dict[str, dict[str, str]] = {
               "change. What worked: recruiting by referral into medical, social-work and psychological volunteers, "
               "incentive and conflict-handling mechanisms, and finding resident leaders."},
     "learn_story_notice": {
-        "zh": "问题：公开招募时协调者超负荷多少天？待审核的人数如何变化，有多少人放弃？分类招募后在岗志愿者最终更多"
-              "还是更少？把协调者人数改为2再试一次（“探索”页）。",
-        "en": "Questions: on how many days is the coordinator overloaded under the open call? How does the vetting "
-              "queue move, and how many applicants give up? Does the categorized call end with more volunteers at "
-              "work, or fewer? Then set the coordinators to 2 on the Explore page and try again."},
+        "zh": "两种招募下协调者几乎天天超负荷（看“协调人员超负荷天数”：差别不大），区别在于时间花在哪里：公开招募的"
+              "工时耗在审核大批报名者上，许多人等不及就放弃了；分类推荐的报名者审核更快，在岗志愿者更多。在“探索”页打开"
+              "公开招募，看“志愿者”图里待审核人数的变化。",
+        "en": "Under both calls the coordinator is overloaded on almost every day (see the days coordinators were "
+              "overloaded: about the same); what differs is where the hours go: under the open call they go on "
+              "vetting a crowd of applicants, many of whom give up waiting; referred applicants are vetted faster, "
+              "and more volunteers end up at work. Open the open call on Explore and watch the vetting queue in "
+              "the volunteers chart."},
 }
 
 #: Each preset's name as people say it (the file names are for the command line and files).

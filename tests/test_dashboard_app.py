@@ -590,3 +590,22 @@ def test_a_lesson_reveals_its_answer_from_the_runs_after_the_prediction():
     finally:
         rc.close()
     assert "结果：" in texts and words in texts and ("你猜对了" in texts) == (direction == "down")
+
+
+#: The direction of each lesson's outcome that its texts teach (learn_*_notice): the runs must show it clearly.
+TAUGHT = {"learn_emergency": "down", "learn_external": "up", "learn_internal": "down", "learn_three": "down",
+          "learn_story": "up"}
+
+
+def test_every_lesson_shows_what_it_teaches_clearly_over_the_seeds_it_runs():
+    """Each lesson's pair, at the lesson's own runs and the page's defaults (what a class sees): its outcome moves
+    the way the lesson says, with an interval clear of zero; lesson 4's pair differs in integration alone."""
+    from dashboard import learn
+
+    assert set(TAUGHT) == {lesson.prefix for lesson in learn.LESSONS}
+    for number, lesson in enumerate(learn.LESSONS, start=1):
+        result = compare.compare(list(lesson.pair), learn.LESSON_REPS, None)
+        compare.outcome.value = {**result, "number": number}
+        learn.asked.value = {lesson.prefix: number}
+        direction, words = learn.answer(lesson)
+        assert direction == TAUGHT[lesson.prefix], (lesson.prefix, lesson.key, words)
