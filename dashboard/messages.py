@@ -24,8 +24,21 @@ def _field(key: str) -> str:
     return f"“{name}”（{key}）" if name else f"“{key}”"
 
 
+def _got(value: str) -> str:
+    """A value from the file as the message quotes it: in Chinese quotation marks (the file's own text)."""
+    return f"“{value.strip(chr(34))}”"
+
+
 def _number_list(text: str) -> str:
     return "、".join(p.strip(" '\"") for p in re.split(r",\s*|\s+or\s+", text) if p.strip(" '\""))
+
+
+def _options(text: str) -> str:
+    """Choices as the page names them, each with the word the file uses: 公开招募（open）."""
+    from dashboard.i18n import OPTIONS
+
+    words = [p.strip(" '\"") for p in re.split(r",\s*|\s+or\s+", text) if p.strip(" '\"")]
+    return "、".join(f"{OPTIONS[w][0]}（{w}）" if w in OPTIONS else w for w in words)
 
 
 #: (pattern of a problem, its Chinese); groups are filled in by name.
@@ -34,24 +47,30 @@ PROBLEMS: list[tuple[re.Pattern, object]] = [
      lambda m: "没有这个字段。" + (f"是不是“{m['hint']}”？" if m["hint"] else "")
      + (f"这里可用的字段有：{_number_list(m['allowed'])}。" if m["allowed"] else "")),
     (r"Input should be less than or equal to (?P<n>[^ ]+?)(?: \(got (?P<got>.*?)\))?\.?$",
-     lambda m: f"应不大于 {m['n']}" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: f"应不大于 {m['n']}" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be greater than or equal to (?P<n>[^ ]+?)(?: \(got (?P<got>.*?)\))?\.?$",
-     lambda m: f"应不小于 {m['n']}" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: f"应不小于 {m['n']}" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be less than (?P<n>[^ ]+?)(?: \(got (?P<got>.*?)\))?\.?$",
-     lambda m: f"应小于 {m['n']}" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: f"应小于 {m['n']}" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be greater than (?P<n>[^ ]+?)(?: \(got (?P<got>.*?)\))?\.?$",
-     lambda m: f"应大于 {m['n']}" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: f"应大于 {m['n']}" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be a valid integer.*?(?:\(got (?P<got>.*?)\))?\.?$",
-     lambda m: "应为整数" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: "应为整数" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be a (?:valid|finite) number.*?(?:\(got (?P<got>.*?)\))?\.?$",
-     lambda m: "应为数字" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: "应为数字" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be a valid boolean.*?(?:\(got (?P<got>.*?)\))?\.?$",
-     lambda m: "应为 true 或 false" + (f"（现为 {m['got']}）" if m["got"] else "") + "。"),
+     lambda m: "应为 true 或 false" + (f"（现为 {_got(m['got'])}）" if m["got"] else "") + "。"),
     (r"Input should be a valid (?:string|list|dictionary).*$", lambda m: "类型不对，请对照情景文件说明修改。"),
     (r"Input should be (?P<options>'.*?')(?: \(got (?P<got>.*?)\))?\.?$",
-     lambda m: f"应为以下之一：{_number_list(m['options'])}" + (f"（现为 {m['got']}）" if m["got"] else "")
+     lambda m: f"应为以下之一：{_options(m['options'])}" + (f"（现为 {_got(m['got'])}）" if m["got"] else "")
      + "。"),
     (r"Field required.*$", lambda m: "缺少这个字段。"),
+    (r"is not a number \(got (?P<got>.*?)\); give a finite number.*$",
+     lambda m: f"不是数字（现为 {_got(m['got'])}），请填一个有限的数。"),
+    (r"is infinite \(got (?P<got>.*?)\); give a finite number.*$",
+     lambda m: f"是无穷大（现为 {_got(m['got'])}），请填一个有限的数。"),
+    (r"'(?P<where>[^']+)' is not a section with fields.*$",
+     lambda m: f"“{m['where']}”不是可以再分字段的部分，请直接给它赋值。"),
 ]
 PROBLEMS = [(re.compile(p, re.S), f) for p, f in PROBLEMS]
 
@@ -61,6 +80,19 @@ SENTENCES: list[tuple[re.Pattern, object]] = [
      lambda m: f"{m['where']}：不是有效的 TOML 文件，第 {m['line']} 行第 {m['col']} 列附近有格式错误。请修正后再上传。"),
     (r"^(?P<where>.*?): not valid TOML: .*$",
      lambda m: f"{m['where']}：不是有效的 TOML 文件。请修正格式后再上传。"),
+    (r"^(?P<where>.*?): is larger than (?P<size>[\d.,]+ ?[KMG]i?B), the most .*$",
+     lambda m: f"{m['where']}：文件超过 {m['size'].replace('MiB', 'MB').replace('KiB', 'KB')}，超出了情景文件的上限（情景文件通常只有几 KB）。请确认选对了文件。"),
+    (r"^(?P<where>.*?): starts with a byte-order mark \(BOM\).*$",
+     lambda m: f"{m['where']}：文件开头带有字节顺序标记（BOM），TOML 不允许。请另存为不带 BOM 的 UTF-8 编码（记事本中选"
+     "“UTF-8”，不要选“带有 BOM 的 UTF-8”）。"),
+    (r"^(?P<where>.*?): arrays or tables nest too deeply to read.*$",
+     lambda m: f"{m['where']}：方括号嵌套太深，无法读取；情景文件只需要几层（例如 [[phases]] 或一列数值）。请检查括号。"),
+    (r"^(?P<where>.*?): field 'phases\[(?P<i>\d+)\]\.start': phase '(?P<a>[^']+)' starts on day (?P<d>\d+), after "
+     r"the last day of the run \(day (?P<last>\d+).*$",
+     lambda m: f"{m['where']}：阶段“{m['a']}”从第 {m['d']} 天开始，晚于运行的最后一天（第 {m['last']} 天），永远不会生效；"
+     "请让它更早开始、删去它，或增加天数。"),
+    (r"^(?P<where>.*?): field 'extends': more than 8 levels of extends.*$",
+     lambda m: f"{m['where']}：“extends”嵌套超过 8 层，是不是互相引用了？"),
     (r"^(?P<where>.*?): is not UTF-8 text \(byte (?P<byte>\d+)\).*$",
      lambda m: f"{m['where']}：不是 UTF-8 编码的文本（第 {m['byte']} 字节）。请以 UTF-8 编码保存后再上传。"),
     (r"^(?P<where>.*?): external\.lead_days_final = (?P<a>\d+) is longer than external\.lead_days_initial = "

@@ -86,3 +86,45 @@ def test_no_page_shows_text_of_the_other_language(dashboard):
         check(page, language, "learn", found)
     assert not found, f"text in the other language: {found}"
     watch.check()
+
+
+#: Files a visitor might upload, each wrong in one way the scenario loader names.
+BAD_UPLOADS = [
+    b'extends = "no_linkage"\n[needs]\nacute_rat = 0.001\n',  # an unknown key
+    b'extends = "../../etc/passwd"\n',  # not a preset
+    b"extends = 3\n",
+    b"\xff\xfe",  # not UTF-8
+    b"\xef\xbb\xbfname = 'x'\n",  # a byte-order mark
+    b"a = [\n",  # not TOML
+    b"a = " + b"[" * 5000,  # nested too deeply
+    b"x" * (1 << 21),  # too large
+    b'extends = "no_linkage"\nhouseholds = -5\n',
+    b'extends = "no_linkage"\nhouseholds = 1e9\n',
+    b'extends = "no_linkage"\ndays = 100000\n',
+    b'extends = "no_linkage"\nhouseholds = 100000\ndays = 900\n',  # households x days
+    b'extends = "no_linkage"\n[online]\nreport_prob = "x"\n',
+    b'extends = "no_linkage"\n[online]\nreport_prob = nan\n',
+    b'extends = "no_linkage"\n[online]\nreport_prob = inf\n',
+    b'extends = "no_linkage"\n[volunteers]\nmode = "foo"\n',
+    b'extends = "no_linkage"\n[external]\nlead_days_initial = 2\nlead_days_final = 9\n',
+    b'extends = "no_linkage"\n[[phases]]\nname = "a"\nstart = 3\n',
+    b'extends = "no_linkage"\ndays = 20\n[[phases]]\nname = "a"\nstart = 0\n[[phases]]\nname = "b"\nstart = 30\n',
+]
+
+
+def test_every_validation_message_of_an_upload_is_translated_whole():
+    """The Chinese page shows the loader's messages in Chinese: each of these is translated sentence by sentence,
+    with no English left but the file's own keys and values."""
+    import scenarios
+    from dashboard import messages
+
+    for data in BAD_UPLOADS:
+        try:
+            scenarios.parse(data, label="upload.toml")
+        except scenarios.ScenarioError as exc:
+            text, complete = messages.translate(str(exc))
+        else:
+            raise AssertionError(f"accepted: {data[:60]!r}")
+        assert complete, str(exc)
+        assert text.startswith("upload.toml："), text
+        assert not foreign(text, "zh", FIELD_NAMES), (text, foreign(text, "zh", FIELD_NAMES))
