@@ -63,6 +63,8 @@ CSS = """
 .presentation .compare-table { font-size: 17px; }
 .presentation .compare-table .definition, .presentation .compare-table .interval { font-size: 14px; }
 .presentation .note, .presentation .why { font-size: 16px; }
+.lesson .v-btn:not(.v-btn--icon) { height: auto !important; min-height: 36px; max-width: 100%; }
+.lesson .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; line-height: 1.3; padding: 4px 0; }
 .chart-picker { flex-wrap: wrap; margin: 6px 0; }
 .chart-picker .v-btn { height: auto !important; min-height: 36px; white-space: normal; }
 @media (max-width: 900px) {

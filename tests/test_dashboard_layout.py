@@ -1,5 +1,6 @@
-"""The Explore page's charts and layout in a real headless Chromium: drawn correctly from day 0 (no console error, no
-element taller than the window) and after Reset or a preset change, sized to the window.
+"""The pages' charts and layout in a real headless Chromium: drawn correctly from day 0 (no console error, no
+element taller than the window) and after Reset or a preset change, sized to the window; at a laptop's, a
+projector's and a phone's size no control sticks out of the window and no chart or chart text is cut.
 """
 
 from __future__ import annotations
@@ -120,11 +121,10 @@ OVERFLOW = """() => {
         && getComputedStyle(e).visibility !== 'hidden'; };
     const out = [];
     if (document.documentElement.scrollWidth > W + 1) out.push('page ' + document.documentElement.scrollWidth);
-    for (const e of document.querySelectorAll('.explore-controls .v-btn, .explore-controls .v-input, '
-                                             + '.explore-live .v-btn, .explore-live .v-input, .app-nav .v-btn')) {
+    for (const e of document.querySelectorAll('.page .v-btn, .page .v-input, .app-nav .v-btn')) {
         if (!visible(e)) continue;
         const r = e.getBoundingClientRect();
-        if (r.left < -1 || r.right > W + 1) out.push('control ' + e.className.slice(0, 60) + ' ' + r.right);
+        if (r.left < -1 || r.right > W + 1) out.push('control ' + (e.innerText || e.className).slice(0, 40) + ' ' + r.right);
     }
     for (const box of document.querySelectorAll('.explore-controls')) {
         if (!visible(box)) continue;
@@ -136,8 +136,14 @@ OVERFLOW = """() => {
     }
     for (const svg of document.querySelectorAll('.liandong-chart svg')) {
         if (!visible(svg)) continue;
-        const r = svg.getBoundingClientRect(), box = svg.closest('.chart').getBoundingClientRect();
+        const r = svg.getBoundingClientRect();
+        const box = svg.closest('.chart, .liandong-chart-box').getBoundingClientRect();
         if (r.left < box.left - 1 || r.right > box.right + 1 || r.right > W + 1) out.push('chart ' + r.right);
+        for (const text of svg.querySelectorAll('text')) {  // a title, label or legend cut at the drawing's edge
+            const b = text.getBoundingClientRect();
+            if (b.width && (b.left < r.left - 2 || b.right > r.right + 2)) out.push('text cut: '
+                + text.textContent.slice(0, 40));
+        }
     }
     return out;
 }"""
@@ -203,6 +209,19 @@ def test_phone_390x844_keeps_play_at_hand_and_the_controls_in_a_drawer(browser, 
         assert page.evaluate(OVERFLOW) == []
         page.click(".drawer-close")
         expect(page.locator(".explore-controls")).to_be_hidden()
+        page.click(".nav-compare")  # Compare with its results, and Learn, fit the phone as well
+        for selector, value in ((".compare-reps", "2"), (".compare-households", "300"), (".compare-days", "20")):
+            field = page.locator(f"{selector} input")
+            field.fill(value)
+            field.press("Enter")
+            expect(field).to_have_value(value)
+        page.click(".btn-compare")
+        expect(page.locator(".compare-results-1 table.differences")).to_be_visible(timeout=120_000)
+        page.wait_for_function("() => document.querySelector('.compare-results .liandong-chart svg')")
+        assert page.evaluate(OVERFLOW) == []
+        page.click(".nav-learn")
+        expect(page.locator(".learn-learn_story")).to_be_visible()
+        assert page.evaluate(OVERFLOW) == []
         watch.check()
     finally:
         context.close()
