@@ -67,6 +67,14 @@ CSS = """
 .lesson .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; line-height: 1.3; padding: 4px 0; }
 .chart-picker { flex-wrap: wrap; margin: 6px 0; }
 .chart-picker .v-btn { height: auto !important; min-height: 36px; white-space: normal; }
+/* the controls as a drawer: on a phone, and in presentation mode (the charts get the screen's whole width) */
+.presentation .explore { display: block; }
+.presentation .drawer-toggle { display: inline-flex !important; margin-bottom: 6px; }
+.presentation .drawer-close { display: inline-flex !important; }
+.presentation .drawer-closed .explore-controls { display: none; }
+.presentation .drawer-open .explore-controls { position: fixed; top: 64px; left: 0; bottom: 0; width: 400px;
+                                               overflow-y: auto; overflow-x: hidden; background: white; z-index: 8;
+                                               padding: 12px; box-shadow: 2px 0 12px rgba(0, 0, 0, 0.3); }
 @media (max-width: 900px) {
   .explore { display: block; }
   .drawer-toggle { display: inline-flex !important; margin-bottom: 6px; }

@@ -45,7 +45,7 @@ def show(spec: dict, name: str = "chart") -> solara.Element:
 
 #: Presentation mode (per session): larger type, and one chart at a time as tall as the screen allows.
 presenting = solara.reactive(False)
-PRESENTATION_FIT = {"share": 0.62, "min": 300, "max": 900}
+PRESENTATION_FIT = {"share": 0.55, "min": 300, "max": 900}
 
 #: The charts' height follows the window's: this share of its height, within these bounds (pixels); chart.vue
 #: applies it in the browser, which knows the window.

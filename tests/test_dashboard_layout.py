@@ -186,6 +186,14 @@ def test_projector_1920x1080_presentation_mode_has_larger_type_one_chart_at_a_ti
         page.wait_for_function(f"() => ({FONT})() >= 16")
         assert page.evaluate(FONT) > normal
         assert page.evaluate(OVERFLOW) == []
+        # the controls wait in their drawer, so the chart has the screen's width; Play stays at hand
+        expect(page.locator(".explore-controls")).to_be_hidden()
+        expect(page.locator(".btn-play")).to_be_in_viewport()
+        shown = page.locator(".chart").first.locator("svg")
+        assert shown.bounding_box()["width"] > 0.8 * 1920
+        page.click(".drawer-toggle")
+        expect(page.locator(".preset-select")).to_be_in_viewport()
+        page.click(".drawer-close")
         page.locator(".chart-picker .v-btn").nth(1).click()  # the next chart
         expect(page.locator(".chart").nth(1)).to_be_visible()
         expect(page.locator(".chart").nth(0)).to_be_hidden()

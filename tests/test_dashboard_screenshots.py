@@ -21,7 +21,14 @@ VIEWPORTS = {"laptop": (1400, 900), "projector": (1920, 1080), "phone": (390, 84
 
 def save(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(300)  # the last drawing's debounce
+    # drawn and still: every shown chart has its drawing, and no chart was drawn again between two polls
+    page.wait_for_function("""() => {
+        const charts = [...document.querySelectorAll('.liandong-chart')].filter(c => c.offsetWidth);
+        const now = charts.map(c => c.dataset.renders || 0).join();
+        const still = window.__shotRenders === now;
+        window.__shotRenders = now;
+        return still && charts.every(c => c.querySelector('svg'));
+    }""", polling=250)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     if os.environ.get("LIANDONG_WRITE_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
