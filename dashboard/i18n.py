@@ -354,7 +354,7 @@ TEXT: dict[str, dict[str, str]] = {
                         "en": "On Explore, set three-social integration to 0.25, 0.5 and 0.75 in turn: integration is "
                               "graded, and each step serves the vulnerable sooner."},
     "learn_story_try": {"zh": "把“协调者人数”改为 2，再运行公开招募。", "en": "Set 'Coordinators' to 2 and run the open call again."},
-    "learn_run_pair": {"zh": "在“比较”页运行：{a} 与 {b}", "en": "Run {a} against {b} on the Compare page"},
+    "learn_run_pair": {"zh": "运行这一对情景：{a} 与 {b}", "en": "Run {a} against {b}"},
     "learn_open": {"zh": "在“探索”页打开 {name}", "en": "Open {name} in Explore"},
     "learn_notice": {"zh": "留意：", "en": "What to notice: "},
     "learn_emergency_title": {"zh": "一、应急联动", "en": "1. Emergency linkage"},
@@ -391,7 +391,7 @@ TEXT: dict[str, dict[str, str]] = {
               "responsible, everyone takes part, everyone shares'. Sunk cadres arrive on day 19; half the "
               "buildings have a leader who reports neighbours' needs."},
     "learn_internal_notice": {
-        "zh": "第19天后积压增长大为放缓，未满足需求·天减少一半以上；隐性需求占比反而上升：剩下未满足的，多是没人知道的需求。",
+        "zh": "第19天下沉干部到岗后，积压增长大为放缓，“累计未满足需求（件·天）”减少一半以上；“未被掌握的需求占比”反而上升：剩下没解决的，多是没人知道的需求。",
         "en": "After day 19 the backlog grows far more slowly and unmet need-days fall by more than half; the hidden "
               "need share rises: what is left unmet is mostly what nobody knows of."},
     "learn_three_title": {"zh": "四、三社联动", "en": "4. Three-social linkage"},

@@ -508,6 +508,7 @@ def _page_texts(page: str) -> list[str]:
 
 def test_no_text_on_any_page_is_in_the_other_language():
     import scenarios
+    from dashboard import learn
     from dashboard_fixtures import foreign
 
     field_names = tuple(sorted({name for s in scenarios.Scenario.model_fields.values()
@@ -520,7 +521,9 @@ def test_no_text_on_any_page_is_in_the_other_language():
         explore.set_edit("external.lead_days_final", 9)
         explore.reset()  # a settings error
         explore.add_to_compare(explore.current_base())  # the note that says so
-        compare.outcome.value = result
+        compare.outcome.value = {**result, "number": 1}
+        learn.predictions.value = {"learn_emergency": "up"}
+        learn.asked.value = {"learn_emergency": 1}  # lesson 1's answer revealed, from this comparison
         compare.reps.value = 100_000
         compare.start(["no_linkage", "emergency_online"])  # an error on Compare
         for page in ("explore", "compare", "learn"):
@@ -529,6 +532,8 @@ def test_no_text_on_any_page_is_in_the_other_language():
             bad = {f"{piece} in {text[:80]!r}" for text in texts for piece in foreign(text, language, field_names)}
             if bad:
                 found[(language, page)] = sorted(bad)
+            if page == "learn":
+                assert any(i18n.t("learn_answer") in text for text in texts), "lesson 1's answer is not shown"
         explore.edits.value, explore.edit_error.value, explore.upload_message.value = {}, "", None
     assert not found, f"text in the other language: {found}"
 
