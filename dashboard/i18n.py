@@ -182,7 +182,7 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "同上，按每千户计算，便于比较规模不同的社区。",
         "en": "The same per 1,000 households, to compare communities of different sizes."},
     "def_hidden_need_share": {
-        "zh": "在累计未满足需求中，社区干部、志愿者等任何响应者都不知道的部分所占比例。",
+        "zh": "在累计未满足需求中，社区干部、志愿者等任何服务人员都不知道的部分所占比例。",
         "en": "Of the unmet need-days, the share that no responder (cadre, volunteer, social worker) knew of."},
     "def_critical_failures": {
         "zh": "透析、急症等紧急就医需求超过时限仍未解决的次数。",
@@ -451,7 +451,7 @@ SCENARIO_NAMES: dict[str, dict[str, str]] = {
 
 #: One line on each preset, shown under the preset picker (the files' own descriptions are longer, in English).
 PRESETS: dict[str, dict[str, str]] = {
-    "no_linkage": {"zh": "只有社区干部：社区自己的工作人员是唯一的响应者，没有线上联动、外部供应、志愿者和社工。所有联动都以它为对照。",
+    "no_linkage": {"zh": "只有社区干部：只有社区自己的工作人员提供服务，没有线上联动、外部供应、志愿者和社工。所有联动都以它为对照。",
                    "en": "Cadres alone: the community's own workers are the only responders; the counterfactual every "
                          "linkage is measured against."},
     "emergency_online": {"zh": "应急线上联动：从第0天起，上网家庭在线上群报告需求，志愿者管理员转达，远程心理和医疗志愿者服务。",
@@ -710,26 +710,26 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.friction_hours": ("处理一次体系外转介（干部小时）", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
     "external.approval_days": ("捐赠物资审批天数", "捐赠的一批物资（爱心菜、防护用品）在门口等待盖章审批的天数（核对捐赠方和物资）。"),
-    "external.approval_hours": ("审批一批捐赠所需工时", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
+    "external.approval_hours": ("审批一批捐赠所需时间（干部小时）", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
     "external.cadres_step_in": ("团购延误时干部代购", "住户的团购菜超过承诺日期未到或家中断粮时，由干部为其代购送菜。"),
     "external.deliveries_days": ("每日供货量（天）", "每天运到社区供货商的食品，以社区食品需求的天数计，不超过库存上限。"),
     "external.neighbour_order_rate": ("邻居代下单率", "不上网的住户到了补货点、又没有团长代下单时，上网的邻居替其下单的日发生率（按信任加权的关系数计）。"),
     "external.organiser_reach": ("团长代下单覆盖率", "有团长的楼栋中，团长列入名单、每轮打电话或上门替其下单的不上网住户比例。"),
-    "external.proxy_order_hours": ("代下单工时", "团长或邻居替一户不上网住户下一次单所花的工时。"),
+    "external.proxy_order_hours": ("代下一单所需时间（小时）", "团长或邻居替一户不上网住户下一次单所花的工时。"),
     "external.stock_days": ("供货商库存（天）", "社区供货商可调用的食品（全市库存中本社区的份额），以社区食品需求的天数计，也是库存上限。"),
     "external.subsidised_pack_days": ("平价菜包可吃天数", "一个平价菜包够平均规模家庭吃的天数（按户规模折算）。"),
     "external.subsidised_per_1000": ("平价菜包数（每千户）", "每个发放日每千户分到的平价菜包数；每户每天最多一包。"),
     "external.subsidised_price": ("平价菜包价格（元）", "平价菜包的价格，不随物价指数变动。"),
     "internal.leader_example": ("楼栋长示范作用", "楼栋长给本楼居民的示范：居民决定是否当志愿者时，在其关系中志愿者所占比例之上再加这一值。"),
     "volunteers.approval_days": ("审核所需天数", "从报名到身份和健康核查结果返回、协调员可以批准或拒绝的天数；审核通过者次日上岗。"),
-    "volunteers.conflict_hours": ("化解一次矛盾的工时", "协调员化解一次志愿者矛盾所需的工时。"),
+    "volunteers.conflict_hours": ("化解一次矛盾所需时间（小时）", "协调员化解一次志愿者矛盾所需的工时。"),
     "volunteers.doorstep_visits": ("每日上门探访户数", "每名普通志愿者每天在出发办事前，轮流上门查看的本网格不上网住户数；发现的需求会上报（0：不探访）。"),
     "volunteers.drive_days": ("招募持续天数", "从招募日起，报名陆续到达的天数。"),
     "volunteers.first_day_share": ("首日报名比例", "招募首日到达的报名比例；其余在招募期其他日子平均到达。"),
     "volunteers.incentive_attrition": ("激励下的流失比例", "有激励机制时，志愿者流失率保留的比例。"),
     "volunteers.referred_unsuitable_share": ("推荐报名者不合格比例", "经推荐招募的报名者中审核不通过的比例（有推荐人担保）。"),
     "volunteers.unsuitable_share": ("公开报名者不合格比例", "公开招募的报名者中审核不通过的比例（健康、年龄或联系不上等原因）。"),
-    "volunteers.visit_hours": ("每次上门探访工时", "志愿者一次上门探访所需的工时。"),
+    "volunteers.visit_hours": ("每次上门探访时间（小时）", "志愿者一次上门探访所需的工时。"),
 }
 
 
