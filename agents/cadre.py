@@ -1,6 +1,6 @@
 """A cadre: a community worker, grid worker, or a cadre sunk from a government unit (下沉干部).
 
-Cadres are the front line throughout and have nobody to relieve them (the source panel, Actors; Song). Each day a cadre
+Cadres are the front line throughout and have nobody to relieve them (the source panel, cadres with nobody to relieve them). Each day a cadre
 offers hours to the grid cells it covers; the model spends them on gates, reports, screening and deliveries, then
 the cadre tires in proportion to its load. Fatigue eats into tomorrow's hours, and a tired cadre may fall ill: off
 sick for a while, or gone for good (one Wuhan team fell from 6 to 2 people; 53 community workers died nationally,

@@ -1,6 +1,6 @@
 """A social organisation: a social-work agency, charity or resident self-organisation with a leader and staff.
 
-Its staff act as far as its leader acts (the source panel, "Leaders set the example": Song), and it keeps as many social
+Its staff act as far as its leader acts (the source panel, "Leaders set the example": Chen), and it keeps as many social
 workers as its purchased-service funding pays for (the source panel, "Funding strain": Chen).
 """
 

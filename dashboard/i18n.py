@@ -171,6 +171,9 @@ TEXT: dict[str, dict[str, str]] = {
     "key_peak_unmet_day": {"zh": "积压最多的一天（第几天）", "en": "Day the backlog peaked"},
     "key_volunteers_active_peak": {"zh": "在岗志愿者最多时（人）", "en": "Most volunteers at work on a day"},
     "key_coordinator_overload_days": {"zh": "协调人员超负荷天数", "en": "Days coordinators were overloaded"},
+    "key_cadre_overload_days": {"zh": "社区干部报告处理超负荷天数", "en": "Days the cadres' report line was overloaded"},
+    "key_volunteer_coordinator_overload_days": {"zh": "志愿者协调人超负荷天数",
+                                                "en": "Days the volunteer coordinators were overloaded"},
     "key_price_index_peak": {"zh": "食品价格指数最高值", "en": "Highest food price index"},
     "key_mean_distress_end": {"zh": "结束时居民平均心理压力", "en": "Mean distress on the last day"},
     # what each outcome means, in plain words (shown beside it on Compare and as the cards' tooltips)
@@ -211,6 +214,13 @@ TEXT: dict[str, dict[str, str]] = {
     "def_coordinator_overload_days": {
         "zh": "需要处理的报告或志愿者事务超过协调人员当天工时的天数。",
         "en": "Days on which the reports or volunteers to handle exceeded the coordinators' hours."},
+    "def_cadre_overload_days": {
+        "zh": "需要处理的居民报告超过社区干部当天留作报告处理的工时的天数。",
+        "en": "Days on which the residents' reports exceeded the hours the cadres set aside for taking them."},
+    "def_volunteer_coordinator_overload_days": {
+        "zh": "志愿者的督导、审核和纠纷处理超过志愿者协调人当天工时的天数。",
+        "en": "Days on which supervising, vetting and settling the volunteers' conflicts exceeded the volunteer "
+              "coordinators' hours."},
     "def_price_index_peak": {
         "zh": "食品价格指数的最高值，封控前为 1。",
         "en": "The highest food price index; 1 is the price before the lockdown."},

@@ -37,6 +37,8 @@ OUTCOMES: dict[str, Outcome] = {
     "peak_unmet_day": Outcome("day", None),
     "volunteers_active_peak": Outcome("count", None),
     "coordinator_overload_days": Outcome("count", "lower"),
+    "cadre_overload_days": Outcome("count", "lower"),
+    "volunteer_coordinator_overload_days": Outcome("count", "lower"),
     "price_index_peak": Outcome("index", "lower"),
     "mean_distress_end": Outcome("level", "lower"),
 }

@@ -75,6 +75,13 @@ HOMES: dict[str, Context] = {
     "organisations": Context("three_social", "three_social",
                              why="social organisations integrated (integration 1); in wuhan_2020 they are not (0.3)"),
 }
+# Cadres alone (the baseline of every comparison), for the sections always in force whose levers act where needs
+# wait for the cadres: in wuhan_2020 the linkages leave the cadres hours to spare after the closure weeks, and no
+# chronic patient runs out of medicine.
+CADRES_ALONE = Context("no_linkage", "no_linkage",
+                       why="cadres alone: every need waits for the cadres' phone line and hours")
+for _section in ("needs", "reporting", "cadres"):
+    HOMES[_section] = CADRES_ALONE
 
 # Levers audited in a further preset, where what they act on is switched on (the organisations' leaders inactive).
 EXTRA_CONTEXTS: dict[str, list[Context]] = {
@@ -90,8 +97,14 @@ EXTRA_CONTEXTS.update({
                   why="the open call: one coordinator swamped by 270 sign-ups, where coordination decides how many "
                       "volunteers work")]
     for key in ("volunteers.supervision_hours", "volunteers.vetting_hours_open", "volunteers.open_multiplier",
-                "volunteers.unsuitable_share", "volunteers.approval_days", "volunteers.incentive_attrition")
+                "volunteers.unsuitable_share", "volunteers.approval_days", "volunteers.incentive_attrition",
+                "volunteers.coordinators", "volunteers.overload_attrition", "volunteers.resident_supervision_share")
 })
+# Resident leaders as sub-coordinators widen the span of control only where supervision binds: the organised call
+# of `categorized_recruitment` brings 90 referred sign-ups, which its coordinator supervises with hours to spare.
+EXTRA_CONTEXTS["volunteers.leader_span"] = [Context(
+    "categorized_recruitment+call x3", "categorized_recruitment", {"volunteers.applicants_per_1000": 270.0},
+    why="the organised call three times as large (270 referred sign-ups), where supervision binds")]
 EXTRA_CONTEXTS["volunteers.conflict_hours"] = [Context(
     "open_recruitment+conflict_handling", "open_recruitment", {"volunteers.conflict_handling": True},
     why="conflict handling by a swamped coordinator, whose conflict hours come out of vetting")]
@@ -158,7 +171,8 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "organisations.start_day": (20, 35, "around the sourced day 28"),
     "organisations.leader_active_prob": (0.0, 1.0, "no leader acts, to every leader"),
     "organisations.funding": (0.3, 1.0, "a third of full funding, to full"),
-    "organisations.funding_drop_day": (10, 30, "around the assumed day 18"),
+    "organisations.funding_drop_day": (28, 60, "from the organisations' first day (28; a drop before it is the same "
+                                               "as a drop on it) to past the easing (day 55)"),
     "organisations.funding_after_drop": (0.3, 1.0, "a deep cut, to none"),
     "organisations.integration": (0.0, 1.0, "the whole 0-1 scale"),
 }
@@ -179,10 +193,60 @@ PHASE_START_RANGES: dict[str, tuple[int, int, str]] = {
 # Levers inert in every context for a stated reason (the page's "why none"). A reason whose lever shows a clear
 # effect after all is listed on the page as no longer holding.
 NO_EFFECT_REASONS: dict[str, str] = {
+    "distress.distressed_threshold": "a measure's cut-off, not a process: it says who is counted in "
+                                     "`distressed_households` (and the target `distressed_survey_week`); no "
+                                     "household's needs or any responder reads it, so the runs are identical",
+    "online.psych_hours": "the remote services' capacity is given in sessions a day (`psych_sessions_per_1000`, "
+                          "from the one reported team's 6,252 people served); the length of a session converts it "
+                          "into the hours columns and the number of remote volunteers (`remote_volunteers_active`), "
+                          "and changes no household's service: the runs are identical",
+    "internal.leader_hours": "a leader passes on up to `leader_hours` / `leader_report_hours` reports a day (10 to 40 "
+                             "over this range), more than the open needs of a building's neighbours who have not "
+                             "reported on any day: the hours never bind (they do below about 0.3 a day)",
+    "internal.leader_report_hours": "as `internal.leader_hours`: over this range a leader's hours pass on every "
+                                    "neighbour's report (at 0.02 the runs are identical; at 0.15 a few reports wait "
+                                    "a day)",
+    "external.stock_days": "the suppliers' stock never runs out in wuhan_2020 or `external` (three days of need at "
+                           "its lowest: the target `stock_days_min`), with or without the counted deliveries: a "
+                           "larger opening stock changes nothing (identical runs), a smaller one a few orders",
+    "phases.closed_compound.self_medical": "the phase lasts four days in wuhan_2020 (days 18-21), and patients who "
+                                           "may reach a clinic have a few medical needs in four days",
+    "phases.easing.food_supply": "food supply acts through the price index (see `phases.sealed_city.food_supply`); "
+                                 "in easing (from day 55) the index is falling back and group buying feeds most "
+                                 "households",
+    "phases.easing.gate_hours_per_1000": "from day 55 the cadres have hours to spare (the backlog is gone: "
+                                         "pattern 1), so what the gates take then changes no need's service",
+    "triage.screens_per_worker": "the day's screens are the fewest of the plan (`social_workers` x "
+                                 "`screens_per_worker`) and what the hours buy (`hours_per_day` / `screen_hours`), "
+                                 "80 either way at the defaults: above that the runs are identical; below it fewer "
+                                 "register households are screened a day, but the cadres screen the same register "
+                                 "(7.4), so a need found a day later changes no summary key clearly",
+    "triage.hours_per_day": "as `triage.screens_per_worker`: the hours cap the screens at 80 a day at the defaults",
+    "triage.screen_hours": "as `triage.screens_per_worker`: faster calls cannot pass the plan of 80 a day "
+                           "(identical runs); slower ones leave a few register households for the cadres' screening",
+    "volunteers.first_day_share": "the drive's sign-ups arrive over four days either way, their checks take 3-7 "
+                                  "days, and the coordinators vet them with hours to spare: whether a tenth or a half "
+                                  "sign up on the first day moves approvals by a day or two",
+    "phases.reopened.gate_hours_per_1000": "as `phases.easing.gate_hours_per_1000`: after reopening (day 76) the "
+                                           "cadres have hours to spare",
     "phases.full_closure.shop_access": "in full closure nobody may go out to shop (`outing_interval` 0), so the "
                                        "shops' access is never read: the runs are identical",
     "phases.closed_compound.food_supply": "the phase lasts four days in wuhan_2020 (days 18-21), and food supply "
                                           "acts only through the price index (see `phases.sealed_city.food_supply`)",
+}
+
+# Levers whose effect is on an outcome of their own, outside `AUDIT_KEYS`: (the summary key, why that key). Such a
+# lever counts as acting where its interval on that key excludes 0. One declared key per lever, not a search over
+# every key, so that noise on a dozen keys cannot pass for an effect.
+OWN_OUTCOMES: dict[str, tuple[str, str]] = {
+    "distress.scar": ("mean_distress_end", "the share of a bad day's distress that stays: it shapes distress after "
+                                           "the lockdown, not the needs during it"),
+    "distress.bereavement": ("mean_distress_end", "grief after a death that care could not prevent: distress"),
+    "distress.key_group_recovery": ("mean_distress_end", "how fast the key groups' distress eases after reopening"),
+    "reporting.message_hours": ("coordinator_overload_days", "the coordination budget's cost of a message: whether "
+                                                             "the coordinators are overloaded"),
+    "reporting.call_hours": ("coordinator_overload_days", "the coordination budget's cost of a call: whether the "
+                                                          "coordinators are overloaded"),
 }
 
 # Fields of the schema that are not levers, and why.
@@ -408,8 +472,10 @@ def verdicts(audit: Audit, keys=AUDIT_KEYS) -> pd.DataFrame:
     out = []
     for lever in audit.levers:
         mine = rows[rows["lever"] == lever.key]
-        main = mine[mine["key"].isin(keys)]
-        other = mine[~mine["key"].isin(keys)]
+        own = OWN_OUTCOMES.get(lever.key)
+        mine_keys = [*keys, own[0]] if own is not None else list(keys)  # its declared outcome counts as a key
+        main = mine[mine["key"].isin(mine_keys)]
+        other = mine[~mine["key"].isin(mine_keys)]
         largest, where, largest_clear, clear_where, unmet = 0.0, "", 0.0, "", 0.0
         for _, r in main.iterrows():
             ref = means.get((r["context"], r["key"]), math.nan)
@@ -539,6 +605,14 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
     if stale:
         lines += ["", "Reasons in `NO_EFFECT_REASONS` that no longer hold (the lever has a clear effect): "
                   + ", ".join(f"`{k}`" for k in stale) + "."]
+    if OWN_OUTCOMES:
+        lines += ["", "### Levers with an outcome of their own", "",
+                  "These levers act on an outcome outside the six keys; each is judged on that one declared key as "
+                  "well (the row's `effect?` says so where only that key's interval excludes 0):", "",
+                  "| lever | its outcome | why that outcome | clear |", "|---|---|---|---|"]
+        for k, (key, why) in OWN_OUTCOMES.items():
+            if k in verdict.index:
+                lines.append(f"| `{k}` | `{key}` | {why} | {'yes' if verdict.loc[k, 'clear'] else 'no'} |")
     lines += ["", "## Contexts", "", "| context | what it is | levers audited there |", "|---|---|---|"]
     for context in audit.contexts:
         here = set(rows[rows["context"] == context.label]["lever"])
@@ -566,7 +640,10 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
             reason = NO_EFFECT_REASONS.get(lever.key, "")
             for (context, value), group in mine.groupby(["context", mine["value"].map(_show)], sort=False):
                 cells = group.set_index("key")
-                effect = "clear" if any(clear(cells.loc[k]) for k in AUDIT_KEYS if k in cells.index) else "none"
+                own = OWN_OUTCOMES.get(lever.key)
+                effect = ("clear" if any(clear(cells.loc[k]) for k in AUDIT_KEYS if k in cells.index) else
+                          f"clear on `{own[0]}`" if own and own[0] in cells.index and clear(cells.loc[own[0]])
+                          else "none")
                 why = reason if effect == "none" else ""
                 lines.append(f"| `{lever.key}` | `{context}` | {value} | "
                              + " | ".join(_cell(cells.loc[k]) if k in cells.index else "–" for k in AUDIT_KEYS)

@@ -224,7 +224,7 @@ class Cadres(Section):
                              "assumed, 0.005-0.03; sources: one team fell from 6 to 2 people (L)",
                              ge=0.0, le=1.0)
     fatigue_recovery: float = _f(0.0, "Fatigue lost per day; 0 means nobody relieves them.",
-                                 "the source panel: no one to relieve them (Song)", ge=0.0, le=1.0)
+                                 "the source panel: cadres with nobody to relieve them (speaker uncertain)", ge=0.0, le=1.0)
     fatigue_penalty: Probability = _f(0.5, "Share of capacity lost at full fatigue.", "assumed, 0.3-0.7")
     relief_recovery: float = _f(
         0.006, "Fatigue the community's own cadres recover a day when sunk cadres relieve them, at one sunk cadre "
@@ -558,7 +558,7 @@ class External(Section):
 
 
 class Triage(Section):
-    """Needs triage and referral (the source panel, "Needs first", Song): social workers screen the vulnerable and
+    """Needs triage and referral (the source panel, "Needs first", Chen): social workers screen the vulnerable and
     order the queue by urgency and vulnerability instead of first come, first served."""
 
     enabled: bool = _f(False, "Order the queue by need instead of first come, first served.", "the model requirements Linkage")

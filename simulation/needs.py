@@ -34,7 +34,7 @@ def arise(model) -> None:
     led.raise_needs(hh, food, FOOD, day)
     led.raise_needs(hh, medicine, MEDICINE, day)
     led.raise_needs(hh, dialysis, MEDICAL, day)
-    led.raise_needs(hh, _acute_events(hh, n, rng), MEDICAL, day)  # a patient due for dialysis has one need open
+    led.raise_needs(hh, _acute_events(model, n, rng), MEDICAL, day)  # a patient due for dialysis has one need open
     led.raise_needs(hh, psych, PSYCH, day)
     led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
     model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
@@ -102,27 +102,35 @@ def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     return positions[: np.searchsorted(positions, n)]
 
 
-def _acute_events(hh, n, rng: np.random.Generator) -> np.ndarray:
-    """Acute medical events, by thinning: candidates at the highest rate, kept with chance rate / highest rate."""
-    top = min(max(n.acute_rate, n.acute_rate_chronic) * n.acute_rate_no_medicine, 1.0)
+def _acute_events(model, n, rng: np.random.Generator) -> np.ndarray:
+    """Acute medical events, in two draws so that the multiplier for patients out of medicine changes only its own
+    events (common random numbers): everyone's at the base rate (candidates at the highest rate, kept with chance
+    rate / highest rate), then, for the patients whose medicine has run out and were not struck, the extra chance
+    that brings theirs to rate x `acute_rate_no_medicine` (one uniform each, from a stream of its own)."""
+    hh = model.households
+    top = max(n.acute_rate, n.acute_rate_chronic)
     cand = _rare_events(hh.n, top, rng)
-    return _thin(cand, rng.random(len(cand)) * top, n.acute_rate, n.acute_rate_chronic, n.acute_rate_no_medicine,
-                 hh.chronic, hh.medicine_stock)
+    struck = _thin(cand, rng.random(len(cand)) * top, n.acute_rate, n.acute_rate_chronic, hh.chronic)
+    if n.acute_rate_no_medicine <= 1.0:
+        return struck
+    out = np.flatnonzero(hh.medicine_stock <= 0.0)
+    if len(out) == 0:
+        return struck
+    rate = np.where(hh.chronic[out], n.acute_rate_chronic, n.acute_rate)
+    extra = (np.minimum(rate * n.acute_rate_no_medicine, 1.0) - rate) / np.maximum(1.0 - rate, 1e-12)
+    u = model.streams("needs:no_medicine", model.day).random(len(out))
+    return np.union1d(struck, out[u < extra])
 
 
 @njit(cache=True)
-def _thin(cand, draw, rate_other, rate_chronic, no_medicine, chronic, medicine_stock):
-    """cand[draw < rate], rate = where(chronic, rate_chronic, rate_other), times `no_medicine` once the medicine
-    has run out."""
+def _thin(cand, draw, rate_other, rate_chronic, chronic):
+    """cand[draw < rate], rate = where(chronic, rate_chronic, rate_other)."""
     kept = np.empty(len(cand), np.int64)
     k = 0
     for j in range(len(cand)):
         r = cand[j]
-        rate = rate_chronic if chronic[r] else rate_other
-        if medicine_stock[r] <= 0.0:
-            rate = rate * no_medicine
         kept[k] = r
-        k += draw[j] < rate
+        k += draw[j] < (rate_chronic if chronic[r] else rate_other)
     return kept[:k]
 
 

@@ -65,7 +65,8 @@ DAILY_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c in _MECHANISM_COLUMN
 SUMMARY_KEYS: tuple[str, ...] = (
     "unmet_need_days", "unmet_need_days_per_1000", "hidden_need_share", "critical_failures",
     "mean_days_to_meet", "equity_ratio", "wait_ratio", "offline_wait_ratio", "peak_unmet_day", "volunteers_active_peak",
-    "coordinator_overload_days", "price_index_peak", "mean_distress_end",
+    "coordinator_overload_days", "cadre_overload_days", "volunteer_coordinator_overload_days", "price_index_peak",
+    "mean_distress_end",
 )
 
 
@@ -196,6 +197,8 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
     vuln_days = float(daily["unmet_vulnerable"].sum())
     per_vuln = vuln_days / vulnerable if vulnerable else math.nan
     per_other = (need_days - vuln_days) / others if others else math.nan
+    cadres_over = daily["coordinator_load"] > daily["coordinator_capacity"]
+    volunteers_over = daily["volunteer_coordinator_load"] > daily["volunteer_coordinator_capacity"]
     return {
         "unmet_need_days": need_days,
         "unmet_need_days_per_1000": need_days / households * 1000.0,
@@ -207,9 +210,9 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
         "offline_wait_ratio": ratio(_mean_wait(daily, "offline"), _mean_wait(daily, "online")),
         "peak_unmet_day": int(daily["day"].iloc[int(np.argmax(unmet))]),
         "volunteers_active_peak": int(daily["volunteers_active"].max()),
-        "coordinator_overload_days": int(((daily["coordinator_load"] > daily["coordinator_capacity"])
-                                          | (daily["volunteer_coordinator_load"]
-                                             > daily["volunteer_coordinator_capacity"])).sum()),
+        "coordinator_overload_days": int((cadres_over | volunteers_over).sum()),
+        "cadre_overload_days": int(cadres_over.sum()),
+        "volunteer_coordinator_overload_days": int(volunteers_over.sum()),
         "price_index_peak": float(daily["price_index"].max()),
         "mean_distress_end": float(daily["mean_distress"].iloc[-1]),
     }

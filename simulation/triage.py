@@ -3,7 +3,7 @@
 A triage policy gives each known need a priority class, a small integer: lower classes are served first and, inside
 a class, needs are served in random order. Without social-worker triage the queue is first come, first served: the
 class is the day the need was reported. (Needs-based triage by vulnerability and urgency is a linkage mechanism:
-the source panel, "Needs first", Song.)
+the source panel, "Needs first", Chen.)
 """
 
 from __future__ import annotations

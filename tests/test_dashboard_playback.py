@@ -90,10 +90,8 @@ def test_run_to_day_n_stops_on_day_n(dashboard):
         page.click(".btn-goto")
         wait_for_day(page, hop)
         assert wait_until_paused(page) == hop
-    field.fill("30")
-    field.press("Enter")
     goto = page.locator(".btn-goto")
-    expect(goto).to_be_disabled()  # day 36 is past day 30
+    expect(goto).to_be_disabled()  # day 36 is reached
     # each value is checked by the button's state changing, so the server has taken one before the next is typed
     field.fill("500")  # beyond the last day: runs to the end
     field.press("Enter")

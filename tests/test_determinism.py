@@ -141,4 +141,5 @@ def test_summary_keys_are_the_specs():
     assert set(SUMMARY_KEYS) == {
         "unmet_need_days", "unmet_need_days_per_1000", "hidden_need_share", "critical_failures",
         "mean_days_to_meet", "equity_ratio", "wait_ratio", "offline_wait_ratio", "peak_unmet_day",
-        "volunteers_active_peak", "coordinator_overload_days", "price_index_peak", "mean_distress_end"}
+        "volunteers_active_peak", "coordinator_overload_days", "cadre_overload_days",
+        "volunteer_coordinator_overload_days", "price_index_peak", "mean_distress_end"}

@@ -142,6 +142,9 @@ def test_bookkeeping_holds_after_every_step(overrides, seed):
     assert summary["critical_failures"] == failures
     assert 0.0 <= summary["hidden_need_share"] <= 1.0
     assert 0 <= summary["coordinator_overload_days"] <= overrides["days"]
+    # either kind of overload day is one, and a day of both is counted once
+    cadres, volunteers = summary["cadre_overload_days"], summary["volunteer_coordinator_overload_days"]
+    assert max(cadres, volunteers) <= summary["coordinator_overload_days"] <= cadres + volunteers
     assert summary["price_index_peak"] >= 1.0
     assert 0.0 <= summary["mean_distress_end"] <= 1.0
     if met:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import scenarios
@@ -62,7 +63,7 @@ def test_every_value_of_every_lever_is_a_valid_setting_in_its_contexts():
 
 def test_the_module_names_only_levers_that_exist():
     keys = {lever.key for lever in la.levers()}
-    for table in (la.RANGES, la.NO_EFFECT_REASONS, la.EXTRA_CONTEXTS):
+    for table in (la.RANGES, la.NO_EFFECT_REASONS, la.EXTRA_CONTEXTS, la.OWN_OUTCOMES):
         assert set(table) <= keys, set(table) - keys
     fields = set(Phase.model_fields)
     assert set(la.PHASE_RANGES) <= fields
@@ -101,6 +102,32 @@ def test_a_tiny_audit_tells_an_effective_lever_from_an_inert_one(monkeypatch):
     assert "None: every lever has a clear effect" in _unexplained(text)
     assert "| none | nobody may go out to shop |" in text
     assert "no longer hold (the lever has a clear effect): `cadres.per_1000_households`" in text
+
+
+def test_a_lever_counts_its_own_declared_outcome_and_no_other(monkeypatch):
+    """A clear effect on the one outcome declared for a lever counts; the same effect on an undeclared key outside
+    the six does not (else noise on a dozen keys would pass for an effect)."""
+    by_key = {lever.key: lever for lever in la.levers()}
+    scar, leave = by_key["distress.scar"], by_key["cadres.leave_share"]
+    monkeypatch.setitem(la.OWN_OUTCOMES, "distress.scar", ("mean_distress_end", "distress"))
+    monkeypatch.delitem(la.OWN_OUTCOMES, "cadres.leave_share", raising=False)
+    rows = []
+    for lever in (scar, leave):
+        for key in (*la.AUDIT_KEYS, "mean_distress_end"):
+            moved = key == "mean_distress_end"  # only that key's interval excludes 0
+            rows.append({"lever": lever.key, "context": "wuhan_2020", "value": lever.values[0], "key": key,
+                         "n_pairs": 10, "mean_diff": 0.01 if moved else 0.001, "sd_diff": 0.002,
+                         "ci_low": 0.008 if moved else -0.001, "ci_high": 0.012 if moved else 0.003})
+    means = pd.DataFrame([{"context": "wuhan_2020", "key": k, "mean": 1.0}
+                          for k in (*la.AUDIT_KEYS, "mean_distress_end")])
+    audit = la.Audit(pd.DataFrame(rows), means, [scar, leave], [la.WUHAN], 10, {})
+    verdict = la.verdicts(audit).set_index("lever")
+    assert verdict.loc["distress.scar", "clear"] and not verdict.loc["cadres.leave_share", "clear"]
+    assert verdict.loc["cadres.leave_share", "clear_elsewhere"] == ["mean_distress_end"]
+    text = la.page(audit)
+    assert "| clear on `mean_distress_end` |" in text
+    monkeypatch.delitem(la.NO_EFFECT_REASONS, "cadres.leave_share", raising=False)
+    assert "`cadres.leave_share`" in _unexplained(text) and "`distress.scar`" not in _unexplained(text)
 
 
 def _unexplained(text: str) -> str:

@@ -171,13 +171,15 @@ def test_wuhan_volunteers_find_the_needs_the_cadres_leave_waiting(wuhan):
     late. After the drive the cadres have hours to spare (wuhan_2020's backlog is group-buy waits and needs nobody
     knows of); the volunteers' doorstep visits find the offline households' needs that the phone line and the
     register have not. So, paired seed by seed, hidden need-days of offline households after day 31 must fall by at
-    least a tenth and unmet need-days by at least 2%, in every seed (measured: 21-29% and 3-5%; the rest of the
-    backlog is packages on their way, which a visit does not bring sooner)."""
+    least a tenth and unmet need-days after day 31 (the days volunteers work) by at least 3%, in every seed
+    (measured over seeds 0-9: 17-31% and 4.8-12.2%; over the whole run 1.6-4.5%, since the backlog before the drive
+    is beyond any volunteer's reach; the rest of it is packages on their way, which a visit does not bring
+    sooner)."""
     for seed, (off, on) in enumerate(zip(wuhan["off"], wuhan["base"])):
         hidden = [_after_drive(d, "hidden_offline") for d in (off, on)]
-        unmet = [float(d["unmet_total"].sum()) for d in (off, on)]
+        unmet = [_after_drive(d, "unmet_total") for d in (off, on)]
         assert hidden[1] < 0.9 * hidden[0], (seed, hidden)
-        assert unmet[1] < 0.98 * unmet[0], (seed, unmet)
+        assert unmet[1] < 0.97 * unmet[0], (seed, unmet)
         assert on["volunteer_visits"].sum() > 0 and on["volunteer_visits_found"].sum() > 0, seed
 
 

@@ -1,6 +1,6 @@
 """Needs triage and referral: social workers screen the vulnerable and order the queue by urgency and vulnerability.
 
-Source: the source panel, "Needs first" (Song): *social workers start from residents' needs, screen and assess them, and
+Source: the source panel, "Needs first" (Chen): *social workers start from residents' needs, screen and assess them, and
 link each to the right resource or expert; they do not only do what they are good at*; Actors: social workers
 assess and screen needs and link residents to the right expert quickly. Figures: sources, one online team saw
 75 crisis cases among 6,252 served (M); social workers went offline into streets for special groups from 20 Feb
