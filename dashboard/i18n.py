@@ -432,14 +432,13 @@ TEXT: dict[str, dict[str, str]] = {
               "change. What worked: recruiting by referral into medical, social-work and psychological volunteers, "
               "incentive and conflict-handling mechanisms, and finding resident leaders."},
     "learn_story_notice": {
-        "zh": "两种招募下协调者几乎天天超负荷（看“协调人员超负荷天数”：差别不大），区别在于时间花在哪里：公开招募的"
-              "工时耗在审核大批报名者上，许多人等不及就放弃了；分类推荐的报名者审核更快，在岗志愿者更多。在“探索”页打开"
-              "公开招募，看“志愿者”图里待审核人数的变化。",
-        "en": "Under both calls the coordinator is overloaded on almost every day (see the days coordinators were "
-              "overloaded: about the same); what differs is where the hours go: under the open call they go on "
-              "vetting a crowd of applicants, many of whom give up waiting; referred applicants are vetted faster, "
-              "and more volunteers end up at work. Open the open call on Explore and watch the vetting queue in "
-              "the volunteers chart."},
+        "zh": "公开招募时，志愿者协调人在约一个月里天天超负荷：审核大批报名者的工时全压在一个人身上，许多报名者等不及就"
+              "放弃了。分类推荐招募的报名者审核更快，协调人不再超负荷，在岗志愿者反而更多。在“探索”页打开公开招募，看"
+              "“志愿者”图里待审核人数的变化。",
+        "en": "Under the open call the volunteer coordinator is overloaded on every day for about a month: vetting a "
+              "crowd of applicants falls on one person, and many applicants give up waiting. Referred applicants "
+              "are vetted faster: the coordinator is no longer overloaded, and more volunteers end up at work. "
+              "Open the open call on Explore and watch the vetting queue in the volunteers chart."},
 }
 
 #: Each preset's name as people say it (the file names are for the command line and files).

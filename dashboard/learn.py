@@ -31,7 +31,7 @@ LESSONS = (
     Lesson("learn_external", ("no_linkage", "external"), "equity_ratio", "external"),
     Lesson("learn_internal", ("no_linkage", "internal"), "unmet_need_days", "internal"),
     Lesson("learn_three", ("three_social_unintegrated", "three_social"), "equity_ratio", "three_social"),
-    Lesson("learn_story", ("open_recruitment", "categorized_recruitment"), "volunteers_active_peak",
+    Lesson("learn_story", ("open_recruitment", "categorized_recruitment"), "volunteer_coordinator_overload_days",
            "open_recruitment"),
 )
 #: (text key prefix, pair): the lessons' pairs, as the page's tests and the Compare page see them.

@@ -599,7 +599,7 @@ def test_a_lesson_reveals_its_answer_from_the_runs_after_the_prediction():
 
 #: The direction of each lesson's outcome that its texts teach (learn_*_notice): the runs must show it clearly.
 TAUGHT = {"learn_emergency": "down", "learn_external": "up", "learn_internal": "down", "learn_three": "down",
-          "learn_story": "up"}
+          "learn_story": "down"}
 
 
 def test_every_lesson_shows_what_it_teaches_clearly_over_the_seeds_it_runs():
