@@ -8,7 +8,7 @@ VENV_PYTHON := $(VENV)/bin/python
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k linkage -x'
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test bench docs levers clean
+.PHONY: help setup run test bench docs findings levers clean
 
 help:
 	@echo 'liandong make targets:'
@@ -17,7 +17,8 @@ help:
 	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
 	@echo '  make bench   setup, then benchmarks/bench_model.py'
 	@echo '  make docs    setup, then regenerate the scenario reference (scenarios.reference --write)'
-	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 10 minutes on 2 cores)'
+	@echo '  make findings setup, then rebuild docs/findings/ (presets, fidelity) and docs/targets.md (a few minutes)'
+	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
 	@echo '  make clean   remove .venv and caches'
 
 setup:
@@ -34,6 +35,10 @@ bench: setup
 
 docs: setup
 	$(VENV_PYTHON) -m scenarios.reference --write
+
+findings: setup
+	$(VENV_PYTHON) -m experiments.findings --write docs/findings
+	$(VENV_PYTHON) -m experiments.targets --write docs/targets.md
 
 levers: setup
 	$(VENV_PYTHON) -m experiments.lever_audit --write docs/levers.md

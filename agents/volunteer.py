@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from mesa import Agent
 
+#: A volunteer's kind and status, by the codes the pool's arrays hold.
+KIND_NAMES = ("general", "medical", "psych")
+STATUS_NAMES = ("applicant", "active", "burnt_out", "dropped", "rejected")
+
 
 class Volunteer(Agent):
     """One volunteer; the pool updates its state, it has no step of its own."""
@@ -19,14 +23,10 @@ class Volunteer(Agent):
 
     @property
     def category(self) -> str:
-        from simulation.linkage.volunteers import KIND_NAMES
-
         return KIND_NAMES[int(self.pool.kind[self.index])]
 
     @property
     def status(self) -> str:
-        from simulation.linkage.volunteers import STATUS_NAMES
-
         return STATUS_NAMES[int(self.pool.status[self.index])]
 
     @property

@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from agents.volunteer import Volunteer
+from agents.volunteer import KIND_NAMES, STATUS_NAMES, Volunteer
 from simulation import delivery, linkage, reporting
 from simulation.delivery import Queue
 from simulation.hours import COUNSELLING_TASKS, SERVICE_TASKS
@@ -51,10 +51,8 @@ from simulation.linkage import Mechanism
 from simulation.linkage.internal import InternalLinkage
 
 GENERAL, MEDICAL_VOL, PSYCH_VOL = range(3)
-KIND_NAMES = ("general", "medical", "psych")
 SERVES = {GENERAL: (FOOD, SUPPLIES), MEDICAL_VOL: (MEDICINE, MEDICAL), PSYCH_VOL: (PSYCH,)}
 APPLICANT, ACTIVE, BURNT_OUT, DROPPED, REJECTED = range(5)
-STATUS_NAMES = ("applicant", "active", "burnt_out", "dropped", "rejected")
 PROFESSIONAL_COUNSELLING = 0.3  # a psychological volunteer's session, as the remote professionals' (online.py)
 TIPPED_JOIN = 0.05  # daily chance that a household past its threshold acts on it
 
