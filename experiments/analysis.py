@@ -72,3 +72,38 @@ def indices(runs: pd.DataFrame, plan, keys=None, level: float = 0.95) -> tuple[p
     for c in columns[2:]:
         table[c] = table[c].astype("float64")
     return table, skipped
+
+
+# Below these sample sizes the indices are rough, whatever their intervals say: Sobol estimates from N base samples
+# converge slowly (N of several hundred to a few thousand is usual for indices to quote), and Morris screens with
+# fewer than about 10 trajectories rank factors unreliably.
+MIN_SOBOL_SAMPLES = 512
+MIN_MORRIS_TRAJECTORIES = 10
+
+
+def index_warnings(table: pd.DataFrame, plan) -> list[str]:
+    """Why the indices of `table` (from `indices`) should not be quoted as they are: a small sample, or (Sobol)
+    indices outside [0, 1] beyond their intervals, which only estimation error produces. Empty when neither."""
+    out = []
+    d = len(plan.problem["names"]) if plan.problem else len(plan.factors)
+    if plan.method == "sobol":
+        n = len(plan.points) // (d + 2)
+        if n < MIN_SOBOL_SAMPLES:
+            out.append(f"Sobol indices from N = {n} base samples ({len(plan.points)} design points) are rough; "
+                       f"use N >= {MIN_SOBOL_SAMPLES} for indices to quote.")
+        bad = []
+        for _, r in table.iterrows():
+            for name in ("S1", "ST"):
+                value, conf = r[name], abs(r[f"{name}_conf"]) if np.isfinite(r[f"{name}_conf"]) else 0.0
+                if np.isfinite(value) and (value - conf > 1 or value + conf < 0):
+                    bad.append(f"{name} of {r['factor']} for {r['key']} = {value:.2f} ± {conf:.2f}")
+        if bad:
+            more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+            out.append(f"{len(bad)} index estimate(s) outside [0, 1] beyond their intervals ({'; '.join(bad[:3])}"
+                       f"{more}): the sample is too small for them.")
+    elif plan.method == "morris":
+        r = len(plan.points) // (d + 1)
+        if r < MIN_MORRIS_TRAJECTORIES:
+            out.append(f"a Morris screen of {r} trajectories ranks factors unreliably; use at least "
+                       f"{MIN_MORRIS_TRAJECTORIES}.")
+    return out

@@ -3,9 +3,14 @@ without running anything.
 
     compare      means.csv (each scenario's mean and 95% interval per summary key), differences.csv (paired
                  differences from the first scenario), backlog.png/.svg, differences.png/.svg
-    sweep        points.csv (each design point's mean and interval per key), sweep.png/.svg
-    sensitivity  sobol.csv or morris.csv, sensitivity.png/.svg, and points.csv
+    sweep        points.csv (each design point's mean and interval per key), sweep.png/.svg (one outcome against
+                 each factor), heatmap.png/.svg (two factors)
+    sensitivity  sobol.csv or morris.csv, sensitivity.png/.svg (and mu_sigma.png/.svg for Morris), points.csv
     all          runs.csv (the runs table as CSV; runs.parquet is the same table)
+
+`key` (`liandong report DIR --key KEY`) picks the summary key the figures draw: the sweep's outcome (default
+unmet_need_days_per_1000), or the one panel of the differences and sensitivity figures; the figures drawn for a
+key given are named after it (sweep-KEY.png, differences-KEY.png, ...) beside the default ones.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ class ExperimentResult:
     manifest: dict = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     markers: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)        # why the indices should not be quoted as they are
+    key: str | None = None                                    # the summary key the figures were drawn for
+    drawn: dict = field(default_factory=dict)    # file stem -> matplotlib Figure, to restyle and save again
     quarantined: list[Path] = field(default_factory=list)   # damaged part files moved aside (their runs not done)
 
     @property
@@ -50,15 +58,17 @@ class ExperimentResult:
                 f"{self.plan.n_runs} runs, {self.n_failed} failed; tables {sorted(self.tables)})")
 
 
-def report(folder: str | Path, figures: bool = True) -> ExperimentResult:
+def report(folder: str | Path, figures: bool = True, key: str | None = None) -> ExperimentResult:
     """The tables and figures again from a results folder, without running anything (consolidating its parts
-    into runs.parquet first if the experiment was interrupted)."""
+    into runs.parquet first if the experiment was interrupted); `key`: the summary key the figures draw."""
     from experiments.runner import record_status, resume_plan
     from simulation.outcomes import SUMMARY_KEYS
 
     store = Store(folder)
     if not Path(folder).is_dir():
         raise ExperimentError(f"{folder}: no such results folder.")
+    if key is not None and key not in SUMMARY_KEYS:
+        raise ExperimentError(f"--key {key!r}: not a summary key; one of {', '.join(SUMMARY_KEYS)}.")
     plan = resume_plan(folder)
     with store.lock():
         manifest = store.read_manifest()
@@ -69,45 +79,71 @@ def report(folder: str | Path, figures: bool = True) -> ExperimentResult:
             if moved:
                 manifest.setdefault("quarantined", []).extend(str(p.relative_to(store.folder)) for p in moved)
             store.write_manifest(manifest)
+        if key is not None and key not in runs.columns:
+            raise ExperimentError(f"--key {key!r}: the runs in {folder} have no such column (stored by an older "
+                                  "version); run the experiment again in a new folder to have it.")
         with writing(store.folder):
-            result = build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures)
+            result = build(store.folder, plan=plan, runs=runs, manifest=manifest, figures=figures, key=key)
     result.quarantined = moved
     return result
 
 
-def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures: bool = True) -> ExperimentResult:
+def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures: bool = True,
+          key: str | None = None) -> ExperimentResult:
     if figures:
         from experiments import figures as figs
-    result = ExperimentResult(folder=Path(folder), kind=plan.kind, plan=plan, runs=runs, manifest=manifest)
+    result = ExperimentResult(folder=Path(folder), kind=plan.kind, plan=plan, runs=runs, manifest=manifest, key=key)
     tables = result.tables
     title = plan.name
+    keys = [key] if key else None
+    suffix = f"-{key}" if key else ""
+    ok = runs[runs["status"] == "ok"]
+
+    def keep(fig, stem: str) -> None:
+        result.figures.extend(figs.save(fig, folder / stem))
+        result.drawn[stem] = fig
+
     if plan.kind == "compare":
         tables["means"] = stats.scenario_means(runs)
         tables["differences"] = stats.paired_differences(runs)
         if figures:
-            if plan.daily and (folder / "daily").exists() and (runs["status"] == "ok").any():
+            if plan.daily and (folder / "daily").exists() and len(ok) and not key:
                 daily = load_daily(folder, columns=["day", "unmet_total"])
                 label = dict(zip(runs["run"], runs["scenario"]))
                 daily["scenario"] = daily["run"].map(label)
                 marks = figs.markers(plan.scenarios, plan.labels)
                 fig = figs.backlog_figure(daily, plan.labels, marks, title=f"Daily unmet backlog: {title}")
-                result.figures += figs.save(fig, folder / "backlog")
+                keep(fig, "backlog")
                 result.markers = marks
             if len(tables["differences"]):
-                result.figures += figs.save(figs.differences_figure(tables["differences"]), folder / "differences")
+                fig = figs.differences_figure(tables["differences"], runs=runs, keys=keys,
+                                              title=f"{title}: paired differences from {plan.labels[0]}")
+                keep(fig, f"differences{suffix}")
     else:
         tables["points"] = stats.point_means(runs, plan.factors)
         if plan.kind == "sensitivity":
-            from experiments.analysis import indices
+            from experiments.analysis import index_warnings, indices
 
             table, result.skipped = indices(runs, plan)
             tables[plan.method] = table
-            if figures and len(table):
-                fig = figs.sensitivity_figure(table, plan.method, title=f"{title}: {_method_title(plan.method)}")
-                result.figures += figs.save(fig, folder / "sensitivity")
-        elif figures and len(tables["points"]):
-            result.figures += figs.save(figs.sweep_figure(tables["points"], plan.factors, title=title),
-                                        folder / "sweep")
+            result.warnings = index_warnings(table, plan)
+            shown = keys if key in set(table["key"]) else None
+            if figures and len(table) and (not key or shown):
+                fig = figs.sensitivity_figure(table, plan.method, keys=shown, notes=result.warnings,
+                                              title=f"{title}: {_method_title(plan.method)}")
+                keep(fig, f"sensitivity{suffix}")
+                if plan.method == "morris":
+                    fig = figs.mu_sigma_figure(table, keys=shown, notes=result.warnings,
+                                               title=f"{title}: Morris mu* and sigma")
+                    keep(fig, f"mu_sigma{suffix}")
+        elif figures and len(ok):
+            outcome = key or figs.DEFAULT_SWEEP_KEY
+            fig = figs.sweep_figure(ok, plan.factors, key=outcome, title=f"{title}: {outcome} by factor")
+            keep(fig, f"sweep{suffix}")
+            if len(plan.factors) >= 2:
+                fig = figs.heatmap_figure(ok, plan.factors[0], plan.factors[1], key=outcome,
+                                          title=f"{title}: {outcome} by {plan.factors[0]} and {plan.factors[1]}")
+                keep(fig, f"heatmap{suffix}")
     for name, table in {"runs": runs, **tables}.items():
         atomic_write_bytes(folder / f"{name}.csv", table.to_csv(index=False).encode("utf-8"), fsync=False)
     return result
@@ -195,10 +231,12 @@ def render(result: ExperimentResult, console=None) -> None:
         console.print(table)
         for key, why in result.skipped.items():
             console.print(f"  {key}: no indices ({why})")
+        for note in result.warnings:
+            console.print(f"  warning: {note}", markup=False, highlight=False)
     else:
         console.print(head)
         points = result.tables["points"]
-        key = "unmet_need_days_per_1000"
+        key = result.key or "unmet_need_days_per_1000"
         sub = points[points["key"] == key]
         table = Table(title=f"{key} by design point (mean [95% interval])")
         table.add_column("point", justify="right")

@@ -256,11 +256,15 @@ def sensitivity(
 
 @app.command()
 def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep or "
-                                                       "sensitivity.")]) -> None:
+                                                       "sensitivity.")],
+           key: Annotated[str | None, typer.Option(
+               "--key", help="A summary key: the outcome of a sweep's figures (default unmet_need_days_per_1000), "
+                             "or the one panel of the differences or sensitivity figures; written as "
+                             "sweep-KEY.png and so on.")] = None) -> None:
     """Write the tables and figures again from stored results, without rerunning anything."""
     from experiments.reports import render, report as build_report
 
-    render(build_report(folder))
+    render(build_report(folder, key=key))
 
 
 @app.command()

@@ -12,7 +12,6 @@ management) and 5 (medicine runs were slow and avoided: they cost the most hours
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +42,11 @@ class Queue:
         """The queue less the entries `served` (a mask)."""
         return Queue(*_keep(served, self.rows, self.cats, self.classes))
 
+    def gone_from(self, rest: Queue) -> np.ndarray:
+        """Mask of the entries whose household has no entry in `rest` (what serving this queue left of it):
+        ~isin(rows, rest.rows)."""
+        return _not_in(self.rows, rest.rows)
+
 
 def queue(model) -> Queue:
     """The known open needs, category by category and in household order, with the triage policy's classes."""
@@ -72,11 +76,9 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
         return np.zeros(0, dtype=bool), np.zeros(len(capacity))
     cost = np.full((1, len(CATEGORIES)), np.inf)
     cost[0, :len(hours)] = hours[:len(CATEGORIES)]
-    left, used, _ = _serve(model, q, np.zeros(len(CATEGORIES), dtype=np.int64), np.array([0, len(capacity)]), cost,
-                           capacity, [by], np.array([counselling_effect]))
-    served = np.ones(len(q), dtype=bool)
-    served[left] = False
-    return served, used
+    done, _, used, _ = _serve(model, q, np.zeros(len(CATEGORIES), dtype=np.int64), np.array([0, len(capacity)]),
+                              cost, capacity, [by], np.array([counselling_effect]))
+    return done, used
 
 
 @dataclass
@@ -106,60 +108,65 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
     those of separate `serve` calls. A team with a ledger kind serves at most what its kind has left and books what
     it served (`Team`). Returns what is left of the queue and the hours each team used per cell."""
     ledger = model.hours
+    n_categories = len(CATEGORIES)
     capacities = []
-    for team in teams:
+    team_of = np.full(n_categories, -1, dtype=np.int64)
+    cost = np.full((len(teams), n_categories), np.inf)
+    bounds = np.zeros(len(teams) + 1, dtype=np.int64)
+    for k, team in enumerate(teams):
         capacity = team.capacity
         if team.kind is not None:
             left = ledger.left(team.kind, team.owner)
-            left = np.atleast_1d(np.asarray(left, dtype=float))
+            left = left if type(left) is np.ndarray else np.atleast_1d(np.asarray(left, dtype=float))
             capacity = left if capacity is None else np.minimum(capacity, left)
-        capacities.append(np.asarray(capacity, dtype=float))
-    team_of = np.full(len(CATEGORIES), -1, dtype=np.int64)
-    cost = np.full((len(teams), len(CATEGORIES)), np.inf)
-    for k, team in enumerate(teams):
-        if capacities[k].sum() > 0:
+        capacity = np.asarray(capacity, dtype=float)
+        capacities.append(capacity)
+        if capacity.sum() > 0:
             team_of[list(team.categories)] = k
-        cost[k, :len(team.hours)] = team.hours[:len(CATEGORIES)]
-    bounds = np.array(list(itertools.accumulate((len(c) for c in capacities), initial=0)))
-    left, used, by_category = _serve(model, q, team_of, bounds, cost, np.concatenate(capacities),
-                                     [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
+        cost[k, :len(team.hours)] = team.hours[:n_categories]
+        bounds[k + 1] = bounds[k] + len(capacity)
+    _, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
+                                        capacities[0] if len(teams) == 1 else np.concatenate(capacities),
+                                        [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
     for k, team in enumerate(teams):
         if team.kind is not None:
             _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
-    rest = q if left is None else Queue(q.rows[left], q.cats[left], q.classes[left])
     return rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
-    """Book a team's hours served (cells x categories) in the ledger, one task per category."""
-    per_cell = hours_ledger.per_cell(team.kind)
-    for c in team.categories:
-        h = by_category[:, c]
-        if h.any():
-            ledger.spend(team.kind, team.tasks[c], h if per_cell else float(h[0]), team.owner)
+    """Book a team's hours served (cells x categories) in the ledger, one task per category, in one ledger call."""
+    key = (team.categories, team.tasks)
+    found = _BOOKING.get(key)
+    if found is None:
+        found = _BOOKING[key] = (list(team.categories), tuple(team.tasks[c] for c in team.categories))
+    cats, tasks = found
+    ledger.spend_each(team.kind, tasks, by_category[:, cats], team.owner)
+
+
+_BOOKING: dict[tuple, tuple[list[int], tuple[str, ...]]] = {}  # (categories, tasks) -> their columns and tasks
 
 
 def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
-           bys: list[str], effects: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+           bys: list[str], effects: np.ndarray) -> tuple[np.ndarray, Queue, np.ndarray, np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
-    Returns the positions of the queue left (None when no team may take any of it), the hours used per cell and
-    the same by category (cells x categories).
+    Returns the mask of the queue's entries served, what is left of the queue (`q` itself when no team may take any
+    of it), the hours used per cell and the same by category (cells x categories).
 
     The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
     the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give
     (tests/test_streams.py), one per entry of the cut-off class."""
     hh, n = model.households, model.config.needs
-    left, met_rows, met_cats, met_first, used, by_category, away = _serve_compiled(
-        q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
-        model.streams.pcg64_states([f"serve:{by}" for by in bys], model.day), model.config.days + 1, LOOKAHEAD,
-        ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor, hh.food_stock,
-        hh.medicine_stock, hh.distress)
+    touched, done, rest_rows, rest_cats, rest_classes, met_rows, met_cats, met_first, used, by_category, away = \
+        _serve_compiled(q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
+                        model.streams.pcg64_states([f"serve:{by}" for by in bys], model.day), model.config.days + 1,
+                        LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
+                        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
     model.ledger.turned_away += away
-    for k, by in enumerate(bys):
-        if met_first[k + 1] > met_first[k]:
-            model.ledger.meet(hh, met_rows[met_first[k]:met_first[k + 1]], met_cats[met_first[k]:met_first[k + 1]],
-                              model.day, by)
-    return left, used, by_category
+    if met_first[-1] > 0:
+        model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
+    rest = Queue(rest_rows, rest_cats, rest_classes) if touched else q
+    return done, rest, used, by_category
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float | None, hours: dict[int, float],
@@ -424,14 +431,16 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
                     effects, package_days, refill_days, turned_away, food_days_factor, food_stock, medicine_stock,
                     distress):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
-    counselling effect). Returns the positions of the queue left (None when nobody was served), the needs met, team
-    by team (rows, categories, where each team's start), the hours used per cell, the same by cell and category,
-    and the escorted patients the hospital turned away (served, but their need stays open)."""
+    counselling effect). Returns whether any team could take any entry, the mask of the entries served, what is left
+    of the queue (rows, categories, classes; the queue itself when no team could take any), the needs met, team by
+    team (rows, categories, where each team's start), the hours used per cell, the same by cell and category, and
+    the escorted patients the hospital turned away (served, but their need stays open)."""
     entries, cells, costs, first = _team_entries(rows, cats, grid, team_of, bounds, cost)
     n_teams = len(bounds) - 1
     if len(entries) == 0:
-        return None, np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_teams + 1, np.int64), \
-            np.zeros(len(capacity)), np.zeros((len(capacity), cost.shape[1])), 0
+        return False, np.zeros(len(rows), np.bool_), rows, cats, classes, np.empty(0, np.int64), \
+            np.empty(0, np.int64), np.zeros(n_teams + 1, np.int64), np.zeros(len(capacity)), \
+            np.zeros((len(capacity), cost.shape[1])), 0
     entry_classes = np.empty(len(entries), np.int64)
     for j in range(len(entries)):
         entry_classes[j] = classes[entries[j]]
@@ -462,13 +471,16 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
                     kept += 1
             m = kept
         met_first[k + 1] = m
-    left = np.empty(len(rows) - np.count_nonzero(done), np.int64)
+    n_rest = len(rows) - np.count_nonzero(done)
+    rest_rows, rest_cats, rest_classes = np.empty(n_rest, np.int64), np.empty(n_rest, np.int64), \
+        np.empty(n_rest, np.int64)
     n_left = 0
     for i in range(len(rows)):
         if not done[i]:
-            left[n_left] = i
+            rest_rows[n_left], rest_cats[n_left], rest_classes[n_left] = rows[i], cats[i], classes[i]
             n_left += 1
-    return left, met_rows[:m], met_cats[:m], met_first, used, by_category, away
+    return True, done, rest_rows, rest_cats, rest_classes, met_rows[:m], met_cats[:m], met_first, used, \
+        by_category, away
 
 
 @njit(cache=True)
@@ -488,20 +500,60 @@ def _keep(served, rows, cats, classes):
 def _team_entries(rows, cats, grid, team_of, bounds, cost):
     """The queue's entries each team may serve, team by team, each in queue order: their queue positions, their
     cells (numbered after the cells of the teams before; a pool of one cell for a community-wide team), their costs
-    and where each team's entries start."""
+    and where each team's entries start. One pass for one team; for several, one pass to count each team's entries
+    and one to place them."""
     n_teams = len(bounds) - 1
-    entries = np.empty(len(rows), np.int64)
-    cells = np.empty(len(rows), np.int64)
-    costs = np.empty(len(rows))
     first = np.zeros(n_teams + 1, np.int64)
-    m = 0
-    for k in range(n_teams):
-        pool = bounds[k + 1] - bounds[k] == 1
+    if n_teams == 1:
+        entries = np.empty(len(rows), np.int64)
+        cells = np.empty(len(rows), np.int64)
+        costs = np.empty(len(rows))
+        pool = bounds[1] - bounds[0] == 1
+        m = 0
         for i in range(len(rows)):
-            if team_of[cats[i]] == k:
+            if team_of[cats[i]] == 0:
                 entries[m] = i
-                cells[m] = (0 if pool else grid[rows[i]]) + bounds[k]
-                costs[m] = cost[k, cats[i]]
+                cells[m] = (0 if pool else grid[rows[i]]) + bounds[0]
+                costs[m] = cost[0, cats[i]]
                 m += 1
-        first[k + 1] = m
-    return entries[:m], cells[:m], costs[:m], first
+        first[1] = m
+        return entries[:m], cells[:m], costs[:m], first
+    for i in range(len(rows)):
+        k = team_of[cats[i]]
+        if k >= 0:
+            first[k + 1] += 1
+    for k in range(n_teams):
+        first[k + 1] += first[k]
+    m = first[n_teams]
+    entries = np.empty(m, np.int64)
+    cells = np.empty(m, np.int64)
+    costs = np.empty(m)
+    fill = first[:n_teams].copy()
+    pool = np.empty(n_teams, np.bool_)
+    for k in range(n_teams):
+        pool[k] = bounds[k + 1] - bounds[k] == 1
+    for i in range(len(rows)):
+        k = team_of[cats[i]]
+        if k >= 0:
+            j = fill[k]
+            entries[j] = i
+            cells[j] = (0 if pool[k] else grid[rows[i]]) + bounds[k]
+            costs[j] = cost[k, cats[i]]
+            fill[k] = j + 1
+    return entries, cells, costs, first
+
+
+@njit(cache=True)
+def _not_in(rows, other):
+    """~isin(rows, other) for household rows (non-negative), by marking `other`'s rows."""
+    top = 0
+    for r in rows:
+        top = max(top, r + 1)
+    mark = np.zeros(top, np.bool_)
+    for r in other:
+        if r < top:
+            mark[r] = True
+    out = np.empty(len(rows), np.bool_)
+    for j in range(len(rows)):
+        out[j] = not mark[rows[j]]
+    return out

@@ -1,5 +1,6 @@
 """The day's responder hours, one ledger: `offer(kind, hours)`, `left(kind)`, `spend(kind, task, hours) -> granted`,
-`idle(kind)`; `set_aside(budget, hours)` caps the spends charged to a budget.
+`idle(kind)`; `set_aside(budget, hours)` caps the spends charged to a budget; `spend_each(kind, tasks, hours)` is
+one `spend` per task, one after the other, in one call (a team's day, booked category by category).
 
 Every kind of responder (`KINDS`) offers its hours for the day; every task (`TASKS`) takes them through `spend`,
 which never grants more than is left, nor a negative amount. What nobody spent is idle, so for every kind on every
@@ -19,9 +20,16 @@ and needs triage's): a spend takes only from its owner's hours, and the columns 
 A budget (`set_aside`) is not a pool of its own: it caps what the spends charged to it may take from their kind
 (the share of the cadres' hours reserved for taking reports), and what it leaves unused stays with the kind for
 other tasks. The ledger's operations are a few dozen a day, none per household.
+
+`spend_each(kind, tasks, hours)` takes a table of asks, cells x tasks for a per-cell kind (or group), one row of
+tasks for the others, and does exactly what `spend(kind, tasks[j], column j)` would do for each column that asks
+anything, in column order (the same grants, to the bit: tests/test_hours.py); it returns the grants in the same
+shape. The teams of simulation/delivery.py book what they served with it.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
@@ -87,13 +95,14 @@ class Hours:
         n = len(KINDS)
         # One account per (kind, owner); the first len(KINDS) are the kinds' own (owner ""). Per-cell accounts keep
         # their hours in a row of `_cells` (what is left) and `_cells_offered`; the others in `_pool` (left).
-        self._row: dict[tuple[str, str], int] = {(k, ""): i for i, k in enumerate(KINDS)}
+        self._row: dict[tuple[str, str], int] = dict(_BASE_ROWS)
         self._kind_of: list[int] = list(range(n))
         self._offered = [0.0] * n
         self._pool = [0.0] * n
         self._cells = np.zeros((n, self.n_cells))
         self._cells_offered = np.zeros((n, self.n_cells))
-        self._spent = [[0.0] * len(TASKS) for _ in range(n)]  # per account, per task
+        # Per account, the hours spent on each task it has spent on (task index -> hours), in the order first spent.
+        self._spent: list[dict[int, float]] = [{} for _ in range(n)]
         self._budgets: dict[str, float] = {}
         self._charged: dict[str, float] = {}
 
@@ -109,7 +118,7 @@ class Hours:
             self._kind_of.append(_KIND[kind])
             self._offered.append(0.0)
             self._pool.append(0.0)
-            self._spent.append([0.0] * len(TASKS))
+            self._spent.append({})
             self._cells = np.vstack([self._cells, np.zeros(self.n_cells)])
             self._cells_offered = np.vstack([self._cells_offered, np.zeros(self.n_cells)])
         return row
@@ -117,13 +126,15 @@ class Hours:
     def offer(self, kind: str, hours, owner: str = "") -> None:
         """Add `hours` to what `kind` (of `owner`) can give today: an array per grid cell for a per-cell kind, a
         number for the others. Negative or infinite hours are an error."""
-        row = self._account(kind, owner, create=True)
+        row = _KIND.get(kind, -1) if owner == "" else -1
+        if row < 0:
+            row = self._account(kind, owner, create=True)
         if kind in CELL_KINDS:
             cells = np.asarray(hours, dtype=float)
             if cells.shape != (self.n_cells,):
                 raise ValueError(f"{kind} hours are offered per grid cell: an array of {self.n_cells}, "
                                  f"got shape {cells.shape}")
-            if not (cells >= 0.0).all() or not np.isfinite(cells).all():
+            if self.n_cells and not (cells.min() >= 0.0 and cells.max() < np.inf):  # also NaN
                 raise ValueError(f"{kind} hours offered must be finite and not negative")
             self._cells[row] += cells
             self._cells_offered[row] += cells
@@ -150,6 +161,10 @@ class Hours:
 
     # --- reading ----------------------------------------------------------------------------------------------
     def _rows(self, kind: str | tuple[str, ...], owner: str) -> list[int]:
+        if owner == "":  # the kinds' own accounts always exist
+            rows = _OWN_ROWS.get(kind)
+            if rows is not None:
+                return rows
         if isinstance(kind, str):
             r = self._account(kind, owner)
             return [r] if r >= 0 else []
@@ -159,6 +174,10 @@ class Hours:
         """Accounts of `kind` (or a group) of `owner`, or of every owner when `owner` is None."""
         if owner is not None:
             return self._rows(kind, owner)
+        if len(self._kind_of) == len(KINDS):  # no owner's account: the kinds' own
+            rows = _OWN_ROWS.get(kind)
+            if rows is not None:
+                return rows
         kinds = {_KIND[k] for k in ((kind,) if isinstance(kind, str) else kind)}
         return [r for r, k in enumerate(self._kind_of) if k in kinds]
 
@@ -176,7 +195,7 @@ class Hours:
         per-cell kinds, a number for the others."""
         rows = self._all_rows(kind, owner)
         if per_cell(kind):
-            return self._cells_offered[rows].sum(axis=0)
+            return self._cells_offered[rows[0]].copy() if len(rows) == 1 else self._cells_offered[rows].sum(axis=0)
         return sum(self._offered[r] for r in rows)
 
     def idle(self, kind: str | tuple[str, ...], owner: str | None = None) -> float:
@@ -191,6 +210,8 @@ class Hours:
         else a number."""
         if per_cell(kind):
             rows = self._all_rows(kind, None)
+            if len(rows) == 1:
+                return self._cells_offered[rows[0]] - self._cells[rows[0]]
             return (self._cells_offered[rows] - self._cells[rows]).sum(axis=0)
         return self.spent(kind=kind)
 
@@ -198,7 +219,7 @@ class Hours:
         """Hours spent today on `task` (every task if None) by `kind` or a group (every kind if None)."""
         rows = range(len(self._kind_of)) if kind is None else self._all_rows(kind, None)
         tasks = range(len(TASKS)) if task is None else (_TASK[task],)
-        return sum(self._spent[r][t] for r in rows for t in tasks)
+        return sum(self._spent[r].get(t, 0.0) for r in rows for t in tasks)
 
     # --- spending ---------------------------------------------------------------------------------------------
     def spend(self, kind: str | tuple[str, ...], task: str, hours, owner: str = "", budget: str | None = None):
@@ -213,18 +234,26 @@ class Hours:
         rows = self._rows(kind, owner)
         cap = self._budgets.get(budget, 0.0) if budget is not None else np.inf
         if per_cell(kind):
-            scalar = np.ndim(hours) == 0
+            kind_of_hours = type(hours)
+            if kind_of_hours is float or kind_of_hours is int:
+                scalar = True
+            elif kind_of_hours is np.ndarray:
+                scalar = hours.ndim == 0
+            else:
+                scalar = np.ndim(hours) == 0
             ask = np.array([float(hours)]) if scalar else np.asarray(hours, dtype=float)
             if not scalar and ask.shape != (self.n_cells,):
                 raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or as "
                                  f"one number, got shape {ask.shape}")
             if not rows:
                 return 0.0 if scalar else np.zeros(self.n_cells)
-            granted, by_row = _spend_cells(self._cells, np.array(rows, dtype=np.int64), ask, scalar, cap)
+            granted, by_row = _spend_cells(self._cells, _row_array(rows), ask, scalar, cap)
             total = 0.0
+            spent = self._spent
             for j, r in enumerate(rows):
-                self._spent[r][t] += by_row[j]
-                total += by_row[j]
+                h = by_row[j]
+                spent[r][t] = spent[r].get(t, 0.0) + h
+                total += h
             out = total if scalar else granted
         else:
             if not isinstance(kind, str):
@@ -237,11 +266,43 @@ class Hours:
             if total <= 0.0:
                 return 0.0
             self._pool[r] = max(self._pool[r] - total, 0.0)
-            self._spent[r][t] += total
+            spent = self._spent[r]
+            spent[t] = spent.get(t, 0.0) + total
         if budget is not None:
             self._budgets[budget] = max(cap - total, 0.0)
             self._charged[budget] = self._charged.get(budget, 0.0) + total
         return out
+
+    def spend_each(self, kind: str | tuple[str, ...], tasks: tuple[str, ...], hours: np.ndarray, owner: str = ""):
+        """Spend column j of `hours` on `tasks[j]`, one task after the other, as `spend(kind, tasks[j], column,
+        owner)` would, for the columns that ask anything (a column of zeros books nothing). `hours` is cells x
+        tasks for a per-cell kind (or group), one row of tasks for a community-wide kind. Returns the grants, in
+        the same shape (zero where nothing was asked). One call for what a team served today, task by task."""
+        idx = [_TASK[task] for task in tasks]
+        ask = np.asarray(hours, dtype=float)
+        if per_cell(kind):
+            if ask.shape != (self.n_cells, len(idx)):
+                raise ValueError(f"hours of a per-cell kind are asked per grid cell and task "
+                                 f"({self.n_cells} x {len(idx)}), got shape {ask.shape}")
+            rows = self._rows(kind, owner)
+            if not rows:
+                return np.zeros(ask.shape)
+            granted, by_row, asked = _spend_cells_each(self._cells, _row_array(rows), ask)
+            spent = self._spent
+            for j, t in enumerate(idx):
+                if asked[j]:
+                    for i, r in enumerate(rows):
+                        spent[r][t] = spent[r].get(t, 0.0) + by_row[j, i]
+            return granted
+        if ask.shape != (len(idx),) and ask.shape != (1, len(idx)):
+            raise ValueError(f"hours of a community-wide kind are asked per task ({len(idx)}), got shape {ask.shape}")
+        granted = np.zeros(ask.shape)
+        flat = ask.reshape(-1)
+        out = granted.reshape(-1)
+        for j, task in enumerate(tasks):
+            if flat[j] != 0.0 or flat[j] != flat[j]:  # anything asked (NaN too, which `spend` grants nothing)
+                out[j] = self.spend(kind, task, float(flat[j]), owner)
+        return granted
 
     # --- the day's columns ------------------------------------------------------------------------------------
     def row(self) -> dict[str, float]:
@@ -249,24 +310,62 @@ class Hours:
         n = len(KINDS)
         offered, idle, by_task = [0.0] * n, [0.0] * n, [0.0] * len(TASKS)
         cell_idle = self._cells.sum(axis=1).tolist()
+        pool, spent_offered = self._pool, self._offered
         for r, k in enumerate(self._kind_of):
-            offered[k] += self._offered[r]
-            idle[k] += cell_idle[r] if KINDS[k] in CELL_KINDS else self._pool[r]
-            for t, h in enumerate(self._spent[r]):
+            offered[k] += spent_offered[r]
+            idle[k] += cell_idle[r] if _CELL_KIND[k] else pool[r]
+        # In account order for each task, as a sum over every account; an account that did not spend on a task adds
+        # 0.0, which changes neither the sum nor its type, so only the tasks each account spent on are added.
+        for spent in self._spent:
+            for t, h in spent.items():
                 by_task[t] += h
-        out = {f"hours_offered_{k}": round(offered[i], 6) for i, k in enumerate(KINDS)}
-        out.update({f"hours_idle_{k}": round(idle[i], 6) for i, k in enumerate(KINDS)})
-        out.update({f"hours_{t}": round(by_task[i], 6) for i, t in enumerate(TASKS)})
-        return out
+        return dict(zip(_COLUMNS, map(round6, offered + idle + by_task)))
+
+
+def round6(value: float) -> float:
+    """round(value, 6), as the value's own type rounds it (Python's float correctly rounded, NumPy's float64 as
+    `np.round` does it: rint(value x 1e6) / 1e6, computed here without NumPy's scalar machinery, a dozen times
+    faster and the same bits); zero, of either sign, is its own rounding."""
+    if value == 0.0:
+        return value
+    if type(value) is np.float64 and -1e300 < value < 1e300:
+        scaled = float(value) * 1e6
+        whole = float(round(scaled))  # rint: half to even
+        return np.float64((whole if whole != 0.0 else math.copysign(0.0, scaled)) / 1e6)
+    return round(value, 6)
+
+
+_COLUMNS = columns()
+_BASE_ROWS = {(k, ""): i for i, k in enumerate(KINDS)}
+_CELL_KIND = [k in CELL_KINDS for k in KINDS]
+# The kinds' own accounts of a kind and of the group CADRES (those accounts always exist).
+_OWN_ROWS: dict = {**{k: [i] for i, k in enumerate(KINDS)}, CADRES: [_KIND[k] for k in CADRES]}
+_ROW_ARRAYS: dict[tuple[int, ...], np.ndarray] = {}
+
+
+def _row_array(rows: list[int]) -> np.ndarray:
+    """The accounts `rows` as an int64 array for the compiled spend (the same few every day: kept)."""
+    key = tuple(rows)
+    out = _ROW_ARRAYS.get(key)
+    if out is None:
+        out = _ROW_ARRAYS[key] = np.array(rows, dtype=np.int64)
+    return out
+
+
+_PER_CELL: dict = {}
 
 
 def per_cell(kind: str | tuple[str, ...]) -> bool:
     """Whether `kind` (or every kind of a group) holds its hours per grid cell."""
+    found = _PER_CELL.get(kind)
+    if found is not None:
+        return found
     kinds = (kind,) if isinstance(kind, str) else kind
     cells = [k in CELL_KINDS for k in kinds]
     if any(cells) and not all(cells):
         raise ValueError(f"a group of kinds is all per grid cell or all community-wide: {kinds}")
-    return bool(cells) and cells[0]
+    found = _PER_CELL[kind] = bool(cells) and cells[0]
+    return found
 
 
 @njit(cache=True)
@@ -315,3 +414,30 @@ def _spend_cells(left, rows, ask, scalar, cap):
             left[r, c] = max(left[r, c] - take, 0.0)
             by_row[j] += take
     return want, by_row
+
+
+@njit(cache=True)
+def _spend_cells_each(left, rows, ask):
+    """`_spend_cells` (an ask per cell, no budget) for each column of `ask` (cells x tasks) that asks anything
+    (a nonzero or NaN entry), one column after the other. Returns the grants (cells x tasks), the hours taken from
+    each account for each column (tasks x accounts), and which columns asked anything."""
+    n_cells, n_tasks = ask.shape
+    granted = np.zeros((n_cells, n_tasks))
+    by_row = np.zeros((n_tasks, len(rows)))
+    asked = np.zeros(n_tasks, np.bool_)
+    for j in range(n_tasks):
+        for c in range(n_cells):
+            if ask[c, j] != 0.0:  # NaN too
+                asked[j] = True
+                break
+        if not asked[j]:
+            continue
+        column = np.empty(n_cells)
+        for c in range(n_cells):
+            column[c] = ask[c, j]
+        want, taken = _spend_cells(left, rows, column, False, np.inf)
+        for c in range(n_cells):
+            granted[c, j] = want[c]
+        for i in range(len(rows)):
+            by_row[j, i] = taken[i]
+    return granted, by_row, asked

@@ -142,6 +142,19 @@ class Ledger:
         hh.open_count[category] += k
         self.raised[category] += k
 
+    def raise_each(self, hh: HouseholdState, groups: list[tuple[np.ndarray, int]], day: int) -> None:
+        """`raise_needs(hh, rows, category, day)` for each (rows, category) of `groups` (rows unique, not masks), one
+        group after the other, in one compiled pass."""
+        lengths = [len(rows) for rows, _ in groups]
+        rows = np.concatenate([rows for rows, _ in groups]).astype(np.int64, copy=False)
+        cats = np.array([category for _, category in groups], dtype=np.int64)
+        opened = _open_needs_each(rows, np.array(lengths, dtype=np.int64), cats, day, hh.open, hh.reported,
+                                  hh.failed, hh.raised_day).tolist()
+        for (_, category), k in zip(groups, opened):
+            hh.open_raised_days += day * k
+            hh.open_count[category] += k
+            self.raised[category] += k
+
     def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
         """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
         if len(rows) == 0:
@@ -153,6 +166,26 @@ class Ledger:
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
         if by in COUNSELLORS:
             self.sessions += int(np.count_nonzero(cats == PSYCH))
+
+    def meet_teams(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, first: np.ndarray,
+                   bys: list[str], day: int) -> None:
+        """`meet` for several responders at once: the needs at (rows, cats) from first[k] to first[k + 1] are met by
+        bys[k]. One pass over all of them (needs met by different responders are different needs, and what `meet`
+        counts is integers, so the counts are those of one `meet` per responder)."""
+        if len(rows) == 0:
+            return
+        raised = _close_needs(rows, cats, day, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
+                              self.met, hh.group_bits, WAIT_GROUP_BITS, self.met_in_group, self.wait_in_group)
+        hh.open_raised_days -= raised
+        self.met_wait_days += day * len(rows) - raised
+        bounds = first.tolist()
+        for k, by in enumerate(bys):
+            n = bounds[k + 1] - bounds[k]
+            if n == 0:
+                continue
+            self.met_by[by] = self.met_by.get(by, 0) + n
+            if by in COUNSELLORS:
+                self.sessions += int(np.count_nonzero(cats[bounds[k]:bounds[k + 1]] == PSYCH))
 
     def count_sessions(self, k: int) -> None:
         """Count `k` professional sessions that met no open request (a household in need counselled whose request
@@ -186,6 +219,28 @@ def _open_needs(rows, category, day, open_, reported, failed, raised_day) -> int
             raised_day[r, category] = day
             k += 1
     return k
+
+
+@njit(cache=True)
+def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_day):
+    """`_open_needs` for each group of `rows` (lengths[g] rows of category cats[g], group after group); returns how
+    many opened in each group."""
+    opened = np.zeros(len(lengths), np.int64)
+    start = 0
+    for g in range(len(lengths)):
+        category = cats[g]
+        k = 0
+        for j in range(start, start + lengths[g]):
+            r = rows[j]
+            if not open_[r, category]:
+                open_[r, category] = True
+                reported[r, category] = False
+                failed[r, category] = False
+                raised_day[r, category] = day
+                k += 1
+        opened[g] = k
+        start += lengths[g]
+    return opened
 
 
 @njit(cache=True)

@@ -31,12 +31,11 @@ def arise(model) -> None:
                                                 hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset,
                                                 hh.open.view(np.uint8), hh.failed.view(np.uint8),
                                                 hh.medical_clock)
-    led.raise_needs(hh, food, FOOD, day)
-    led.raise_needs(hh, medicine, MEDICINE, day)
-    led.raise_needs(hh, dialysis, MEDICAL, day)
-    led.raise_needs(hh, _acute_events(model, n, rng), MEDICAL, day)  # a patient due for dialysis has one need open
-    led.raise_needs(hh, psych, PSYCH, day)
-    led.raise_needs(hh, _rare_events(hh.n, n.supplies_rate, rng), SUPPLIES, day)
+    acute = _acute_events(model, n, rng)  # the draws depend on no need open: made first, then the needs open in order
+    supplies = _rare_events(hh.n, n.supplies_rate, rng)
+    led.raise_each(hh, [(food, FOOD), (medicine, MEDICINE), (dialysis, MEDICAL),
+                        (acute, MEDICAL),  # a patient due for dialysis has one need open
+                        (psych, PSYCH), (supplies, SUPPLIES)], day)
     model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
     _hospital_day(model)
 

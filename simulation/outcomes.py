@@ -25,6 +25,7 @@ Cadres' health: `cadres_off_sick` (at the day's end, not working tomorrow) and `
 from __future__ import annotations
 
 import math
+import operator
 from itertools import chain
 
 import mesa
@@ -74,18 +75,34 @@ class DailyCollector(mesa.DataCollector):
     """Mesa's DataCollector with one reporter per daily column, collecting the day's row in one pass.
 
     Mesa's own `collect` deep-copies every reported value; the day's metrics are fresh scalars, so copying them is
-    wasted work done sixty times a day. Everything else (model_vars, get_model_vars_dataframe, batch_run) is Mesa's.
+    wasted work done sixty times a day. `collect` takes the day's values in column order in one C call and keeps
+    them; `model_vars` (Mesa's dict of one list per column) appends the days kept so far to the columns whenever it
+    is read, so that it always holds every day collected. Everything else (get_model_vars_dataframe, batch_run) is
+    Mesa's.
     """
 
     def __init__(self) -> None:
+        self._pending: list[tuple] = []  # the days collected and not yet appended to `model_vars`
         super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
+        self._take = operator.itemgetter(*self._vars)
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            for values, days in zip(self._vars.values(), zip(*pending)):
+                values.extend(days)
+        return self._vars
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list]) -> None:
+        self._pending = []
+        self._vars = value
 
     def collect(self, model) -> None:
         if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
             self._collection_steps.append(model.time)
-        today = model.today
-        for name, values in self.model_vars.items():
-            values.append(today[name])
+        self._pending.append(self._take(model.today))
 
 
 def _reporter(name: str):
@@ -98,6 +115,8 @@ def observe(model) -> dict:
     unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits)
     raised, met = led.raised.tolist(), led.met.tolist()
     unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
+    distressed, in_need, in_need_key = _distress_counts(hh.distress, model.config.distress.distressed_threshold,
+                                                        hh.in_need, hh.key_group, hh.bereaved)
     n_open = sum(unmet_c)
     age_sum = model.day * n_open - hh.open_raised_days
     row = {
@@ -115,17 +134,17 @@ def observe(model) -> dict:
         "mean_wait_open": age_sum / n_open if n_open else 0.0,
         "critical_failures": led.critical_failures,
         "medical_turned_away": led.turned_away,
-        "coordinator_load": round(model.coordination_load, 6),
-        "coordinator_capacity": round(model.coordination_capacity, 6),
+        "coordinator_load": hours.round6(model.coordination_load),
+        "coordinator_capacity": hours.round6(model.coordination_capacity),
         "cadres": len(model.cadres),
         "cadre_fatigue": model.cadre_fatigue_mean,
-        "cadre_hours_used": round(model.cadre_hours_used, 6),
+        "cadre_hours_used": hours.round6(model.cadre_hours_used),
         "price_index": float(model.price_index),
         "mean_distress": float(hh.distress.sum()) / hh.n,
         "calls_per_cadre": model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
-        "distressed_households": int(np.count_nonzero(hh.distress > model.config.distress.distressed_threshold)),
-        "psych_need_households": int(np.count_nonzero(hh.in_need)),
-        "psych_need_key_groups": int(np.count_nonzero(hh.in_need & (hh.key_group | hh.bereaved))),
+        "distressed_households": distressed,
+        "psych_need_households": in_need,
+        "psych_need_key_groups": in_need_key,
         "psych_sessions": led.sessions,
         "cadres_off_sick": int(np.count_nonzero((roster.off_until > model.day) & ~roster.gone)),
         "cadres_left": int(np.count_nonzero(roster.gone)),
@@ -142,6 +161,18 @@ def observe(model) -> dict:
 _CATEGORY_COLUMNS = tuple(f"{kind}_{c}" for c in CATEGORIES for kind in ("raised", "met", "unmet", "hidden"))
 _GROUP_COLUMNS = tuple(f"{kind}_{g}" for g in GROUPS for kind in ("unmet", "hidden"))
 _WAIT_GROUP_COLUMNS = tuple(WAIT_COLUMNS[4 * i:4 * i + 4] for i in range(len(WAIT_GROUPS)))
+@njit(cache=True)
+def _distress_counts(distress, threshold, in_need, key_group, bereaved):
+    """count_nonzero(distress > threshold), count_nonzero(in_need), count_nonzero(in_need & (key_group |
+    bereaved))."""
+    distressed = needing = key = 0
+    for r in range(len(distress)):
+        distressed += distress[r] > threshold
+        needing += in_need[r]
+        key += in_need[r] & (key_group[r] | bereaved[r])
+    return distressed, needing, key
+
+
 @njit(cache=True)
 def _group_counts(open_, reported, group_bits):
     """group_matrix @ open_per_household(open) and group_matrix @ open_per_household(open & ~reported), in

@@ -38,24 +38,24 @@ class Streams:
         """The states of the same streams' PCG64 bit generators, fresh, one row per process, for compiled loops
         that draw them themselves (simulation/delivery.py): [state >> 64, state & (2**64 - 1), inc >> 64,
         inc & (2**64 - 1)], as `PCG64(...).state` gives them, so that their numbers are the generators', one for
-        one."""
-        rows = []
-        for process in processes:
-            seed = self._seed_state(process, day).tolist()
-            initstate, initseq = seed[0] << 64 | seed[1], seed[2] << 64 | seed[3]
-            inc = (initseq << 1 | 1) & _MASK_128  # PCG's srandom: state 0, step, add the initial state, step
-            state = (((inc + initstate) & _MASK_128) * _PCG_MULTIPLIER + inc) & _MASK_128
-            rows.append((state >> 64, state & _MASK_64, inc >> 64, inc & _MASK_64))
-        return np.array(rows, dtype=np.uint64).reshape(len(rows), 4)
+        one. PCG64's seeding (state 0, step, add the initial state, step) is done in 64-bit halves by a compiled
+        loop."""
+        if not -1 <= day < 2**32 - 1:
+            raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
+        crcs = np.array([self._crc_of(process) for process in processes], dtype=np.uint64)
+        return _pcg64_states(self._seed_words, crcs, np.uint64(day + 1), _HASH_A, _HASH_B)
+
+    def _crc_of(self, process: str) -> int:
+        crc = self._crc.get(process)
+        if crc is None:
+            crc = self._crc[process] = zlib.crc32(process.encode("utf-8"))
+        return crc
 
     def _seed_state(self, process: str, day: int) -> np.ndarray:
         """SeedSequence(seed, spawn_key=(crc32(process), day + 1)).generate_state(4, np.uint64)."""
         if not -1 <= day < 2**32 - 1:
             raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
-        crc = self._crc.get(process)
-        if crc is None:
-            crc = self._crc[process] = zlib.crc32(process.encode("utf-8"))
-        return _hash_entropy(self._seed_words, crc, day + 1, _HASH_A, _HASH_B)
+        return _hash_entropy(self._seed_words, self._crc_of(process), day + 1, _HASH_A, _HASH_B)
 
 
 # PCG64's multiplier (numpy/random/src/pcg64/pcg64.h, PCG_DEFAULT_MULTIPLIER_128).
@@ -155,3 +155,32 @@ def seed_from(rng: int | np.integer | np.random.Generator | np.random.SeedSequen
     if rng is None:
         return int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> np.uint64(1))
     raise TypeError(f"rng must be an integer seed, a numpy Generator or None, not {type(rng).__name__}")
+
+
+_MULTIPLIER_HI, _MULTIPLIER_LO = np.uint64(_PCG_MULTIPLIER >> 64), np.uint64(_PCG_MULTIPLIER & _MASK_64)
+_ONE, _63 = np.uint64(1), np.uint64(63)
+
+
+@njit(cache=True)
+def _pcg64_states(seed_words, crcs, key, hash_a, hash_b):
+    """One row per crc: the PCG64 state and increment, in 64-bit halves, of the stream whose seed state is
+    `_hash_entropy(seed_words, crc, key)`: initstate = its first two words, initseq = the last two;
+    inc = (initseq << 1 | 1) mod 2**128; state = ((inc + initstate) x multiplier + inc) mod 2**128."""
+    out = np.empty((len(crcs), 4), np.uint64)
+    for i in range(len(crcs)):
+        s = _hash_entropy(seed_words, crcs[i], key, hash_a, hash_b)
+        inc_hi = (s[2] << _ONE) | (s[3] >> _63)
+        inc_lo = (s[3] << _ONE) | _ONE
+        lo = inc_lo + s[1]
+        hi = inc_hi + s[0] + (_ONE if lo < inc_lo else np.uint64(0))
+        # (hi, lo) x multiplier + inc, mod 2**128: the low 128 bits of lo x multiplier_lo from 32-bit limbs
+        a0, a1 = lo & _LOW_32, lo >> _32
+        b0, b1 = _MULTIPLIER_LO & _LOW_32, _MULTIPLIER_LO >> _32
+        p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
+        middle = (p00 >> _32) + (p01 & _LOW_32) + (p10 & _LOW_32)
+        product_hi = p11 + (p01 >> _32) + (p10 >> _32) + (middle >> _32) + hi * _MULTIPLIER_LO + lo * _MULTIPLIER_HI
+        product_lo = lo * _MULTIPLIER_LO
+        new_lo = product_lo + inc_lo
+        new_hi = product_hi + inc_hi + (_ONE if new_lo < product_lo else np.uint64(0))
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = new_hi, new_lo, inc_hi, inc_lo
+    return out

@@ -9,6 +9,7 @@ the source panel, "Needs first", Chen.)
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def first_come(model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
@@ -18,4 +19,13 @@ def first_come(model, rows: np.ndarray, cats: np.ndarray) -> np.ndarray:
     here: delivery reads the report day back from it to decide how far responders look ahead to fill their day
     (simulation/delivery.py).
     """
-    return model.households.reported_day[rows, cats].astype(np.int64)
+    return _report_days(rows, cats, model.households.reported_day)
+
+
+@njit(cache=True)
+def _report_days(rows, cats, reported_day):
+    """reported_day[rows, cats].astype(int64), in one compiled pass."""
+    out = np.empty(len(rows), np.int64)
+    for j in range(len(rows)):
+        out[j] = reported_day[rows[j], cats[j]]
+    return out

@@ -124,6 +124,82 @@ def test_a_team_serves_only_within_its_kinds_hours_and_books_them():
         assert m.hours.spent("food") == 0.0
 
 
+# --- the batched spend -------------------------------------------------------------------------------------------
+HOURS = st.one_of(st.just(0.0), st.floats(0.0, 20.0), st.just(math.nan))
+SPEND_KINDS = st.sampled_from(["cadre", CADRES, "volunteer_general", "coordinator", "remote_psych"])
+
+
+@st.composite
+def batched_spends(draw):
+    """A ledger's offers, and one batched spend of a kind (or group) on a few tasks."""
+    n_cells = draw(st.integers(1, 4))
+    offers = {k: draw(st.lists(st.floats(0.0, 30.0), min_size=n_cells, max_size=n_cells)) if k in CELL_KINDS
+              else draw(st.floats(0.0, 30.0)) for k in ("cadre", "sunk_cadre", "volunteer_general", "coordinator",
+                                                         "remote_psych")}
+    kind = draw(SPEND_KINDS)
+    tasks = tuple(draw(st.lists(st.sampled_from(TASKS), min_size=1, max_size=5)))
+    rows = n_cells if kind == CADRES or kind in CELL_KINDS else 1
+    ask = draw(st.lists(st.lists(HOURS, min_size=len(tasks), max_size=len(tasks)), min_size=rows, max_size=rows))
+    return n_cells, offers, kind, tasks, np.array(ask)
+
+
+def _ledger(n_cells: int, offers: dict) -> Hours:
+    h = Hours(n_cells)
+    for k, v in offers.items():
+        h.offer(k, np.array(v) if k in CELL_KINDS else v)
+    return h
+
+
+def _same(a, b) -> bool:
+    """Equal to the bit, and of the same type (the daily columns round NumPy and Python floats each its own way)."""
+    return type(a) is type(b) and (a == b or (a != a and b != b)) and math.copysign(1, a) == math.copysign(1, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=batched_spends())
+def test_a_batched_spend_is_the_spends_one_task_after_the_other(case):
+    """`spend_each` books exactly what one `spend` per task that asks anything would, in the same order: the same
+    grants, the same hours left, the same columns, to the bit and type; and offered = spent + idle still holds."""
+    n_cells, offers, kind, tasks, ask = case
+    batched, one_by_one = _ledger(n_cells, offers), _ledger(n_cells, offers)
+    granted = batched.spend_each(kind, tasks, ask if kind == CADRES or kind in CELL_KINDS else ask[0])
+    expected = np.zeros(ask.shape)
+    for j, task in enumerate(tasks):
+        column = ask[:, j]
+        if column.any():
+            if kind == CADRES or kind in CELL_KINDS:
+                expected[:, j] = one_by_one.spend(kind, task, column)
+            else:
+                expected[0, j] = one_by_one.spend(kind, task, float(column[0]))
+    assert np.array_equal(np.reshape(granted, expected.shape), expected)
+    assert np.array_equal(batched._cells, one_by_one._cells) and batched._pool == one_by_one._pool
+    row, other = batched.row(), one_by_one.row()
+    assert all(_same(row[c], other[c]) for c in columns()), [c for c in columns() if not _same(row[c], other[c])]
+    for k in offers:
+        assert np.sum(batched.offered(k)) == pytest.approx(batched.spent(kind=k) + batched.idle(k), abs=1e-9)
+        assert _same(batched.spent(kind=k), one_by_one.spent(kind=k))
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.floats(-1e12, 1e12),
+                       st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e-300, -1e-300]),
+                       st.integers(0, 10**6).map(lambda k: k / 1e6 + 0.5e-6)),
+       numpy=st.booleans())
+def test_the_columns_round_each_float_as_its_own_type_does(value, numpy):
+    from simulation.hours import round6
+
+    x = np.float64(value) if numpy else value
+    assert _same(round6(x), round(x, 6))
+
+
+def test_a_batched_spend_checks_its_shape():
+    h = Hours(3)
+    with pytest.raises(ValueError):
+        h.spend_each("cadre", ("food", "medicine"), np.zeros((3, 3)))
+    with pytest.raises(ValueError):
+        h.spend_each("coordinator", ("vetting",), np.zeros(2))
+
+
 # --- the invariant over random scenarios -------------------------------------------------------------------------
 LEVERS = {
     "volunteers.enabled": st.booleans(),

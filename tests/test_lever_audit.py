@@ -91,7 +91,9 @@ def test_a_tiny_audit_tells_an_effective_lever_from_an_inert_one(monkeypatch):
     assert verdict.loc["cadres.per_1000_households", "clear"]
     assert not verdict.loc["phases.full_closure.shop_access", "clear"]
     assert not verdict.loc["phases.full_closure.shop_access", "runs_differ"]
-    assert set(audit.rows["context"]) == {"wuhan_2020"} and audit.rows["n_pairs"].max() == 3
+    # the cadres' levers are audited with cadres alone too; the phases only in wuhan_2020
+    assert set(audit.rows["context"]) == {"wuhan_2020", "no_linkage"} and audit.rows["n_pairs"].max() == 3
+    assert set(audit.rows[audit.rows["lever"] == "phases.full_closure.shop_access"]["context"]) == {"wuhan_2020"}
     # without a reason the inert lever is listed at the top; with one, it is explained in its rows
     monkeypatch.delitem(la.NO_EFFECT_REASONS, "phases.full_closure.shop_access", raising=False)
     top = _unexplained(la.page(audit))

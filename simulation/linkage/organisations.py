@@ -185,7 +185,7 @@ class SocialOrganisations(Mechanism):
         if len(rest) == len(sub):
             return queue
         served = mine.copy()
-        served[mine] = ~np.isin(sub.rows, rest.rows)  # one psych need per household
+        served[mine] = sub.gone_from(rest)  # one psych need per household
         return queue.without(served)
 
     def _take_outside(self, model, queue: Queue) -> Queue:
