@@ -1,7 +1,8 @@
-"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, Learn) and the language switch.
+"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, Learn), the language switch,
+presentation mode, and the setup kept in the page's address (share.py).
 
 Navigation and language are per-session reactive values rather than URL routes, so that every label, including
-the page names, follows the language switch.
+the page names, follows the language switch; the address mirrors them as a query string.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import threading
 
 import solara
 
-from dashboard import compare, explore, i18n
+from dashboard import charts, compare, explore, i18n
 from dashboard.compare import Compare
 from dashboard.explore import Explore
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.learn import Learn
+from dashboard.share import AddressBar
+from dashboard.widgets import Tip
 
 PAGES = {"explore": Explore, "compare": Compare, "learn": Learn}
 page = solara.reactive("explore")
@@ -46,6 +49,46 @@ def _session_started():
     return end_session  # solara calls it when the session (virtual kernel) closes
 
 CSS = """
+.v-btn { text-transform: none !important; letter-spacing: normal !important; }
+.page { padding: 12px; }
+.explore { display: grid; grid-template-columns: minmax(280px, 340px) minmax(0, 1fr); gap: 16px; }
+.explore-controls, .explore-live { min-width: 0; }
+.drawer-toggle, .drawer-close { display: none !important; }
+.presentation { font-size: 18px; }
+.presentation .summary-card .card-label { font-size: 16px; }
+.presentation .summary-card .card-value { font-size: 30px; }
+.presentation .day-label { font-size: 26px !important; }
+.presentation .timeline { height: 34px; font-size: 16px; }
+.presentation .tl-phase { line-height: 34px; }
+.presentation .compare-table { font-size: 17px; }
+.presentation .compare-table .definition, .presentation .compare-table .interval { font-size: 14px; }
+.presentation .note, .presentation .why { font-size: 16px; }
+.lesson .v-btn:not(.v-btn--icon) { height: auto !important; min-height: 36px; max-width: 100%; }
+.lesson .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; line-height: 1.3; padding: 4px 0; }
+.chart-picker { flex-wrap: wrap; margin: 6px 0; }
+.chart-picker .v-btn { height: auto !important; min-height: 36px; white-space: normal; }
+/* the controls as a drawer: on a phone, and in presentation mode (the charts get the screen's whole width) */
+.presentation .explore { display: block; }
+.presentation .drawer-toggle { display: inline-flex !important; margin-bottom: 6px; }
+.presentation .drawer-close { display: inline-flex !important; }
+.presentation .drawer-closed .explore-controls { display: none; }
+.presentation .drawer-open .explore-controls { position: fixed; top: 64px; left: 0; bottom: 0; width: 400px;
+                                               overflow-y: auto; overflow-x: hidden; background: white; z-index: 8;
+                                               padding: 12px; box-shadow: 2px 0 12px rgba(0, 0, 0, 0.3); }
+@media (max-width: 900px) {
+  .explore { display: block; }
+  .drawer-toggle { display: inline-flex !important; margin-bottom: 6px; }
+  .drawer-close { display: inline-flex !important; }
+  .drawer-closed .explore-controls { display: none; }
+  .drawer-open .explore-controls { position: fixed; top: 56px; left: 0; bottom: 0; width: min(380px, 92vw);
+                                   overflow-y: auto; overflow-x: hidden; background: white; z-index: 8;
+                                   padding: 12px; box-shadow: 2px 0 12px rgba(0, 0, 0, 0.3); }
+  .app-title { display: none; }
+  .app-nav .v-btn { padding: 0 6px !important; min-width: 0 !important; }
+  .btn-presentation { display: none !important; }
+  .summary-card { min-width: 0; flex: 1 1 40%; }
+  .page { padding: 8px; }
+}
 .compare-table { border-collapse: collapse; margin-bottom: 10px; }
 .compare-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
 .compare-table th, .compare-table td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;
@@ -86,15 +129,22 @@ def Page():
     solara.Title(t("app_title"))
     solara.Style(CSS)
     with solara.AppBar():
-        with solara.Row(style={"align-items": "center", "background": "transparent"}):
+        with solara.Row(style={"align-items": "center", "background": "transparent", "flex-wrap": "nowrap"},
+                        classes=["app-nav"]):
             for key in PAGES:
                 solara.Button(t(f"page_{key}"), on_click=lambda k=key: page.set(k), text=True,
                               outlined=page.value == key, classes=[f"nav-{key}"], style={"color": "white"})
+            Tip(t("presentation_tip"), side="bottom", children=[solara.Div(children=[
+                solara.Button(t("presentation"), icon_name="mdi-projector-screen", text=True,
+                              outlined=charts.presenting.value, style={"color": "white"},
+                              on_click=lambda: charts.presenting.set(not charts.presenting.value),
+                              classes=["btn-presentation"])])])
             solara.ToggleButtonsSingle(value=i18n.language.value, on_value=i18n.language.set,
                                        classes=["language-switch"],
                                        children=[solara.Button(LANGUAGE_NAMES[code], value=code,
                                                                classes=[f"lang-{code}"]) for code in LANGUAGES])
     with solara.AppBarTitle():
         solara.Text(t("app_title"), classes=["app-title"])
-    with solara.Div(style={"padding": "12px"}):
+    with solara.Div(classes=["page", "presentation" if charts.presenting.value else "normal"]):
+        AddressBar(page.value, page.set, list(PAGES))
         PAGES[page.value]()

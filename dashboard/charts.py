@@ -8,12 +8,10 @@ asset cache (scripts/bootstrap.sh), so nothing is fetched from outside.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import ipyvuetify as v
-import networkx as nx
 import numpy as np
 import pandas as pd
 import solara
@@ -21,6 +19,7 @@ import traitlets
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier only; vega-embed never fetches it
 HEIGHT = 190
+DAY_AXIS = {"format": "d", "tickMinStep": 1}  # days are whole numbers, also on a short run's axis
 
 
 class VegaChart(v.VuetifyTemplate):
@@ -31,12 +30,22 @@ class VegaChart(v.VuetifyTemplate):
 
     template_file = str(Path(__file__).with_name("chart.vue"))
     spec_json = traitlets.Unicode("{}").tag(sync=True)
+    file_name = traitlets.Unicode("chart").tag(sync=True)  # of its PNG and SVG files
+    png_label = traitlets.Unicode("PNG").tag(sync=True)
+    svg_label = traitlets.Unicode("SVG").tag(sync=True)
 
 
-def show(spec: dict) -> solara.Element:
-    """A Vega-Lite widget for `spec`."""
-    return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")))
+def show(spec: dict, name: str = "chart") -> solara.Element:
+    """A Vega-Lite widget for `spec`, with buttons that save it as PNG or SVG (`name`.png, `name`.svg)."""
+    from dashboard.i18n import t
 
+    return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")),
+                             file_name=name, png_label=t("chart_png"), svg_label=t("chart_svg"))
+
+
+#: Presentation mode (per session): larger type, and one chart at a time as tall as the screen allows.
+presenting = solara.reactive(False)
+PRESENTATION_FIT = {"share": 0.55, "min": 300, "max": 900}
 
 #: The charts' height follows the window's: this share of its height, within these bounds (pixels); chart.vue
 #: applies it in the browser, which knows the window.
@@ -44,12 +53,15 @@ FIT_HEIGHT = {"share": 0.27, "min": 150, "max": 420}
 
 
 def _figure(title: str, layers: list[dict], height: int = HEIGHT, fit: dict | None = None, **extra) -> dict:
+    big = presenting.value
+    size = 1.6 if big else 1.0  # a projector's audience sits metres away
     return {"$schema": SCHEMA, "title": {"text": title, "anchor": "start", "limit": 0}, "width": "container",
-            "height": height, "layer": layers, "usermeta": {"fit_height": fit or FIT_HEIGHT},
-            "config": {"legend": {"orient": "bottom", "columns": 2, "labelLimit": 0, "symbolLimit": 0,
-                                  "labelFontSize": 12},
-                       "axis": {"labelFontSize": 11, "titleFontSize": 12},
-                       "title": {"fontSize": 14},
+            "height": height, "layer": layers, "usermeta": {"fit_height": PRESENTATION_FIT if big else fit or FIT_HEIGHT},
+            "config": {"legend": {"orient": "bottom", "columns": 3 if big else 2, "labelLimit": 0, "symbolLimit": 0,
+                                  "labelFontSize": round(12 * size), "symbolSize": round(100 * size)},
+                       "axis": {"labelFontSize": round(11 * size), "titleFontSize": round(12 * size)},
+                       "title": {"fontSize": round(14 * size)},
+                       "mark": {"strokeWidth": 2.5 if big else 2},
                        "view": {"stroke": None}},
             **extra}
 
@@ -90,7 +102,7 @@ def lines(daily: pd.DataFrame, series: dict[str, str], title: str, y_title: str,
         "mark": {"type": "line", "interpolate": "monotone"},
         "encoding": {
             "x": {"field": "day", "type": "quantitative", "title": x_title,
-                  "scale": {"domain": [0, max(days, 1)]}},
+                  "scale": {"domain": [0, max(days, 1)]}, "axis": DAY_AXIS},
             "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
             "color": {"field": "series", "type": "nominal", "title": None,
                       "scale": {"domain": list(series.values())}},
@@ -110,7 +122,8 @@ def bands(daily: pd.DataFrame, column: str, order: Sequence[str], title: str, x_
     grouped = daily.groupby(["scenario", "day"])[column].agg(["mean", "min", "max"]).reset_index()
     rows = [{"scenario": r.scenario, "day": int(r.day), "mean": round(float(r.mean), 3), "low": float(r.min),
              "high": float(r.max)} for r in grouped.itertuples()]
-    x = {"field": "day", "type": "quantitative", "title": x_title, "scale": {"domain": [0, max(days, 1)]}}
+    x = {"field": "day", "type": "quantitative", "title": x_title, "scale": {"domain": [0, max(days, 1)]},
+         "axis": DAY_AXIS}
     color = {"field": "scenario", "type": "nominal", "title": None, "scale": {"domain": list(order)}}
     band = {"mark": {"type": "area", "opacity": 0.25},
             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": y_title},
@@ -124,55 +137,58 @@ def bands(daily: pd.DataFrame, column: str, order: Sequence[str], title: str, x_
                    fit={"share": 0.4, "min": 200, "max": 520})
 
 
-def network_layout(graph: nx.Graph, households: np.ndarray) -> dict[int, tuple[float, float]]:
-    """A fixed layout of the households' ties (spring layout, fixed seed), scaled into the unit circle."""
-    sub = graph.subgraph(households.tolist())
-    if not len(sub):
-        return {}
-    pos = nx.spring_layout(sub, seed=1, iterations=60)
-    xy = np.array(list(pos.values()))
-    xy = xy - xy.mean(axis=0)
-    scale = max(float(np.abs(xy).max()), 1e-9)
-    return {int(k): (round(float(x / scale * 0.8), 4), round(float(y / scale * 0.8), 4))
-            for k, (x, y) in zip(pos, xy)}
+DOORS = 4  # households a floor: two stairwells (单元) of two doors each
+NEED_SCALE = {"domain": [0, 3], "range": ["#f4f4f4", "#c62828"], "clamp": True}
 
 
-def network(graph: nx.Graph, layout: dict[int, tuple[float, float]], open_needs: np.ndarray,
-            responders: Sequence[tuple[str, list[int]]], title: str, need_title: str, responder_title: str,
-            household_title: str = "household") -> dict:
-    """Households of one building (dots coloured by open needs), their ties, and the responders serving them
-    (squares on a ring around the building, linked to the households whose needs they know of)."""
-    nodes = [{"x": x, "y": y, "needs": int(open_needs[h]), "household": h} for h, (x, y) in layout.items()]
-    edges = []
-    for i, (a, b) in enumerate(graph.subgraph(layout).edges()):
-        edges += [{"edge": f"t{i}", "x": layout[a][0], "y": layout[a][1], "serves": False},
-                  {"edge": f"t{i}", "x": layout[b][0], "y": layout[b][1], "serves": False}]
-    ring = []
-    for j, (label, served) in enumerate(responders):
-        angle = 2 * math.pi * j / max(len(responders), 1)
-        rx, ry = round(1.05 * math.cos(angle), 4), round(1.05 * math.sin(angle), 4)
-        ring.append({"x": rx, "y": ry, "responder": label})
-        for k, h in enumerate(served):
-            if h in layout:
-                edge = f"r{j}-{k}"
-                edges += [{"edge": edge, "x": rx, "y": ry, "serves": True},
-                          {"edge": edge, "x": layout[h][0], "y": layout[h][1], "serves": True}]
-    scale = {"domain": [-1.2, 1.2]}
-    x = {"field": "x", "type": "quantitative", "scale": scale, "axis": None}
-    y = {"field": "y", "type": "quantitative", "scale": scale, "axis": None}
-    ties = {"data": {"values": edges}, "mark": {"type": "line", "strokeWidth": 0.7},
-            "encoding": {"x": x, "y": y, "detail": {"field": "edge", "type": "nominal"},
-                         "color": {"condition": {"test": "datum.serves", "value": "#e08a00"}, "value": "#bbb"},
-                         "opacity": {"condition": {"test": "datum.serves", "value": 0.8}, "value": 0.5}}}
-    dots = {"data": {"values": nodes}, "mark": {"type": "circle", "size": 70, "stroke": "#444", "strokeWidth": 0.4},
-            "encoding": {"x": x, "y": y,
-                         "color": {"field": "needs", "type": "quantitative", "title": need_title,
-                                   "scale": {"domain": [0, 3], "range": ["#f4f4f4", "#c62828"], "clamp": True}},
-                         "tooltip": [_tip("household", household_title), _tip("needs", need_title)]}}
-    squares = {"data": {"values": ring}, "mark": {"type": "point", "filled": True, "size": 150, "shape": "square"},
-               "encoding": {"x": x, "y": y,
-                            "color": {"field": "responder", "type": "nominal", "title": responder_title,
-                                      "scale": {"scheme": "category10"}},
-                            "tooltip": [_tip("responder", responder_title, "nominal")]}}
-    return _figure(title, [ties, dots, squares], height=320, fit={"share": 0.45, "min": 260, "max": 560},
-                   resolve={"scale": {"color": "independent"}})
+def community(buildings: list[dict], cells: list[dict], selected: int, title: str, tips: dict[str, str],
+              gate: str) -> dict:
+    """The whole community seen from above: grid cells (labelled with who serves them) holding their buildings,
+    each building coloured by the share of its households with open needs, the selected one outlined; the gate at
+    the bottom, where deliveries arrive."""
+    x = {"field": "x", "type": "quantitative", "axis": None, "scale": {"domain": [0, 1]}}
+    y = {"field": "y", "type": "quantitative", "axis": None, "scale": {"domain": [0, 1]}}
+    x2, y2 = {"field": "x2"}, {"field": "y2"}
+    cell_layer = {"data": {"values": cells}, "mark": {"type": "rect", "fill": "#eef3f8", "stroke": "#9fb3c8",
+                                                      "cornerRadius": 3},
+                  "encoding": {"x": x, "y": y, "x2": x2, "y2": y2,
+                               "tooltip": [{"field": "label", "type": "nominal", "title": tips["cell"]}]}}
+    cell_text = {"data": {"values": cells}, "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3,
+                                                     "dy": 2, "fontSize": 10, "color": "#456"},
+                 "encoding": {"x": x, "y": {"field": "y2", "type": "quantitative", "axis": None,
+                                            "scale": {"domain": [0, 1]}}, "text": {"field": "short"}}}
+    houses = {"data": {"values": buildings},
+              "mark": {"type": "rect", "stroke": "#555", "cornerRadius": 1},
+              "encoding": {"x": x, "y": y, "x2": x2, "y2": y2,
+                           "color": {"field": "share", "type": "quantitative", "title": tips["share"],
+                                     "scale": {"domain": [0, 0.5], "range": ["#ffffff", "#c62828"],
+                                               "clamp": True}, "legend": {"format": ".0%"}},
+                           "strokeWidth": {"condition": {"test": f"datum.building == {selected}", "value": 3},
+                                           "value": 0.6},
+                           "tooltip": [{"field": "name", "type": "nominal", "title": tips["building"]},
+                                       {"field": "households", "type": "quantitative", "title": tips["households"]},
+                                       {"field": "with_needs", "type": "quantitative", "title": tips["with_needs"]}]}}
+    gate_layer = {"data": {"values": [{"x": 0.5, "y": 0.02, "label": gate}]},
+                  "mark": {"type": "text", "fontSize": 12, "fontWeight": "bold", "color": "#2e5d8a"},
+                  "encoding": {"x": x, "y": y, "text": {"field": "label"}}}
+    return _figure(title, [cell_layer, cell_text, houses, gate_layer], height=320,
+                   fit={"share": 0.45, "min": 260, "max": 560})
+
+
+def building_floors(households: list[dict], floors: int, title: str, tips: dict[str, str]) -> dict:
+    """One building floor by floor: a square per household (two stairwells of two doors a floor, the ground floor
+    at the bottom), coloured by its open needs; a needs no responder knows of is marked with a dot."""
+    x = {"field": "door", "type": "ordinal", "title": tips["door"], "axis": {"labelAngle": 0}}
+    y = {"field": "floor", "type": "ordinal", "title": tips["floor"], "sort": "descending"}
+    cells = {"data": {"values": households}, "mark": {"type": "rect", "stroke": "#777", "strokeWidth": 0.5},
+             "encoding": {"x": x, "y": y,
+                          "color": {"field": "needs", "type": "quantitative", "title": tips["needs"],
+                                    "scale": NEED_SCALE},
+                          "tooltip": [{"field": "where", "type": "nominal", "title": tips["household"]},
+                                      {"field": "needs", "type": "quantitative", "title": tips["needs"]},
+                                      {"field": "hidden", "type": "quantitative", "title": tips["hidden"]},
+                                      {"field": "who", "type": "nominal", "title": tips["who"]}]}}
+    unknown = {"data": {"values": [h for h in households if h["hidden"]]},
+               "mark": {"type": "point", "shape": "circle", "filled": True, "size": 18, "color": "#222"},
+               "encoding": {"x": x, "y": y}}
+    return _figure(title, [cells, unknown], height=320, fit={"share": 0.45, "min": 260, "max": 560})

@@ -24,6 +24,7 @@ import solara
 import scenarios
 from dashboard import charts, explore, limits, meaning
 from dashboard.i18n import phase_name, scenario_name, t
+from dashboard.widgets import ErrorMessage, Tip
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
 from scenarios import Scenario, ScenarioError
@@ -116,17 +117,27 @@ class JobExecutor(SerialExecutor):
             yield result
 
 
+#: Scenarios the lessons need that are a preset with one lever changed (the one mechanism a lesson teaches).
+VARIANTS = {"three_social_unintegrated": ("three_social", {"organisations.integration": 0.0})}
+
+
+def variant(label: str) -> Scenario:
+    preset, changes = VARIANTS[label]
+    return scenarios.load(preset, overrides=changes).model_copy(update={"name": label})
+
+
 def sources(labels: list[str]) -> list:
-    """Preset names stay names; scenarios edited on Explore are passed whole."""
+    """Preset names stay names; scenarios edited on Explore and the lessons' variants are passed whole."""
     edited = dict(explore.saved.value)
-    return [edited.get(label, label) for label in labels]
+    return [edited[label] if label in edited else variant(label) if label in VARIANTS else label
+            for label in labels]
 
 
 def resolve(labels: list[str], overrides: dict | None) -> list[Scenario]:
     """The scenarios to compare, with the page's overrides applied (raises ScenarioError, LimitError)."""
     resolved = [scenarios.load(source) for source in sources(labels)]
     if overrides:
-        resolved = [scenarios.apply_overrides(s, overrides, label=f"{s.name}, {t('compare_settings_label')}")
+        resolved = [scenarios.apply_overrides(s, overrides, label=f"{scenario_name(s.name)}, {t('compare_settings_label')}")
                     for s in resolved]
     return resolved
 
@@ -180,7 +191,8 @@ def run_comparison(labels: list[str], replications: int, overrides: dict | None,
         failure.value = str(exc)
         return
     if not current.cancelled.is_set():
-        outcome.value = result
+        previous = outcome.peek()
+        outcome.value = {**result, "number": (previous or {}).get("number", 0) + 1}
 
 
 def overrides_of_page() -> dict | None:
@@ -336,6 +348,8 @@ def Table(markup: str):
 
 @solara.component
 def Results(result: dict):
+    from dashboard import report
+
     first = next(iter(result["scenarios"].values()))
     tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high"),
             "phase": t("phase_word")}
@@ -344,7 +358,7 @@ def Results(result: dict):
         scenario=result["daily"]["scenario"].map(scenario_name))
     charts.show(charts.bands(named, "unmet_total", [scenario_name(label) for label in labels], t("compare_bands"),
                              t("axis_day"), t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases],
-                             first.days, tips))
+                             first.days, tips), "liandong-comparison")
     solara.Markdown(f"**{t('compare_means')}**")
     solara.Text(t("compare_means_note"), classes=["note"])
     Table(means_html(result["means"], labels))
@@ -356,6 +370,9 @@ def Results(result: dict):
             solara.Text(why, classes=["why", "note"])
         Table(differences_html(result["differences"], label, labels[0]))
     with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(lambda: report.report_html(result, int(result["runs"]["rep"].max()) + 1),
+                            filename="comparison-report.html", label=t("compare_download_report"),
+                            mime_type="text/html")
         solara.FileDownload(lambda: results_csv(result), filename="comparison.csv",
                             label=t("compare_download_results"), mime_type="text/csv")
         solara.FileDownload(lambda: result["runs"].to_csv(index=False), filename="runs.csv",
@@ -370,7 +387,7 @@ def Results(result: dict):
 @solara.component
 def Compare():
     """The Compare page."""
-    choices = scenarios.names() + [label for label, _ in explore.saved.value]
+    choices = scenarios.names() + list(VARIANTS) + [label for label, _ in explore.saved.value]
     chosen = [c for c in selection.value if c in choices]
     rv.Select(label=t("compare_pick"), v_model=chosen, multiple=True, chips=True, deletable_chips=True,
               items=[{"text": scenario_name(c), "value": c} for c in choices],
@@ -381,7 +398,7 @@ def Compare():
                           changes=explore.describe_changes(explore.saved_changes.value[label])),
                         classes=["note", "edited-note"])
     with solara.Row():
-        solara.Tooltip(t("compare_reps_tip"), children=[solara.Div(children=[
+        Tip(t("compare_reps_tip"), side="bottom", children=[solara.Div(children=[
             solara.InputInt(t("compare_reps"), value=reps.value, on_value=lambda v: reps.set(max(1, int(v or 1))),
                             classes=["compare-reps"], dense=True)])])
         solara.InputInt(t("compare_households"), value=households.value, optional=True,
@@ -406,10 +423,11 @@ def Compare():
         if stopped.value:
             solara.Info(t("compare_cancelled"), dense=True, classes=["compare-cancelled"])
         if failure.value:
-            solara.Error(f"{t('compare_failed')} {failure.value}", classes=["compare-error"])
+            ErrorMessage(t("compare_failed"), failure.value, classes=["compare-error"])
     if outcome.value is not None:
         if outcome.value["failed"]:
             solara.Warning(t("compare_runs_failed", failed=outcome.value["failed"]), classes=["compare-runs-failed"])
-        Results(outcome.value)
+        with solara.Div(classes=["compare-results", f"compare-results-{outcome.value.get('number', 0)}"]):
+            Results(outcome.value)
     elif not busy:
         solara.Info(t("compare_none"))

@@ -9,6 +9,7 @@ page, which lets Compare take the scenarios edited here.
 from __future__ import annotations
 
 import html
+import math
 import threading
 import time
 import typing
@@ -24,9 +25,10 @@ import traitlets
 from ipyvuetify.extra import FileInput
 
 import scenarios
-from dashboard import charts, limits
-from dashboard.i18n import (SECTIONS, field_name, field_tip, phase_name, preset_line,
-                            scenario_name, section_name, t)
+from dashboard import charts, limits, meaning
+from dashboard.i18n import (SECTIONS, field_name, field_tip, option_name, phase_name, preset_line,
+                            scenario_name, section_name, source_text, t)
+from dashboard.widgets import ErrorMessage, Tip
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
@@ -38,7 +40,8 @@ MECHANISMS = ("online", "internal", "external", "triage", "volunteers", "organis
 SWITCHES = ("online.enabled", "external.group_buy", "triage.enabled", "volunteers.enabled", "organisations.enabled")
 #: In `prices`, only the cap is a policy lever; the rest describe the market.
 PRICE_LEVERS = ("cap",)
-MAX_RESPONDERS = 10
+#: The Explore page's charts, for their files' names.
+CHART_NAMES = ("needs-by-category", "needs-by-group", "volunteers", "coordination", "prices")
 #: Play's speeds in days per second; 0 is as fast as the page can show each day.
 SPEEDS = (1, 2, 5, 10, 0)
 DEFAULT_SPEED = 5
@@ -55,7 +58,6 @@ class Run:
     model: CommunityModel
     settings: tuple
     applicants: list[int] = field(default_factory=list)  # applicants the calls brought so far, per day
-    layouts: dict = field(default_factory=dict)  # building -> fixed network layout
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)  # set by Pause, Reset, the end of the session
     shown: int = 0  # the last day the page reports showing
@@ -119,6 +121,8 @@ saved = solara.reactive(typing.cast(list, []))
 ended = solara.reactive(False)  # the session has ended (its tab closed)
 saved_changes = solara.reactive(typing.cast(dict, {}))  # label of a saved scenario -> the edits it was made with
 added = solara.reactive("")  # the label last added to Compare (for the note that says so)
+drawer = solara.reactive(False)  # on a phone: the controls' drawer is open
+shown_chart = solara.reactive(0)  # in presentation mode: the one chart shown
 
 
 def redraw() -> None:
@@ -298,7 +302,7 @@ def _fields(section: str):
 
 def _tooltip(key: str, info) -> str:
     source = (info.json_schema_extra or {}).get("source", "")
-    return f"{field_tip(key, info.description or '')}  {t('source')}: {source}"
+    return f"{field_tip(key, info.description or '')} {t('source_line', source=source_text(source))}"
 
 
 @solara.component
@@ -312,15 +316,16 @@ def Lever(key: str, name: str, info, label: str | None = None):
         control = solara.Switch(label=label, value=bool(value), on_value=lambda v: set_edit(key, v), classes=classes)
     elif typing.get_origin(annotation) is typing.Literal or key == "external.targeting":
         choices = list(typing.get_args(annotation)) or list(TARGETING_MODES)
-        control = solara.Select(label=label, values=choices, value=value, on_value=lambda v: set_edit(key, v),
-                                classes=classes, dense=True)
+        control = rv.Select(label=label, items=[{"text": option_name(c), "value": c} for c in choices],
+                            v_model=value, on_v_model=lambda v: set_edit(key, v), class_=" ".join(classes),
+                            dense=True)
     elif annotation is int:
         control = solara.InputInt(label=label, value=int(value), on_value=lambda v: set_edit(key, v),
                                   classes=classes, dense=True)
     else:
         control = solara.InputFloat(label=label, value=float(value), on_value=lambda v: set_edit(key, v),
                                     classes=classes, dense=True)
-    solara.Tooltip(_tooltip(key, info), children=[solara.Div(children=[control])])
+    Tip(_tooltip(key, info), children=[solara.Div(children=[control])])
 
 
 @solara.component
@@ -389,31 +394,33 @@ def Controls():
         if upload_message.value is not None:
             kind, text = upload_message.value
             if kind == "error":
-                solara.Error(f"{t('upload_invalid')} {text}", classes=["upload-error"])
+                ErrorMessage(t("upload_invalid"), text, classes=["upload-error"])
             else:
                 solara.Success(text, classes=["upload-ok"])
     with solara.Row():
-        solara.Tooltip(t("seed_tip"), children=[solara.Div(children=[
+        Tip(t("seed_tip"), children=[solara.Div(children=[
             solara.InputInt(t("seed"), value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))),
                             classes=["seed-input"], dense=True)])])
-        solara.Tooltip(t("households_tip"), children=[solara.Div(children=[
+        Tip(t("households_tip"), children=[solara.Div(children=[
             solara.InputInt(t("households"), value=int(value_of("households")),
                             on_value=lambda v: set_edit("households", v), classes=["households-input"],
                             dense=True)])])
-    RunButtons()
+    ScenarioActions()
     with solara.Div():
         if edit_error.value:
-            solara.Error(f"{t('edits_invalid')} {edit_error.value}", classes=["edit-error"])
+            ErrorMessage(t("edits_invalid"), edit_error.value, classes=["edit-error"])
     MechanismPanel()
 
 
 @solara.component
-def RunButtons():
+def PlayBar():
+    """Step, Play, Reset, the speed and "run to day": above the live view, so that on a phone they are at hand
+    while the other controls wait in their drawer."""
     current = run.value
     finished = current is not None and not current.model.running
     day = current.model.day if current is not None else 0
     days = current.model.config.days if current is not None else 0
-    with solara.Row(classes=["run-buttons"], style={"flex-wrap": "wrap", "align-items": "center"}):
+    with solara.Row(classes=["run-buttons"], style={"flex-wrap": "wrap", "align-items": "center", "gap": "6px"}):
         solara.Button(t("step"), on_click=step, disabled=playing.value or looping.value or finished,
                       color="primary", classes=["btn-step"])
         solara.Button(t("pause") if playing.value else t("play"), on_click=pause if playing.value else play,
@@ -436,6 +443,10 @@ def RunButtons():
     with solara.Div():
         if current is not None and current.settings != settings():
             solara.Warning(t("pending"), dense=True, classes=["pending"])
+
+
+@solara.component
+def ScenarioActions():
     try:
         scenario = configured()
     except ScenarioError:
@@ -535,50 +546,98 @@ def Timeline(config: Scenario, day: int):
                     style={"font-size": "12px", "color": "#555"})
 
 
-def fmt(value) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "–" if value is None or np.isnan(value) else "∞"
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-    return f"{value:,}"
-
-
 @solara.component
 def SummaryCards(summary: dict):
     """The summary keys as cards, in one HTML block: eleven card components cost more to re-render every day than
     all the rest of the page."""
     cards = "".join(
-        f'<div class="summary-card card-{key}"><div class="card-label">{html.escape(t(f"key_{key}"))}</div>'
-        f'<div class="card-value">{html.escape(fmt(summary.get(key)))}</div></div>' for key in SUMMARY_KEYS)
+        f'<div class="summary-card card-{key}" title="{html.escape(t(f"def_{key}"))}">'
+        f'<div class="card-label">{html.escape(t(f"key_{key}"))}</div>'
+        f'<div class="card-value">{html.escape(meaning.value(key, summary.get(key)) if key in summary else "–")}'
+        f"</div></div>" for key in SUMMARY_KEYS)
     solara.HTML(tag="div", unsafe_innerHTML=cards, classes=["summary-cards"])
 
 
-def network_figure(current: Run, b: int):
-    model = current.model
-    net, hh = model.network, model.households
-    members = np.flatnonzero(net.building == b)
-    if b not in current.layouts:
-        current.layouts[b] = charts.network_layout(net.graph, members)
-    grid = int(net.grid[members[0]])
-    known = np.flatnonzero((hh.open[members] & hh.reported[members]).any(axis=1))
-    known = members[known].tolist()
-    responders: list[str] = []
+def serving(model: CommunityModel) -> dict[int, dict[str, int]]:
+    """Who serves each grid cell today: cadres (grid and community workers), sunk cadres, active volunteers and
+    building leaders at work."""
+    grids = {g: {"cadres": 0, "sunk": 0, "volunteers": 0, "leaders": 0} for g in range(model.network.n_grids)}
     for cadre in model.cadres:
-        if grid in cadre.grids and len(responders) < MAX_RESPONDERS // 2:
-            responders.append(t("resp_sunk") if cadre.role == "sunk" else t("resp_cadre"))
+        for g in cadre.grids:
+            if g in grids:
+                grids[g]["sunk" if cadre.role == "sunk" else "cadres"] += 1
     pool = mechanism(model, "volunteers")
     if pool is not None:
         from simulation.linkage.volunteers import ACTIVE
 
-        n_active = int(((pool.status == ACTIVE) & (pool.grid == grid)).sum())
-        responders += [t("resp_volunteer")] * min(n_active, MAX_RESPONDERS - len(responders))
+        active = np.bincount(pool.grid[pool.status == ACTIVE], minlength=model.network.n_grids)
+        for g in grids:
+            grids[g]["volunteers"] = int(active[g])
     internal = mechanism(model, "internal")
-    if internal is not None and internal.led_household[members[0]] and model.day >= internal.cfg.leader_start_day:
-        responders.append(t("resp_leader"))
-    served = [(f"{label} {i + 1}", known[i::len(responders)]) for i, label in enumerate(responders)]
-    return charts.network(net.graph, current.layouts[b], hh.open_per_household(), served,
-                          t("chart_network", building=b, grid=grid), t("open_needs"), t("responder"),
-                          t("household"))
+    if internal is not None and model.day >= internal.cfg.leader_start_day:
+        net = model.network
+        led = np.unique(net.building[internal.led_household])
+        first_home = np.searchsorted(net.building, led)
+        for g in net.grid[first_home]:
+            grids[int(g)]["leaders"] += 1
+    return grids
+
+
+def community_figures(model: CommunityModel, b: int) -> tuple[dict, dict, str]:
+    """The community from above, the selected building floor by floor, and a line on who serves its grid cell."""
+    net, hh = model.network, model.households
+    needs = hh.open_per_household()
+    hidden = hh.open_per_household(hh.hidden)
+    count = n_buildings(model)
+    first_home = np.searchsorted(net.building, np.arange(count))  # households are numbered building by building
+    grid_of = net.grid[first_home]
+    homes_of = np.bincount(net.building, minlength=count)
+    needing = np.bincount(net.building, weights=needs > 0, minlength=count).astype(int)
+    n_cells = int(grid_of.max()) + 1
+    columns = max(1, math.ceil(math.sqrt(n_cells * 1.6)))
+    rows = math.ceil(n_cells / columns)
+    width, height = 0.96 / columns, 0.88 / rows
+    serve = serving(model)
+    cells, buildings = [], []
+    for g in range(n_cells):
+        cx, cy = 0.02 + (g % columns) * width, 0.08 + (rows - 1 - g // columns) * height
+        s = serve[g]
+        label = t("cell_label", grid=g + 1, cadres=s["cadres"] + s["sunk"], volunteers=s["volunteers"],
+                  leaders=s["leaders"])
+        cells.append({"x": cx + 0.004, "x2": cx + width - 0.004, "y": cy + 0.006, "y2": cy + height - 0.006,
+                      "label": label, "short": t("cell_short", grid=g + 1)})
+        members = np.flatnonzero(grid_of == g)
+        per_row = max(1, math.ceil(math.sqrt(len(members) * 1.5)))
+        n_rows = math.ceil(len(members) / per_row)
+        bw, bh = (width - 0.02) / per_row, (height * 0.78) / max(n_rows, 1)
+        for i, k in enumerate(members):
+            n_homes, with_needs = int(homes_of[k]), int(needing[k])
+            x0 = cx + 0.01 + (i % per_row) * bw
+            y0 = cy + 0.01 + (n_rows - 1 - i // per_row) * bh
+            buildings.append({"building": int(k), "x": x0 + bw * 0.12, "x2": x0 + bw * 0.88, "y": y0 + bh * 0.1,
+                              "y2": y0 + bh * 0.9, "households": n_homes, "with_needs": with_needs,
+                              "share": round(with_needs / max(n_homes, 1), 3),
+                              "name": t("building_name", building=int(k) + 1)})
+    tips = {"cell": t("grid_cell"), "share": t("share_with_needs"), "building": t("building"),
+            "households": t("households"), "with_needs": t("households_with_needs")}
+    overview = charts.community(buildings, cells, b, t("chart_community"), tips, t("gate"))
+    homes = np.flatnonzero(net.building == b)
+    floors = math.ceil(len(homes) / charts.DOORS)
+    rows_ = []
+    for i, h in enumerate(homes):
+        floor, unit, door = i // charts.DOORS + 1, (i % charts.DOORS) // 2 + 1, i % 2 + 1
+        rows_.append({"floor": floor, "door": t("door_label", unit=unit, door=door), "needs": int(needs[h]),
+                      "hidden": int(hidden[h]), "where": t("household_where", floor=floor, unit=unit, door=door),
+                      "who": t("known_needs", known=int(needs[h]) - int(hidden[h]))})
+    grid = int(grid_of[b])
+    detail = charts.building_floors(rows_, floors, t("chart_floors", building=b + 1, grid=grid + 1),
+                                    {"door": t("axis_door"), "floor": t("axis_floor"), "needs": t("open_needs"),
+                                     "household": t("household"), "hidden": t("hidden_needs"),
+                                     "who": t("known")})
+    s = serve[grid]
+    line = t("serving_line", grid=grid + 1, cadres=s["cadres"], sunk=s["sunk"], volunteers=s["volunteers"],
+             leaders=s["leaders"])
+    return overview, detail, line
 
 
 @solara.component
@@ -595,7 +654,7 @@ def Live():
         summary = model.summary() if day else {}
         count = n_buildings(model)
         b = min(building.value, count - 1)
-        network = network_figure(current, b)
+        overview, floors, serving_line = community_figures(model, b)
     DayAck.element(day=day, settled=not looping.value, on_shown=acknowledge)
     with solara.Row(classes=["day-line"]):
         solara.Text(t("day", day=day, days=config.days), classes=["day-label"],
@@ -630,14 +689,29 @@ def Live():
               dashed=("coordinator_capacity", "volunteer_coordinator_capacity")),
         lines({"price_index": t("price_index")}, t("chart_prices"), t("axis_index")),
     ]
-    with solara.ColumnsResponsive(default=12, large=6, classes=["charts"]):
-        for figure in figures:
-            with solara.Div(classes=["chart"]):
-                charts.show(figure)
-        with solara.Div(classes=["chart", "network-chart"]):
-            solara.SliderInt(t("building"), value=b, min=0, max=count - 1, on_value=building.set)
-            charts.show(network)
-            solara.Text(t("network_note"), style={"font-size": "12px", "color": "#555"})
+    presenting = charts.presenting.value
+    if presenting:  # one chart at a time, as large as the screen allows
+        solara.ToggleButtonsSingle(value=min(shown_chart.value, len(figures) + 1), on_value=shown_chart.set,
+                                   classes=["chart-picker"],
+                                   children=[solara.Button(f["title"]["text"], value=i, text=True)
+                                             for i, f in enumerate(figures)]
+                                   + [solara.Button(t("chart_community_short"), value=len(figures), text=True),
+                                      solara.Button(t("chart_floors_short"), value=len(figures) + 1, text=True)])
+    chosen = min(shown_chart.value, len(figures) + 1) if presenting else None
+    with solara.ColumnsResponsive(default=12, large=12 if presenting else 6, classes=["charts"]):
+        for i, figure in enumerate(figures):
+            with solara.Div(classes=["chart"], style={"display": "none"} if chosen not in (None, i) else {}):
+                charts.show(figure, f"liandong-{CHART_NAMES[i]}-day{day}")
+        with solara.Div(classes=["chart", "network-chart"],
+                        style={"display": "none"} if chosen not in (None, len(figures)) else {}):
+            charts.show(overview, f"liandong-community-day{day}")
+            solara.Text(t("community_note"), classes=["note"])
+        with solara.Div(classes=["chart", "building-chart"],
+                        style={"display": "none"} if chosen not in (None, len(figures) + 1) else {}):
+            # buildings and grid cells are numbered from 1 on the page (from 0 in the model)
+            solara.SliderInt(t("building"), value=b + 1, min=1, max=count, on_value=lambda n: building.set(n - 1))
+            charts.show(floors, f"liandong-building{b + 1}-day{day}")
+            solara.Text(serving_line, classes=["note", "serving-line"])
 
 
 @solara.component
@@ -647,8 +721,15 @@ def Explore():
         reset()
 
     solara.use_thread(play_loop, [playing.value], intrusive_cancel=False)
-    with solara.Columns([1, 3]):
+    # Two columns on a laptop or a projector; on a phone the controls are a drawer opened from the top of the page
+    # (CSS in app.py), and Step, Play and Reset stay above the charts.
+    with solara.Div(classes=["explore", "drawer-open" if drawer.value else "drawer-closed"]):
         with solara.Div(classes=["explore-controls"]):
+            solara.Button(t("drawer_close"), icon_name="mdi-close", on_click=lambda: drawer.set(False), text=True,
+                          classes=["drawer-close"])
             Controls()
         with solara.Div(classes=["explore-live"]):
+            solara.Button(t("drawer_open"), icon_name="mdi-tune", on_click=lambda: drawer.set(True), outlined=True,
+                          classes=["drawer-toggle"])
+            PlayBar()
             Live()

@@ -8,6 +8,8 @@ another's page.
 
 from __future__ import annotations
 
+import re
+
 import solara
 
 LANGUAGES = ("zh", "en")
@@ -40,6 +42,39 @@ TEXT: dict[str, dict[str, str]] = {
     "play": {"zh": "播放", "en": "Play"},
     "pause": {"zh": "暂停", "en": "Pause"},
     "reset": {"zh": "重置", "en": "Reset"},
+    "url_ignored": {"zh": "网址中有些设置无法使用，已忽略：{keys}", "en": "Some settings in the address could not be used and were left out: {keys}"},
+    "drawer_open": {"zh": "情景与参数", "en": "Scenario and settings"},
+    "drawer_close": {"zh": "收起", "en": "Close"},
+    "presentation": {"zh": "演示模式", "en": "Presentation"},
+    "presentation_tip": {"zh": "投影用：字更大，一次只显示一张图。", "en": "For a projector: larger type, one chart at a time."},
+    "chart_community_short": {"zh": "社区全貌", "en": "The community"},
+    "chart_floors_short": {"zh": "楼栋住户", "en": "One building"},
+    "chart_community": {"zh": "社区全貌：各网格的楼栋（颜色越红，有未解决需求的住户越多）",
+                        "en": "The community: each grid cell's buildings (redder: more households with open needs)"},
+    "chart_floors": {"zh": "第 {building} 栋（网格 {grid}）：各楼层住户", "en": "Building {building} (grid cell {grid}), floor by floor"},
+    "community_note": {"zh": "每个方框是一个网格，框内是它的楼栋；框上写着今天负责它的干部、志愿者和楼栋长。送来的物资先到底部的小区大门。",
+                       "en": "Each box is a grid cell holding its buildings, labelled with the cadres, volunteers and "
+                             "building leaders serving it today. Deliveries arrive at the gate at the bottom."},
+    "cell_label": {"zh": "网格 {grid}：干部 {cadres} 名，志愿者 {volunteers} 名，楼栋长 {leaders} 名",
+                   "en": "Grid cell {grid}: {cadres} cadres, {volunteers} volunteers, {leaders} building leaders"},
+    "cell_short": {"zh": "网格 {grid}", "en": "cell {grid}"},
+    "grid_cell": {"zh": "网格", "en": "Grid cell"},
+    "building_name": {"zh": "第 {building} 栋", "en": "Building {building}"},
+    "share_with_needs": {"zh": "有未解决需求的住户比例", "en": "Households with open needs"},
+    "households_with_needs": {"zh": "有未解决需求的户数", "en": "households with open needs"},
+    "gate": {"zh": "▲ 小区大门", "en": "▲ Gate"},
+    "door_label": {"zh": "{unit}单元{door}号", "en": "stair {unit} door {door}"},
+    "household_where": {"zh": "{floor}楼 {unit}单元{door}号", "en": "floor {floor}, stair {unit}, door {door}"},
+    "known_needs": {"zh": "已掌握 {known} 件", "en": "{known} known"},
+    "axis_door": {"zh": "单元与门牌", "en": "stair and door"},
+    "axis_floor": {"zh": "楼层", "en": "floor"},
+    "hidden_needs": {"zh": "没人知道的需求", "en": "needs nobody knows of"},
+    "known": {"zh": "服务人员已掌握", "en": "known to responders"},
+    "serving_line": {"zh": "负责网格 {grid} 的有：社区干部 {cadres} 名、下沉干部 {sunk} 名、在岗志愿者 {volunteers} 名、楼栋长 {leaders} 名。"
+                            "黑点表示该户有没人知道的需求。",
+                     "en": "Serving grid cell {grid}: {cadres} cadres, {sunk} sunk cadres, {volunteers} active "
+                           "volunteers, {leaders} building leaders. A black dot marks a household with needs "
+                           "nobody knows of."},
     "speed": {"zh": "速度（天/秒）", "en": "Speed (days/s)"},
     "speed_max": {"zh": "最快", "en": "max"},
     "goto_day": {"zh": "运行到第几天", "en": "Run to day"},
@@ -72,8 +107,13 @@ TEXT: dict[str, dict[str, str]] = {
     "no_changes": {"zh": "未修改", "en": "unchanged"},
     "download_scenario": {"zh": "下载情景文件", "en": "Download scenario file"},
     "explore_settings_label": {"zh": "“探索”页的设置", "en": "the Explore page's settings"},
-    # Sources are cited as written in the schema: they quote English documents (the source panel, sources).
-    "source": {"zh": "依据（原文）", "en": "Source"},
+    "source_line": {"zh": "（依据：{source}）", "en": "(Source: {source}.)"},
+    "original_message": {"zh": "查看英文原文", "en": "The original message"},
+    "message_untranslated": {"zh": "文件或设置有误，详见英文原文。", "en": "The file or the settings are invalid."},
+    "source_assumed": {"zh": "模型假设", "en": "assumed"},
+    "source_assumed_range": {"zh": "模型假设，合理范围 {span}", "en": "assumed, {span}"},
+    "source_accounts": {"zh": "武汉封控期间的亲历者记述与统计资料（出处详见英文界面）",
+                        "en": "first-hand accounts and facts"},
     # --- explore: charts -------------------------------------------------------------------------------------------
     "key_figures": {"zh": "关键指标", "en": "Key figures"},
     "chart_categories": {"zh": "未满足需求（按类别）", "en": "Unmet needs by category"},
@@ -81,15 +121,9 @@ TEXT: dict[str, dict[str, str]] = {
     "chart_volunteers": {"zh": "志愿者", "en": "Volunteers"},
     "chart_coordination": {"zh": "协调负荷与能力（小时）", "en": "Coordinator load and capacity (hours)"},
     "chart_prices": {"zh": "食品价格指数", "en": "Food price index"},
-    "chart_network": {"zh": "楼栋网络：第 {building} 栋（网格 {grid}）",
-                      "en": "Building {building} (grid cell {grid}): its network"},
     "building": {"zh": "楼栋", "en": "Building"},
-    "network_note": {"zh": "圆点为住户，颜色表示未满足需求数；方块为服务该网格的响应者，连线指向其已知晓需求的住户。",
-                     "en": "Dots are households, coloured by open needs; squares are the responders serving the "
-                           "grid cell, linked to the households whose needs they know of."},
-    "open_needs": {"zh": "未满足需求数", "en": "Open needs"},
-    "responder": {"zh": "响应者", "en": "Responder"},
-    "household": {"zh": "住户", "en": "household"},
+    "open_needs": {"zh": "未解决的需求（件）", "en": "Open needs"},
+    "household": {"zh": "住户编号", "en": "household"},
     "band_low": {"zh": "最低", "en": "lowest"},
     "band_high": {"zh": "最高", "en": "highest"},
     "no_data": {"zh": "按“单步”或“播放”开始模拟。", "en": "Press Step or Play to start the run."},
@@ -98,7 +132,7 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_needs": {"zh": "需求数", "en": "needs"},
     "axis_hours": {"zh": "小时", "en": "hours"},
     "axis_index": {"zh": "指数", "en": "index"},
-    "series": {"zh": "序列", "en": "series"},
+    "series": {"zh": "曲线", "en": "series"},
     # --- daily series names --------------------------------------------------------------------------------------
     "cat_food": {"zh": "食品", "en": "food"},
     "cat_medicine": {"zh": "药品", "en": "medicine"},
@@ -120,10 +154,6 @@ TEXT: dict[str, dict[str, str]] = {
     "load_volunteers": {"zh": "志愿者协调负荷", "en": "volunteer coordinators' load"},
     "cap_volunteers": {"zh": "志愿者协调能力", "en": "volunteer coordinators' capacity"},
     "price_index": {"zh": "价格指数", "en": "price index"},
-    "resp_cadre": {"zh": "社区干部", "en": "cadre"},
-    "resp_sunk": {"zh": "下沉干部", "en": "sunk cadre"},
-    "resp_volunteer": {"zh": "志愿者", "en": "volunteer"},
-    "resp_leader": {"zh": "楼栋长", "en": "building leader"},
     "phase_sealed_city": {"zh": "封城", "en": "sealed city"},
     "phase_closed_compound": {"zh": "小区封闭管理", "en": "closed compound"},
     "phase_full_closure": {"zh": "全面封控", "en": "full closure"},
@@ -155,7 +185,7 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "同上，按每千户计算，便于比较规模不同的社区。",
         "en": "The same per 1,000 households, to compare communities of different sizes."},
     "def_hidden_need_share": {
-        "zh": "在累计未满足需求中，社区干部、志愿者等任何响应者都不知道的部分所占比例。",
+        "zh": "在累计未满足需求中，社区干部、志愿者等任何服务人员都不知道的部分所占比例。",
         "en": "Of the unmet need-days, the share that no responder (cadre, volunteer, social worker) knew of."},
     "def_critical_failures": {
         "zh": "透析、急症等紧急就医需求超过时限仍未解决的次数。",
@@ -250,6 +280,23 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_download_results": {"zh": "下载结果（CSV）", "en": "Download results (CSV)"},
     "compare_download_runs": {"zh": "下载每次运行的结果（CSV）", "en": "Download each run's results (CSV)"},
     "edited_note": {"zh": "{name}：{changes}", "en": "{name}: {changes}"},
+    "compare_download_report": {"zh": "下载比较报告（HTML，可打印）", "en": "Download the report (HTML, printable)"},
+    "report_title": {"zh": "情景比较：{names}", "en": "Comparing scenarios: {names}"},
+    "report_vs": {"zh": " 与 ", "en": " vs "},
+    "report_meta": {"zh": "LiánDòng 版本 {version}；每个情景运行 {reps} 次，各情景使用相同的随机种子（根种子 {root}；"
+                          "各次运行的种子 {seeds}）；生成日期 {date}。",
+                    "en": "LiánDòng version {version}; {reps} runs of each scenario on the same seeds (root seed "
+                          "{root}; the runs' seeds {seeds}); made on {date}."},
+    "report_scenarios": {"zh": "情景与设置", "en": "Scenarios and settings"},
+    "report_size": {"zh": "{households} 户，{days} 天", "en": "{households} households, {days} days"},
+    "report_changed": {"zh": "与参照情景不同的设置（{n} 项）：", "en": "settings that differ from the reference ({n}): "},
+    "report_same": {"zh": "设置与参照情景相同", "en": "the same settings as the reference"},
+    "report_reproduce": {"zh": "重现方法：在“比较”页下载各情景文件，然后运行 liandong compare <各情景文件> --reps {reps}"
+                               "（情景：{labels}）。",
+                         "en": "To reproduce: download each scenario's file on the Compare page, then run "
+                               "liandong compare <the files> --reps {reps} (scenarios: {labels})."},
+    "chart_png": {"zh": "下载 PNG 图片", "en": "Download PNG"},
+    "chart_svg": {"zh": "下载 SVG 矢量图", "en": "Download SVG"},
     "compare_download_daily": {"zh": "下载每日序列（CSV）", "en": "Download daily series (CSV)"},
     "compare_download_scenario": {"zh": "下载情景 {name}", "en": "Download scenario {name}"},
     "compare_none": {"zh": "尚无结果：选择情景后运行。", "en": "No results yet: pick scenarios and run."},
@@ -284,17 +331,42 @@ TEXT: dict[str, dict[str, str]] = {
     "edited_name": {"zh": "{name}（修改{number}）", "en": "{name} (edit {number})"},
     # --- learn -----------------------------------------------------------------------------------------------------
     "learn_intro": {
-        "zh": "这是一次课堂导览。2020年武汉封城期间，社区靠“联动”维持居民生活：把社区干部、志愿者、社会组织和社工连接"
-              "起来。宋万召把联动分为三种：应急联动、外部联动和内部联动；三社联动把社区、社会组织和社工整合在一起。每一步"
-              "都有一对情景可以运行比较，并提示需要留意的现象。",
-        "en": "A guided walk for a class. In the 2020 Wuhan lockdown, communities kept residents' lives going by "
+        "zh": "这是一堂课，共五课。2020年武汉封城期间，社区靠“联动”维持居民生活：把社区干部、志愿者、社会组织和社工连接"
+              "起来。宋万召把联动分为三种：应急联动、外部联动和内部联动；三社联动把社区、社会组织和社工整合在一起。每一课"
+              "先讲一段亲历者的故事，请你先预测结果，再运行一对只差一项机制的情景，揭晓答案，最后给出可以自己试一试的做法。",
+        "en": "A class in five lessons. In the 2020 Wuhan lockdown, communities kept residents' lives going by "
               "linkage: connecting cadres, volunteers, social organisations and social workers. Song Wanzhao names "
               "three kinds: emergency, external and internal linkage; three-social linkage integrates the community, "
-              "social organisations and social workers. Each step has a prepared pair of scenarios to run and what "
-              "to notice."},
-    "learn_run_pair": {"zh": "在“比较”页运行这对情景", "en": "Run this pair on the Compare page"},
+              "social organisations and social workers. Each lesson tells a story from the accounts, asks you to "
+              "predict, runs a pair of scenarios that differ in one mechanism, reveals the answer, and leaves you "
+              "things to try."},
+    "learn_question": {"zh": "先猜一猜：", "en": "Predict first: "},
+    "learn_ask": {"zh": "与“{a}”相比，“{b}”的“{outcome}”会怎样？", "en": "Against {a}, what happens to '{outcome}' under {b}?"},
+    "predict_down": {"zh": "下降", "en": "it falls"},
+    "predict_same": {"zh": "差不多", "en": "about the same"},
+    "predict_up": {"zh": "上升", "en": "it rises"},
+    "learn_predict_first": {"zh": "选好你的预测后再运行。", "en": "Make your prediction, then run."},
+    "learn_running": {"zh": "正在运行……", "en": "Running…"},
+    "learn_answer": {"zh": "结果：", "en": "The answer: "},
+    "learn_result": {"zh": "与“{a}”相比，“{b}”的“{outcome}”{verdict}。", "en": "Against {a}, {b} has '{outcome}' {verdict}."},
+    "learn_right": {"zh": "你猜对了。", "en": "You predicted it."},
+    "learn_wrong": {"zh": "和你的预测不一样：想一想为什么。", "en": "Not what you predicted: think about why."},
+    "learn_try": {"zh": "试一试：", "en": "Things to try: "},
+    "learn_see_compare": {"zh": "在“比较”页看全部结果", "en": "See all the results on Compare"},
+    "learn_emergency_try": {"zh": "在“探索”页把“入群比例”调低到 0.3，重置后再播放，看不上网老人的曲线。",
+                            "en": "On Explore, lower 'Share joining the groups' to 0.3, reset and play; watch the "
+                                  "offline elderly."},
+    "learn_external_try": {"zh": "把“发放方式”改为“按需分配”，再比较公平比的变化。",
+                           "en": "Set 'How packages are handed out' to 'by need' and compare the equity ratio again."},
+    "learn_internal_try": {"zh": "把“下沉干部到岗日”提前到第 10 天，看积压高峰是否提前回落。",
+                           "en": "Bring 'Day sunk cadres arrive' forward to day 10: does the backlog turn earlier?"},
+    "learn_three_try": {"zh": "在“探索”页把“三社整合度”依次设为 0.25、0.5、0.75：整合是渐进的，每提高一级，特殊人群就更早得到服务。",
+                        "en": "On Explore, set three-social integration to 0.25, 0.5 and 0.75 in turn: integration is "
+                              "graded, and each step serves the vulnerable sooner."},
+    "learn_story_try": {"zh": "把“协调者人数”改为 2，再运行公开招募。", "en": "Set 'Coordinators' to 2 and run the open call again."},
+    "learn_run_pair": {"zh": "运行这一对情景：{a} 与 {b}", "en": "Run {a} against {b}"},
     "learn_open": {"zh": "在“探索”页打开 {name}", "en": "Open {name} in Explore"},
-    "learn_notice": {"zh": "留意", "en": "What to notice"},
+    "learn_notice": {"zh": "留意：", "en": "What to notice: "},
     "learn_emergency_title": {"zh": "一、应急联动", "en": "1. Emergency linkage"},
     "learn_emergency_text": {
         "zh": "封城当天，社工机构转到线上：陈兰兰1月23日开了QQ群，医生、社工、居民和志愿者在网上连接起来，远程提供"
@@ -303,9 +375,11 @@ TEXT: dict[str, dict[str, str]] = {
               "and doctors, social workers, residents and volunteers linked up online to serve remotely. Volunteers "
               "moderate the groups; psychological and medical volunteers answer from afar."},
     "learn_emergency_notice": {
-        "zh": "隐性需求减少，但只在上网的家庭中；不上网家庭的隐性需求几乎没有变化。看“按人群”图中的“不上网老人”：数字鸿沟。",
-        "en": "Hidden needs fall, but only among households that are online; offline households' hidden needs hardly "
-              "change. Watch 'offline elderly' in the chart by group: the digital divide."},
+        "zh": "没人知道的需求减少，但主要在上网的家庭中。在“探索”页打开“应急线上联动”，看“未满足需求（按人群）”图里的"
+              "“不上网老人”：这就是数字鸿沟。",
+        "en": "Needs nobody knows of fall, but mostly among households that are online. Open Emergency online "
+              "linkage on the Explore page and watch 'offline elderly' in the chart of unmet needs by group: the "
+              "digital divide."},
     "learn_external_title": {"zh": "二、外部联动", "en": "2. External linkage"},
     "learn_external_text": {
         "zh": "社区之外，互联网把居民和志愿者连起来，引入实际的帮助：社区团购、爱心菜、捐赠的口罩和消毒用品。团购起初"
@@ -327,21 +401,28 @@ TEXT: dict[str, dict[str, str]] = {
               "responsible, everyone takes part, everyone shares'. Sunk cadres arrive on day 19; half the "
               "buildings have a leader who reports neighbours' needs."},
     "learn_internal_notice": {
-        "zh": "第19天后积压增长大为放缓，未满足需求·天减少一半以上；隐性需求占比反而上升：剩下未满足的，多是没人知道的需求。",
+        "zh": "第19天下沉干部到岗后，积压增长大为放缓，“累计未满足需求（件·天）”减少一半以上；“未被掌握的需求占比”反而上升：剩下没解决的，多是没人知道的需求。",
         "en": "After day 19 the backlog grows far more slowly and unmet need-days fall by more than half; the hidden "
               "need share rises: what is left unmet is mostly what nobody knows of."},
     "learn_three_title": {"zh": "四、三社联动", "en": "4. Three-social linkage"},
     "learn_three_text": {
-        "zh": "社工由购买服务资助，不属于正式的社区体系。很多组织里人们想行动，却因负责人不动而不动。三社联动让社区与"
-              "社会组织、社工共享困难群体名册，接受并分诊社工的转介：需求优先。",
-        "en": "Social workers are funded through purchased services and are not part of the formal community "
-              "system. In many organisations people wanted to act but did not, because their leader did not. "
-              "Three-social linkage has the community share its register of vulnerable households with social "
-              "organisations and social workers and accept and triage their referrals: needs first."},
+        "zh": "社工由购买服务资助，不属于正式的社区体系：他们转介的个案，社区干部要另花时间核对；困难群体名册也不与他们"
+              "共享。三社联动把社区、社会组织和社工整合起来：共享名册，接受并分诊社工的转介，需求急的先办。这一课的两个"
+              "情景其他一切相同（线上群、下沉干部、楼栋长、有组织的招募、社会组织都在），只差“三社整合度”：0 与 1。",
+        "en": "Social workers are funded through purchased services and are not part of the formal community system: "
+              "their referrals cost cadres time to sort out, and the register of vulnerable households is not "
+              "shared with them. Three-social linkage integrates the community, social organisations and social "
+              "workers: the register is shared and their referrals are accepted and triaged, the most urgent "
+              "first. The two scenarios of this lesson are the same in everything (online groups, sunk cadres, "
+              "building leaders, the organised call, the social organisations) except three-social integration: "
+              "0 against 1."},
     "learn_three_notice": {
-        "zh": "三社联动下公平比回落：整合让特殊人群先得到服务；负责人不作为时社工大多在等待。",
-        "en": "With three-social integration the equity ratio comes down: integration serves the vulnerable "
-              "first; with inactive leaders most social workers wait."},
+        "zh": "特殊人群与其他居民之比大幅下降：整合后，干部和社工共同管理的困难户按需求排在前面，转介也不再占用干部时间。"
+              "但要看清代价：其他居民等得更久了，这个比值下降有一部分是“拉平”，而不只是特殊人群变好。对照“累计未满足需求（件·天）”看一看。",
+        "en": "The equity ratio falls far: integrated, the vulnerable households the cadres and social workers hold "
+              "jointly are served by need, first, and referrals no longer cost cadre time. Mind the price: the "
+              "other households wait longer, so part of the fall is levelling down, not only the vulnerable doing "
+              "better. Look at unmet need-days beside it."},
     "learn_story_title": {"zh": "练习：800人报名的故事", "en": "Exercise: the 800 sign-ups"},
     "learn_story_text": {
         "zh": "陈兰兰讲过：一次线上招募引来800多人报名，身份核实、动机调查、人员管理和方案调整全落在一个人身上，计划"
@@ -351,11 +432,13 @@ TEXT: dict[str, dict[str, str]] = {
               "change. What worked: recruiting by referral into medical, social-work and psychological volunteers, "
               "incentive and conflict-handling mechanisms, and finding resident leaders."},
     "learn_story_notice": {
-        "zh": "问题：公开招募时协调者超负荷多少天？待审核的人数如何变化，有多少人放弃？分类招募后在岗志愿者最终更多"
-              "还是更少？把协调者人数改为2再试一次（“探索”页）。",
-        "en": "Questions: on how many days is the coordinator overloaded under the open call? How does the vetting "
-              "queue move, and how many applicants give up? Does the categorized call end with more volunteers at "
-              "work, or fewer? Then set the coordinators to 2 on the Explore page and try again."},
+        "zh": "公开招募时，志愿者协调人在约一个月里天天超负荷：审核大批报名者的工时全压在一个人身上，许多报名者等不及就"
+              "放弃了。分类推荐招募的报名者审核更快，协调人不再超负荷，在岗志愿者反而更多。在“探索”页打开公开招募，看"
+              "“志愿者”图里待审核人数的变化。",
+        "en": "Under the open call the volunteer coordinator is overloaded on every day for about a month: vetting a "
+              "crowd of applicants falls on one person, and many applicants give up waiting. Referred applicants "
+              "are vetted faster: the coordinator is no longer overloaded, and more volunteers end up at work. "
+              "Open the open call on Explore and watch the vetting queue in the volunteers chart."},
 }
 
 #: Each preset's name as people say it (the file names are for the command line and files).
@@ -371,11 +454,13 @@ SCENARIO_NAMES: dict[str, dict[str, str]] = {
     "leader_inactive": {"zh": "组织负责人不作为", "en": "Inactive organisation leaders"},
     "three_social": {"zh": "三社联动", "en": "Three-social linkage"},
     "wuhan_2020": {"zh": "武汉2020年实际进程", "en": "Wuhan 2020 as it happened"},
+    # a lesson's variant of a preset (compare.VARIANTS)
+    "three_social_unintegrated": {"zh": "三社联动（社工未纳入社区体系）", "en": "Three-social linkage, not integrated"},
 }
 
 #: One line on each preset, shown under the preset picker (the files' own descriptions are longer, in English).
 PRESETS: dict[str, dict[str, str]] = {
-    "no_linkage": {"zh": "只有社区干部：社区自己的工作人员是唯一的响应者，没有线上联动、外部供应、志愿者和社工。所有联动都以它为对照。",
+    "no_linkage": {"zh": "只有社区干部：只有社区自己的工作人员提供服务，没有线上联动、外部供应、志愿者和社工。所有联动都以它为对照。",
                    "en": "Cadres alone: the community's own workers are the only responders; the counterfactual every "
                          "linkage is measured against."},
     "emergency_online": {"zh": "应急线上联动：从第0天起，上网家庭在线上群报告需求，志愿者管理员转达，远程心理和医疗志愿者服务。",
@@ -422,7 +507,128 @@ SECTIONS: dict[str, dict[str, str]] = {
     "prices": {"zh": "价格", "en": "Prices"},
 }
 
-#: field -> (zh name, zh tooltip). English names and tooltips come from the schema itself.
+#: English names of the levers (the schema's field names are for files).
+FIELD_NAMES_EN: dict[str, str] = {
+    "mass_base": "Mass base",
+    "online.enabled": "On",
+    "online.start_day": "Start day",
+    "online.group_share": "Share joining the groups",
+    "online.report_prob": "Daily chance of posting a need",
+    "online.medical_volunteers": "Remote medical volunteers",
+    "online.hours_per_day": "Hours a remote volunteer gives a day",
+    "online.psych_hours": "Hours per counselling session",
+    "online.medicine_hours": "Hours per consultation and prescription",
+    "online.counselling_effect": "Effect of professional counselling",
+    "internal.sunk_cadres_per_1000": "Sunk cadres per 1,000 households",
+    "internal.sunk_arrival_day": "Day sunk cadres arrive",
+    "internal.leader_share": "Share of buildings with a leader",
+    "internal.leader_start_day": "Day leaders start reporting",
+    "internal.leader_reach": "Daily chance a leader reports a neighbour's need",
+    "external.group_buy": "Group buying",
+    "external.group_buy_start_day": "Day group buying starts",
+    "external.organiser_share": "Share of buildings with a resident organiser",
+    "external.cadres_organise": "Cadres organise where nobody does",
+    "external.organise_hours": "Cadre hours per order taken",
+    "external.batch_min": "Smallest batch for an order",
+    "external.lead_days_initial": "Days to delivery at first",
+    "external.lead_days_final": "Days to delivery once matured",
+    "external.maturation_days": "Days for group buying to mature",
+    "external.organiser_hours": "Hours an organiser carries packages a day",
+    "external.distribution_hours": "Hours to carry one package to a door",
+    "external.supply_per_1000": "Food packages per 1,000 households",
+    "external.donation_per_1000": "Protective kits per 1,000 households",
+    "external.targeting": "How packages are handed out",
+    "triage.enabled": "On",
+    "triage.start_day": "Start day",
+    "triage.social_workers": "Social workers screening",
+    "triage.screens_per_worker": "Households a worker screens a day",
+    "triage.crisis_threshold": "Distress that counts as a crisis",
+    "volunteers.enabled": "On",
+    "volunteers.mode": "How volunteers are recruited",
+    "volunteers.call_day": "Day of the call",
+    "volunteers.applicants_per_1000": "Applicants per 1,000 households",
+    "volunteers.open_multiplier": "How many more an open call brings",
+    "volunteers.coordinators": "Coordinators",
+    "volunteers.coordinator_hours": "Hours a coordinator works a day",
+    "volunteers.vetting_hours_open": "Hours to vet an open applicant",
+    "volunteers.vetting_hours_categorized": "Hours to vet a referred applicant",
+    "volunteers.supervision_hours": "Supervision hours per volunteer a day",
+    "volunteers.leader_span": "How much leaders cut supervision",
+    "volunteers.medical_share": "Share of medical volunteers",
+    "volunteers.psych_share": "Share of psychological volunteers",
+    "volunteers.hours_per_day": "Hours a volunteer gives a day",
+    "volunteers.attrition": "Daily drop-out",
+    "volunteers.overload_attrition": "Extra drop-out under overload",
+    "volunteers.waiting_dropout": "Daily give-up while waiting",
+    "volunteers.incentives": "Incentives",
+    "volunteers.conflict_rate": "Daily chance of a conflict",
+    "volunteers.conflict_handling": "Conflict handling",
+    "volunteers.fatigue_rate": "Fatigue per full day",
+    "volunteers.mobilisation": "Residents mobilised by neighbours",
+    "volunteers.mobilisation_threshold": "Share of ties needed to join",
+    "volunteers.willing_share": "Share of households willing",
+    "volunteers.spontaneous_rate": "Daily chance of joining unasked",
+    "organisations.enabled": "On",
+    "organisations.start_day": "Start day",
+    "organisations.count": "Social organisations",
+    "organisations.social_workers_per_org": "Social workers per organisation",
+    "organisations.leader_active_prob": "Chance a leader acts",
+    "organisations.follow_share": "Share of staff acting anyway",
+    "organisations.funding": "Funding before the drop",
+    "organisations.funding_drop_day": "Day funding drops",
+    "organisations.funding_after_drop": "Funding after the drop",
+    "organisations.integration": "Three-social integration",
+    "organisations.screens_per_worker": "Households a worker screens a day",
+    "organisations.hours_per_day": "Counselling hours a day",
+    "organisations.friction_hours": "Cadre hours per outside referral",
+    "online.moderators": "Group moderators",
+    "online.moderator_hours": "Hours a moderator gives a day",
+    "online.post_hours": "Hours to pass on one post",
+    "online.psych_sessions_per_1000": "Remote counselling sessions a day per 1,000 households",
+    "online.psych_seek_prob": "Daily chance of seeking remote help",
+    "internal.leader_hours": "Hours a leader gives a day",
+    "internal.leader_report_hours": "Hours to report one household's needs",
+    "internal.leader_example": "A leader's example to neighbours",
+    "external.organiser_reach": "Share of offline households an organiser orders for",
+    "external.neighbour_order_rate": "Daily chance a neighbour orders for an offline household",
+    "external.proxy_order_hours": "Hours to order for an offline household",
+    "external.cadres_step_in": "Cadres buy food when group buying is late",
+    "external.stock_days": "Suppliers' stock (days of food)",
+    "external.deliveries_days": "Daily deliveries (days of food)",
+    "external.approval_days": "Days a donation waits for approval",
+    "external.approval_hours": "Cadre hours to approve a donation",
+    "external.subsidised_per_1000": "Subsidised packs per 1,000 households",
+    "external.subsidised_price": "Price of a subsidised pack (yuan)",
+    "external.subsidised_pack_days": "Days of food in a subsidised pack",
+    "triage.hours_per_day": "Hours a social worker gives a day",
+    "triage.screen_hours": "Hours per screening call",
+    "volunteers.drive_days": "Days the call runs",
+    "volunteers.first_day_share": "Share signing up on the first day",
+    "volunteers.approval_days": "Days for the checks",
+    "volunteers.unsuitable_share": "Share of open applicants rejected",
+    "volunteers.referred_unsuitable_share": "Share of referred applicants rejected",
+    "volunteers.resident_supervision_share": "Coordination a mobilised resident needs",
+    "volunteers.doorstep_visits": "Doorstep visits a volunteer makes a day",
+    "volunteers.visit_hours": "Hours per doorstep visit",
+    "volunteers.incentive_attrition": "Drop-out left with incentives",
+    "volunteers.conflict_hours": "Coordinator hours per conflict",
+    "organisations.screen_hours": "Hours per screening call",
+    "organisations.counselling_hours": "Counselling hours a day, at most",
+    "organisations.assess_hours": "Hours to assess one household",
+    "prices.cap": "Price cap",
+}
+
+#: The choices of the levers that are lists of options: (zh, en).
+OPTIONS: dict[str, tuple[str, str]] = {
+    "equal": ("平均分配", "equal shares"),
+    "first_come": ("先到先得", "first come"),
+    "need": ("按需分配", "by need"),
+    "open": ("公开招募", "open call"),
+    "categorized": ("分类推荐招募", "categorized referral"),
+    "leaders": ("骨干带队", "led by resident leaders"),
+}
+
+#: field -> (zh name, zh tooltip). English tooltips come from the schema itself.
 FIELDS: dict[str, tuple[str, str]] = {
     "mass_base": ("群众基础", "社区原有的社会资本（0-1）：邻里关系更密、更信任，更多人替邻居报告需求。"),
     "online.enabled": ("启用", "开启应急线上联动。"),
@@ -430,59 +636,59 @@ FIELDS: dict[str, tuple[str, str]] = {
     "online.group_share": ("入群比例", "上网家庭中加入线上群的比例。"),
     "online.report_prob": ("群内报告概率", "群成员每天在群里报告其未满足需求的概率。"),
     "online.moderators": ("群管理员人数", "志愿者群管理员人数：阅读、分诊并转达群成员的帖子（用自己的时间，不占用社区干部时间）。"),
-    "online.moderator_hours": ("群管理员每日小时", "每位群管理员每天投入的小时数。"),
-    "online.post_hours": ("每帖处理小时", "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
-    "online.psych_sessions_per_1000": ("远程心理服务容量（每千户每日）", "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
-    "online.psych_seek_prob": ("求助概率", "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
+    "online.moderator_hours": ("群管理员每天投入时间（小时）", "每位群管理员每天投入的小时数。"),
+    "online.post_hours": ("处理一条帖子所需时间（小时）", "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
+    "online.psych_sessions_per_1000": ("远程心理咨询每天可接待次数（每千户）", "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
+    "online.psych_seek_prob": ("每天寻求远程心理帮助的概率", "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
     "online.medical_volunteers": ("远程医疗志愿者", "远程医疗志愿者：线上问诊和开药。"),
-    "online.hours_per_day": ("每日服务小时", "每位远程志愿者每天服务的小时数。"),
-    "online.psych_hours": ("每次心理咨询小时", "一次线上心理咨询所需小时。"),
-    "online.medicine_hours": ("每次问诊开药小时", "一次线上问诊并由药房配送所需小时。"),
+    "online.hours_per_day": ("每人每天服务时间（小时）", "每位远程志愿者每天服务的小时数。"),
+    "online.psych_hours": ("每次心理咨询时长（小时）", "一次线上心理咨询所需小时。"),
+    "online.medicine_hours": ("每次问诊开药时长（小时）", "一次线上问诊并由药房配送所需小时。"),
     "online.counselling_effect": ("专业咨询效果", "专业心理咨询后心理困扰的下降幅度。"),
     "internal.sunk_cadres_per_1000": ("每千户下沉干部", "每千户从政府单位下沉的干部人数，服务所有网格。"),
     "internal.sunk_arrival_day": ("下沉干部到岗日", "下沉干部到达社区的日子。"),
     "internal.leader_share": ("楼栋长比例", "有活跃楼栋长（居民骨干）的楼栋比例。"),
     "internal.leader_start_day": ("楼栋长开始日", "楼栋长开始替邻居报告需求的日子。"),
     "internal.leader_reach": ("楼栋长覆盖概率", "楼栋长每天得知并报告邻居需求的概率（按信任度缩放）。"),
-    "internal.leader_hours": ("楼栋长每日小时", "楼栋长每天用于了解并报告邻居需求的小时数（组织团购另计）。"),
-    "internal.leader_report_hours": ("每户报告小时", "楼栋长了解并报告一户需求所需小时。"),
+    "internal.leader_hours": ("楼栋长每天投入时间（小时）", "楼栋长每天用于了解并报告邻居需求的小时数（组织团购另计）。"),
+    "internal.leader_report_hours": ("了解并报告一户所需时间（小时）", "楼栋长了解并报告一户需求所需小时。"),
     "external.group_buy": ("社区团购", "开启社区团购。"),
     "external.group_buy_start_day": ("团购开始日", "社区团购开始的日子。"),
     "external.organiser_share": ("团购组织者比例", "没有楼栋长的楼栋中，由上网居民组织团购的比例。"),
     "external.cadres_organise": ("干部代组织", "无人组织的楼栋由社区干部接单（占用干部时间）。"),
-    "external.organise_hours": ("干部接单小时", "干部为一户接一单所需小时。"),
+    "external.organise_hours": ("干部每单接单时间（小时）", "干部为一户接一单所需小时。"),
     "external.batch_min": ("最小成团量", "成团所需的最少份数（按网格汇总）。"),
     "external.lead_days_initial": ("初始到货天数", "团购开始时从下单到送达小区门口的天数。"),
     "external.lead_days_final": ("成熟后到货天数", "团购成熟后的到货天数（不长于初始天数）。"),
     "external.maturation_days": ("成熟所需天数", "到货天数从初始线性降到成熟值所需天数。"),
-    "external.organiser_hours": ("组织者搬运小时", "楼栋组织者每天把包裹从门口搬到楼栋的小时数（最后一百米）。"),
-    "external.distribution_hours": ("干部配送小时", "干部把一份包裹送到户所需小时。"),
+    "external.organiser_hours": ("组织者每天搬运时间（小时）", "楼栋组织者每天把包裹从门口搬到楼栋的小时数（最后一百米）。"),
+    "external.distribution_hours": ("每件送到户时间（小时）", "干部把一份包裹送到户所需小时。"),
     "external.supply_per_1000": ("每千户保供包裹", "每个保供日每千户收到的保供菜/爱心菜包裹数。"),
     "external.donation_per_1000": ("每千户捐赠防护包", "每个捐赠日每千户收到的防护物资包数。"),
-    "external.targeting": ("发放方式", "包裹和物资的发放方式：平均（equal）、先到先得（first_come）、按需（need）。"),
+    "external.targeting": ("发放方式", "保供包裹和防护物资的发放方式：平均分配、先到先得或按需分配。"),
     "triage.enabled": ("启用", "按需求而非先来先服务排序。"),
     "triage.start_day": ("开始日", "需求分诊开始的日子。"),
     "triage.social_workers": ("筛查社工人数", "筛查困难群体名册的社工人数。"),
     "triage.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
-    "triage.hours_per_day": ("社工每日小时", "每位分诊社工每天为本社区投入的小时数。"),
-    "triage.screen_hours": ("每次筛查小时", "社工打一次筛查电话所需小时。"),
+    "triage.hours_per_day": ("分诊社工每天投入时间（小时）", "每位分诊社工每天为本社区投入的小时数。"),
+    "triage.screen_hours": ("每次筛查电话时长（小时）", "社工打一次筛查电话所需小时。"),
     "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急，社会组织的社工将其转介给远程心理服务）。"),
     "volunteers.enabled": ("启用", "开启志愿者招募与动员。"),
-    "volunteers.mode": ("招募方式", "公开招募（open）、分类推荐招募（categorized）、骨干带队（leaders）。"),
+    "volunteers.mode": ("招募方式", "公开招募（谁都可以报名，协调者逐一审核）、分类推荐招募，或由居民骨干带队。"),
     "volunteers.call_day": ("招募日", "发出招募令的日子。"),
     "volunteers.applicants_per_1000": ("每千户报名人数", "分类招募每千户带来的报名人数（公开招募乘以倍数）。"),
     "volunteers.open_multiplier": ("公开招募倍数", "公开招募比分类招募多带来的报名倍数。"),
     "volunteers.coordinators": ("协调者人数", "审核报名者、管理志愿者的协调者人数。"),
-    "volunteers.coordinator_hours": ("协调者每日小时", "每位协调者每天工作小时。"),
-    "volunteers.vetting_hours_open": ("公开报名审核小时", "审核一名公开报名者所需小时（身份核实、动机调查、安排岗位）。"),
-    "volunteers.vetting_hours_categorized": ("推荐报名审核小时", "审核一名经推荐、已分类的报名者所需小时。"),
-    "volunteers.supervision_hours": ("每名志愿者督导小时", "每名在岗志愿者每天需要的协调者督导小时。"),
+    "volunteers.coordinator_hours": ("协调者每天工作时间（小时）", "每位协调者每天工作小时。"),
+    "volunteers.vetting_hours_open": ("审核一名公开报名者（小时）", "审核一名公开报名者所需小时（身份核实、动机调查、安排岗位）。"),
+    "volunteers.vetting_hours_categorized": ("审核一名推荐报名者（小时）", "审核一名经推荐、已分类的报名者所需小时。"),
+    "volunteers.supervision_hours": ("每名志愿者每天督导时间（小时）", "每名在岗志愿者每天需要的协调者督导小时。"),
     "volunteers.leader_span": ("骨干管理幅度", "骨干带队时，楼栋长使每名志愿者所需督导减少的倍数。"),
     "volunteers.resident_supervision_share": ("居民志愿者督导比例", "动员加入的居民志愿者所需协调，占招募志愿者督导小时的比例；"
                                                            "协调者超负荷时，他们也只能工作被覆盖的那部分时间。"),
     "volunteers.medical_share": ("医疗志愿者比例", "分类招募中医疗志愿者的比例。"),
     "volunteers.psych_share": ("心理志愿者比例", "分类招募中心理志愿者的比例。"),
-    "volunteers.hours_per_day": ("志愿者每日小时", "在岗志愿者每天服务小时。"),
+    "volunteers.hours_per_day": ("志愿者每天服务时间（小时）", "在岗志愿者每天服务小时。"),
     "volunteers.attrition": ("日流失率", "在岗志愿者每天退出的概率。"),
     "volunteers.overload_attrition": ("超负荷流失倍数", "协调者超负荷的日子里额外流失（流失率的倍数）。"),
     "volunteers.waiting_dropout": ("等待放弃率", "等待审核的报名者每天放弃的概率。"),
@@ -506,33 +712,33 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.integration": ("三社整合度", "三社整合度（0-1）：社区与社工共同管理的困难户比例（共享名册、转介即被接受并按需排序、"
                                                 "无摩擦）；其余转介来自体系外，排在居民来电之后，每次耗费（1-整合度）×摩擦小时。"),
     "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
-    "organisations.hours_per_day": ("社工每日小时", "每位社工每天的工作小时：预约的心理辅导之外，用于筛查和评估。"),
-    "organisations.screen_hours": ("每次筛查小时", "社工打一次筛查电话所需小时。"),
-    "organisations.counselling_hours": ("社工每日辅导小时上限", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
-    "organisations.assess_hours": ("每户评估小时", "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）所需小时。"),
-    "organisations.friction_hours": ("转介摩擦小时", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
+    "organisations.hours_per_day": ("社工每天工作时间（小时）", "每位社工每天的工作小时：预约的心理辅导之外，用于筛查和评估。"),
+    "organisations.screen_hours": ("每次筛查电话时长（小时）", "社工打一次筛查电话所需小时。"),
+    "organisations.counselling_hours": ("社工每天辅导时间上限（小时）", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
+    "organisations.assess_hours": ("评估一户所需时间（小时）", "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）所需小时。"),
+    "organisations.friction_hours": ("处理一次体系外转介（干部小时）", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
     "external.approval_days": ("捐赠物资审批天数", "捐赠的一批物资（爱心菜、防护用品）在门口等待盖章审批的天数（核对捐赠方和物资）。"),
-    "external.approval_hours": ("审批一批捐赠所需工时", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
+    "external.approval_hours": ("审批一批捐赠所需时间（干部小时）", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
     "external.cadres_step_in": ("团购延误时干部代购", "住户的团购菜超过承诺日期未到或家中断粮时，由干部为其代购送菜。"),
     "external.deliveries_days": ("每日供货量（天）", "每天运到社区供货商的食品，以社区食品需求的天数计，不超过库存上限。"),
     "external.neighbour_order_rate": ("邻居代下单率", "不上网的住户到了补货点、又没有团长代下单时，上网的邻居替其下单的日发生率（按信任加权的关系数计）。"),
     "external.organiser_reach": ("团长代下单覆盖率", "有团长的楼栋中，团长列入名单、每轮打电话或上门替其下单的不上网住户比例。"),
-    "external.proxy_order_hours": ("代下单工时", "团长或邻居替一户不上网住户下一次单所花的工时。"),
+    "external.proxy_order_hours": ("代下一单所需时间（小时）", "团长或邻居替一户不上网住户下一次单所花的工时。"),
     "external.stock_days": ("供货商库存（天）", "社区供货商可调用的食品（全市库存中本社区的份额），以社区食品需求的天数计，也是库存上限。"),
     "external.subsidised_pack_days": ("平价菜包可吃天数", "一个平价菜包够平均规模家庭吃的天数（按户规模折算）。"),
     "external.subsidised_per_1000": ("平价菜包数（每千户）", "每个发放日每千户分到的平价菜包数；每户每天最多一包。"),
     "external.subsidised_price": ("平价菜包价格（元）", "平价菜包的价格，不随物价指数变动。"),
     "internal.leader_example": ("楼栋长示范作用", "楼栋长给本楼居民的示范：居民决定是否当志愿者时，在其关系中志愿者所占比例之上再加这一值。"),
     "volunteers.approval_days": ("审核所需天数", "从报名到身份和健康核查结果返回、协调员可以批准或拒绝的天数；审核通过者次日上岗。"),
-    "volunteers.conflict_hours": ("化解一次矛盾的工时", "协调员化解一次志愿者矛盾所需的工时。"),
+    "volunteers.conflict_hours": ("化解一次矛盾所需时间（小时）", "协调员化解一次志愿者矛盾所需的工时。"),
     "volunteers.doorstep_visits": ("每日上门探访户数", "每名普通志愿者每天在出发办事前，轮流上门查看的本网格不上网住户数；发现的需求会上报（0：不探访）。"),
     "volunteers.drive_days": ("招募持续天数", "从招募日起，报名陆续到达的天数。"),
     "volunteers.first_day_share": ("首日报名比例", "招募首日到达的报名比例；其余在招募期其他日子平均到达。"),
     "volunteers.incentive_attrition": ("激励下的流失比例", "有激励机制时，志愿者流失率保留的比例。"),
     "volunteers.referred_unsuitable_share": ("推荐报名者不合格比例", "经推荐招募的报名者中审核不通过的比例（有推荐人担保）。"),
     "volunteers.unsuitable_share": ("公开报名者不合格比例", "公开招募的报名者中审核不通过的比例（健康、年龄或联系不上等原因）。"),
-    "volunteers.visit_hours": ("每次上门探访工时", "志愿者一次上门探访所需的工时。"),
+    "volunteers.visit_hours": ("每次上门探访时间（小时）", "志愿者一次上门探访所需的工时。"),
 }
 
 
@@ -567,11 +773,56 @@ def section_name(section: str) -> str:
     return SECTIONS[section][language.value]
 
 
-def field_name(key: str, english: str) -> str:
-    """A field's label: the Chinese name, or the English one (the field name made readable)."""
-    return FIELDS[key][0] if language.value == "zh" else english
+def field_name(key: str, english: str = "") -> str:
+    """A lever's label in the session's language."""
+    return FIELDS[key][0] if language.value == "zh" else FIELD_NAMES_EN.get(key, english)
 
 
 def field_tip(key: str, english: str) -> str:
-    """A field's tooltip: what the lever means (Chinese or the schema's English)."""
-    return FIELDS[key][1] if language.value == "zh" else english
+    """A lever's tooltip: what it means (Chinese, or the schema's English description made plain text: field names
+    in backticks become their labels, and a Chinese gloss is left to the Chinese page)."""
+    if language.value == "zh":
+        return FIELDS[key][1]
+    return plain(english, key.rpartition(".")[0])
+
+
+def plain(english: str, section: str = "") -> str:
+    """The schema's English made plain text for the page: field names in backticks become their labels, and a
+    Chinese gloss in brackets is left to the Chinese page."""
+
+    def label(match: re.Match) -> str:
+        name = match.group(1)
+        full = name if "." in name or not section else f"{section}.{name}"
+        return f"'{FIELD_NAMES_EN[full]}'" if full in FIELD_NAMES_EN else \
+            f"'{OPTIONS[name][1]}'" if name in OPTIONS else name
+
+    text = re.sub(r"`([^`]+)`", label, english)
+    text = re.sub(r"\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]", "", text)
+    return re.sub(r"[\u4e00-\u9fff]+", "", text)
+
+
+def option_name(option: str) -> str:
+    """A lever's choice ("need") in the session's language."""
+    return OPTIONS[option][0 if language.value == "zh" else 1] if option in OPTIONS else option
+
+
+#: The internal notes a schema source cites, as a reader of the page knows them.
+SOURCE_NAMES = (("domain-facts", "calibration facts"), ("domain.md", "first-hand accounts"),
+                ("model-spec", "model specification"), ("the model requirements", "the model's requirements"),
+                ("the source panel Timeline", "the sources' timeline"), ("sources Timeline", "the sources' timeline"),
+                ("the source panel", "the sources"))
+
+
+def source_text(source: str) -> str:
+    """Where a lever's value comes from, for its tooltip: an assumption (with its plausible range) or the accounts
+    and facts the model was calibrated on."""
+    if language.value == "zh":
+        assumed = re.match(r"assumed,?\s*([0-9.]+\s*-\s*[0-9.]+)?", source)
+        if assumed:
+            span = assumed.group(1)
+            return t("source_assumed_range", span=span.replace(" ", "").replace("-", "–")) if span \
+                else t("source_assumed")
+        return t("source_accounts")
+    for internal, shown in SOURCE_NAMES:
+        source = source.replace(internal, shown)
+    return plain(source)

@@ -1,21 +1,45 @@
-"""Learn: a guided walk for a class through the source's kinds of linkage, each with a prepared pair of scenarios
-to run and what to notice, and the 800-sign-up story as an exercise."""
+"""Learn: lessons for a class, each a story from the source, a question to predict, the pair of scenarios that
+isolates the one mechanism the lesson teaches, the answer revealed from the runs themselves (never written in
+advance: the model's numbers may change), what to notice, and things to try on the Explore page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import reacton.ipyvuetify as rv
 import solara
 
-from dashboard import compare, explore
-from dashboard.i18n import t
+from dashboard import compare, explore, meaning
+from dashboard.i18n import scenario_name, t
 
-#: (text key prefix, the pair of presets to compare: reference first).
-STEPS = (
-    ("learn_emergency", ("no_linkage", "emergency_online")),
-    ("learn_external", ("no_linkage", "external")),
-    ("learn_internal", ("no_linkage", "internal")),
-    ("learn_three", ("leader_inactive", "three_social")),
-    ("learn_story", ("open_recruitment", "categorized_recruitment")),
+LESSON_REPS = 5  # runs of each scenario: enough for a clear verdict on the lessons' outcomes, quick in class
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """`prefix` of its texts; `pair` (reference first) differing in the lesson's mechanism; `key`, the outcome
+    its question asks about; `explore`, the scenario to open for the things to try."""
+
+    prefix: str
+    pair: tuple[str, str]
+    key: str
+    explore: str
+
+
+LESSONS = (
+    Lesson("learn_emergency", ("no_linkage", "emergency_online"), "hidden_need_share", "emergency_online"),
+    Lesson("learn_external", ("no_linkage", "external"), "equity_ratio", "external"),
+    Lesson("learn_internal", ("no_linkage", "internal"), "unmet_need_days", "internal"),
+    Lesson("learn_three", ("three_social_unintegrated", "three_social"), "equity_ratio", "three_social"),
+    Lesson("learn_story", ("open_recruitment", "categorized_recruitment"), "volunteer_coordinator_overload_days",
+           "open_recruitment"),
 )
+#: (text key prefix, pair): the lessons' pairs, as the page's tests and the Compare page see them.
+STEPS = tuple((lesson.prefix, lesson.pair) for lesson in LESSONS)
+CHOICES = ("down", "same", "up")
+
+predictions = solara.reactive({})  # lesson prefix -> the choice made
+asked = solara.reactive({})  # lesson prefix -> the number of the comparison it started
 
 
 def go(page: str) -> None:
@@ -24,9 +48,14 @@ def go(page: str) -> None:
     app.page.value = page
 
 
-def run_pair(pair: tuple[str, str]) -> None:
-    go("compare")
-    compare.start(list(pair))
+def run_lesson(lesson: Lesson) -> None:
+    """Run the lesson's pair in the background (its results also appear on Compare) and wait for the reveal."""
+    compare.households.value = compare.days.value = None
+    compare.reps.value = LESSON_REPS
+    compare.start(list(lesson.pair))
+    if compare.job.value is not None and not compare.failure.value:
+        current = compare.outcome.value
+        asked.value = {**asked.value, lesson.prefix: (current or {}).get("number", 0) + 1}
 
 
 def open_in_explore(name: str) -> None:
@@ -34,16 +63,68 @@ def open_in_explore(name: str) -> None:
     go("explore")
 
 
+def answer(lesson: Lesson) -> tuple[str, str] | None:
+    """(direction, verdict words) of the lesson's outcome in its finished comparison, or None while not there."""
+    result = compare.outcome.value
+    if result is None or result.get("number") != asked.value.get(lesson.prefix) or \
+            list(result["labels"]) != list(lesson.pair):
+        return None
+    diffs = result["differences"]
+    row = diffs[(diffs["scenario"] == lesson.pair[1]) & (diffs["key"] == lesson.key)]
+    if row.empty:
+        return None
+    row = row.iloc[0]
+    words, _ = meaning.verdict(lesson.key, row.ci_low, row.ci_high, row.mean_diff)
+    direction = "down" if row.ci_high < 0 else "up" if row.ci_low > 0 else "same"
+    return direction, words
+
+
+@solara.component
+def LessonCard(number: int, lesson: Lesson):
+    prefix = lesson.prefix
+    a, b = (scenario_name(name) for name in lesson.pair)
+    with solara.Card(t(f"{prefix}_title"), margin=0, classes=[f"learn-{prefix}", "lesson"],
+                     style={"margin-bottom": "12px"}):
+        solara.Markdown(t(f"{prefix}_text"))
+        solara.Markdown(f"**{t('learn_question')}**{t('learn_ask', b=b, a=a, outcome=t(f'key_{lesson.key}'))}")
+        choice = predictions.value.get(prefix)
+        def predict(index) -> None:
+            if isinstance(index, int) and 0 <= index < len(CHOICES):
+                predictions.set({**predictions.value, prefix: CHOICES[index]})
+
+        # nothing chosen until the student chooses (solara's toggle would show the first choice as chosen)
+        rv.BtnToggle(v_model=CHOICES.index(choice) if choice in CHOICES else None, on_v_model=predict,
+                     class_="prediction", children=[rv.Btn(children=[t(f"predict_{c}")], class_=f"predict-{c}")
+                                                    for c in CHOICES])
+        busy = compare.running()
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            solara.Button(t("learn_run_pair", a=a, b=b), on_click=lambda: run_lesson(lesson), color="primary",
+                          outlined=True, disabled=choice is None or busy, classes=["btn-lesson-run"])
+            if choice is None:
+                solara.Text(t("learn_predict_first"), classes=["note"])
+            elif busy and asked.value.get(prefix):
+                solara.Text(t("learn_running"), classes=["note"])
+        found = answer(lesson)
+        with solara.Div(classes=["reveal"]):
+            if found is not None:
+                direction, words = found
+                right = direction == choice
+                solara.Markdown(f"**{t('learn_answer')}**{t('learn_result', b=b, a=a, outcome=t(f'key_{lesson.key}'), verdict=words)}"  # noqa: E501
+                                f" {t('learn_right') if right else t('learn_wrong')}")
+                why = compare.explanation(compare.outcome.value, lesson.pair[1], lesson.pair[0])
+                if why:
+                    solara.Text(why, classes=["why", "note"])
+                solara.Markdown(f"**{t('learn_notice')}**{t(f'{prefix}_notice')}")
+                solara.Markdown(f"**{t('learn_try')}**{t(f'{prefix}_try')}")
+                with solara.Row(style={"flex-wrap": "wrap"}):
+                    solara.Button(t("learn_open", name=scenario_name(lesson.explore)),
+                                  on_click=lambda: open_in_explore(lesson.explore), text=True)
+                    solara.Button(t("learn_see_compare"), on_click=lambda: go("compare"), text=True)
+
+
 @solara.component
 def Learn():
     """The Learn page."""
     solara.Markdown(t("learn_intro"))
-    for prefix, pair in STEPS:
-        with solara.Card(t(f"{prefix}_title"), margin=0, classes=[f"learn-{prefix}"], style={"margin-bottom": "12px"}):
-            solara.Markdown(t(f"{prefix}_text"))
-            solara.Markdown(f"**{t('learn_notice')}:** {t(f'{prefix}_notice')}")
-            with solara.Row(style={"flex-wrap": "wrap"}):
-                solara.Button(t("learn_run_pair") + f" ({pair[0]} / {pair[1]})", on_click=lambda p=pair: run_pair(p),
-                              color="primary", outlined=True)
-                for name in pair:
-                    solara.Button(t("learn_open", name=name), on_click=lambda n=name: open_in_explore(n), text=True)
+    for number, lesson in enumerate(LESSONS, start=1):
+        LessonCard(number, lesson)

@@ -126,11 +126,12 @@ class Watch:
         assert not self.outside, f"requests that left 127.0.0.1: {self.outside}"
 
 
-def open_dashboard(page, url: str) -> Watch:
-    """Open the dashboard in `page`, watched, and wait until the Explore page is interactive."""
+def open_dashboard(page, url: str, query: str = "") -> Watch:
+    """Open the dashboard in `page` (with the address's `query`, "?a=b", if given), watched, and wait until the
+    Explore page is interactive."""
     watch = Watch(page)
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url + "/")
+    page.goto(url + "/" + query)
     page.wait_for_selector(".btn-step")
     return watch
 
@@ -189,3 +190,28 @@ def compare_folders(pid: int) -> list[Path]:
     import tempfile
 
     return sorted(Path(tempfile.gettempdir()).glob(f"liandong-compare-{pid}-*"))
+
+
+# --- the language check -------------------------------------------------------------------------------------------
+#: Names that stay as they are in both languages: the project's name, the languages' own names, file formats, and
+#: the QQ groups of the story.
+PROPER_NAMES = ("LiánDòng", "English", "中文", "TOML", "CSV", "PNG", "SVG", "PDF", "HTML", "QQ", "liandong",
+                "UTF-8", "BOM", "KB", "MB", "true", "false", "Vega")
+IDENTIFIER = r"[A-Za-z0-9_\-]*[A-Za-z0-9](?:[._][A-Za-z0-9_]+)+"  # a field key, a file name: acute_rate, b.toml
+CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”‘’、·…]"
+
+
+def foreign(text: str, language: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The pieces of `text` written in the other language than `language` ("zh" or "en"): English words on a
+    Chinese page, Chinese characters on an English one. Proper names, file names and field keys (the file's own
+    words, in quotes, as TOML table headers, or with dots and underscores) do not count; `names` adds more (a scenario's field names)."""
+    import re
+
+    if language == "zh":
+        text = re.sub(IDENTIFIER, " ", text)
+    for name in (*PROPER_NAMES, *names):
+        text = text.replace(name, " ")
+    if language == "zh":
+        text = re.sub(r"“[A-Za-z0-9_.\- ]+”|'[A-Za-z0-9_.\- ]+'|（[A-Za-z0-9_.\-]+）|\[\[?[A-Za-z0-9_.]+\]\]?", " ", text)
+        return sorted(set(re.findall(r"[A-Za-z]{2,}(?:[ \-'][A-Za-z]{2,})*", text)))
+    return sorted(set(re.findall(f"{CJK}+", text)))

@@ -71,6 +71,12 @@ def test_every_lever_on_the_explore_page_has_a_chinese_name_and_tooltip():
     for key in exposed:
         name, tip = i18n.FIELDS[key]
         assert name and tip and name != key.split(".")[-1], key
+    for key, _, info in (f for section in explore.MECHANISMS for f in explore._fields(section)):
+        assert key in i18n.FIELD_NAMES_EN, f"{key}: no English label (the page would show its field name)"
+        i18n.language.value = "en"
+        tip = explore._tooltip(key, info)
+        assert "`" not in tip and "domain-facts" not in tip and "model-spec" not in tip, tip
+        i18n.language.value = "zh"
     for section in ("online", "internal", "external", "triage", "volunteers", "organisations"):  # every mechanism
         assert any(key.startswith(section + ".") for key in exposed), section
 
@@ -90,7 +96,7 @@ def test_every_summary_key_series_page_and_lesson_has_a_text():
 
     wanted = ({f"key_{k}" for k in simulation.SUMMARY_KEYS} | {f"cat_{c}" for c in CATEGORIES}
               | {f"grp_{g}" for g in GROUPS} | {f"page_{p}" for p in PAGES}
-              | {f"{prefix}_{part}" for prefix, _ in STEPS for part in ("title", "text", "notice")})
+              | {f"{prefix}_{part}" for prefix, _ in STEPS for part in ("title", "text", "notice", "try")})
     assert wanted - set(i18n.TEXT) == set()
 
 
@@ -429,3 +435,182 @@ def test_add_to_compare_says_so_and_notes_what_changed():
     i18n.language.value = "en"
     assert i18n.scenario_name("no_linkage*1") == "Cadres alone (edit 1)"
     assert "Emergency online linkage on" in explore.describe_changes(explore.saved_changes.value["no_linkage*1"])
+
+
+# --- everything in both languages -----------------------------------------------------------------------------------
+def _texts(widget, seen=None) -> list[str]:
+    """Every text a widget tree can show: labels, hints, button and text children, select options, tooltips, HTML
+    (its text and its title attributes), and the charts' titles, legends and tooltips."""
+    import html as html_module
+    import json as json_module
+
+    import ipywidgets
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen or type(widget).__name__ == "Icon":  # an icon's name is not text
+        return []
+    seen.add(id(widget))
+    out = []
+    for name in ("label", "hint", "placeholder", "messages", "error_messages", "tooltip", "description"):
+        value = getattr(widget, name, None)
+        if isinstance(value, str) and value:
+            out.append(value)
+    for item in getattr(widget, "items", None) or []:
+        out.append(item["text"] if isinstance(item, dict) else str(item))
+    template = getattr(widget, "template", None)
+    if isinstance(template, str) and "solara-markdown" in template:  # a Markdown text, rendered to HTML
+        out.append(html_module.unescape(re.sub(r"<[^>]+>", " ", template.split("<script", 1)[0])))
+    markup = getattr(widget, "unsafe_innerHTML", None)
+    if isinstance(markup, str):
+        out += re.findall(r'title="([^"]*)"', markup)
+        out.append(html_module.unescape(re.sub(r"<[^>]+>", " ", markup)))
+    spec = getattr(widget, "spec_json", None)
+    if isinstance(spec, str) and spec != "{}":
+        def strings(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key in ("title", "text", "series", "scenario", "phase", "label", "short", "name", "where",
+                               "door", "who") and isinstance(value, str):
+                        yield value
+                    elif isinstance(value, dict) and key == "title":
+                        yield value.get("text", "")
+                    else:
+                        yield from strings(value)
+            elif isinstance(node, list):
+                for value in node:
+                    yield from strings(value)
+        out += list(strings(json_module.loads(spec)))
+    children = list(getattr(widget, "children", None) or [])
+    for slot in getattr(widget, "v_slots", None) or []:
+        slot_children = slot.get("children")
+        children += slot_children if isinstance(slot_children, list) else [slot_children]
+    for child in children:
+        if isinstance(child, str):
+            out.append(html_module.unescape(re.sub(r"<[^>]+>", " ", child)))
+        elif isinstance(child, ipywidgets.Widget):
+            out += _texts(child, seen)
+    return out
+
+
+def _page_texts(page: str) -> list[str]:
+    from dashboard import app
+
+    app.page.value = page
+    box, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        if page == "explore":  # every mechanism's levers
+            for button in rc.find(v.Btn, class_="section-btn").widgets:
+                button.click()
+        return _texts(box)
+    finally:
+        rc.close()
+
+
+def test_no_text_on_any_page_is_in_the_other_language():
+    import scenarios
+    from dashboard import learn
+    from dashboard_fixtures import foreign
+
+    field_names = tuple(sorted({name for s in scenarios.Scenario.model_fields.values()
+                                for name in getattr(s.annotation, "model_fields", {})}, key=len, reverse=True))
+    result = compare.compare(["no_linkage", "emergency_online"], 2, {"households": 300, "days": 20})
+    found = {}
+    for language in i18n.LANGUAGES:
+        i18n.language.value = language
+        explore.load_upload("bad.toml", BAD_FILE)  # an upload error
+        explore.set_edit("external.lead_days_final", 9)
+        explore.reset()  # a settings error
+        explore.add_to_compare(explore.current_base())  # the note that says so
+        compare.outcome.value = {**result, "number": 1}
+        learn.predictions.value = {"learn_emergency": "up"}
+        learn.asked.value = {"learn_emergency": 1}  # lesson 1's answer revealed, from this comparison
+        compare.reps.value = 100_000
+        compare.start(["no_linkage", "emergency_online"])  # an error on Compare
+        for page in ("explore", "compare", "learn"):
+            texts = _page_texts(page)
+            assert len(texts) > 20, page
+            bad = {f"{piece} in {text[:80]!r}" for text in texts for piece in foreign(text, language, field_names)}
+            if bad:
+                found[(language, page)] = sorted(bad)
+            if page == "learn":
+                assert any(i18n.t("learn_answer") in text for text in texts), "lesson 1's answer is not shown"
+        explore.edits.value, explore.edit_error.value, explore.upload_message.value = {}, "", None
+    assert not found, f"text in the other language: {found}"
+
+
+# --- the setup in the address ---------------------------------------------------------------------------------------
+def test_the_address_carries_the_setup_and_refuses_what_the_page_does_not_offer():
+    from dashboard import share
+
+    pages = []
+    ignored = share.apply("page=compare&lang=en&scenario=three_social&seed=7&households=600&online.enabled=false"
+                          "&external.targeting=need&compare=no_linkage,internal&reps=4", pages.append,
+                          ["explore", "compare", "learn"])
+    assert ignored == [] and pages == ["compare"]
+    assert i18n.language.value == "en" and explore.base.value.name == "three_social" and explore.seed.value == 7
+    assert explore.edits.value == {"households": 600, "online.enabled": False, "external.targeting": "need"}
+    assert explore.run.value.model.config.households == 600  # the model was built from it
+    assert compare.selection.value == ["no_linkage", "internal"] and compare.reps.value == 4
+    query = share.current_query("compare")
+    again = share.apply(query, pages.append, ["explore", "compare", "learn"])  # the page's own address round-trips
+    assert again == [] and explore.edits.value["households"] == 600 and explore.seed.value == 7
+    bad = share.apply("scenario=/etc/passwd&seed=-1&needs.acute_rate=1&households=lots&lang=fr", pages.append,
+                      ["explore"])
+    assert set(bad) == {"scenario", "seed", "needs.acute_rate", "households", "lang"}
+    assert share.apply("x=" + "a" * 5000, pages.append, ["explore"]) == ["…"]
+
+
+# --- Learn ---------------------------------------------------------------------------------------------------------
+def test_the_three_social_lesson_compares_scenarios_that_differ_only_in_integration():
+    from dashboard import learn, report
+
+    lesson = next(lesson for lesson in learn.LESSONS if lesson.prefix == "learn_three")
+    a, b = (compare.sources([name])[0] for name in lesson.pair)
+    a, b = (scenarios_load(x) for x in (a, b))
+    flat_a, flat_b = report._flat(a.model_dump(mode="json")), report._flat(b.model_dump(mode="json"))
+    assert {k for k in flat_a if flat_a[k] != flat_b[k]} == {"organisations.integration"}
+    assert i18n.scenario_name(lesson.pair[0]) == "三社联动（社工未纳入社区体系）"
+
+
+def scenarios_load(source):
+    import scenarios
+
+    return scenarios.load(source)
+
+
+def test_a_lesson_reveals_its_answer_from_the_runs_after_the_prediction():
+    from dashboard import learn
+
+    lesson = learn.LESSONS[2]  # internal linkage: unmet need-days
+    learn.predictions.value = {lesson.prefix: "down"}
+    learn.asked.value = {lesson.prefix: 1}
+    assert learn.answer(lesson) is None  # nothing run yet
+    result = compare.compare(list(lesson.pair), 3, {"households": 600, "days": 40})
+    compare.outcome.value = {**result, "number": 1}
+    direction, words = learn.answer(lesson)
+    assert direction in learn.CHOICES and words
+    _, rc = solara.render(learn.LessonCard(3, lesson), handle_error=False)
+    try:
+        texts = " ".join(_texts(rc.container))
+    finally:
+        rc.close()
+    assert "结果：" in texts and words in texts and ("你猜对了" in texts) == (direction == "down")
+
+
+#: The direction of each lesson's outcome that its texts teach (learn_*_notice): the runs must show it clearly.
+TAUGHT = {"learn_emergency": "down", "learn_external": "up", "learn_internal": "down", "learn_three": "down",
+          "learn_story": "down"}
+
+
+def test_every_lesson_shows_what_it_teaches_clearly_over_the_seeds_it_runs():
+    """Each lesson's pair, at the lesson's own runs and the page's defaults (what a class sees): its outcome moves
+    the way the lesson says, with an interval clear of zero; lesson 4's pair differs in integration alone."""
+    from dashboard import learn
+
+    assert set(TAUGHT) == {lesson.prefix for lesson in learn.LESSONS}
+    for number, lesson in enumerate(learn.LESSONS, start=1):
+        result = compare.compare(list(lesson.pair), learn.LESSON_REPS, None)
+        compare.outcome.value = {**result, "number": number}
+        learn.asked.value = {lesson.prefix: number}
+        direction, words = learn.answer(lesson)
+        assert direction == TAUGHT[lesson.prefix], (lesson.prefix, lesson.key, words)

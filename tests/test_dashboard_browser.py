@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 import scenarios
 import simulation
-from dashboard.explore import fmt
+from dashboard.meaning import value
 
 from dashboard_fixtures import *  # noqa: F403 (the server, browser and page fixtures)
 from dashboard_fixtures import TIMEOUT_MS, open_dashboard, shot
@@ -64,8 +64,9 @@ def test_explore_loads_and_step_advances_the_day_and_the_charts(dashboard):
     charts_drawn(page, drawn)
     assert page.locator(".chart").first.screenshot() != first, "the chart of unmet needs did not change"
     expect(page.locator(".card-unmet_need_days .card-value")).not_to_have_text(unmet, timeout=TIMEOUT_MS)
-    expect(page.locator(".chart svg")).to_have_count(6)  # five series charts and the building's network
-    assert page.locator(".network-chart svg .mark-symbol path").count() > 10  # its households and responders
+    expect(page.locator(".chart svg")).to_have_count(7)  # five series charts, the community and one building
+    assert page.locator(".network-chart svg .mark-rect path").count() >= 50  # grid cells and their buildings
+    assert page.locator(".building-chart svg .mark-rect path").count() >= 60  # the building's households
     shot(page, "explore-zh")
     watch.check()
 
@@ -78,14 +79,14 @@ def test_switching_a_mechanism_and_resetting_changes_the_outcome(dashboard):
                 for online in (False, True)}
     shown = page.locator(".card-unmet_need_days .card-value")
     step(page, 6)
-    expect(shown).to_have_text(fmt(expected[False]["unmet_need_days"]), timeout=TIMEOUT_MS)
+    expect(shown).to_have_text(value("unmet_need_days", expected[False]["unmet_need_days"]), timeout=TIMEOUT_MS)
     page.click(".lever-online-enabled .v-input--selection-controls__input")
     expect(page.locator(".pending")).to_be_visible()
     page.click(".btn-reset")
     day_is(page, 0)
     expect(page.locator(".pending")).to_have_count(0)
     step(page, 6)
-    expect(shown).to_have_text(fmt(expected[True]["unmet_need_days"]), timeout=TIMEOUT_MS)
+    expect(shown).to_have_text(value("unmet_need_days", expected[True]["unmet_need_days"]), timeout=TIMEOUT_MS)
     assert expected[True]["unmet_need_days"] < expected[False]["unmet_need_days"]
     shot(page, "explore-online-on")
     watch.check()
@@ -136,9 +137,13 @@ def test_language_switch_changes_the_labels(dashboard):
     shot(page, "learn-en")
     page.click(".lang-zh")
     expect(page.get_by_text("练习：800人报名的故事")).to_be_visible()
-    page.locator(".learn-learn_story button").first.click()  # the exercise's pair, run on the Compare page
-    expect(page.locator("table.differences caption")).to_have_text("分类招募志愿者 与 公开招募志愿者 相比",
-                                                                   timeout=120_000)
+    story = page.locator(".learn-learn_story")
+    expect(story.locator(".btn-lesson-run")).to_be_disabled()  # predict first
+    story.locator(".predict-down").click()
+    story.locator(".btn-lesson-run").click()  # the exercise's pair, run in the background
+    expect(story.locator(".reveal")).to_contain_text("结果：", timeout=120_000)
+    page.click(".nav-compare")
+    expect(page.locator("table.differences caption")).to_have_text("分类招募志愿者 与 公开招募志愿者 相比")
     watch.check()
 
 
@@ -151,7 +156,7 @@ def test_an_invalid_upload_shows_its_error_and_keeps_the_scenario(dashboard):
     expect(page.locator(".households-input input")).to_have_value("600")
     upload.set_input_files({"name": "bad.toml", "mimeType": "text/plain", "buffer": BAD_FILE})
     error = page.locator(".upload-error")
-    expect(error).to_contain_text("bad.toml: field 'needs.acute_rat': unknown key. Did you mean 'acute_rate'?")
+    expect(error).to_contain_text("bad.toml：“needs.acute_rat”没有这个字段。是不是“acute_rate”？")  # translated
     expect(page.locator(".households-input input")).to_have_value("600")  # the previous scenario stays
     drawn = renders(page)
     step(page)

@@ -1,5 +1,6 @@
-"""The Explore page's charts and layout in a real headless Chromium: drawn correctly from day 0 (no console error, no
-element taller than the window) and after Reset or a preset change, sized to the window.
+"""The pages' charts and layout in a real headless Chromium: drawn correctly from day 0 (no console error, no
+element taller than the window) and after Reset or a preset change, sized to the window; at a laptop's, a
+projector's and a phone's size no control sticks out of the window and no chart or chart text is cut.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 from dashboard_fixtures import *  # noqa: F403 (the server, browser and page fixtures)
 from dashboard_fixtures import TIMEOUT_MS
 
-N_CHARTS = 6  # five daily series and the building's network
+N_CHARTS = 7  # five daily series, the community and one building
 
 #: Every drawn chart, its size and whether it has axes; every element taller than the window.
 MEASURE = """() => {
@@ -55,6 +56,7 @@ def assert_drawn_within_the_window(seen: dict) -> None:
     for i, chart in enumerate(seen["charts"]):
         assert 100 <= chart["height"] <= seen["window"], f"chart {i}: height {chart['height']}"
     assert all(c["axes"] >= 2 for c in seen["charts"][:5]), "a series chart drawn without its axes"
+    assert seen["charts"][6]["axes"] >= 2, "the building's floors drawn without their axes"
     assert seen["scroll"] < 8 * seen["window"], f"a scrolling area {seen['scroll']} px tall"
 
 
@@ -110,3 +112,124 @@ def test_charts_follow_the_window_height(browser, dashboard_url):
         finally:
             context.close()
     assert heights[1300] > heights[700] + 50
+
+
+#: Everything a control or chart may not do at a window size: stick out of the window or out of its box.
+OVERFLOW = """() => {
+    const W = window.innerWidth;
+    const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0
+        && getComputedStyle(e).visibility !== 'hidden'; };
+    const out = [];
+    if (document.documentElement.scrollWidth > W + 1) out.push('page ' + document.documentElement.scrollWidth);
+    for (const e of document.querySelectorAll('.page .v-btn, .page .v-input, .app-nav .v-btn')) {
+        if (!visible(e)) continue;
+        const r = e.getBoundingClientRect();
+        if (r.left < -1 || r.right > W + 1) out.push('control ' + (e.innerText || e.className).slice(0, 40) + ' ' + r.right);
+    }
+    for (const box of document.querySelectorAll('.explore-controls')) {
+        if (!visible(box)) continue;
+        const edge = box.getBoundingClientRect().right;
+        for (const e of box.querySelectorAll('.v-btn, .v-input, .v-alert, .v-btn-toggle')) {
+            if (visible(e) && e.getBoundingClientRect().right > edge + 1) out.push('sticks out of the controls: '
+                + e.className.slice(0, 60));
+        }
+    }
+    for (const svg of document.querySelectorAll('.liandong-chart svg')) {
+        if (!visible(svg)) continue;
+        const r = svg.getBoundingClientRect();
+        const box = svg.closest('.chart, .liandong-chart-box').getBoundingClientRect();
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.right > W + 1) out.push('chart ' + r.right);
+        for (const text of svg.querySelectorAll('text')) {  // a title, label or legend cut at the drawing's edge
+            const b = text.getBoundingClientRect();
+            if (b.width && (b.left < r.left - 2 || b.right > r.right + 2)) out.push('text cut: '
+                + text.textContent.slice(0, 40));
+        }
+    }
+    return out;
+}"""
+FONT = """() => Math.min(...[...document.querySelectorAll('.liandong-chart svg')].filter(s => s.getBoundingClientRect()
+    .width > 0).flatMap(s => [...s.querySelectorAll('.role-axis-label text, .role-title-text')])
+    .map(t => parseFloat(getComputedStyle(t).fontSize)))"""
+
+
+def open_at(browser, url: str, width: int, height: int):
+    from dashboard_fixtures import open_dashboard
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    return context, page, open_dashboard(page, url)
+
+
+def test_laptop_1400x900_has_no_overflow_and_no_clipped_chart(browser, dashboard_url):
+    context, page, watch = open_at(browser, dashboard_url, 1400, 900)
+    try:
+        page.click(".btn-step")
+        charts_settled(page, [0])
+        assert page.evaluate(OVERFLOW) == []
+        expect(page.locator(".explore-controls")).to_be_visible()
+        expect(page.locator(".drawer-toggle")).to_be_hidden()
+        watch.check()
+    finally:
+        context.close()
+
+
+def test_projector_1920x1080_presentation_mode_has_larger_type_one_chart_at_a_time(browser, dashboard_url):
+    context, page, watch = open_at(browser, dashboard_url, 1920, 1080)
+    try:
+        page.click(".btn-step")
+        charts_settled(page, [0])
+        normal = page.evaluate(FONT)
+        page.click(".btn-presentation")
+        expect(page.locator(".chart-picker")).to_be_visible()
+        page.wait_for_function("() => [...document.querySelectorAll('.chart')].filter(c => c.offsetWidth).length"
+                               " === 1")
+        page.wait_for_function(f"() => ({FONT})() >= 16")
+        assert page.evaluate(FONT) > normal
+        assert page.evaluate(OVERFLOW) == []
+        # the controls wait in their drawer, so the chart has the screen's width; Play stays at hand
+        expect(page.locator(".explore-controls")).to_be_hidden()
+        expect(page.locator(".btn-play")).to_be_in_viewport()
+        shown = page.locator(".chart").first.locator("svg")
+        assert shown.bounding_box()["width"] > 0.8 * 1920
+        page.click(".drawer-toggle")
+        expect(page.locator(".preset-select")).to_be_in_viewport()
+        page.click(".drawer-close")
+        page.locator(".chart-picker .v-btn").nth(1).click()  # the next chart
+        expect(page.locator(".chart").nth(1)).to_be_visible()
+        expect(page.locator(".chart").nth(0)).to_be_hidden()
+        watch.check()
+    finally:
+        context.close()
+
+
+def test_phone_390x844_keeps_play_at_hand_and_the_controls_in_a_drawer(browser, dashboard_url):
+    context, page, watch = open_at(browser, dashboard_url, 390, 844)
+    try:
+        expect(page.locator(".explore-controls")).to_be_hidden()
+        for button in (".btn-step", ".btn-play", ".btn-reset"):
+            expect(page.locator(button)).to_be_in_viewport()
+        page.click(".btn-step")
+        charts_settled(page, [0])
+        assert page.evaluate(OVERFLOW) == []
+        page.click(".drawer-toggle")
+        expect(page.locator(".explore-controls")).to_be_visible()
+        expect(page.locator(".preset-select")).to_be_in_viewport()
+        assert page.evaluate(OVERFLOW) == []
+        page.click(".drawer-close")
+        expect(page.locator(".explore-controls")).to_be_hidden()
+        page.click(".nav-compare")  # Compare with its results, and Learn, fit the phone as well
+        for selector, value in ((".compare-reps", "2"), (".compare-households", "300"), (".compare-days", "20")):
+            field = page.locator(f"{selector} input")
+            field.fill(value)
+            field.press("Enter")
+            expect(field).to_have_value(value)
+        page.click(".btn-compare")
+        expect(page.locator(".compare-results-1 table.differences")).to_be_visible(timeout=120_000)
+        page.wait_for_function("() => document.querySelector('.compare-results .liandong-chart svg')")
+        assert page.evaluate(OVERFLOW) == []
+        page.click(".nav-learn")
+        expect(page.locator(".learn-learn_story")).to_be_visible()
+        assert page.evaluate(OVERFLOW) == []
+        watch.check()
+    finally:
+        context.close()

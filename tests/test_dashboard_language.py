@@ -1,0 +1,130 @@
+"""Every page in each language, in a real headless Chromium: no visible text, chart text, option, tooltip or error
+message on a page in one language contains text of the other (apart from proper names and the file's own keys)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+import scenarios
+
+from dashboard_fixtures import *  # noqa: F403 (the server, browser and page fixtures)
+from dashboard_fixtures import foreign
+
+BAD_FILE = b'name = "bad"\nextends = "no_linkage"\n[needs]\nacute_rat = 0.001\n[online]\nreport_prob = 3\n'
+FIELD_NAMES = tuple(sorted({name for s in scenarios.Scenario.model_fields.values()
+                            for name in getattr(s.annotation, "model_fields", {})}, key=len, reverse=True))
+
+#: What the page shows: its text, the charts' text, and the titles (tooltips) of its elements.
+VISIBLE = """() => [document.body.innerText,
+    ...[...document.querySelectorAll('svg text')].map(e => e.textContent),
+    ...[...document.querySelectorAll('[title]')].map(e => e.getAttribute('title'))]"""
+
+
+def check(page, language: str, where: str, found: dict) -> None:
+    texts = page.evaluate(VISIBLE)
+    bad = sorted({piece for text in texts for piece in foreign(text, language, FIELD_NAMES)})
+    if bad:
+        found[(language, where)] = bad
+
+
+def menu_texts(page, selector: str) -> list[str]:
+    page.click(selector)
+    menu = page.locator(".menuable__content__active")
+    expect(menu).to_be_visible()
+    texts = menu.all_inner_texts()
+    page.keyboard.press("Escape")
+    expect(page.locator(".menuable__content__active")).to_have_count(0)
+    return texts
+
+
+def test_no_page_shows_text_of_the_other_language(dashboard):
+    page, watch = dashboard
+    found: dict = {}
+    for run, language in enumerate(("zh", "en"), start=1):
+        page.click(f".lang-{language}")
+        page.click(".nav-explore")
+        page.wait_for_selector(".btn-step")
+        for button in page.locator(".section-btn").all():  # every mechanism's levers
+            button.click()
+        expect(page.locator(".lever-volunteers-mode")).to_be_visible()
+        page.locator("input[type=file]").set_input_files(
+            {"name": "bad.toml", "mimeType": "text/plain", "buffer": BAD_FILE})
+        expect(page.locator(".upload-error")).to_be_visible()
+        page.click(".btn-step")
+        page.wait_for_function("() => document.querySelectorAll('.liandong-chart svg').length >= 6")
+        check(page, language, "explore", found)
+        options = (menu_texts(page, ".preset-select") + menu_texts(page, ".lever-volunteers-mode")
+                   + menu_texts(page, ".lever-external-targeting"))
+        bad = sorted({p for text in options for p in foreign(text, language, FIELD_NAMES)})
+        if bad:
+            found[(language, "options")] = bad
+        page.locator(".seed-input").hover()  # a tooltip
+        tip = page.locator(".v-tooltip__content.menuable__content__active")
+        expect(tip).to_be_visible()
+        if foreign(tip.inner_text(), language):
+            found[(language, "tooltip")] = foreign(tip.inner_text(), language)
+        page.click(".nav-compare")
+        field = page.locator(".compare-reps input")
+        field.fill("2")
+        field.press("Enter")
+        for selector, value in ((".compare-households input", "300"), (".compare-days input", "20")):
+            page.locator(selector).fill(value)
+            page.locator(selector).press("Enter")
+            expect(page.locator(selector)).to_have_value(value)
+        page.click(".btn-compare")
+        expect(page.locator(f".compare-results-{run} table.differences")).to_be_visible(timeout=120_000)
+        check(page, language, "compare", found)
+        page.locator(".compare-days input").fill("99999")  # an error on Compare
+        page.locator(".compare-days input").press("Enter")
+        page.click(".btn-compare")
+        expect(page.locator(".compare-error")).to_be_visible()
+        check(page, language, "compare error", found)
+        page.locator(".compare-days input").fill("")
+        page.locator(".compare-days input").press("Enter")
+        page.click(".nav-learn")
+        expect(page.locator(".learn-learn_story")).to_be_visible()
+        check(page, language, "learn", found)
+    assert not found, f"text in the other language: {found}"
+    watch.check()
+
+
+#: Files a visitor might upload, each wrong in one way the scenario loader names.
+BAD_UPLOADS = [
+    b'extends = "no_linkage"\n[needs]\nacute_rat = 0.001\n',  # an unknown key
+    b'extends = "../../etc/passwd"\n',  # not a preset
+    b"extends = 3\n",
+    b"\xff\xfe",  # not UTF-8
+    b"\xef\xbb\xbfname = 'x'\n",  # a byte-order mark
+    b"a = [\n",  # not TOML
+    b"a = " + b"[" * 5000,  # nested too deeply
+    b"x" * (1 << 21),  # too large
+    b'extends = "no_linkage"\nhouseholds = -5\n',
+    b'extends = "no_linkage"\nhouseholds = 1e9\n',
+    b'extends = "no_linkage"\ndays = 100000\n',
+    b'extends = "no_linkage"\nhouseholds = 100000\ndays = 900\n',  # households x days
+    b'extends = "no_linkage"\n[online]\nreport_prob = "x"\n',
+    b'extends = "no_linkage"\n[online]\nreport_prob = nan\n',
+    b'extends = "no_linkage"\n[online]\nreport_prob = inf\n',
+    b'extends = "no_linkage"\n[volunteers]\nmode = "foo"\n',
+    b'extends = "no_linkage"\n[external]\nlead_days_initial = 2\nlead_days_final = 9\n',
+    b'extends = "no_linkage"\n[[phases]]\nname = "a"\nstart = 3\n',
+    b'extends = "no_linkage"\ndays = 20\n[[phases]]\nname = "a"\nstart = 0\n[[phases]]\nname = "b"\nstart = 30\n',
+]
+
+
+def test_every_validation_message_of_an_upload_is_translated_whole():
+    """The Chinese page shows the loader's messages in Chinese: each of these is translated sentence by sentence,
+    with no English left but the file's own keys and values."""
+    import scenarios
+    from dashboard import messages
+
+    for data in BAD_UPLOADS:
+        try:
+            scenarios.parse(data, label="upload.toml")
+        except scenarios.ScenarioError as exc:
+            text, complete = messages.translate(str(exc))
+        else:
+            raise AssertionError(f"accepted: {data[:60]!r}")
+        assert complete, str(exc)
+        assert text.startswith("upload.toml："), text
+        assert not foreign(text, "zh", FIELD_NAMES), (text, foreign(text, "zh", FIELD_NAMES))
