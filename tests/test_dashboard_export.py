@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import expect
 
 import simulation
@@ -65,7 +66,12 @@ def test_the_comparison_report_and_the_daily_csv(dashboard):
     chart = download(page, lambda: page.locator(".compare-results .chart-svg").first.click())
     svg = chart.read_text(encoding="utf-8")
     assert "仅靠社区干部" in svg and "应急线上联动" in svg  # the scenarios' names in the exported chart
-    png_size(download(page, lambda: page.locator(".compare-results .chart-png").first.click()).read_bytes())
+    png = download(page, lambda: page.locator(".compare-results .chart-png").first.click())
+    png_size(png.read_bytes())
+    with Image.open(png) as image:  # a valid PNG (every chunk's CRC checked), naming the scenarios it draws
+        image.load()
+        said = image.text.get("Description", "")
+    assert "仅靠社区干部" in said and "应急线上联动" in said, said
     daily = download(page, lambda: page.get_by_text("下载每日序列（CSV）").click()).read_text(encoding="utf-8")
     header = daily.splitlines()[0].split(",")
     assert set(simulation.DAILY_COLUMNS) <= set(header) and "scenario" in header
