@@ -155,14 +155,18 @@ class Ledger:
             hh.open_count[category] += k
             self.raised[category] += k
 
-    def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
-        """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
-        if len(rows) == 0:
-            return
+    def _close(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int) -> None:
+        """Close the open needs at (rows, cats) and count them met, with their waits."""
         raised = _close_needs(rows, cats, day, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
                               self.met, hh.group_bits, WAIT_GROUP_BITS, self.met_in_group, self.wait_in_group)
         hh.open_raised_days -= raised
         self.met_wait_days += day * len(rows) - raised
+
+    def meet(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int, by: str) -> None:
+        """Close the open needs at (rows, cats), met by `by` (self, cadre, volunteer, ...)."""
+        if len(rows) == 0:
+            return
+        self._close(hh, rows, cats, day)
         self.met_by[by] = self.met_by.get(by, 0) + len(rows)
         if by in COUNSELLORS:
             self.sessions += int(np.count_nonzero(cats == PSYCH))
@@ -174,10 +178,7 @@ class Ledger:
         counts is integers, so the counts are those of one `meet` per responder)."""
         if len(rows) == 0:
             return
-        raised = _close_needs(rows, cats, day, hh.open, hh.reported, hh.raised_day, hh.open_count, hh.known_count,
-                              self.met, hh.group_bits, WAIT_GROUP_BITS, self.met_in_group, self.wait_in_group)
-        hh.open_raised_days -= raised
-        self.met_wait_days += day * len(rows) - raised
+        self._close(hh, rows, cats, day)
         bounds = first.tolist()
         for k, by in enumerate(bys):
             n = bounds[k + 1] - bounds[k]
