@@ -228,7 +228,7 @@ def test_a_sweep_killed_in_the_middle_resumes_to_exactly_the_rows_of_an_uninterr
 
 def test_ctrl_c_keeps_finished_runs_exits_130_and_the_same_command_resumes(spec, tmp_path, monkeypatch, capsys,
                                                                           reference):
-    from simulation.cli import main
+    from liandong.cli import main
 
     real = evaluate._simulate
     done = []
