@@ -17,6 +17,8 @@ import pandas as pd
 import solara
 import traitlets
 
+from dashboard.i18n import t
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier only; vega-embed never fetches it
 HEIGHT = 190
 DAY_AXIS = {"format": "d", "tickMinStep": 1}  # days are whole numbers, also on a short run's axis
@@ -37,8 +39,6 @@ class VegaChart(v.VuetifyTemplate):
 
 def show(spec: dict, name: str = "chart") -> solara.Element:
     """A Vega-Lite widget for `spec`, with buttons that save it as PNG or SVG (`name`.png, `name`.svg)."""
-    from dashboard.i18n import t
-
     return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")),
                              file_name=name, png_label=t("chart_png"), svg_label=t("chart_svg"))
 

@@ -33,6 +33,7 @@ from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
 from simulation.households import CATEGORIES, GROUPS
+from simulation.linkage.volunteers import ACTIVE
 
 #: The scenario sections whose levers the page exposes (every linkage mechanism, and price stabilisation).
 MECHANISMS = ("online", "internal", "external", "triage", "volunteers", "organisations", "prices")
@@ -568,8 +569,6 @@ def serving(model: CommunityModel) -> dict[int, dict[str, int]]:
                 grids[g]["sunk" if cadre.role == "sunk" else "cadres"] += 1
     pool = mechanism(model, "volunteers")
     if pool is not None:
-        from simulation.linkage.volunteers import ACTIVE
-
         active = np.bincount(pool.grid[pool.status == ACTIVE], minlength=model.network.n_grids)
         for g in grids:
             grids[g]["volunteers"] = int(active[g])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from dashboard.i18n import FIELDS, t
+from dashboard.i18n import FIELDS, OPTIONS, t
 
 LINE = re.compile(r"^(?P<where>.*?): field '(?P<key>[^']+)': (?P<problem>.*)$", re.S)
 ALLOWED = re.compile(r"\s*Allowed: .*$", re.S)
@@ -35,8 +35,6 @@ def _number_list(text: str) -> str:
 
 def _options(text: str) -> str:
     """Choices as the page names them, each with the word the file uses: 公开招募（open）."""
-    from dashboard.i18n import OPTIONS
-
     words = [p.strip(" '\"") for p in re.split(r",\s*|\s+or\s+", text) if p.strip(" '\"")]
     return "、".join(f"{OPTIONS[w][0]}（{w}）" if w in OPTIONS else w for w in words)
 

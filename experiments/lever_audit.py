@@ -37,7 +37,12 @@ import pandas as pd
 
 import scenarios
 from experiments.errors import ExperimentError
+from experiments.executors import ProcessExecutor
+from experiments.plan import compare_plan
+from experiments.reports import fmt
+from experiments.runner import execute
 from scenarios.schema import TARGETING_MODES, Phase, Scenario, Section
+from simulation.provenance import code_version
 
 MAIN = "wuhan_2020"
 SEEDS = 10
@@ -388,10 +393,6 @@ def run(selected: list[Lever] | None = None, seeds: int = SEEDS, overrides: dict
     `overrides` (e.g. {"households": 300, "days": 40}) apply to every context before the lever is set. Runs go to
     `executor` (default: local processes, `workers` of them); each context's runs are one comparison in a folder
     under `out` (default: a temporary folder, removed afterwards)."""
-    from experiments.executors import ProcessExecutor
-    from experiments.plan import compare_plan
-    from experiments.runner import execute
-
     if not isinstance(seeds, int) or isinstance(seeds, bool) or seeds < 2:
         raise ExperimentError(f"--seeds {seeds!r}: a paired interval needs at least 2 seeds.")
     selected = levers() if selected is None else selected
@@ -516,8 +517,6 @@ def _show(value) -> str:
 
 
 def _cell(r) -> str:
-    from experiments.reports import fmt
-
     if r["n_pairs"] == 0:
         return "–"
     if identical(r):
@@ -532,16 +531,11 @@ _cell.seeds = SEEDS
 
 
 def _signed(x: float) -> str:
-    from experiments.reports import fmt
-
     return ("+" if x > 0 else "") + fmt(x)
 
 
 def page(audit: Audit, command: str = "python -m experiments.lever_audit --write docs/levers.md") -> str:
     """The Markdown page: unexplained inert levers first, then every lever's paired effects, section by section."""
-    from experiments.reports import fmt
-    from simulation.provenance import code_version
-
     _cell.seeds = audit.seeds
     verdict = verdicts(audit).set_index("lever")
     rows = audit.rows

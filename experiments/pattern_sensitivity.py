@@ -21,6 +21,8 @@ import os
 import time
 from pathlib import Path
 
+from simulation import CommunityModel
+from simulation.households import FOOD
 
 PARAMETERS: dict[str, tuple[float, float]] = {
     "volunteers.attrition": (0.005, 0.02),  # sources: 0.5-2% a day (L)
@@ -49,8 +51,6 @@ PATTERNS: dict[str, str] = {
 
 
 def _model(name, seed, overrides):
-    from simulation import CommunityModel
-
     model = CommunityModel(scenario=name, rng=seed, **overrides)
     while model.running:
         model.step()
@@ -99,12 +99,8 @@ def _pattern(key: str, seed: int, overrides: dict) -> bool:
         best = summaries.pop("three_social")
         return all(best["unmet_need_days"] < s["unmet_need_days"] for s in summaries.values())
     if key == "8":
-        from simulation.households import FOOD
-
         short = {}
         for targeting in ("first_come", "need"):
-            from simulation import CommunityModel
-
             m = CommunityModel(rng=seed, households=1000, days=45, **o,
                                **{"internal.sunk_cadres_per_1000": 10.0, "external.supply_days": list(range(25, 45)),
                                   "external.supply_per_1000": 400.0, "external.targeting": targeting})

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+import scenarios
 from scenarios.files import MAX_FILE_BYTES, size_text
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario, default_phases
 
@@ -211,8 +212,6 @@ def phase_schedule_table() -> list[str]:
 
 def _validated_example() -> str:
     """The example TOML, checked against the schema so the page never shows an invalid file."""
-    import scenarios
-
     scenarios.load(tomllib.loads(EXAMPLE_TOML))  # raises ScenarioError if the schema has moved on
     return EXAMPLE_TOML
 

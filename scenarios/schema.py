@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scenarios.validation import apply_overrides
+
 # Sizes beyond these would exhaust memory or run for hours; the spec asks for 300 to 30,000 households.
 MAX_HOUSEHOLDS = 200_000
 MAX_DAYS = 3_650
@@ -812,8 +814,6 @@ class Scenario(Section):
 
     def with_overrides(self, overrides: dict) -> Scenario:
         """A new validated scenario with dotted-key overrides, e.g. {"needs.acute_rate": 0.001}."""
-        from scenarios import apply_overrides
-
         return apply_overrides(self, overrides)
 
     def phase_on(self, day: int) -> Phase:

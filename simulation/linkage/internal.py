@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.linkage import Mechanism
+from simulation.linkage.base import Mechanism
 from simulation.reporting import waiting_rows
 
 

@@ -44,7 +44,7 @@ from agents.organisation import Organisation
 from simulation.delivery import Queue, serve_pool
 from simulation.hours import COUNSELLING_TASKS
 from simulation.households import PSYCH
-from simulation.linkage import Mechanism, find
+from simulation.linkage.base import Mechanism, find
 from simulation.linkage.needs_triage import ranked_classes
 from simulation.linkage.online import EmergencyOnline
 from simulation.reporting import round_of
