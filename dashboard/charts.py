@@ -56,7 +56,8 @@ def _figure(title: str, layers: list[dict], height: int = HEIGHT, fit: dict | No
     big = presenting.value
     size = 1.6 if big else 1.0  # a projector's audience sits metres away
     return {"$schema": SCHEMA, "title": {"text": title, "anchor": "start", "limit": 0}, "width": "container",
-            "height": height, "layer": layers, "usermeta": {"fit_height": PRESENTATION_FIT if big else fit or FIT_HEIGHT},
+            "height": height, "layer": layers,
+            "usermeta": {"fit_height": PRESENTATION_FIT if big else fit or FIT_HEIGHT},
             "config": {"legend": {"orient": "bottom", "columns": 3 if big else 2, "labelLimit": 0, "symbolLimit": 0,
                                   "labelFontSize": round(12 * size), "symbolSize": round(100 * size)},
                        "axis": {"labelFontSize": round(11 * size), "titleFontSize": round(12 * size)},

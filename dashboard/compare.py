@@ -137,7 +137,8 @@ def resolve(labels: list[str], overrides: dict | None) -> list[Scenario]:
     """The scenarios to compare, with the page's overrides applied (raises ScenarioError, LimitError)."""
     resolved = [scenarios.load(source) for source in sources(labels)]
     if overrides:
-        resolved = [scenarios.apply_overrides(s, overrides, label=f"{scenario_name(s.name)}, {t('compare_settings_label')}")
+        resolved = [scenarios.apply_overrides(s, overrides,
+                                              label=f"{scenario_name(s.name)}, {t('compare_settings_label')}")
                     for s in resolved]
     return resolved
 

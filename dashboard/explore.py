@@ -26,8 +26,18 @@ from ipyvuetify.extra import FileInput
 
 import scenarios
 from dashboard import charts, limits, meaning
-from dashboard.i18n import (SECTIONS, field_name, field_tip, option_name, phase_name, preset_line,
-                            scenario_name, section_name, source_text, t)
+from dashboard.i18n import (
+    SECTIONS,
+    field_name,
+    field_tip,
+    option_name,
+    phase_name,
+    preset_line,
+    scenario_name,
+    section_name,
+    source_text,
+    t,
+)
 from dashboard.widgets import ErrorMessage, Tip
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES

@@ -10,8 +10,8 @@ import reacton.ipyvuetify as rv
 import solara
 
 from dashboard import compare, explore, meaning, tables
-from dashboard.navigation import page
 from dashboard.i18n import scenario_name, t
+from dashboard.navigation import page
 
 LESSON_REPS = 5  # runs of each scenario: enough for a clear verdict on the lessons' outcomes, quick in class
 

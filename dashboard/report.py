@@ -30,8 +30,10 @@ h1 { font-size: 20px; margin: 0 0 4px 0; } h2 { font-size: 15px; margin: 18px 0 
 .compare-table th, .compare-table td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: right;
                                        vertical-align: top; }
 .compare-table td:first-child, .compare-table th:first-child { text-align: left; max-width: 380px; }
-.definition, .interval { font-size: 11px; color: #666; font-weight: normal; } .direction { font-size: 11px; color: #1565c0; }
-.verdict { white-space: nowrap; font-weight: 600; } .verdict-better { color: #2e7d32; } .verdict-worse { color: #c62828; }
+.definition, .interval { font-size: 11px; color: #666; font-weight: normal; }
+.direction { font-size: 11px; color: #1565c0; }
+.verdict { white-space: nowrap; font-weight: 600; }
+.verdict-better { color: #2e7d32; } .verdict-worse { color: #c62828; }
 .settings li { margin: 2px 0; } .note, .why { color: #444; }
 @media print { body { margin: 0; } .compare-table { page-break-inside: avoid; } }
 """

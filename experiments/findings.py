@@ -146,7 +146,8 @@ def build(finding: Finding, reps: int = REPS, workers: int | None = None, root: 
                     cells.append("–")
                     continue
                 d = d.iloc[0]
-                text = f"{'+' if d['mean_diff'] > 0 else ''}{_num(d['mean_diff'])} [{_num(d['ci_low'])}, {_num(d['ci_high'])}]"
+                text = (f"{'+' if d['mean_diff'] > 0 else ''}{_num(d['mean_diff'])} "
+                        f"[{_num(d['ci_low'])}, {_num(d['ci_high'])}]")
                 cells.append(f"**{text}**" if d["ci_low"] > 0 or d["ci_high"] < 0 else text)
             lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
         out = diffs.reset_index(drop=True)

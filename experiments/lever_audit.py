@@ -594,8 +594,8 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
         lines += ["", "### Clear but weak", "",
                   f"{len(weak)} lever(s) whose every clear effect is below {WEAK:.0%} of the context's mean:", "",
                   "| lever | largest clear effect |", "|---|---|"]
-        lines += [f"| `{k}` | {verdict.loc[k, 'largest_clear_relative']:.2%} ({verdict.loc[k, 'largest_clear_where']}) |"
-                  for k in weak]
+        lines += [f"| `{k}` | {verdict.loc[k, 'largest_clear_relative']:.2%} "
+                  f"({verdict.loc[k, 'largest_clear_where']}) |" for k in weak]
     if stale:
         lines += ["", "Reasons in `NO_EFFECT_REASONS` that no longer hold (the lever has a clear effect): "
                   + ", ".join(f"`{k}`" for k in stale) + "."]

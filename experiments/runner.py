@@ -110,8 +110,8 @@ class Progress:
                 self._say(f"{description}: {starting}")
             return
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("runs, [red]{task.fields[failed]} failed[/red], elapsed"),
@@ -261,7 +261,8 @@ def dry_run(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
     if todo:
         per_run, source = estimate_seconds(plan, existing)
         on = (f"roughly {duration(todo * per_run / n_workers)} on {n_workers} worker{'s' if n_workers != 1 else ''}"
-              if n_workers else f"roughly {duration(todo * per_run)} of worker time, divided among the cluster's workers")
+              if n_workers else
+              f"roughly {duration(todo * per_run)} of worker time, divided among the cluster's workers")
         lines.append(f"  time: {on} (about {per_run:.2g} s a run: {source})")
     lines.append("  nothing was run (--dry-run)")
     return "\n".join(lines)

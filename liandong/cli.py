@@ -162,7 +162,8 @@ def _print_summary(config, result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=config.name, caption=f"{config.households:,} households, {config.days} days, seed {result.seed}")
+    table = Table(title=config.name,
+                  caption=f"{config.households:,} households, {config.days} days, seed {result.seed}")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     for key, value in result.summary.items():
@@ -336,9 +337,9 @@ def report(folder: Annotated[Path, typer.Argument(help="A results folder written
                              "or the one panel of the differences or sensitivity figures; written as "
                              "sweep-KEY.png and so on.")] = None) -> None:
     """Write the tables and figures again from stored results, without rerunning anything."""
-    from experiments.reports import render, report as build_report  # in the command: see "Experiments" above
+    from experiments import reports  # in the command: see "Experiments" above
 
-    render(build_report(folder, key=key))
+    reports.render(reports.report(folder, key=key))
 
 
 @app.command()

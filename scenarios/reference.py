@@ -311,8 +311,8 @@ def render() -> str:
     add("## Rules across fields")
     add("")
     add("- `phases`: at least one phase; the first starts on day 0; start days strictly increase; no two phases "
-        "share a name. A phase listed in a file must start by the run's last day, day `days` - 1 (a preset run for fewer "
-        "days with `--set days=...` simply never reaches its later phases).")
+        "share a name. A phase listed in a file must start by the run's last day, day `days` - 1 (a preset run for "
+        "fewer days with `--set days=...` simply never reaches its later phases).")
     add(f"- `households` x `days` must not exceed {MAX_HOUSEHOLDS * 365:,} (for example "
         f"{MAX_HOUSEHOLDS:,} households for 365 days); each alone is capped at {MAX_HOUSEHOLDS:,} households "
         f"and {MAX_DAYS:,} days.")

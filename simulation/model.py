@@ -1,4 +1,5 @@
-"""CommunityModel: one residential community under lockdown, one step a day (the model requirements Scale and Processes).
+"""CommunityModel: one residential community under lockdown, one step a day (the model requirements Scale and
+Processes).
 
 The day, in order: the policy phase; needs arise and households provide for themselves where the phase allows;
 needs are reported (or stay hidden) and cadres screen their register; the known needs are ordered (triage) and

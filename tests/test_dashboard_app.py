@@ -509,6 +509,7 @@ def _page_texts(page: str) -> list[str]:
 def test_no_text_on_any_page_is_in_the_other_language():
     import scenarios
     from dashboard import learn
+
     from dashboard_fixtures import foreign
 
     field_names = tuple(sorted({name for s in scenarios.Scenario.model_fields.values()

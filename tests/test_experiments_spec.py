@@ -308,7 +308,8 @@ def test_design_points_outside_the_schema_are_refused_before_any_run(tmp_path, l
     assert code == 2 and "Traceback" not in err and "prices.cap = 0.5" in err
     assert not (tmp_path / "never").exists()
     # a sampled design: interior values drawn from the range are checked too
-    lhs = write(tmp_path, '[factors]\n"prices.cap" = { low = 0.0, high = 3.0 }\n', head('design = "lhs"\nsamples = 20\n'))
+    lhs = write(tmp_path, '[factors]\n"prices.cap" = { low = 0.0, high = 3.0 }\n',
+                head('design = "lhs"\nsamples = 20\n'))
     assert "design points are not allowed" in str(pytest.raises(ExperimentError, experiment_plan, lhs).value)
     fine = write(tmp_path, '[factors]\n"prices.cap" = [0.0, 1.0, 1.5]\n', name="fine.toml")
     assert len(experiment_plan(fine).points) == 3

@@ -424,9 +424,9 @@ def _food_need_days(seed: int, targeting: str):
 
 
 def test_adequate_supply_first_come_leaves_the_vulnerable_short_and_need_targeting_narrows_the_gap():
-    """Pattern 8 (sources: stylized fact 9; the model requirements Patterns: "total supply can be adequate while households
-    go short"). Free packages arrive every day from day 25 to 44, 400 per 1,000 households: more than the food
-    needs raised in the window (a household runs low about every 3 days, ~330 per 1,000 a day at most), and sunk
+    """Pattern 8 (sources: stylized fact 9; the model requirements Patterns: "total supply can be adequate while
+    households go short"). Free packages arrive every day from day 25 to 44, 400 per 1,000 households: more than the
+    food needs raised in the window (a household runs low about every 3 days, ~330 per 1,000 a day at most), and sunk
     cadres (10 per 1,000, from day 19) give the hours to carry all of them (checked: nothing is left at the gate).
     Supply and distribution capacity are adequate; only who gets the packages differs.
 

@@ -184,7 +184,8 @@ def test_the_checks_find_cycles_and_upward_imports(tmp_path):
     (tmp_path / "low" / "a.py").write_text("def f():\n    from . import b\n    return b\n")
     (tmp_path / "low" / "b.py").write_text("import os\nfrom low import a\n")
     (tmp_path / "low" / "c.py").write_text("def g():\n    import high.d\n")
-    (tmp_path / "low" / "e.py").write_text("def h():\n    # saves start-up time\n    from low import b\n    from low import c\n")
+    (tmp_path / "low" / "e.py").write_text("def h():\n    # saves start-up time\n    from low import b\n"
+                                           "    from low import c\n")
     (tmp_path / "high" / "__init__.py").write_text("")
     (tmp_path / "high" / "d.py").write_text("from low import b as bee\nfrom low.a import f\n")
     layers = {"low": 0, "high": 1}

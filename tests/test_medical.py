@@ -52,7 +52,8 @@ def test_the_hospital_side_is_what_makes_medical_needs_harder():
 @pytest.mark.parametrize("preset", ["no_linkage", "three_social"])
 def test_medical_needs_wait_longer_on_average_without_and_with_all_linkage(preset):
     """The pattern is not an artefact of one timeline: on the 10-seed mean it holds with no linkage and with every
-    linkage on (single no_linkage seeds can tie, as food then also waits more than three days: the mean is the claim)."""
+    linkage on (single no_linkage seeds can tie, as food then also waits more than three days: the mean is the
+    claim)."""
     gaps = [_per_need(d, "medical") - _per_need(d, "food")
             for d in (simulation.run(preset, seed=s).daily for s in SEEDS)]
     assert np.mean(gaps) > 0, gaps

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import scenarios
-from scenarios import Phase
 import simulation
+from scenarios import Phase
 from simulation import CommunityModel, consequences, delivery, prices, triage
 from simulation.hours import CADRES
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH

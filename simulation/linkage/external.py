@@ -506,7 +506,8 @@ class ExternalLinkage(Mechanism):
         if len(rows) == 0:
             return
         k = np.minimum(self.packs, self._fit(model, c.distribution_hours))
-        line = rank_within(grid[rows], hh.food_stock[rows], model.streams("external:packs", model.day).random(len(rows)))
+        line = rank_within(grid[rows], hh.food_stock[rows],
+                           model.streams("external:packs", model.day).random(len(rows)))
         rows = rows[line < k[grid[rows]]]
         if len(rows) == 0:
             return
