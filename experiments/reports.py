@@ -25,7 +25,7 @@ from experiments import stats
 from experiments.analysis import index_warnings, indices
 from experiments.errors import ExperimentError
 from experiments.plan import Plan
-from experiments.store import Store, atomic_write_bytes, load_daily, load_runs, record_status, resume_plan, writing
+from experiments.store import Store, atomic_write_bytes, load_daily, record_status, resume_plan, writing
 from simulation.outcomes import SUMMARY_KEYS
 
 
@@ -260,9 +260,4 @@ def render(result: ExperimentResult, console=None) -> None:
     console.print(f"Wrote {result.folder}: {', '.join(files)}", markup=False, highlight=False)
 
 
-def runs_table(folder: str | Path) -> pd.DataFrame:
-    """The runs table of a folder (alias of experiments.load_runs)."""
-    return load_runs(folder)
-
-
-__all__ = ["ExperimentResult", "report", "build", "render", "runs_table"]
+__all__ = ["ExperimentResult", "report", "build", "render"]

@@ -65,8 +65,6 @@ class CommunityModel(mesa.Model):
         rate = self.config.reporting.neighbour_prob * (1.0 + self.config.mass_base)
         self.neighbour_report_prob = 1.0 - np.exp(-rate * digital_ties)
         self.social_support = 1.0 - np.exp(-self.network.trust_degree() / 4.0)
-        d = self.config.distress
-        self.distress_drift = d.relaxation * hh.baseline_distress - d.support * self.social_support
         self.register = np.flatnonzero(hh.on_register)
         self.register_pointer = 0
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
