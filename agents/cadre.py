@@ -1,10 +1,10 @@
 """A cadre: a community worker, grid worker, or a cadre sunk from a government unit (下沉干部).
 
-Cadres are the front line throughout and have nobody to relieve them (the source panel, cadres with nobody to relieve them). Each day a cadre
-offers hours to the grid cells it covers; the model spends them on gates, reports, screening and deliveries, then
-the cadre tires in proportion to its load. Fatigue eats into tomorrow's hours, and a tired cadre may fall ill: off
-sick for a while, or gone for good (one Wuhan team fell from 6 to 2 people; 53 community workers died nationally,
-sources H/L). Sunk cadres relieve the community's own cadres, who then recover some of their fatigue.
+Cadres are the front line throughout and have nobody to relieve them (the source panel, cadres with nobody to relieve
+them). Each day a cadre offers hours to the grid cells it covers; the model spends them on gates, reports, screening and
+deliveries, then the cadre tires in proportion to its load. Fatigue eats into tomorrow's hours, and a tired cadre may
+fall ill: off sick for a while, or gone for good (one Wuhan team fell from 6 to 2 people; 53 community workers died
+nationally, sources H/L). Sunk cadres relieve the community's own cadres, who then recover some of their fatigue.
 
 The cadres' daily state (fatigue, load, hours worked, health) lives in one `CadreRoster` of arrays, updated for all
 cadres at once: a community with sunk cadres has hundreds of them, and a Python call per cadre per day cost a tenth

@@ -18,11 +18,11 @@ from dashboard.compare import Compare
 from dashboard.explore import Explore
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.learn import Learn
+from dashboard.navigation import page
 from dashboard.share import AddressBar
 from dashboard.widgets import Tip
 
 PAGES = {"explore": Explore, "compare": Compare, "learn": Learn}
-page = solara.reactive("explore")
 RETURN_MEMORY_AFTER = 2.0  # seconds: after solara's own collection of the closed session
 
 

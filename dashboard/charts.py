@@ -17,6 +17,8 @@ import pandas as pd
 import solara
 import traitlets
 
+from dashboard.i18n import t
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier only; vega-embed never fetches it
 HEIGHT = 190
 DAY_AXIS = {"format": "d", "tickMinStep": 1}  # days are whole numbers, also on a short run's axis
@@ -37,8 +39,6 @@ class VegaChart(v.VuetifyTemplate):
 
 def show(spec: dict, name: str = "chart") -> solara.Element:
     """A Vega-Lite widget for `spec`, with buttons that save it as PNG or SVG (`name`.png, `name`.svg)."""
-    from dashboard.i18n import t
-
     return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")),
                              file_name=name, png_label=t("chart_png"), svg_label=t("chart_svg"))
 
@@ -56,7 +56,8 @@ def _figure(title: str, layers: list[dict], height: int = HEIGHT, fit: dict | No
     big = presenting.value
     size = 1.6 if big else 1.0  # a projector's audience sits metres away
     return {"$schema": SCHEMA, "title": {"text": title, "anchor": "start", "limit": 0}, "width": "container",
-            "height": height, "layer": layers, "usermeta": {"fit_height": PRESENTATION_FIT if big else fit or FIT_HEIGHT},
+            "height": height, "layer": layers,
+            "usermeta": {"fit_height": PRESENTATION_FIT if big else fit or FIT_HEIGHT},
             "config": {"legend": {"orient": "bottom", "columns": 3 if big else 2, "labelLimit": 0, "symbolLimit": 0,
                                   "labelFontSize": round(12 * size), "symbolSize": round(100 * size)},
                        "axis": {"labelFontSize": round(11 * size), "titleFontSize": round(12 * size)},

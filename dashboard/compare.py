@@ -7,7 +7,6 @@ are those of `liandong compare` with the same scenarios, replications and root s
 
 from __future__ import annotations
 
-import html
 import multiprocessing
 import os
 import shutil
@@ -22,13 +21,14 @@ import reacton.ipyvuetify as rv
 import solara
 
 import scenarios
-from dashboard import charts, explore, limits, meaning
+from dashboard import charts, explore, limits
 from dashboard.i18n import phase_name, scenario_name, t
+from dashboard.tables import differences_html, explanation, means_html
 from dashboard.widgets import ErrorMessage, Tip
+from experiments import api
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
 from scenarios import Scenario, ScenarioError
-from simulation.households import CATEGORIES, GROUPS
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
 POLL_SECONDS = 0.2  # how often a waiting comparison looks for a cancel
@@ -137,7 +137,8 @@ def resolve(labels: list[str], overrides: dict | None) -> list[Scenario]:
     """The scenarios to compare, with the page's overrides applied (raises ScenarioError, LimitError)."""
     resolved = [scenarios.load(source) for source in sources(labels)]
     if overrides:
-        resolved = [scenarios.apply_overrides(s, overrides, label=f"{scenario_name(s.name)}, {t('compare_settings_label')}")
+        resolved = [scenarios.apply_overrides(s, overrides,
+                                              label=f"{scenario_name(s.name)}, {t('compare_settings_label')}")
                     for s in resolved]
     return resolved
 
@@ -146,8 +147,6 @@ def compare(labels: list[str], replications: int, overrides: dict | None,
             on_run: Callable[[int], None] = lambda done: None, job: Job | None = None) -> dict:
     """Run the comparison within the dashboard's limits and keep what the page shows and offers for download;
     the numbers are those of `liandong compare` with the same scenarios, overrides and replications."""
-    from experiments import api
-
     resolved = resolve(labels, overrides)
     limits.check_comparison(resolved, replications)
     job = job or Job()
@@ -238,101 +237,6 @@ def end_session() -> None:
     outcome.value = None
 
 
-# --- tables ---------------------------------------------------------------------------------------------------------
-def _cell(text: str, css: str = "") -> str:
-    return f'<td class="{css}">{html.escape(text)}</td>' if css else f"<td>{html.escape(text)}</td>"
-
-
-def _outcome_cell(key: str) -> str:
-    better = meaning.OUTCOMES[key].better
-    direction = t(f"better_{better}" if better else "better_none")
-    return (f'<td class="outcome" title="{html.escape(t(f"def_{key}"))}"><b>{html.escape(t(f"key_{key}"))}</b>'
-            f'<div class="definition">{html.escape(t(f"def_{key}"))}</div>'
-            f'<div class="direction">{html.escape(direction)}</div></td>')
-
-
-def means_html(means: pd.DataFrame, labels: list[str]) -> str:
-    """Rows: outcomes, each with its definition and better direction; columns: each scenario's mean, with its 95%
-    interval below (cut to what the quantity can be)."""
-    head = "".join(f"<th>{html.escape(scenario_name(label))}</th>" for label in labels)
-    rows = []
-    for key, group in means.groupby("key", sort=False):
-        by = {r.scenario: r for r in group.itertuples()}
-        cells = []
-        for label in labels:
-            r = by.get(label)
-            if r is None:
-                cells.append("<td>–</td>")
-                continue
-            cells.append(f'<td><span class="mean">{html.escape(meaning.value(key, r.mean))}</span>'
-                         f'<div class="interval">{html.escape(meaning.interval(key, r.ci_low, r.ci_high, r.sd))}'
-                         f"</div></td>")
-        rows.append(f"<tr>{_outcome_cell(key)}{''.join(cells)}</tr>")
-    return (f'<table class="compare-table means"><thead><tr><th>{html.escape(t("col_key"))}</th>{head}</tr>'
-            f"</thead><tbody>{''.join(rows)}</tbody></table>")
-
-
-def differences_html(diffs: pd.DataFrame, scenario: str, reference: str) -> str:
-    """One scenario against the reference: per outcome the change, its 95% interval, the verdict (coloured by
-    whether it is an improvement or a harm) and, for counts, the relative change."""
-    rows = []
-    for r in diffs[diffs["scenario"] == scenario].itertuples():
-        words, tone = meaning.verdict(r.key, r.ci_low, r.ci_high, r.mean_diff)
-        mark = "▼" if r.ci_high < 0 else "▲" if r.ci_low > 0 else ""
-        rows.append(f"<tr>{_outcome_cell(r.key)}"
-                    f"{_cell(meaning.change(r.key, r.mean_diff), 'change')}"
-                    f"{_cell(meaning.interval(r.key, r.ci_low, r.ci_high, r.sd_diff, difference=True))}"
-                    f'<td class="verdict verdict-{tone}">{html.escape((mark + " " if mark else "") + words)}</td>'
-                    f"{_cell(meaning.relative(r.key, r.relative_diff))}</tr>")
-    head = "".join(f"<th>{html.escape(t(k))}</th>" for k in ("col_key", "col_diff", "col_interval", "col_verdict",
-                                                                 "col_relative"))
-    caption = t("compare_against", scenario=scenario_name(scenario), reference=scenario_name(reference))
-    return (f'<table class="compare-table differences"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-
-
-def explanation(result: dict, scenario: str, reference: str) -> str:
-    """Why the scenario did better or worse than the reference, in a few sentences from the runs' daily series:
-    the change in unmet need-days, the kind of need and the group it changed most for, the needs nobody knew of,
-    and the coordinators' overload."""
-    daily = result["daily"]
-    per_run = daily.groupby(["scenario", "run"]).sum(numeric_only=True).groupby("scenario").mean()
-    if scenario not in per_run.index or reference not in per_run.index:
-        return ""
-    a, b = per_run.loc[reference], per_run.loc[scenario]
-    diffs = result["differences"]
-    row = diffs[(diffs["scenario"] == scenario) & (diffs["key"] == "unmet_need_days")]
-    if row.empty:
-        return ""
-    row = row.iloc[0]
-    words, _ = meaning.verdict("unmet_need_days", row.ci_low, row.ci_high, row.mean_diff)
-    names = {"s": scenario_name(scenario), "r": scenario_name(reference)}
-    if row.ci_low <= 0 <= row.ci_high:
-        return t("why_unclear", **names)
-    parts = [t("why_total", **names, verdict=words, a=meaning.value("unmet_need_days", a["unmet_total"]),
-               b=meaning.value("unmet_need_days", b["unmet_total"]),
-               rel=meaning.relative("unmet_need_days", row.relative_diff))]
-    cat = max(CATEGORIES, key=lambda c: abs(b[f"unmet_{c}"] - a[f"unmet_{c}"]))
-    parts.append(t("why_category", category=t(f"cat_{cat}"), a=meaning.value("unmet_need_days", a[f"unmet_{cat}"]),
-                   b=meaning.value("unmet_need_days", b[f"unmet_{cat}"])))
-    shares = {g: (b[f"unmet_{g}"] - a[f"unmet_{g}"]) / a[f"unmet_{g}"] for g in GROUPS if a[f"unmet_{g}"] > 0}
-    if shares:
-        group = min(shares, key=shares.get) if row.mean_diff < 0 else max(shares, key=shares.get)
-        parts.append(t("why_group", group=t(f"grp_{group}"), rel=meaning.relative("unmet_need_days",
-                                                                                  shares[group])))
-    parts.append(t("why_hidden", a=meaning.value("unmet_need_days", a["hidden_total"]),
-                   b=meaning.value("unmet_need_days", b["hidden_total"])))
-    overload = {}
-    for name, frame in (("a", reference), ("b", scenario)):
-        runs = daily[daily["scenario"] == frame]
-        over = ((runs["coordinator_load"] > runs["coordinator_capacity"])
-                | (runs["volunteer_coordinator_load"] > runs["volunteer_coordinator_capacity"]))
-        overload[name] = over.groupby(runs["run"]).sum().mean()
-    parts.append(t("why_overload", a=meaning.value("coordinator_overload_days", overload["a"]),
-                   b=meaning.value("coordinator_overload_days", overload["b"])))
-    return t("list_sep").join(parts) + t("full_stop")
-
-
 def results_csv(result: dict) -> str:
     """Means and paired differences in one CSV, a `table` column telling them apart."""
     frames = [result[name].assign(table=name) for name in ("means", "differences")]
@@ -348,7 +252,7 @@ def Table(markup: str):
 
 @solara.component
 def Results(result: dict):
-    from dashboard import report
+    from dashboard import report  # here: its matplotlib adds about a second to the dashboard's start
 
     first = next(iter(result["scenarios"].values()))
     tips = {"scenario": t("col_scenario"), "mean": t("col_mean"), "low": t("band_low"), "high": t("band_high"),

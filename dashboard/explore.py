@@ -26,13 +26,24 @@ from ipyvuetify.extra import FileInput
 
 import scenarios
 from dashboard import charts, limits, meaning
-from dashboard.i18n import (SECTIONS, field_name, field_tip, option_name, phase_name, preset_line,
-                            scenario_name, section_name, source_text, t)
+from dashboard.i18n import (
+    SECTIONS,
+    field_name,
+    field_tip,
+    option_name,
+    phase_name,
+    preset_line,
+    scenario_name,
+    section_name,
+    source_text,
+    t,
+)
 from dashboard.widgets import ErrorMessage, Tip
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
 from simulation.households import CATEGORIES, GROUPS
+from simulation.linkage.volunteers import ACTIVE
 
 #: The scenario sections whose levers the page exposes (every linkage mechanism, and price stabilisation).
 MECHANISMS = ("online", "internal", "external", "triage", "volunteers", "organisations", "prices")
@@ -568,8 +579,6 @@ def serving(model: CommunityModel) -> dict[int, dict[str, int]]:
                 grids[g]["sunk" if cadre.role == "sunk" else "cadres"] += 1
     pool = mechanism(model, "volunteers")
     if pool is not None:
-        from simulation.linkage.volunteers import ACTIVE
-
         active = np.bincount(pool.grid[pool.status == ACTIVE], minlength=model.network.n_grids)
         for g in grids:
             grids[g]["volunteers"] = int(active[g])

@@ -42,17 +42,21 @@ TEXT: dict[str, dict[str, str]] = {
     "play": {"zh": "播放", "en": "Play"},
     "pause": {"zh": "暂停", "en": "Pause"},
     "reset": {"zh": "重置", "en": "Reset"},
-    "url_ignored": {"zh": "网址中有些设置无法使用，已忽略：{keys}", "en": "Some settings in the address could not be used and were left out: {keys}"},
+    "url_ignored": {"zh": "网址中有些设置无法使用，已忽略：{keys}",
+                    "en": "Some settings in the address could not be used and were left out: {keys}"},
     "drawer_open": {"zh": "情景与参数", "en": "Scenario and settings"},
     "drawer_close": {"zh": "收起", "en": "Close"},
     "presentation": {"zh": "演示模式", "en": "Presentation"},
-    "presentation_tip": {"zh": "投影用：字更大，一次只显示一张图。", "en": "For a projector: larger type, one chart at a time."},
+    "presentation_tip": {"zh": "投影用：字更大，一次只显示一张图。",
+                         "en": "For a projector: larger type, one chart at a time."},
     "chart_community_short": {"zh": "社区全貌", "en": "The community"},
     "chart_floors_short": {"zh": "楼栋住户", "en": "One building"},
     "chart_community": {"zh": "社区全貌：各网格的楼栋（颜色越红，有未解决需求的住户越多）",
                         "en": "The community: each grid cell's buildings (redder: more households with open needs)"},
-    "chart_floors": {"zh": "第 {building} 栋（网格 {grid}）：各楼层住户", "en": "Building {building} (grid cell {grid}), floor by floor"},
-    "community_note": {"zh": "每个方框是一个网格，框内是它的楼栋；框上写着今天负责它的干部、志愿者和楼栋长。送来的物资先到底部的小区大门。",
+    "chart_floors": {"zh": "第 {building} 栋（网格 {grid}）：各楼层住户",
+                     "en": "Building {building} (grid cell {grid}), floor by floor"},
+    "community_note": {"zh": "每个方框是一个网格，框内是它的楼栋；框上写着今天负责它的干部、志愿者和楼栋长。"
+                             "送来的物资先到底部的小区大门。",
                        "en": "Each box is a grid cell holding its buildings, labelled with the cadres, volunteers and "
                              "building leaders serving it today. Deliveries arrive at the gate at the bottom."},
     "cell_label": {"zh": "网格 {grid}：干部 {cadres} 名，志愿者 {volunteers} 名，楼栋长 {leaders} 名",
@@ -70,8 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_floor": {"zh": "楼层", "en": "floor"},
     "hidden_needs": {"zh": "没人知道的需求", "en": "needs nobody knows of"},
     "known": {"zh": "服务人员已掌握", "en": "known to responders"},
-    "serving_line": {"zh": "负责网格 {grid} 的有：社区干部 {cadres} 名、下沉干部 {sunk} 名、在岗志愿者 {volunteers} 名、楼栋长 {leaders} 名。"
-                            "黑点表示该户有没人知道的需求。",
+    "serving_line": {"zh": "负责网格 {grid} 的有：社区干部 {cadres} 名、下沉干部 {sunk} 名、"
+                           "在岗志愿者 {volunteers} 名、楼栋长 {leaders} 名。黑点表示该户有没人知道的需求。",
                      "en": "Serving grid cell {grid}: {cadres} cadres, {sunk} sunk cadres, {volunteers} active "
                            "volunteers, {leaders} building leaders. A black dot marks a household with needs "
                            "nobody knows of."},
@@ -80,7 +84,8 @@ TEXT: dict[str, dict[str, str]] = {
     "goto_day": {"zh": "运行到第几天", "en": "Run to day"},
     "goto_run": {"zh": "运行", "en": "Go"},
     "goto_hint": {"zh": "（共 {days} 天）", "en": "(of {days})"},
-    "pending": {"zh": "参数已修改：按“重置”以新参数重新开始。", "en": "Settings changed: press Reset to start again with them."},
+    "pending": {"zh": "参数已修改：按“重置”以新参数重新开始。",
+                "en": "Settings changed: press Reset to start again with them."},
     "day": {"zh": "第 {day} 天 / 共 {days} 天", "en": "Day {day} of {days}"},
     "phase": {"zh": "阶段：{phase}", "en": "Phase: {phase}"},
     "finished": {"zh": "模拟结束", "en": "Run finished"},
@@ -161,7 +166,8 @@ TEXT: dict[str, dict[str, str]] = {
     "phase_reopened": {"zh": "解封", "en": "reopened"},
     # --- summary keys ----------------------------------------------------------------------------------------------
     "key_unmet_need_days": {"zh": "累计未满足需求（件·天）", "en": "Unmet need-days"},
-    "key_unmet_need_days_per_1000": {"zh": "每千户累计未满足需求（件·天）", "en": "Unmet need-days per 1,000 households"},
+    "key_unmet_need_days_per_1000": {"zh": "每千户累计未满足需求（件·天）",
+                                     "en": "Unmet need-days per 1,000 households"},
     "key_hidden_need_share": {"zh": "未被掌握的需求占比", "en": "Share of needs nobody knew of"},
     "key_critical_failures": {"zh": "急症延误（次）", "en": "Urgent medical needs missed"},
     "key_mean_days_to_meet": {"zh": "需求平均解决用时（天）", "en": "Mean days to meet a need"},
@@ -171,7 +177,8 @@ TEXT: dict[str, dict[str, str]] = {
     "key_peak_unmet_day": {"zh": "积压最多的一天（第几天）", "en": "Day the backlog peaked"},
     "key_volunteers_active_peak": {"zh": "在岗志愿者最多时（人）", "en": "Most volunteers at work on a day"},
     "key_coordinator_overload_days": {"zh": "协调人员超负荷天数", "en": "Days coordinators were overloaded"},
-    "key_cadre_overload_days": {"zh": "社区干部报告处理超负荷天数", "en": "Days the cadres' report line was overloaded"},
+    "key_cadre_overload_days": {"zh": "社区干部报告处理超负荷天数",
+                                "en": "Days the cadres' report line was overloaded"},
     "key_volunteer_coordinator_overload_days": {"zh": "志愿者协调人超负荷天数",
                                                 "en": "Days the volunteer coordinators were overloaded"},
     "key_price_index_peak": {"zh": "食品价格指数最高值", "en": "Highest food price index"},
@@ -242,7 +249,8 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_same": {"zh": "完全相同", "en": "no difference"},
     "verdict_none": {"zh": "无法判断", "en": "cannot tell"},
     # --- compare ---------------------------------------------------------------------------------------------------
-    "compare_pick": {"zh": "选择2至4个情景（第一个为参照）", "en": "Pick two to four scenarios (the first is the reference)"},
+    "compare_pick": {"zh": "选择2至4个情景（第一个为参照）",
+                     "en": "Pick two to four scenarios (the first is the reference)"},
     "compare_reps": {"zh": "重复次数", "en": "Replications"},
     "compare_reps_tip": {"zh": "每个情景用相同的种子重复运行的次数（共同随机数）。",
                          "en": "Runs per scenario, on the same seeds for every scenario (common random numbers)."},
@@ -252,7 +260,8 @@ TEXT: dict[str, dict[str, str]] = {
     "compare_need_two": {"zh": "请选择2至4个情景。", "en": "Pick two to four scenarios."},
     "compare_progress": {"zh": "已完成 {done} / {total} 次运行", "en": "{done} of {total} runs done"},
     "compare_failed": {"zh": "比较未能完成：", "en": "The comparison failed:"},
-    "compare_runs_failed": {"zh": "有 {failed} 次运行失败，表中未计入。", "en": "{failed} runs failed and are left out of the tables."},
+    "compare_runs_failed": {"zh": "有 {failed} 次运行失败，表中未计入。",
+                            "en": "{failed} runs failed and are left out of the tables."},
     "compare_bands": {"zh": "每天未解决的需求（线为各次运行的平均，色带为最少到最多）",
                       "en": "Needs open each day (line: mean over the runs; band: fewest to most)"},
     "compare_means": {"zh": "各情景的结果", "en": "Each scenario's results"},
@@ -266,13 +275,16 @@ TEXT: dict[str, dict[str, str]] = {
               "含 0 时为“无明显差别”：这些运行还不足以说明两者不同。▼ 为减少，▲ 为增加；绿色是改善，红色是变差。",
         "en": "Change = the scenario minus the reference ({reference}), paired run by run on the same seeds. When "
               "the 95% interval leaves out 0 the change is called clear; when it includes 0 there is no clear "
-              "difference: these runs cannot tell the two apart. ▼ is a fall, ▲ a rise; green is an improvement, red a harm."},
+              "difference: these runs cannot tell the two apart. ▼ is a fall, ▲ a rise; green is an improvement, "
+              "red a harm."},
     "compare_against": {"zh": "{scenario} 与 {reference} 相比", "en": "{scenario} against {reference}"},
     "col_verdict": {"zh": "判断", "en": "verdict"},
-    "why_unclear": {"zh": "{s}与{r}的累计未满足需求没有明显差别。", "en": "{s} and {r} do not clearly differ in unmet need-days."},
+    "why_unclear": {"zh": "{s}与{r}的累计未满足需求没有明显差别。",
+                    "en": "{s} and {r} do not clearly differ in unmet need-days."},
     "why_total": {"zh": "与{r}相比，{s}的累计未满足需求{verdict}（{a} → {b} 件·天，{rel}）",
                   "en": "Against {r}, {s} has {verdict} unmet need-days ({a} → {b}, {rel})"},
-    "why_category": {"zh": "变化最大的是{category}类需求（{a} → {b}）", "en": "the largest change is in {category} needs ({a} → {b})"},
+    "why_category": {"zh": "变化最大的是{category}类需求（{a} → {b}）",
+                     "en": "the largest change is in {category} needs ({a} → {b})"},
     "why_group": {"zh": "{group}的变化最大（{rel}）", "en": "the group it changes most for is {group} ({rel})"},
     "why_hidden": {"zh": "没人知道的需求 {a} → {b} 件·天", "en": "needs nobody knew of: {a} → {b} need-days"},
     "why_overload": {"zh": "协调人员超负荷 {a} → {b} 天", "en": "coordinators overloaded on {a} → {b} days"},
@@ -289,10 +301,11 @@ TEXT: dict[str, dict[str, str]] = {
                           "{root}; the runs' seeds {seeds}); made on {date}."},
     "report_scenarios": {"zh": "情景与设置", "en": "Scenarios and settings"},
     "report_size": {"zh": "{households} 户，{days} 天", "en": "{households} households, {days} days"},
-    "report_changed": {"zh": "与参照情景不同的设置（{n} 项）：", "en": "settings that differ from the reference ({n}): "},
+    "report_changed": {"zh": "与参照情景不同的设置（{n} 项）：",
+                       "en": "settings that differ from the reference ({n}): "},
     "report_same": {"zh": "设置与参照情景相同", "en": "the same settings as the reference"},
-    "report_reproduce": {"zh": "重现方法：在“比较”页下载各情景文件，然后运行 liandong compare <各情景文件> --reps {reps}"
-                               "（情景：{labels}）。",
+    "report_reproduce": {"zh": "重现方法：在“比较”页下载各情景文件，然后运行 liandong compare <各情景文件> "
+                               "--reps {reps}（情景：{labels}）。",
                          "en": "To reproduce: download each scenario's file on the Compare page, then run "
                                "liandong compare <the files> --reps {reps} (scenarios: {labels})."},
     "chart_png": {"zh": "下载 PNG 图片", "en": "Download PNG"},
@@ -341,14 +354,16 @@ TEXT: dict[str, dict[str, str]] = {
               "predict, runs a pair of scenarios that differ in one mechanism, reveals the answer, and leaves you "
               "things to try."},
     "learn_question": {"zh": "先猜一猜：", "en": "Predict first: "},
-    "learn_ask": {"zh": "与“{a}”相比，“{b}”的“{outcome}”会怎样？", "en": "Against {a}, what happens to '{outcome}' under {b}?"},
+    "learn_ask": {"zh": "与“{a}”相比，“{b}”的“{outcome}”会怎样？",
+                  "en": "Against {a}, what happens to '{outcome}' under {b}?"},
     "predict_down": {"zh": "下降", "en": "it falls"},
     "predict_same": {"zh": "差不多", "en": "about the same"},
     "predict_up": {"zh": "上升", "en": "it rises"},
     "learn_predict_first": {"zh": "选好你的预测后再运行。", "en": "Make your prediction, then run."},
     "learn_running": {"zh": "正在运行……", "en": "Running…"},
     "learn_answer": {"zh": "结果：", "en": "The answer: "},
-    "learn_result": {"zh": "与“{a}”相比，“{b}”的“{outcome}”{verdict}。", "en": "Against {a}, {b} has '{outcome}' {verdict}."},
+    "learn_result": {"zh": "与“{a}”相比，“{b}”的“{outcome}”{verdict}。",
+                     "en": "Against {a}, {b} has '{outcome}' {verdict}."},
     "learn_right": {"zh": "你猜对了。", "en": "You predicted it."},
     "learn_wrong": {"zh": "和你的预测不一样：想一想为什么。", "en": "Not what you predicted: think about why."},
     "learn_try": {"zh": "试一试：", "en": "Things to try: "},
@@ -360,10 +375,12 @@ TEXT: dict[str, dict[str, str]] = {
                            "en": "Set 'How packages are handed out' to 'by need' and compare the equity ratio again."},
     "learn_internal_try": {"zh": "把“下沉干部到岗日”提前到第 10 天，看积压高峰是否提前回落。",
                            "en": "Bring 'Day sunk cadres arrive' forward to day 10: does the backlog turn earlier?"},
-    "learn_three_try": {"zh": "在“探索”页把“三社整合度”依次设为 0.25、0.5、0.75：整合是渐进的，每提高一级，特殊人群就更早得到服务。",
+    "learn_three_try": {"zh": "在“探索”页把“三社整合度”依次设为 0.25、0.5、0.75：整合是渐进的，每提高一级，"
+                              "特殊人群就更早得到服务。",
                         "en": "On Explore, set three-social integration to 0.25, 0.5 and 0.75 in turn: integration is "
                               "graded, and each step serves the vulnerable sooner."},
-    "learn_story_try": {"zh": "把“协调者人数”改为 2，再运行公开招募。", "en": "Set 'Coordinators' to 2 and run the open call again."},
+    "learn_story_try": {"zh": "把“协调者人数”改为 2，再运行公开招募。",
+                        "en": "Set 'Coordinators' to 2 and run the open call again."},
     "learn_run_pair": {"zh": "运行这一对情景：{a} 与 {b}", "en": "Run {a} against {b}"},
     "learn_open": {"zh": "在“探索”页打开 {name}", "en": "Open {name} in Explore"},
     "learn_notice": {"zh": "留意：", "en": "What to notice: "},
@@ -401,7 +418,8 @@ TEXT: dict[str, dict[str, str]] = {
               "responsible, everyone takes part, everyone shares'. Sunk cadres arrive on day 19; half the "
               "buildings have a leader who reports neighbours' needs."},
     "learn_internal_notice": {
-        "zh": "第19天下沉干部到岗后，积压增长大为放缓，“累计未满足需求（件·天）”减少一半以上；“未被掌握的需求占比”反而上升：剩下没解决的，多是没人知道的需求。",
+        "zh": "第19天下沉干部到岗后，积压增长大为放缓，“累计未满足需求（件·天）”减少一半以上；"
+              "“未被掌握的需求占比”反而上升：剩下没解决的，多是没人知道的需求。",
         "en": "After day 19 the backlog grows far more slowly and unmet need-days fall by more than half; the hidden "
               "need share rises: what is left unmet is mostly what nobody knows of."},
     "learn_three_title": {"zh": "四、三社联动", "en": "4. Three-social linkage"},
@@ -417,7 +435,8 @@ TEXT: dict[str, dict[str, str]] = {
               "building leaders, the organised call, the social organisations) except three-social integration: "
               "0 against 1."},
     "learn_three_notice": {
-        "zh": "特殊人群与其他居民之比大幅下降：整合后，干部和社工共同管理的困难户按需求排在前面，转介也不再占用干部时间。"
+        "zh": "特殊人群与其他居民之比大幅下降：整合后，干部和社工共同管理的困难户按需求排在前面，"
+              "转介也不再占用干部时间。"
               "但要看清代价：其他居民等得更久了，这个比值下降有一部分是“拉平”，而不只是特殊人群变好。对照“累计未满足需求（件·天）”看一看。",
         "en": "The equity ratio falls far: integrated, the vulnerable households the cadres and social workers hold "
               "jointly are served by need, first, and referrals no longer cost cadre time. Mind the price: the "
@@ -460,35 +479,42 @@ SCENARIO_NAMES: dict[str, dict[str, str]] = {
 
 #: One line on each preset, shown under the preset picker (the files' own descriptions are longer, in English).
 PRESETS: dict[str, dict[str, str]] = {
-    "no_linkage": {"zh": "只有社区干部：只有社区自己的工作人员提供服务，没有线上联动、外部供应、志愿者和社工。所有联动都以它为对照。",
+    "no_linkage": {"zh": "只有社区干部：只有社区自己的工作人员提供服务，没有线上联动、外部供应、志愿者和社工。"
+                         "所有联动都以它为对照。",
                    "en": "Cadres alone: the community's own workers are the only responders; the counterfactual every "
                          "linkage is measured against."},
-    "emergency_online": {"zh": "应急线上联动：从第0天起，上网家庭在线上群报告需求，志愿者管理员转达，远程心理和医疗志愿者服务。",
+    "emergency_online": {"zh": "应急线上联动：从第0天起，上网家庭在线上群报告需求，志愿者管理员转达，"
+                               "远程心理和医疗志愿者服务。",
                          "en": "Emergency online linkage from day 0: online groups moderated by volunteers, remote "
                                "psychological and medical volunteers."},
     "internal": {"zh": "内部联动：第19天每千户10名下沉干部到岗；一半楼栋有楼栋长，从第18天起替邻居报告需求。",
                  "en": "Internal linkage: sunk cadres arrive on day 19 (10 per 1,000 households); half the buildings "
                        "have a leader who reports neighbours' needs from day 18."},
-    "external": {"zh": "外部联动：第24天起社区团购，50份成团，到货从5天缩短到次日；爱心菜和捐赠物资；无人搬运的包裹留在门口。",
+    "external": {"zh": "外部联动：第24天起社区团购，50份成团，到货从5天缩短到次日；爱心菜和捐赠物资；"
+                       "无人搬运的包裹留在门口。",
                  "en": "External linkage: group buying from day 24 (50-package batches, lead time from 5 days to next "
                        "day), love vegetables and donated supplies; what nobody carries waits at the gate."},
-    "open_recruitment": {"zh": "800人报名的故事：第31天公开招募，报名者未经分类，一名协调者审核所有人：审核积压、协调超负荷。",
+    "open_recruitment": {"zh": "800人报名的故事：第31天公开招募，报名者未经分类，一名协调者审核所有人：审核积压、"
+                               "协调超负荷。",
                          "en": "The 800-sign-up story: an open call on day 31, unsorted applicants, one coordinator: "
                                "the vetting queue and coordinator overload."},
-    "categorized_recruitment": {"zh": "同一次招募，有组织地进行：分类推荐招募医疗、心理和一般志愿者，有激励和冲突处理，楼栋长协助协调。",
+    "categorized_recruitment": {"zh": "同一次招募，有组织地进行：分类推荐招募医疗、心理和一般志愿者，有激励和冲突处理，"
+                                      "楼栋长协助协调。",
                                 "en": "The same call organised: referral into medical, psychological and general "
                                       "volunteers, incentives, conflict handling, resident leaders as "
                                       "sub-coordinators."},
     "weak_mass_base": {"zh": "群众基础薄弱（0.1）的社区进行同样的分类招募：关系稀疏、信任低，邻里少互报，居民加入慢。",
                        "en": "The categorized call in a community with a weak mass base (0.1): sparse, low-trust ties; "
                              "few neighbours report; residents join slowly."},
-    "strong_mass_base": {"zh": "群众基础良好（0.9）的社区进行同样的分类招募：关系紧密互信，邻里互报，居民以身作则加入志愿者。",
+    "strong_mass_base": {"zh": "群众基础良好（0.9）的社区进行同样的分类招募：关系紧密互信，邻里互报，"
+                               "居民以身作则加入志愿者。",
                          "en": "The categorized call in a community with a strong mass base (0.9): dense, trusted "
                                "ties; neighbours report for each other; residents join by example."},
     "leader_inactive": {"zh": "社会组织负责人不作为：员工想帮忙却大多在等待，只有少数社工筛查和辅导。",
                         "en": "Social organisations whose leaders do not act: their staff mostly wait; few social "
                               "workers screen and counsel."},
-    "three_social": {"zh": "所有联动并整合：线上群、下沉干部和楼栋长、有组织的招募，社会组织与社区共享名册并分诊转介（三社联动）。",
+    "three_social": {"zh": "所有联动并整合：线上群、下沉干部和楼栋长、有组织的招募，"
+                           "社会组织与社区共享名册并分诊转介（三社联动）。",
                      "en": "All linkages, integrated: online groups, sunk cadres and leaders, the organised call, and "
                            "social organisations sharing the register and triaging referrals (three-social)."},
     "wuhan_2020": {"zh": "武汉封控的真实时间线：第28天左右积压达到高峰，随着下沉干部、团购和志愿者到位而回落。",
@@ -503,7 +529,8 @@ SECTIONS: dict[str, dict[str, str]] = {
     "external": {"zh": "外部联动", "en": "External linkage"},
     "triage": {"zh": "需求分诊", "en": "Needs triage"},
     "volunteers": {"zh": "志愿者招募与动员", "en": "Volunteer recruitment and mobilisation"},
-    "organisations": {"zh": "社会组织与社工（三社联动）", "en": "Social organisations and social workers (three-social)"},
+    "organisations": {"zh": "社会组织与社工（三社联动）",
+                      "en": "Social organisations and social workers (three-social)"},
     "prices": {"zh": "价格", "en": "Prices"},
 }
 
@@ -635,11 +662,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     "online.start_day": ("开始日", "线上群开通的日子（第0天 = 2020年1月23日）。"),
     "online.group_share": ("入群比例", "上网家庭中加入线上群的比例。"),
     "online.report_prob": ("群内报告概率", "群成员每天在群里报告其未满足需求的概率。"),
-    "online.moderators": ("群管理员人数", "志愿者群管理员人数：阅读、分诊并转达群成员的帖子（用自己的时间，不占用社区干部时间）。"),
+    "online.moderators": ("群管理员人数",
+                          "志愿者群管理员人数：阅读、分诊并转达群成员的帖子（用自己的时间，不占用社区干部时间）。"),
     "online.moderator_hours": ("群管理员每天投入时间（小时）", "每位群管理员每天投入的小时数。"),
-    "online.post_hours": ("处理一条帖子所需时间（小时）", "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
-    "online.psych_sessions_per_1000": ("远程心理咨询每天可接待次数（每千户）", "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
-    "online.psych_seek_prob": ("每天寻求远程心理帮助的概率", "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
+    "online.post_hours": ("处理一条帖子所需时间（小时）",
+                          "群管理员阅读、分诊并转达一条帖子所需小时；超出其时间的帖子当天无人转达。"),
+    "online.psych_sessions_per_1000": ("远程心理咨询每天可接待次数（每千户）",
+                                       "热线和线上心理咨询每天能为本社区每千户提供的专业咨询次数。"),
+    "online.psych_seek_prob": ("每天寻求远程心理帮助的概率",
+                               "有心理帮助需求的家庭每天尝试联系远程心理服务的概率（其余受求助障碍所阻）。"),
     "online.medical_volunteers": ("远程医疗志愿者", "远程医疗志愿者：线上问诊和开药。"),
     "online.hours_per_day": ("每人每天服务时间（小时）", "每位远程志愿者每天服务的小时数。"),
     "online.psych_hours": ("每次心理咨询时长（小时）", "一次线上心理咨询所需小时。"),
@@ -650,7 +681,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "internal.leader_share": ("楼栋长比例", "有活跃楼栋长（居民骨干）的楼栋比例。"),
     "internal.leader_start_day": ("楼栋长开始日", "楼栋长开始替邻居报告需求的日子。"),
     "internal.leader_reach": ("楼栋长覆盖概率", "楼栋长每天得知并报告邻居需求的概率（按信任度缩放）。"),
-    "internal.leader_hours": ("楼栋长每天投入时间（小时）", "楼栋长每天用于了解并报告邻居需求的小时数（组织团购另计）。"),
+    "internal.leader_hours": ("楼栋长每天投入时间（小时）",
+                              "楼栋长每天用于了解并报告邻居需求的小时数（组织团购另计）。"),
     "internal.leader_report_hours": ("了解并报告一户所需时间（小时）", "楼栋长了解并报告一户需求所需小时。"),
     "external.group_buy": ("社区团购", "开启社区团购。"),
     "external.group_buy_start_day": ("团购开始日", "社区团购开始的日子。"),
@@ -661,7 +693,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "external.lead_days_initial": ("初始到货天数", "团购开始时从下单到送达小区门口的天数。"),
     "external.lead_days_final": ("成熟后到货天数", "团购成熟后的到货天数（不长于初始天数）。"),
     "external.maturation_days": ("成熟所需天数", "到货天数从初始线性降到成熟值所需天数。"),
-    "external.organiser_hours": ("组织者每天搬运时间（小时）", "楼栋组织者每天把包裹从门口搬到楼栋的小时数（最后一百米）。"),
+    "external.organiser_hours": ("组织者每天搬运时间（小时）",
+                                 "楼栋组织者每天把包裹从门口搬到楼栋的小时数（最后一百米）。"),
     "external.distribution_hours": ("每件送到户时间（小时）", "干部把一份包裹送到户所需小时。"),
     "external.supply_per_1000": ("每千户保供包裹", "每个保供日每千户收到的保供菜/爱心菜包裹数。"),
     "external.donation_per_1000": ("每千户捐赠防护包", "每个捐赠日每千户收到的防护物资包数。"),
@@ -672,7 +705,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "triage.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
     "triage.hours_per_day": ("分诊社工每天投入时间（小时）", "每位分诊社工每天为本社区投入的小时数。"),
     "triage.screen_hours": ("每次筛查电话时长（小时）", "社工打一次筛查电话所需小时。"),
-    "triage.crisis_threshold": ("危机阈值", "心理困扰高于此值时心理需求视为危机（紧急，社会组织的社工将其转介给远程心理服务）。"),
+    "triage.crisis_threshold": ("危机阈值",
+                                "心理困扰高于此值时心理需求视为危机（紧急，社会组织的社工将其转介给远程心理服务）。"),
     "volunteers.enabled": ("启用", "开启志愿者招募与动员。"),
     "volunteers.mode": ("招募方式", "公开招募（谁都可以报名，协调者逐一审核）、分类推荐招募，或由居民骨干带队。"),
     "volunteers.call_day": ("招募日", "发出招募令的日子。"),
@@ -680,12 +714,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "volunteers.open_multiplier": ("公开招募倍数", "公开招募比分类招募多带来的报名倍数。"),
     "volunteers.coordinators": ("协调者人数", "审核报名者、管理志愿者的协调者人数。"),
     "volunteers.coordinator_hours": ("协调者每天工作时间（小时）", "每位协调者每天工作小时。"),
-    "volunteers.vetting_hours_open": ("审核一名公开报名者（小时）", "审核一名公开报名者所需小时（身份核实、动机调查、安排岗位）。"),
+    "volunteers.vetting_hours_open": ("审核一名公开报名者（小时）",
+                                      "审核一名公开报名者所需小时（身份核实、动机调查、安排岗位）。"),
     "volunteers.vetting_hours_categorized": ("审核一名推荐报名者（小时）", "审核一名经推荐、已分类的报名者所需小时。"),
     "volunteers.supervision_hours": ("每名志愿者每天督导时间（小时）", "每名在岗志愿者每天需要的协调者督导小时。"),
     "volunteers.leader_span": ("骨干管理幅度", "骨干带队时，楼栋长使每名志愿者所需督导减少的倍数。"),
-    "volunteers.resident_supervision_share": ("居民志愿者督导比例", "动员加入的居民志愿者所需协调，占招募志愿者督导小时的比例；"
-                                                           "协调者超负荷时，他们也只能工作被覆盖的那部分时间。"),
+    "volunteers.resident_supervision_share": ("居民志愿者督导比例",
+                                              "动员加入的居民志愿者所需协调，占招募志愿者督导小时的比例；"
+                                              "协调者超负荷时，他们也只能工作被覆盖的那部分时间。"),
     "volunteers.medical_share": ("医疗志愿者比例", "分类招募中医疗志愿者的比例。"),
     "volunteers.psych_share": ("心理志愿者比例", "分类招募中心理志愿者的比例。"),
     "volunteers.hours_per_day": ("志愿者每天服务时间（小时）", "在岗志愿者每天服务小时。"),
@@ -697,7 +733,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "volunteers.conflict_handling": ("冲突处理机制", "冲突得到处理，而不是以退出告终。"),
     "volunteers.fatigue_rate": ("疲劳累积率", "满负荷一天累积的疲劳，达到1即倦怠退出。"),
     "volunteers.mobilisation": ("居民动员", "居民也通过社会网络的带动成为志愿者。"),
-    "volunteers.mobilisation_threshold": ("带动阈值", "邻里中在岗志愿者占比超过此值时居民加入（群众基础越好阈值越低）。"),
+    "volunteers.mobilisation_threshold": ("带动阈值",
+                                          "邻里中在岗志愿者占比超过此值时居民加入（群众基础越好阈值越低）。"),
     "volunteers.willing_share": ("潜在意愿比例", "群众基础为1时愿意当志愿者的家庭比例（为0时是其四分之一）。"),
     "volunteers.spontaneous_rate": ("自发加入率", "家庭每天自发加入的概率（公共安全是关联议题），按群众基础缩放。"),
     "organisations.enabled": ("启用", "开启社会组织。"),
@@ -709,35 +746,58 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organisations.funding": ("资助水平", "资助下降前购买服务资金占全额的比例。"),
     "organisations.funding_drop_day": ("资助下降日", "资助下降的日子。"),
     "organisations.funding_after_drop": ("下降后资助", "资助下降后占全额的比例，保留的员工随之缩减。"),
-    "organisations.integration": ("三社整合度", "三社整合度（0-1）：社区与社工共同管理的困难户比例（共享名册、转介即被接受并按需排序、"
-                                                "无摩擦）；其余转介来自体系外，排在居民来电之后，每次耗费（1-整合度）×摩擦小时。"),
+    "organisations.integration": ("三社整合度",
+                                  "三社整合度（0-1）：社区与社工共同管理的困难户比例（共享名册、转介即被接受并按需排序、"
+                                  "无摩擦）；其余转介来自体系外，排在居民来电之后，每次耗费（1-整合度）×摩擦小时。"),
     "organisations.screens_per_worker": ("每人每日筛查户数", "每位社工每天计划（电话）筛查的户数，以其时间为限。"),
-    "organisations.hours_per_day": ("社工每天工作时间（小时）", "每位社工每天的工作小时：预约的心理辅导之外，用于筛查和评估。"),
+    "organisations.hours_per_day": ("社工每天工作时间（小时）",
+                                    "每位社工每天的工作小时：预约的心理辅导之外，用于筛查和评估。"),
     "organisations.screen_hours": ("每次筛查电话时长（小时）", "社工打一次筛查电话所需小时。"),
-    "organisations.counselling_hours": ("社工每天辅导时间上限（小时）", "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），其余时间用于评估和链接资源。"),
-    "organisations.assess_hours": ("评估一户所需时间（小时）", "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）所需小时。"),
-    "organisations.friction_hours": ("处理一次体系外转介（干部小时）", "整合度为0时干部处理一次体系外社工转介所需小时（从居民来电后剩余的接报时间中扣除）。"),
+    "organisations.counselling_hours": ("社工每天辅导时间上限（小时）",
+                                        "每位社工每天用于心理辅导的最多小时数（筛查后剩余时间中），"
+                                        "其余时间用于评估和链接资源。"),
+    "organisations.assess_hours": ("评估一户所需时间（小时）",
+                                   "社工评估一户已筛查家庭的未满足需求并转介（给干部，危机转给远程心理服务）"
+                                   "所需小时。"),
+    "organisations.friction_hours": ("处理一次体系外转介（干部小时）",
+                                     "整合度为0时干部处理一次体系外社工转介所需小时"
+                                     "（从居民来电后剩余的接报时间中扣除）。"),
     "prices.cap": ("限价", "价格稳定：价格指数不得高于此值（0为不设上限，否则至少为1）。"),
-    "external.approval_days": ("捐赠物资审批天数", "捐赠的一批物资（爱心菜、防护用品）在门口等待盖章审批的天数（核对捐赠方和物资）。"),
-    "external.approval_hours": ("审批一批捐赠所需时间（干部小时）", "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，物资继续在门口等待。"),
+    "external.approval_days": ("捐赠物资审批天数",
+                               "捐赠的一批物资（爱心菜、防护用品）在门口等待盖章审批的天数（核对捐赠方和物资）。"),
+    "external.approval_hours": ("审批一批捐赠所需时间（干部小时）",
+                                "网格本社区干部审批一批捐赠物资所需的工时；当天工时已被门岗和接电话占满时，"
+                                "物资继续在门口等待。"),
     "external.cadres_step_in": ("团购延误时干部代购", "住户的团购菜超过承诺日期未到或家中断粮时，由干部为其代购送菜。"),
-    "external.deliveries_days": ("每日供货量（天）", "每天运到社区供货商的食品，以社区食品需求的天数计，不超过库存上限。"),
-    "external.neighbour_order_rate": ("邻居代下单率", "不上网的住户到了补货点、又没有团长代下单时，上网的邻居替其下单的日发生率（按信任加权的关系数计）。"),
-    "external.organiser_reach": ("团长代下单覆盖率", "有团长的楼栋中，团长列入名单、每轮打电话或上门替其下单的不上网住户比例。"),
+    "external.deliveries_days": ("每日供货量（天）",
+                                 "每天运到社区供货商的食品，以社区食品需求的天数计，不超过库存上限。"),
+    "external.neighbour_order_rate": ("邻居代下单率",
+                                      "不上网的住户到了补货点、又没有团长代下单时，"
+                                      "上网的邻居替其下单的日发生率（按信任加权的关系数计）。"),
+    "external.organiser_reach": ("团长代下单覆盖率",
+                                 "有团长的楼栋中，团长列入名单、每轮打电话或上门替其下单的不上网住户比例。"),
     "external.proxy_order_hours": ("代下一单所需时间（小时）", "团长或邻居替一户不上网住户下一次单所花的工时。"),
-    "external.stock_days": ("供货商库存（天）", "社区供货商可调用的食品（全市库存中本社区的份额），以社区食品需求的天数计，也是库存上限。"),
+    "external.stock_days": ("供货商库存（天）",
+                            "社区供货商可调用的食品（全市库存中本社区的份额），以社区食品需求的天数计，也是库存上限。"),
     "external.subsidised_pack_days": ("平价菜包可吃天数", "一个平价菜包够平均规模家庭吃的天数（按户规模折算）。"),
     "external.subsidised_per_1000": ("平价菜包数（每千户）", "每个发放日每千户分到的平价菜包数；每户每天最多一包。"),
     "external.subsidised_price": ("平价菜包价格（元）", "平价菜包的价格，不随物价指数变动。"),
-    "internal.leader_example": ("楼栋长示范作用", "楼栋长给本楼居民的示范：居民决定是否当志愿者时，在其关系中志愿者所占比例之上再加这一值。"),
-    "volunteers.approval_days": ("审核所需天数", "从报名到身份和健康核查结果返回、协调员可以批准或拒绝的天数；审核通过者次日上岗。"),
+    "internal.leader_example": ("楼栋长示范作用",
+                                "楼栋长给本楼居民的示范：居民决定是否当志愿者时，"
+                                "在其关系中志愿者所占比例之上再加这一值。"),
+    "volunteers.approval_days": ("审核所需天数",
+                                 "从报名到身份和健康核查结果返回、协调员可以批准或拒绝的天数；审核通过者次日上岗。"),
     "volunteers.conflict_hours": ("化解一次矛盾所需时间（小时）", "协调员化解一次志愿者矛盾所需的工时。"),
-    "volunteers.doorstep_visits": ("每日上门探访户数", "每名普通志愿者每天在出发办事前，轮流上门查看的本网格不上网住户数；发现的需求会上报（0：不探访）。"),
+    "volunteers.doorstep_visits": ("每日上门探访户数",
+                                   "每名普通志愿者每天在出发办事前，轮流上门查看的本网格不上网住户数；"
+                                   "发现的需求会上报（0：不探访）。"),
     "volunteers.drive_days": ("招募持续天数", "从招募日起，报名陆续到达的天数。"),
     "volunteers.first_day_share": ("首日报名比例", "招募首日到达的报名比例；其余在招募期其他日子平均到达。"),
     "volunteers.incentive_attrition": ("激励下的流失比例", "有激励机制时，志愿者流失率保留的比例。"),
-    "volunteers.referred_unsuitable_share": ("推荐报名者不合格比例", "经推荐招募的报名者中审核不通过的比例（有推荐人担保）。"),
-    "volunteers.unsuitable_share": ("公开报名者不合格比例", "公开招募的报名者中审核不通过的比例（健康、年龄或联系不上等原因）。"),
+    "volunteers.referred_unsuitable_share": ("推荐报名者不合格比例",
+                                             "经推荐招募的报名者中审核不通过的比例（有推荐人担保）。"),
+    "volunteers.unsuitable_share": ("公开报名者不合格比例",
+                                    "公开招募的报名者中审核不通过的比例（健康、年龄或联系不上等原因）。"),
     "volunteers.visit_hours": ("每次上门探访时间（小时）", "志愿者一次上门探访所需的工时。"),
 }
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import reacton.ipyvuetify as rv
 import solara
 
-from dashboard import compare, explore, meaning
+from dashboard import compare, explore, meaning, tables
 from dashboard.i18n import scenario_name, t
+from dashboard.navigation import page
 
 LESSON_REPS = 5  # runs of each scenario: enough for a clear verdict on the lessons' outcomes, quick in class
 
@@ -42,10 +43,8 @@ predictions = solara.reactive({})  # lesson prefix -> the choice made
 asked = solara.reactive({})  # lesson prefix -> the number of the comparison it started
 
 
-def go(page: str) -> None:
-    from dashboard import app
-
-    app.page.value = page
+def go(name: str) -> None:
+    page.value = name
 
 
 def run_lesson(lesson: Lesson) -> None:
@@ -111,7 +110,7 @@ def LessonCard(number: int, lesson: Lesson):
                 right = direction == choice
                 solara.Markdown(f"**{t('learn_answer')}**{t('learn_result', b=b, a=a, outcome=t(f'key_{lesson.key}'), verdict=words)}"  # noqa: E501
                                 f" {t('learn_right') if right else t('learn_wrong')}")
-                why = compare.explanation(compare.outcome.value, lesson.pair[1], lesson.pair[0])
+                why = tables.explanation(compare.outcome.value, lesson.pair[1], lesson.pair[0])
                 if why:
                     solara.Text(why, classes=["why", "note"])
                 solara.Markdown(f"**{t('learn_notice')}**{t(f'{prefix}_notice')}")

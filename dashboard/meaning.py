@@ -101,7 +101,8 @@ def interval(key: str, low, high, sd=None, *, difference: bool = False) -> str:
 
 def verdict(key: str, low, high, mean_diff) -> tuple[str, str]:
     """(words, tone) for a paired difference: "clearly fewer", "clearly lower", "clearly earlier", "clearly more"
-    ..., "no clear difference" (the 95% interval includes 0), "no difference"; tone is "better", "worse" or "neutral" by the outcome's better direction."""
+    ..., "no clear difference" (the 95% interval includes 0), "no difference"; tone is "better", "worse" or
+    "neutral" by the outcome's better direction."""
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high, mean_diff)):
         return t("verdict_none"), "neutral"
     if low == high == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from dashboard.i18n import FIELDS, t
+from dashboard.i18n import FIELDS, OPTIONS, t
 
 LINE = re.compile(r"^(?P<where>.*?): field '(?P<key>[^']+)': (?P<problem>.*)$", re.S)
 ALLOWED = re.compile(r"\s*Allowed: .*$", re.S)
@@ -35,8 +35,6 @@ def _number_list(text: str) -> str:
 
 def _options(text: str) -> str:
     """Choices as the page names them, each with the word the file uses: 公开招募（open）."""
-    from dashboard.i18n import OPTIONS
-
     words = [p.strip(" '\"") for p in re.split(r",\s*|\s+or\s+", text) if p.strip(" '\"")]
     return "、".join(f"{OPTIONS[w][0]}（{w}）" if w in OPTIONS else w for w in words)
 
@@ -77,20 +75,23 @@ PROBLEMS = [(re.compile(p, re.S), f) for p, f in PROBLEMS]
 #: Whole sentences of the loader and of the scenario's own checks.
 SENTENCES: list[tuple[re.Pattern, object]] = [
     (r"^(?P<where>.*?): not valid TOML: .*?line (?P<line>\d+), column (?P<col>\d+).*$",
-     lambda m: f"{m['where']}：不是有效的 TOML 文件，第 {m['line']} 行第 {m['col']} 列附近有格式错误。请修正后再上传。"),
+     lambda m: f"{m['where']}：不是有效的 TOML 文件，第 {m['line']} 行第 {m['col']} 列附近有格式错误。"
+     "请修正后再上传。"),
     (r"^(?P<where>.*?): not valid TOML: .*$",
      lambda m: f"{m['where']}：不是有效的 TOML 文件。请修正格式后再上传。"),
     (r"^(?P<where>.*?): is larger than (?P<size>[\d.,]+ ?[KMG]i?B), the most .*$",
-     lambda m: f"{m['where']}：文件超过 {m['size'].replace('MiB', 'MB').replace('KiB', 'KB')}，超出了情景文件的上限（情景文件通常只有几 KB）。请确认选对了文件。"),
+     lambda m: f"{m['where']}：文件超过 {m['size'].replace('MiB', 'MB').replace('KiB', 'KB')}，"
+     "超出了情景文件的上限（情景文件通常只有几 KB）。请确认选对了文件。"),
     (r"^(?P<where>.*?): starts with a byte-order mark \(BOM\).*$",
      lambda m: f"{m['where']}：文件开头带有字节顺序标记（BOM），TOML 不允许。请另存为不带 BOM 的 UTF-8 编码（记事本中选"
      "“UTF-8”，不要选“带有 BOM 的 UTF-8”）。"),
     (r"^(?P<where>.*?): arrays or tables nest too deeply to read.*$",
-     lambda m: f"{m['where']}：方括号嵌套太深，无法读取；情景文件只需要几层（例如 [[phases]] 或一列数值）。请检查括号。"),
+     lambda m: f"{m['where']}：方括号嵌套太深，无法读取；情景文件只需要几层（例如 [[phases]] 或一列数值）。"
+     "请检查括号。"),
     (r"^(?P<where>.*?): field 'phases\[(?P<i>\d+)\]\.start': phase '(?P<a>[^']+)' starts on day (?P<d>\d+), after "
      r"the last day of the run \(day (?P<last>\d+).*$",
-     lambda m: f"{m['where']}：阶段“{m['a']}”从第 {m['d']} 天开始，晚于运行的最后一天（第 {m['last']} 天），永远不会生效；"
-     "请让它更早开始、删去它，或增加天数。"),
+     lambda m: f"{m['where']}：阶段“{m['a']}”从第 {m['d']} 天开始，晚于运行的最后一天（第 {m['last']} 天），"
+     "永远不会生效；请让它更早开始、删去它，或增加天数。"),
     (r"^(?P<where>.*?): field 'extends': more than 8 levels of extends.*$",
      lambda m: f"{m['where']}：“extends”嵌套超过 8 层，是不是互相引用了？"),
     (r"^(?P<where>.*?): is not UTF-8 text \(byte (?P<byte>\d+)\).*$",

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dashboard import compare  # noqa: E402
+from dashboard import tables  # noqa: E402
 from dashboard.i18n import FIELD_NAMES_EN, FIELDS, SECTIONS, language, phase_name, scenario_name, t  # noqa: E402
 from experiments.plan import DEFAULT_ROOT_SEED  # noqa: E402
 from simulation.provenance import code_version  # noqa: E402
@@ -30,8 +30,10 @@ h1 { font-size: 20px; margin: 0 0 4px 0; } h2 { font-size: 15px; margin: 18px 0 
 .compare-table th, .compare-table td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: right;
                                        vertical-align: top; }
 .compare-table td:first-child, .compare-table th:first-child { text-align: left; max-width: 380px; }
-.definition, .interval { font-size: 11px; color: #666; font-weight: normal; } .direction { font-size: 11px; color: #1565c0; }
-.verdict { white-space: nowrap; font-weight: 600; } .verdict-better { color: #2e7d32; } .verdict-worse { color: #c62828; }
+.definition, .interval { font-size: 11px; color: #666; font-weight: normal; }
+.direction { font-size: 11px; color: #1565c0; }
+.verdict { white-space: nowrap; font-weight: 600; }
+.verdict-better { color: #2e7d32; } .verdict-worse { color: #c62828; }
 .settings li { margin: 2px 0; } .note, .why { color: #444; }
 @media print { body { margin: 0; } .compare-table { page-break-inside: avoid; } }
 """
@@ -129,13 +131,13 @@ def report_html(result: dict, reps: int) -> str:
              f"<h2>{html.escape(t('compare_diffs'))}</h2>",
              f'<p class="note">{html.escape(t("compare_diffs_note", reference=scenario_name(labels[0])))}</p>']
     for label in labels[1:]:
-        why = compare.explanation(result, label, labels[0])
+        why = tables.explanation(result, label, labels[0])
         if why:
             parts.append(f'<p class="why">{html.escape(why)}</p>')
-        parts.append(compare.differences_html(result["differences"], label, labels[0]))
+        parts.append(tables.differences_html(result["differences"], label, labels[0]))
     parts += [f"<h2>{html.escape(t('compare_means'))}</h2>",
               f'<p class="note">{html.escape(t("compare_means_note"))}</p>',
-              compare.means_html(result["means"], labels),
+              tables.means_html(result["means"], labels),
               f'<p class="meta">{html.escape(t("report_reproduce", labels=" ".join(labels), reps=reps))}</p>']
     lang = "zh-CN" if language.value == "zh" else "en"
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(names)}</title>'

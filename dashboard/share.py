@@ -12,9 +12,9 @@ import typing
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+import ipyvuetify as v
 import solara
 import traitlets
-import ipyvuetify as v
 
 import scenarios
 from dashboard import compare, explore, i18n

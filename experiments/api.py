@@ -15,10 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import scenarios
+import simulation
 from experiments.errors import ExperimentError
+from experiments.evaluate import scenario_of
 from experiments.plan import DEFAULT_ROOT_SEED, compare_plan, experiment_plan
-from experiments.spec import _coerce, canonical_keys
 from experiments.runner import dry_run, execute
+from experiments.spec import _coerce, canonical_keys
+from experiments.store import Store, resume_plan
+from simulation.outcomes import SUMMARY_KEYS
 
 
 def compare(scenarios: list, reps: int = 10, *, root_seed: int = DEFAULT_ROOT_SEED, overrides: dict | None = None,
@@ -78,11 +83,6 @@ class Reproduction:
 def reproduce(folder: str | Path, run: int) -> Reproduction:
     """Run again, exactly, run `run` of a results folder: the scenario as the folder resolved it, the factor values
     of its point and its seed (same code version: the same daily frame and summary as stored)."""
-    import simulation
-    from experiments.evaluate import scenario_of
-    from experiments.runner import resume_plan
-    from experiments.store import Store
-
     if not Path(folder).is_dir():
         raise ExperimentError(f"--from {folder}: no such results folder; give a folder written by `liandong "
                               "compare`, `sweep` or `sensitivity`.")
@@ -106,10 +106,6 @@ def model_function(base="no_linkage", *, overrides: dict | None = None, outcomes
     and returns {summary key: value} for `outcomes` (default: every summary key). Factors are dotted keys or their
     identifier aliases (double underscores), which the workbench's parameter names must be; `seed` is a factor too
     (default `seed`). Bad factor names or values raise ScenarioError naming them."""
-    import scenarios
-    import simulation
-    from simulation.outcomes import SUMMARY_KEYS
-
     config = scenarios.load(base)
     if overrides:
         config = scenarios.apply_overrides(config, canonical_keys(overrides, where="overrides"), label="overrides")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import time
 import traceback
 
+import scenarios
+import simulation
+
 
 def run_one(task: dict) -> dict:
     """Run `task` ({run, point, rep, seed, scenario, overrides, daily}); never raises.
@@ -31,8 +34,6 @@ def run_one(task: dict) -> dict:
 
 def scenario_of(task: dict):
     """The scenario a task runs: its resolved scenario with its point's factor values."""
-    import scenarios
-
     scenario = scenarios.load(task["scenario"])
     if task["overrides"]:
         scenario = scenarios.apply_overrides(scenario, task["overrides"], label=f"design point {task['point']}")
@@ -40,8 +41,6 @@ def scenario_of(task: dict):
 
 
 def _simulate(task: dict):
-    import simulation
-
     result = simulation.run(scenario_of(task), seed=task["seed"])
     return dict(result.summary), result.daily
 

@@ -31,6 +31,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from scipy import stats as sps
 
+import scenarios
+
 DPI = 300
 WIDTH = 7.0          # inches
 FONT = 7             # points, for everything but titles
@@ -128,8 +130,6 @@ def mechanism_starts(scenario: dict, defaults: dict | None = None) -> list[tuple
     defaults (a mechanism left at its defaults has not been set up). Generic: it reads whatever the scenario holds.
     """
     if defaults is None:
-        import scenarios
-
         defaults = scenarios.Scenario().model_dump(mode="json")
     days = scenario.get("days", math.inf)
     out: list[tuple[int, str]] = []

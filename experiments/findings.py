@@ -28,6 +28,7 @@ import scenarios
 from experiments.errors import ExperimentError
 from experiments.plan import compare_plan
 from experiments.runner import execute
+from simulation.provenance import code_version
 
 REPS = 10
 EXIT_BAD_INPUT = 2
@@ -106,8 +107,6 @@ def build(finding: Finding, reps: int = REPS, workers: int | None = None, root: 
           quiet: bool = True, overrides: dict | None = None) -> tuple[str, pd.DataFrame]:
     """Run a finding and return its Markdown page and its table (`overrides`, e.g. a smaller community, apply to
     every scenario)."""
-    from simulation.provenance import code_version
-
     plan = compare_plan([_scenario(v) for v in finding.variants], replications=reps, daily=False,
                         name=f"findings-{finding.name}", overrides=overrides)
     with tempfile.TemporaryDirectory(prefix="findings-") as tmp:
@@ -147,7 +146,8 @@ def build(finding: Finding, reps: int = REPS, workers: int | None = None, root: 
                     cells.append("–")
                     continue
                 d = d.iloc[0]
-                text = f"{'+' if d['mean_diff'] > 0 else ''}{_num(d['mean_diff'])} [{_num(d['ci_low'])}, {_num(d['ci_high'])}]"
+                text = (f"{'+' if d['mean_diff'] > 0 else ''}{_num(d['mean_diff'])} "
+                        f"[{_num(d['ci_low'])}, {_num(d['ci_high'])}]")
                 cells.append(f"**{text}**" if d["ci_low"] > 0 or d["ci_high"] < 0 else text)
             lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
         out = diffs.reset_index(drop=True)

@@ -37,7 +37,12 @@ import pandas as pd
 
 import scenarios
 from experiments.errors import ExperimentError
+from experiments.executors import ProcessExecutor
+from experiments.plan import compare_plan
+from experiments.reports import fmt
+from experiments.runner import execute
 from scenarios.schema import TARGETING_MODES, Phase, Scenario, Section
+from simulation.provenance import code_version
 
 MAIN = "wuhan_2020"
 SEEDS = 10
@@ -410,10 +415,6 @@ def run(selected: list[Lever] | None = None, seeds: int = SEEDS, overrides: dict
     `overrides` (e.g. {"households": 300, "days": 40}) apply to every context before the lever is set. Runs go to
     `executor` (default: local processes, `workers` of them); each context's runs are one comparison in a folder
     under `out` (default: a temporary folder, removed afterwards)."""
-    from experiments.executors import ProcessExecutor
-    from experiments.plan import compare_plan
-    from experiments.runner import execute
-
     if not isinstance(seeds, int) or isinstance(seeds, bool) or seeds < 2:
         raise ExperimentError(f"--seeds {seeds!r}: a paired interval needs at least 2 seeds.")
     selected = levers() if selected is None else selected
@@ -547,8 +548,6 @@ def _show(value) -> str:
 
 
 def _cell(r) -> str:
-    from experiments.reports import fmt
-
     if r["n_pairs"] == 0:
         return "–"
     if identical(r):
@@ -563,16 +562,11 @@ _cell.seeds = SEEDS
 
 
 def _signed(x: float) -> str:
-    from experiments.reports import fmt
-
     return ("+" if x > 0 else "") + fmt(x)
 
 
 def page(audit: Audit, command: str = "python -m experiments.lever_audit --write docs/levers.md") -> str:
     """The Markdown page: unexplained inert levers first, then every lever's paired effects, section by section."""
-    from experiments.reports import fmt
-    from simulation.provenance import code_version
-
     _cell.seeds = audit.seeds
     verdict = verdicts(audit).set_index("lever")
     rows = audit.rows
@@ -632,8 +626,8 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
         lines += ["", "### Clear but weak", "",
                   f"{len(weak)} lever(s) whose every clear effect is below {WEAK:.0%} of the context's mean:", "",
                   "| lever | largest clear effect |", "|---|---|"]
-        lines += [f"| `{k}` | {verdict.loc[k, 'largest_clear_relative']:.2%} ({verdict.loc[k, 'largest_clear_where']}) |"
-                  for k in weak]
+        lines += [f"| `{k}` | {verdict.loc[k, 'largest_clear_relative']:.2%} "
+                  f"({verdict.loc[k, 'largest_clear_where']}) |" for k in weak]
     if stale:
         lines += ["", "Reasons in `NO_EFFECT_REASONS` that no longer hold (the lever has a clear effect): "
                   + ", ".join(f"`{k}`" for k in stale) + "."]

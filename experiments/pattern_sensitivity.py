@@ -2,9 +2,9 @@
 
 For each assumed parameter below (its range is the one documented in the scenario reference, or, where the
 source gives a figure rather than a range, the one stated here), the script sets it to the low and to the high
-end — in every scenario of a pattern alike — and checks each pattern of the model's validation (issue 3,
-sources: stylized facts) over a few seeds, with the same criteria as the tests in `tests/`. It writes a
-Markdown table: a pattern holds at a setting when it holds in every seed.
+end — in every scenario of a pattern alike — and checks each pattern of the model's validation (docs/sources.md,
+"Patterns the model must reproduce") over a few seeds, with the criteria the tests use (experiments/patterns.py).
+It writes a Markdown table: a pattern holds at a setting when it holds in every seed.
 
     python -m experiments.pattern_sensitivity --seeds 3 --write docs/sensitivity.md
 
@@ -21,6 +21,8 @@ import os
 import time
 from pathlib import Path
 
+from experiments import patterns
+from simulation import CommunityModel
 
 PARAMETERS: dict[str, tuple[float, float]] = {
     "volunteers.attrition": (0.005, 0.02),  # sources: 0.5-2% a day (L)
@@ -36,21 +38,11 @@ PARAMETERS: dict[str, tuple[float, float]] = {
     "phases.full_closure.hospital_access": (0.3, 1.0),
 }
 
-PATTERNS: dict[str, str] = {
-    "1": "wuhan_2020: backlog peaks in days 22-40, days 41-54 under half the peak",
-    "2": "no_linkage: hidden need-days per offline elderly household > 1.5x the others'",
-    "3": "wuhan_2020: medical needs wait longer per need than food needs",
-    "4": "open call: >= 5 more overload days, >= 2x vetting queue, fewer volunteers at the end",
-    "5": "strong mass base: more residents mobilised, fewer unmet need-days than weak",
-    "6": "leader_inactive: fewer social workers acting, more unmet need-days",
-    "7": "three_social: fewest unmet need-days of all, best mean equity ratio",
-    "8": "adequate supply: need targeting narrows the vulnerable's food shortfall against first come",
-}
+#: The patterns' numbers and what must hold (experiments/patterns.py has each one's criterion).
+PATTERNS: dict[str, str] = {key: pattern.holds for key, pattern in patterns.PATTERNS.items()}
 
 
 def _model(name, seed, overrides):
-    from simulation import CommunityModel
-
     model = CommunityModel(scenario=name, rng=seed, **overrides)
     while model.running:
         model.step()
@@ -58,63 +50,37 @@ def _model(name, seed, overrides):
 
 
 def _pattern(key: str, seed: int, overrides: dict) -> bool:
-    """Whether pattern `key` holds in one seed, with `overrides` applied to every scenario it compares."""
+    """Whether pattern `key` holds in one seed, with `overrides` applied to every scenario it compares: the runs
+    the page gives each pattern, judged by its criterion (experiments/patterns.py)."""
     o = overrides
     if key == "1":
-        d = _model("wuhan_2020", seed, o).daily().set_index("day")["unmet_total"]
-        return bool(22 <= int(d.idxmax()) <= 40 and d.loc[41:54].mean() < 0.5 * d.max())
+        return bool(patterns.backlog_peaks_in_closure(_model("wuhan_2020", seed, o).daily()))
     if key == "2":
         m = _model("no_linkage", seed, o)
-        d, hh = m.daily(), m.households
-        n_oe = int((hh.elderly & ~hh.digital).sum())
-        per_oe = d["hidden_offline_elderly"].sum() / n_oe
-        per_other = (d["hidden_total"].sum() - d["hidden_offline_elderly"].sum()) / (hh.n - n_oe)
-        return bool(per_oe > 1.5 * per_other)
+        return bool(patterns.hidden_needs_gather_offline_elderly(m.daily(), m.households))
     if key == "3":
-        d = _model("wuhan_2020", seed, o).daily()
-        return bool(d["unmet_medical"].sum() / d["raised_medical"].sum()
-                    > d["unmet_food"].sum() / d["raised_food"].sum())
+        return bool(patterns.medical_needs_wait_longer(_model("wuhan_2020", seed, o).daily()))
     if key == "4":
         do, dc = (_model(n, seed, o).daily() for n in ("open_recruitment", "categorized_recruitment"))
-
-        def overload(d):
-            return int((d["volunteer_coordinator_load"] > d["volunteer_coordinator_capacity"]).sum())
-
-        return bool(overload(do) >= overload(dc) + 5 and do["volunteers_vetting"].max()
-                    >= 2 * dc["volunteers_vetting"].max()
-                    and dc["volunteers_active"].iloc[-1] > do["volunteers_active"].iloc[-1])
+        return bool(patterns.open_call_overloads_the_coordinator(do, dc))
     if key == "5":
         weak, strong = (_model(n, seed, o) for n in ("weak_mass_base", "strong_mass_base"))
-        pools = [next(x for x in m.mechanisms if x.name == "volunteers") for m in (weak, strong)]
-        return bool((~pools[1].recruit).sum() > (~pools[0].recruit).sum()
-                    and strong.daily()["unmet_total"].sum() < weak.daily()["unmet_total"].sum())
+        return bool(patterns.strong_mass_base_mobilises_more(weak, strong))
     if key == "6":
         idle = _model("leader_inactive", seed, o).daily()
         acting = _model("leader_inactive", seed, {**o, "organisations.leader_active_prob": 1.0}).daily()
-        return bool(idle["social_workers_active"].sum() < acting["social_workers_active"].sum()
-                    and idle["unmet_total"].sum() > acting["unmet_total"].sum())
+        return bool(patterns.inactive_leaders_lower_activation(idle, acting))
     if key == "7":
-        names = ["no_linkage", "emergency_online", "internal", "categorized_recruitment", "three_social"]
-        summaries = {n: _model(n, seed, o).summary() for n in names}
-        best = summaries.pop("three_social")
-        return all(best["unmet_need_days"] < s["unmet_need_days"] for s in summaries.values())
+        return bool(patterns.three_social_leaves_fewest_unmet(
+            {n: _model(n, seed, o).summary() for n in patterns.LINKAGE_SCENARIOS}))
     if key == "8":
-        from simulation.households import FOOD
-
         short = {}
         for targeting in ("first_come", "need"):
-            from simulation import CommunityModel
-
             m = CommunityModel(rng=seed, households=1000, days=45, **o,
                                **{"internal.sunk_cadres_per_1000": 10.0, "external.supply_days": list(range(25, 45)),
                                   "external.supply_per_1000": 400.0, "external.targeting": targeting})
-            hh, total = m.households, 0.0
-            while m.running:
-                m.step()
-                if m.day - 1 >= 25:
-                    total += hh.open[hh.vulnerable, FOOD].sum()
-            short[targeting] = total / hh.vulnerable.sum()
-        return bool(short["need"] < short["first_come"])
+            short[targeting] = patterns.food_shortfall(m, 25)[0]
+        return bool(patterns.need_targeting_narrows_the_food_gap(short["first_come"], short["need"]))
     raise KeyError(key)
 
 

@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,6 @@ class Plan:
     experiment: dict | None = None  # the experiment file as given (spec fields), for the manifest
     experiment_text: str = ""
     experiment_file: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.points, Points):
@@ -67,9 +66,6 @@ class Plan:
 
     def seed(self, point: int, rep: int) -> int:
         return run_seed(self.root_seed, point, rep, common=self.common_random_numbers)
-
-    def run_id(self, point: int, rep: int) -> int:
-        return point * self.replications + rep
 
     def identity(self, run: int) -> tuple[int, int]:
         return divmod(run, self.replications)

@@ -22,9 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from experiments import stats
+from experiments.analysis import index_warnings, indices
 from experiments.errors import ExperimentError
 from experiments.plan import Plan
-from experiments.store import Store, atomic_write_bytes, load_daily, writing
+from experiments.store import Store, atomic_write_bytes, load_daily, record_status, resume_plan, writing
+from simulation.outcomes import SUMMARY_KEYS
 
 
 @dataclass
@@ -61,9 +63,6 @@ class ExperimentResult:
 def report(folder: str | Path, figures: bool = True, key: str | None = None) -> ExperimentResult:
     """The tables and figures again from a results folder, without running anything (consolidating its parts
     into runs.parquet first if the experiment was interrupted); `key`: the summary key the figures draw."""
-    from experiments.runner import record_status, resume_plan
-    from simulation.outcomes import SUMMARY_KEYS
-
     store = Store(folder)
     if not Path(folder).is_dir():
         raise ExperimentError(f"{folder}: no such results folder.")
@@ -90,7 +89,7 @@ def report(folder: str | Path, figures: bool = True, key: str | None = None) -> 
 
 def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures: bool = True,
           key: str | None = None) -> ExperimentResult:
-    if figures:
+    if figures:  # matplotlib takes about a second to import: not for tables alone
         from experiments import figures as figs
     result = ExperimentResult(folder=Path(folder), kind=plan.kind, plan=plan, runs=runs, manifest=manifest, key=key)
     tables = result.tables
@@ -122,8 +121,6 @@ def build(folder: Path, plan: Plan, runs: pd.DataFrame, manifest: dict, figures:
     else:
         tables["points"] = stats.point_means(runs, plan.factors)
         if plan.kind == "sensitivity":
-            from experiments.analysis import index_warnings, indices
-
             table, result.skipped = indices(runs, plan)
             tables[plan.method] = table
             result.warnings = index_warnings(table, plan)
@@ -263,11 +260,4 @@ def render(result: ExperimentResult, console=None) -> None:
     console.print(f"Wrote {result.folder}: {', '.join(files)}", markup=False, highlight=False)
 
 
-def runs_table(folder: str | Path) -> pd.DataFrame:
-    """The runs table of a folder (alias of experiments.load_runs)."""
-    from experiments.store import load_runs
-
-    return load_runs(folder)
-
-
-__all__ = ["ExperimentResult", "report", "build", "render", "runs_table"]
+__all__ = ["ExperimentResult", "report", "build", "render"]

@@ -12,6 +12,7 @@ progress lines elsewhere (see `Progress`).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -19,10 +20,14 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from experiments.errors import ExperimentError
+import scenarios
+import simulation
 from experiments.executors import make_executor
 from experiments.plan import Plan
-from experiments.store import FORMAT, Store, machine, now, valid_parquet, writing
+from experiments.reports import build
+from experiments.store import FORMAT, Store, machine, now, record_status, valid_parquet, writing
+from simulation.outcomes import SUMMARY_KEYS
+from simulation.provenance import code_version, package_versions
 
 # The time estimate (docs/experiments.md, "Progress and time"): one calibration run of the experiment's own scenario,
 # timed here after a tiny warm-up run (which loads the compiled kernels), shortened to at most this many household-
@@ -30,13 +35,9 @@ from experiments.store import FORMAT, Store, machine, now, valid_parquet, writin
 CALIBRATION_HOUSEHOLD_DAYS = 300_000
 CALIBRATION_MIN_DAYS = 5
 CALIBRATED_SCENARIOS = 4       # a comparison times at most this many of its scenarios (the others: their mean)
-MAX_FAILURES_LISTED = 100      # failed runs listed in the manifest with their error and traceback (all are in runs)
 
 
 def new_manifest(plan: Plan, command: list[str] | None) -> dict:
-    import scenarios
-    from simulation.provenance import code_version, package_versions
-
     packages = dict(package_versions())
     for name in ("matplotlib", "SALib", "dask", "distributed"):
         packages[name] = _version(name)
@@ -109,8 +110,8 @@ class Progress:
                 self._say(f"{description}: {starting}")
             return
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("runs, [red]{task.fields[failed]} failed[/red], elapsed"),
@@ -171,11 +172,6 @@ def calibrate(scenario: dict) -> float:
     """Seconds one run of `scenario` (a resolved scenario dict) takes on one core of this machine, now: one run of
     it timed, shortened to at most CALIBRATION_HOUSEHOLD_DAYS household-days and scaled to its days. Remembered
     for the process, so a dry run and the run after it time it once."""
-    import json
-
-    import scenarios
-    import simulation
-
     ident = json.dumps(scenario, sort_keys=True, default=str)
     if ident in _calibrations:
         return _calibrations[ident]
@@ -265,7 +261,8 @@ def dry_run(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
     if todo:
         per_run, source = estimate_seconds(plan, existing)
         on = (f"roughly {duration(todo * per_run / n_workers)} on {n_workers} worker{'s' if n_workers != 1 else ''}"
-              if n_workers else f"roughly {duration(todo * per_run)} of worker time, divided among the cluster's workers")
+              if n_workers else
+              f"roughly {duration(todo * per_run)} of worker time, divided among the cluster's workers")
         lines.append(f"  time: {on} (about {per_run:.2g} s a run: {source})")
     lines.append("  nothing was run (--dry-run)")
     return "\n".join(lines)
@@ -297,9 +294,6 @@ def execute(plan: Plan, out: str | Path | None = None, *, workers: int | None = 
 
 
 def _execute(plan: Plan, store: Store, *, workers, dask, serial, executor, quiet, command, figures):
-    from experiments.reports import build
-    from simulation.provenance import code_version
-
     existing = store.prepare(plan)  # again, under the lock: another process may have begun meanwhile
     if existing:
         existing = store.adopt(plan, existing)  # more replications: the stored runs renumbered and kept
@@ -391,8 +385,6 @@ def _close(executor, abort: bool = False) -> None:
 
 
 def _finish(plan: Plan, store: Store, manifest: dict, session: dict, started: float, interrupted: bool):
-    from simulation.outcomes import SUMMARY_KEYS
-
     session["end"] = now()
     session["wall_seconds"] = round(time.perf_counter() - started, 3)
     session["run_seconds"] = round(session["run_seconds"], 3)
@@ -402,33 +394,3 @@ def _finish(plan: Plan, store: Store, manifest: dict, session: dict, started: fl
     record_status(manifest, plan, parts, interrupted)
     store.write_manifest(manifest)
     return runs, moved
-
-
-def record_status(manifest: dict, plan: Plan, parts: list[dict], interrupted: bool) -> None:
-    """The manifest's run counts, and the first failed runs with their errors (runs.parquet has every run)."""
-    ok = sum(p["status"] == "ok" for p in parts)
-    failed = [p for p in parts if p["status"] != "ok"]
-    pending = plan.n_runs - len(parts)
-    manifest["runs"] = {
-        "total": plan.n_runs, "ok": ok, "failed": len(failed), "pending": pending,
-        "run_seconds": round(sum(float(p.get("seconds") or 0.0) for p in parts), 3),
-        "failures": [{"run": p["run"], "point": p["point"], "rep": p["rep"], "seed": p["seed"],
-                      "error": p["error"], "traceback": p.get("traceback", "")} for p in failed[:MAX_FAILURES_LISTED]],
-    }
-    if len(failed) > MAX_FAILURES_LISTED:
-        manifest["runs"]["failures_note"] = (f"the first {MAX_FAILURES_LISTED} of {len(failed)} failed runs; "
-                                             "runs.parquet has the error of every one")
-    manifest["finished"] = now()
-    manifest["status"] = ("interrupted" if interrupted or pending else
-                          "complete" if not failed else "complete with failures")
-
-
-_record_status = record_status
-
-
-def resume_plan(folder: str | Path) -> Plan:
-    store = Store(folder)
-    manifest = store.read_manifest()
-    if manifest.get("format") != FORMAT:
-        raise ExperimentError(f"{folder}: manifest.json is not a LiánDòng experiment ({manifest.get('format')}).")
-    return Plan.from_manifest(manifest, store.folder)

@@ -25,7 +25,7 @@ import difflib
 import math
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +35,6 @@ import scenarios
 from experiments.errors import ExperimentError
 from scenarios.files import read_text, too_deep
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
 MIN_SOBOL_SAMPLES = 8
 MAX_RUNS = 5_000_000
 #: Replications per design point (an experiment file's `replications`, `liandong compare --reps`): beyond this the
@@ -181,7 +180,6 @@ class Experiment:
     factors: list[Factor]
     text: str = ""
     path: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def read_spec(source: str | Path | dict | ExperimentSpec, label: str | None = None

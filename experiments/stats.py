@@ -50,7 +50,7 @@ def _ok(runs: pd.DataFrame) -> pd.DataFrame:
 def _keys(runs: pd.DataFrame, keys) -> list[str]:
     if keys is not None:
         return list(keys)
-    from simulation.outcomes import SUMMARY_KEYS
+    from simulation.outcomes import SUMMARY_KEYS  # here: tables of stored runs do not load the model
 
     return [k for k in SUMMARY_KEYS if k in runs.columns]
 

@@ -37,12 +37,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.errors import ExperimentError
+from experiments.plan import MATRIX_FILE, Plan, differences
 
 FORMAT = "liandong-experiment/1"
 ID_COLUMNS = ("run", "point", "rep", "seed", "scenario")
 PART_KEYS = ("run", "point", "rep", "seed", "status", "error")
 LOCK_FILE = ".lock"
 QUARANTINE = "quarantine"
+MAX_FAILURES_LISTED = 100  # failed runs listed in the manifest with their error and traceback (all are in runs)
 
 
 def now() -> str:
@@ -235,8 +237,7 @@ class Store:
 
     def _mismatch(self, manifest: dict, plan) -> str:
         """Why a folder's experiment is not this one: each changed field (stored -> given), and what to do."""
-        from experiments.plan import differences
-        from simulation.provenance import code_version
+        from simulation.provenance import code_version  # here: reading a results folder does not load the model
 
         changed = differences(manifest, plan)
         then = manifest.get("code_version")
@@ -316,8 +317,6 @@ class Store:
         """A sampled design's matrix, beside the manifest (the manifest names it and holds its hash)."""
         table = plan.matrix_table()
         if table is not None:
-            from experiments.plan import MATRIX_FILE
-
             with writing(self.folder):
                 atomic_write_table(self.folder / MATRIX_FILE, table, fsync=self.fsync)
 
@@ -542,13 +541,40 @@ def _jsonable(obj):
     return obj
 
 
+def record_status(manifest: dict, plan: Plan, parts: list[dict], interrupted: bool) -> None:
+    """The manifest's run counts, and the first failed runs with their errors (runs.parquet has every run)."""
+    ok = sum(p["status"] == "ok" for p in parts)
+    failed = [p for p in parts if p["status"] != "ok"]
+    pending = plan.n_runs - len(parts)
+    manifest["runs"] = {
+        "total": plan.n_runs, "ok": ok, "failed": len(failed), "pending": pending,
+        "run_seconds": round(sum(float(p.get("seconds") or 0.0) for p in parts), 3),
+        "failures": [{"run": p["run"], "point": p["point"], "rep": p["rep"], "seed": p["seed"],
+                      "error": p["error"], "traceback": p.get("traceback", "")} for p in failed[:MAX_FAILURES_LISTED]],
+    }
+    if len(failed) > MAX_FAILURES_LISTED:
+        manifest["runs"]["failures_note"] = (f"the first {MAX_FAILURES_LISTED} of {len(failed)} failed runs; "
+                                             "runs.parquet has the error of every one")
+    manifest["finished"] = now()
+    manifest["status"] = ("interrupted" if interrupted or pending else
+                          "complete" if not failed else "complete with failures")
+
+
+def resume_plan(folder: str | Path) -> Plan:
+    """The plan a results folder was written by, from its manifest (to resume it, report on it or grow it)."""
+    store = Store(folder)
+    manifest = store.read_manifest()
+    if manifest.get("format") != FORMAT:
+        raise ExperimentError(f"{folder}: manifest.json is not a LiánDòng experiment ({manifest.get('format')}).")
+    return Plan.from_manifest(manifest, store.folder)
+
+
 def load_runs(folder: str | Path) -> pd.DataFrame:
     """The runs table of a results folder (consolidated from its parts if it is not there yet)."""
     store = Store(folder)
     if store.runs_path.exists() and valid_parquet(store.runs_path):
         return pd.read_parquet(store.runs_path)
-    from experiments.plan import Plan
-    from simulation.outcomes import SUMMARY_KEYS
+    from simulation.outcomes import SUMMARY_KEYS  # here: reading a results folder does not load the model
 
     plan = Plan.from_manifest(store.read_manifest(), store.folder)
     return runs_frame(plan, store.read_parts(plan.n_runs)[0], SUMMARY_KEYS)

@@ -23,6 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import simulation
+from simulation.provenance import code_version
+
 SCENARIO = "wuhan_2020"
 SEEDS = tuple(range(10))
 
@@ -349,10 +352,8 @@ target(
 
 
 def _run(seed: int, households: int | None = None) -> tuple[pd.DataFrame, int]:
-    from simulation import run
-
     overrides = {} if households is None else {"households": households}
-    result = run(SCENARIO, seed=seed, **overrides)
+    result = simulation.run(SCENARIO, seed=seed, **overrides)
     return result.daily, result.scenario.households
 
 
@@ -370,8 +371,6 @@ def measure(seeds: tuple[int, ...] = SEEDS, workers: int | None = None) -> pd.Da
 
 def table(values: pd.DataFrame) -> str:
     """The Markdown page: each target, the source's figure, the model's ten-seed mean and range, and the verdict."""
-    from simulation.provenance import code_version
-
     lines = [
         "# Calibration targets",
         "",

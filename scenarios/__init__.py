@@ -19,19 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ValidationError
 
 from scenarios.files import MAX_FILE_BYTES, decode, read_text, size_text, too_deep
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario
+from scenarios.validation import ScenarioError, apply_overrides, plain, shown, toml_value, unknown_key, validate
 
 __all__ = ["Scenario", "Phase", "ScenarioError", "load", "parse", "names", "describe", "apply_overrides",
            "unknown_key", "to_toml", "toml_value", "save", "MAX_HOUSEHOLDS", "MAX_DAYS", "MAX_FILE_BYTES"]
 
 PRESETS = resources.files("scenarios.presets")
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used, with a message meant for the person who wrote it."""
 
 
 def names() -> list[str]:
@@ -56,7 +52,7 @@ def load(source: str | Path | Scenario | dict, overrides: dict[str, Any] | None 
     if isinstance(source, Scenario):
         scenario = source
     elif isinstance(source, dict):
-        scenario = _validate(_plain(source), "<dict>")
+        scenario = validate(Scenario, plain(source), "<dict>")
     elif isinstance(source, str | os.PathLike):
         text, label = _read(source)
         preset = isinstance(source, str) and source in names()
@@ -97,7 +93,7 @@ def _from_text(text: str, label: str, folder: Path | None, depth: int, local: bo
     written = data
     if "extends" in data:
         data = _extend(dict(data), label, folder, depth, local)
-    scenario = _validate(data, label)
+    scenario = validate(Scenario, data, label)
     if "phases" in written:
         _check_phases_reached(scenario, label)
     return scenario
@@ -119,7 +115,7 @@ def _extend(data: dict, label: str, folder: Path | None, depth: int, local: bool
     presets = ", ".join(names())
     if not isinstance(base_name, str):
         what = "a preset name" + (" or a file path" if local else "")
-        raise ScenarioError(f"{label}: field 'extends': expected {what}, got {_shown(base_name)}. "
+        raise ScenarioError(f"{label}: field 'extends': expected {what}, got {shown(base_name)}. "
                             f"Presets: {presets}.")
     if depth >= 8:
         raise ScenarioError(f"{label}: field 'extends': more than 8 levels of extends; is there a cycle?")
@@ -127,7 +123,7 @@ def _extend(data: dict, label: str, folder: Path | None, depth: int, local: bool
         text, base_label = _read(base_name)
         base_folder = None
     elif not local:
-        raise ScenarioError(f"{label}: field 'extends': {_shown(base_name)} is not a preset; an uploaded file "
+        raise ScenarioError(f"{label}: field 'extends': {shown(base_name)} is not a preset; an uploaded file "
                             f"may extend a preset only, not a path. Presets: {presets}. To build on a file of "
                             "your own, copy its keys into this one.")
     else:
@@ -147,56 +143,11 @@ def _extend(data: dict, label: str, folder: Path | None, depth: int, local: bool
     return _merge(base, data)
 
 
-def _shown(value: Any, limit: int = 80) -> str:
-    """A value as the user would write it in TOML, shortened for a message."""
-    text = toml_value(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def toml_value(value: Any) -> str:
-    """How `value` is written in a TOML file (`false`, `"text"`, `0.5`), for messages and hints."""
-    try:
-        return tomli_w.dumps({"v": value}).removeprefix("v = ").strip()
-    except (TypeError, ValueError):
-        return repr(value)
-
-
 def _merge(base: dict, top: dict) -> dict:
     out = dict(base)
     for key, value in top.items():
         out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
-
-
-def apply_overrides(scenario: Scenario, overrides: dict[str, Any], label: str = "override") -> Scenario:
-    """A new validated scenario with dotted-key overrides applied (errors name the override)."""
-    data = scenario.model_dump()
-    for key, value in overrides.items():
-        parts = key.split(".")
-        node = data
-        for depth, part in enumerate(parts[:-1]):
-            if isinstance(node, list):  # the phases, addressed by name: phases.full_closure.hospital_access
-                named = {item.get("name"): item for item in node if isinstance(item, dict)}
-                if part not in named:
-                    raise ScenarioError(_unknown(label, ".".join(parts[: depth + 1]), part, named))
-                node = named[part]
-                continue
-            if not isinstance(node, dict) or part not in node:
-                raise ScenarioError(_unknown(label, ".".join(parts[: depth + 1]), part, node))
-            if isinstance(node[part], list) and depth + 1 < len(parts) - 1:
-                node = node[part]
-                continue
-            if not isinstance(node[part], dict):
-                where = ".".join(parts[: depth + 1])
-                fix = (f"name the phase, e.g. {where}.{node[part][0].get('name', 'phase')}.<field>=<value>"
-                       if isinstance(node[part], list) and node[part] and isinstance(node[part][0], dict)
-                       else f"give it a value directly: {where}=...")
-                raise ScenarioError(f"{label}: field '{key}': '{where}' is not a section with fields; {fix}.")
-            node = node[part]
-        if not isinstance(node, dict) or parts[-1] not in node:
-            raise ScenarioError(_unknown(label, key, parts[-1], node))
-        node[parts[-1]] = _plain(value)
-    return _validate(data, label)
 
 
 def to_toml(scenario: Scenario) -> str:
@@ -228,94 +179,3 @@ def _read(source: str | os.PathLike) -> tuple[str, str]:
     return read_text(source, str(source), "scenario", ScenarioError), str(source)
 
 
-def _plain(value: Any) -> Any:
-    """NumPy scalars (a households count from `np.int64`, a value from `np.linspace`) as the Python numbers,
-    bools and strings the strict schema takes, inside dicts and lists too."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _validate(data: dict, label: str) -> Scenario:
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(_explain(exc, label)) from None
-
-
-def _explain(exc: ValidationError, label: str) -> str:
-    """One line per problem: file, field, what is wrong, what is allowed."""
-    lines = []
-    for err in exc.errors():
-        loc = _dotted(err["loc"])
-        if err["type"] == "extra_forbidden":
-            parent = _field_model(err["loc"][:-1])
-            lines.append(unknown_key(label, loc, str(err["loc"][-1]), list(parent.model_fields) if parent else []))
-            continue
-        if err["type"] == "value_error":
-            lines.append(f"{label}: {err['msg'].removeprefix('Value error, ')}.")
-            continue
-        allowed = _allowed(err["loc"])
-        got = err.get("input")
-        got_text = f" (got {_shown(got)})" if not isinstance(got, dict | list) else ""
-        if err["type"] == "finite_number":  # NaN or infinity, which TOML can write (nan, inf)
-            what = "is not a number" if got != got else "is infinite"
-            lines.append(f"{label}: field '{loc}': {what}{got_text}; give a finite number.{allowed}")
-            continue
-        lines.append(f"{label}: field '{loc}': {err['msg']}{got_text}.{allowed}")
-    return "\n".join(lines)
-
-
-def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _field_model(loc: tuple) -> type[BaseModel] | None:
-    """The section class at a location (None if the location is not a section)."""
-    model: type[BaseModel] | None = Scenario
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if model is None or part not in model.model_fields:
-            return None
-        annotation = model.model_fields[part].annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [annotation, *args]
-        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
-    return model
-
-
-def _allowed(loc: tuple) -> str:
-    """' Allowed: ...' from the field's constraints and description, or ''."""
-    parent = _field_model(loc[:-1])
-    name = loc[-1]
-    if parent is None or not isinstance(name, str) or name not in parent.model_fields:
-        return ""
-    field = parent.model_fields[name]
-    bounds = []
-    for meta in field.metadata:
-        for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            if getattr(meta, attr, None) is not None:
-                bounds.append(f"{sym} {getattr(meta, attr)}")
-    kind = getattr(field.annotation, "__name__", str(field.annotation))
-    kind = "true or false" if kind == "bool" else kind
-    rng = f" {' and '.join(bounds)}" if bounds else ""
-    return f" Allowed: {kind}{rng} — {field.description}"
-
-
-def _unknown(label: str, key: str, part: str, node: Any) -> str:
-    return unknown_key(label, key, part, list(node) if isinstance(node, dict) else [])
-
-
-def unknown_key(label: str, key: str, name: str, known: list[str]) -> str:
-    """The message for an unknown key `name` at `key`, with the closest known spelling and the allowed keys."""
-    hint = difflib.get_close_matches(name, known, n=1)
-    did = f" Did you mean '{hint[0]}'?" if hint else ""
-    return f"{label}: field '{key}': unknown key.{did} Allowed here: {', '.join(known)}."

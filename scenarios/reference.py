@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+import scenarios
 from scenarios.files import MAX_FILE_BYTES, size_text
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario, default_phases
 
@@ -211,8 +212,6 @@ def phase_schedule_table() -> list[str]:
 
 def _validated_example() -> str:
     """The example TOML, checked against the schema so the page never shows an invalid file."""
-    import scenarios
-
     scenarios.load(tomllib.loads(EXAMPLE_TOML))  # raises ScenarioError if the schema has moved on
     return EXAMPLE_TOML
 
@@ -312,8 +311,8 @@ def render() -> str:
     add("## Rules across fields")
     add("")
     add("- `phases`: at least one phase; the first starts on day 0; start days strictly increase; no two phases "
-        "share a name. A phase listed in a file must start by the run's last day, day `days` - 1 (a preset run for fewer "
-        "days with `--set days=...` simply never reaches its later phases).")
+        "share a name. A phase listed in a file must start by the run's last day, day `days` - 1 (a preset run for "
+        "fewer days with `--set days=...` simply never reaches its later phases).")
     add(f"- `households` x `days` must not exceed {MAX_HOUSEHOLDS * 365:,} (for example "
         f"{MAX_HOUSEHOLDS:,} households for 365 days); each alone is capped at {MAX_HOUSEHOLDS:,} households "
         f"and {MAX_DAYS:,} days.")

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scenarios.validation import apply_overrides
+
 # Sizes beyond these would exhaust memory or run for hours; the spec asks for 300 to 30,000 households.
 MAX_HOUSEHOLDS = 200_000
 MAX_DAYS = 3_650
@@ -224,7 +226,8 @@ class Cadres(Section):
                              "assumed, 0.005-0.03; sources: one team fell from 6 to 2 people (L)",
                              ge=0.0, le=1.0)
     fatigue_recovery: float = _f(0.0, "Fatigue lost per day; 0 means nobody relieves them.",
-                                 "the source panel: cadres with nobody to relieve them (speaker uncertain)", ge=0.0, le=1.0)
+                                 "the source panel: cadres with nobody to relieve them (speaker uncertain)",
+                                 ge=0.0, le=1.0)
     fatigue_penalty: Probability = _f(0.5, "Share of capacity lost at full fatigue.", "assumed, 0.3-0.7")
     relief_recovery: float = _f(
         0.006, "Fatigue the community's own cadres recover a day when sunk cadres relieve them, at one sunk cadre "
@@ -269,8 +272,8 @@ class Distress(Section):
                                    "baseline).", "calibrated to the survey week (days 4-10): 41.9% distressed, "
                                    "10.2% needing help (sources, H)")
     initial_concentration: float = _f(11.5, "Concentration of the initial beta distribution (higher: less "
-                                      "spread).", "calibrated with `initial_mean` to the survey week's two shares (sources: 41.9% distressed, "
-                                      "10.2% needing help, H)",
+                                      "spread).", "calibrated with `initial_mean` to the survey week's two shares "
+                                      "(sources: 41.9% distressed, 10.2% needing help, H)",
                                       gt=0.0, le=1000.0)
     distressed_threshold: Probability = _f(
         0.5, "Distress above which a household counts as distressed (the survey's psychological distress).",
@@ -300,8 +303,8 @@ class Distress(Section):
 
 
 class Prices(Section):
-    """The food price index (the model requirements Process 7), the price of a group-buy package, and low-income households'
-    food budgets."""
+    """The food price index (the model requirements Process 7), the price of a group-buy package, and low-income
+    households' food budgets."""
 
     elasticity: float = _f(0.4, "Exponent of the demand/supply ratio in the target price index.",
                            "assumed, 0.2-1.0; sources: fresh vegetables +10.9% nationally, 3-4x locally (H/L)",
@@ -311,9 +314,9 @@ class Prices(Section):
         0.15, "Share of households seeking food on a normal day (demand = 1 at this share).",
         "assumed: roughly 1 / shop_purchase_days", gt=0.0, le=1.0)
     cap: float = _f(
-        0.0, "Price stabilisation: the index may not rise above this (0 = no cap; otherwise at least 1). The city linked departments to "
-        "guarantee supply and stabilise vegetable prices.", "the source panel, Prices and supply (Huang); level assumed",
-        ge=0.0, le=100.0)
+        0.0, "Price stabilisation: the index may not rise above this (0 = no cap; otherwise at least 1). The city "
+        "linked departments to guarantee supply and stabilise vegetable prices.",
+        "the source panel, Prices and supply (Huang); level assumed", ge=0.0, le=100.0)
     low_income_response: float = _f(
         1.0, "At the shop, low-income households buy purchase_days / price**this; 0 = prices do not matter there.",
         "assumed, 0.5-1.5", ge=0.0, le=5.0)
@@ -481,8 +484,8 @@ class External(Section):
         "`first_come` (households who see the notice online come first, short or not; offline households once "
         "their need is known), `need` (assessed need: known needs of vulnerable households first, then other "
         "known needs, those with least food first, then the register of special groups).",
-        "the model requirements Linkage table (equal / first come / assessed need); the source panel, Last-mile precision (Song, "
-        "Huang); default assumed")
+        "the model requirements Linkage table (equal / first come / assessed need); the source panel, Last-mile "
+        "precision (Song, Huang); default assumed")
     # --- offline households and late packages ---
     organiser_reach: Probability = _f(
         0.6, "Share of an organised building's offline households that its organiser keeps on a list and orders "
@@ -561,12 +564,13 @@ class Triage(Section):
     """Needs triage and referral (the source panel, "Needs first", Chen): social workers screen the vulnerable and
     order the queue by urgency and vulnerability instead of first come, first served."""
 
-    enabled: bool = _f(False, "Order the queue by need instead of first come, first served.", "the model requirements Linkage")
-    start_day: int = _f(28, "Day triage starts.", "the source panel Timeline: social workers offline from 20 Feb, day 28",
-                        ge=0, le=MAX_DAYS)
+    enabled: bool = _f(False, "Order the queue by need instead of first come, first served.",
+                       "the model requirements Linkage")
+    start_day: int = _f(28, "Day triage starts.",
+                        "the source panel Timeline: social workers offline from 20 Feb, day 28", ge=0, le=MAX_DAYS)
     social_workers: int = _f(2, "Social workers screening the register of vulnerable households.",
-                             "the source panel: social workers funded through purchased services (Chen); number assumed",
-                             ge=0, le=10_000)
+                             "the source panel: social workers funded through purchased services (Chen); number "
+                             "assumed", ge=0, le=10_000)
     screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
                                  "their hours go.", "assumed, 20-80", ge=0, le=10_000)
     hours_per_day: float = _f(4.0, "Hours a triage social worker gives the community a day.",
@@ -589,7 +593,8 @@ class Volunteers(Section):
     errands, medical ones take medicine runs and escorts; volunteers tire, fall into conflicts and drop out unless
     incentives and conflict handling (at a cost in coordinators' hours) hold them."""
 
-    enabled: bool = _f(False, "Switch volunteers on (recruitment and mobilisation).", "the model requirements Linkage table")
+    enabled: bool = _f(False, "Switch volunteers on (recruitment and mobilisation).",
+                       "the model requirements Linkage table")
     mode: Literal["open", "categorized", "leaders"] = _f(
         "categorized", "How the call recruits: `open` (anyone signs up; coordinators vet them all), `categorized` "
         "(by referral into medical, psychological and general volunteers, pre-sorted), `leaders` (categorized, and "
@@ -640,14 +645,15 @@ class Volunteers(Section):
     resident_supervision_share: Probability = _f(
         0.25, "Coordination a mobilised resident needs, as a share of a recruit's `supervision_hours` (their "
         "building organises the rest); when coordinators are overloaded residents, like recruits, work only the "
-        "covered share of their hours.", "assumed, 0-0.5; the source panel: finding resident leaders made volunteer work "
-        "smooth (Chen)")
+        "covered share of their hours.",
+        "assumed, 0-0.5; the source panel: finding resident leaders made volunteer work smooth (Chen)")
     leader_span: float = _f(
         3.0, "In `leaders` mode, factor by which resident leaders cut the supervision each volunteer needs.",
-        "the source panel: a leader with pull and organising skill makes volunteer work very smooth (Chen); assumed, 2-5",
-        ge=1.0, le=100.0)
+        "the source panel: a leader with pull and organising skill makes volunteer work very smooth (Chen); "
+        "assumed, 2-5", ge=1.0, le=100.0)
     medical_share: Probability = _f(0.2, "Share of categorized recruits who are medical volunteers.",
-                                    "assumed, 0.1-0.3; the source panel: medical, social-work, psychological categories")
+                                    "assumed, 0.1-0.3; the source panel: medical, social-work, psychological "
+                                    "categories")
     psych_share: Probability = _f(0.1, "Share of categorized recruits who are psychological volunteers.",
                                   "assumed, 0.05-0.2")
     hours_per_day: float = _f(4.0, "Hours an active volunteer gives a day.", "assumed, 2-8", gt=0.0, le=24.0)
@@ -704,8 +710,8 @@ class Organisations(Section):
 
     enabled: bool = _f(False, "Switch social organisations on.", "the model requirements Linkage table")
     start_day: int = _f(28, "Day social workers start offline service in the community.",
-                        "the source panel Timeline: social workers offline for special groups from 20 Feb, day 28 (Chen)",
-                        ge=0, le=MAX_DAYS)
+                        "the source panel Timeline: social workers offline for special groups from 20 Feb, day 28 "
+                        "(Chen)", ge=0, le=MAX_DAYS)
     count: int = _f(2, "Social organisations serving the community.", "assumed, 1-5", ge=0, le=1000)
     social_workers_per_org: int = _f(3, "Social workers an organisation keeps at full funding.", "assumed, 2-6",
                                      ge=0, le=10_000)
@@ -726,8 +732,8 @@ class Organisations(Section):
         "cadres and the social workers hold jointly (shared register, referrals accepted at once and ordered by "
         "need, no friction); the social workers refer their other clients from outside the system, behind the "
         "residents' own calls, at (1 - integration) x `friction_hours` each.",
-        "the source panel: social workers are not part of the formal community system (Chen); the model requirements Linkage table; "
-        "the mappings are assumed linear (L)")
+        "the source panel: social workers are not part of the formal community system (Chen); the model "
+        "requirements Linkage table; the mappings are assumed linear (L)")
     screens_per_worker: int = _f(40, "Households a social worker plans to screen a day (by phone), as far as "
                                  "their hours go.", "assumed, 20-80", ge=0, le=10_000)
     hours_per_day: float = _f(8.0, "Hours a social worker gives a day: `counselling_hours` kept for counselling, "
@@ -736,9 +742,10 @@ class Organisations(Section):
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     counselling_hours: float = _f(
         1.0, "Hours a social worker keeps for counselling sessions a day (booked first, used at most); the rest of "
-        "the day goes to screening, assessing and linking residents to the right responder.", "assumed, 0.5-2; the source panel: social workers "
-        "assess, screen and link residents to the right expert and rarely do crisis intervention themselves; "
-        "stylized fact 10: they acted mainly as online resource linkers (Chen, Song)", ge=0.0, le=24.0)
+        "the day goes to screening, assessing and linking residents to the right responder.",
+        "assumed, 0.5-2; the source panel: social workers assess, screen and link residents to the right expert and "
+        "rarely do crisis intervention themselves; stylized fact 10: they acted mainly as online resource linkers "
+        "(Chen, Song)", ge=0.0, le=24.0)
     assess_hours: float = _f(
         0.1, "Social-worker hours to assess the open needs of a screened household that has any, and refer them (to "
         "the cadres, and a crisis to the remote psychological services).",
@@ -754,13 +761,14 @@ class Organisations(Section):
 class Scenario(Section):
     """A whole run: the community, its phases and its parameters. Load with `scenarios.load`."""
 
-    name: str = _f("custom", "Short identifier (file stem for presets).", "the model requirements Preset scenarios (a label)")
+    name: str = _f("custom", "Short identifier (file stem for presets).",
+                   "the model requirements Preset scenarios (a label)")
     description: str = _f("", "What the scenario stands for, with its source.",
                           "the model requirements Preset scenarios (a label)")
     households: int = _f(3000, "Households in the community.",
                          "sources: mean ~3,000 households (M); 300-30,000 supported", ge=1, le=MAX_HOUSEHOLDS)
-    days: int = _f(90, "Days simulated (day 0 = 23 Jan 2020).", "the model requirements Scale: past reopening on day 76",
-                   ge=1, le=MAX_DAYS)
+    days: int = _f(90, "Days simulated (day 0 = 23 Jan 2020).",
+                   "the model requirements Scale: past reopening on day 76", ge=1, le=MAX_DAYS)
     mass_base: Probability = _f(
         0.5, "Prior social capital, 0-1: denser and more trusted ties, more reporting for neighbours.",
         "the source panel: prior mass base decides mobilisation (Song); level assumed")
@@ -812,8 +820,6 @@ class Scenario(Section):
 
     def with_overrides(self, overrides: dict) -> Scenario:
         """A new validated scenario with dotted-key overrides, e.g. {"needs.acute_rate": 0.001}."""
-        from scenarios import apply_overrides
-
         return apply_overrides(self, overrides)
 
     def phase_on(self, day: int) -> Phase:

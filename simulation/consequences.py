@@ -48,8 +48,8 @@ def _distress(model) -> None:
     key groups when it is negative, and baseline += scar * hardship (at most 1)."""
     hh, d = model.households, model.config.distress
     _move_distress(hh.distress, hh.baseline_distress, model.social_support, d.relaxation, d.support, d.unmet_stress,
-                   d.hunger_stress, d.scar, model.phase.isolation_stress, d.key_group_recovery, hh.key_group, hh.bereaved,
-                   hh.food_stock,
+                   d.hunger_stress, d.scar, model.phase.isolation_stress, d.key_group_recovery, hh.key_group,
+                   hh.bereaved, hh.food_stock,
                    hh.open.view(np.uint8), hh.raised_day, model.day)
 
 

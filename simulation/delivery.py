@@ -32,12 +32,6 @@ class Queue:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def of(self, categories: tuple[int, ...]) -> np.ndarray:
-        """Mask of the entries whose category is one of `categories`."""
-        wanted = np.zeros(max(categories) + 1 if categories else 1, dtype=bool)
-        wanted[list(categories)] = True
-        return wanted[np.minimum(self.cats, len(wanted) - 1)] & (self.cats < len(wanted))
-
     def without(self, served: np.ndarray) -> Queue:
         """The queue less the entries `served` (a mask)."""
         return Queue(*_keep(served, self.rows, self.cats, self.classes))
@@ -182,18 +176,6 @@ def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: fl
     return serve_teams(model, q, [team])[0]
 
 
-def meet(model, rows: np.ndarray, cats: np.ndarray, by: str, counselling_effect: float) -> None:
-    """Close needs met by a responder and apply what the help does."""
-    hh, n = model.households, model.config.needs
-    away = _help(rows, cats, counselling_effect, n.package_days, n.refill_days, hh.turned_away, hh.food_days_factor,
-                 hh.food_stock, hh.medicine_stock, hh.distress)
-    if away:  # the escort went, the hours are spent; a patient the hospital turns away still needs a visit
-        model.ledger.turned_away += away
-        keep = ~((cats == MEDICAL) & hh.turned_away[rows])
-        rows, cats = rows[keep], cats[keep]
-    model.ledger.meet(hh, rows, cats, model.day, by)
-
-
 # --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
 # sums are taken in the same order and the results are the same to the last bit -------------------------------------
 @njit(cache=True)
@@ -234,15 +216,6 @@ def _pcg64_next(hi, lo, inc_hi, inc_lo):
     x, rotation = new_hi ^ new_lo, new_hi >> _58
     out = (x >> rotation) | (x << ((_64 - rotation) & _63))
     return new_hi, new_lo, np.float64(out >> _11) * (1.0 / 9007199254740992.0)
-
-
-@njit(cache=True)
-def _draws(state, n):
-    """`n` numbers of a stream from its PCG64 state (advanced in place), as `_pass_cut` draws them (for tests)."""
-    out = np.empty(n)
-    for j in range(n):
-        state[0], state[1], out[j] = _pcg64_next(state[0], state[1], state[2], state[3])
-    return out
 
 
 @njit(cache=True)

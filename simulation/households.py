@@ -89,7 +89,6 @@ class HouseholdState:
         # Group membership as a matrix, so that per-group counts are one product.
         self.group_matrix = np.stack([self.alone, self.chronic, self.low_income, ~self.digital,
                                       self.elderly & ~self.digital, self.vulnerable]).astype(np.float32)
-        self.group_sizes = self.group_matrix.sum(axis=1)
         # The same as one byte per household (bit g: group g), for the daily per-group counts (outcomes.py).
         self.group_bits = (self.group_matrix.astype(bool) << np.arange(len(GROUPS), dtype=np.uint8)[:, None]).sum(
             axis=0, dtype=np.uint8)
@@ -134,17 +133,9 @@ class Ledger:
         self.turned_away = 0  # medical visits made today that no hospital took
         self.sessions = 0  # professional psychological sessions given today (COUNSELLORS)
 
-    def raise_needs(self, hh: HouseholdState, which: np.ndarray, category: int, day: int) -> None:
-        """Open a need of `category` for the households `which` (a mask, or unique rows) that have none open."""
-        rows = np.flatnonzero(which) if which.dtype == bool else which
-        k = _open_needs(rows, category, day, hh.open, hh.reported, hh.failed, hh.raised_day)
-        hh.open_raised_days += day * k
-        hh.open_count[category] += k
-        self.raised[category] += k
-
     def raise_each(self, hh: HouseholdState, groups: list[tuple[np.ndarray, int]], day: int) -> None:
-        """`raise_needs(hh, rows, category, day)` for each (rows, category) of `groups` (rows unique, not masks), one
-        group after the other, in one compiled pass."""
+        """For each (rows, category) of `groups` (rows unique), one group after the other and in one compiled pass:
+        open a need of `category` for the households `rows` that have none open."""
         lengths = [len(rows) for rows, _ in groups]
         rows = np.concatenate([rows for rows, _ in groups]).astype(np.int64, copy=False)
         cats = np.array([category for _, category in groups], dtype=np.int64)
@@ -209,23 +200,9 @@ class Ledger:
 # --- the ledger's compiled loops: one pass over the rows instead of a NumPy call per category and step. (A compiled
 # function here calls no other: in Numba, a call passing 2-D arrays costs more than the work of one need.) -----------
 @njit(cache=True)
-def _open_needs(rows, category, day, open_, reported, failed, raised_day) -> int:
-    """Open `category` needs for `rows` that have none open; returns how many opened."""
-    k = 0
-    for r in rows:
-        if not open_[r, category]:
-            open_[r, category] = True
-            reported[r, category] = False
-            failed[r, category] = False
-            raised_day[r, category] = day
-            k += 1
-    return k
-
-
-@njit(cache=True)
 def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_day):
-    """`_open_needs` for each group of `rows` (lengths[g] rows of category cats[g], group after group); returns how
-    many opened in each group."""
+    """For each group of `rows` (lengths[g] rows of category cats[g], group after group), open a need of its category
+    for the rows that have none open; returns how many opened in each group."""
     opened = np.zeros(len(lengths), np.int64)
     start = 0
     for g in range(len(lengths)):

@@ -1,4 +1,5 @@
-"""CommunityModel: one residential community under lockdown, one step a day (the model requirements Scale and Processes).
+"""CommunityModel: one residential community under lockdown, one step a day (the model requirements Scale and
+Processes).
 
 The day, in order: the policy phase; needs arise and households provide for themselves where the phase allows;
 needs are reported (or stay hidden) and cadres screen their register; the known needs are ordered (triage) and
@@ -64,8 +65,6 @@ class CommunityModel(mesa.Model):
         rate = self.config.reporting.neighbour_prob * (1.0 + self.config.mass_base)
         self.neighbour_report_prob = 1.0 - np.exp(-rate * digital_ties)
         self.social_support = 1.0 - np.exp(-self.network.trust_degree() / 4.0)
-        d = self.config.distress
-        self.distress_drift = d.relaxation * hh.baseline_distress - d.support * self.social_support
         self.register = np.flatnonzero(hh.on_register)
         self.register_pointer = 0
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)

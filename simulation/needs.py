@@ -5,8 +5,9 @@ patients need a session every few days, and a session that falls due while the l
 missed session (another critical failure once its deadline passes, simulation/consequences.py); acute events strike,
 more often for the chronically ill and more again when their medicine has run out; distress above a threshold
 becomes a request for psychological support (the household is then in need of help until its distress eases well
-below the threshold, simulation/consequences.py); protective supplies run out. Households meet needs themselves when the phase lets them out (the model requirements Phases). A medical
-visit also needs a hospital that takes the patient that day (the phase's `hospital_access`), whoever arranges it.
+below the threshold, simulation/consequences.py); protective supplies run out. Households meet needs themselves when the
+phase lets them out (the model requirements Phases). A medical visit also needs a hospital that takes the patient that
+day (the phase's `hospital_access`), whoever arranges it.
 
 Sources: the source panel, Timeline and "Prices and supply" (Huang: vegetable buying became hard after closure);
 sources: stylized fact 5 (medical needs harder to meet: dialysis and chronic care disrupted) and the mental-health

@@ -1,15 +1,14 @@
 """Process 8, observation: the day's metrics, and a run's summary computed from the daily series.
 
 Flows (`raised_*`, `met_*`, `reported_total`, `critical_failures`, `met_wait_days`, the ledger's `hours_*`) count
-what happened during the day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total` includes hidden needs and
-`hidden_total` is the part of it no responder knows of. Group columns (`unmet_elderly_alone` ...) split the same
-needs by the household's group; groups overlap, so they do not add up to the total. The wait columns
-(`met_<side>` and `met_wait_days_<side>` for the sides vulnerable / not_vulnerable and offline / online) split the
-day's met needs and the days they waited by the household's side of each of `WAIT_GROUPS`; each pair of sides adds
-up to `met_total` and `met_wait_days`. The responders' hours
-(`hours_offered_<kind>`, `hours_idle_<kind>`, `hours_<task>`) are the day's ledger (simulation/hours.py); the
-linkage mechanisms supply their own columns (`Mechanism.COLUMNS`, their off values when a mechanism is off), a
-column several of them supply being the sum of their values.
+what happened during the day; stocks (`unmet_*`, `hidden_*`) count needs outstanding at the day's end. `unmet_total`
+includes hidden needs and `hidden_total` is the part of it no responder knows of. Group columns (`unmet_elderly_alone`
+...) split the same needs by the household's group; groups overlap, so they do not add up to the total. The wait columns
+(`met_<side>` and `met_wait_days_<side>` for the sides vulnerable / not_vulnerable and offline / online) split the day's
+met needs and the days they waited by the household's side of each of `WAIT_GROUPS`; each pair of sides adds up to
+`met_total` and `met_wait_days`. The responders' hours (`hours_offered_<kind>`, `hours_idle_<kind>`, `hours_<task>`) are
+the day's ledger (simulation/hours.py); the linkage mechanisms supply their own columns (`Mechanism.COLUMNS`, their off
+values when a mechanism is off), a column several of them supply being the sum of their values.
 
 Mental health: `psych_need_households` counts the households in need of psychological help at the day's end (their
 distress rose above `needs.psych_threshold` and has not yet eased below it less 0.1, whether or not a request of

@@ -37,7 +37,7 @@ def report(model) -> None:
             chases = int(model.streams("reporting:chase", day).poisson(r.chase_calls * known))
     chase_cost = chases * r.chase_hours
     budget = model.hours.budget("reports")
-    load = float(cost.sum())  # NumPy's pairwise sum, as before
+    load = float(cost.sum())  # NumPy's pairwise sum (a compiled left-to-right sum would differ in the last bits)
     if load + chase_cost <= budget:  # everyone gets through
         taken, through, chased = tries, slice(None), chases
     else:  # the written reports are read first; who gets through on the phone is a matter of luck

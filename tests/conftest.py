@@ -21,7 +21,7 @@ def small() -> dict:
 def liandong(monkeypatch, capsys):
     """`liandong(*args)` runs the console script's own entry point in this process, with plain output; returns
     (exit status, stdout, stderr)."""
-    from simulation.cli import main
+    from liandong.cli import main
 
     for name, value in (("NO_COLOR", "1"), ("TERM", "dumb"), ("COLUMNS", "250")):
         monkeypatch.setenv(name, value)

@@ -204,7 +204,8 @@ CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”‘’、·�
 def foreign(text: str, language: str, names: tuple[str, ...] = ()) -> list[str]:
     """The pieces of `text` written in the other language than `language` ("zh" or "en"): English words on a
     Chinese page, Chinese characters on an English one. Proper names, file names and field keys (the file's own
-    words, in quotes, as TOML table headers, or with dots and underscores) do not count; `names` adds more (a scenario's field names)."""
+    words, in quotes, as TOML table headers, or with dots and underscores) do not count; `names` adds more (a scenario's
+    field names)."""
     import re
 
     if language == "zh":
@@ -212,6 +213,7 @@ def foreign(text: str, language: str, names: tuple[str, ...] = ()) -> list[str]:
     for name in (*PROPER_NAMES, *names):
         text = text.replace(name, " ")
     if language == "zh":
-        text = re.sub(r"“[A-Za-z0-9_.\- ]+”|'[A-Za-z0-9_.\- ]+'|（[A-Za-z0-9_.\-]+）|\[\[?[A-Za-z0-9_.]+\]\]?", " ", text)
+        text = re.sub(r"“[A-Za-z0-9_.\- ]+”|'[A-Za-z0-9_.\- ]+'|（[A-Za-z0-9_.\-]+）|\[\[?[A-Za-z0-9_.]+\]\]?", " ",
+                      text)
         return sorted(set(re.findall(r"[A-Za-z]{2,}(?:[ \-'][A-Za-z]{2,})*", text)))
     return sorted(set(re.findall(f"{CJK}+", text)))

@@ -111,6 +111,23 @@ def test_scenarios_lists_presets():
     assert set(scenarios.names()) <= set(listed)
 
 
+def test_python_m_liandong_is_the_console_script(tmp_path):
+    """`python -m liandong` runs the same entry point as the installed `liandong` script, whose target is the
+    top-level `liandong` package."""
+    from importlib.metadata import entry_points
+
+    [script] = entry_points(group="console_scripts", name="liandong")
+    assert script.value == "liandong.cli:main"
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
+    as_module = subprocess.run([sys.executable, "-m", "liandong", "scenarios"], capture_output=True, text=True,
+                               timeout=120, env=env)
+    assert as_module.returncode == 0 and as_module.stdout == ok(cli("scenarios")).stdout
+    (tmp_path / "bad.toml").write_text("households = -1\n")
+    bad = subprocess.run([sys.executable, "-m", "liandong", "validate", str(tmp_path / "bad.toml")],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert bad.returncode == 2 and "households" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def _bad_files(tmp: Path) -> dict[str, Path]:
     files = {
         "misspelt": "housholds = 300\n",

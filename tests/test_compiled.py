@@ -24,8 +24,6 @@ def _modules() -> list[types.ModuleType]:
     found = []
     for package in (simulation, agents):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            if info.name.endswith(".cli"):
-                continue
             found.append(importlib.import_module(info.name))
     return found
 

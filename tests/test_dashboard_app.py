@@ -21,7 +21,7 @@ import solara
 
 import experiments
 import simulation
-from dashboard import compare, explore, i18n, limits
+from dashboard import compare, explore, i18n, limits, tables
 from scenarios import Scenario
 
 BAD_FILE = b'name = "bad"\nextends = "no_linkage"\n[needs]\nacute_rat = 0.001\n'
@@ -412,14 +412,14 @@ def test_verdicts_say_clearly_fewer_or_no_clear_difference_with_the_outcomes_dir
 
 def test_compare_tables_name_scenarios_for_people_and_explain_the_difference():
     result = compare.compare(["no_linkage", "three_social"], 2, {"households": 300, "days": 30})
-    means = compare.means_html(result["means"], result["labels"])
+    means = tables.means_html(result["means"], result["labels"])
     assert "仅靠社区干部" in means and "三社联动" in means and "no_linkage" not in means
     assert means.count("越低越好") >= 8 and "累计未满足需求（件·天）" in means
-    diffs = compare.differences_html(result["differences"], "three_social", "no_linkage")
+    diffs = tables.differences_html(result["differences"], "three_social", "no_linkage")
     assert diffs.count("<tr>") == 1 + len(simulation.SUMMARY_KEYS)
     assert any(words in diffs for words in ("明显减少", "明显增加", "无明显差别", "明显降低", "明显升高"))
     assert "[−" not in means  # means of counts and shares keep their bounds at 0 or above
-    why = compare.explanation(result, "three_social", "no_linkage")
+    why = tables.explanation(result, "three_social", "no_linkage")
     assert why.startswith("与仅靠社区干部相比") or why.endswith("没有明显差别。")
     assert set(result["daily"].columns) >= set(simulation.DAILY_COLUMNS)  # every daily series is kept
 
@@ -509,6 +509,7 @@ def _page_texts(page: str) -> list[str]:
 def test_no_text_on_any_page_is_in_the_other_language():
     import scenarios
     from dashboard import learn
+
     from dashboard_fixtures import foreign
 
     field_names = tuple(sorted({name for s in scenarios.Scenario.model_fields.values()

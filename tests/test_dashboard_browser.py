@@ -110,7 +110,8 @@ def test_compare_runs_two_scenarios_with_three_replications(dashboard):
     with page.expect_download() as download:
         page.get_by_text("下载结果（CSV）").click()
     csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 3 * len(simulation.SUMMARY_KEYS) + 1  # means (two scenarios), differences
+    # means (two scenarios), differences
+    assert csv[0].startswith("table,scenario,key,n,mean,") and len(csv) == 3 * len(simulation.SUMMARY_KEYS) + 1
     with page.expect_download() as download:
         page.get_by_text("下载情景 应急线上联动").click()
     assert scenarios.load(download.value.path()).online.enabled

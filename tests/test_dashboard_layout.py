@@ -124,7 +124,8 @@ OVERFLOW = """() => {
     for (const e of document.querySelectorAll('.page .v-btn, .page .v-input, .app-nav .v-btn')) {
         if (!visible(e)) continue;
         const r = e.getBoundingClientRect();
-        if (r.left < -1 || r.right > W + 1) out.push('control ' + (e.innerText || e.className).slice(0, 40) + ' ' + r.right);
+        if (r.left < -1 || r.right > W + 1)
+            out.push('control ' + (e.innerText || e.className).slice(0, 40) + ' ' + r.right);
     }
     for (const box of document.querySelectorAll('.explore-controls')) {
         if (!visible(box)) continue;

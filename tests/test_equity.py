@@ -44,7 +44,7 @@ def test_the_ledger_counts_met_needs_and_their_waits_by_group():
     (wait ratio 4 / 2 = 2); the offline household waits 6, the online ones 2, 1 and 3 (offline wait ratio 3)."""
     hh = _households()
     raise_ledger = Ledger()
-    raise_ledger.raise_needs(hh, np.arange(4), FOOD, 0)
+    raise_ledger.raise_each(hh, [(np.arange(4), FOOD)], 0)
     meet_on = {1: [2], 2: [1], 3: [3], 6: [0]}
     rows = []
     for day in range(7):
@@ -69,7 +69,7 @@ def test_the_ledger_counts_met_needs_and_their_waits_by_group():
 def test_a_need_of_a_household_in_both_groups_counts_in_both_and_others_in_neither():
     hh = _households()
     ledger = Ledger()
-    ledger.raise_needs(hh, np.arange(4), MEDICINE, 2)
+    ledger.raise_each(hh, [(np.arange(4), MEDICINE)], 2)
     ledger.meet(hh, np.array([0, 3]), np.array([MEDICINE, MEDICINE]), 5, "cadre")
     assert ledger.met_in_group.tolist() == [1, 1] and ledger.wait_in_group.tolist() == [3, 3]
     assert ledger.met_wait_days == 6

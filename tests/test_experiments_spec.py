@@ -67,7 +67,7 @@ def test_common_random_numbers_share_seeds_across_points_not_reps():
 
 def test_compare_plan_runs_each_replication_on_the_same_seed_in_every_scenario(small):
     plan = compare_plan(["no_linkage", "no_linkage"], replications=4, overrides=small)
-    by_point = [[plan.task(plan.run_id(p, r))["seed"] for r in range(4)] for p in range(2)]
+    by_point = [[plan.task(p * plan.replications + r)["seed"] for r in range(4)] for p in range(2)]
     assert by_point[0] == by_point[1]
     assert len(set(by_point[0])) == 4
     assert plan.labels == ["no_linkage", "no_linkage#2"]
@@ -85,7 +85,7 @@ mass_base = { low = 0.0, high = 1.0, steps = 2 }
     values = [tuple(p["values"].values()) for p in plan.points]
     assert values == [(0.1, 0.0), (0.1, 1.0), (0.3, 0.0), (0.3, 1.0), (0.5, 0.0), (0.5, 1.0)]
     assert plan.n_runs == 12
-    assert plan.run_id(2, 1) == 5 and plan.identity(5) == (2, 1)
+    assert plan.identity(5) == (2, 1) and plan.task(5)["point"] == 2 and plan.task(5)["rep"] == 1
 
 
 def test_a_phase_field_is_a_factor_by_the_phase_name(tmp_path):
@@ -308,7 +308,8 @@ def test_design_points_outside_the_schema_are_refused_before_any_run(tmp_path, l
     assert code == 2 and "Traceback" not in err and "prices.cap = 0.5" in err
     assert not (tmp_path / "never").exists()
     # a sampled design: interior values drawn from the range are checked too
-    lhs = write(tmp_path, '[factors]\n"prices.cap" = { low = 0.0, high = 3.0 }\n', head('design = "lhs"\nsamples = 20\n'))
+    lhs = write(tmp_path, '[factors]\n"prices.cap" = { low = 0.0, high = 3.0 }\n',
+                head('design = "lhs"\nsamples = 20\n'))
     assert "design points are not allowed" in str(pytest.raises(ExperimentError, experiment_plan, lhs).value)
     fine = write(tmp_path, '[factors]\n"prices.cap" = [0.0, 1.0, 1.5]\n', name="fine.toml")
     assert len(experiment_plan(fine).points) == 3

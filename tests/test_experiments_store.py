@@ -140,7 +140,8 @@ def test_a_run_that_raises_is_recorded_the_sweep_goes_on_and_a_rerun_retries_it(
     assert failed["run"].tolist() == [4, 5]
     assert failed["error"].str.contains("RuntimeError: boom at point 2").all()
     assert res.runs.loc[res.runs["status"] == "ok", "error"].isna().all()  # null, not '', where nothing failed
-    assert failed["unmet_need_days"].isna().all() and res.runs.loc[res.runs["status"] == "ok", "unmet_need_days"].notna().all()
+    assert failed["unmet_need_days"].isna().all()
+    assert res.runs.loc[res.runs["status"] == "ok", "unmet_need_days"].notna().all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete with failures" and manifest["runs"]["failed"] == 2
     entry = next(r for r in manifest["runs"]["failures"] if r["run"] == 4)
@@ -228,7 +229,7 @@ def test_a_sweep_killed_in_the_middle_resumes_to_exactly_the_rows_of_an_uninterr
 
 def test_ctrl_c_keeps_finished_runs_exits_130_and_the_same_command_resumes(spec, tmp_path, monkeypatch, capsys,
                                                                           reference):
-    from simulation.cli import main
+    from liandong.cli import main
 
     real = evaluate._simulate
     done = []

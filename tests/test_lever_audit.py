@@ -76,7 +76,8 @@ def test_documented_ranges_are_parsed_from_the_schema():
     assert la.schema_range("sources: not found for Wuhan, assumed 0.10-0.20 (L)") == (0.1, 0.2)
     assert la.schema_range("assumed; calibrated so ~10% start above it") is None
     by_key = {lever.key: lever for lever in la.levers()}
-    assert by_key["reporting.online_prob"].values == (0.5, 0.9) and by_key["reporting.online_prob"].range_from == "schema"
+    assert by_key["reporting.online_prob"].values == (0.5, 0.9)
+    assert by_key["reporting.online_prob"].range_from == "schema"
     assert by_key["volunteers.mode"].values == ("open", "categorized", "leaders")
     assert by_key["phases.full_closure.start"].values == (20, 26)
 

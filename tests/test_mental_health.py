@@ -12,7 +12,7 @@ import pytest
 
 import simulation
 from simulation import CommunityModel, consequences
-from simulation.households import PSYCH, RECOVERY_MARGIN
+from simulation.households import RECOVERY_MARGIN
 
 SEEDS = range(10)
 

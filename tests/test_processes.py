@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import scenarios
-from scenarios import Phase
 import simulation
+from scenarios import Phase
 from simulation import CommunityModel, consequences, delivery, prices, triage
 from simulation.hours import CADRES
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
@@ -415,7 +415,7 @@ def test_teams_served_in_one_pass_equal_teams_served_one_after_the_other(seed):
         else:
             left, used = q, []
             for team in teams:
-                mine = left.of(team.categories)
+                mine = np.isin(left.cats, team.categories)
                 sub = delivery.Queue(left.rows[mine], left.cats[mine], left.classes[mine])
                 served, u = delivery.serve(m, sub, team.capacity, team.hours, team.by, team.counselling_effect)
                 done = np.zeros(len(left), dtype=bool)
@@ -604,7 +604,9 @@ def test_counselling_lowers_distress_and_isolation_raises_it():
     rows = np.arange(10)
     hh.distress[rows] = 0.8
     hh.open[rows, PSYCH] = hh.reported[rows, PSYCH] = True
-    delivery.meet(m, rows, np.full(10, PSYCH), "cadre", 0.25)
+    q = delivery.Queue(rows, np.full(10, PSYCH), np.zeros(10, dtype=np.int64))
+    served, _ = delivery.serve(m, q, np.array([100.0]), np.ones(len(CATEGORIES)), "cadre", 0.25)  # room for all
+    assert served.all() and not hh.open[rows, PSYCH].any()
     np.testing.assert_allclose(hh.distress[rows], 0.55)
 
     calm = build(days=10, phases=[phase(isolation_stress=-0.01)])
@@ -632,7 +634,7 @@ def test_consequences_apply_directly_marks_late_medical_needs():
 @pytest.mark.parametrize("categories_in_queue", [(), (FOOD,), (FOOD, MEDICINE)])
 def test_a_pool_serves_a_queue_without_its_category(categories_in_queue):
     """A community-wide pool (social workers, PSYCH) given a queue that is empty or holds only other categories
-    leaves it as it was (it used to fail indexing its cost table by the pool's category)."""
+    leaves it as it was, without looking up its cost table by a category the queue does not hold."""
     m = build(households=300)
     _clear(m)
     hh = m.households

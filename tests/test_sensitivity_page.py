@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from experiments import pattern_sensitivity as ps
+from experiments import patterns
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "sensitivity.md"
 
@@ -21,3 +25,25 @@ def test_pattern_checks_run_and_agree_with_the_tests_at_the_defaults():
     assert ps._pattern("2", 0, {}) is True  # hidden needs concentrate among offline elderly households
     assert ps._pattern("8", 0, {}) is True  # need targeting narrows the shortfall
     assert ps._job(("2", 0, {"reporting.call_prob": 7.0}))[0] is None  # a rejected setting is reported, not fatal
+
+
+def test_the_page_checks_the_tests_criteria():
+    """The page's patterns are those of experiments/patterns.py, in order, with their words: one definition."""
+    assert ps.PATTERNS == {key: p.holds for key, p in patterns.PATTERNS.items()}
+    assert list(ps.PATTERNS) == [str(k) for k in range(1, 9)]
+    text = PAGE.read_text(encoding="utf-8")
+    for key, pattern in patterns.PATTERNS.items():
+        assert f"| {key} | {pattern.holds} |" in text, key
+        assert f"Pattern {key}," in pattern.criterion.__doc__, key  # each criterion says which pattern it is
+
+
+def test_a_criterion_names_the_part_that_fails():
+    """On a made-up backlog that peaks too early and never falls, pattern 1 fails on both parts and says so."""
+    days = np.arange(60)
+    daily = pd.DataFrame({"day": days, "unmet_total": np.where(days < 10, days * 100, 1000)})
+    verdict = patterns.backlog_peaks_in_closure(daily)
+    assert not verdict and verdict.parts == {"peak_in_closure": False, "falls_by_half": False}
+    assert str(verdict).startswith("fails: peak_in_closure, falls_by_half (peak_day = 10, peak = 1000")
+    falling = pd.DataFrame({"day": days, "unmet_total": np.where(days == 30, 1000, 100)})
+    assert patterns.backlog_peaks_in_closure(falling) and str(patterns.backlog_peaks_in_closure(falling)).startswith(
+        "holds")

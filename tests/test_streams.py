@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
+from simulation.delivery import _pcg64_next
 from simulation.streams import Streams
 
 
@@ -47,11 +49,18 @@ def test_pcg64_state_is_the_generators_state(seed: int, process: str, day: int) 
     assert int(mine[2]) << 64 | int(mine[3]) == theirs["inc"]
 
 
+@njit
+def _draws(state, n):
+    """`n` numbers of a stream from its PCG64 state (advanced in place), drawn as delivery's `_pass_cut` draws them."""
+    out = np.empty(n)
+    for j in range(n):
+        state[0], state[1], out[j] = _pcg64_next(state[0], state[1], state[2], state[3])
+    return out
+
+
 @pytest.mark.parametrize("seed", [0, 3, 2**40 + 1])
 def test_compiled_draws_are_the_generators_numbers(seed: int) -> None:
     """Delivery draws its random order inside compiled code from a stream's PCG64 state: the same numbers."""
-    from simulation.delivery import _draws
-
     state = Streams(seed).pcg64_states(["serve:cadre"], 7)[0]
     first, second = _draws(state, 500), _draws(state, 3)  # the state advances in place
     expected = numpy_stream(seed, "serve:cadre", 7).random(503)

@@ -151,7 +151,8 @@ def test_donated_loads_wait_for_their_stamp():
         m.step()
         stamped += m.hours.spent("approval", "cadre")
         assert m.hours.spent("approval", "sunk_cadre") == 0.0
-        assert m.hours.spent("approval") == pytest.approx(ext.today["approved_loads"] * m.config.external.approval_hours)
+        approval = m.config.external.approval_hours
+        assert m.hours.spent("approval") == pytest.approx(ext.today["approved_loads"] * approval)
     assert stamped > 0 and ext.total["approved_loads"] > 0
 
 

@@ -27,7 +27,8 @@ def test_every_target_holds_on_the_ten_seed_mean(values):
 def test_the_targets_page_lists_every_target():
     text = (targets.Path(__file__).resolve().parent.parent / "docs" / "targets.md").read_text(encoding="utf-8")
     for t in targets.TARGETS:
-        assert f"`{t.key}`" in text, f"docs/targets.md is stale: run python -m experiments.targets --write docs/targets.md"
+        assert f"`{t.key}`" in text, ("docs/targets.md is stale: run python -m experiments.targets --write "
+                                      "docs/targets.md")
 
 
 def test_a_target_outside_its_band_is_reported():

@@ -8,6 +8,7 @@ cadres arrive (from day 19) and approved volunteers deploy (from day 31), and wa
 from __future__ import annotations
 
 import simulation
+from experiments import patterns
 
 SEEDS = range(10)
 
@@ -17,12 +18,12 @@ def test_backlog_peaks_in_full_closure_and_falls_after_cadres_and_volunteers_arr
     sunk cadres, volunteers and next-day group buying, still in full closure) must average under half the peak:
     a model in which the linkages did not bite would stay near its peak until easing on day 55. Half is loose
     against what the model gives (about a sixteenth; without group buying the backlog would not fall, docs/odd.md
-    section 1) so that it tests the fall, not its exact size. The peak's day is the day before the first group-buy batches reach the gates; its height is set
-    by what the cadres can do for households whose package is late (docs/odd.md section 1, pattern 1)."""
+    section 1) so that it tests the fall, not its exact size. The peak's day is the day before the first group-buy
+    batches reach the gates; its height is set by what the cadres can do for households whose package is late
+    (docs/odd.md section 1, pattern 1)."""
     for seed in SEEDS:
         r = simulation.run("wuhan_2020", seed=seed)
+        verdict = patterns.backlog_peaks_in_closure(r.daily)
+        assert verdict, (seed, str(verdict))
         unmet = r.daily.set_index("day")["unmet_total"]
-        peak_day = r.summary["peak_unmet_day"]
-        assert 22 <= peak_day <= 40, (seed, peak_day)
-        assert unmet.loc[41:54].mean() < 0.5 * unmet.max(), (seed, unmet.loc[41:54].mean(), unmet.max())
-        assert unmet.loc[peak_day] > 3 * unmet.loc[0:17].mean(), seed
+        assert unmet.loc[r.summary["peak_unmet_day"]] > 3 * unmet.loc[0:17].mean(), seed  # and a peak, not a bump

@@ -26,58 +26,20 @@ With no mechanism switched on the community is the `no_linkage` world: cadres ar
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from scenarios import Scenario
-from simulation.delivery import Queue
+from simulation.linkage.base import Mechanism, find
+from simulation.linkage.external import ExternalLinkage
+from simulation.linkage.internal import InternalLinkage
+from simulation.linkage.needs_triage import NeedsTriage
+from simulation.linkage.online import EmergencyOnline
+from simulation.linkage.organisations import SocialOrganisations
+from simulation.linkage.volunteers import VolunteerPool
 
-
-class Mechanism:
-    """Base class: every hook does nothing unless the mechanism overrides it."""
-
-    name = "mechanism"
-    COLUMNS: dict[str, int | float] = {}  # its daily columns, with their values when it is off
-
-    def observe(self, model) -> dict[str, int | float]:
-        """Today's values of the mechanism's columns (`COLUMNS`); those it leaves out keep their off values."""
-        return {}
-
-    def setup(self, model) -> None:
-        pass
-
-    def start_day(self, model) -> None:
-        pass
-
-    def report(self, model) -> None:
-        pass
-
-    def deliver(self, model, queue: Queue) -> Queue:
-        return queue
-
-    def mobilise(self, model) -> None:
-        pass
-
-    def end_day(self, model) -> None:
-        pass
-
-
-M = TypeVar("M", bound=Mechanism)
-
-
-def find(model, kind: type[M]) -> M | None:
-    """The model's mechanism of class `kind`, or None when the scenario does not switch it on."""
-    return next((m for m in model.mechanisms if isinstance(m, kind)), None)
+__all__ = ["Mechanism", "find", "classes", "columns", "build"]
 
 
 def classes() -> tuple[type[Mechanism], ...]:
     """Every mechanism class, in the order `build` would return them (for the columns every run has)."""
-    from simulation.linkage.external import ExternalLinkage
-    from simulation.linkage.internal import InternalLinkage
-    from simulation.linkage.needs_triage import NeedsTriage
-    from simulation.linkage.online import EmergencyOnline
-    from simulation.linkage.organisations import SocialOrganisations
-    from simulation.linkage.volunteers import VolunteerPool
-
     return InternalLinkage, ExternalLinkage, SocialOrganisations, NeedsTriage, EmergencyOnline, VolunteerPool
 
 
@@ -96,29 +58,19 @@ def build(scenario: Scenario) -> list[Mechanism]:
     Internal linkage first (sunk cadres join before the day's hours are planned), then needs triage (its social
     workers screen before anyone serves), then emergency online linkage (remote volunteers serve before cadres).
     """
-    from simulation.linkage.internal import InternalLinkage
-    from simulation.linkage.needs_triage import NeedsTriage
-    from simulation.linkage.online import EmergencyOnline
-
     found: list[Mechanism] = []
     if scenario.internal.sunk_cadres_per_1000 > 0 or scenario.internal.leader_share > 0:
         found.append(InternalLinkage())
     ext = scenario.external  # external linkage: after internal (its leaders organise), before triage and online
     if ext.group_buy or (ext.supply_days and ext.supply_per_1000 > 0) or (ext.donation_days
                                                                           and ext.donation_per_1000 > 0):
-        from simulation.linkage.external import ExternalLinkage
-
         found.append(ExternalLinkage())
     if scenario.organisations.enabled:  # before triage: its social workers screen and counsel too
-        from simulation.linkage.organisations import SocialOrganisations
-
         found.append(SocialOrganisations())
     if scenario.triage.enabled:
         found.append(NeedsTriage())
     if scenario.online.enabled:
         found.append(EmergencyOnline())
     if scenario.volunteers.enabled:
-        from simulation.linkage.volunteers import VolunteerPool
-
         found.append(VolunteerPool())
     return found

@@ -70,8 +70,7 @@ import numpy as np
 from simulation.delivery import Queue
 from simulation.hours import CADRES
 from simulation.households import FOOD, SUPPLIES
-from simulation import linkage
-from simulation.linkage import Mechanism
+from simulation.linkage.base import Mechanism, find
 from simulation.linkage.internal import InternalLinkage
 from simulation.linkage.supply import Purses, Stock
 
@@ -124,7 +123,7 @@ class ExternalLinkage(Mechanism):
         n, n_grids = hh.n, net.n_grids
         n_buildings = int(net.building[-1]) + 1
         self.n_buildings = n_buildings
-        internal = linkage.find(model, InternalLinkage)  # buildings that internal linkage gave a resident leader
+        internal = find(model, InternalLinkage)  # buildings that internal linkage gave a resident leader
         leader = internal.led_buildings.copy() if internal is not None else np.zeros(n_buildings, dtype=bool)
         has_digital = np.bincount(net.building, weights=hh.digital, minlength=n_buildings) > 0
         drawn = model.streams("external:organisers").random(n_buildings) < c.organiser_share
@@ -507,7 +506,8 @@ class ExternalLinkage(Mechanism):
         if len(rows) == 0:
             return
         k = np.minimum(self.packs, self._fit(model, c.distribution_hours))
-        line = rank_within(grid[rows], hh.food_stock[rows], model.streams("external:packs", model.day).random(len(rows)))
+        line = rank_within(grid[rows], hh.food_stock[rows],
+                           model.streams("external:packs", model.day).random(len(rows)))
         rows = rows[line < k[grid[rows]]]
         if len(rows) == 0:
             return

@@ -1,10 +1,10 @@
 """Internal linkage: cadres sunk from government units, and resident building leaders who report for neighbours.
 
-Source: the source panel, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers and
-cadres sunk to the grassroots keep the usual linkage of community social organisations, resident self-organisations
-and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: sources,
-34,000+ sunk cadres in ~1,100 communities by 11 Feb, about 25-50 per community (H/M); stylized fact 1: needs fall as
-sunk cadres arrive (from day 19).
+Source: the source panel, "Three kinds of linkage" (Song): *internal linkage — inside the community, community workers
+and cadres sunk to the grassroots keep the usual linkage of community social organisations, resident self-organisations
+and social workers going*; Chen: finding resident leaders made volunteer work "very smooth". Figures: sources, 34,000+
+sunk cadres in ~1,100 communities by 11 Feb, about 25-50 per community (H/M); stylized fact 1: needs fall as sunk cadres
+arrive (from day 19).
 
 Sunk cadres join on `sunk_arrival_day` as ordinary cadres serving every grid cell (with their own fatigue). In a
 share of buildings a resident leader, from `leader_start_day`, learns of neighbours' open needs through the
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.linkage import Mechanism
+from simulation.linkage.base import Mechanism
 from simulation.reporting import waiting_rows
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from simulation.households import MEDICAL, MEDICINE, PSYCH
-from simulation.linkage import Mechanism
+from simulation.linkage.base import Mechanism
 from simulation.reporting import round_of
 
 URGENT, CRISIS, MEDICINE_RANK, VULNERABLE, OTHER = range(5)

@@ -33,7 +33,7 @@ import numpy as np
 
 from simulation.delivery import Queue, Team, serve_teams
 from simulation.households import CATEGORIES, MEDICINE, PSYCH
-from simulation.linkage import Mechanism
+from simulation.linkage.base import Mechanism
 from simulation.reporting import waiting_rows
 
 

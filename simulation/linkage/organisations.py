@@ -1,11 +1,11 @@
 """Community social organisations, leader demonstration, funding and three-social integration.
 
-Sources: the source panel, "Leaders set the example" (Chen): *in many organisations people wanted to act but did not move
-because their leader did not*; "Funding strain" (Chen): *purchased-service funding dried up; 80% of one agency's
+Sources: the source panel, "Leaders set the example" (Chen): *in many organisations people wanted to act but did not
+move because their leader did not*; "Funding strain" (Chen): *purchased-service funding dried up; 80% of one agency's
 projects served groups in difficulty and had to be re-planned*; Actors: social workers are *funded through purchased
-services and not part of the formal community system*, they *assess and screen needs and link residents to the
-right expert quickly; they rarely do crisis intervention themselves*; "Needs first" (Chen); "Last-mile precision"
-(Song, Huang); three-social linkage (三社联动) of community, social organisations and social workers.
+services and not part of the formal community system*, they *assess and screen needs and link residents to the right
+expert quickly; they rarely do crisis intervention themselves*; "Needs first" (Chen); "Last-mile precision" (Song,
+Huang); three-social linkage (三社联动) of community, social organisations and social workers.
 
 Each organisation has a leader who acts or not (drawn once); its social workers, as many as its funding keeps, act
 when their leader acts, and only `follow_share` of them otherwise. Integration I (0-1) is the share of the
@@ -44,7 +44,7 @@ from agents.organisation import Organisation
 from simulation.delivery import Queue, serve_pool
 from simulation.hours import COUNSELLING_TASKS
 from simulation.households import PSYCH
-from simulation.linkage import Mechanism, find
+from simulation.linkage.base import Mechanism, find
 from simulation.linkage.needs_triage import ranked_classes
 from simulation.linkage.online import EmergencyOnline
 from simulation.reporting import round_of

@@ -43,11 +43,11 @@ import numpy as np
 from numba import njit
 
 from agents.volunteer import KIND_NAMES, STATUS_NAMES, Volunteer
-from simulation import delivery, linkage, reporting
+from simulation import delivery, reporting
 from simulation.delivery import Queue
 from simulation.hours import COUNSELLING_TASKS, SERVICE_TASKS
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
-from simulation.linkage import Mechanism
+from simulation.linkage.base import Mechanism, find
 from simulation.linkage.internal import InternalLinkage
 
 GENERAL, MEDICAL_VOL, PSYCH_VOL = range(3)
@@ -109,7 +109,7 @@ class VolunteerPool(Mechanism):
         # Only some residents would ever volunteer; more of them where the mass base is strong.
         self.willing = model.streams("volunteers:willing").random(n) < c.willing_share * (0.25 + 0.75 * mass)
         self._willing_rows = np.flatnonzero(self.willing)  # fixed for the run, like `willing`
-        self.internal = linkage.find(model, InternalLinkage)  # its building leaders set an example
+        self.internal = find(model, InternalLinkage)  # its building leaders set an example
         self._no_example = np.zeros(n)
         # The drive's sign-ups, day by day from `call_day`.
         referral = c.mode != "open"

@@ -21,7 +21,10 @@ from typing import Annotated
 import typer
 
 import scenarios
+from dashboard.server import AddressError, check_address, serve
 from experiments.errors import ExperimentError
+from experiments.plan import experiment_plan
+from experiments.spec import MAX_REPLICATIONS, canonical_key, is_experiment_file
 from scenarios import ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -37,8 +40,6 @@ class BadInput(Exception):
 def parse_sets(pairs: list[str]) -> dict:
     """`key=value` pairs from `--set`, values read as TOML (numbers, true/false, "strings"), else as text. A key
     is dotted (reporting.call_prob) or its identifier alias (reporting__call_prob)."""
-    from experiments.spec import canonical_key
-
     out = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -91,6 +92,8 @@ def run(
 ) -> None:
     """Run one scenario to its last day and print its summary; or, with --from DIR --run N, one stored run of an
     experiment again, exactly (its scenario, factor values and seed)."""
+    # Here, not at the top: the model (Numba, Mesa) takes seconds to load, which `liandong scenarios`, `validate`
+    # and `--help` do not need.
     from simulation import run as run_model
     from simulation.provenance import code_version, package_versions
 
@@ -104,7 +107,7 @@ def run(
         if given:
             raise BadInput(f"--from reproduces a stored run exactly, from its own scenario and seed; drop "
                            f"{', '.join(given)} (to vary the run, use the scenario.toml that --out writes).")
-        from experiments.api import reproduce
+        from experiments.api import reproduce  # the experiments' runner (pandas, Dask): only for --from
 
         again = reproduce(from_, run_id)
         config, result = again.scenario, again.result
@@ -159,7 +162,8 @@ def _print_summary(config, result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=config.name, caption=f"{config.households:,} households, {config.days} days, seed {result.seed}")
+    table = Table(title=config.name,
+                  caption=f"{config.households:,} households, {config.days} days, seed {result.seed}")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     for key, value in result.summary.items():
@@ -179,11 +183,7 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario or experiment 
              ) -> None:
     """Check a scenario file, or an experiment file (its factors, design and every design point against the
     scenario); exit status 2 with all the reasons if it is invalid. Runs nothing."""
-    from experiments.spec import is_experiment_file
-
     if is_experiment_file(file):
-        from experiments.plan import experiment_plan
-
         command, note = "sweep", ""
         try:
             plan = experiment_plan(Path(file))
@@ -206,7 +206,8 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario or experiment 
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Experiments (docs/experiments.md). `experiments` is imported inside each command so `liandong run` stays fast.
+# Experiments (docs/experiments.md). Their runner and reports (pandas, pyarrow, Dask, the model: seconds to load)
+# are imported inside each command, so that `liandong scenarios`, `validate` and `--help` start fast.
 
 WorkersOpt = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Local worker processes (default: all cores); with --dask local, its workers.")]
@@ -266,9 +267,8 @@ def compare(
     quiet: QuietOpt = False, dry_run: DryOpt = False,
 ) -> None:
     """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
-    from experiments import api
+    from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
-    from experiments.spec import MAX_REPLICATIONS
 
     if len(scenario) < 2:
         raise BadInput("compare: give at least two scenarios (presets or .toml files); the first is the reference.")
@@ -295,7 +295,7 @@ def sweep(
     quiet: QuietOpt = False, dry_run: DryOpt = False,
 ) -> None:
     """Run an experiment file's design (grid, lhs, sobol, morris) with its replications; resumable."""
-    from experiments import api
+    from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
 
     if dry_run:
@@ -317,7 +317,7 @@ def sensitivity(
     quiet: QuietOpt = False, dry_run: DryOpt = False,
 ) -> None:
     """Sobol or Morris sensitivity indices of every summary key, with 95% intervals (SALib); a table and a figure."""
-    from experiments import api
+    from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
 
     if dry_run:
@@ -337,9 +337,9 @@ def report(folder: Annotated[Path, typer.Argument(help="A results folder written
                              "or the one panel of the differences or sensitivity figures; written as "
                              "sweep-KEY.png and so on.")] = None) -> None:
     """Write the tables and figures again from stored results, without rerunning anything."""
-    from experiments.reports import render, report as build_report
+    from experiments import reports  # in the command: see "Experiments" above
 
-    render(build_report(folder, key=key))
+    reports.render(reports.report(folder, key=key))
 
 
 @app.command()
@@ -349,8 +349,6 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
 ) -> None:
     """Serve the dashboard (Explore, Compare, Learn; 中文 / English) in the browser; works offline."""
-    from dashboard.server import AddressError, check_address, serve
-
     try:
         address = _address_here(host)
         check_address(host, port)
@@ -369,8 +367,6 @@ def dashboard(
 def _address_here(host: str) -> str | None:
     """The IP address `host` names, if it is one this machine can listen on (None if `host` does not resolve, which
     the server's own check reports); otherwise a message that says so, rather than blaming the port."""
-    from dashboard.server import AddressError
-
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0]
     except socket.gaierror:
