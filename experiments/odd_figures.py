@@ -1593,6 +1593,10 @@ def main(argv: list[str] | None = None) -> None:
             write(book, OUT, time.perf_counter() - start, len(runs))
             print(f"wrote {len(book.figures)} figures and {len(book.tables)} tables to "
                   f"{OUT.relative_to(ROOT)}/")
+            failed = [f.name for f in book.figures.values() if f.holds is False]
+            if failed:
+                print(f"warning: {len(failed)} claim(s) of the prose no longer hold, restate them: "
+                      f"{', '.join(failed)}", file=sys.stderr)
         for path in fill_documents():
             print(f"filled {path.relative_to(ROOT)}")
     except KeyError as exc:

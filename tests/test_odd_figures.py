@@ -13,10 +13,26 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 import scenarios
-from experiments.odd_figures import FIGURE, TABLE, fill, read
+from experiments.odd_figures import (
+    FIGURE,
+    TABLE,
+    days_text,
+    fill,
+    n0,
+    on_days,
+    p0,
+    read,
+    seeds_phrase,
+    signed,
+    signed_span,
+    span,
+    updown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = ROOT / "docs" / "findings"
@@ -182,3 +198,27 @@ def test_every_figure_names_scenarios_that_exist():
     for row in CSV.itertuples():
         for label in row.scenario.split("; "):
             assert label.split()[0] in presets, (row.name, label)
+
+
+# --- the generator's own rules ---------------------------------------------------------------------------------------
+def test_fill_rewrites_markers_and_tables_and_names_what_it_cannot_fill():
+    text = "a <!--f:x.y-->old<!--/f--> b\n\n<!-- begin:t -->\n| old |\n<!-- end:t -->\nc <!--f:x.y--><!--/f-->"
+    filled = fill(text, {"x.y": "1,234"}, {"t": "| new |\n|---|"})
+    assert filled == "a <!--f:x.y-->1,234<!--/f--> b\n\n<!-- begin:t -->\n| new |\n|---|\n<!-- end:t -->\n" \
+                     "c <!--f:x.y-->1,234<!--/f-->"
+    with pytest.raises(KeyError, match="x.y"):
+        fill(text, {}, {"t": ""}, "doc.md")
+    with pytest.raises(KeyError, match="t"):
+        fill(text, {"x.y": "1"}, {}, "doc.md")
+
+
+def test_figures_read_the_same_whatever_the_numbers():
+    assert span(1886, 2051, n0) == "1,886–2,051" and span(3, 3.2, n0) == "3"
+    assert span(0.3, 0.34, p0) == "30–34%"
+    assert signed_span(-0.12, 0.18, p0) == "−12% to +18%"
+    assert signed(n0)(-1271) == "−1,271" and signed(n0)(1271) == "+1,271" and signed(n0)(0.2) == "0"
+    assert seeds_phrase(10, 10) == "in every seed" and seeds_phrase(7, 10) == "in 7 of 10 seeds"
+    assert seeds_phrase(0, 10) == "in none of the 10 seeds"
+    assert on_days(np.array([28, 28])) == "on day 28 in every seed" and on_days(np.array([27, 29])) == "on days 27–29"
+    assert days_text(np.array([29, 29])) == "day 29"
+    assert updown(np.array([-1, -2, 3, 0])) == "2 down, 1 up, 1 level"
