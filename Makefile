@@ -32,7 +32,7 @@ test: setup
 	$(VENV_PYTHON) -m pytest -n auto -q $(PYTEST_ARGS)
 
 bench: setup
-	$(VENV_PYTHON) benchmarks/bench_model.py
+	$(VENV_PYTHON) benchmarks/bench_model.py --markdown docs/performance.md
 
 docs: setup
 	$(VENV_PYTHON) -m scenarios.reference --write

@@ -113,6 +113,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sweep", type=int, default=0, help="also time a whole N-run sweep (e.g. 1000)")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--markdown", type=Path, metavar="PATH",
+                        help="also write the report to PATH as a Markdown page (docs/performance-runner.md)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -121,9 +123,16 @@ def main() -> None:
         print(json.dumps({"seconds": wall, "busy": busy}))
         return
 
+    report: list[str] = []
+
+    def say(text: str = "") -> None:
+        """Print a line of the report, and keep it for the Markdown page."""
+        print(text, flush=True)
+        report.extend(text.split("\n"))
+
     tmp = Path(tempfile.mkdtemp(prefix="bench-experiments-"))
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; {args.runs} runs of the default community per "
-          f"measurement, {args.repeats} repeats; each measurement in a fresh process", flush=True)
+    say(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; {args.runs} runs of the default community per "
+          f"measurement, {args.repeats} repeats; each measurement in a fresh process")
     names = ["loop", "serial", "serial-daily", "processes-1", "processes-2"]
     if not args.no_dask:
         names += ["dask-1", "dask-2"]
@@ -141,42 +150,58 @@ def main() -> None:
             workers = int(name.rpartition("-")[2]) if name[-1].isdigit() else 1
             overhead[name].append((workers * t - record["busy"]) / args.runs / (record["busy"] / args.runs))
             loads.append(os.getloadavg()[0])
-            print(f"  repeat {rep + 1} {name:<12} {t:7.2f} s  {args.runs / t:6.2f} runs/s  (load {loads[-1]:.1f})",
-                  flush=True)
+            say(f"  repeat {rep + 1} {name:<12} {t:7.2f} s  {args.runs / t:6.2f} runs/s  (load {loads[-1]:.1f})")
     med = {n: statistics.median(v) for n, v in times.items()}
     per_run = {n: med[n] / args.runs for n in med}
     rate = {n: args.runs / med[n] for n in med}
     best = {n: args.runs / min(v) for n, v in times.items()}
-    print(f"\nmedians (best of {args.repeats} in brackets); 1-minute load average during the measurements: median "
+    say(f"\nmedians (best of {args.repeats} in brackets); 1-minute load average during the measurements: median "
           f"{statistics.median(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} cores")
     for n in names:
-        print(f"  {n:<12} {rate[n]:6.2f} runs/s   {per_run[n] * 1000:7.1f} ms/run   [{best[n]:6.2f} runs/s]")
+        say(f"  {n:<12} {rate[n]:6.2f} runs/s   {per_run[n] * 1000:7.1f} ms/run   [{best[n]:6.2f} runs/s]")
     loop = per_run["loop"]
-    print("  wall time not spent inside runs, per run, as a share of a run's time (the runner's own overhead, "
+    say("  wall time not spent inside runs, per run, as a share of a run's time (the runner's own overhead, "
           "measured within each measurement, so immune to the machine's drift between measurements):")
     for n in names[1:]:
-        print(f"    {n:<12} median {statistics.median(overhead[n]):+.1%}  (each: "
+        say(f"    {n:<12} median {statistics.median(overhead[n]):+.1%}  (each: "
               f"{', '.join(f'{x:+.1%}' for x in overhead[n])})")
     store = per_run["serial"] - loop
-    print(f"  store overhead per run (serial - loop): {store * 1000:+.1f} ms = {store / loop:+.1%}")
+    say(f"  store overhead per run (serial - loop): {store * 1000:+.1f} ms = {store / loop:+.1%}")
     daily = per_run["serial-daily"] - loop
-    print(f"  with the daily series stored too (serial-daily - loop): {daily * 1000:+.1f} ms = {daily / loop:+.1%}")
+    say(f"  with the daily series stored too (serial-daily - loop): {daily * 1000:+.1f} ms = {daily / loop:+.1%}")
     eff = rate["processes-2"] / (2 * rate["processes-1"])
-    print(f"  local processes: 1 worker {rate['processes-1']:.2f} runs/s, 2 workers {rate['processes-2']:.2f} runs/s,"
+    say(f"  local processes: 1 worker {rate['processes-1']:.2f} runs/s, 2 workers {rate['processes-2']:.2f} runs/s,"
           f" parallel efficiency {eff:.0%} [best: {best['processes-2'] / (2 * best['processes-1']):.0%}]")
-    print(f"  processes-1 against the loop: {(per_run['processes-1'] - loop) * 1000:+.1f} ms/run = "
+    say(f"  processes-1 against the loop: {(per_run['processes-1'] - loop) * 1000:+.1f} ms/run = "
           f"{(per_run['processes-1'] - loop) / loop:+.1%}")
     if "dask-1" in med:
         d = per_run["dask-1"] - loop
-        print(f"  Dask overhead per run (dask-1 - loop, store included): {d * 1000:+.1f} ms = {d / loop:+.1%}")
-        print(f"  Dask: 2 workers {rate['dask-2']:.2f} runs/s, parallel efficiency "
+        say(f"  Dask overhead per run (dask-1 - loop, store included): {d * 1000:+.1f} ms = {d / loop:+.1%}")
+        say(f"  Dask: 2 workers {rate['dask-2']:.2f} runs/s, parallel efficiency "
               f"{rate['dask-2'] / (2 * rate['dask-1']):.0%}")
     if args.sweep:
         t, busy = sweep_1000(args.sweep, tmp)
-        print(f"  whole {args.sweep}-run sweep of the default community, `liandong sweep --workers 2` (cold): "
+        say(f"  whole {args.sweep}-run sweep of the default community, `liandong sweep --workers 2` (cold): "
               f"{t:.0f} s ({args.sweep / t:.2f} runs/s); the workers spent {busy:.0%} of the wall time inside runs "
               f"(load {os.getloadavg()[0]:.1f})")
 
+    if args.markdown:
+        from simulation.provenance import code_version
+        command = " ".join(["python benchmarks/bench_experiments.py", *sys.argv[1:]])
+        page = ["# Runner performance", "",
+                f"*Generated by `{command}` at code {code_version()}; every figure below is from that one run, on "
+                "this machine at its load then (the 1-minute load averages are in the report). Rerun it to measure "
+                "now.*", "",
+                "What is measured, each in a fresh process, executors started and warmed first, the order rotated "
+                "between repeats: `simulation.run` in a plain loop; the same runs through the runner and its store, "
+                "serially, with and without the daily series; local processes with 1 and 2 workers; a Dask "
+                "LocalCluster with 1 and 2 workers. The runner's own overhead (wall time not spent inside "
+                "`simulation.run`, times the workers) is measured within each measurement, so the machine's drift "
+                "between measurements does not touch it; the parallel efficiencies compare two measurements, and "
+                "do.", "", "```", *report, "```", ""]
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text("\n".join(page), encoding="utf-8")
+        print(f"page written to {args.markdown}")
 
 if __name__ == "__main__":
     main()

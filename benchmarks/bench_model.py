@@ -79,17 +79,19 @@ def _gc_disabled():
             gc.enable()
 
 
-def _step_to_end(model, max_steps: int | None = None) -> tuple[int, float]:
-    """Step `model` until it stops (or `max_steps`), with gc off; returns (steps, seconds)."""
+def _step_to_end(model, max_steps: int | None = None) -> tuple[int, float, float]:
+    """Step `model` until it stops (or `max_steps`), with gc off; returns (steps, wall seconds, CPU seconds of this
+    process). CPU time does not count the time other processes hold the cores, so on a shared machine it moves far
+    less between runs than wall time."""
     gc.collect()
     steps = 0
     with _gc_disabled():
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         while model.running and (max_steps is None or steps < max_steps):
             model.step()
             steps += 1
-        elapsed = time.perf_counter() - start
-    return steps, elapsed
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return steps, elapsed, cpu
 
 
 # --- the measurements ---------------------------------------------------------------------------------------
@@ -98,9 +100,10 @@ def bench_ours(scenario: str, seed: int, households: int, days: int) -> dict:
     start = time.perf_counter()
     model = simulation.CommunityModel(scenario=scenario, rng=seed, households=households, days=days)
     init_s = time.perf_counter() - start
-    steps, step_s = _step_to_end(model)
-    out = {"init_s": init_s, "step_s": step_s, "steps": steps,
+    steps, step_s, cpu_s = _step_to_end(model)
+    out = {"init_s": init_s, "step_s": step_s, "step_cpu_s": cpu_s, "steps": steps,
            "household_days_per_s": households * steps / step_s,
+           "household_days_per_cpu_s": households * steps / cpu_s,
            "array_bytes": int(model.households.nbytes())}
     del model
     gc.collect()
@@ -114,9 +117,9 @@ def bench_virus(seed: int, nodes: int, steps: int) -> dict:
         start = time.perf_counter()
         model = virus_module.VirusOnNetwork(num_nodes=nodes, rng=seed)
         init_s = time.perf_counter() - start
-    done, step_s = _step_to_end(model, max_steps=steps)
-    out = {"init_s_untimed": init_s, "step_s": step_s, "steps": done,
-           "agent_steps_per_s": nodes * done / step_s}
+    done, step_s, cpu_s = _step_to_end(model, max_steps=steps)
+    out = {"init_s_untimed": init_s, "step_s": step_s, "step_cpu_s": cpu_s, "steps": done,
+           "agent_steps_per_s": nodes * done / step_s, "agent_steps_per_cpu_s": nodes * done / cpu_s}
     del model
     gc.collect()
     return out
@@ -124,10 +127,11 @@ def bench_virus(seed: int, nodes: int, steps: int) -> dict:
 
 def bench_run(scenario: str, seed: int) -> dict:
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = simulation.run(scenario, seed=seed)
-    elapsed = time.perf_counter() - start
-    return {"run_s": elapsed, "households": result.scenario.households, "days": result.scenario.days}
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"run_s": elapsed, "run_cpu_s": cpu, "households": result.scenario.households,
+            "days": result.scenario.days}
 
 
 def bench_memory(seed: int, households: int, days: int) -> dict:
@@ -211,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="days of our model, steps of VirusOnNetwork (default 90)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first repeat; repeat i uses seed+i")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results to PATH as JSON")
+    parser.add_argument("--markdown", type=Path, metavar="PATH",
+                        help="also write the results to PATH as a Markdown page (make bench: docs/performance.md)")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.households < 1 or args.days < 1:
         parser.error("--repeats, --households and --days must be at least 1")
@@ -231,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     ours: dict[str, list] = {sc: [] for sc in SCENARIOS}
     runs: dict[str, list] = {sc: [] for sc in SCENARIOS}
     ratios: dict[str, list] = {sc: [] for sc in SCENARIOS}
+    cpu_ratios: dict[str, list] = {sc: [] for sc in SCENARIOS}
+    load_before = _load()
     virus = []
     for r in range(args.repeats):
         seed = args.seed + r
@@ -243,14 +251,17 @@ def main(argv: list[str] | None = None) -> int:
             ours[sc].append(o[sc])
             runs[sc].append(w[sc])
             ratios[sc].append(o[sc]["household_days_per_s"] / v["agent_steps_per_s"])
+            cpu_ratios[sc].append(o[sc]["household_days_per_cpu_s"] / v["agent_steps_per_cpu_s"])
             parts.append(f"{sc} {o[sc]['household_days_per_s']:,.0f} hd/s, init {o[sc]['init_s']:.3f} s, "
                          f"run {w[sc]['run_s']:.3f} s")
         print(f"  repeat {r + 1}/{args.repeats} (seed {seed}): " + "; ".join(parts)
               + f"; virus {v['agent_steps_per_s']:,.0f} agent-steps/s (untimed init {v['init_s_untimed']:.1f} s)",
               flush=True)
     memory = bench_memory(args.seed, n, days)
+    load_after = _load()
 
     virus_tp = _stats([v["agent_steps_per_s"] for v in virus])
+    virus_cpu_tp = _stats([v["agent_steps_per_cpu_s"] for v in virus])
     virus_step = _stats([v["step_s"] for v in virus])
     rows = [(f"virus: stepping throughput ({virus[0]['steps']} steps)", "agent-steps/s", virus_tp, ""),
             (f"virus: stepping {virus[0]['steps']} steps", "s", virus_step, "")]
@@ -259,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     for sc in SCENARIOS:
         tp = _stats([o["household_days_per_s"] for o in ours[sc]])
         ratio = tp["median"] / virus_tp["median"]
+        cpu_ratio = statistics.median(o["household_days_per_cpu_s"] for o in ours[sc]) / virus_cpu_tp["median"]
         init = _stats([o["init_s"] for o in ours[sc]])
         step = _stats([o["step_s"] for o in ours[sc]])
         run_s = _stats([w["run_s"] for w in runs[sc]])
@@ -268,14 +280,20 @@ def main(argv: list[str] | None = None) -> int:
             (f"{sc}: ratio to virus (medians)", "x", _stats([ratio]) | {"min": min(ratios[sc]),
                                                                         "max": max(ratios[sc])},
              f">= {TARGET_RATIO:g}"),
+            (f"{sc}: ratio to virus, CPU time (medians)", "x", _stats([cpu_ratio]) | {
+                "min": min(cpu_ratios[sc]), "max": max(cpu_ratios[sc])}, f">= {TARGET_RATIO:g}"),
             (f"{sc}: init of {n:,} households", "s", init, f"< {TARGET_INIT_S:g}"),
             (f"{sc}: stepping {ours_days} days", "s", step, ""),
             (f"{sc}: whole run, default ({run_hh:,} hh x {run_days} d)", "s", run_s, f"< {TARGET_RUN_S[sc]:g}"),
+            (f"{sc}: whole run, default, CPU time", "s", _stats([w["run_cpu_s"] for w in runs[sc]]),
+             f"< {TARGET_RUN_S[sc]:g}"),
         ]
-        medians[sc] = {"household_days_per_s": tp["median"], "ratio": ratio, "init_s": init["median"],
+        medians[sc] = {"household_days_per_s": tp["median"], "ratio": ratio, "ratio_cpu": cpu_ratio,
+                       "init_s": init["median"],
                        "step_s": step["median"], "whole_run_s": run_s["median"]}
         targets[sc] = {
             "ratio": {"value": ratio, "target": f">= {TARGET_RATIO:g}", "pass": ratio >= TARGET_RATIO},
+            "ratio_cpu": {"value": cpu_ratio, "target": f">= {TARGET_RATIO:g}", "pass": cpu_ratio >= TARGET_RATIO},
             "whole_run_s": {"value": run_s["median"], "target": f"< {TARGET_RUN_S[sc]:g} s",
                             "pass": run_s["median"] < TARGET_RUN_S[sc]},
             "init_s": {"value": init["median"], "target": f"< {TARGET_INIT_S:g} s at {TARGET_INIT_HOUSEHOLDS:,}",
@@ -300,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         u = "s" if unit == "s" else ("x" if unit == "x" else "n")
         print(f"{label:<{w0}}  {unit:<{w1}}  {_fmt(st['median'], u):>12}  {_fmt(st['min'], u):>12}  "
               f"{_fmt(st['max'], u):>12}  {target}".rstrip())
-    print("(ratio min/max: per-repeat ratios; memory: no_linkage, one construction, tracemalloc)")
+    print("(ratio min/max: per-repeat ratios; CPU time: this process's, which other processes' load moves far "
+          "less than wall time; memory: no_linkage, one construction, tracemalloc)")
+    print(f"load average (1 min) {load_before} before, {load_after} after, on {os.cpu_count()} cores")
 
     print()
     print("targets (informational; exit status is 0 either way):")
@@ -310,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         t = targets[sc]
         print(f"  {sc}: ratio ours/virus {t['ratio']['value']:.2f} x  (target >= {TARGET_RATIO:g}): "
               f"{'PASS' if t['ratio']['pass'] else 'MISS'}")
+        print(f"  {sc}: ratio ours/virus in CPU time {t['ratio_cpu']['value']:.2f} x  (target >= "
+              f"{TARGET_RATIO:g}): {'PASS' if t['ratio_cpu']['pass'] else 'MISS'}")
         print(f"  {sc}: whole default run {t['whole_run_s']['value']:.3f} s  (target < {TARGET_RUN_S[sc]:g} s): "
               f"{'PASS' if t['whole_run_s']['pass'] else 'MISS'}")
         print(f"  {sc}: init of {n:,} households {t['init_s']['value']:.3f} s  (target < {TARGET_INIT_S:g} s"
@@ -330,14 +352,58 @@ def main(argv: list[str] | None = None) -> int:
                       "counted."],
             "medians": medians,
             "targets": targets,
-            "per_repeat": {"ours": ours, "virus": virus, "whole_run": runs, "ratio": ratios},
+            "per_repeat": {"ours": ours, "virus": virus, "whole_run": runs, "ratio": ratios,
+                           "ratio_cpu": cpu_ratios},
+            "load_average_1min": {"before": load_before, "after": load_after},
             "memory": memory,
             "seconds_total": total,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")
         print(f"results written to {args.json}")
+    if args.markdown:
+        command = "python benchmarks/bench_model.py" + " ".join(
+            [""] + [f"--{k} {v}" for k, v in (("repeats", args.repeats), ("households", n), ("days", days))
+                    if v != parser.get_default(k)] + [f"--markdown {args.markdown}"])
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(_page(command, env, rows, targets, (load_before, load_after), args.repeats),
+                                 encoding="utf-8")
+        print(f"page written to {args.markdown}")
     return 0
+
+
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:  # not available on this platform
+        return "unknown"
+
+
+def _page(command: str, env: dict, rows: list, targets: dict, load: tuple[str, str], repeats: int) -> str:
+    """The Markdown page of one run: its table, the targets' verdicts, the machine and its load."""
+    lines = ["# Performance", "",
+             f"*Generated by `{command}` (`make bench`) at code {env['liandong']}; every figure below is from that "
+             "one run. Rerun it to measure this machine now.*", "",
+             f"Python {env['python']}, NumPy {env['numpy']}, Numba {env['numba']}, Mesa {env['mesa']}, networkx "
+             f"{env['networkx']}; {env['cpu_count']} cores ({env['machine']}); load average (1 minute) {load[0]} "
+             f"before the run and {load[1]} after it. Medians over {repeats} repeats, with the smallest and "
+             "largest; a ratio's min and max are those of the repeats. CPU time is this process's own: on a shared "
+             "machine it moves far less between runs than wall time, since it leaves out the time other "
+             "processes hold the cores. What each row measures: `benchmarks/README.md`.", "",
+             "| measurement | unit | median | min | max | target |", "|---|---|---|---|---|---|"]
+    for label, unit, st, target in rows:
+        u = "s" if unit == "s" else ("x" if unit == "x" else "n")
+        lines.append(f"| {label} | {unit} | {_fmt(st['median'], u)} | {_fmt(st['min'], u)} | "
+                     f"{_fmt(st['max'], u)} | {target} |")
+    lines += ["", "| target | value | verdict |", "|---|---|---|"]
+    for sc, t in targets.items():
+        for key, label in (("ratio", "ratio to VirusOnNetwork per agent-step"),
+                           ("ratio_cpu", "the same ratio in CPU time"), ("whole_run_s", "whole default run"),
+                           ("init_s", "init")):
+            verdict = "PASS" if t[key]["pass"] else "MISS"
+            unit = " x" if key.startswith("ratio") else " s"
+            lines.append(f"| `{sc}`: {label} {t[key]['target']} | {t[key]['value']:.2f}{unit} | {verdict} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

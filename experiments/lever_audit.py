@@ -79,7 +79,9 @@ HOMES: dict[str, Context] = {
 # wait for the cadres: in wuhan_2020 the linkages leave the cadres hours to spare after the closure weeks, and no
 # chronic patient runs out of medicine.
 CADRES_ALONE = Context("no_linkage", "no_linkage",
-                       why="cadres alone: every need waits for the cadres' phone line and hours")
+                       why="cadres alone: every need waits for the cadres' phone line and hours (in wuhan_2020 "
+                           "the linkages leave the cadres hours to spare after the closure weeks, and few chronic "
+                           "patients run out of medicine)")
 for _section in ("needs", "reporting", "cadres"):
     HOMES[_section] = CADRES_ALONE
 
@@ -95,10 +97,12 @@ EXTRA_CONTEXTS: dict[str, list[Context]] = {
 EXTRA_CONTEXTS.update({
     key: [Context("open_recruitment", "open_recruitment",
                   why="the open call: one coordinator swamped by 270 sign-ups, where coordination decides how many "
-                      "volunteers work")]
+                      "volunteers work (wuhan_2020's drive, at the citywide rate, brings its two coordinators a few "
+                      "dozen)")]
     for key in ("volunteers.supervision_hours", "volunteers.vetting_hours_open", "volunteers.open_multiplier",
                 "volunteers.unsuitable_share", "volunteers.approval_days", "volunteers.incentive_attrition",
-                "volunteers.coordinators", "volunteers.overload_attrition", "volunteers.resident_supervision_share")
+                "volunteers.coordinators", "volunteers.coordinator_hours", "volunteers.overload_attrition",
+                "volunteers.resident_supervision_share")
 })
 # Resident leaders as sub-coordinators widen the span of control only where supervision binds: the organised call
 # of `categorized_recruitment` brings 90 referred sign-ups, which its coordinator supervises with hours to spare.
@@ -233,6 +237,24 @@ NO_EFFECT_REASONS: dict[str, str] = {
                                        "shops' access is never read: the runs are identical",
     "phases.closed_compound.food_supply": "the phase lasts four days in wuhan_2020 (days 18-21), and food supply "
                                           "acts only through the price index (see `phases.sealed_city.food_supply`)",
+    "phases.full_closure.outing_interval": "in full closure the shops sell to group buyers only (`shop_access` 0), "
+                                           "so an outing buys nothing; it only lets a household fetch its own "
+                                           "package from the gate, which an organiser or a cadre would otherwise "
+                                           "carry: the same food arrives, at most a day sooner (the runs differ a "
+                                           "little)",
+    "population.digital_share_alone": "elderly people living alone are about one household in twenty-two (elderly "
+                                      "share 0.30 x alone share 0.15): over this range about one household in a "
+                                      "hundred moves between offline and online, too few to move a community-wide "
+                                      "key beyond the seeds' noise (the runs differ)",
+    "online.psych_seek_prob": "the remote services run at capacity: at both ends of the range more households call "
+                              "than the day's sessions on almost every day (daily `psych_help_sought` against "
+                              "`psych_help_capacity`), as the source's hotline ran at ten times its capacity (H); "
+                              "who calls changes who gets through, not how many are helped",
+    "organisations.friction_hours": "at wuhan_2020's integration (0.3) the cadres' report budget has room for "
+                                    "nearly every outside referral at either end of the range (daily "
+                                    "`referrals_accepted` against `referrals_made`), so the friction costs cadre "
+                                    "hours (`hours_referral_friction`) but turns few referrals away; in "
+                                    "`three_social` (integration 1) it costs nothing",
 }
 
 # Levers whose effect is on an outcome of their own, outside `AUDIT_KEYS`: (the summary key, why that key). Such a
@@ -507,6 +529,15 @@ def _off_in_main(lever: Lever, main: Scenario) -> bool:
     return isinstance(section, Section) and getattr(section, "enabled", True) is False
 
 
+def _context_why(where: str, contexts: list[Context]) -> str:
+    """The reason a lever's clearest context gives for auditing it there (the context named in `where`)."""
+    found = re.search(r" in `([^`]+)` at ", where)
+    for context in contexts:
+        if found and context.label == found.group(1):
+            return f"`{context.label}`: {context.why}"
+    return ""
+
+
 def _show(value) -> str:
     if isinstance(value, bool):
         return str(value).lower()
@@ -593,7 +624,8 @@ def page(audit: Audit, command: str = "python -m experiments.lever_audit --write
                   "| lever | why (where known) | largest clear effect |", "|---|---|---|"]
         for k in only_home:
             v, lever = verdict.loc[k], by_lever[k]
-            why = (f"`{lever.section}.enabled` is false in `{MAIN}`" if _off_in_main(lever, main) else "")
+            why = (f"`{lever.section}.enabled` is false in `{MAIN}`" if _off_in_main(lever, main)
+                   else _context_why(v["largest_clear_where"], audit.contexts))
             lines.append(f"| `{k}` | {why} | {v['largest_clear_relative']:.2%} ({v['largest_clear_where']}) |")
     weak = [k for k in verdict.index if verdict.loc[k, "clear"] and verdict.loc[k, "largest_clear_relative"] < WEAK]
     if weak:
