@@ -17,7 +17,8 @@ help:
 	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
 	@echo '  make bench   setup, then benchmarks/bench_model.py'
 	@echo '  make docs    setup, then regenerate the scenario reference (scenarios.reference --write)'
-	@echo '  make findings setup, then rebuild docs/findings/ (presets, fidelity) and docs/targets.md (a few minutes)'
+	@echo '  make findings setup, then rebuild docs/findings/ (presets, fidelity, every figure docs/odd.md and the README quote,'
+	@echo '                written back into them) and docs/targets.md (about 15 minutes on 2 cores)'
 	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
 	@echo '  make clean   remove .venv and caches'
 
@@ -39,6 +40,7 @@ docs: setup
 findings: setup
 	$(VENV_PYTHON) -m experiments.findings --write docs/findings
 	$(VENV_PYTHON) -m experiments.targets --write docs/targets.md
+	$(VENV_PYTHON) -m experiments.odd_figures --write
 
 levers: setup
 	$(VENV_PYTHON) -m experiments.lever_audit --write docs/levers.md
