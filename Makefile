@@ -8,18 +8,21 @@ VENV_PYTHON := $(VENV)/bin/python
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k linkage -x'
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test bench docs findings levers clean
+.PHONY: help setup run test bench docs findings findings-tables levers sensitivity clean
 
 help:
 	@echo 'liandong make targets:'
 	@echo '  make setup   create/refresh .venv (scripts/bootstrap.sh; PYTHON=... to pick the interpreter)'
 	@echo '  make run     setup, then serve the dashboard on http://127.0.0.1:8765 (Ctrl-C stops it)'
 	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
-	@echo '  make bench   setup, then benchmarks/bench_model.py'
+	@echo '  make bench   setup, then benchmarks/bench_model.py, written to docs/performance.md'
 	@echo '  make docs    setup, then regenerate the scenario reference (scenarios.reference --write)'
-	@echo '  make findings setup, then rebuild docs/findings/ (presets, fidelity, every figure docs/odd.md and the README quote,'
+	@echo '  make findings setup, then rebuild every generated page the README and docs/ quote: findings-tables,'
+	@echo '                levers and sensitivity (about an hour on 2 quiet cores)'
+	@echo '  make findings-tables  docs/findings/ (presets, fidelity, every figure docs/odd.md and the README quote,'
 	@echo '                written back into them) and docs/targets.md (about 15 minutes on 2 cores)'
 	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
+	@echo '  make sensitivity  setup, then regenerate docs/sensitivity.md (the patterns across the assumed ranges)'
 	@echo '  make clean   remove .venv and caches'
 
 setup:
@@ -37,13 +40,18 @@ bench: setup
 docs: setup
 	$(VENV_PYTHON) -m scenarios.reference --write
 
-findings: setup
+findings: findings-tables levers sensitivity
+
+findings-tables: setup
 	$(VENV_PYTHON) -m experiments.findings --write docs/findings
 	$(VENV_PYTHON) -m experiments.targets --write docs/targets.md
 	$(VENV_PYTHON) -m experiments.odd_figures --write
 
 levers: setup
 	$(VENV_PYTHON) -m experiments.lever_audit --write docs/levers.md
+
+sensitivity: setup
+	$(VENV_PYTHON) -m experiments.pattern_sensitivity --seeds 3 --write docs/sensitivity.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
