@@ -38,6 +38,15 @@ import numpy as np
 import pandas as pd
 
 import scenarios
+from experiments.plan import DEFAULT_ROOT_SEED, compare_plan
+from experiments.stats import paired_differences, t_interval
+from experiments.targets import TARGETS
+from simulation import CommunityModel, linkage
+from simulation.households import FOOD
+from simulation.linkage.external import ExternalLinkage
+from simulation.linkage.organisations import SocialOrganisations
+from simulation.linkage.volunteers import BURNT_OUT, VolunteerPool
+from simulation.provenance import code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "findings"
@@ -167,7 +176,6 @@ for _t in ("first_come", "need", "equal"):
 
 def _compare_seeds() -> tuple:
     """The seeds `liandong compare ... --reps 10` runs replications 0-9 on (common random numbers)."""
-    from experiments.plan import DEFAULT_ROOT_SEED, compare_plan
 
     plan = compare_plan(["no_linkage"], replications=10, root_seed=DEFAULT_ROOT_SEED, daily=False)
     return tuple(plan.seed(0, rep) for rep in range(10))
@@ -191,11 +199,6 @@ class Run:
 def simulate(task: tuple[str, int]) -> Run:
     """Run one variant on one seed, keeping per-day counts the daily series does not have (food needs open by
     group, households waiting for a package) and the mechanisms' totals at the end."""
-    from simulation import CommunityModel, linkage
-    from simulation.households import FOOD
-    from simulation.linkage.external import ExternalLinkage
-    from simulation.linkage.organisations import SocialOrganisations
-    from simulation.linkage.volunteers import BURNT_OUT, VolunteerPool
 
     key, seed = task
     model = CommunityModel(scenario=VARIANTS[key].scenario(), rng=seed)
@@ -545,7 +548,6 @@ def updown(d: np.ndarray) -> str:
 
 
 def paired_ci(d: np.ndarray) -> tuple[float, float]:
-    from experiments.stats import t_interval
 
     _, _, _, low, high = t_interval(d)
     return low, high
@@ -574,7 +576,6 @@ def first_day(column: str) -> Measure:
 
 def target(key: str) -> Measure:
     """A calibration target's figure (experiments/targets.py) read off the run."""
-    from experiments.targets import TARGETS
 
     (t,) = [t for t in TARGETS if t.key == key]
     return lambda r: float(t.measure(r.daily, r.x["n"]))
@@ -637,7 +638,8 @@ def section1_pattern1(b: Book) -> None:
 
     b.range("p1.peak_food", w, at_peak("unmet_food"))
     b.range("p1.peak_food_share", w, lambda r: at_peak("unmet_food")(r) / peak(r), p0)
-    fed = lambda r: float(r.x["waiting_fed"][int(r.summary["peak_unmet_day"])])
+    def fed(r):
+        return float(r.x["waiting_fed"][int(r.summary["peak_unmet_day"])])
     b.range("p1.peak_waiting_fed", w, fed)
     b.range("p1.peak_waiting_fed_share", w, lambda r: fed(r) / at_peak("unmet_food")(r), p0)
     b.range("p1.peak_waiting_hungry", w, lambda r: float(r.x["waiting_hungry"][int(r.summary["peak_unmet_day"])]))
@@ -976,9 +978,10 @@ def section7_early(b: Book) -> None:
 
     b.claim("calls.budget_binds", all(binds_on_busiest(r) for r in b.of(w)), w)
     n = "no_linkage"
-    divide = lambda r: (float(r.daily["hidden_offline_elderly"].sum()) / r.x["offline_elderly"]) / (
-        float(r.daily["hidden_total"].sum() - r.daily["hidden_offline_elderly"].sum())
-        / (r.x["n"] - r.x["offline_elderly"]))
+    def divide(r):
+        return (float(r.daily["hidden_offline_elderly"].sum()) / r.x["offline_elderly"]) / (
+            float(r.daily["hidden_total"].sum() - r.daily["hidden_offline_elderly"].sum())
+            / (r.x["n"] - r.x["offline_elderly"]))
     b.range("calls.divide", n, divide, n1)
     # 7.8 cadres' health under cadres alone
     out = col_sum("cadres_off_sick", "cadres_left")
@@ -992,11 +995,13 @@ def section7_early(b: Book) -> None:
     na = "wuhan_2020.no_aftermath"
     b.mean("mind.aftermath", w, target("psych_aftermath_key_groups"), n2)
     b.mean("mind.aftermath_off", na, target("psych_aftermath_key_groups"), n2)
-    key_groups = lambda r: (float(r.daily["psych_need_key_groups"].iloc[76:90].mean())
-                            / float(r.daily["psych_need_key_groups"].iloc[55:76].mean()))
+    def key_groups(r):
+        return (float(r.daily["psych_need_key_groups"].iloc[76:90].mean())
+                                / float(r.daily["psych_need_key_groups"].iloc[55:76].mean()))
     b.mean("mind.aftermath_vs_easing", w, key_groups, n2)
-    requests = lambda r: (float(r.daily["raised_psych"].iloc[76:90].mean())
-                          / max(float(r.daily["raised_psych"].iloc[55:76].mean()), 1e-9))
+    def requests(r):
+        return (float(r.daily["raised_psych"].iloc[76:90].mean())
+                              / max(float(r.daily["raised_psych"].iloc[55:76].mean()), 1e-9))
     b.mean("mind.requests_after", w, requests, n2)
     b.mean("mind.requests_after_off", na, requests, n2)
     b.seeds("mind.aftermath_lower", w, na, col("psych_need_key_groups", slice(76, 90), "mean"), at_least=10)
@@ -1019,8 +1024,9 @@ def section7_online_internal_triage_prices(b: Book) -> None:
     b.claim("online.crises_taken_same_day",
             all((r.daily["crisis_referrals_waiting"] == 0).all() for key in (w, t) for r in b.of(key)), (w, t))
     b.mean("online.callers_per_session", w, target("psych_hotline_overload"), n1)
-    served = lambda r: (float(r.daily["psych_sessions"].iloc[4:11].sum())
-                        / float(r.daily["psych_need_households"].iloc[4:11].mean()))
+    def served(r):
+        return (float(r.daily["psych_sessions"].iloc[4:11].sum())
+                            / float(r.daily["psych_need_households"].iloc[4:11].mean()))
     b.mean("online.served_share", w, served, p0)
     b.range("online.served_share_range", w, served, p0)
     # 7.14 the leaders' example
@@ -1114,7 +1120,8 @@ def section7_volunteers(b: Book) -> None:
     def cells(f: Callable[[str], str], none: str = "—") -> str:
         return " | ".join(none if key == "no_linkage" else f(key) for key in CALLS)
 
-    last = lambda c: col(c, how="last")
+    def last(c):
+        return col(c, how="last")
     rows = ["| | " + " | ".join(f"`{k}`" for k in CALLS) + " |", "|---" + "|---:" * len(CALLS) + "|"]
     unmet = {k: b.values(k, s("unmet_need_days")) for k in CALLS}
     rows.append("| unmet need-days | " + " | ".join(
@@ -1239,7 +1246,8 @@ def section7_external(b: Book) -> None:
     b.claim("ext.each_process_counts", all(b.paired(w, f"{w}.{k}", s("unmet_need_days")).mean() > 0
                                            for k in levers), (w,) + tuple(f"{w}.{k}" for k in levers))
     lean = f"{w}.lean_supply"
-    empty = lambda r: float((r.daily["supply_stock_days"].iloc[22:55] < 0.01).sum())
+    def empty(r):
+        return float((r.daily["supply_stock_days"].iloc[22:55] < 0.01).sum())
     b.range("ext.lean.empty_days", lean, empty)
     b.mean("ext.lean.mid_march_wait", lean, target("group_buy_wait_mid_march"), n1)
     b.range("ext.wuhan.offline_orders", w, ext("offline_orders"))
@@ -1361,7 +1369,8 @@ def section7_organisations(b: Book) -> None:
     for preset in (w, t):
         rows = [head, "|---" + "|---:" * 8 + "|"]
         for label, key in ladder_rows(preset):
-            mean = lambda f, key=key: b.values(key, f).mean()
+            def mean(f, key=key):
+                return b.values(key, f).mean()
             rows.append(f"| {label} | {n0(mean(s('unmet_need_days')))} | {n0(mean(col('unmet_vulnerable')))} | "
                         f"{n2(mean(s('equity_ratio')))} | {n2(mean(s('wait_ratio')))} | "
                         f"{n0(b.values(key, s('critical_failures')).sum())} | {n0(mean(col('unmet_psych')))} | "
@@ -1441,7 +1450,6 @@ CRN_KEYS = (("unmet_need_days", n0, n0), ("critical_failures", n1, n1), ("mean_d
 
 def section_readme_crn(b: Book) -> None:
     """The README's table of common random numbers: `liandong compare no_linkage internal emergency_online`."""
-    from experiments.stats import paired_differences
 
     keys = ("crn.no_linkage", "crn.internal", "crn.emergency_online")
     frames = []
@@ -1510,7 +1518,6 @@ def figures_table(book: Book) -> pd.DataFrame:
 
 def write(book: Book, out: Path, seconds: float, runs: int) -> None:
     """docs/findings/odd.csv, one Markdown file per table, and docs/findings/odd.md (what built them)."""
-    from simulation.provenance import code_version
 
     out.mkdir(parents=True, exist_ok=True)
     figures_table(book).to_csv(out / "odd.csv", index=False)
