@@ -56,8 +56,10 @@ CHART_NAMES = ("needs-by-category", "needs-by-group", "volunteers", "coordinatio
 #: Play's speeds in days per second; 0 is as fast as the page can show each day.
 SPEEDS = (1, 2, 5, 10, 0)
 DEFAULT_SPEED = 5
-#: How long Play waits for the page to show a day before going on without it (a hidden tab paints no frames).
-SHOWN_TIMEOUT = 2.0
+#: How long Play waits for the page to show a day before going on without it: a hidden tab paints no frames, and
+#: Play goes on there a day at a time. Long enough that a page slowed by a busy machine still shows every day
+#: before the next, so Pause stops within a day of what the user saw.
+SHOWN_TIMEOUT = 10.0
 #: While running to a day, the page is updated this often (seconds), not every day.
 RUN_TO_REFRESH = 0.25
 
