@@ -42,6 +42,11 @@ class CadreRoster:
         self.gone = np.append(self.gone, False)
         return len(self.fatigue) - 1
 
+    def truncate(self, n: int) -> None:
+        """Keep the first `n` rows: the cadres who joined after them have left the community."""
+        for name in ("fatigue", "load", "hours_worked", "sunk", "off_until", "gone"):
+            setattr(self, name, getattr(self, name)[:n].copy())
+
     def on_duty(self, day: int | None = None) -> np.ndarray:
         """Which cadres work on `day` (default: today): neither off sick nor gone."""
         return (self.off_until < (self.day if day is None else day)) & ~self.gone

@@ -6,8 +6,9 @@
     ['coordinator_overload_days', 'critical_failures']
 """
 
+from simulation.district import DistrictResult, run_district
 from simulation.model import CommunityModel
 from simulation.outcomes import DAILY_COLUMNS, SUMMARY_KEYS
 from simulation.run import RunResult, run
 
-__all__ = ["CommunityModel", "RunResult", "run", "DAILY_COLUMNS", "SUMMARY_KEYS"]
+__all__ = ["CommunityModel", "RunResult", "run", "run_district", "DistrictResult", "DAILY_COLUMNS", "SUMMARY_KEYS"]

@@ -9,6 +9,7 @@ prices); observation. Linkage mechanisms (simulation/linkage/) plug in at fixed 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import mesa
@@ -41,7 +42,8 @@ class CommunityModel(mesa.Model):
     """
 
     def __init__(self, *, scenario: str | Path | Scenario | MesaScenario = "no_linkage",
-                 rng: int | np.random.Generator | None = None, **overrides) -> None:
+                 rng: int | np.random.Generator | None = None, pools: Collection[str] = (),
+                 place_agents: bool = True, **overrides) -> None:
         if isinstance(scenario, MesaScenario):  # SolaraViz passes Mesa's scenario back on reset
             rng = rng if rng is not None else scenario.rng
             scenario = getattr(scenario, "community", "no_linkage")
@@ -55,10 +57,10 @@ class CommunityModel(mesa.Model):
 
         self.network = network.build(self.config, self.streams("network"))
         self.households = HouseholdState(self.config, self.streams("population"))
-        self.space = Network(self.network.graph, capacity=1, random=self.random, layout=None)
-        space = self.space
-        for i in range(self.config.households):
-            Household(self, i, space[i])
+        self._space: Network | None = None
+        self._agents_pending = not place_agents
+        if place_agents:
+            self._place_households()
 
         hh = self.households
         digital_ties = self.network.ties @ hh.digital.astype(float)
@@ -96,10 +98,63 @@ class CommunityModel(mesa.Model):
         self.coordination_capacity = 0.0  # the day's report budget, set aside from the own cadres' hours
         self.referrals = Referrals()  # households handed on to a service, waiting (simulation/referrals.py)
         self.today: dict = {}
-        self.mechanisms = linkage.build(self.config)
+        # A district's pools (simulation/district.py) allocate to this community through `allocate`; alone, it
+        # holds none and every mechanism takes its scenario's own numbers.
+        self.pools = tuple(pools)
+        self.allocations: dict[str, int] = {}
+        self.mechanisms = linkage.build(self.config, self.pools)
         for mechanism in self.mechanisms:
             mechanism.setup(self)
         self.datacollector = outcomes.DailyCollector()
+
+    # --- the households as Mesa agents ------------------------------------------------------------------------
+    def _place_households(self) -> None:
+        """Each household an agent on a cell of a Mesa `Network` of the social network's graph (the model's days
+        read the household arrays, never the agents: they are there to be looked at)."""
+        self._agents_pending = False
+        self._space = space = Network(self.network.graph, capacity=1, random=self.random, layout=None)
+        for i in range(self.config.households):
+            Household(self, i, space[i])
+
+    @property
+    def space(self) -> Network:
+        """The households on the social network (a Mesa `Network`), placed when first read in a model built with
+        `place_agents=False` (a district's communities: a user looking at one pays for its agents there only)."""
+        if self._space is None:
+            self._place_households()
+        return self._space
+
+    @property
+    def agents(self):
+        """Mesa's set of every agent, the households placed first if they were not yet."""
+        if getattr(self, "_agents_pending", False):
+            self._place_households()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        if getattr(self, "_agents_pending", False):
+            self._place_households()
+        return super().agents_by_type
+
+    # --- a district's pools ------------------------------------------------------------------------------------
+    def allocate(self, pool: str, amount: int) -> None:
+        """From the next day on, the community holds `amount` of a district pool (simulation/district.py; nothing
+        else calls this): `sunk_cadres` (sunk cadres serving it, from `internal.sunk_arrival_day`), `volunteers`
+        (the drive's sign-ups it receives in all; the days of the drive not yet passed follow the new total),
+        `supply` (food packages on each of its supply days still to come), `social_workers` (staff its social
+        organisations keep at full funding). The pool must be one the model was built with (`pools=`)."""
+        if pool not in self.pools:
+            raise ValueError(f"allocate: '{pool}' is not one of this community's pools {self.pools}; build the "
+                             f"model with pools=(..., '{pool}')")
+        if isinstance(amount, bool) or int(amount) != amount or amount < 0:
+            raise ValueError(f"allocate: {pool} = {amount!r}: give a whole number >= 0")
+        self.allocations[pool] = int(amount)
+
+    def allocation(self, pool: str, default: int) -> int:
+        """What a district allocated the community of `pool`, or `default` (the scenario's own number) when no
+        district did: the mechanisms read their pool's amount here."""
+        return self.allocations.get(pool, default)
 
     # --- responders -------------------------------------------------------------------------------------------
     @property
@@ -117,6 +172,20 @@ class CommunityModel(mesa.Model):
         self._cadres.append(cadre)
         self._cover = None  # rebuilt on the next day
         return cadre
+
+    def withdraw_cadres(self, k: int) -> None:
+        """The `k` sunk cadres who joined last leave the community (a district moves them elsewhere); only sunk
+        cadres who joined after every other cadre can be withdrawn, so the roster's other rows never move."""
+        if k <= 0:
+            return
+        if k > len(self._cadres) or any(c.role != "sunk" for c in self._cadres[-k:]):
+            raise ValueError(f"withdraw_cadres: the last {k} cadres are not all sunk cadres")
+        keep = len(self._cadres) - k
+        for cadre in self._cadres[keep:]:
+            cadre.remove()
+        del self._cadres[keep:]
+        self.cadre_roster.truncate(keep)
+        self._cover = self._case = None  # rebuilt on the next day
 
     def _cover_matrix(self) -> np.ndarray:
         """Share of each cadre's hours going to each grid cell (each row sums to 1)."""

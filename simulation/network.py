@@ -5,13 +5,14 @@ Source: the source panel, "Prior mass base decides mobilisation" (Song): communi
 mobilised volunteers more successfully; Miao, Zeng & Shi 2020 (sources, stylized fact 6): social cohesion
 reduced distress. The structure (building -> grid cell -> community) is the model requirements Scale.
 
-Edges are drawn with numpy from the model's `network` stream and handed to networkx, so the graph is the same for
-the same seed whatever else the scenario changes.
+Edges are drawn with numpy from the model's `network` stream (handed to networkx when the graph is first asked
+for), so the graph is the same for the same seed whatever else the scenario changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -22,11 +23,21 @@ from scenarios import Scenario
 
 @dataclass
 class SocialNetwork:
-    graph: nx.Graph
     building: np.ndarray  # building of each household
     grid: np.ndarray  # grid cell of each household
     n_grids: int
     ties: sp.csr_matrix  # trust-weighted adjacency (households x households)
+    edges: tuple[np.ndarray, np.ndarray]  # each tie once, (lower row, higher row), in increasing order
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The ties as a networkx graph (nodes 0..n-1, edges in `edges` order), built when first asked for: the
+        model's days read `ties`; the graph is for Mesa's `Network` and for looking at the community."""
+        lo, hi = self.edges
+        graph = nx.Graph()
+        graph.add_nodes_from(range(len(self.building)))
+        graph.add_edges_from(zip(lo.tolist(), hi.tolist()))
+        return graph
 
     def trust_degree(self) -> np.ndarray:
         """Sum of trust over each household's ties."""
@@ -67,9 +78,6 @@ def build(scenario: Scenario, rng: np.random.Generator) -> SocialNetwork:
     mean = 0.3 + 0.5 * mass
     trust = rng.beta(5 * mean, 5 * (1 - mean), len(lo))
 
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    graph.add_edges_from(zip(lo.tolist(), hi.tolist()))
     ties = sp.coo_matrix((np.concatenate([trust, trust]), (np.concatenate([lo, hi]), np.concatenate([hi, lo]))),
                          shape=(n, n)).tocsr()
-    return SocialNetwork(graph=graph, building=building, grid=grid, n_grids=n_grids, ties=ties)
+    return SocialNetwork(building=building, grid=grid, n_grids=n_grids, ties=ties, edges=(lo, hi))

@@ -15,9 +15,9 @@ fixed points of the model's day (simulation/model.py, `step`):
 A mechanism touches the model only through documented operations (docs/architecture.md): the day's ledger of hours
 (`model.hours`, simulation/hours.py), the queue it is handed and returns, the needs ledger (`model.ledger`: a need
 reported, met), the register and household arrays it reads, the triage policy slot (`model.triage`),
-`model.add_cadre`, and `find(model, Kind)` for another mechanism; never another module's fields or private
-functions. Each mechanism declares its daily columns in `COLUMNS` (name: value when it is off or has nothing to
-say); every run has every mechanism's columns, and a column several mechanisms supply is the sum of their values
+`model.add_cadre` and `model.withdraw_cadres`, its district pool's amount (`model.allocation`), and
+`find(model, Kind)` for another mechanism; never another module's fields or private functions. Each mechanism declares its daily columns in `COLUMNS` (name: value when it is off or has nothing
+to say); every run has every mechanism's columns, and a column several mechanisms supply is the sum of their values
 (`volunteers_active` is the volunteer pool's alone: resident volunteers at work; the remote volunteers and the
 group-buy organisers have their own columns, `remote_volunteers_active` and `organisers_active`).
 
@@ -25,6 +25,8 @@ With no mechanism switched on the community is the `no_linkage` world: cadres ar
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from scenarios import Scenario
 from simulation.linkage.base import Mechanism, find
@@ -52,25 +54,29 @@ def columns() -> dict[str, int | float]:
     return out
 
 
-def build(scenario: Scenario) -> list[Mechanism]:
+def build(scenario: Scenario, pools: Collection[str] = ()) -> list[Mechanism]:
     """The mechanisms the scenario switches on, in the order they act each day.
 
     Internal linkage first (sunk cadres join before the day's hours are planned), then needs triage (its social
     workers screen before anyone serves), then emergency online linkage (remote volunteers serve before cadres).
+    A community in a district's `pools` has the mechanism each pool allocates to (`sunk_cadres`: internal linkage;
+    `supply`: external linkage; `social_workers`: social organisations; `volunteers`: the volunteer pool) even where
+    its scenario's numbers alone would not switch it on.
     """
     found: list[Mechanism] = []
-    if scenario.internal.sunk_cadres_per_1000 > 0 or scenario.internal.leader_share > 0:
+    if scenario.internal.sunk_cadres_per_1000 > 0 or scenario.internal.leader_share > 0 or "sunk_cadres" in pools:
         found.append(InternalLinkage())
     ext = scenario.external  # external linkage: after internal (its leaders organise), before triage and online
     if ext.group_buy or (ext.supply_days and ext.supply_per_1000 > 0) or (ext.donation_days
-                                                                          and ext.donation_per_1000 > 0):
+                                                                          and ext.donation_per_1000 > 0) \
+            or "supply" in pools:
         found.append(ExternalLinkage())
-    if scenario.organisations.enabled:  # before triage: its social workers screen and counsel too
+    if scenario.organisations.enabled or "social_workers" in pools:  # before triage: its workers screen and counsel
         found.append(SocialOrganisations())
     if scenario.triage.enabled:
         found.append(NeedsTriage())
     if scenario.online.enabled:
         found.append(EmergencyOnline())
-    if scenario.volunteers.enabled:
+    if scenario.volunteers.enabled or "volunteers" in pools:
         found.append(VolunteerPool())
     return found

@@ -161,6 +161,8 @@ class ExternalLinkage(Mechanism):
         self.arrivals = {FOOD: self._schedule(c.supply_days, c.supply_per_1000, n, sizes),
                          SUPPLIES: self._schedule(c.donation_days, c.donation_per_1000, n, sizes)}
         self.pack_arrivals = self._schedule(c.subsidised_days, c.subsidised_per_1000, n, sizes)
+        self._sizes = sizes
+        self.supply_each = int(c.supply_per_1000 * n / 1000.0 + 0.5)  # packages a supply day: or a district's
         self.gate = {FOOD: np.zeros(n_grids, dtype=np.int64), SUPPLIES: np.zeros(n_grids, dtype=np.int64)}
         self.packs = np.zeros(n_grids, dtype=np.int64)
         self.pending: dict[int, dict[int, np.ndarray]] = {FOOD: {}, SUPPLIES: {}}
@@ -181,7 +183,10 @@ class ExternalLinkage(Mechanism):
 
     @staticmethod
     def _schedule(days: list[int], per_1000: float, n: int, sizes: np.ndarray) -> dict[int, np.ndarray]:
-        total = int(per_1000 * n / 1000.0 + 0.5)
+        return ExternalLinkage._schedule_total(days, int(per_1000 * n / 1000.0 + 0.5), sizes)
+
+    @staticmethod
+    def _schedule_total(days: list[int], total: int, sizes: np.ndarray) -> dict[int, np.ndarray]:
         if total == 0:
             return {}
         per_grid = _split(total, sizes)
@@ -216,6 +221,12 @@ class ExternalLinkage(Mechanism):
         return int(sum(int(v.sum()) for loads in self.pending.values() for v in loads.values()))
 
     def start_day(self, model) -> None:
+        each = model.allocation("supply", self.supply_each)
+        if each != self.supply_each:  # a district sends another number on the supply days still to come
+            later = [d for d in self.cfg.supply_days if d >= model.day]
+            past = {d: v for d, v in self.arrivals[FOOD].items() if d < model.day}
+            self.arrivals[FOOD] = {**past, **self._schedule_total(later, each, self._sizes)}
+            self.supply_each = each
         self.stock.restock()
         self.purses.accrue()
         if self.group_buying(model):

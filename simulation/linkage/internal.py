@@ -41,7 +41,7 @@ class InternalLinkage(Mechanism):
         self.trust = np.asarray(net.ties.sum(axis=1)).ravel() / degree  # mean trust of a household's ties
         per_1000 = self.cfg.sunk_cadres_per_1000
         self.sunk = max(1, int(per_1000 * model.config.households / 1000 + 0.5)) if per_1000 > 0 else 0
-        self.arrived = False
+        self.held = 0  # sunk cadres serving the community now
 
     def example(self, model) -> np.ndarray | None:
         """The example each household's building leader sets it today (`leader_example` in a led building from
@@ -51,10 +51,16 @@ class InternalLinkage(Mechanism):
         return self._example
 
     def start_day(self, model) -> None:
-        if not self.arrived and self.sunk and model.day >= self.cfg.sunk_arrival_day:
-            for _ in range(self.sunk):
-                model.add_cadre("sunk", list(range(model.network.n_grids)))
-            self.arrived = True
+        # From the arrival day the community holds its sunk cadres: the scenario's own number, or what a district
+        # allocates it (which may move some away, the last to join first, or bring more).
+        want = model.allocation("sunk_cadres", self.sunk)
+        if want != self.held and model.day >= self.cfg.sunk_arrival_day:
+            if want > self.held:
+                for _ in range(want - self.held):
+                    model.add_cadre("sunk", list(range(model.network.n_grids)))
+            else:
+                model.withdraw_cadres(self.held - want)
+            self.held = want
         if model.day >= self.cfg.leader_start_day and self.leaders:
             model.hours.offer("building_leader", self.leaders * self.cfg.leader_hours)
 

@@ -75,6 +75,7 @@ class SocialOrganisations(Mechanism):
         self.cfg = c = model.config.organisations
         leaders = model.streams("organisations:leaders").random(c.count) < c.leader_active_prob
         self.organisations = [Organisation(model, bool(active), c.social_workers_per_org) for active in leaders]
+        self.staff = c.count * c.social_workers_per_org  # at full funding: the scenario's, or a district's
         hh = model.households
         shared = model.streams("organisations:register").random(hh.n) < c.integration
         self.joint = hh.vulnerable & shared  # cases held jointly with the cadres
@@ -107,6 +108,12 @@ class SocialOrganisations(Mechanism):
     def start_day(self, model) -> None:
         self._day_counts()
         self.outside = self.outside[:0]
+        staff = model.allocation("social_workers", self.staff)
+        if staff != self.staff and self.organisations:  # a district's staff, shared evenly, the first orgs first
+            n = len(self.organisations)
+            for i, org in enumerate(self.organisations):
+                org.social_workers = staff // n + (i < staff % n)
+            self.staff = staff
         if not self.active(model):
             return
         funding = self.funding(model.day)

@@ -116,6 +116,7 @@ class VolunteerPool(Mechanism):
         total = int(c.applicants_per_1000 * model.config.households / 1000
                     / (c.open_multiplier if referral else 1.0) + 0.5)
         self.arrivals = drive(total, c.drive_days, c.first_day_share)
+        self.drive_total = total  # the drive's sign-ups in all: the scenario's, or what a district allocates
         # The offline households of each grid cell, in row order: the general volunteers' round of doorstep visits.
         offline = np.flatnonzero(~hh.digital)
         self._roster = offline[np.argsort(net.grid[offline], kind="stable")]
@@ -194,6 +195,11 @@ class VolunteerPool(Mechanism):
     def start_day(self, model) -> None:
         c = self.cfg
         k = model.day - c.call_day
+        total = model.allocation("volunteers", self.drive_total)
+        if total != self.drive_total:  # a district sends another number: the days still to come follow it
+            self.arrivals = np.concatenate([self.arrivals[:max(k, 0)],
+                                            drive(total, c.drive_days, c.first_day_share)[max(k, 0):]])
+            self.drive_total = total
         if 0 <= k < len(self.arrivals) and self.arrivals[k] > 0:
             self._call(model, int(self.arrivals[k]))
         self.counts = np.bincount(self.status, minlength=len(STATUS_NAMES))  # this morning's, for the columns
