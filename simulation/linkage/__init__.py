@@ -17,7 +17,8 @@ A mechanism touches the model only through documented operations (docs/architect
 reported, met), the register and household arrays it reads, the triage policy slot (`model.triage`),
 `model.add_cadre` and `model.withdraw_cadres`, its district pool's amount (`model.allocation`), and
 `find(model, Kind)` for another mechanism; never another module's fields or private functions. Each mechanism
-declares its daily columns in `COLUMNS` (name: value when it is off or has nothing to say); every run has every mechanism's columns, and a column several mechanisms supply is the sum of their values
+declares its daily columns in `COLUMNS` (name: value when it is off or has nothing to say); every run has every
+mechanism's columns, and a column several mechanisms supply is the sum of their values
 (`volunteers_active` is the volunteer pool's alone: resident volunteers at work; the remote volunteers and the
 group-buy organisers have their own columns, `remote_volunteers_active` and `organisers_active`).
 
