@@ -1,0 +1,356 @@
+"""Districts across workers, their results folders, and comparisons of allocation policies.
+
+- `ProcessHosts`: one worker process per group of communities ('forkserver', 'spawn' where there is none), each
+  holding its communities for the whole run and answering the district's calls over a pipe; a worker that dies
+  ends the run with an error naming it.
+- `DaskHosts`: one Dask actor per worker of a cluster (`"local"`: a LocalCluster on 127.0.0.1, or a scheduler's
+  address), each holding its communities; only the allocations and each community's figures travel between
+  rounds.
+- `run(district, seed, ...)`: `simulation.run_district` on the hosts the options ask for; `write(result, out)`: the
+  results folder (Parquet tables, the district's totals, a manifest like the runner's).
+- `compare(arms, reps, ...)`: two or more districts (or one district under several policies) on common random
+  numbers: replication r of every arm runs on the same seed, and the differences from the first arm come with
+  paired t-intervals (experiments/stats.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import tomllib
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import tomli_w
+
+from experiments import stats
+from experiments.errors import ExperimentError
+from experiments.executors import _ADDRESS, _quiet_distributed
+from experiments.seeds import run_seed
+from experiments.store import atomic_write_bytes, atomic_write_table, machine, now, write_error
+from scenarios import ScenarioError
+from scenarios import district as district_format
+from scenarios.district import POLICIES, POOLS, CommunityPlan, District
+from scenarios.files import read_text
+from simulation.district import DISTRICT_KEYS, CommunityGroup, DistrictResult, run_district
+from simulation.provenance import code_version, package_versions
+
+DEFAULT_ROOT_SEED = 20200123
+
+
+# --- hosts --------------------------------------------------------------------------------------------------------
+def _host_main(conn, plans: list[CommunityPlan], seed: int, pools: tuple[str, ...]) -> None:
+    """A worker process: build the group, then answer (method, args) calls until told to stop or the pipe closes."""
+    try:
+        group = CommunityGroup(plans, seed, pools)
+        conn.send(("ok", None))
+    except Exception:
+        conn.send(("error", traceback.format_exc()))
+        return
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the district's process is gone
+            return
+        if message is None:
+            return
+        method, args = message
+        try:
+            conn.send(("ok", getattr(group, method)(*args)))
+        except Exception:
+            conn.send(("error", traceback.format_exc()))
+
+
+class ProcessHosts:
+    """Each group of communities in a worker process of its own."""
+
+    def __init__(self, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...]) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self.conns, self.procs = [], []
+        for plans in groups:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_host_main, args=(child, plans, seed, pools), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+        self._gather()
+
+    def _gather(self) -> list:
+        out = []
+        for i, conn in enumerate(self.conns):
+            try:
+                status, value = conn.recv()
+            except (EOFError, OSError):
+                self.close()
+                raise ExperimentError(f"district worker {i} (pid {self.procs[i].pid}) died (killed, or out of "
+                                      "memory); run again with more --workers or fewer communities.") from None
+            if status != "ok":
+                self.close()
+                raise ExperimentError(f"district worker {i} failed:\n{value}")
+            out.append(value)
+        return out
+
+    def call(self, method: str, args: Sequence[tuple]) -> list:
+        for conn, a in zip(self.conns, args):
+            conn.send((method, a))
+        return self._gather()
+
+    def close(self) -> None:
+        for conn in self.conns:
+            try:
+                conn.send(None)
+                conn.close()
+            except (OSError, ValueError):
+                pass
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        self.conns, self.procs = [], []
+
+
+class DaskHosts:
+    """Each group of communities in a Dask actor, one per worker of the cluster (groups beyond the workers share
+    them in turn)."""
+
+    def __init__(self, client, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...]) -> None:
+        workers = sorted(client.scheduler_info()["workers"])
+        with _quiet_distributed():
+            futures = [client.submit(CommunityGroup, plans, seed, pools, actor=True, pure=False,
+                                     workers=[workers[i % len(workers)]]) for i, plans in enumerate(groups)]
+            self.actors = [f.result() for f in futures]
+        self._futures = futures
+
+    def call(self, method: str, args: Sequence[tuple]) -> list:
+        with _quiet_distributed():
+            pending = [getattr(actor, method)(*a) for actor, a in zip(self.actors, args)]
+            return [p.result() for p in pending]
+
+    def close(self) -> None:
+        for f in self._futures:
+            f.release()
+        self.actors, self._futures = [], []
+
+
+class Cluster:
+    """A Dask client for `--dask local` (a LocalCluster on 127.0.0.1 with `workers` single-threaded workers) or a
+    scheduler's address; `hosts` makes the `DaskHosts` factory for run_district."""
+
+    def __init__(self, address: str = "local", workers: int | None = None, connect_timeout: float = 10.0) -> None:
+        address = (address or "").strip()
+        if address != "local" and not _ADDRESS.match(address):
+            raise ExperimentError(f"--dask {address!r}: not a scheduler address. Give 'local' for a cluster on this "
+                                  "machine, or the scheduler's address, e.g. tcp://192.168.1.10:8786.")
+        if workers is not None and workers < 1:
+            raise ExperimentError(f"--workers {workers}: give at least 1 worker.")
+        from distributed import Client, LocalCluster  # here: only a Dask run loads distributed
+
+        self.address, self._cluster = address, None
+        try:
+            if address == "local":
+                self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                             processes=True, host="127.0.0.1", dashboard_address=None,
+                                             silence_logs=logging.ERROR)
+                self.client = Client(self._cluster)
+            else:
+                self.client = Client(address, timeout=connect_timeout)
+                self.client.wait_for_workers(1, timeout=max(60.0, connect_timeout))
+        except (OSError, TimeoutError) as exc:
+            if self._cluster is not None:
+                self._cluster.close()
+            raise ExperimentError(f"--dask {address}: cannot reach a Dask scheduler with workers there ({exc}). "
+                                  "Start one with `dask scheduler` and `dask worker`, or use --dask local.") from None
+        self.workers = len(self.client.scheduler_info()["workers"])
+
+    def hosts(self, groups, seed, pools) -> DaskHosts:
+        return DaskHosts(self.client, groups, seed, pools)
+
+    def close(self) -> None:
+        with _quiet_distributed():
+            try:
+                self.client.close()
+            except Exception:  # a client whose scheduler is gone has nothing left to close
+                pass
+            if self._cluster is not None:
+                self._cluster.close()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run(district, seed: int = 0, *, policies: dict[str, str] | None = None, workers: int | None = None,
+        dask: str | None = None, cluster: Cluster | None = None) -> DistrictResult:
+    """A district run in this process (`workers` None or 1), in `workers` processes, or on Dask (`dask`: 'local'
+    or an address; or an open `cluster`)."""
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"--workers {workers}: give at least 1 worker.")
+    if cluster is not None or dask:
+        own = cluster is None
+        cluster = cluster or Cluster(dask, workers=workers)
+        try:
+            return run_district(district, seed, policies=policies, hosts=cluster.hosts,
+                                n_hosts=workers or cluster.workers)
+        finally:
+            if own:
+                cluster.close()
+    if workers and workers > 1:
+        return run_district(district, seed, policies=policies, hosts=ProcessHosts, n_hosts=workers)
+    return run_district(district, seed, policies=policies)
+
+
+# --- results folders ----------------------------------------------------------------------------------------------
+def _packages() -> dict:
+    from importlib import metadata
+
+    out = dict(package_versions())
+    for name in ("dask", "distributed"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def district_toml(district: District) -> str:
+    """The district as a TOML file that `scenarios.district.load` reads back to the same district."""
+    return tomli_w.dumps(district.model_dump(mode="json", exclude_none=True))
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False, default=_plain) + "\n").encode()
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _finite(d: dict) -> dict:
+    return {k: (None if isinstance(v, float) and v != v else v) for k, v in d.items()}
+
+
+def write(result: DistrictResult, out: str | Path, command: list[str] | None = None,
+          executor: dict | None = None) -> Path:
+    """The results folder of one district run: communities.parquet (one row per community), daily.parquet (per
+    community and day), daily_totals.csv, allocations.parquet (every pool's shares, round by round), totals.json,
+    district.toml (the district as run) and manifest.json (district, seed, policies, code and package versions)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_table(out / "communities.parquet", pa.Table.from_pandas(result.communities, preserve_index=False))
+        atomic_write_table(out / "daily.parquet", pa.Table.from_pandas(result.daily, preserve_index=False))
+        atomic_write_table(out / "allocations.parquet", pa.Table.from_pandas(result.allocations,
+                                                                            preserve_index=False))
+        atomic_write_bytes(out / "daily_totals.csv", result.daily_totals.to_csv(index=False).encode())
+        atomic_write_bytes(out / "totals.json", _json(_finite(result.totals)))
+        atomic_write_bytes(out / "district.toml", district_toml(result.district).encode())
+        manifest = {"kind": "district", "name": result.district.name, "seed": result.seed,
+                    "community_seeds": "SeedSequence(seed, spawn_key=(community index,))",
+                    "policies": result.policies, "round_days": result.district.round_days,
+                    "district": result.district.model_dump(mode="json"), "command": command,
+                    "executor": executor or {"kind": "serial"}, "code_version": result.version,
+                    "packages": _packages(), "machine": machine(), "finished": now()}
+        atomic_write_bytes(out / "manifest.json", _json(manifest))
+    except OSError as exc:
+        raise write_error(exc, out) from None
+    return out
+
+
+# --- comparisons --------------------------------------------------------------------------------------------------
+def parse_policy(text: str, district: District) -> dict[str, str]:
+    """`--policy` text as {pool: policy}: `by_backlog` (every pool the district holds) or
+    `sunk_cadres=by_backlog,volunteers=equal`."""
+    text = text.strip()
+    if "=" not in text:
+        if text not in POLICIES:
+            raise ExperimentError(f"--policy {text!r}: not a policy; give one of {', '.join(POLICIES)} (every pool) "
+                                  f"or pool=policy with a pool of {', '.join(POOLS)}.")
+        return {pool: text for pool in district.pools.named()}
+    out = {}
+    for part in text.split(","):
+        pool, sep, policy = part.partition("=")
+        if not sep or not pool.strip() or not policy.strip():
+            raise ExperimentError(f"--policy {text!r}: expected pool=policy (e.g. sunk_cadres=by_backlog), or a "
+                                  "policy alone for every pool.")
+        out[pool.strip()] = policy.strip()
+    return out
+
+
+def compare(arms: Sequence[tuple[str, District]], reps: int = 10, *, root_seed: int = DEFAULT_ROOT_SEED,
+            workers: int | None = None, dask: str | None = None, out: str | Path | None = None,
+            command: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every arm (label, district) `reps` times on common seeds; returns and writes (to `out`) `runs` (one row per
+    arm and seed: the district's figures), `means` (per arm, with t-intervals) and `differences` (from the first
+    arm, paired t-intervals beside unpaired ones)."""
+    if len(arms) < 2:
+        raise ExperimentError("compare: give two or more districts, or one district with two or more --policy.")
+    if not 1 <= reps <= 100_000:
+        raise ExperimentError(f"--reps {reps}: give 1 to 100,000 replications.")
+    seeds = [run_seed(root_seed, 0, r, common=True) for r in range(reps)]
+    rows = []
+    cluster = Cluster(dask, workers=workers) if dask else None
+    try:
+        for label, district in arms:
+            for rep, seed in enumerate(seeds):
+                result = run(district, seed, workers=workers, cluster=cluster)
+                rows.append({"scenario": label, "rep": rep, "seed": seed, "status": "ok",
+                             **{k: result.totals[k] for k in DISTRICT_KEYS}})
+    finally:
+        if cluster is not None:
+            cluster.close()
+    runs = pd.DataFrame(rows)
+    tables = {"runs": runs, "means": stats.scenario_means(runs, keys=DISTRICT_KEYS),
+              "differences": stats.paired_differences(runs, keys=DISTRICT_KEYS)}
+    if out is not None:
+        folder = Path(out)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_table(folder / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False))
+            for name in ("means", "differences"):
+                atomic_write_bytes(folder / f"{name}.csv", tables[name].to_csv(index=False).encode())
+            manifest = {"kind": "district_compare", "arms": [{"label": label, "policies": {
+                n: p.policy for n, p in d.pools.named().items()}, "toml": district_toml(d)} for label, d in arms],
+                "replications": reps, "root_seed": root_seed, "seeds": seeds, "command": command,
+                "code_version": code_version(), "packages": _packages(), "machine": machine(), "finished": now()}
+            atomic_write_bytes(folder / "manifest.json", _json(manifest))
+        except OSError as exc:
+            raise write_error(exc, folder) from None
+    return tables
+
+
+def arms_from(sources: Sequence[str], policies: Sequence[str]) -> list[tuple[str, District]]:
+    """The arms of a comparison from the command line: several district files, or one district and several
+    `--policy` values (each one arm)."""
+    if policies:
+        if len(sources) != 1:
+            raise ExperimentError("compare: with --policy give one district; each --policy is one arm.")
+        base = district_format.load(sources[0])
+        return [(p, district_format.with_policies(base, parse_policy(p, base))) for p in policies]
+    return [(s, district_format.load(s)) for s in sources]
+
+
+def is_district_file(source: str) -> bool:
+    """Whether a compare argument names a district (a preset district, or a TOML file with [communities],
+    [[community]] or [pools])."""
+    if source in district_format.names():
+        return True
+    path = Path(source)
+    if path.suffix != ".toml" or not path.is_file():
+        return False
+    try:
+        data = tomllib.loads(read_text(path, source, "district", ScenarioError))
+    except (ScenarioError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return any(k in data for k in ("communities", "community", "pools"))
