@@ -39,6 +39,7 @@ bench: setup
 
 docs: setup
 	$(VENV_PYTHON) -m scenarios.reference --write
+	$(VENV_PYTHON) -m scenarios.reference --district --write
 
 findings: findings-tables levers sensitivity
 

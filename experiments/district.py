@@ -19,7 +19,6 @@ import json
 import logging
 import multiprocessing
 import os
-import tomllib
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,10 +32,8 @@ from experiments.errors import ExperimentError
 from experiments.executors import _ADDRESS, _quiet_distributed
 from experiments.seeds import run_seed
 from experiments.store import atomic_write_bytes, atomic_write_table, machine, now, write_error
-from scenarios import ScenarioError
 from scenarios import district as district_format
 from scenarios.district import POLICIES, POOLS, CommunityPlan, District
-from scenarios.files import read_text
 from simulation.district import DISTRICT_KEYS, CommunityGroup, DistrictResult, run_district
 from simulation.provenance import code_version, package_versions
 
@@ -340,17 +337,3 @@ def arms_from(sources: Sequence[str], policies: Sequence[str]) -> list[tuple[str
         return [(p, district_format.with_policies(base, parse_policy(p, base))) for p in policies]
     return [(s, district_format.load(s)) for s in sources]
 
-
-def is_district_file(source: str) -> bool:
-    """Whether a compare argument names a district (a preset district, or a TOML file with [communities],
-    [[community]] or [pools])."""
-    if source in district_format.names():
-        return True
-    path = Path(source)
-    if path.suffix != ".toml" or not path.is_file():
-        return False
-    try:
-        data = tomllib.loads(read_text(path, source, "district", ScenarioError))
-    except (ScenarioError, tomllib.TOMLDecodeError, RecursionError):
-        return False
-    return any(k in data for k in ("communities", "community", "pools"))

@@ -26,6 +26,7 @@ from experiments.errors import ExperimentError
 from experiments.plan import experiment_plan
 from experiments.spec import MAX_REPLICATIONS, canonical_key, is_experiment_file
 from scenarios import ScenarioError
+from scenarios import district as district_format
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="LiánDòng (联动): community linkage under lockdown, an agent-based model on Mesa.")
@@ -265,8 +266,17 @@ def compare(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field everywhere: key=value.")] = None,
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
     quiet: QuietOpt = False, dry_run: DryOpt = False,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", help="Districts: one arm per --policy (a policy for every pool, or pool=policy,...), run on the "
+                         "one district given.")] = None,
 ) -> None:
-    """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
+    """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals.
+    Districts (docs/district.md) compare the same way: two or more district files, or one district under two or
+    more --policy."""
+    if policy or any(district_format.is_district_file(s) for s in scenario):
+        _compare_districts(scenario, policy or [], reps, root_seed, workers, dask, serial, out,
+                           (days, households, set_, dry_run))
+        return
     from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
 
@@ -286,6 +296,78 @@ def compare(
         result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
                              workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
     render(result)
+
+
+def _compare_districts(sources: list[str], policies: list[str], reps: int, root_seed: int, workers, dask,
+                       serial: bool, out: Path | None, unsupported: tuple) -> None:
+    from experiments import district as runs  # in the command: see "Experiments" above
+
+    if any(v not in (None, False, []) for v in unsupported):
+        raise BadInput("compare of districts: --days, --households, --set and --dry-run apply to scenarios; change "
+                       "the district file instead.")
+    not_districts = [s for s in sources if not district_format.is_district_file(s)]
+    if not_districts:
+        raise BadInput(f"compare: {not_districts[0]!r} is not a district while the others are; compare districts "
+                       "with districts (presets: " + ", ".join(district_format.names()) + ") or scenarios with "
+                       "scenarios.")
+    arms = runs.arms_from(sources, policies)
+    folder = out or Path("results") / ("compare-" + "-".join(label.replace("=", "_").replace(",", "_")
+                                                              for label, _ in arms))
+    with _resumable():
+        tables = runs.compare(arms, reps=reps, root_seed=root_seed, workers=None if serial else workers,
+                              dask=dask, out=folder, command=sys.argv[1:])
+    diff = tables["differences"]
+    typer.echo(f"{len(arms)} arms x {reps} seeds (common random numbers); reference: {arms[0][0]}")
+    typer.echo(tables["means"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    typer.echo("")
+    typer.echo(diff[["scenario", "key", "n_pairs", "mean_diff", "ci_low", "ci_high", "unpaired_half_width"]]
+               .to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    typer.echo(f"Wrote {folder}/runs.parquet, means.csv, differences.csv, manifest.json")
+
+
+@app.command()
+def district(
+    file: Annotated[str, typer.Argument(help="A district .toml file or a preset district (" + ", ".join(
+        district_format.names()) + ").")],
+    seed: Annotated[int, typer.Option(min=0, help="The district's seed (each community's streams are keyed by it "
+                                                  "and the community's index).")] = 0,
+    policy: Annotated[list[str] | None, typer.Option(
+        "--policy", help="pool=policy (repeatable), or a policy for every pool: equal, per_household, "
+                         "by_vulnerability, by_backlog.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Results folder (default results/district-<name>-"
+                                                           "<seed>).")] = None,
+    workers: WorkersOpt = None, dask: DaskOpt = None,
+) -> None:
+    """Run a district: its communities sharing its pools by their policies (docs/district.md); print the district's
+    figures and write its results folder."""
+    from experiments import district as runs  # in the command: see "Experiments" above
+
+    base = district_format.load(file)
+    chosen: dict[str, str] = {}
+    for text in policy or []:
+        for pool, value in runs.parse_policy(text, base).items():
+            if chosen.get(pool, value) != value:
+                raise BadInput(f"--policy {text}: {pool} is given two policies ({chosen[pool]}, {value}); give one.")
+            chosen[pool] = value
+    base = district_format.with_policies(base, chosen) if chosen else base
+    if out is not None:
+        _prepare_out(out)
+    folder = out or Path("results") / f"district-{base.name}-{seed}"
+    with _resumable():
+        result = runs.run(base, seed, workers=workers, dask=dask)
+    executor = {"kind": "dask", "address": dask} if dask else {"kind": "processes" if (workers or 1) > 1 else
+                                                               "serial", "workers": workers or 1}
+    runs.write(result, folder, command=sys.argv[1:], executor=executor)
+    t = result.totals
+    typer.echo(f"district '{base.name}', seed {seed}: {t['communities']:,} communities, {t['households']:,} "
+               f"households, {base.days} days, rounds of {base.round_days} days")
+    typer.echo("policies: " + (", ".join(f"{k}={v}" for k, v in result.policies.items()) or "no pools"))
+    for key in ("unmet_need_days_per_household", "worst_decile_unmet_per_household", "gini_unmet_per_household",
+                "critical_failures", "hidden_need_share"):
+        value = t[key]
+        typer.echo(f"  {key:<36} {value:.4g}" if isinstance(value, float) else f"  {key:<36} {value:,}")
+    typer.echo(f"Wrote {folder}/communities.parquet, daily.parquet, daily_totals.csv, allocations.parquet, "
+               "totals.json, district.toml, manifest.json")
 
 
 @app.command()

@@ -36,7 +36,8 @@ from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Scenario, Section, _f
 from scenarios.validation import ScenarioError, apply_overrides, validate
 
 __all__ = ["District", "Pool", "SupplyPool", "CommunityEntry", "Communities", "Pools", "CommunityPlan", "POLICIES",
-           "POOLS", "load", "names", "communities", "with_policies", "MAX_COMMUNITIES", "MAX_DISTRICT_HOUSEHOLDS"]
+           "POOLS", "load", "names", "is_district_file", "communities", "with_policies", "MAX_COMMUNITIES",
+           "MAX_DISTRICT_HOUSEHOLDS"]
 
 PRESETS = resources.files("scenarios.districts")
 
@@ -346,3 +347,18 @@ def communities(district: District) -> list[CommunityPlan]:
 def _apply(base: Scenario, overrides: dict, label: str) -> Scenario:
     """`base` with dotted overrides, validated; errors name the community."""
     return apply_overrides(base, overrides, label=label)
+
+
+def is_district_file(source: str) -> bool:
+    """Whether a command-line argument names a district: a preset district, or a TOML file with [communities],
+    [[community]] or [pools] (a scenario file has none of them)."""
+    if source in names():
+        return True
+    path = Path(source)
+    if path.suffix != ".toml" or not path.is_file():
+        return False
+    try:
+        data = tomllib.loads(read_text(path, source, "district", ScenarioError))
+    except (ScenarioError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return any(k in data for k in ("communities", "community", "pools"))

@@ -329,6 +329,105 @@ def render() -> str:
     return "\n".join(out)
 
 
+DISTRICT_DOC_PATH = ROOT / "docs" / "district-reference.md"
+
+
+def render_district() -> str:
+    """The reference page of the district file format (scenarios/district.py), as Markdown."""
+    from scenarios import district
+
+    out: list[str] = []
+    add = out.append
+    add("<!-- GENERATED FILE: do not edit by hand. Edit scenarios/district.py, then run `make docs` "
+        "(python -m scenarios.reference --district --write). -->")
+    add("")
+    add("# District file reference")
+    add("")
+    add("*Generated from the pydantic schema in `scenarios/district.py` by `scenarios/reference.py`; do not edit "
+        "this page by hand. `python -m scenarios.reference --district --check` tells whether it is up to date, and "
+        "the test suite checks it too.*")
+    add("")
+    add("A district file is a [TOML](https://toml.io) file describing several communities that share a district's "
+        "pools (sunk cadres, the volunteer drive's sign-ups, supply deliveries, social workers), each shared out "
+        "by an allocation policy. Run one with `liandong district my_district.toml`, change a pool's policy with "
+        "`--policy sunk_cadres=by_backlog` (or `--policy by_backlog` for every pool), compare policies with "
+        "`liandong compare my_district.toml --policy equal --policy by_vulnerability`. What the policies do and "
+        "what the model finds: docs/district.md. The preset districts are in `scenarios/districts/`: "
+        + ", ".join(f"`{n}`" for n in district.names()) + ". Validation is as strict as a scenario file's "
+        "(docs/scenario-reference.md): unknown keys and wrong types are errors, and every message names the file "
+        "and the field.")
+    add("")
+    add("Give the communities either as a `[communities]` table (a count, a size distribution and ranges of the "
+        "traits that differ between places, drawn from `layout_seed`: the same file always gives the same "
+        "communities) or as a `[[community]]` list, one entry per community. A pool left out is not shared: each "
+        "community keeps its own scenario's numbers. A district holding the `volunteers` or `social_workers` pool "
+        "switches volunteers or social organisations on in every community; the `supply` pool's days become every "
+        "community's supply days.")
+    add("")
+    sections = [("Top level", district.District), ("`[communities]`", district.Communities),
+                ("`[[community]]`", district.CommunityEntry), ("`[pools]`", district.Pools),
+                ("`[pools.sunk_cadres]`, `[pools.volunteers]`, `[pools.social_workers]`", district.Pool),
+                ("`[pools.supply]`", district.SupplyPool)]
+    for title, model in sections:
+        add(f"## {title}")
+        add("")
+        add(_doc(model))
+        add("")
+        out.extend(field_table(model))
+        add("")
+    add("## Policies")
+    add("")
+    add("| policy | shares the pool in proportion to | re-allocated |")
+    add("|---|---|---|")
+    add("| `equal` | 1 per community | never (the same every round) |")
+    add("| `per_household` | households | never |")
+    add("| `by_vulnerability` | households with an older person living alone, offline or chronically ill (once per "
+        "group) | never |")
+    add("| `by_backlog` | the reported backlog at the end of the last round (households before anything is "
+        "reported) | every `round_days` |")
+    add("")
+    add("Shares are whole units by largest remainders, so they add up to the pool's `total`.")
+    add("")
+    add("## Example")
+    add("")
+    add("```toml")
+    add(_validated_district_example().rstrip("\n"))
+    add("```")
+    add("")
+    return "\n".join(out)
+
+
+DISTRICT_EXAMPLE_TOML = '''\
+name = "two_compounds"
+description = "An old inner-city community and a new suburb sharing 40 sunk cadres by their backlog."
+days = 90
+round_days = 7
+
+[[community]]
+name = "old_town"
+scenario = "wuhan_2020"
+households = 2400
+set = { "population.elderly_share" = 0.45, mass_base = 0.7 }
+
+[[community]]
+name = "new_suburb"
+scenario = "wuhan_2020"
+households = 3600
+set = { "population.elderly_share" = 0.15, mass_base = 0.2 }
+
+[pools.sunk_cadres]
+total = 40
+policy = "by_backlog"
+'''
+
+
+def _validated_district_example() -> str:
+    from scenarios import district
+
+    district.communities(district.load(tomllib.loads(DISTRICT_EXAMPLE_TOML)))
+    return DISTRICT_EXAMPLE_TOML
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the reference, or write (`--write`) or check (`--check`) docs/scenario-reference.md."""
     parser = argparse.ArgumentParser(
@@ -338,17 +437,20 @@ def main(argv: list[str] | None = None) -> None:
     mode.add_argument("--write", action="store_true", help=f"write {DOC_PATH.relative_to(ROOT)}")
     mode.add_argument("--check", action="store_true",
                       help=f"exit 1 if {DOC_PATH.relative_to(ROOT)} differs from what the schema generates")
+    parser.add_argument("--district", action="store_true", help="the district file reference instead "
+                        f"({DISTRICT_DOC_PATH.relative_to(ROOT)})")
     args = parser.parse_args(argv)
-    text = render()
-    rel = DOC_PATH.relative_to(ROOT)
+    text = render_district() if args.district else render()
+    path = DISTRICT_DOC_PATH if args.district else DOC_PATH
+    rel = path.relative_to(ROOT)
     if args.write:
-        DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-        with open(DOC_PATH, "w", encoding="utf-8", newline="\n") as fh:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         print(f"wrote {rel}")
     elif args.check:
         try:
-            current = DOC_PATH.read_text(encoding="utf-8")
+            current = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             current = None
         if current != text:
