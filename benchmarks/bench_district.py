@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 import scenarios  # noqa: E402
 from scenarios import district as dd  # noqa: E402
 from simulation import CommunityModel  # noqa: E402
-from simulation.district import CommunityGroup, SerialHosts, partition, run_district  # noqa: E402
+from simulation.district import CommunityGroup, SerialHosts, run_district  # noqa: E402
 from simulation.provenance import code_version, package_versions  # noqa: E402
 
 
