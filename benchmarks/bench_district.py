@@ -46,7 +46,7 @@ def rss() -> int:
 
 
 def one_community(households: int, days: int, rows: list) -> None:
-    scenario = scenarios.load("wuhan_2020", {"households": households, "days": days})
+    scenario = scenarios.load("wuhan_2020", {"households": households, "days": max(days, 1)})
     CommunityModel(scenario=scenario, rng=0, households=300, days=5)  # warm-up: the compiled loops load
     for agents in (True, False):
         gc.collect()

@@ -337,3 +337,61 @@ def arms_from(sources: Sequence[str], policies: Sequence[str]) -> list[tuple[str
         return [(p, district_format.with_policies(base, parse_policy(p, base))) for p in policies]
     return [(s, district_format.load(s)) for s in sources]
 
+
+
+# --- the policies' table (docs/district.md) -----------------------------------------------------------------------
+def policy_table(district, pools: Sequence[str] = ("sunk_cadres",), seeds: int = 10, days: int | None = None,
+                 policies: Sequence[str] = ("equal", "per_household", "by_vulnerability", "by_backlog"),
+                 workers: int | None = None) -> str:
+    """A Markdown table of the district's figures under each policy of `pools` (the other pools as the file
+    says), `seeds` seeds each on common random numbers: means, and the paired difference from `equal` with its
+    95% interval."""
+    base = district_format.load(district)
+    if days is not None:
+        base = base.model_copy(update={"days": days})
+    rows = []
+    for seed in range(seeds):
+        for policy in policies:
+            result = run(base, seed, policies={p: policy for p in pools}, workers=workers)
+            rows.append({"scenario": policy, "seed": seed, "status": "ok",
+                         **{k: result.totals[k] for k in DISTRICT_KEYS}})
+    frame = pd.DataFrame(rows)
+    means = stats.scenario_means(frame, keys=DISTRICT_KEYS).set_index(["scenario", "key"])
+    diffs = stats.paired_differences(frame, keys=DISTRICT_KEYS, reference=policies[0]).set_index(["scenario", "key"])
+    keys = ("worst_decile_unmet_per_household", "unmet_need_days_per_household", "gini_unmet_per_household",
+            "critical_failures")
+    lines = [f"`{base.name}`, {base.days} days, {seeds} seeds; policy of {', '.join(pools)} (the other pools as "
+             f"the file says); mean, and in brackets the paired difference from `{policies[0]}` with its 95% "
+             "interval.", "",
+             "| policy | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for policy in policies:
+        cells = []
+        for key in keys:
+            mean = means.loc[(policy, key), "mean"]
+            if policy == policies[0]:
+                cells.append(f"{mean:.3g}")
+            else:
+                d = diffs.loc[(policy, key)]
+                cells.append(f"{mean:.3g} ({d['mean_diff']:+.2g} [{d['ci_low']:+.2g}, {d['ci_high']:+.2g}])")
+        lines.append(f"| `{policy}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m experiments.district DISTRICT [--pool P ...] [--seeds N] [--days D]`: print the policies'
+    table (docs/district.md)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m experiments.district", description=main.__doc__)
+    parser.add_argument("district")
+    parser.add_argument("--pool", action="append", choices=POOLS, help="pools whose policy varies (default "
+                        "sunk_cadres; repeat for several)")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--days", type=int)
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args(argv)
+    print(policy_table(args.district, args.pool or ["sunk_cadres"], args.seeds, args.days, workers=args.workers))
+
+
+if __name__ == "__main__":
+    main()
