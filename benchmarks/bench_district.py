@@ -39,27 +39,25 @@ from simulation.district import CommunityGroup, SerialHosts, run_district  # noq
 from simulation.provenance import code_version, package_versions  # noqa: E402
 
 
-def rss() -> int:
-    """This process's resident set now, in bytes (Linux /proc)."""
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def one_community(households: int, days: int, rows: list) -> None:
     scenario = scenarios.load("wuhan_2020", {"households": households, "days": max(days, 1)})
     CommunityModel(scenario=scenario, rng=0, households=300, days=5)  # warm-up: the compiled loops load
     for agents in (True, False):
         gc.collect()
-        tracemalloc.start()
+        tracemalloc.start()  # memory from one build, time from another (tracing slows allocation)
+        model = CommunityModel(scenario=scenario, rng=1, place_agents=agents)
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del model
+        gc.collect()
         t = time.perf_counter()
         model = CommunityModel(scenario=scenario, rng=1, place_agents=agents)
         init = time.perf_counter() - t
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
         label = "with agents" if agents else "without agents"
         rows.append((f"{households:,} households: init {label}", "households/s", households / init))
         rows.append((f"{households:,} households: init {label}", "s", init))
-        rows.append((f"{households:,} households: init {label}, traced peak", "B/household", peak / households))
+        rows.append((f"{households:,} households: model held after init {label} (traced)", "B/household",
+                     held / households))
         if days and not agents:
             t = time.perf_counter()
             while model.running:
@@ -75,11 +73,15 @@ def district_here(name: str, rows: list) -> None:
     plans = dd.communities(district)
     n = sum(p.scenario.households for p in plans)
     gc.collect()
-    before = rss()
     t = time.perf_counter()
     group = CommunityGroup(plans, 0, tuple(district.pools.named()))
     init = time.perf_counter() - t
-    grown = rss() - before
+    del group
+    gc.collect()
+    tracemalloc.start()
+    group = CommunityGroup(plans, 0, tuple(district.pools.named()))
+    grown, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     del group
     gc.collect()
     t = time.perf_counter()
@@ -87,7 +89,7 @@ def district_here(name: str, rows: list) -> None:
     whole = time.perf_counter() - t
     rows.append((f"{name} ({len(plans)} communities, {n:,} households): init, one core", "households/s", n / init))
     rows.append((f"{name}: init", "s", init))
-    rows.append((f"{name}: resident memory after init", "B/household", grown / n))
+    rows.append((f"{name}: the communities held after init (traced)", "B/household", grown / n))
     rows.append((f"{name}: whole run ({district.days} days, rounds of {district.round_days}), init included",
                  "s", whole))
     rows.append((f"{name}: stepping (whole run less init)", "household-days/s",

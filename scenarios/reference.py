@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 import scenarios
+from scenarios import district
 from scenarios.files import MAX_FILE_BYTES, size_text
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario, default_phases
 
@@ -334,8 +335,6 @@ DISTRICT_DOC_PATH = ROOT / "docs" / "district-reference.md"
 
 def render_district() -> str:
     """The reference page of the district file format (scenarios/district.py), as Markdown."""
-    from scenarios import district
-
     out: list[str] = []
     add = out.append
     add("<!-- GENERATED FILE: do not edit by hand. Edit scenarios/district.py, then run `make docs` "
@@ -422,8 +421,6 @@ policy = "by_backlog"
 
 
 def _validated_district_example() -> str:
-    from scenarios import district
-
     district.communities(district.load(tomllib.loads(DISTRICT_EXAMPLE_TOML)))
     return DISTRICT_EXAMPLE_TOML
 
@@ -438,7 +435,7 @@ def main(argv: list[str] | None = None) -> None:
     mode.add_argument("--check", action="store_true",
                       help=f"exit 1 if {DOC_PATH.relative_to(ROOT)} differs from what the schema generates")
     parser.add_argument("--district", action="store_true", help="the district file reference instead "
-                        f"({DISTRICT_DOC_PATH.relative_to(ROOT)})")
+                        "(docs/district-reference.md, from scenarios/district.py)")
     args = parser.parse_args(argv)
     text = render_district() if args.district else render()
     path = DISTRICT_DOC_PATH if args.district else DOC_PATH
@@ -454,9 +451,10 @@ def main(argv: list[str] | None = None) -> None:
         except FileNotFoundError:
             current = None
         if current != text:
-            state = "is missing" if current is None else "is out of date with scenarios/schema.py"
-            print(f"{rel} {state}: run `make docs` (python -m scenarios.reference --write) and commit it.",
-                  file=sys.stderr)
+            schema = "scenarios/district.py" if args.district else "scenarios/schema.py"
+            state = "is missing" if current is None else f"is out of date with {schema}"
+            print(f"{rel} {state}: run `make docs` (python -m scenarios.reference{' --district' * args.district} "
+                  "--write) and commit it.", file=sys.stderr)
             sys.exit(1)
         print(f"{rel} is up to date")
     else:
