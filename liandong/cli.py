@@ -180,10 +180,19 @@ def list_scenarios() -> None:
 
 
 @app.command()
-def validate(file: Annotated[str, typer.Argument(help="A scenario or experiment .toml file (or a preset name).")]
+def validate(file: Annotated[str, typer.Argument(help="A scenario, experiment or district .toml file (or a "
+                                                     "preset name).")]
              ) -> None:
     """Check a scenario file, or an experiment file (its factors, design and every design point against the
     scenario); exit status 2 with all the reasons if it is invalid. Runs nothing."""
+    if district_format.is_district_file(file):
+        d = district_format.load(file)
+        plans = district_format.communities(d)
+        pools = ", ".join(f"{n} {p.total:,} ({p.policy})" for n, p in d.pools.named().items()) or "no pools"
+        typer.echo(f"{file}: valid district ('{d.name}': {len(plans):,} communities, "
+                   f"{sum(p.scenario.households for p in plans):,} households, {d.days} days, rounds of "
+                   f"{d.round_days}; pools: {pools})")
+        return
     if is_experiment_file(file):
         command, note = "sweep", ""
         try:
@@ -342,6 +351,10 @@ def district(
     figures and write its results folder."""
     from experiments import district as runs  # in the command: see "Experiments" above
 
+    if not district_format.is_district_file(file) and (file in scenarios.names() or Path(file).is_file()):
+        raise BadInput(f"{file}: is a scenario, not a district (a district file has [communities], [[community]] "
+                       f"or [pools]); run a scenario with `liandong run {file}`, or give a district: "
+                       + ", ".join(district_format.names()) + ".")
     base = district_format.load(file)
     chosen: dict[str, str] = {}
     for text in policy or []:

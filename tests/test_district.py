@@ -325,3 +325,10 @@ def test_liandong_compare_of_two_policies_on_common_random_numbers(small_distric
     assert "paired" not in errors and "mean_diff" in text
     code, _, errors = liandong("compare", small_district, "no_linkage")
     assert code == 2 and "not a district" in errors
+
+
+def test_validate_knows_districts_and_district_refuses_a_scenario(small_district, liandong):
+    code, text, _ = liandong("validate", small_district)
+    assert code == 0 and "valid district" in text and "4 communities, 1,100 households" in text
+    code, _, errors = liandong("district", "no_linkage")
+    assert code == 2 and "is a scenario, not a district" in errors
