@@ -142,7 +142,7 @@ class Communities(Section):
     elderly_share: list[float] = _f(
         [0.3, 0.3], "Range [low, high] of the share of households with a member aged 60+, drawn uniformly per "
         "community (old inner-city compounds higher).",
-        "sources: 17.2% of residents 60+ (H); spread between communities assumed", )
+        "sources: 17.2% of residents 60+ (H); spread between communities assumed")
     alone_share_of_elderly: list[float] = _f(
         [0.15, 0.15], "Range of the share of elderly households where an older person lives alone.",
         "sources: not found for Wuhan, assumed 0.10-0.20, higher in old inner-city compounds (L)")

@@ -117,7 +117,8 @@ def type_name(field: FieldInfo) -> str:
     if _section_model(annotation) is not None:
         return "table"
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(type_name(FieldInfo(annotation=a)) for a in typing.get_args(annotation))
+        return " or ".join(type_name(FieldInfo(annotation=a)) for a in typing.get_args(annotation)
+                           if a is not type(None))  # an optional field: left out of the file, it is None
     names = {int: "integer", float: "float", str: "string", bool: "boolean"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
@@ -172,6 +173,8 @@ def _default_text(name: str, field: FieldInfo) -> str:
         value = field.default
     if isinstance(value, str):
         return f'`"{value}"`'
+    if value is None:
+        return "none"
     return f"`{_number(value)}`"
 
 
