@@ -8,7 +8,7 @@ VENV_PYTHON := $(VENV)/bin/python
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k linkage -x'
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test bench docs findings findings-tables levers sensitivity clean
+.PHONY: help setup run test bench bench-district docs findings findings-tables district-findings levers sensitivity clean
 
 help:
 	@echo 'liandong make targets:'
@@ -16,9 +16,11 @@ help:
 	@echo '  make run     setup, then serve the dashboard on http://127.0.0.1:8765 (Ctrl-C stops it)'
 	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
 	@echo '  make bench   setup, then benchmarks/bench_model.py, written to docs/performance.md'
-	@echo '  make docs    setup, then regenerate the scenario reference (scenarios.reference --write)'
+	@echo '  make bench-district  setup, then benchmarks/bench_district.py --city (about ten minutes on 2 cores)'
+	@echo '  make docs    setup, then regenerate the scenario and district references (scenarios.reference)'
 	@echo '  make findings setup, then rebuild every generated page the README and docs/ quote: findings-tables,'
-	@echo '                levers and sensitivity (most of an hour: the lever audit takes 30-45 minutes)'
+	@echo '                district-findings, levers and sensitivity (over an hour: the lever audit takes 30-45 minutes)'
+	@echo '  make district-findings  docs/findings/district_jianghan_2020.md and its figure (about 15 minutes)'
 	@echo '  make findings-tables  docs/findings/ (presets, fidelity, every figure docs/odd.md and the README quote,'
 	@echo '                written back into them) and docs/targets.md (a few minutes on 2 quiet cores)'
 	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
@@ -41,12 +43,18 @@ docs: setup
 	$(VENV_PYTHON) -m scenarios.reference --write
 	$(VENV_PYTHON) -m scenarios.reference --district --write
 
-findings: findings-tables levers sensitivity
+findings: findings-tables district-findings levers sensitivity
 
 findings-tables: setup
 	$(VENV_PYTHON) -m experiments.findings --write docs/findings
 	$(VENV_PYTHON) -m experiments.targets --write docs/targets.md
 	$(VENV_PYTHON) -m experiments.odd_figures --write
+
+district-findings: setup
+	$(VENV_PYTHON) -m experiments.district jianghan_2020 --seeds 10 --workers 2 --write docs/findings
+
+bench-district: setup
+	$(VENV_PYTHON) benchmarks/bench_district.py --city --markdown docs/performance-district.md
 
 levers: setup
 	$(VENV_PYTHON) -m experiments.lever_audit --write docs/levers.md

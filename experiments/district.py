@@ -340,12 +340,15 @@ def arms_from(sources: Sequence[str], policies: Sequence[str]) -> list[tuple[str
 
 
 # --- the policies' table (docs/district.md) -----------------------------------------------------------------------
-def policy_table(district, pools: Sequence[str] = ("sunk_cadres",), seeds: int = 10, days: int | None = None,
-                 policies: Sequence[str] = ("equal", "per_household", "by_vulnerability", "by_backlog"),
-                 workers: int | None = None) -> str:
-    """A Markdown table of the district's figures under each policy of `pools` (the other pools as the file
-    says), `seeds` seeds each on common random numbers: means, and the paired difference from `equal` with its
-    95% interval."""
+TABLE_KEYS = ("worst_decile_unmet_per_household", "unmet_need_days_per_household", "gini_unmet_per_household",
+              "critical_failures")
+ALL_POLICIES = ("equal", "per_household", "by_vulnerability", "by_backlog")
+
+
+def policy_runs(district, pools: Sequence[str] = ("sunk_cadres",), seeds: int = 10, days: int | None = None,
+                policies: Sequence[str] = ALL_POLICIES, workers: int | None = None) -> pd.DataFrame:
+    """The district's figures under each policy of `pools` (the other pools as the file says), seeds 0 to
+    `seeds` - 1 under every policy (common random numbers): one row per policy and seed."""
     base = district_format.load(district)
     if days is not None:
         base = base.model_copy(update={"days": days})
@@ -355,18 +358,20 @@ def policy_table(district, pools: Sequence[str] = ("sunk_cadres",), seeds: int =
             result = run(base, seed, policies={p: policy for p in pools}, workers=workers)
             rows.append({"scenario": policy, "seed": seed, "status": "ok",
                          **{k: result.totals[k] for k in DISTRICT_KEYS}})
-    frame = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def policy_markdown(frame: pd.DataFrame, title: str) -> str:
+    """The Markdown table of `policy_runs`: means, and the paired difference from the first policy with its 95%
+    interval."""
+    policies = list(frame["scenario"].drop_duplicates())
     means = stats.scenario_means(frame, keys=DISTRICT_KEYS).set_index(["scenario", "key"])
     diffs = stats.paired_differences(frame, keys=DISTRICT_KEYS, reference=policies[0]).set_index(["scenario", "key"])
-    keys = ("worst_decile_unmet_per_household", "unmet_need_days_per_household", "gini_unmet_per_household",
-            "critical_failures")
-    lines = [f"`{base.name}`, {base.days} days, {seeds} seeds; policy of {', '.join(pools)} (the other pools as "
-             f"the file says); mean, and in brackets the paired difference from `{policies[0]}` with its 95% "
-             "interval.", "",
-             "| policy | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    lines = [title + f" Mean over the seeds, and in brackets the paired difference from `{policies[0]}` with its "
+             "95% interval.", "", "| policy | " + " | ".join(TABLE_KEYS) + " |", "|---|" + "---|" * len(TABLE_KEYS)]
     for policy in policies:
         cells = []
-        for key in keys:
+        for key in TABLE_KEYS:
             mean = means.loc[(policy, key), "mean"]
             if policy == policies[0]:
                 cells.append(f"{mean:.3g}")
@@ -377,9 +382,62 @@ def policy_table(district, pools: Sequence[str] = ("sunk_cadres",), seeds: int =
     return "\n".join(lines) + "\n"
 
 
+def policy_table(district, pools: Sequence[str] = ("sunk_cadres",), seeds: int = 10, days: int | None = None,
+                 policies: Sequence[str] = ALL_POLICIES, workers: int | None = None) -> str:
+    """`policy_markdown` of `policy_runs`."""
+    base = district_format.load(district)
+    frame = policy_runs(base, pools, seeds, days, policies, workers)
+    title = (f"`{base.name}`, {days or base.days} days, {seeds} seeds; policy of {', '.join(pools)} (the other "
+             "pools as the file says).")
+    return policy_markdown(frame, title)
+
+
+def policy_figure(frame: pd.DataFrame, path: Path, title: str) -> Path:
+    """Two panels, the worst-decile community and the district, unmet need-days per household under each policy:
+    the mean with its 95% interval over the seeds."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # here: only a findings figure loads matplotlib
+    from matplotlib.figure import Figure
+
+    means = stats.scenario_means(frame, keys=DISTRICT_KEYS)
+    policies = list(frame["scenario"].drop_duplicates())
+    fig = Figure(figsize=(8, 3.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    for ax, key, label in zip(fig.subplots(1, 2), ("worst_decile_unmet_per_household",
+                                                   "unmet_need_days_per_household"),
+                              ("worst-decile community", "the whole district")):
+        m = means[means["key"] == key].set_index("scenario").loc[policies]
+        ax.bar(range(len(policies)), m["mean"], color="#8fb3d9",
+               yerr=[m["mean"] - m["ci_low"], m["ci_high"] - m["mean"]], capsize=4)
+        ax.set_xticks(range(len(policies)), policies, rotation=15)
+        ax.set_title(f"{label}: unmet need-days per household", fontsize=10)
+    fig.suptitle(title, fontsize=10)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    return path
+
+
+def write_findings(folder: str | Path, images: str | Path, district: str = "jianghan_2020", seeds: int = 10,
+                   workers: int | None = None) -> Path:
+    """docs/findings/district_<name>.md and .csv, and docs/images/district_<name>.png: the four policies of the
+    district's sunk cadres, `seeds` seeds each (`make findings`)."""
+    base = district_format.load(district)
+    frame = policy_runs(base, ("sunk_cadres",), seeds, workers=workers)
+    folder, images = Path(folder), Path(images)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / f"district_{base.name}.csv", index=False)
+    title = (f"`{base.name}` ({len(district_format.communities(base))} communities), {base.days} days, seeds 0-"
+             f"{seeds - 1} under every policy; the sunk cadres' policy varies, the other pools per household.")
+    figure = policy_figure(frame, images / f"district_{base.name}.png", f"{base.name}: sharing the sunk cadres")
+    text = (f"<!-- GENERATED by `python -m experiments.district {base.name} --seeds {seeds} --write {folder}` "
+            f"(make findings) at code {code_version()}. -->\n\n# {base.name}: four ways to share the sunk cadres\n\n"
+            + policy_markdown(frame, title) + f"\n![{base.name}](../images/{figure.name})\n")
+    (folder / f"district_{base.name}.md").write_text(text, encoding="utf-8")
+    return folder / f"district_{base.name}.md"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """`python -m experiments.district DISTRICT [--pool P ...] [--seeds N] [--days D]`: print the policies'
-    table (docs/district.md)."""
+    """`python -m experiments.district DISTRICT [--pool P ...] [--seeds N] [--days D] [--write FOLDER]`: print the
+    policies' table (docs/district.md), or write the district's findings page, CSV and figure."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m experiments.district", description=main.__doc__)
@@ -389,7 +447,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--days", type=int)
     parser.add_argument("--workers", type=int)
+    parser.add_argument("--write", type=Path, help="write <district>.md and .csv here (docs/findings), and the "
+                        "figure to docs/images")
     args = parser.parse_args(argv)
+    if args.write:
+        print(write_findings(args.write, args.write.parent / "images", args.district, args.seeds, args.workers))
+        return
     print(policy_table(args.district, args.pool or ["sunk_cadres"], args.seeds, args.days, workers=args.workers))
 
 
