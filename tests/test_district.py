@@ -332,3 +332,14 @@ def test_validate_knows_districts_and_district_refuses_a_scenario(small_district
     assert code == 0 and "valid district" in text and "4 communities, 1,100 households" in text
     code, _, errors = liandong("district", "no_linkage")
     assert code == 2 and "is a scenario, not a district" in errors
+
+
+def test_the_policies_findings_page_table_and_figure(small_district, tmp_path):
+    page = runs.write_findings(tmp_path / "findings", tmp_path / "images", str(small_district), seeds=2)
+    text = page.read_text(encoding="utf-8")
+    for policy in dd.POLICIES:
+        assert f"| `{policy}` |" in text
+    table = pd.read_csv(tmp_path / "findings" / "district_test_district.csv")
+    assert len(table) == 8 and set(table["seed"]) == {0, 1}
+    png = (tmp_path / "images" / "district_test_district.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
