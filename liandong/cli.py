@@ -322,9 +322,8 @@ def _compare_districts(sources: list[str], policies: list[str], reps: int, root_
     arms = runs.arms_from(sources, policies)
     folder = out or Path("results") / ("compare-" + "-".join(label.replace("=", "_").replace(",", "_")
                                                               for label, _ in arms))
-    with _resumable():
-        tables = runs.compare(arms, reps=reps, root_seed=root_seed, workers=None if serial else workers,
-                              dask=dask, out=folder, command=sys.argv[1:])
+    tables = runs.compare(arms, reps=reps, root_seed=root_seed, workers=None if serial else workers, dask=dask,
+                          out=folder, command=sys.argv[1:])  # Ctrl-C: "interrupted", exit 130 (nothing is stored)
     diff = tables["differences"]
     typer.echo(f"{len(arms)} arms x {reps} seeds (common random numbers); reference: {arms[0][0]}")
     typer.echo(tables["means"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -366,8 +365,7 @@ def district(
     if out is not None:
         _prepare_out(out)
     folder = out or Path("results") / f"district-{base.name}-{seed}"
-    with _resumable():
-        result = runs.run(base, seed, workers=workers, dask=dask)
+    result = runs.run(base, seed, workers=workers, dask=dask)  # Ctrl-C: "interrupted", exit 130
     executor = {"kind": "dask", "address": dask} if dask else {"kind": "processes" if (workers or 1) > 1 else
                                                                "serial", "workers": workers or 1}
     runs.write(result, folder, command=sys.argv[1:], executor=executor)
