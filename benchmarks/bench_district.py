@@ -144,6 +144,16 @@ def main(argv: list[str] | None = None) -> None:
              "| measurement | unit | value |", "|---|---|---|"]
     lines += [f"| {label} | {unit} | {value:,.3g} |" if value < 100 else f"| {label} | {unit} | {value:,.0f} |"
               for label, unit, value in rows]
+    found = {label: value for label, unit, value in rows if unit in ("s", "GB")}
+    targets = [("`jianghan_2020` on one core, init included, < 60 s",
+                "jianghan_2020: whole run (90 days, rounds of 7), init included", 60.0)]
+    if args.city:
+        targets += [("`wuhan_city` on two Dask workers < 300 s", next(k for k in found if k.startswith(
+                        "wuhan_city (")), 300.0),
+                    ("`wuhan_city`: each worker < 3 GB", "wuhan_city: largest worker's peak resident memory", 3.0)]
+    lines += ["", "| target | value | verdict |", "|---|---|---|"]
+    lines += [f"| {name} | {found[key]:,.3g} | {'PASS' if found[key] < limit else 'MISS'} |"
+              for name, key, limit in targets]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.markdown:
