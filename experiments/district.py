@@ -417,10 +417,12 @@ def policy_figure(frame: pd.DataFrame, path: Path, title: str) -> Path:
 
 
 def write_findings(folder: str | Path, images: str | Path, district: str = "jianghan_2020", seeds: int = 10,
-                   workers: int | None = None) -> Path:
+                   workers: int | None = None, days: int | None = None) -> Path:
     """docs/findings/district_<name>.md and .csv, and docs/images/district_<name>.png: the four policies of the
     district's sunk cadres, `seeds` seeds each (`make findings`)."""
     base = district_format.load(district)
+    if days is not None:
+        base = base.model_copy(update={"days": days})
     frame = policy_runs(base, ("sunk_cadres",), seeds, workers=workers)
     folder, images = Path(folder), Path(images)
     folder.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from experiments.plan import experiment_plan
 from experiments.spec import MAX_REPLICATIONS, canonical_key, is_experiment_file
 from scenarios import ScenarioError
 from scenarios import district as district_format
+from scenarios.files import read_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="LiánDòng (联动): community linkage under lockdown, an agent-based model on Mesa.")
@@ -307,6 +308,16 @@ def compare(
     render(result)
 
 
+def _is_scenario_file(file: str) -> bool:
+    """A readable TOML file that is not a district (for a hint; a file that does not parse gets the parser's
+    message from the district loader instead)."""
+    try:
+        tomllib.loads(read_text(file, file, "district", ScenarioError))
+    except (ScenarioError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    return True
+
+
 def _compare_districts(sources: list[str], policies: list[str], reps: int, root_seed: int, workers, dask,
                        serial: bool, out: Path | None, unsupported: tuple) -> None:
     from experiments import district as runs  # in the command: see "Experiments" above
@@ -350,7 +361,7 @@ def district(
     figures and write its results folder."""
     from experiments import district as runs  # in the command: see "Experiments" above
 
-    if not district_format.is_district_file(file) and (file in scenarios.names() or Path(file).is_file()):
+    if not district_format.is_district_file(file) and (file in scenarios.names() or _is_scenario_file(file)):
         raise BadInput(f"{file}: is a scenario, not a district (a district file has [communities], [[community]] "
                        f"or [pools]); run a scenario with `liandong run {file}`, or give a district: "
                        + ", ".join(district_format.names()) + ".")

@@ -335,7 +335,7 @@ def test_validate_knows_districts_and_district_refuses_a_scenario(small_district
 
 
 def test_the_policies_findings_page_table_and_figure(small_district, tmp_path):
-    page = runs.write_findings(tmp_path / "findings", tmp_path / "images", str(small_district), seeds=2)
+    page = runs.write_findings(tmp_path / "findings", tmp_path / "images", str(small_district), seeds=2, days=21)
     text = page.read_text(encoding="utf-8")
     for policy in dd.POLICIES:
         assert f"| `{policy}` |" in text
