@@ -29,7 +29,7 @@ import tomli_w
 
 from experiments import stats
 from experiments.errors import ExperimentError
-from experiments.executors import _ADDRESS, _quiet_distributed
+from experiments.executors import SCHEDULER_ADDRESS, quiet_distributed
 from experiments.seeds import run_seed
 from experiments.store import atomic_write_bytes, atomic_write_table, machine, now, write_error
 from scenarios import district as district_format
@@ -120,14 +120,14 @@ class DaskHosts:
 
     def __init__(self, client, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...]) -> None:
         workers = sorted(client.scheduler_info()["workers"])
-        with _quiet_distributed():
+        with quiet_distributed():
             futures = [client.submit(CommunityGroup, plans, seed, pools, actor=True, pure=False,
                                      workers=[workers[i % len(workers)]]) for i, plans in enumerate(groups)]
             self.actors = [f.result() for f in futures]
         self._futures = futures
 
     def call(self, method: str, args: Sequence[tuple]) -> list:
-        with _quiet_distributed():
+        with quiet_distributed():
             pending = [getattr(actor, method)(*a) for actor, a in zip(self.actors, args)]
             return [p.result() for p in pending]
 
@@ -143,7 +143,7 @@ class Cluster:
 
     def __init__(self, address: str = "local", workers: int | None = None, connect_timeout: float = 10.0) -> None:
         address = (address or "").strip()
-        if address != "local" and not _ADDRESS.match(address):
+        if address != "local" and not SCHEDULER_ADDRESS.match(address):
             raise ExperimentError(f"--dask {address!r}: not a scheduler address. Give 'local' for a cluster on this "
                                   "machine, or the scheduler's address, e.g. tcp://192.168.1.10:8786.")
         if workers is not None and workers < 1:
@@ -171,7 +171,7 @@ class Cluster:
         return DaskHosts(self.client, groups, seed, pools)
 
     def close(self) -> None:
-        with _quiet_distributed():
+        with quiet_distributed():
             try:
                 self.client.close()
             except Exception:  # a client whose scheduler is gone has nothing left to close

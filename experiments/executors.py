@@ -345,3 +345,8 @@ def make_executor(workers: int | None = None, dask: str | None = None, serial: b
             raise ExperimentError(f"--serial runs in one process; drop --workers {workers}.")
         return SerialExecutor()
     return ProcessExecutor(workers)
+
+
+# For the district's hosts (experiments/district.py), which hold Dask actors rather than submit runs.
+SCHEDULER_ADDRESS = _ADDRESS
+quiet_distributed = _quiet_distributed

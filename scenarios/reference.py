@@ -114,7 +114,7 @@ def type_name(field: FieldInfo) -> str:
         if _section_model(item) is not None:
             return "array of tables"
         return f"array of {type_name(FieldInfo(annotation=item))}"
-    if _section_model(annotation) is not None:
+    if _section_model(annotation) is not None or origin is dict:
         return "table"
     if origin in (typing.Union, types.UnionType):
         return " or ".join(type_name(FieldInfo(annotation=a)) for a in typing.get_args(annotation)
