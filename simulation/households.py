@@ -16,9 +16,10 @@ import numpy as np
 from numba import njit
 
 from scenarios import Scenario
-from scenarios.schema import CATEGORIES
+from scenarios.schema import CATEGORIES, COMPOUND_TYPES
 
 FOOD, MEDICINE, MEDICAL, PSYCH, SUPPLIES = range(len(CATEGORIES))
+N_COMPOUND_TYPES = len(COMPOUND_TYPES)
 GROUPS = ("elderly_alone", "chronic", "low_income", "offline", "offline_elderly", "vulnerable")
 # Responders whose psychological sessions are professional help (the survey's "used a service"): the remote services
 # (simulation/linkage/online.py), the organisations' social workers and resident psychological volunteers.
@@ -137,6 +138,7 @@ class Ledger:
         self.wait_in_group = np.zeros(len(WAIT_GROUPS), dtype=np.int64)  # the days those needs waited
         self.met_by: dict[str, int] = {}
         self.critical_failures = 0
+        self.critical_by_compound = np.zeros(N_COMPOUND_TYPES, dtype=np.int64)  # of them, by compound type
         self.turned_away = 0  # medical visits made today that no hospital took
         self.sessions = 0  # professional psychological sessions given today (COUNSELLORS)
 

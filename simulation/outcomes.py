@@ -50,7 +50,7 @@ _BASE_COLUMNS: tuple[str, ...] = (
     *(f"raised_{c}" for c in CATEGORIES), *(f"met_{c}" for c in CATEGORIES),
     *(f"unmet_{c}" for c in CATEGORIES), *(f"hidden_{c}" for c in CATEGORIES),
     *(f"unmet_{g}" for g in GROUPS), *(f"hidden_{g}" for g in GROUPS),
-    *(f"unmet_{t}" for t in COMPOUND_TYPES),
+    *(f"unmet_{t}" for t in COMPOUND_TYPES), *(f"critical_failures_{t}" for t in COMPOUND_TYPES),
     "met_wait_days", *WAIT_COLUMNS, "mean_wait_open", "critical_failures", "medical_turned_away",
     "volunteers_active", "volunteers_vetting", "volunteers_burnt_out", "social_workers_active",
     "coordinator_load", "coordinator_capacity", "volunteer_coordinator_load", "volunteer_coordinator_capacity",
@@ -71,9 +71,11 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "mean_distress_end",
 )
 # Per compound type, present for the types a community has (simulation/compounds.py).
-COMPOUND_SUMMARY_KEYS: tuple[str, ...] = tuple(f"unmet_need_days_per_1000_{t}" for t in COMPOUND_TYPES)
+COMPOUND_SUMMARY_KEYS: tuple[str, ...] = (*(f"unmet_need_days_per_1000_{t}" for t in COMPOUND_TYPES),
+                                          *(f"critical_failures_{t}" for t in COMPOUND_TYPES))
 _COMPOUND_COLUMNS = tuple(f"unmet_{t}" for t in COMPOUND_TYPES)
-_NO_COMPOUNDS = dict.fromkeys(_COMPOUND_COLUMNS, 0)
+_CRITICAL_COLUMNS = tuple(f"critical_failures_{t}" for t in COMPOUND_TYPES)
+_NO_COMPOUNDS = dict.fromkeys(_COMPOUND_COLUMNS + _CRITICAL_COLUMNS, 0)
 
 
 class DailyCollector(mesa.DataCollector):
@@ -134,6 +136,7 @@ def observe(model) -> dict:
     if model.compounds.declared:
         row.update(zip(_COMPOUND_COLUMNS, compounds.unmet_by_compound(
             hh.open.view(np.uint8), model.compounds.of_household, len(COMPOUND_TYPES)).tolist()))
+        row.update(zip(_CRITICAL_COLUMNS, led.critical_by_compound.tolist()))
     else:
         row.update(_NO_COMPOUNDS)
     met_total, waited = row["met_total"], led.met_wait_days
@@ -228,8 +231,9 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int,
       of the others; it measures how well needs that arose were served, whatever their number.
     - `offline_wait_ratio`: the same for offline households over online ones (the digital divide).
 
-    `by_compound` (households per compound type) adds `unmet_need_days_per_1000_<type>` for each type the
-    community has (unmet need-days of its households per 1,000 of them).
+    `by_compound` (households per compound type) adds, for each type the community has,
+    `unmet_need_days_per_1000_<type>` (unmet need-days of its households per 1,000 of them) and
+    `critical_failures_<type>`.
 
     The waits are those of needs met during the run (needs still open at the end are not counted). A ratio is NaN
     where it is undefined (a group with no households or no need met; 0 over 0) and inf where only its
@@ -261,6 +265,8 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int,
         "price_index_peak": float(daily["price_index"].max()),
         "mean_distress_end": float(daily["mean_distress"].iloc[-1]),
         **{f"unmet_need_days_per_1000_{t}": float(daily[f"unmet_{t}"].sum()) / k * 1000.0
+           for t, k in (by_compound or {}).items() if k > 0},
+        **{f"critical_failures_{t}": int(daily[f"critical_failures_{t}"].sum())
            for t, k in (by_compound or {}).items() if k > 0},
     }
 

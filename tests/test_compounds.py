@@ -107,6 +107,16 @@ def test_summary_keys_per_type_only_for_the_types_present():
     assert math.isclose(m.summary()["unmet_need_days_per_1000_old_open"], expected)
 
 
+def test_critical_failures_are_counted_by_compound_type():
+    m = _run(scenario="no_linkage", households=1500, seed=1, **HALF)  # cadres alone: patients go unserved
+    daily, summary = m.daily(), m.summary()
+    by_type = daily["critical_failures_old_open"] + daily["critical_failures_commodity"]
+    assert by_type.equals(daily["critical_failures"]) and daily["critical_failures"].sum() > 0
+    assert summary["critical_failures_old_open"] + summary["critical_failures_commodity"] == summary[
+        "critical_failures"]
+    assert "critical_failures_work_unit" not in summary
+
+
 @pytest.mark.parametrize("mix, message", [
     ({"old_open": 0.5, "villa": 0.5}, "unknown compound type 'villa'"),
     ({"old_open": 0.5}, "add up to 0.5"),
