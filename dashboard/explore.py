@@ -700,6 +700,14 @@ def Live():
               dashed=("coordinator_capacity", "volunteer_coordinator_capacity")),
         lines({"price_index": t("price_index")}, t("chart_prices"), t("axis_index")),
     ]
+    names = list(CHART_NAMES)
+    present = {k: n for k, n in model.compounds.households().items() if n} if model.compounds.declared else {}
+    if present:  # a scenario with compound types: who is left behind, per 1,000 households of each type
+        for kind, n in present.items():
+            daily[f"per_1000_{kind}"] = daily[f"unmet_{kind}"] / n * 1000.0
+        figures.insert(2, lines({f"per_1000_{k}": t(f"compound_{k}") for k in present}, t("chart_compounds"),
+                                t("axis_needs_per_1000")))
+        names.insert(2, "needs-by-compound")
     presenting = charts.presenting.value
     if presenting:  # one chart at a time, as large as the screen allows
         solara.ToggleButtonsSingle(value=min(shown_chart.value, len(figures) + 1), on_value=shown_chart.set,
@@ -712,7 +720,7 @@ def Live():
     with solara.ColumnsResponsive(default=12, large=12 if presenting else 6, classes=["charts"]):
         for i, figure in enumerate(figures):
             with solara.Div(classes=["chart"], style={"display": "none"} if chosen not in (None, i) else {}):
-                charts.show(figure, f"liandong-{CHART_NAMES[i]}-day{day}")
+                charts.show(figure, f"liandong-{names[i]}-day{day}")
         with solara.Div(classes=["chart", "network-chart"],
                         style={"display": "none"} if chosen not in (None, len(figures)) else {}):
             charts.show(overview, f"liandong-community-day{day}")

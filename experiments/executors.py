@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from experiments.errors import ExperimentError
@@ -289,7 +289,10 @@ class DaskExecutor(SerialExecutor):
                     try:
                         result = future.result()
                     except Exception as exc:  # a run lost with its worker, a result that could not travel
-                        if self.client.status not in ("running", "connecting"):
+                        # Nothing here cancels a run: a cancelled one was cut off by the lost scheduler (distributed
+                        # cancels every future then, sometimes before the client's status says so).
+                        if self.client.status not in ("running", "connecting") or isinstance(
+                                exc, CancelledError):
                             raise self._lost(exc) from None
                         result = failed(task, f"{type(exc).__name__}: {exc}")
                     finally:

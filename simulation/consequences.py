@@ -33,9 +33,11 @@ def apply(model) -> None:
     """Urgent medical needs open past their deadline become critical failures (each missed dialysis session, each
     other urgent need, counted once); distress moves; the households in need of help are updated; cadres' health."""
     hh, d = model.households, model.config.distress
-    model.ledger.critical_failures += _fail_late(hh.open.view(np.uint8), hh.failed.view(np.uint8), hh.raised_day,
-                                                 hh.medical_clock, model.day, model.config.needs.medical_deadline_days,
-                                                 hh.bereaved, hh.baseline_distress, d.bereavement)
+    led = model.ledger
+    led.critical_failures += _fail_late(hh.open.view(np.uint8), hh.failed.view(np.uint8), hh.raised_day,
+                                        hh.medical_clock, model.day, model.config.needs.medical_deadline_days,
+                                        hh.bereaved, hh.baseline_distress, d.bereavement,
+                                        model.compounds.of_household, led.critical_by_compound)
     _distress(model)
     threshold = model.config.needs.psych_threshold
     _update_in_need(hh.in_need, hh.distress, threshold, threshold - RECOVERY_MARGIN)
@@ -62,11 +64,13 @@ def _cadres_health(model) -> None:
 
 # --- compiled loops: one pass over the households each ----------------------------------------------------------
 @njit(cache=True)
-def _fail_late(open_, failed, raised_day, medical_clock, day, deadline, bereaved, baseline, bereavement) -> int:
+def _fail_late(open_, failed, raised_day, medical_clock, day, deadline, bereaved, baseline, bereavement, compound,
+               by_compound) -> int:
     """late = open[:, MEDICAL] & ~failed[:, MEDICAL] & (day - max(raised_day[:, MEDICAL], medical_clock) >=
     deadline); failed[late, MEDICAL] = True; bereaved[late] = True; baseline[late] = min(baseline + bereavement, 1);
-    returns late.sum(). `open` and `failed` are the masks' bytes (0 or 1); `medical_clock` is the day a dialysis
-    patient's latest missed session fell due (needs.py), -1 if none."""
+    returns late.sum(), and adds each failure to `by_compound` at its household's compound type (`compound`, -1 for
+    none). `open` and `failed` are the masks' bytes (0 or 1); `medical_clock` is the day a dialysis patient's latest
+    missed session fell due (needs.py), -1 if none."""
     k = 0
     for r in range(open_.shape[0]):
         if open_[r, MEDICAL] and not failed[r, MEDICAL]:
@@ -76,6 +80,8 @@ def _fail_late(open_, failed, raised_day, medical_clock, day, deadline, bereaved
                 bereaved[r] = True
                 baseline[r] = min(baseline[r] + bereavement, 1.0)
                 k += 1
+                if compound[r] >= 0:
+                    by_compound[compound[r]] += 1
     return k
 
 

@@ -167,6 +167,33 @@ def test_an_invalid_upload_shows_its_error_and_keeps_the_scenario(dashboard):
     watch.check()
 
 
+MIXED_FILE = (b'name = "mixed"\nextends = "wuhan_2020"\nhouseholds = 600\n'
+              b'[compounds]\nmix = { old_open = 0.5, commodity = 0.5 }\n')
+
+
+def test_a_scenario_with_compound_types_charts_each_type_per_1000_households(dashboard):
+    """A scenario that declares compound types gets one more chart, in both languages: unmet needs per 1,000
+    households of each type it has (none of the presets declares any: they keep their seven charts)."""
+    page, watch = dashboard
+    page.locator("input[type=file]").set_input_files({"name": "mixed.toml", "mimeType": "text/plain",
+                                                     "buffer": MIXED_FILE})
+    expect(page.locator(".upload-ok")).to_contain_text("mixed.toml")
+    drawn = renders(page)
+    step(page, 3)
+    day_is(page, 3)
+    charts_drawn(page, drawn)
+    expect(page.locator(".chart svg")).to_have_count(8)
+    chart = page.locator(".chart").nth(2)
+    expect(chart).to_contain_text("每千户未满足需求（按小区类型）")
+    expect(chart).to_contain_text("老旧开放式小区")
+    expect(chart).to_contain_text("商品房小区")
+    expect(chart).not_to_contain_text("单位大院")  # a type the community does not have
+    page.click(".lang-en")
+    expect(page.locator(".chart").nth(2)).to_contain_text("old open compound")
+    shot(page, "explore-compounds-en")
+    watch.check()
+
+
 def test_each_browser_session_has_its_own_model(browser, dashboard_url):
     one, two = browser.new_context(), browser.new_context()
     try:
