@@ -1,5 +1,5 @@
-"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, Learn), the language switch,
-presentation mode, and the setup kept in the page's address (share.py).
+"""The dashboard's entry point for `solara run`: the page switch (Explore, Compare, District, Learn), the language
+switch, presentation mode, and the setup kept in the page's address (share.py).
 
 Navigation and language are per-session reactive values rather than URL routes, so that every label, including
 the page names, follows the language switch; the address mirrors them as a query string.
@@ -13,8 +13,9 @@ import threading
 
 import solara
 
-from dashboard import charts, compare, explore, i18n
+from dashboard import charts, compare, district, explore, i18n
 from dashboard.compare import Compare
+from dashboard.district import DistrictPage
 from dashboard.explore import Explore
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from dashboard.learn import Learn
@@ -22,7 +23,7 @@ from dashboard.navigation import page
 from dashboard.share import AddressBar
 from dashboard.widgets import Tip
 
-PAGES = {"explore": Explore, "compare": Compare, "learn": Learn}
+PAGES = {"explore": Explore, "compare": Compare, "district": DistrictPage, "learn": Learn}
 RETURN_MEMORY_AFTER = 2.0  # seconds: after solara's own collection of the closed session
 
 
@@ -30,6 +31,7 @@ def end_session() -> None:
     """A browser session ends (its tab closed, its connection lost for good, or the server stops): stop its
     comparison and its Play, and release its models, so that nothing of it keeps the server's cores or memory."""
     compare.end_session()
+    district.end_session()
     explore.end_session()
     threading.Timer(RETURN_MEMORY_AFTER, return_memory).start()
 

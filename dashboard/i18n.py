@@ -24,6 +24,7 @@ TEXT: dict[str, dict[str, str]] = {
     "page_explore": {"zh": "探索", "en": "Explore"},
     "page_compare": {"zh": "比较", "en": "Compare"},
     "page_learn": {"zh": "学习", "en": "Learn"},
+    "page_district": {"zh": "街区", "en": "District"},
     "language": {"zh": "语言", "en": "Language"},
     # --- explore: scenario and run ---------------------------------------------------------------------------------
     "scenario": {"zh": "情景", "en": "Scenario"},
@@ -342,6 +343,102 @@ TEXT: dict[str, dict[str, str]] = {
               "请减少情景、重复次数、户数或天数。",
         "en": "This comparison would simulate {got} household-days (households × days, summed over every run); the "
               "dashboard allows {max} in one comparison. Use fewer scenarios, replications, households or days."},
+    # --- District ------------------------------------------------------------------------------------------------
+    "district_pick": {"zh": "选择街区（多个社区共享调配资源）", "en": "District (communities sharing pools)"},
+    "district_about": {
+        "zh": "{communities} 个社区，共 {households} 户。在双核电脑上，运行一次约需 {seconds} 秒（机器繁忙时更久）；"
+              "一次比较运行两种政策的地图各一次，再各运行“重复次数”次。",
+        "en": "{communities} communities, {households} households in all. One run takes about {seconds} s on a "
+              "2-core computer (longer when it is busy); Run does one run of each policy for the maps, then each "
+              "policy once per replication."},
+    "district_only": {
+        "zh": "更大的街区（{others}）在仪表板上运行太久（每次数分钟，比较近一小时），请在自己的电脑上用命令 "
+              "“python -m experiments.district”运行。",
+        "en": "Larger districts ({others}) take too long on the dashboard (minutes a run, most of an hour a "
+              "comparison): run them with python -m experiments.district on your own computer."},
+    "district_pool": {"zh": "{pool}（共 {total}）", "en": "{pool} ({total} in all)"},
+    "pool_sunk_cadres": {"zh": "下沉干部", "en": "Sunk cadres"},
+    "pool_volunteers": {"zh": "志愿者报名", "en": "Volunteer sign-ups"},
+    "pool_supply": {"zh": "每个供应日的物资包", "en": "Food packages each supply day"},
+    "pool_social_workers": {"zh": "社工", "en": "Social workers"},
+    "policy_equal": {"zh": "平均分配", "en": "equal shares"},
+    "policy_per_household": {"zh": "按户数", "en": "per household"},
+    "policy_by_vulnerability": {"zh": "按脆弱户数", "en": "by vulnerability"},
+    "policy_by_backlog": {"zh": "按上报积压", "en": "by reported backlog"},
+    "district_arm_a": {"zh": "政策甲", "en": "Policy A"},
+    "district_arm_b": {"zh": "政策乙", "en": "Policy B"},
+    "district_reps": {"zh": "重复次数（种子数）", "en": "Replications (seeds)"},
+    "district_days": {"zh": "天数（所有社区）", "en": "Days (every community)"},
+    "district_run": {"zh": "运行", "en": "Run"},
+    "district_cancel": {"zh": "停止", "en": "Cancel"},
+    "district_cancelled": {"zh": "运行已停止，结果未保存。", "en": "The run was cancelled; nothing was kept."},
+    "district_failed": {"zh": "运行未能完成：", "en": "The run failed:"},
+    "district_progress": {"zh": "已完成 {done} / {total} 步（两张地图，然后比较）",
+                          "en": "{done} of {total} steps done (the two maps, then the comparison)"},
+    "district_none": {"zh": "选择两种政策，然后点击“运行”。", "en": "Choose two policies and press Run."},
+    "district_day": {"zh": "截至第几天", "en": "Up to day"},
+    "district_map_title": {"zh": "{arm}：截至第 {day} 天，每户未满足需求天数",
+                           "en": "{arm}: unmet need-days per household up to day {day}"},
+    "district_map_note": {
+        "zh": "每块代表一个社区，面积与户数成正比，按街道分组（文件未写街道时为一组）；颜色为截至所选日期的每户未满足"
+              "需求天数，两张图与每一天用同一色标。地图显示比较的第一个种子。鼠标悬停可看小区类型构成与结果。",
+        "en": "A tile per community, its area in proportion to its households, grouped by sub-district (one block "
+              "when the file names none); the colour is the unmet need-days per household up to the chosen day, on "
+              "one scale for both maps and every day. The maps show the comparison's first seed. Hover over a tile "
+              "for its compound mix and outcomes."},
+    "district_community": {"zh": "社区 {number}", "en": "community {number}"},
+    "district_no_mix": {"zh": "未声明小区类型", "en": "no compound types declared"},
+    "district_col_community": {"zh": "社区", "en": "community"},
+    "district_col_households": {"zh": "户数", "en": "households"},
+    "district_col_mix": {"zh": "小区类型构成", "en": "compound mix"},
+    "district_col_so_far": {"zh": "截至该日每户未满足需求天数", "en": "unmet need-days per household so far"},
+    "district_col_whole_run": {"zh": "全程每户未满足需求天数", "en": "unmet need-days per household, whole run"},
+    "district_col_critical": {"zh": "危急事件", "en": "critical failures"},
+    "district_col_hidden": {"zh": "隐性需求比例", "en": "hidden need share"},
+    "district_col_cadres": {"zh": "分到的下沉干部（平均）", "en": "sunk cadres allocated (mean)"},
+    "district_col_difference": {"zh": "乙 − 甲（配对差值）", "en": "B − A (paired difference)"},
+    "district_interval": {"zh": "95% 区间 {low} 至 {high}", "en": "95% interval {low} to {high}"},
+    "district_compare_title": {"zh": "两种政策的不平等指标", "en": "The two policies' inequality figures"},
+    "district_compare_note": {
+        "zh": "{reps} 个种子上的平均值（两种政策用同样的种子），括号下为 95% 区间；最后一列为配对差值及其 95% 区间"
+              "（绿色：乙更好，红色：乙更差，灰色：无法区分）。",
+        "en": "Means over {reps} seeds (the same seeds under both policies) with their 95% intervals; the last "
+              "column is the paired difference with its 95% interval (green: B is better, red: B is worse, grey: "
+              "not told apart)."},
+    "district_key_gini_unmet_per_household": {"zh": "不平等（基尼系数）", "en": "Inequality (Gini)"},
+    "district_def_gini_unmet_per_household": {"zh": "各社区每户未满足需求天数的基尼系数（0：完全平等）。",
+                                              "en": "Gini of the communities' unmet need-days per household (0: "
+                                                    "all equal)."},
+    "district_key_worst_decile_unmet_per_household": {"zh": "最差十分之一的社区", "en": "Worst-decile community"},
+    "district_def_worst_decile_unmet_per_household": {
+        "zh": "最差十分之一社区的每户未满足需求天数（小街区：最差的一个社区）。",
+        "en": "Unmet need-days per household of the worst tenth of the communities (a small district: the worst "
+              "one)."},
+    "district_key_unmet_need_days_per_household": {"zh": "全街区每户", "en": "District, per household"},
+    "district_def_unmet_need_days_per_household": {"zh": "全街区未满足需求天数除以总户数。",
+                                                   "en": "The district's unmet need-days over its households."},
+    "district_key_unmet_need_days": {"zh": "全街区合计", "en": "District total"},
+    "district_def_unmet_need_days": {"zh": "所有社区的未满足需求天数之和。",
+                                     "en": "Unmet need-days summed over the communities."},
+    "district_key_critical_failures": {"zh": "危急事件", "en": "Critical failures"},
+    "district_def_critical_failures": {"zh": "所有社区急需（药品、透析等）超期未满足的次数之和。",
+                                       "en": "Acute needs (medicine, dialysis) left unmet past their limit, summed "
+                                             "over the communities."},
+    "district_open_title": {"zh": "在“探索”中打开一个社区", "en": "Open a community in Explore"},
+    "district_open_note": {
+        "zh": "打开该社区的情景（街区生成的户数与特征）和它在地图运行中的种子；在“探索”中它单独运行，"
+              "用情景自己的下沉干部、志愿者、物资和社工数量，而不是街区分给它的份额。",
+        "en": "Opens the community's scenario (its households and traits as the district drew them) with its seed "
+              "in the maps' run; on Explore it runs on its own, with its scenario's own cadres, volunteers, supply "
+              "and social workers rather than the district's shares."},
+    "limit_district_work": {
+        "zh": "这次运行的计算量为 {got} 户·天（户数 × 天数 × 运行次数），超过仪表板的上限 {max}。"
+              "请减少重复次数或天数。",
+        "en": "This run would simulate {got} household-days (households × days × runs); the dashboard allows {max}. "
+              "Lower the replications or the days."},
+    "limit_district_reps": {"zh": "仪表板上街区比较最多重复 {max} 次，这里要求 {got} 次。",
+                            "en": "A district comparison on the dashboard runs at most {max} replications; {got} "
+                                  "were asked for."},
     "col_scenario": {"zh": "情景", "en": "scenario"},
     "col_key": {"zh": "指标", "en": "outcome"},
     "col_mean": {"zh": "均值", "en": "mean"},

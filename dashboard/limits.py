@@ -51,3 +51,29 @@ def check_comparison(scenarios: Sequence[Scenario], reps: int) -> None:
     kept = reps * sum(s.days for s in scenarios)
     if kept > MAX_RUN_DAYS:
         raise LimitError(t("limit_run_days", got=f"{kept:,}", max=f"{MAX_RUN_DAYS:,}"))
+
+
+#: Household-days of simulation one District page run may ask for: its two map runs and two policies x the
+#: replications, each a whole district run. classroom_district (4,314 households, 90 days) fits with the
+#: replications' cap; Jianghan's 109 communities (about 30 million household-days a run) do not: a run there takes
+#: minutes, a comparison the best part of an hour, which belongs on the command line.
+MAX_DISTRICT_WORK = 20_000_000
+MAX_DISTRICT_REPS = 20
+#: CPU seconds a household-day of a district run takes on the project's 2-core reference machine (measured:
+#: classroom_district, 90 days, about 2 s): what the District page says a run takes.
+DISTRICT_SECONDS_PER_HOUSEHOLD_DAY = 5.5e-6
+
+
+def district_work(household_days: int, reps: int) -> int:
+    """Household-days a District page run asks for: the two policies' map runs and 2 x `reps` comparison runs."""
+    return household_days * (2 + 2 * reps)
+
+
+def check_district(household_days: int, reps: int) -> None:
+    """Raise LimitError unless a dashboard session may run a district of `household_days` a run, two policies,
+    `reps` replications."""
+    if not 1 <= reps <= MAX_DISTRICT_REPS:
+        raise LimitError(t("limit_district_reps", got=f"{reps:,}", max=f"{MAX_DISTRICT_REPS:,}"))
+    asked = district_work(household_days, reps)
+    if asked > MAX_DISTRICT_WORK:
+        raise LimitError(t("limit_district_work", got=f"{asked:,}", max=f"{MAX_DISTRICT_WORK:,}"))

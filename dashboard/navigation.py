@@ -5,4 +5,4 @@ from __future__ import annotations
 
 import solara
 
-page = solara.reactive("explore")  # "explore", "compare" or "learn"
+page = solara.reactive("explore")  # "explore", "compare", "district" or "learn"

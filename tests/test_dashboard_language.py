@@ -89,6 +89,36 @@ def test_no_page_shows_text_of_the_other_language(dashboard):
         check(page, language, "compare error", found)
         page.locator(".compare-days input").fill("")
         page.locator(".compare-days input").press("Enter")
+        page.click(".nav-district")
+        for selector, value in ((".district-reps input", "1"), (".district-days input", "10")):
+            page.locator(selector).fill(value)
+            page.locator(selector).press("Enter")
+            expect(page.locator(selector)).to_have_value(value)
+        page.click(".btn-district")
+        expect(page.locator(f".district-results-{run} table.district-table")).to_be_visible(timeout=120_000)
+        tiles = page.locator(".district-map-a svg .mark-rect[class*=tiles] path")
+        expect(tiles).to_have_count(7)
+        page.wait_for_timeout(300)  # the chart's drawing settled
+        tiles.nth(1).scroll_into_view_if_needed()
+        box = tiles.nth(1).bounding_box()
+        page.mouse.move(box["x"] + 4, box["y"] + 2)
+        page.mouse.move(box["x"] + 3, box["y"] + 4)
+        expect(page.locator("#vg-tooltip-element")).to_be_visible()
+        check(page, language, "district", found)
+        bad = foreign(page.locator("#vg-tooltip-element").inner_text(), language)
+        if bad:
+            found[(language, "district tooltip")] = bad
+        options = menu_texts(page, ".district-policy-a-sunk_cadres") + menu_texts(page, ".district-select")
+        bad = sorted({p for text in options for p in foreign(text, language, FIELD_NAMES)})
+        if bad:
+            found[(language, "district options")] = bad
+        page.locator(".district-reps input").fill("999")  # an error on District
+        page.locator(".district-reps input").press("Enter")
+        page.click(".btn-district")
+        expect(page.locator(".district-error")).to_be_visible()
+        check(page, language, "district error", found)
+        page.locator(".district-reps input").fill("1")
+        page.locator(".district-reps input").press("Enter")
         page.click(".nav-learn")
         expect(page.locator(".learn-learn_story")).to_be_visible()
         check(page, language, "learn", found)
