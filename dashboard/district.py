@@ -401,8 +401,9 @@ def DistrictPage():
               on_v_model=lambda v: chosen.set(v) if v in names else None, class_="district-select")
     district = district_format.load(chosen.value)
     n_communities, work = shipped(chosen.value)
+    seconds = max(1, round(n_communities * district.days * limits.DISTRICT_SECONDS_PER_COMMUNITY_DAY))
     solara.Text(t("district_about", communities=n_communities, households=f"{work // district.days:,}",
-                  seconds=f"{max(1, round(work * limits.DISTRICT_SECONDS_PER_HOUSEHOLD_DAY)):,}"), classes=["note"])
+                  seconds=f"{seconds:,}"), classes=["note"])
     solara.Text(t("district_only", others=", ".join(n for n in district_format.names() if n not in names)),
                 classes=["note"])
     with solara.Div(classes=["district-policies"]):

@@ -352,10 +352,11 @@ TEXT: dict[str, dict[str, str]] = {
               "2-core computer (longer when it is busy); Run does one run of each policy for the maps, then each "
               "policy once per replication."},
     "district_only": {
-        "zh": "更大的街区（{others}）在仪表板上运行太久（每次数分钟，比较近一小时），请在自己的电脑上用命令 "
-              "“python -m experiments.district”运行。",
-        "en": "Larger districts ({others}) take too long on the dashboard (minutes a run, most of an hour a "
-              "comparison): run them with python -m experiments.district on your own computer."},
+        "zh": "更大的街区（{others}）超出仪表板的计算上限：江汉区 109 个社区每次运行约需半分钟计算时间，"
+              "一次三个种子的比较要运行八次（4–5 分钟），请在自己的电脑上用命令“python -m experiments.district”运行。",
+        "en": "Larger districts ({others}) are beyond the dashboard's limit: Jianghan's 109 communities take about "
+              "half a minute of CPU a run, and a comparison with three seeds eight runs (4-5 minutes); run them "
+              "with python -m experiments.district on your own computer."},
     "district_pool": {"zh": "{pool}（共 {total}）", "en": "{pool} ({total} in all)"},
     "pool_sunk_cadres": {"zh": "下沉干部", "en": "Sunk cadres"},
     "pool_volunteers": {"zh": "志愿者报名", "en": "Volunteer sign-ups"},

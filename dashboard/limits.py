@@ -55,13 +55,15 @@ def check_comparison(scenarios: Sequence[Scenario], reps: int) -> None:
 
 #: Household-days of simulation one District page run may ask for: its two map runs and two policies x the
 #: replications, each a whole district run. classroom_district (4,314 households, 90 days) fits with the
-#: replications' cap; Jianghan's 109 communities (about 30 million household-days a run) do not: a run there takes
-#: minutes, a comparison the best part of an hour, which belongs on the command line.
+#: replications' cap; jianghan_2020 (109 communities, 330,000 households: about 30 million household-days and half a
+#: minute of CPU a run) does not: its comparison with three replications is eight such runs, 4-5 minutes of one
+#: core and a third of a million households in one worker, which belongs on the command line.
 MAX_DISTRICT_WORK = 20_000_000
 MAX_DISTRICT_REPS = 20
-#: CPU seconds a household-day of a district run takes on the project's 2-core reference machine (measured:
-#: classroom_district, 90 days, about 2 s): what the District page says a run takes.
-DISTRICT_SECONDS_PER_HOUSEHOLD_DAY = 5.5e-6
+#: CPU seconds a community-day of a district run takes on the project's 2-core reference machine, which the
+#: District page quotes: at these sizes a run's time goes with its communities and days more than with their
+#: households (measured: classroom_district, 7 communities, 90 days, about 2 s; jianghan_2020, 109, about 32 s).
+DISTRICT_SECONDS_PER_COMMUNITY_DAY = 3.3e-3
 
 
 def district_work(household_days: int, reps: int) -> int:
