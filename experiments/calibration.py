@@ -40,10 +40,22 @@ import pyarrow as pa
 
 import scenarios
 import simulation
+from experiments import calibration_figures
 from experiments.calibration_files import DEFAULT_SCENARIO, Param, Params, Target, Targets, load_params, load_targets
 from experiments.errors import ExperimentError
 from experiments.executors import make_executor
-from experiments.store import FolderLock, atomic_write_bytes, atomic_write_table, machine, now, writing
+from experiments.posterior import MANIFEST, Posterior, is_calibration
+from experiments.store import (
+    FolderLock,
+    _jsonable,
+    atomic_write_bytes,
+    atomic_write_table,
+    machine,
+    now,
+    write_error,
+    writing,
+)
+from simulation.provenance import code_version, package_versions
 
 FORMAT = "liandong-calibration/1"
 DEFAULT_SEED = 20200123
@@ -52,11 +64,10 @@ DEFAULT_GENERATIONS = 8
 DEFAULT_PREDICTIVE_RUNS = 40
 HISTORY = "history.db"
 LOG = "calibration.log"
-MANIFEST = "manifest.json"
 SEED_KEY = "_seed"          # the run's seed, stored with each particle's measured targets
 _EVAL_TAG = 0xCA1           # spawn-key tag of the evaluations' seeds (kept apart from other seeds of the root)
 _PREDICT_TAG = 0xCA2
-_DRAW_TAG = 0xCA3
+__all__ = ["Posterior", "calibrate", "report", "render", "is_calibration", "evaluation_seed", "weighted_quantiles"]
 
 
 def evaluation_seed(seed: int, t: int, i: int) -> int:
@@ -361,8 +372,6 @@ def calibrate(targets_file, params_file, out, *, scenario: str | None = None, ho
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from experiments.store import write_error
-
         raise write_error(exc, folder) from None
     with FolderLock(folder):
         return _calibrate(folder, targets, params, settings, manifest, workers=workers, dask=dask, serial=serial,
@@ -398,8 +407,6 @@ def _existing(folder: Path, fingerprint: str, targets: Targets, params: Params) 
 def _package_versions() -> dict:
     from importlib import metadata
 
-    from simulation.provenance import package_versions
-
     out = dict(package_versions())
     for name in ("pyabc", "SQLAlchemy", "cloudpickle", "matplotlib", "dask", "distributed"):
         try:
@@ -412,8 +419,6 @@ def _package_versions() -> dict:
 def _calibrate(folder: Path, targets: Targets, params: Params, settings: Settings, manifest: dict | None, *,
                workers, dask, serial, executor, quiet, figures, command) -> CalibrationResult:
     import pyabc
-
-    from simulation.provenance import code_version
 
     log, handler = _logger(folder)
     progress = Progress(log, quiet)
@@ -518,8 +523,6 @@ def _last_epsilon(history) -> float:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    from experiments.store import _jsonable
-
     text = json.dumps(_jsonable(data), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))
 
@@ -659,18 +662,8 @@ def write_outputs(folder: Path, manifest: dict, history=None, predictive: pd.Dat
     manifest["evaluations_total"] = int(generations["evaluations"].sum())
     result = CalibrationResult(folder=folder, manifest=manifest, tables=tables)
     if figures:
-        from experiments import calibration_figures
-
         result.figures = calibration_figures.draw_all(folder, manifest, tables)
     return result
-
-
-def is_calibration(folder: str | Path) -> bool:
-    path = Path(folder) / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("kind") == "calibration"
-    except (OSError, ValueError):
-        return False
 
 
 def report(folder: str | Path, figures: bool = True) -> CalibrationResult:
@@ -728,54 +721,3 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[floa
     v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
     cum = (np.cumsum(w) - 0.5 * w) / w.sum()
     return [float(np.interp(q, cum, v)) for q in qs]
-
-
-# --- the posterior as an input of compare and sweep --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Posterior:
-    """A calibration's posterior sample: parameter sets (rows), their weights, the kinds of the parameters."""
-
-    folder: str
-    keys: tuple[str, ...]
-    kinds: tuple[str, ...]
-    values: tuple[tuple[float, ...], ...]
-    weights: tuple[float, ...]
-
-    @classmethod
-    def load(cls, folder: str | Path) -> Posterior:
-        folder = Path(folder)
-        if not is_calibration(folder):
-            raise ExperimentError(f"--posterior {folder}: not a calibration folder (no manifest.json of `liandong "
-                                  "calibrate`); give the --out folder of a finished calibration.")
-        path = folder / "posterior.parquet"
-        if not path.exists():
-            raise ExperimentError(f"--posterior {folder}: no posterior.parquet; finish the calibration (run the same "
-                                  "`liandong calibrate` command again) or run `liandong report` on it.")
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        frame = pd.read_parquet(path)
-        keys = tuple(p["key"] for p in manifest["params"])
-        kinds = tuple(p["kind"] for p in manifest["params"])
-        w = frame["weight"].to_numpy(dtype=float)
-        if len(frame) == 0 or not np.all(np.isfinite(w)) or w.sum() <= 0:
-            raise ExperimentError(f"--posterior {folder}: posterior.parquet holds no weighted parameter set.")
-        return cls(folder=str(folder), keys=keys, kinds=kinds,
-                   values=tuple(tuple(float(x) for x in row) for row in frame[list(keys)].to_numpy()),
-                   weights=tuple(float(x) for x in w / w.sum()))
-
-    def to_dict(self) -> dict:
-        return {"folder": self.folder, "keys": list(self.keys), "kinds": list(self.kinds),
-                "values": [list(v) for v in self.values], "weights": list(self.weights)}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Posterior:
-        return cls(folder=d["folder"], keys=tuple(d["keys"]), kinds=tuple(d["kinds"]),
-                   values=tuple(tuple(v) for v in d["values"]), weights=tuple(d["weights"]))
-
-    def draw(self, root_seed: int, rep: int) -> dict:
-        """The parameter set of replication `rep`: drawn by weight from (root seed, rep) alone, so every scenario
-        or point of an experiment runs replication `rep` at the same parameter set."""
-        rng = np.random.default_rng(np.random.SeedSequence(int(root_seed), spawn_key=(_DRAW_TAG, int(rep))))
-        j = int(rng.choice(len(self.values), p=np.asarray(self.weights))) if len(self.values) > 1 else 0
-        return {k: int(round(v)) if kind == "int" else float(v)
-                for k, kind, v in zip(self.keys, self.kinds, self.values[j])}

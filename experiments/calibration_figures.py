@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from experiments.store import atomic_write_bytes
 
 MAX_PAIRS = 4
 
@@ -41,10 +44,6 @@ def draw_all(folder: Path, manifest: dict, tables: dict[str, pd.DataFrame]) -> l
 
 
 def _save(fig, path: Path) -> Path:
-    from experiments.store import atomic_write_bytes
-
-    import io
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     _plt().close(fig)

@@ -61,6 +61,7 @@ from experiments import targets as sourced
 from experiments.errors import ExperimentError
 from experiments.spec import _MISSING, _leaf, canonical_key, leaf_keys
 from scenarios.files import read_text, too_deep
+from scenarios.reference import bounds
 from simulation.outcomes import DAILY_COLUMNS, SUMMARY_KEYS
 
 DEFAULT_SCENARIO = "wuhan_2020"
@@ -454,8 +455,6 @@ def _interval(lo, hi, lo_open, hi_open) -> str:
 
 def schema_range(key: str) -> tuple[float | None, float | None, bool, bool]:
     """The schema's bounds of the field `key` (ge/gt/le/lt): (low, high, low is open, high is open)."""
-    from scenarios.reference import bounds
-
     node: type[BaseModel] = scenarios.Scenario
     parts = key.split(".")
     field = None

@@ -25,6 +25,7 @@ import scenarios
 from experiments import design as designs
 from experiments.design import GridPoints, ListPoints, MatrixPoints, Points
 from experiments.errors import ExperimentError
+from experiments.posterior import Posterior
 from experiments.seeds import run_seed
 from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, canonical_keys, load_spec, read_spec
 
@@ -82,8 +83,6 @@ class Plan:
 
     def drawn(self, rep: int) -> dict:
         """The parameter set replication `rep` draws from the posterior (the same for every point)."""
-        from experiments.calibration import Posterior
-
         return Posterior.from_dict(self.posterior).draw(self.root_seed, rep)
 
     def point_columns(self, point: int) -> dict:
@@ -325,8 +324,6 @@ def _posterior(source, resolved: list[dict], labels: list[str], given: set, wher
     parameter sets allowed in every scenario (so no run fails on them)."""
     if source is None:
         return None
-    from experiments.calibration import Posterior
-
     post = source if isinstance(source, Posterior) else Posterior.load(source)
     both = sorted(set(post.keys) & given)
     if both:
