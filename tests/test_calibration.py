@@ -20,8 +20,11 @@ import pandas as pd
 import pytest
 
 import experiments
+import scenarios
 import simulation
 from experiments import calibration
+from experiments import targets as sourced
+from experiments.calibration_files import load_params, load_targets
 from experiments.calibration import weighted_quantiles
 from experiments.errors import ExperimentError
 from experiments.posterior import Posterior
@@ -296,3 +299,17 @@ def test_posterior_draws_are_weighted_and_common(tmp_path):
         assert plan.task(rep)["overrides"] == plan.task(3 + rep)["overrides"] == post.draw(plan.root_seed, rep)
     with pytest.raises(ExperimentError, match="not a calibration folder"):
         Posterior.load(tmp_path)
+
+
+def test_the_shipped_files_load_and_keep_the_sourced_bands():
+    """calibration/targets.toml and params.toml are valid for wuhan_2020, and each sourced target there has the
+    band experiments/targets.py (docs/targets.md, tests/test_targets.py) gives it."""
+    root = Path(__file__).resolve().parents[1] / "calibration"
+    shipped = load_targets(root / "targets.toml")
+    assert shipped.scenario == "wuhan_2020"
+    bands = {t.key: (t.low, t.high) for t in sourced.TARGETS}
+    measured = {t.ref: (t.low, t.high) for t in shipped.targets if t.kind == "measure"}
+    assert measured == bands
+    assert {t.ref for t in shipped.targets if t.kind == "fact"} == {"1", "3"}
+    params = load_params(root / "params.toml", scenarios.load("wuhan_2020"))
+    assert len(params.params) == 6
