@@ -24,8 +24,8 @@ import scenarios
 import simulation
 from experiments import calibration
 from experiments import targets as sourced
-from experiments.calibration_files import load_params, load_targets
 from experiments.calibration import weighted_quantiles
+from experiments.calibration_files import load_params, load_targets
 from experiments.errors import ExperimentError
 from experiments.posterior import Posterior
 
