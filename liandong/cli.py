@@ -379,12 +379,8 @@ def report(folder: Annotated[Path, typer.Argument(help="A results folder written
     """Write the tables and figures again from stored results, without rerunning anything."""
     from experiments import calibration, reports  # in the command: see "Experiments" above
 
-    if calibration.is_calibration(folder):
-        if key is not None:
-            raise BadInput("--key applies to compare, sweep and sensitivity folders, not to a calibration.")
-        calibration.render(calibration.report(folder))
-        return
-    reports.render(reports.report(folder, key=key))
+    result = reports.report(folder, key=key)
+    (calibration.render if isinstance(result, calibration.CalibrationResult) else reports.render)(result)
 
 
 @app.command()

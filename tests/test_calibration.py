@@ -107,7 +107,7 @@ def test_outputs_and_report(on_processes):
     for n in before:
         (folder / f"{n}.parquet").unlink()
     (folder / "figures" / "marginals.png").unlink()
-    again = calibration.report(folder)
+    again = experiments.report(folder)
     for n, frame in before.items():
         pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{n}.parquet"), frame)
     assert (folder / "figures" / "marginals.png").exists() and again.tables["posterior"].equals(res.posterior)
@@ -170,6 +170,11 @@ def test_resume_after_sigkill_gives_the_same_posterior(inputs, on_processes, tmp
     pd.testing.assert_frame_equal(resumed, on_processes.posterior)
     manifest = json.loads((out / "manifest.json").read_text())
     assert [s["generations_before"] for s in manifest["sessions"]][-1] >= 1
+    (out / "figures" / "epsilon.png").unlink()
+    report = subprocess.run([str(LIANDONG), "report", str(out)], capture_output=True, text=True, env=_env(),
+                            timeout=120)
+    assert report.returncode == 0, report.stderr
+    assert "reporting.call_prob" in report.stdout and (out / "figures" / "epsilon.png").exists()
 
 
 def test_dask_local_cluster_gives_the_same_posterior(inputs, on_processes, tmp_path):
