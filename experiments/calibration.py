@@ -452,6 +452,7 @@ def _calibrate(folder: Path, targets: Targets, params: Params, settings: Setting
         model = RunModel(settings.scenario, params.params, targets.targets)
         abc = pyabc.ABCSMC(model, priors, BandDistance(targets.targets), population_size=settings.population_size,
                            sampler=sampler, eps=pyabc.MedianEpsilon())
+        _write_json(folder / MANIFEST, manifest)  # before the history: a history is only ever beside its manifest
         url = f"sqlite:///{db}"
         if _has_run(db):
             history = abc.load(url, 1)

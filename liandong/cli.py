@@ -237,7 +237,7 @@ def _terminated(signum, frame) -> None:
 
 
 @contextlib.contextmanager
-def _resumable():
+def _resumable(done: str = "the finished runs are stored"):
     """Ctrl-C, SIGTERM or SIGHUP during an experiment: its finished runs are stored and its workers stopped; say
     how to go on, exit 128 + the signal's number (130 for Ctrl-C)."""
     import signal
@@ -250,7 +250,7 @@ def _resumable():
     try:
         yield
     except KeyboardInterrupt as exc:
-        typer.echo("\ninterrupted: the finished runs are stored; run the same command again to resume", err=True)
+        typer.echo(f"\ninterrupted: {done}; run the same command again to resume", err=True)
         raise typer.Exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)) from None
     finally:
         for s, handler in previous.items():
@@ -360,7 +360,7 @@ def calibrate(
     """Approximate Bayesian computation (ABC-SMC, pyabc) of assumed parameters against observed targets; resumable."""
     from experiments import calibration  # in the command: see "Experiments" above
 
-    with _resumable():
+    with _resumable("the finished generations are stored"):
         result = calibration.calibrate(targets, params, out, scenario=scenario, households=households, days=days,
                                        population_size=population_size, generations=generations,
                                        min_epsilon=min_epsilon, predictive_runs=predictive_runs, seed=seed,

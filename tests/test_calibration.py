@@ -302,6 +302,15 @@ def test_posterior_draws_are_weighted_and_common(tmp_path):
     plan = experiments.compare_plan(["no_linkage", "internal"], replications=3, posterior=post)
     for rep in range(3):
         assert plan.task(rep)["overrides"] == plan.task(3 + rep)["overrides"] == post.draw(plan.root_seed, rep)
+    spec = tmp_path / "sweep.toml"
+    spec.write_text('base = "no_linkage"\nreplications = 2\n[factors]\n"reporting.online_prob" = [0.5, 0.8]\n')
+    sweep = experiments.experiment_plan(spec, posterior=post.folder)
+    assert sweep.task(0)["overrides"] == {"reporting.online_prob": 0.5, **post.draw(sweep.root_seed, 0)}
+    assert sweep.task(3)["overrides"] == {"reporting.online_prob": 0.8, **post.draw(sweep.root_seed, 1)}
+    assert sweep.fingerprint() != experiments.experiment_plan(spec).fingerprint()
+    spec.write_text('base = "no_linkage"\n[factors]\n"reporting.call_prob" = [0.2, 0.4]\n')
+    with pytest.raises(ExperimentError, match="also set by the experiment file's factors"):
+        experiments.experiment_plan(spec, posterior=post.folder)
     with pytest.raises(ExperimentError, match="not a calibration folder"):
         Posterior.load(tmp_path)
 
