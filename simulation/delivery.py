@@ -144,8 +144,8 @@ _BOOKING: dict[tuple, tuple[list[int], tuple[str, ...]]] = {}  # (categories, ta
 def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
            bys: list[str], effects: np.ndarray) -> tuple[np.ndarray, Queue, np.ndarray, np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
-    Returns the mask of the queue's entries served, what is left of the queue (`q` itself when no team may take any
-    of it), the hours used per cell and the same by category (cells x categories).
+    Returns the mask of the queue's entries served, what is left of the queue (`q` itself when none of it was
+    served), the hours used per cell and the same by category (cells x categories).
 
     The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
     the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give
@@ -188,8 +188,11 @@ def _allocate_compiled(cells, cost, classes, capacity, bounds, states, span, loo
     used = np.zeros(len(capacity))
     todo = np.arange(len(cells))
     room = capacity
+    n_classes = 0  # the classes' span in every pass: the fill passes try a subset of the first pass's entries
+    for i in range(len(classes)):
+        n_classes = max(n_classes, classes[i] + 1)
     for round_ in range(rounds + 1):
-        part, cutoff, spent = _pass_whole(todo, cells, cost, classes, room, served)
+        part, cutoff, spent = _pass_whole(todo, cells, cost, classes, room, served, n_classes)
         todo, room = _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff,
                                served, used, todo, round_ == 0, span, lookahead)
         if len(todo) == 0:
@@ -219,20 +222,18 @@ def _pcg64_next(hi, lo, inc_hi, inc_lo):
 
 
 @njit(cache=True)
-def _pass_whole(todo, cells, cost, classes, room, served):
+def _pass_whole(todo, cells, cost, classes, room, served, span):
     """First half of a pass over the entries `todo`: in each cell, whole classes while they fit in `room`.
 
     wanted = bincount(cell x span + class, weights=cost); through = cumsum(wanted, axis=1);
     cutoff = (through <= room + 1e-9).sum(axis=1); spent = through[cutoff - 1] (0 without a class that fits).
     Costs are not negative, so `through` never falls along a row: the scan stops at the first class that does not
-    fit.
+    fit. `span` is more than every class of `todo` (a larger span adds classes of no cost: the same cut-offs below
+    it, and a cell whose classes all fit serves them all whatever its cut-off).
     Marks the entries of classes below the cut-off served; returns the entries of the cut-off class (in order), the
     cut-off class of each cell and the hours those whole classes spend per cell.
     """
     n_cells = len(room)
-    span = 0
-    for i in todo:
-        span = max(span, classes[i] + 1)
     wanted = np.zeros(n_cells * span)
     for i in todo:
         wanted[cells[i] * span + classes[i]] += cost[i]
@@ -404,8 +405,8 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
                     effects, package_days, refill_days, turned_away, food_days_factor, food_stock, medicine_stock,
                     distress):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
-    counselling effect). Returns whether any team could take any entry, the mask of the entries served, what is left
-    of the queue (rows, categories, classes; the queue itself when no team could take any), the needs met, team by
+    counselling effect). Returns whether any entry was served, the mask of the entries served, what is left
+    of the queue (rows, categories, classes; the queue itself when none was served), the needs met, team by
     team (rows, categories, where each team's start), the hours used per cell, the same by cell and category, and
     the escorted patients the hospital turned away (served, but their need stays open)."""
     entries, cells, costs, first = _team_entries(rows, cats, grid, team_of, bounds, cost)
@@ -445,6 +446,8 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
             m = kept
         met_first[k + 1] = m
     n_rest = len(rows) - np.count_nonzero(done)
+    if n_rest == len(rows):  # nothing served: what is left is the queue itself
+        return False, done, rows, cats, classes, met_rows[:m], met_cats[:m], met_first, used, by_category, away
     rest_rows, rest_cats, rest_classes = np.empty(n_rest, np.int64), np.empty(n_rest, np.int64), \
         np.empty(n_rest, np.int64)
     n_left = 0
