@@ -438,7 +438,7 @@ def _calibrate(folder: Path, targets: Targets, params: Params, settings: Setting
                     "code_version": code_version(), "packages": _package_versions(), "machine": machine(),
                     "started": now(), "finished": None, "status": "running", "sessions": []}
     manifest.update(generations=settings.generations, min_epsilon=settings.min_epsilon,
-                    predictive_runs=settings.predictive_runs)
+                    predictive_runs=settings.predictive_runs, status="running", finished=None)
     session = {"start": now(), "end": None, "code_version": code_version(), "executor": None, "evaluations": 0,
                "evaluation_seconds": 0.0, "generations_before": 0}
     manifest["sessions"].append(session)
