@@ -703,6 +703,94 @@ class Volunteers(Section):
         "scaled by the mass base.", "the source panel: public safety is a linked issue that can mobilise (Yu); assumed")
 
 
+COMPOUND_TYPES = ("old_open", "commodity", "work_unit", "resettlement")
+
+
+class CompoundType(Section):
+    """What a type of residential compound (小区) changes, as multipliers on the community's own figures (1 = as the
+    community; a share is capped at 1), and the staff and leaders it has."""
+
+    elderly: float = _f(1.0, "Multiplier on `population.elderly_share` for this type's households.",
+                        "assumed (see each type)", ge=0.0, le=10.0)
+    alone: float = _f(1.0, "Multiplier on `population.alone_share_of_elderly`.", "assumed (see each type)",
+                      ge=0.0, le=10.0)
+    digital: float = _f(1.0, "Multiplier on the shares of households online (`population.digital_share_*`).",
+                        "assumed (see each type)", ge=0.0, le=10.0)
+    low_income: float = _f(1.0, "Multiplier on `population.low_income_share`.", "assumed (see each type)",
+                           ge=0.0, le=10.0)
+    ties: float = _f(1.0, "Multiplier on the everyday ties in and across buildings (`network.ties_*`).",
+                     "assumed (see each type)", ge=0.0, le=10.0)
+    gates: float = _f(1.0, "Multiplier on the phase's gate hours per 1,000 households: entrances to guard.",
+                      "assumed (see each type)", ge=0.0, le=10.0)
+    property_staff_per_1000: float = _f(
+        0.0, "Property-management staff per 1,000 households, on site: they guard the compound's gates first, "
+        "then carry its food and protective supplies deliveries.", "assumed (see each type)", ge=0.0, le=100.0)
+    property_staff_hours: float = _f(8.0, "Hours a property-management worker gives a day.", "assumed, 6-12",
+                                     ge=0.0, le=24.0)
+    leaders: float = _f(1.0, "Multiplier on `internal.leader_share` in this type's buildings.",
+                        "assumed (see each type)", ge=0.0, le=10.0)
+    leader_delay_days: int = _f(
+        0, "Days after `internal.leader_start_day` before this type's building leaders start (nobody in charge at "
+        "first).", "assumed (see each type)", ge=0, le=MAX_DAYS)
+
+
+def _compound(description: str, source: str, **values):
+    return Field(default_factory=lambda: CompoundType(**values), description=description,
+                 json_schema_extra={"source": source})
+
+
+class Compounds(Section):
+    """The residential compounds (小区) the community is made of. With an empty `mix` the community is one compound
+    of no declared type (every multiplier 1, no property staff); with a mix its buildings are shared out among the
+    types, in runs of neighbouring buildings, in proportion to the shares."""
+
+    mix: dict[str, Probability] = _f(
+        {}, "Share of the community's households in each compound type (`old_open`, `commodity`, `work_unit`, "
+        "`resettlement`); the shares add up to 1. Empty: one compound of no declared type.",
+        "sources: stylized facts 6 and 7 (old open compounds and new suburbs fared worse); Wuhan had 7,102 "
+        "compounds in 1,406 urban communities and 1,943 villages (H/M); the mix of a community is assumed")
+    old_open: CompoundType = _compound(
+        "Old open compounds without property management: many entrances to guard, more elderly people and more of "
+        "them alone, fewer online, more low-income households, no property staff.",
+        "sources: stylized fact 7 (old open compounds without property management were more vulnerable); elderly "
+        "living alone higher in old inner-city compounds (L); multipliers assumed: elderly 1.4 (1.1-1.8), alone 1.3 "
+        "(1.0-1.6), digital 0.8 (0.6-1.0), low income 1.5 (1.0-2.5), gates 2.5 (1.5-4)",
+        elderly=1.4, alone=1.3, digital=0.8, low_income=1.5, gates=2.5)
+    commodity: CompoundType = _compound(
+        "Commodity-housing compounds with property management: property staff guard the gates and carry deliveries; "
+        "younger and online households; weaker everyday ties.",
+        "assumed: elderly 0.7 (0.5-0.9), alone 0.8 (0.6-1.0), digital 1.05 (1.0-1.1), low income 0.5 (0.3-0.8), "
+        "ties 0.6 (0.4-0.9), property staff 4 per 1,000 households (2-8), leaders 0.8 (0.5-1.0)",
+        elderly=0.7, alone=0.8, digital=1.05, low_income=0.5, ties=0.6, property_staff_per_1000=4.0, leaders=0.8)
+    work_unit: CompoundType = _compound(
+        "Work-unit compounds (单位大院): strong ties among retired staff, an organisation already in place.",
+        "sources: stylized fact 6 (prior organisation and social capital raise mobilisation); assumed: elderly 1.3 "
+        "(1.0-1.6), digital 0.9 (0.7-1.0), low income 0.8 (0.5-1.0), ties 1.5 (1.2-2.0), property staff 1 per 1,000 "
+        "(0-3: the unit's logistics office), leaders 1.5 (1.0-2.5)",
+        elderly=1.3, digital=0.9, low_income=0.8, ties=1.5, property_staff_per_1000=1.0, leaders=1.5)
+    resettlement: CompoundType = _compound(
+        "Resettlement and new-suburb compounds: few services, weaker ties, nobody in charge at first.",
+        "sources: stylized fact 6 (isolated new suburbs lacked anyone in charge); assumed: elderly 0.9 (0.7-1.1), "
+        "digital 0.9 (0.7-1.0), low income 1.5 (1.0-2.5), ties 0.8 (0.5-1.0), gates 1.5 (1.0-3.0), leaders 0.5 "
+        "(0.2-1.0), leaders start 14 days late (7-28)",
+        elderly=0.9, digital=0.9, low_income=1.5, ties=0.8, gates=1.5, leaders=0.5, leader_delay_days=14)
+
+    @model_validator(mode="after")
+    def _mix_adds_up(self) -> Compounds:
+        unknown = [t for t in self.mix if t not in COMPOUND_TYPES]
+        if unknown:
+            raise ValueError(f"compounds.mix: unknown compound type {unknown[0]!r}; the types are "
+                             f"{', '.join(COMPOUND_TYPES)}")
+        total = sum(self.mix.values())
+        if self.mix and abs(total - 1.0) > 1e-6:
+            raise ValueError(f"compounds.mix: the shares add up to {total:g}; make them add up to 1")
+        return self
+
+    def factors(self, name: str) -> CompoundType:
+        """The type `name`'s settings."""
+        return getattr(self, name)
+
+
 class Organisations(Section):
     """Community social organisations and their social workers (三社联动's third "social"): funded through purchased
     services, led by leaders whose example the staff follow, and integrated with the community system as far as
@@ -788,6 +876,7 @@ class Scenario(Section):
     triage: Triage = _section(Triage)
     volunteers: Volunteers = _section(Volunteers)
     organisations: Organisations = _section(Organisations)
+    compounds: Compounds = _section(Compounds)
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Scenario:

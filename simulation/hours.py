@@ -48,9 +48,10 @@ KINDS: tuple[str, ...] = (
     "social_worker",      # social workers of the social organisations and of needs triage
     "remote_psych",       # remote professional volunteers
     "remote_medical",
+    "property_staff",     # property-management staff of the compounds that have them (per grid cell)
 )
 CELL_KINDS: frozenset[str] = frozenset({"cadre", "sunk_cadre", "volunteer_general", "volunteer_medical",
-                                        "volunteer_psych"})
+                                        "volunteer_psych", "property_staff"})
 CADRES: tuple[str, ...] = ("cadre", "sunk_cadre")
 
 TASKS: tuple[str, ...] = (

@@ -33,22 +33,29 @@ WAIT_GROUP_BITS = np.array([GROUPS.index(g) for g in WAIT_GROUPS], dtype=np.int6
 class HouseholdState:
     """Arrays of the households' attributes, stocks, distress and open needs."""
 
-    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+    def __init__(self, scenario: Scenario, rng: np.random.Generator, factors: dict | None = None) -> None:
+        """`factors`: per-household multipliers of the shares (`elderly`, `alone`, `digital`, `low_income`: the
+        households' compound types, simulation/compounds.py), None for every household alike."""
         pop, needs, dist = scenario.population, scenario.needs, scenario.distress
         n = scenario.households
         self.n = n
         u = rng.random((9, n))
+
+        def share(value: float, factor: str):
+            return value if factors is None else np.minimum(value * factors[factor], 1.0)
+
         # --- attributes (fixed for the run) ---
-        self.elderly = u[0] < pop.elderly_share
-        self.alone = self.elderly & (u[1] < pop.alone_share_of_elderly)
+        self.elderly = u[0] < share(pop.elderly_share, "elderly")
+        self.alone = self.elderly & (u[1] < share(pop.alone_share_of_elderly, "alone"))
         self.size = np.where(self.alone, 1, 1 + rng.poisson(max(pop.persons_per_household - 1.0, 0.0), n))
         self.chronic = u[2] < np.where(self.elderly, pop.chronic_share_elderly, pop.chronic_share_other)
         self.dialysis = u[3] < pop.dialysis_share
         self.chronic |= self.dialysis  # dialysis patients are chronically ill
         self.disabled = u[4] < pop.disability_share
-        self.low_income = u[5] < pop.low_income_share
-        digital_p = np.where(self.alone, pop.digital_share_alone,
-                             np.where(self.elderly, pop.digital_share_elderly, pop.digital_share_other))
+        self.low_income = u[5] < share(pop.low_income_share, "low_income")
+        digital_p = np.where(self.alone, share(pop.digital_share_alone, "digital"),
+                             np.where(self.elderly, share(pop.digital_share_elderly, "digital"),
+                                      share(pop.digital_share_other, "digital")))
         self.digital = u[6] < digital_p
         self.frail = self.alone | self.disabled
         # Chance factor of self-provision: lower for elderly people living alone and disabled members.

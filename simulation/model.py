@@ -20,9 +20,9 @@ import scenarios
 from agents import Cadre, Household
 from agents.cadre import CadreRoster
 from scenarios import Scenario
-from simulation import consequences, delivery, linkage, needs, network, outcomes, prices, reporting, triage
+from simulation import compounds, consequences, delivery, linkage, needs, network, outcomes, prices, reporting, triage
 from simulation.hours import CADRES, Hours
-from simulation.households import CATEGORIES, HouseholdState, Ledger
+from simulation.households import CATEGORIES, FOOD, SUPPLIES, HouseholdState, Ledger
 from simulation.referrals import Referrals
 from simulation.streams import Streams, seed_from
 
@@ -53,8 +53,13 @@ class CommunityModel(mesa.Model):
         self.day = 0
         self.phase = self.config.phase_on(0)
 
-        self.network = network.build(self.config, self.streams("network"))
-        self.households = HouseholdState(self.config, self.streams("population"))
+        self.compounds = compounds.lay_out(self.config)
+        layout, config = self.compounds, self.config
+        self.network = network.build(config, self.streams("network"),
+                                     layout.per_household(config, "ties") if layout.declared else None)
+        self.households = HouseholdState(config, self.streams("population"), {
+            f: layout.per_household(config, f) for f in ("elderly", "alone", "digital", "low_income")}
+            if layout.declared else None)
         self.space = Network(self.network.graph, capacity=1, random=self.random, layout=None)
         space = self.space
         for i in range(self.config.households):
@@ -68,6 +73,17 @@ class CommunityModel(mesa.Model):
         self.register = np.flatnonzero(hh.on_register)
         self.register_pointer = 0
         self.households_per_grid = np.bincount(self.network.grid, minlength=self.network.n_grids)
+        # What the gate hours are charged on, per cell (households weighted by their compound's gates), the part in
+        # compounds with property staff, and the staff's hours a day.
+        self.gate_weight, self.staffed_gate_weight = self.households_per_grid, None
+        self.property_staff_hours = None
+        if layout.declared:
+            grid, n_grids = self.network.grid, self.network.n_grids
+            self.gate_weight, self.staffed_gate_weight = compounds.gate_weights(config, layout, grid, n_grids)
+            staff = compounds.staff_hours(config, layout, grid, n_grids)
+            if staff.any():
+                self.property_staff_hours = staff
+                self.staffed_household = layout.per_household(config, "property_staff_per_1000") > 0
 
         self._cadres: list[Cadre] = []
         self.cadre_roster = CadreRoster(self.config.cadres)
@@ -139,11 +155,30 @@ class CommunityModel(mesa.Model):
         self.own_cadres_on_duty = int(np.count_nonzero((offered > 0) & (case > 0)))
         h.offer("cadre", (offered * case) @ cover)
         h.offer("sunk_cadre", (offered * (1.0 - case)) @ cover)
-        h.spend(CADRES, "gates", self.phase.gate_hours_per_1000 * self.households_per_grid / 1000.0)
+        gates = self.phase.gate_hours_per_1000 * self.gate_weight / 1000.0
+        if self.property_staff_hours is not None:  # property staff guard their own compounds' gates first
+            h.offer("property_staff", self.property_staff_hours)
+            gates = gates - h.spend("property_staff", "gates",
+                                    self.phase.gate_hours_per_1000 * self.staffed_gate_weight / 1000.0)
+        h.spend(CADRES, "gates", gates)
         own = float(h.left("cadre").sum())
         self.coordination_capacity = c.coordination_share * own
         h.set_aside("reports", self.coordination_capacity)
         h.set_aside("screening", c.screening_share * own)
+
+    def _property_staff_serve(self, queue: delivery.Queue) -> delivery.Queue:
+        """The property staff carry the food and supplies their own compounds' households asked for, within what
+        the gates left of their hours; the queue's other entries, and those they could not take, go on."""
+        mine = compounds.staffed_entries(queue.rows, queue.cats, self.staffed_household)
+        if not mine.any():
+            return queue
+        own = delivery.Queue(queue.rows[mine], queue.cats[mine], queue.classes[mine])
+        rest, _ = delivery.serve_teams(self, own, [delivery.Team(
+            (FOOD, SUPPLIES), None, self.cadre_task_hours, "property_staff", kind="property_staff")])
+        served = np.zeros(len(queue), dtype=bool)
+        key = own.rows * len(CATEGORIES) + own.cats  # a household has one entry per category at most
+        served[np.flatnonzero(mine)] = ~np.isin(key, rest.rows * len(CATEGORIES) + rest.cats)
+        return queue.without(served) if served.any() else queue
 
     def _case_workers(self) -> np.ndarray:
         if getattr(self, "_case", None) is None or len(self._case) != len(self.cadres):
@@ -180,6 +215,8 @@ class CommunityModel(mesa.Model):
         reporting.report(self)
         reporting.screen(self)
         queue = delivery.queue(self)
+        if self.property_staff_hours is not None:
+            queue = self._property_staff_serve(queue)
         for m in self.mechanisms:
             queue = m.deliver(self, queue)
         delivery.serve_teams(self, queue, [delivery.Team(tuple(range(len(CATEGORIES))), None, self.cadre_task_hours,
@@ -204,4 +241,5 @@ class CommunityModel(mesa.Model):
 
     def summary(self) -> dict:
         """The run's summary keys (the model requirements Outcomes), computed from the daily series."""
-        return outcomes.summarize(self.daily(), self.households.n, int(self.households.vulnerable.sum()))
+        return outcomes.summarize(self.daily(), self.households.n, int(self.households.vulnerable.sum()),
+                                  self.compounds.households() if self.compounds.declared else None)

@@ -33,8 +33,11 @@ class SocialNetwork:
         return np.asarray(self.ties.sum(axis=1)).ravel()
 
 
-def build(scenario: Scenario, rng: np.random.Generator) -> SocialNetwork:
+def build(scenario: Scenario, rng: np.random.Generator, ties: np.ndarray | None = None) -> SocialNetwork:
+    """The network; `ties` multiplies each household's expected ties (its compound type's, simulation/compounds.py),
+    None for every household alike."""
     n = scenario.households
+    scale = 1.0 if ties is None else ties
     net, mass = scenario.network, scenario.mass_base
     building = np.arange(n) // net.building_size
     n_buildings = int(building[-1]) + 1
@@ -45,7 +48,7 @@ def build(scenario: Scenario, rng: np.random.Generator) -> SocialNetwork:
     # Ties inside buildings: each household starts half its expected ties, to random neighbours in its building.
     b_start = building * net.building_size
     b_len = np.minimum(net.building_size, n - b_start)
-    k_in = rng.poisson(net.ties_in_building * (1 + mass) / 2, n)
+    k_in = rng.poisson(net.ties_in_building * (1 + mass) / 2 * scale, n)
     src_in = np.repeat(np.arange(n), k_in)
     off = (rng.random(len(src_in)) * (b_len[src_in] - 1)).astype(np.int64) + 1  # 1..len-1: never oneself
     dst_in = b_start[src_in] + (src_in - b_start[src_in] + off) % b_len[src_in]
@@ -53,7 +56,7 @@ def build(scenario: Scenario, rng: np.random.Generator) -> SocialNetwork:
     # Ties across buildings of the same grid cell.
     g_first = np.searchsorted(grid, np.arange(n_grids))
     g_len = np.bincount(grid, minlength=n_grids)
-    k_out = rng.poisson(net.ties_across_buildings * (1 + mass) / 2, n)
+    k_out = rng.poisson(net.ties_across_buildings * (1 + mass) / 2 * scale, n)
     src_out = np.repeat(np.arange(n), k_out)
     dst_out = g_first[grid[src_out]] + (rng.random(len(src_out)) * g_len[grid[src_out]]).astype(np.int64)
 

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from simulation import hours, linkage
+from scenarios.schema import COMPOUND_TYPES
+from simulation import compounds, hours, linkage
 from simulation.households import CATEGORIES, GROUPS, WAIT_GROUPS
 
 # Each group of WAIT_GROUPS and the households outside it, as the wait columns name them.
@@ -49,6 +50,7 @@ _BASE_COLUMNS: tuple[str, ...] = (
     *(f"raised_{c}" for c in CATEGORIES), *(f"met_{c}" for c in CATEGORIES),
     *(f"unmet_{c}" for c in CATEGORIES), *(f"hidden_{c}" for c in CATEGORIES),
     *(f"unmet_{g}" for g in GROUPS), *(f"hidden_{g}" for g in GROUPS),
+    *(f"unmet_{t}" for t in COMPOUND_TYPES),
     "met_wait_days", *WAIT_COLUMNS, "mean_wait_open", "critical_failures", "medical_turned_away",
     "volunteers_active", "volunteers_vetting", "volunteers_burnt_out", "social_workers_active",
     "coordinator_load", "coordinator_capacity", "volunteer_coordinator_load", "volunteer_coordinator_capacity",
@@ -68,6 +70,10 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "coordinator_overload_days", "cadre_overload_days", "volunteer_coordinator_overload_days", "price_index_peak",
     "mean_distress_end",
 )
+# Per compound type, present for the types a community has (simulation/compounds.py).
+COMPOUND_SUMMARY_KEYS: tuple[str, ...] = tuple(f"unmet_need_days_per_1000_{t}" for t in COMPOUND_TYPES)
+_COMPOUND_COLUMNS = tuple(f"unmet_{t}" for t in COMPOUND_TYPES)
+_NO_COMPOUNDS = dict.fromkeys(_COMPOUND_COLUMNS, 0)
 
 
 class DailyCollector(mesa.DataCollector):
@@ -125,6 +131,11 @@ def observe(model) -> dict:
     }
     row.update(zip(_CATEGORY_COLUMNS, chain.from_iterable(zip(raised, met, unmet_c, hidden_c))))
     row.update(zip(_GROUP_COLUMNS, chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))))
+    if model.compounds.declared:
+        row.update(zip(_COMPOUND_COLUMNS, compounds.unmet_by_compound(
+            hh.open.view(np.uint8), model.compounds.of_household, len(COMPOUND_TYPES)).tolist()))
+    else:
+        row.update(_NO_COMPOUNDS)
     met_total, waited = row["met_total"], led.met_wait_days
     for names, met_in, wait_in in zip(_WAIT_GROUP_COLUMNS, led.met_in_group.tolist(), led.wait_in_group.tolist()):
         row.update(zip(names, (met_in, wait_in, met_total - met_in, waited - wait_in)))
@@ -204,7 +215,8 @@ def _group_counts(open_, reported, group_bits):
     return unmet, hidden
 
 
-def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
+def summarize(daily: pd.DataFrame, households: int, vulnerable: int,
+              by_compound: dict[str, int] | None = None) -> dict:
     """The run's summary (the model requirements Outcomes), computed from the daily series alone.
 
     Three keys compare groups of households, and say different things:
@@ -215,6 +227,9 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
     - `wait_ratio`: mean days from a need arising to its being met, for needs of vulnerable households over needs
       of the others; it measures how well needs that arose were served, whatever their number.
     - `offline_wait_ratio`: the same for offline households over online ones (the digital divide).
+
+    `by_compound` (households per compound type) adds `unmet_need_days_per_1000_<type>` for each type the
+    community has (unmet need-days of its households per 1,000 of them).
 
     The waits are those of needs met during the run (needs still open at the end are not counted). A ratio is NaN
     where it is undefined (a group with no households or no need met; 0 over 0) and inf where only its
@@ -245,6 +260,8 @@ def summarize(daily: pd.DataFrame, households: int, vulnerable: int) -> dict:
         "volunteer_coordinator_overload_days": int(volunteers_over.sum()),
         "price_index_peak": float(daily["price_index"].max()),
         "mean_distress_end": float(daily["mean_distress"].iloc[-1]),
+        **{f"unmet_need_days_per_1000_{t}": float(daily[f"unmet_{t}"].sum()) / k * 1000.0
+           for t, k in (by_compound or {}).items() if k > 0},
     }
 
 

@@ -244,6 +244,9 @@ LEVERS = {
     "cadres.screening_share": st.floats(0.0, 0.4),
     "reporting.call_prob": st.floats(0.0, 1.0),
     "reporting.chase_calls": st.floats(0.0, 3.0),
+    "compounds.mix": st.sampled_from([{"old_open": 0.5, "commodity": 0.5}, {"commodity": 1.0},
+                                      {"work_unit": 0.3, "resettlement": 0.4, "commodity": 0.3}]),
+    "compounds.commodity.property_staff_per_1000": st.floats(0.0, 40.0),
 }
 
 

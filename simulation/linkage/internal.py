@@ -13,7 +13,8 @@ reported with chance `leader_reach` times the mean trust of its ties, at `leader
 `leader_hours` a day each (task `posts`), as far as they go. A leader also sets its building an example
 (sources: leaders set the example): from `leader_start_day`, `example` adds `leader_example` to the share of active
 volunteers among the ties of every household in a led building when it decides whether to join as a volunteer
-(simulation/linkage/volunteers.py).
+(simulation/linkage/volunteers.py). With compound types (simulation/compounds.py) a type's buildings have more or
+fewer leaders (`leaders`), and its leaders may start late (`leader_delay_days`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,18 @@ class InternalLinkage(Mechanism):
         self.cfg = model.config.internal
         net = model.network
         n_buildings = int(net.building[-1]) + 1
-        led = model.streams("internal:leaders").random(n_buildings) < self.cfg.leader_share
+        share, layout = self.cfg.leader_share, model.compounds
+        if layout.declared:  # each compound type's buildings: more or fewer leaders, some starting late
+            share = np.minimum(share * layout.per_building(model.config, "leaders"), 1.0)
+        led = model.streams("internal:leaders").random(n_buildings) < share
         self.led_buildings = led  # buildings with a resident leader (external linkage's organisers)
         self.led_household = led[net.building]
+        self._led_all = self.led_household
+        self._late = None  # the day each household's building leader starts, where some start late
+        if layout.declared:
+            start = self.cfg.leader_start_day + layout.per_household(model.config, "leader_delay_days").astype(int)
+            if (start[self._led_all] > self.cfg.leader_start_day).any():
+                self._late = start
         self.leaders = int(led.sum())
         self.building = net.building
         self._example = np.where(self.led_household, self.cfg.leader_example, 0.0)
@@ -50,7 +60,17 @@ class InternalLinkage(Mechanism):
             return None
         return self._example
 
+    def _leaders_today(self, model) -> None:
+        """Buildings whose leader has started by today (a compound type may start late)."""
+        led = self._led_all & (self._late <= model.day)
+        if led.sum() != self.led_household.sum():
+            self.led_household = led
+            self._example = np.where(led, self.cfg.leader_example, 0.0)
+            self.leaders = int(len(np.unique(self.building[led])))
+
     def start_day(self, model) -> None:
+        if self._late is not None:
+            self._leaders_today(model)
         if not self.arrived and self.sunk and model.day >= self.cfg.sunk_arrival_day:
             for _ in range(self.sunk):
                 model.add_cadre("sunk", list(range(model.network.n_grids)))

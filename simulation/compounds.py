@@ -1,0 +1,116 @@
+"""The residential compounds (小区) a community is made of, and their property-management staff.
+
+A compound type changes who lives there (more or fewer elderly people, alone, online, low-income), how densely they
+are tied, how many gates there are to guard, whether property staff are on site and how soon building leaders step
+forward. The buildings are shared out among the types of the scenario's `compounds.mix`, in runs of neighbouring
+buildings (so a grid cell mostly lies inside one compound), in proportion to the shares. With no mix the community
+is one compound of no declared type and nothing here changes a run.
+
+Property staff guard their compound's gates first (task `gates`), then carry the food and protective supplies its
+households asked for (tasks `food`, `supplies`), from the ledger kind `property_staff`, before any linkage
+mechanism serves the queue: they are on site, and serve their own compound only.
+
+Sources: stylized fact 7 (old open compounds without property management were more vulnerable) and 6 (prior
+organisation raised mobilisation; isolated new suburbs lacked anyone in charge); Wuhan had 7,102 compounds in 1,406
+urban communities and 1,943 villages (H/M). Every multiplier is an assumption with its range
+(docs/scenario-reference.md, section `compounds`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from scenarios import Scenario
+from scenarios.schema import COMPOUND_TYPES
+from simulation.households import FOOD, SUPPLIES
+
+NONE = -1  # the compound index of a household in a community with no declared types
+
+
+@dataclass
+class Compounds:
+    """Which compound type each building and household belongs to (an index into COMPOUND_TYPES, NONE without a
+    mix), and each type's settings."""
+
+    of_building: np.ndarray
+    of_household: np.ndarray
+    declared: bool
+
+    def households(self) -> dict[str, int]:
+        """Households of each compound type (0 for a type the community does not have)."""
+        counts = np.bincount(self.of_household[self.of_household >= 0], minlength=len(COMPOUND_TYPES))
+        return {name: int(counts[i]) for i, name in enumerate(COMPOUND_TYPES)}
+
+    def per_household(self, scenario: Scenario, field: str) -> np.ndarray:
+        """The compound type's `field` for every household (1.0 for multipliers, 0 for staff, without a mix)."""
+        values = np.array([getattr(scenario.compounds.factors(t), field) for t in COMPOUND_TYPES], dtype=float)
+        return values[self.of_household]
+
+    def per_building(self, scenario: Scenario, field: str) -> np.ndarray:
+        values = np.array([getattr(scenario.compounds.factors(t), field) for t in COMPOUND_TYPES], dtype=float)
+        return values[self.of_building]
+
+
+def lay_out(scenario: Scenario) -> Compounds:
+    """Share the buildings out among the mix's types, in the order of COMPOUND_TYPES, by largest remainder (every
+    type with a share gets at least one building when there are enough)."""
+    n, size = scenario.households, scenario.network.building_size
+    building = np.arange(n) // size
+    n_buildings = int(building[-1]) + 1
+    mix = scenario.compounds.mix
+    if not mix:
+        return Compounds(np.full(n_buildings, NONE, np.int64), np.full(n, NONE, np.int64), False)
+    shares = np.array([mix.get(t, 0.0) for t in COMPOUND_TYPES])
+    exact = shares * n_buildings
+    counts = np.floor(exact).astype(np.int64)
+    for i in np.argsort(-(exact - counts), kind="stable")[: n_buildings - int(counts.sum())]:
+        counts[i] += 1
+    for i in np.flatnonzero((shares > 0) & (counts == 0)):  # a type asked for keeps one building if it can
+        donor = int(np.argmax(counts))
+        if counts[donor] > 1:
+            counts[donor] -= 1
+            counts[i] += 1
+    of_building = np.repeat(np.arange(len(COMPOUND_TYPES)), counts)
+    return Compounds(of_building, of_building[building], True)
+
+
+def gate_weights(scenario: Scenario, compounds: Compounds, grid: np.ndarray, n_grids: int) -> tuple[np.ndarray,
+                                                                                                   np.ndarray]:
+    """Per grid cell, the households weighted by their compound's gates (what the phase's gate hours per 1,000
+    households are charged on), and the part of it in compounds with property staff."""
+    gates = compounds.per_household(scenario, "gates")
+    staffed = compounds.per_household(scenario, "property_staff_per_1000") > 0
+    return (np.bincount(grid, weights=gates, minlength=n_grids),
+            np.bincount(grid, weights=np.where(staffed, gates, 0.0), minlength=n_grids))
+
+
+def staff_hours(scenario: Scenario, compounds: Compounds, grid: np.ndarray, n_grids: int) -> np.ndarray:
+    """The property staff's hours a day, per grid cell: staff per 1,000 households x hours, over the households."""
+    per_household = (compounds.per_household(scenario, "property_staff_per_1000") / 1000.0
+                     * compounds.per_household(scenario, "property_staff_hours"))
+    return np.bincount(grid, weights=per_household, minlength=n_grids)
+
+
+def staffed_entries(rows: np.ndarray, cats: np.ndarray, staffed: np.ndarray) -> np.ndarray:
+    """Mask of the queue entries property staff may take: food and supplies of households in staffed compounds."""
+    return staffed[rows] & ((cats == FOOD) | (cats == SUPPLIES))
+
+
+@njit(cache=True)
+def unmet_by_compound(open_, of_household, n_types):
+    """Open needs per compound type: bincount(of_household, weights=open.sum(axis=1)) over households of a type.
+    `open_` is the (column-major) needs table's bytes."""
+    n, k = open_.shape
+    per = np.zeros(n, np.int64)
+    for c in range(k):
+        for r in range(n):
+            per[r] += open_[r, c]
+    out = np.zeros(n_types, np.int64)
+    for r in range(n):
+        t = of_household[r]
+        if t >= 0:
+            out[t] += per[r]
+    return out
