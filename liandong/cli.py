@@ -217,6 +217,9 @@ SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, 
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help="Results folder (default results/<name>). Run the same command on it again to resume.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+PosteriorOpt = Annotated[Path | None, typer.Option(
+    "--posterior", help="A calibration folder: each replication runs at a parameter set drawn from its posterior "
+                        "(the same set in every scenario or point).")]
 DryOpt = Annotated[bool, typer.Option("--dry-run", help="Print the runs, points and an estimated time (from one "
                                                         "timed calibration run); run nothing, write nothing.")]
 
@@ -234,7 +237,7 @@ def _terminated(signum, frame) -> None:
 
 
 @contextlib.contextmanager
-def _resumable():
+def _resumable(done: str = "the finished runs are stored"):
     """Ctrl-C, SIGTERM or SIGHUP during an experiment: its finished runs are stored and its workers stopped; say
     how to go on, exit 128 + the signal's number (130 for Ctrl-C)."""
     import signal
@@ -247,7 +250,7 @@ def _resumable():
     try:
         yield
     except KeyboardInterrupt as exc:
-        typer.echo("\ninterrupted: the finished runs are stored; run the same command again to resume", err=True)
+        typer.echo(f"\ninterrupted: {done}; run the same command again to resume", err=True)
         raise typer.Exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)) from None
     finally:
         for s, handler in previous.items():
@@ -264,7 +267,7 @@ def compare(
     households: Annotated[int | None, typer.Option(help="Override the number of households everywhere.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field everywhere: key=value.")] = None,
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False, dry_run: DryOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False, posterior: PosteriorOpt = None,
 ) -> None:
     """Run scenarios on the same seeds; print means and paired differences from the first with 95% intervals."""
     from experiments import api  # in the command: see "Experiments" above
@@ -280,11 +283,12 @@ def compare(
     add_option(overrides, "households", households)
     if dry_run:
         typer.echo(api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
-                               workers=workers, dask=dask, serial=serial, dry=True))
+                               workers=workers, dask=dask, serial=serial, dry=True, posterior=posterior))
         return
     with _resumable():
         result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
-                             workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
+                             workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:],
+                             posterior=posterior)
     render(result)
 
 
@@ -292,18 +296,19 @@ def compare(
 def sweep(
     spec: Annotated[Path, typer.Argument(help="An experiment .toml file (see docs/experiments.md).")],
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False, dry_run: DryOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False, posterior: PosteriorOpt = None,
 ) -> None:
     """Run an experiment file's design (grid, lhs, sobol, morris) with its replications; resumable."""
     from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
 
     if dry_run:
-        typer.echo(api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, dry=True))
+        typer.echo(api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, dry=True,
+                             posterior=posterior))
         return
     with _resumable():
         result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
-                           command=sys.argv[1:])
+                           command=sys.argv[1:], posterior=posterior)
     render(result)
 
 
@@ -330,16 +335,52 @@ def sensitivity(
 
 
 @app.command()
-def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep or "
-                                                       "sensitivity.")],
+def calibrate(
+    targets: Annotated[Path, typer.Argument(help="A targets .toml file (see docs/calibration.md).")],
+    params: Annotated[Path, typer.Option("--params", help="A parameters .toml file: the assumed parameters to "
+                                                          "calibrate and their priors.")],
+    out: Annotated[Path, typer.Option("--out", help="Calibration folder. Run the same command on it again to "
+                                                    "resume.")],
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="The scenario whose runs are measured (default: the targets file's, else wuhan_2020).")]
+    = None,
+    households: Annotated[int | None, typer.Option(help="Households in each run (default: the scenario's).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days in each run (default: the scenario's).")] = None,
+    population_size: Annotated[int, typer.Option("--population-size", help="Accepted parameter sets per "
+                                                                           "generation.")] = 100,
+    generations: Annotated[int, typer.Option("--generations", help="Generations at most.")] = 8,
+    min_epsilon: Annotated[float, typer.Option("--min-epsilon", help="Stop once epsilon is at most this (0: once "
+                                                                     "every accepted run is inside every band).")]
+    = 0.0,
+    predictive_runs: Annotated[int, typer.Option("--predictive-runs", help="Runs at posterior draws for the "
+                                                                           "posterior predictive check.")] = 40,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Root of every evaluation's seed.")] = 20200123,
+    workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, quiet: QuietOpt = False,
+) -> None:
+    """Approximate Bayesian computation (ABC-SMC, pyabc) of assumed parameters against observed targets; resumable."""
+    from experiments import calibration  # in the command: see "Experiments" above
+
+    with _resumable("the finished generations are stored"):
+        result = calibration.calibrate(targets, params, out, scenario=scenario, households=households, days=days,
+                                       population_size=population_size, generations=generations,
+                                       min_epsilon=min_epsilon, predictive_runs=predictive_runs, seed=seed,
+                                       workers=workers, dask=dask, serial=serial, quiet=quiet,
+                                       command=sys.argv[1:])
+    calibration.render(result)
+
+
+@app.command()
+def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep, "
+                                                       "sensitivity or calibrate.")],
            key: Annotated[str | None, typer.Option(
                "--key", help="A summary key: the outcome of a sweep's figures (default unmet_need_days_per_1000), "
                              "or the one panel of the differences or sensitivity figures; written as "
                              "sweep-KEY.png and so on.")] = None) -> None:
     """Write the tables and figures again from stored results, without rerunning anything."""
-    from experiments import reports  # in the command: see "Experiments" above
+    from experiments import calibration, reports  # in the command: see "Experiments" above
 
-    reports.render(reports.report(folder, key=key))
+    result = reports.report(folder, key=key)
+    (calibration.render if isinstance(result, calibration.CalibrationResult) else reports.render)(result)
 
 
 @app.command()
