@@ -44,10 +44,11 @@ def test_a_type_that_changes_nothing_gives_the_community_itself():
     typed = _run(households=800, seed=3, **{"compounds.mix": {"work_unit": 1.0}, "compounds.work_unit": neutral})
     daily = typed.daily()
     for column in plain.columns:
-        if column != "unmet_work_unit":
+        if not column.endswith("_work_unit"):
             assert daily[column].equals(plain[column]), column
     assert daily["unmet_work_unit"].equals(daily["unmet_total"])  # every household is in the one compound
-    assert plain["unmet_work_unit"].eq(0).all()
+    assert daily["critical_failures_work_unit"].equals(daily["critical_failures"])
+    assert plain["unmet_work_unit"].eq(0).all() and plain["critical_failures_work_unit"].eq(0).all()
 
 
 def test_each_type_changes_its_own_households():
