@@ -337,9 +337,10 @@ def test_validate_knows_districts_and_district_refuses_a_scenario(small_district
 def test_the_policies_findings_page_table_and_figure(small_district, tmp_path):
     page = runs.write_findings(tmp_path / "findings", tmp_path / "images", str(small_district), seeds=2, days=21)
     text = page.read_text(encoding="utf-8")
+    assert "](../images/district_test_district.png)" in text
     for policy in dd.POLICIES:
         assert f"| `{policy}` |" in text
-    table = pd.read_csv(tmp_path / "findings" / "district_test_district.csv")
+    table = pd.read_csv(tmp_path / "findings" / "test_district.csv")
     assert len(table) == 8 and set(table["seed"]) == {0, 1}
     png = (tmp_path / "images" / "district_test_district.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
