@@ -20,7 +20,7 @@ help:
 	@echo '  make docs    setup, then regenerate the scenario and district references (scenarios.reference)'
 	@echo '  make findings setup, then rebuild every generated page the README and docs/ quote: findings-tables,'
 	@echo '                district-findings, levers and sensitivity (over an hour: the lever audit takes 30-45 minutes)'
-	@echo '  make district-findings  docs/findings/district_jianghan_2020.md and its figure (about 15 minutes)'
+	@echo '  make district-findings  docs/findings/district/jianghan_2020.md and its figure (about 15 minutes)'
 	@echo '  make findings-tables  docs/findings/ (presets, fidelity, every figure docs/odd.md and the README quote,'
 	@echo '                written back into them) and docs/targets.md (a few minutes on 2 quiet cores)'
 	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
@@ -51,7 +51,7 @@ findings-tables: setup
 	$(VENV_PYTHON) -m experiments.odd_figures --write
 
 district-findings: setup
-	$(VENV_PYTHON) -m experiments.district jianghan_2020 --seeds 10 --workers 2 --write docs/findings
+	$(VENV_PYTHON) -m experiments.district jianghan_2020 --seeds 10 --workers 2 --write docs/findings/district
 
 bench-district: setup
 	$(VENV_PYTHON) benchmarks/bench_district.py --city --markdown docs/performance-district.md

@@ -46,6 +46,8 @@ _EXPORTS = {
     "SerialExecutor": "experiments.executors",
     "ProcessExecutor": "experiments.executors",
     "DaskExecutor": "experiments.executors",
+    "calibrate": "experiments.calibration",
+    "Posterior": "experiments.posterior",
 }
 
 __all__ = ["ExperimentError", *_EXPORTS]

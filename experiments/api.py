@@ -29,11 +29,14 @@ from simulation.outcomes import SUMMARY_KEYS
 def compare(scenarios: list, reps: int = 10, *, root_seed: int = DEFAULT_ROOT_SEED, overrides: dict | None = None,
             out: str | Path | None = None, workers: int | None = None, dask: str | None = None,
             serial: bool = False, executor=None, quiet: bool = True, name: str | None = None,
-            figures: bool = True, command: list[str] | None = None, dry: bool = False):
+            figures: bool = True, command: list[str] | None = None, dry: bool = False, posterior=None):
     """Run each scenario (preset name, path or Scenario) `reps` times on common seeds and compare them with the
     first: means with 95% t-intervals and paired differences. Results go to `out` (default results/compare-A-B).
-    `dry` returns what would run (runs, points, estimated time) as text instead, running nothing."""
-    plan = compare_plan(list(scenarios), replications=reps, root_seed=root_seed, overrides=overrides, name=name)
+    `dry` returns what would run (runs, points, estimated time) as text instead, running nothing. `posterior` (a
+    calibration folder): replication r of every scenario runs at the parameter set it draws from the posterior, so
+    the intervals carry the parameters' uncertainty and `sign_share` says in what share of sets a difference holds."""
+    plan = compare_plan(list(scenarios), replications=reps, root_seed=root_seed, overrides=overrides, name=name,
+                        posterior=posterior)
     if dry:
         return dry_run(plan, out, workers=workers, dask=dask, serial=serial)
     return execute(plan, out, workers=workers, dask=dask, serial=serial, executor=executor, quiet=quiet,
@@ -42,10 +45,11 @@ def compare(scenarios: list, reps: int = 10, *, root_seed: int = DEFAULT_ROOT_SE
 
 def sweep(spec, *, out: str | Path | None = None, workers: int | None = None, dask: str | None = None,
           serial: bool = False, executor=None, quiet: bool = True, figures: bool = True,
-          command: list[str] | None = None, dry: bool = False):
+          command: list[str] | None = None, dry: bool = False, posterior=None):
     """Run an experiment file's design (grid, lhs, sobol or morris): every point, every replication (`dry`: say
-    what would run and how long it would take, and run nothing)."""
-    plan = experiment_plan(spec, kind="sweep")
+    what would run and how long it would take, and run nothing; `posterior`: as for `compare`, replication r of
+    every point at the parameter set it draws)."""
+    plan = experiment_plan(spec, kind="sweep", posterior=posterior)
     if dry:
         return dry_run(plan, out, workers=workers, dask=dask, serial=serial)
     return execute(plan, out, workers=workers, dask=dask, serial=serial, executor=executor, quiet=quiet,

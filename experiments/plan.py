@@ -25,6 +25,7 @@ import scenarios
 from experiments import design as designs
 from experiments.design import GridPoints, ListPoints, MatrixPoints, Points
 from experiments.errors import ExperimentError
+from experiments.posterior import Posterior
 from experiments.seeds import run_seed
 from experiments.spec import MAX_REPLICATIONS, Experiment, _coerce, canonical_keys, load_spec, read_spec
 
@@ -53,6 +54,7 @@ class Plan:
     experiment: dict | None = None  # the experiment file as given (spec fields), for the manifest
     experiment_text: str = ""
     experiment_file: str | None = None
+    posterior: dict | None = None   # a calibration's posterior (`Posterior.to_dict`): each replication draws a set
 
     def __post_init__(self) -> None:
         if not isinstance(self.points, Points):
@@ -73,9 +75,15 @@ class Plan:
     def task(self, run: int) -> dict:
         point, rep = self.identity(run)
         spec = self.points[point]
+        overrides = dict(spec["values"])
+        if self.posterior is not None:
+            overrides.update(self.drawn(rep))
         return {"run": run, "point": point, "rep": rep, "seed": self.seed(point, rep),
-                "scenario": self.scenarios[spec["scenario"]], "overrides": dict(spec["values"]),
-                "daily": self.daily}
+                "scenario": self.scenarios[spec["scenario"]], "overrides": overrides, "daily": self.daily}
+
+    def drawn(self, rep: int) -> dict:
+        """The parameter set replication `rep` draws from the posterior (the same for every point)."""
+        return Posterior.from_dict(self.posterior).draw(self.root_seed, rep)
 
     def point_columns(self, point: int) -> dict:
         """The columns every daily part of `point` carries: its factor values (a comparison: its scenario)."""
@@ -93,6 +101,8 @@ class Plan:
                  "points": self._points_ident(), "factors": self.factors, "replications": self.replications,
                  "root_seed": self.root_seed, "common_random_numbers": self.common_random_numbers,
                  "daily": self.daily, "method": self.method}
+        if self.posterior is not None:
+            ident["posterior"] = self.posterior
         text = json.dumps(ident, sort_keys=True, ensure_ascii=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -149,6 +159,8 @@ class Plan:
                "common_random_numbers": self.common_random_numbers, "daily": self.daily, "method": self.method,
                "problem": self.problem, "levels": self.levels, "n_points": len(self.points),
                "fingerprint_version": FINGERPRINT_VERSION}
+        if self.posterior is not None:
+            out["posterior"] = self.posterior
         if isinstance(self.points, GridPoints):
             out["grid"] = self.points.levels
         elif isinstance(self.points, MatrixPoints):
@@ -179,7 +191,7 @@ class Plan:
                    daily=design["daily"], method=design["method"], matrix=matrix,
                    problem=design.get("problem"), levels=design.get("levels"),
                    experiment=manifest.get("experiment"), experiment_text=manifest.get("experiment_text", ""),
-                   experiment_file=manifest.get("experiment_file"))
+                   experiment_file=manifest.get("experiment_file"), posterior=design.get("posterior"))
 
 
 MAX_DIFFERENCES_SHOWN = 6
@@ -281,8 +293,10 @@ def _labels(sources: list) -> list[str]:
 
 
 def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT_ROOT_SEED,
-                 overrides: dict | None = None, daily: bool = True, name: str | None = None) -> Plan:
-    """Every scenario in `sources` (presets, paths or Scenarios) on the same seeds: replication r runs seed r."""
+                 overrides: dict | None = None, daily: bool = True, name: str | None = None,
+                 posterior=None) -> Plan:
+    """Every scenario in `sources` (presets, paths or Scenarios) on the same seeds: replication r runs seed r
+    (with `posterior`, a calibration folder: at the parameter set replication r draws from its posterior)."""
     if len(sources) < 1:
         raise ExperimentError("compare: give at least one scenario (two or more to compare them).")
     _check_reps(replications, "--reps")
@@ -295,9 +309,40 @@ def compare_plan(sources: list, replications: int = 10, root_seed: int = DEFAULT
             s = scenarios.apply_overrides(s, _coerce(s, overrides), label=f"{where}, overridden on the command line")
         resolved.append(s.model_dump(mode="json"))
     labels = _labels(sources)
+    drawn = _posterior(posterior, resolved, labels, set(overrides), "--set")
     return Plan(kind="compare", name=name or "compare-" + "-".join(labels), scenarios=resolved, labels=labels,
                 points=[{"scenario": i, "values": {}} for i in range(len(resolved))], factors=[],
-                replications=replications, root_seed=root_seed, common_random_numbers=True, daily=daily)
+                replications=replications, root_seed=root_seed, common_random_numbers=True, daily=daily,
+                posterior=drawn)
+
+
+MAX_POSTERIOR_CHECKED = 50   # posterior parameter sets tried on each scenario before any run
+
+
+def _posterior(source, resolved: list[dict], labels: list[str], given: set, where: str) -> dict | None:
+    """The posterior of a calibration folder as a plan holds it, checked: no key also set by `where`, and its
+    parameter sets allowed in every scenario (so no run fails on them)."""
+    if source is None:
+        return None
+    post = source if isinstance(source, Posterior) else Posterior.load(source)
+    both = sorted(set(post.keys) & given)
+    if both:
+        raise ExperimentError(f"--posterior {post.folder}: {', '.join(both)} also set by {where}; the posterior "
+                              "draws these parameters. Fix: remove them from one or the other.")
+    rows = range(len(post.values)) if len(post.values) <= MAX_POSTERIOR_CHECKED else np.linspace(
+        0, len(post.values) - 1, MAX_POSTERIOR_CHECKED).astype(int)
+    for label, scenario in zip(labels, resolved):
+        base = scenarios.load(scenario)
+        for j in rows:
+            values = {k: int(round(v)) if kind == "int" else float(v)
+                      for k, kind, v in zip(post.keys, post.kinds, post.values[int(j)])}
+            try:
+                scenarios.apply_overrides(base, values, label="posterior")
+            except scenarios.ScenarioError as exc:
+                raise ExperimentError(f"--posterior {post.folder}: its parameter set {int(j)} is not allowed in "
+                                      f"scenario '{label}': {str(exc).removeprefix('posterior: ')} Fix: calibrate "
+                                      "parameters that this scenario has, or compare other scenarios.") from None
+    return post.to_dict()
 
 
 def _check_reps(reps, option: str) -> None:
@@ -306,7 +351,7 @@ def _check_reps(reps, option: str) -> None:
                               f"{MAX_REPLICATIONS:,} (the cap on an experiment file's replications too).")
 
 
-def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> Plan:
+def experiment_plan(source, kind: str = "sweep", method: str | None = None, posterior=None) -> Plan:
     """The plan of an experiment file (`kind` "sweep" runs its design; "sensitivity" a Sobol or Morris design)."""
     if kind == "sensitivity":
         if method is not None and method not in ("sobol", "morris"):
@@ -330,7 +375,9 @@ def experiment_plan(source, kind: str = "sweep", method: str | None = None) -> P
     d = designs.build(design_method, exp.factors, exp.spec.samples, spec.root_seed, levels=spec.levels)
     check_points(exp, d.points)
     base = exp.base.model_dump(mode="json")
-    return Plan(kind=kind, name=spec.name, scenarios=[base], labels=[exp.base.name],
+    drawn = _posterior(posterior, [base], [exp.base.name], set(d.factors) | set(spec.overrides),
+                       "the experiment file's factors or overrides")
+    return Plan(kind=kind, name=spec.name, scenarios=[base], labels=[exp.base.name], posterior=drawn,
                 points=d.points, factors=d.factors,
                 replications=spec.replications, root_seed=spec.root_seed,
                 common_random_numbers=spec.common_random_numbers, daily=spec.daily, method=design_method,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments import stats
+from experiments import calibration, stats
 from experiments.analysis import index_warnings, indices
 from experiments.errors import ExperimentError
 from experiments.plan import Plan
@@ -62,7 +62,12 @@ class ExperimentResult:
 
 def report(folder: str | Path, figures: bool = True, key: str | None = None) -> ExperimentResult:
     """The tables and figures again from a results folder, without running anything (consolidating its parts
-    into runs.parquet first if the experiment was interrupted); `key`: the summary key the figures draw."""
+    into runs.parquet first if the experiment was interrupted); `key`: the summary key the figures draw. A folder
+    of `liandong calibrate` gives its `CalibrationResult` (experiments.calibration.report)."""
+    if calibration.is_calibration(folder):
+        if key is not None:
+            raise ExperimentError("--key applies to compare, sweep and sensitivity folders, not to a calibration.")
+        return calibration.report(folder, figures=figures)
     store = Store(folder)
     if not Path(folder).is_dir():
         raise ExperimentError(f"{folder}: no such results folder.")

@@ -77,11 +77,12 @@ def scenario_means(runs: pd.DataFrame, keys=None, level: float = LEVEL) -> pd.Da
 def paired_differences(runs: pd.DataFrame, keys=None, reference: str | None = None,
                        level: float = LEVEL) -> pd.DataFrame:
     """One row per (other scenario, summary key): the mean of (scenario - reference) over the seeds both ran,
-    its paired t-interval, and the half-widths of the paired and of an unpaired (Welch) interval."""
+    its paired t-interval, the half-widths of the paired and of an unpaired (Welch) interval, and the share of the
+    pairs whose difference has the sign of the mean (`sign_share`)."""
     runs = _ok(runs)
     order = _order(runs)
     columns = ["scenario", "reference", "key", "n_pairs", "mean_diff", "sd_diff", "ci_low", "ci_high",
-               "paired_half_width", "unpaired_half_width", "relative_diff"]
+               "paired_half_width", "unpaired_half_width", "relative_diff", "sign_share"]
     if not order:
         return pd.DataFrame(columns=columns)
     reference = reference or order[0]
@@ -105,8 +106,22 @@ def paired_differences(runs: pd.DataFrame, keys=None, reference: str | None = No
                 "paired_half_width": (high - low) / 2 if n >= 2 else math.nan,
                 "unpaired_half_width": _welch_half_width(a.to_numpy()[both], b.to_numpy()[both], level),
                 "relative_diff": mean / ref_mean if ref_mean not in (0.0,) and math.isfinite(ref_mean) else math.nan,
+                "sign_share": sign_share(d),
             })
     return pd.DataFrame(rows, columns=columns)
+
+
+def sign_share(d: np.ndarray) -> float:
+    """The share of paired differences with the sign of their mean (NaN for a mean of 0 or no pairs). With
+    `--posterior` each replication runs its own parameter set drawn from the posterior, so this is the share of
+    plausible parameter sets in which the difference goes the way the mean says."""
+    d = np.asarray(d, dtype=float)
+    if not len(d):
+        return math.nan
+    mean = float(d.mean())
+    if mean == 0:
+        return math.nan
+    return float(np.mean(np.sign(d) == np.sign(mean)))
 
 
 def point_means(runs: pd.DataFrame, factors: list[str], keys=None, level: float = LEVEL) -> pd.DataFrame:

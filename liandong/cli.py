@@ -228,6 +228,9 @@ SerialOpt = Annotated[bool, typer.Option("--serial", help="Run in this process, 
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help="Results folder (default results/<name>). Run the same command on it again to resume.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+PosteriorOpt = Annotated[Path | None, typer.Option(
+    "--posterior", help="A calibration folder: each replication runs at a parameter set drawn from its posterior "
+                        "(the same set in every scenario or point).")]
 DryOpt = Annotated[bool, typer.Option("--dry-run", help="Print the runs, points and an estimated time (from one "
                                                         "timed calibration run); run nothing, write nothing.")]
 
@@ -245,7 +248,7 @@ def _terminated(signum, frame) -> None:
 
 
 @contextlib.contextmanager
-def _resumable():
+def _resumable(done: str = "the finished runs are stored"):
     """Ctrl-C, SIGTERM or SIGHUP during an experiment: its finished runs are stored and its workers stopped; say
     how to go on, exit 128 + the signal's number (130 for Ctrl-C)."""
     import signal
@@ -258,7 +261,7 @@ def _resumable():
     try:
         yield
     except KeyboardInterrupt as exc:
-        typer.echo("\ninterrupted: the finished runs are stored; run the same command again to resume", err=True)
+        typer.echo(f"\ninterrupted: {done}; run the same command again to resume", err=True)
         raise typer.Exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)) from None
     finally:
         for s, handler in previous.items():
@@ -275,7 +278,7 @@ def compare(
     households: Annotated[int | None, typer.Option(help="Override the number of households everywhere.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a field everywhere: key=value.")] = None,
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False, dry_run: DryOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False, posterior: PosteriorOpt = None,
     policy: Annotated[list[str] | None, typer.Option(
         "--policy", help="Districts: one arm per --policy (a policy for every pool, or pool=policy,...), run on the "
                          "one district given.")] = None,
@@ -285,7 +288,7 @@ def compare(
     more --policy."""
     if policy or any(district_format.is_district_file(s) for s in scenario):
         _compare_districts(scenario, policy or [], reps, root_seed, workers, dask, serial, out,
-                           (days, households, set_, dry_run))
+                           (days, households, set_, dry_run, posterior))
         return
     from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
@@ -300,11 +303,12 @@ def compare(
     add_option(overrides, "households", households)
     if dry_run:
         typer.echo(api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
-                               workers=workers, dask=dask, serial=serial, dry=True))
+                               workers=workers, dask=dask, serial=serial, dry=True, posterior=posterior))
         return
     with _resumable():
         result = api.compare(scenario, reps=reps, root_seed=root_seed, overrides=overrides or None, out=out,
-                             workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:])
+                             workers=workers, dask=dask, serial=serial, quiet=quiet, command=sys.argv[1:],
+                             posterior=posterior)
     render(result)
 
 
@@ -323,8 +327,8 @@ def _compare_districts(sources: list[str], policies: list[str], reps: int, root_
     from experiments import district as runs  # in the command: see "Experiments" above
 
     if any(v not in (None, False, []) for v in unsupported):
-        raise BadInput("compare of districts: --days, --households, --set and --dry-run apply to scenarios; change "
-                       "the district file instead.")
+        raise BadInput("compare of districts: --days, --households, --set, --dry-run and --posterior apply to "
+                       "scenarios; change the district file instead.")
     not_districts = [s for s in sources if not district_format.is_district_file(s)]
     if not_districts:
         raise BadInput(f"compare: {not_districts[0]!r} is not a district while the others are; compare districts "
@@ -396,18 +400,19 @@ def district(
 def sweep(
     spec: Annotated[Path, typer.Argument(help="An experiment .toml file (see docs/experiments.md).")],
     workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, out: OutOpt = None,
-    quiet: QuietOpt = False, dry_run: DryOpt = False,
+    quiet: QuietOpt = False, dry_run: DryOpt = False, posterior: PosteriorOpt = None,
 ) -> None:
     """Run an experiment file's design (grid, lhs, sobol, morris) with its replications; resumable."""
     from experiments import api  # in the command: see "Experiments" above
     from experiments.reports import render
 
     if dry_run:
-        typer.echo(api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, dry=True))
+        typer.echo(api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, dry=True,
+                             posterior=posterior))
         return
     with _resumable():
         result = api.sweep(spec, out=out, workers=workers, dask=dask, serial=serial, quiet=quiet,
-                           command=sys.argv[1:])
+                           command=sys.argv[1:], posterior=posterior)
     render(result)
 
 
@@ -434,16 +439,52 @@ def sensitivity(
 
 
 @app.command()
-def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep or "
-                                                       "sensitivity.")],
+def calibrate(
+    targets: Annotated[Path, typer.Argument(help="A targets .toml file (see docs/calibration.md).")],
+    params: Annotated[Path, typer.Option("--params", help="A parameters .toml file: the assumed parameters to "
+                                                          "calibrate and their priors.")],
+    out: Annotated[Path, typer.Option("--out", help="Calibration folder. Run the same command on it again to "
+                                                    "resume.")],
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="The scenario whose runs are measured (default: the targets file's, else wuhan_2020).")]
+    = None,
+    households: Annotated[int | None, typer.Option(help="Households in each run (default: the scenario's).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days in each run (default: the scenario's).")] = None,
+    population_size: Annotated[int, typer.Option("--population-size", help="Accepted parameter sets per "
+                                                                           "generation.")] = 100,
+    generations: Annotated[int, typer.Option("--generations", help="Generations at most.")] = 8,
+    min_epsilon: Annotated[float, typer.Option("--min-epsilon", help="Stop once epsilon is at most this (0: once "
+                                                                     "every accepted run is inside every band).")]
+    = 0.0,
+    predictive_runs: Annotated[int, typer.Option("--predictive-runs", help="Runs at posterior draws for the "
+                                                                           "posterior predictive check.")] = 40,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Root of every evaluation's seed.")] = 20200123,
+    workers: WorkersOpt = None, dask: DaskOpt = None, serial: SerialOpt = False, quiet: QuietOpt = False,
+) -> None:
+    """Approximate Bayesian computation (ABC-SMC, pyabc) of assumed parameters against observed targets; resumable."""
+    from experiments import calibration  # in the command: see "Experiments" above
+
+    with _resumable("the finished generations are stored"):
+        result = calibration.calibrate(targets, params, out, scenario=scenario, households=households, days=days,
+                                       population_size=population_size, generations=generations,
+                                       min_epsilon=min_epsilon, predictive_runs=predictive_runs, seed=seed,
+                                       workers=workers, dask=dask, serial=serial, quiet=quiet,
+                                       command=sys.argv[1:])
+    calibration.render(result)
+
+
+@app.command()
+def report(folder: Annotated[Path, typer.Argument(help="A results folder written by compare, sweep, "
+                                                       "sensitivity or calibrate.")],
            key: Annotated[str | None, typer.Option(
                "--key", help="A summary key: the outcome of a sweep's figures (default unmet_need_days_per_1000), "
                              "or the one panel of the differences or sensitivity figures; written as "
                              "sweep-KEY.png and so on.")] = None) -> None:
     """Write the tables and figures again from stored results, without rerunning anything."""
-    from experiments import reports  # in the command: see "Experiments" above
+    from experiments import calibration, reports  # in the command: see "Experiments" above
 
-    reports.render(reports.report(folder, key=key))
+    result = reports.report(folder, key=key)
+    (calibration.render if isinstance(result, calibration.CalibrationResult) else reports.render)(result)
 
 
 @app.command()

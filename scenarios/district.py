@@ -117,9 +117,9 @@ class CommunityEntry(Section):
                        "the model requirements Preset scenarios")
     households: int | None = _f(None, "Households in the community (default: the scenario's).",
                                 "sources: 1,315 to 8,424 households in examples (M)", ge=1, le=MAX_HOUSEHOLDS)
-    set: dict[str, bool | int | float | str] = _f(
-        {}, "Further scenario fields for this community, dotted keys: {\"population.elderly_share\" = 0.4}.",
-        "per field: docs/scenario-reference.md")
+    set: dict[str, bool | int | float | str | dict[str, float]] = _f(
+        {}, "Further scenario fields for this community, dotted keys: {\"population.elderly_share\" = 0.4, "
+        "\"compounds.mix\" = { old_open = 0.6, commodity = 0.4 }}.", "per field: docs/scenario-reference.md")
 
 
 class Communities(Section):
@@ -153,6 +153,9 @@ class Communities(Section):
         [0.5, 0.5], "Range of the prior social capital (0-1) drawn per community.",
         "the source panel: prior mass base decides mobilisation (Song); stylized fact 6: isolated new suburbs had "
         "nobody in charge; spread assumed")
+    compounds: dict[str, float] = _f(
+        {}, "Every community's compound mix (`compounds.mix` of the scenario: share of households per type); "
+        "empty: the scenario's own.", "per type: docs/scenario-reference.md, [compounds]")
     layout_seed: int = _f(0, "Seed of the draws of sizes and traits (not of the runs).", "a label", ge=0)
 
     @model_validator(mode="after")
@@ -319,7 +322,7 @@ def communities(district: District) -> list[CommunityPlan]:
                          "population.elderly_share": round(float(traits["elderly_share"][i]), 4),
                          "population.alone_share_of_elderly": round(float(traits["alone_share_of_elderly"][i]), 4),
                          "population.digital_share_elderly": round(float(traits["digital_share_elderly"][i]), 4),
-                         **switches}
+                         **({"compounds.mix": dict(c.compounds)} if c.compounds else {}), **switches}
             scenario = _apply(base, overrides, f"{label}: community {i}")
             plans.append(CommunityPlan(i, f"community-{i}", "", scenario))
     else:

@@ -27,13 +27,15 @@ import pandas as pd
 
 from scenarios import district as district_format
 from scenarios.district import CommunityPlan, District
+from scenarios.schema import COMPOUND_TYPES
 from simulation.model import CommunityModel
 from simulation.provenance import code_version
 
 #: The daily columns kept for every community of a district (the full set is the single community's).
 DISTRICT_COLUMNS: tuple[str, ...] = (
     "day", "raised_total", "reported_total", "met_total", "unmet_total", "hidden_total", "unmet_vulnerable",
-    "critical_failures", "cadres", "volunteers_active", "social_workers_active")
+    "critical_failures", "cadres", "volunteers_active", "social_workers_active",
+    *(f"unmet_{t}" for t in COMPOUND_TYPES), *(f"critical_failures_{t}" for t in COMPOUND_TYPES))
 
 #: The district's figures (`DistrictResult.totals`) that a comparison of policies reports.
 DISTRICT_KEYS: tuple[str, ...] = (
@@ -88,7 +90,8 @@ class CommunityGroup:
         for i, model in self.models.items():
             daily = model.daily()
             out[i] = {"summary": model.summary(),
-                      "daily": {c: daily[c].to_numpy() for c in DISTRICT_COLUMNS if c != "day"}}
+                      "daily": {c: daily[c].to_numpy() for c in DISTRICT_COLUMNS if c != "day"},
+                      "compounds": model.compounds.households() if model.compounds.declared else {}}
         return out
 
     def model(self, index: int) -> CommunityModel:
@@ -192,7 +195,8 @@ class DistrictResult:
     over the run's days, every summary key and `unmet_need_days_per_household`); `daily`: one row per community
     and day (`DISTRICT_COLUMNS`); `daily_totals`: the district's day by day (sums over communities);
     `allocations`: every pool's shares, round by round; `totals`: the district's figures (`DISTRICT_KEYS` and
-    more)."""
+    more; per compound type, where communities declare a mix: its unmet need-days per 1,000 of its households and
+    its critical failures)."""
 
     district: District
     seed: int
@@ -269,6 +273,8 @@ def _assemble(district: District, seed: int, plans: list[CommunityPlan], weights
         mine = allocations[allocations["community"] == p.index]
         for pool, g in mine.groupby("pool", sort=False):
             row[f"allocated_{pool}"] = float((g["amount"] * g["days"]).sum() / g["days"].sum())
+        for t in COMPOUND_TYPES:
+            row[f"households_{t}"] = r["compounds"].get(t, 0)
         row.update(summary)
         row["unmet_need_days_per_household"] = summary["unmet_need_days"] / hh
         per.append(row)
@@ -292,6 +298,11 @@ def _assemble(district: District, seed: int, plans: list[CommunityPlan], weights
         "hidden_need_share": hidden / need_days if need_days else 0.0,
         "peak_unmet_day": int(daily_totals["day"].iloc[int(np.argmax(daily_totals["unmet_total"].to_numpy()))]),
     }
+    for t in COMPOUND_TYPES:  # per compound type, over the communities that have it (scenarios' [compounds])
+        k = int(communities[f"households_{t}"].sum())
+        if k > 0:
+            totals[f"unmet_need_days_per_1000_{t}"] = float(daily[f"unmet_{t}"].sum()) / k * 1000.0
+            totals[f"critical_failures_{t}"] = int(daily[f"critical_failures_{t}"].sum())
     return DistrictResult(district=district, seed=seed, communities=communities, daily=daily,
                           daily_totals=daily_totals, allocations=allocations, totals=totals, version=code_version(),
                           policies=policies)

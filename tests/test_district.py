@@ -337,9 +337,29 @@ def test_validate_knows_districts_and_district_refuses_a_scenario(small_district
 def test_the_policies_findings_page_table_and_figure(small_district, tmp_path):
     page = runs.write_findings(tmp_path / "findings", tmp_path / "images", str(small_district), seeds=2, days=21)
     text = page.read_text(encoding="utf-8")
+    assert "](../images/district_test_district.png)" in text
     for policy in dd.POLICIES:
         assert f"| `{policy}` |" in text
-    table = pd.read_csv(tmp_path / "findings" / "district_test_district.csv")
+    table = pd.read_csv(tmp_path / "findings" / "test_district.csv")
     assert len(table) == 8 and set(table["seed"]) == {0, 1}
     png = (tmp_path / "images" / "district_test_district.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_compound_types_in_a_district(tmp_path):
+    path = tmp_path / "typed.toml"
+    path.write_text('days = 30\n[communities]\ncount = 2\nhouseholds_mean = 300\nhouseholds_spread = 0.0\n'
+                    'compounds = { old_open = 0.5, commodity = 0.5 }\n[pools.sunk_cadres]\ntotal = 6\n',
+                    encoding="utf-8")
+    result = simulation.run_district(path, seed=1)
+    c, t = result.communities, result.totals
+    assert (c["households_old_open"] + c["households_commodity"] == c["households"]).all()
+    k = c["households_old_open"].sum()
+    assert t["unmet_need_days_per_1000_old_open"] == pytest.approx(result.daily["unmet_old_open"].sum() / k * 1000)
+    assert "unmet_need_days_per_1000_work_unit" not in t
+    assert set(c.columns) >= {"unmet_need_days_per_1000_old_open", "critical_failures_commodity"}
+    listed = tmp_path / "listed.toml"
+    listed.write_text('[[community]]\nhouseholds = 200\nset = { "compounds.mix" = { work_unit = 1.0 } }\n',
+                      encoding="utf-8")
+    (plan,) = dd.communities(dd.load(listed))
+    assert plan.scenario.compounds.mix == {"work_unit": 1.0}
