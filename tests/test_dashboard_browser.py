@@ -178,6 +178,9 @@ def test_a_scenario_with_compound_types_charts_each_type_per_1000_households(das
     page.locator("input[type=file]").set_input_files({"name": "mixed.toml", "mimeType": "text/plain",
                                                      "buffer": MIXED_FILE})
     expect(page.locator(".upload-ok")).to_contain_text("mixed.toml")
+    day_is(page, 0)
+    expect(page.locator(".households-input input")).to_have_value("600")  # the uploaded scenario is in force
+    charts_drawn(page)
     drawn = renders(page)
     step(page, 3)
     day_is(page, 3)
