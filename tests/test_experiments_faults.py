@@ -177,6 +177,11 @@ def test_the_workers_die_with_a_killed_sweep(tmp_path, sig):
     family = {}
     try:
         wait_for_parts(out, 1, proc)
+        # The pool's two workers; a third process of the forkserver can exist for a moment while the pool starts
+        # them on a loaded machine, so wait for the count to settle.
+        deadline = time.monotonic() + 60
+        while len(forkserver_workers(proc.pid)) != 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         family = descendants(proc.pid)
         assert len(forkserver_workers(proc.pid)) == 2, family
         os.kill(proc.pid, sig)
