@@ -43,6 +43,7 @@ import simulation
 from experiments import calibration_figures
 from experiments.calibration_files import DEFAULT_SCENARIO, Param, Params, Target, Targets, load_params, load_targets
 from experiments.errors import ExperimentError
+from experiments.evaluate import interrupt_behind
 from experiments.executors import make_executor
 from experiments.posterior import MANIFEST, Posterior, is_calibration
 from experiments.store import (
@@ -145,6 +146,9 @@ def evaluate(task: dict) -> dict:
         return {"run": task["run"], "status": "ok", "particle": particle, "error": None,
                 "seconds": time.perf_counter() - start}
     except Exception as exc:  # reported by the sampler, which stops the calibration
+        interrupt = interrupt_behind(exc)
+        if interrupt is not None:
+            raise interrupt from None
         return {"run": task["run"], "status": "failed", "particle": None,
                 "error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": traceback.format_exc()[-8000:],
                 "seconds": time.perf_counter() - start}

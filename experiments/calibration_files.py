@@ -60,7 +60,7 @@ from experiments import patterns
 from experiments import targets as sourced
 from experiments.errors import ExperimentError
 from experiments.spec import _MISSING, _leaf, canonical_key, leaf_keys
-from scenarios.files import read_text, too_deep
+from scenarios.files import parse_toml, read_text, too_deep
 from scenarios.reference import bounds
 from simulation.outcomes import DAILY_COLUMNS, SUMMARY_KEYS
 
@@ -257,7 +257,7 @@ def _read(path: str | Path, kind: str) -> tuple[dict, str, str]:
                               f"shows the format; calibration/{kind}.toml is an example).")
     text = read_text(p, label, "experiment", ExperimentError)
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(f"{label}: not valid TOML: {exc}. Fix the syntax at that line.") from None
     except RecursionError:

@@ -26,10 +26,26 @@ def run_one(task: dict) -> dict:
         if task.get("daily"):
             out["daily"] = daily
     except Exception as exc:  # a run that raises is recorded, the experiment goes on
+        interrupt = interrupt_behind(exc)
+        if interrupt is not None:
+            raise interrupt from None
         out.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
                    traceback=traceback.format_exc()[-8000:])
     out["seconds"] = time.perf_counter() - start
     return out
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or termination signal an exception stands for, if any. A signal that arrives while compiled code
+    calls back into Python (Numba loading a cached constant) surfaces as a SystemError caused by the interrupt; the
+    run did not fail, the experiment was asked to stop, so the interrupt goes on up."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def scenario_of(task: dict):

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 import scenarios
 from experiments.errors import ExperimentError
-from scenarios.files import read_text, too_deep
+from scenarios.files import parse_toml, read_text, too_deep
 
 MIN_SOBOL_SAMPLES = 8
 MAX_RUNS = 5_000_000
@@ -198,7 +198,7 @@ def read_spec(source: str | Path | dict | ExperimentSpec, label: str | None = No
                                   "(see docs/experiments.md).")
         text = read_text(path, label, "experiment", ExperimentError)
         try:
-            data = tomllib.loads(text)
+            data = parse_toml(text)
         except tomllib.TOMLDecodeError as exc:
             raise ExperimentError(f"{label}: not valid TOML: {exc}.") from None
         except RecursionError:
@@ -223,7 +223,7 @@ def is_experiment_file(source: str | Path) -> bool:
     if str(source) in scenarios.names() or not os.path.isfile(source):
         return False
     try:
-        data = tomllib.loads(read_text(Path(source), str(source), "experiment", ExperimentError))
+        data = parse_toml(read_text(Path(source), str(source), "experiment", ExperimentError))
     except (ExperimentError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return bool(set(data) & EXPERIMENT_ONLY_KEYS - set(scenarios.Scenario.model_fields))

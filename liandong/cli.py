@@ -27,7 +27,7 @@ from experiments.plan import experiment_plan
 from experiments.spec import MAX_REPLICATIONS, canonical_key, is_experiment_file
 from scenarios import ScenarioError
 from scenarios import district as district_format
-from scenarios.files import read_text
+from scenarios.files import parse_toml, read_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="LiánDòng (联动): community linkage under lockdown, an agent-based model on Mesa.")
@@ -49,7 +49,7 @@ def parse_sets(pairs: list[str]) -> dict:
         if not sep or not key.strip():
             raise BadInput(f"--set {pair!r}: expected dotted.key=value, e.g. --set reporting.call_prob=0.2")
         try:
-            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+            value = parse_toml(f"v = {raw.strip()}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw.strip()
         except RecursionError:
@@ -94,11 +94,6 @@ def run(
 ) -> None:
     """Run one scenario to its last day and print its summary; or, with --from DIR --run N, one stored run of an
     experiment again, exactly (its scenario, factor values and seed)."""
-    # Here, not at the top: the model (Numba, Mesa) takes seconds to load, which `liandong scenarios`, `validate`
-    # and `--help` do not need.
-    from simulation import run as run_model
-    from simulation.provenance import code_version, package_versions
-
     origin = None
     if from_ is not None or run_id is not None:
         given = [name for name, value in (("SCENARIO", scenario), ("--seed", seed), ("--days", days),
@@ -110,6 +105,7 @@ def run(
             raise BadInput(f"--from reproduces a stored run exactly, from its own scenario and seed; drop "
                            f"{', '.join(given)} (to vary the run, use the scenario.toml that --out writes).")
         from experiments.api import reproduce  # the experiments' runner (pandas, Dask): only for --from
+        from simulation.provenance import code_version
 
         again = reproduce(from_, run_id)
         config, result = again.scenario, again.result
@@ -130,6 +126,10 @@ def run(
     if out is not None:
         _prepare_out(out)
     if origin is None:
+        # Here, once the input is known to be good: the model (Numba, Mesa) takes a second or two to load, which a
+        # mistake in the input, `liandong scenarios`, `validate` and `--help` do not need.
+        from simulation import run as run_model
+
         result = run_model(config, seed=seed or 0)
     record = {"summary": {k: _finite(v) for k, v in result.summary.items()}, "scenario": config.name,
               "seed": result.seed, "version": result.version}
@@ -138,6 +138,8 @@ def run(
     if out is not None:
         result.daily.to_csv(out / "daily.csv", index=False)
         scenarios.save(config, out / "scenario.toml")
+        from simulation.provenance import package_versions
+
         full = {**record, "source": str(scenario if origin is None else from_), "packages": package_versions()}
         (out / "summary.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if as_json:
@@ -316,7 +318,7 @@ def _is_scenario_file(file: str) -> bool:
     """A readable TOML file that is not a district (for a hint; a file that does not parse gets the parser's
     message from the district loader instead)."""
     try:
-        tomllib.loads(read_text(file, file, "district", ScenarioError))
+        parse_toml(read_text(file, file, "district", ScenarioError))
     except (ScenarioError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return True

@@ -20,7 +20,7 @@ from typing import Any
 
 import tomli_w
 
-from scenarios.files import MAX_FILE_BYTES, decode, read_text, size_text, too_deep
+from scenarios.files import MAX_FILE_BYTES, decode, parse_toml, read_text, size_text, too_deep
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Phase, Scenario
 from scenarios.validation import ScenarioError, apply_overrides, plain, shown, toml_value, unknown_key, validate
 
@@ -85,7 +85,7 @@ def _from_text(text: str, label: str, folder: Path | None, depth: int, local: bo
     """The scenario a file's text describes. `local` files may extend other files (relative to `folder`, or to
     the current folder when None); others may extend presets only."""
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{label}: not valid TOML: {exc}. Fix the syntax (see docs/scenario-reference.md).")
     except RecursionError:

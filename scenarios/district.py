@@ -31,7 +31,7 @@ import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
 import scenarios
-from scenarios.files import read_text, too_deep
+from scenarios.files import parse_toml, read_text, too_deep
 from scenarios.schema import MAX_DAYS, MAX_HOUSEHOLDS, Scenario, Section, _f
 from scenarios.validation import ScenarioError, apply_overrides, validate
 
@@ -240,7 +240,7 @@ def load(source: str | os.PathLike | District | dict) -> District:
                                 f"{', '.join(names())}; or give the path of a district .toml file.")
         text, label = read_text(source, str(source), "district", ScenarioError), str(source)
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{label}: not valid TOML: {exc}. Fix the syntax (see docs/district-reference.md).")
     except RecursionError:
@@ -361,7 +361,7 @@ def is_district_file(source: str) -> bool:
     if path.suffix != ".toml" or not path.is_file():
         return False
     try:
-        data = tomllib.loads(read_text(path, source, "district", ScenarioError))
+        data = parse_toml(read_text(path, source, "district", ScenarioError))
     except (ScenarioError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return any(k in data for k in ("communities", "community", "pools"))

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+import tomllib
 from pathlib import Path
 
 #: The largest scenario or experiment file read. A fully written scenario is about 10 KB and an experiment file
 #: with long lists of values a few hundred; anything bigger is the wrong file.
 MAX_FILE_BYTES = 1 << 20
+
+#: The most parts a dotted key may have (`a.b.c` has 3). The parser's time grows with the square of a dotted key's
+#: length (a 20,000-part key takes seconds, one of a megabyte most of an hour); a scenario's longest has 3.
+MAX_DOTTED_PARTS = 100
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -73,6 +79,38 @@ def too_deep(label: str) -> str:
     once per level, so a 100,000-deep array ends in RecursionError)."""
     return (f"{label}: arrays or tables nest too deeply to read (hundreds of levels); a scenario or experiment "
             "file needs only a few (e.g. [[phases]], or a list of values). Check the brackets.")
+
+
+def parse_toml(text: str) -> dict:
+    """`tomllib.loads(text)`, after a linear scan that refuses a dotted key of more than `MAX_DOTTED_PARTS` parts
+    the way the parser refuses arrays or tables nested too deeply, with RecursionError (callers turn both into
+    `too_deep`'s message). Without it a file of a megabyte, or a visitor's upload, would hold the parser for most
+    of an hour."""
+    if _longest_dotted_key(text) > MAX_DOTTED_PARTS:
+        raise RecursionError("a dotted key of more than MAX_DOTTED_PARTS parts")
+    return tomllib.loads(text)
+
+
+# Strings and comments (skipped whole: dots inside them are not a key's) and the characters that end a dotted key.
+_TOKENS = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[.=\[\]{},\n]',
+                     re.S)
+
+
+def _longest_dotted_key(text: str) -> int:
+    """An upper bound on the parts of the longest dotted key in `text`: the most dots outside strings and comments
+    between two characters that end a key (= [ ] { } , or a new line), plus one. Linear in the text's length."""
+    if text.count(".") <= MAX_DOTTED_PARTS:
+        return text.count(".") + 1
+    longest = run = 0
+    for token in _TOKENS.finditer(text):
+        t = token.group()
+        if t == ".":
+            run += 1
+            if run > longest:
+                longest = run
+        elif len(t) == 1:
+            run = 0
+    return longest + 1
 
 
 def _check_kind(info: os.stat_result, label: str, fix: str, error: type[Exception]) -> None:

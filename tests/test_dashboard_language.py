@@ -45,6 +45,23 @@ def menu_texts(page, selector: str) -> list[str]:
     return texts
 
 
+def open_every_section(page) -> None:
+    """Open each mechanism's section that is not open yet (its chevron points up once it is). On a loaded machine a
+    click can reach a button while the page is still redrawn for the new language and be lost: click again."""
+    for button in page.locator(".section-btn").all():
+        opened = button.locator(".mdi-chevron-up")
+        for _ in range(5):
+            if opened.count():
+                break
+            button.click()
+            try:
+                expect(opened).to_have_count(1, timeout=6_000)
+                break
+            except AssertionError:
+                continue
+        expect(opened).to_have_count(1)
+
+
 def test_no_page_shows_text_of_the_other_language(dashboard):
     page, watch = dashboard
     found: dict = {}
@@ -52,8 +69,7 @@ def test_no_page_shows_text_of_the_other_language(dashboard):
         page.click(f".lang-{language}")
         page.click(".nav-explore")
         page.wait_for_selector(".btn-step")
-        for button in page.locator(".section-btn").all():  # every mechanism's levers
-            button.click()
+        open_every_section(page)
         expect(page.locator(".lever-volunteers-mode")).to_be_visible()
         page.locator("input[type=file]").set_input_files(
             {"name": "bad.toml", "mimeType": "text/plain", "buffer": BAD_FILE})

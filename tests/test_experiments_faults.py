@@ -590,3 +590,24 @@ def test_a_folder_written_before_designs_were_stored_compactly_still_resumes(tmp
     assert session["to_run"] == 2 and session["skipped"] == 6
     pd.testing.assert_frame_equal(resumed.runs, whole)
     assert experiments.report(out, figures=False).n_ok == 8
+
+
+def test_an_interrupt_inside_compiled_code_stops_the_experiment_rather_than_failing_the_run():
+    """A SIGTERM or Ctrl-C that arrives while Numba calls back into Python surfaces as a SystemError caused by the
+    interrupt: `run_one` must pass the interrupt on (the experiment stops and can resume), not record a failed run
+    and go on, while an ordinary error is still recorded."""
+    from experiments.evaluate import interrupt_behind
+
+    def numba_like(signal_error: BaseException) -> Exception:
+        try:
+            try:
+                raise signal_error
+            except BaseException as exc:
+                raise SystemError("returned a result with an exception set") from exc
+        except SystemError as wrapped:
+            return wrapped
+
+    interrupt = KeyboardInterrupt(15)
+    assert interrupt_behind(numba_like(interrupt)) is interrupt
+    assert interrupt_behind(numba_like(ValueError("a real failure"))) is None
+    assert interrupt_behind(ValueError("plain")) is None

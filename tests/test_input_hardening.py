@@ -252,6 +252,7 @@ def test_compare_reps_has_the_sweeps_cap():
 # --- 4. deep nesting ---------------------------------------------------------------------------------------------
 
 DEEP = b"mass_base = " + b"[" * 100_000 + b"]" * 100_000 + b"\n"
+DOTTED = b".".join([b"x"] * 500_000) + b" = 1\n"
 
 
 @needs_cli
@@ -263,10 +264,17 @@ def test_a_100000_deep_array_is_a_message_not_an_internal_error(tmp_path, explor
     (tmp_path / "deep_tables.toml").write_bytes(b"[overrides." + b".".join([b"x"] * 100_000) + b"]\n")
     bad_input(cli("sweep", tmp_path / "deep_tables.toml", "--serial"), "nest too deeply")
     bad_input(cli("run", "no_linkage", "--set", "mass_base=" + "[" * 50_000), "--set mass_base=...", "too deeply")
+    # A dotted key of half a million parts fills the megabyte a file may have; the parser alone would take most of
+    # an hour over it (its time grows with the square of the key's length), so it is refused before parsing.
+    (tmp_path / "dotted.toml").write_bytes(DOTTED)
+    bad_input(cli("validate", tmp_path / "dotted.toml", timeout=60), "dotted.toml: arrays or tables nest too deeply")
 
     explore.load_upload("deep.toml", DEEP)
     kind, message = explore.upload_message.value
     assert kind == "error" and message.startswith("deep.toml: arrays or tables nest too deeply")
+    explore.load_upload("dotted.toml", DOTTED)
+    kind, message = explore.upload_message.value
+    assert kind == "error" and message.startswith("dotted.toml: arrays or tables nest too deeply")
 
 
 # --- 5. silent conflicts -----------------------------------------------------------------------------------------
