@@ -8,10 +8,6 @@ are those of `liandong compare` with the same scenarios, replications and root s
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
-import tempfile
-import threading
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -23,6 +19,7 @@ import solara
 import scenarios
 from dashboard import charts, explore, limits
 from dashboard.i18n import phase_name, scenario_name, t
+from dashboard.jobs import POLL_SECONDS, Cancelled, Job, JobState
 from dashboard.tables import differences_html, explanation, means_html
 from dashboard.widgets import ErrorMessage, Tip
 from experiments import api
@@ -31,60 +28,12 @@ from experiments.executors import SerialExecutor
 from scenarios import Scenario, ScenarioError
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
-POLL_SECONDS = 0.2  # how often a waiting comparison looks for a cancel
-
 selection = solara.reactive(typing.cast(list, ["no_linkage", "emergency_online"]))
 reps = solara.reactive(3)
 households = solara.reactive(typing.cast(int | None, None))  # None: each scenario's own
 days = solara.reactive(typing.cast(int | None, None))
-progress = solara.reactive((0, 0))  # (runs done, runs in all)
-outcome = solara.reactive(typing.cast(dict | None, None))  # the last comparison's tables, series and scenarios
-failure = solara.reactive("")
-job = solara.reactive(typing.cast("Job | None", None))  # the session's running or last comparison
-stopped = solara.reactive(False)  # the last comparison was cancelled
-
-
-class Cancelled(Exception):
-    """The comparison was cancelled (its Cancel button, or its session ended)."""
-
-
-class Job:
-    """One comparison of one session: its worker process, its results folder, and the means to stop both.
-
-    The runs go to a worker process of their own rather than a thread of the server: a long comparison then takes
-    one core, not the server's interpreter that every session's page shares, and `cancel` stops it at once (the
-    process is killed) whatever run it is in."""
-
-    def __init__(self) -> None:
-        self.cancelled = threading.Event()
-        self.folder = Path(tempfile.mkdtemp(prefix=f"liandong-compare-{os.getpid()}-"))
-        self._pool = None
-        self._lock = threading.Lock()
-
-    def pool(self):
-        with self._lock:
-            if self.cancelled.is_set():
-                raise Cancelled()
-            if self._pool is None:
-                ctx = multiprocessing.get_context("forkserver" if "forkserver" in
-                                                  multiprocessing.get_all_start_methods() else "spawn")
-                if ctx.get_start_method() == "forkserver":
-                    ctx.set_forkserver_preload(["experiments.evaluate", "simulation", "scenarios"])
-                self._pool = ctx.Pool(1)
-            return self._pool
-
-    def cancel(self) -> None:
-        """Stop the runs now and remove the folder (safe from any thread, and more than once)."""
-        self.cancelled.set()
-        self.close()
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-        shutil.rmtree(self.folder, ignore_errors=True)
+state = JobState()  # the session's comparison: outcome holds the last one's tables, series and scenarios
+progress, outcome, failure, job, stopped = state.progress, state.outcome, state.failure, state.job, state.stopped
 
 
 class JobExecutor(SerialExecutor):
@@ -178,20 +127,14 @@ def all_daily(folder: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run": [], "day": []})
 
 
-@solara.lab.task(prefer_threaded=True)
-def run_comparison(labels: list[str], replications: int, overrides: dict | None, current: Job) -> None:
+def comparison_work(labels: list[str], replications: int, overrides: dict | None, current: Job) -> dict:
+    """The background part of Run: the comparison in the job's worker, its progress on the page."""
     progress.value = (0, len(labels) * replications)
-    try:
-        result = compare(labels, replications, overrides, job=current,
-                         on_run=lambda done: progress.set((done, len(labels) * replications)))
-    except Cancelled:
-        return  # the page says so (cancel), or is gone (the session ended)
-    except Exception as exc:  # a ScenarioError or ExperimentError: shown on the page, the page goes on
-        failure.value = str(exc)
-        return
-    if not current.cancelled.is_set():
-        previous = outcome.peek()
-        outcome.value = {**result, "number": (previous or {}).get("number", 0) + 1}
+    return compare(labels, replications, overrides, job=current,
+                   on_run=lambda done: progress.set((done, len(labels) * replications)))
+
+
+run_comparison = state.task
 
 
 def overrides_of_page() -> dict | None:
@@ -206,35 +149,16 @@ def start(labels: list[str] | None = None) -> None:
     if not MIN_SCENARIOS <= len(labels) <= MAX_SCENARIOS or running():
         return
     overrides = overrides_of_page()
-    failure.value, stopped.value = "", False
+    state.clear()
     try:
         limits.check_comparison(resolve(labels, overrides), reps.value)
     except ScenarioError as exc:
         failure.value = str(exc)
         return
-    job.value = Job()
-    run_comparison(labels, reps.value, overrides, job.value)
+    state.launch(comparison_work, labels, reps.value, overrides)
 
 
-def running() -> bool:
-    return job.value is not None and run_comparison.pending and not job.value.cancelled.is_set()
-
-
-def cancel() -> None:
-    """The Cancel button: stop the session's comparison and say so."""
-    current = job.value
-    if current is not None and not current.cancelled.is_set():
-        current.cancel()
-        stopped.value = True
-
-
-def end_session() -> None:
-    """The session is ending (its tab closed, or the server stops): stop its comparison, drop its results."""
-    current = job.value
-    if current is not None:
-        current.cancel()
-    job.value = None
-    outcome.value = None
+running, cancel, end_session = state.running, state.cancel, state.end_session
 
 
 def results_csv(result: dict) -> str:

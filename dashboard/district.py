@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import html
 import math
-import multiprocessing
 import re
 import typing
 
@@ -20,9 +19,9 @@ import pandas as pd
 import reacton.ipyvuetify as rv
 import solara
 
-from dashboard import charts, explore, limits
-from dashboard.compare import POLL_SECONDS, Cancelled, Job
+from dashboard import charts, explore, jobs, limits
 from dashboard.i18n import language, t
+from dashboard.jobs import Cancelled, Job, JobState
 from dashboard.navigation import page
 from dashboard.widgets import ErrorMessage
 from experiments import district as district_runs
@@ -43,11 +42,8 @@ policies = solara.reactive(typing.cast(dict, {}))  # (arm, pool) -> policy, for 
 reps = solara.reactive(3)
 days = solara.reactive(typing.cast(int | None, None))  # None: the district's own
 day = solara.reactive(typing.cast(int | None, None))  # the maps' day; None: the last
-progress = solara.reactive((0, 0))  # (steps done, steps in all): the two map runs, then the comparison
-outcome = solara.reactive(typing.cast(dict | None, None))
-failure = solara.reactive("")
-job = solara.reactive(typing.cast("Job | None", None))
-stopped = solara.reactive(False)
+state = JobState(on_result=lambda: day.set(None))  # progress: the two map runs, then the comparison
+progress, outcome, failure, job, stopped = state.progress, state.outcome, state.failure, state.job, state.stopped
 
 
 # --- what the page may run --------------------------------------------------------------------------------------
@@ -110,26 +106,16 @@ def first_seed() -> int:
     return run_seed(district_runs.DEFAULT_ROOT_SEED, 0, 0, common=True)
 
 
-def wait(current: Job, result) -> typing.Any:
-    while True:
-        if current.cancelled.is_set():
-            raise Cancelled()
-        try:
-            return result.get(timeout=POLL_SECONDS)
-        except multiprocessing.TimeoutError:
-            continue
-
-
 def run_all(arms: list[tuple[str, District]], replications: int, current: Job) -> dict:
     """The maps' runs, then the comparison, each in the job's worker process; raises Cancelled when cancelled."""
     try:
         seed = first_seed()
         maps = {}
         for n, (label, district) in enumerate(arms):
-            run = wait(current, current.pool().apply_async(district_runs.run, (district, seed)))
+            run = jobs.wait(current, current.pool().apply_async(district_runs.run, (district, seed)))
             maps[label] = {"communities": run.communities, "daily": run.daily[["community", "day", "unmet_total"]]}
             progress.value = (n + 1, len(arms) + 1)
-        tables = wait(current, current.pool().apply_async(district_runs.compare, (arms,), {"reps": replications}))
+        tables = jobs.wait(current, current.pool().apply_async(district_runs.compare, (arms,), {"reps": replications}))
         progress.value = (len(arms) + 1, len(arms) + 1)
     except Exception:
         if current.cancelled.is_set():
@@ -146,27 +132,17 @@ def run_all(arms: list[tuple[str, District]], replications: int, current: Job) -
                                                                                 for p in plans}}
 
 
-@solara.lab.task(prefer_threaded=True)
-def run_job(arms: list[tuple[str, District]], replications: int, current: Job) -> None:
+def district_work(arms: list[tuple[str, District]], replications: int, current: Job) -> dict:
+    """The background part of Run: the maps' runs and the comparison in the job's worker."""
     progress.value = (0, len(arms) + 1)
-    try:
-        result = run_all(arms, replications, current)
-    except Cancelled:
-        return
-    except Exception as exc:  # a ScenarioError or ExperimentError: shown on the page, the page goes on
-        failure.value = str(exc)
-        return
-    if not current.cancelled.is_set():
-        previous = outcome.peek()
-        outcome.value = {**result, "number": (previous or {}).get("number", 0) + 1}
-        day.value = None
+    return run_all(arms, replications, current)
 
 
 def start() -> None:
     """Check the request and start it in the background; one beyond the limits is refused with why."""
     if running():
         return
-    failure.value, stopped.value = "", False
+    state.clear()
     try:
         district = base_district()
         limits.check_district(household_days(district), reps.value)
@@ -174,28 +150,10 @@ def start() -> None:
     except ScenarioError as exc:
         failure.value = str(exc)
         return
-    job.value = Job()
-    run_job(arms, reps.value, job.value)
+    state.launch(district_work, arms, reps.value)
 
 
-def running() -> bool:
-    return job.value is not None and run_job.pending and not job.value.cancelled.is_set()
-
-
-def cancel() -> None:
-    current = job.value
-    if current is not None and not current.cancelled.is_set():
-        current.cancel()
-        stopped.value = True
-
-
-def end_session() -> None:
-    """The session is ending: stop its run and drop its results."""
-    current = job.value
-    if current is not None:
-        current.cancel()
-    job.value = None
-    outcome.value = None
+running, cancel, end_session = state.running, state.cancel, state.end_session
 
 
 # --- what the page shows ----------------------------------------------------------------------------------------
