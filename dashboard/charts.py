@@ -8,7 +8,8 @@ asset cache (scripts/bootstrap.sh), so nothing is fetched from outside.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import typing
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import ipyvuetify as v
@@ -35,12 +36,20 @@ class VegaChart(v.VuetifyTemplate):
     file_name = traitlets.Unicode("chart").tag(sync=True)  # of its PNG and SVG files
     png_label = traitlets.Unicode("PNG").tag(sync=True)
     svg_label = traitlets.Unicode("SVG").tag(sync=True)
+    #: The last mark picked (spec's usermeta.pick): JSON [value, a number new with each pick], so that picking the
+    #: same mark twice is two changes.
+    picked = traitlets.Unicode("").tag(sync=True)
 
 
-def show(spec: dict, name: str = "chart") -> solara.Element:
-    """A Vega-Lite widget for `spec`, with buttons that save it as PNG or SVG (`name`.png, `name`.svg)."""
+def show(spec: dict, name: str = "chart", on_pick: Callable[[typing.Any], None] | None = None) -> solara.Element:
+    """A Vega-Lite widget for `spec`, with buttons that save it as PNG or SVG (`name`.png, `name`.svg).
+
+    With `on_pick`, the marks that `spec["usermeta"]["pick"]` names (`mark`: the layer's name, `field`: the value
+    reported, `label`: the field read out as the mark's name) are buttons: a click, or Enter or Space on one
+    reached with Tab, calls `on_pick` with its datum's `field`."""
+    extra = {"on_picked": lambda text: on_pick(json.loads(text)[0]) if text else None} if on_pick else {}
     return VegaChart.element(spec_json=json.dumps(spec, ensure_ascii=False, separators=(",", ":")),
-                             file_name=name, png_label=t("chart_png"), svg_label=t("chart_svg"))
+                             file_name=name, png_label=t("chart_png"), svg_label=t("chart_svg"), **extra)
 
 
 #: Presentation mode (per session): larger type, and one chart at a time as tall as the screen allows.

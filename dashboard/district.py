@@ -113,7 +113,8 @@ def run_all(arms: list[tuple[str, District]], replications: int, current: Job) -
         maps = {}
         for n, (label, district) in enumerate(arms):
             run = jobs.wait(current, current.pool().apply_async(district_runs.run, (district, seed)))
-            maps[label] = {"communities": run.communities, "daily": run.daily[["community", "day", "unmet_total"]]}
+            maps[label] = {"communities": run.communities, "daily": run.daily[["community", "day", "unmet_total"]],
+                           "allocations": run.allocations}
             progress.value = (n + 1, len(arms) + 1)
         tables = jobs.wait(current, current.pool().apply_async(district_runs.compare, (arms,), {"reps": replications}))
         progress.value = (len(arms) + 1, len(arms) + 1)
@@ -220,6 +221,7 @@ def tile_rows(result: dict, arm: str, up_to: int) -> list[dict]:
                      "critical": int(row["critical_failures"]),
                      "hidden": round(float(row["hidden_need_share"]), 3),
                      "cadres": round(float(row.get("allocated_sunk_cadres", float("nan"))), 1),
+                     "open": t("district_tile_open", name=community_label(str(row["name"]))),
                      "mix": mix_text(result["mix"].get(i, {}))})
     return rows
 
@@ -250,7 +252,7 @@ def tile_map(rows: list[dict], title: str, top: float) -> dict:
                                     "scale": {"domain": [0, top], "range": ["#f7f7f7", "#c62828"],
                                               "clamp": True}},
                           "tooltip": tip}}
-    labels = {"data": {"values": rows}, "mark": {"type": "text", "fontSize": 10, "color": "#222"},
+    labels = {"name": "labels", "data": {"values": rows}, "mark": {"type": "text", "fontSize": 10, "color": "#222"},
               "transform": [{"calculate": "(datum.x + datum.x2) / 2", "as": "cx"},
                             {"calculate": "(datum.y + datum.y2) / 2", "as": "cy"}],
               "encoding": {"x": {"field": "cx", "type": "quantitative"},
@@ -263,7 +265,10 @@ def tile_map(rows: list[dict], title: str, top: float) -> dict:
         layers.append({"data": {"values": first.to_dict("records")},
                        "mark": {"type": "text", "align": "left", "fontWeight": "bold", "color": "#2e5d8a"},
                        "encoding": {"x": x, "y": {"field": "y", "type": "quantitative"}, "text": {"field": "block"}}})
-    return charts._figure(title, layers, height=300, fit={"share": 0.4, "min": 220, "max": 480})
+    figure = charts._figure(title, layers, height=300, fit={"share": 0.4, "min": 220, "max": 480})
+    # chart.vue: a click on a tile (or Enter on it, reached by Tab) reports its community (charts.show's on_pick)
+    figure["usermeta"]["pick"] = {"mark": "tiles", "over": "labels", "field": "community", "label": "open"}
+    return figure
 
 
 def number(key: str, value: float) -> str:
@@ -305,18 +310,32 @@ def comparison_html(result: dict) -> str:
 
 
 def arm_policies(result: dict, arm: str) -> str:
-    return "; ".join(f"{t(f'pool_{pool}')}: {policy_label(policy)}"
-                     for pool, policy in result["policies"][arm].items())
+    return t("list_sep").join(t("pool_policy", pool=t(f"pool_{pool}"), policy=policy_label(policy))
+                              for pool, policy in result["policies"][arm].items())
 
 
-def open_in_explore(result: dict, index: int) -> None:
-    """Open one community of the district in Explore: its scenario as the district built it, and the seed its
-    random streams had in the maps' run."""
+def shares_of(result: dict, arm: str, index: int) -> explore.DistrictShares:
+    """What the district run of `arm` allocated community `index`, round by round."""
+    allocations = result["maps"][arm]["allocations"]
+    mine = allocations[allocations["community"] == index]
+    schedule = {int(start): {str(pool): int(amount) for pool, amount in zip(g["pool"], g["amount"])}
+                for start, g in mine.groupby("day", sort=True)}
+    return explore.DistrictShares(district=result["district"], arm=arm, policies=dict(result["policies"][arm]),
+                                  schedule=schedule)
+
+
+def open_in_explore(result: dict, index: int, arm: str = "a") -> None:
+    """Open one community of the district in Explore as it ran in the map of `arm`: its scenario as the district
+    built it, the seed its random streams had in the maps' run, and the district's pools with the shares that run
+    allocated it at the start of each round (so that Explore's run is the map's, day by day)."""
+    if index not in result["scenarios"]:
+        return  # a pick from a map that is no longer the one shown
     scenario = result["scenarios"][index]
-    name = str(result["maps"]["a"]["communities"].set_index("community").loc[index, "name"])
+    name = str(result["maps"][arm]["communities"].set_index("community").loc[index, "name"])
     explore.base.value = scenario.model_copy(update={"name": f"{result['district']}: {community_label(name)}"})
     explore.edits.value = {}
     explore.upload_message.value = None
+    explore.shares.value = shares_of(result, arm, index)
     explore.seed.value = community_seed(result["seed"], index)
     explore.reset()
     page.set("explore")
@@ -334,7 +353,8 @@ def Results(result: dict):
         for arm in ARMS:
             with solara.Div(classes=[f"district-map district-map-{arm}", "chart"]):
                 title = t("district_map_title", arm=t(f"district_arm_{arm}"), day=shown)
-                charts.show(tile_map(tile_rows(result, arm, shown), title, top), f"liandong-district-{arm}")
+                charts.show(tile_map(tile_rows(result, arm, shown), title, top), f"liandong-district-{arm}",
+                            on_pick=lambda i, a=arm: open_in_explore(result, int(i), a))
     solara.Markdown(f"**{t('district_compare_title')}**")
     solara.Text(t("district_compare_note", reps=result["reps"]), classes=["note"])
     solara.HTML(tag="div", unsafe_innerHTML=comparison_html(result), style="overflow-x: auto; font-size: 13px",

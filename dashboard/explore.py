@@ -64,12 +64,31 @@ SHOWN_TIMEOUT = 10.0
 RUN_TO_REFRESH = 0.25
 
 
+@dataclass(frozen=True)
+class DistrictShares:
+    """A district's community as it ran in the district: the district's pools, and what each round of that run
+    allocated the community of each (`schedule`: a round's first day -> pool -> amount, from the run's
+    `allocations`). Applied on those days, they make Explore's run of the community, with the district run's
+    seed, the district run's own (simulation/district.py allocates at the start of each round, then the
+    community runs the round's days)."""
+
+    district: str
+    arm: str  # "a" or "b": the District page's policy
+    policies: dict[str, str]  # pool -> policy
+    schedule: dict[int, dict[str, int]]
+
+    @property
+    def pools(self) -> tuple[str, ...]:
+        return tuple(self.policies)
+
+
 @dataclass
 class Run:
     """A model being explored, with the settings it was built from and what the page adds to its daily series."""
 
     model: CommunityModel
     settings: tuple
+    schedule: dict[int, dict[str, int]] = field(default_factory=dict)  # a district's shares by day (DistrictShares)
     applicants: list[int] = field(default_factory=list)  # applicants the calls brought so far, per day
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)  # set by Pause, Reset, the end of the session
@@ -97,6 +116,8 @@ class Run:
         with self.lock:
             if not self.model.running:
                 return
+            for pool, amount in self.schedule.get(self.model.day, {}).items():
+                self.model.allocate(pool, amount)
             self.model.step()
             pool = mechanism(self.model, "volunteers")
             self.applicants.append(int(pool.recruit.sum()) if pool is not None else 0)
@@ -119,6 +140,9 @@ def mechanism(model: CommunityModel, name: str):
 base = solara.reactive(typing.cast(Scenario | None, None))  # the preset or uploaded scenario
 edits = solara.reactive(typing.cast(dict, {}))  # dotted key -> value, applied on Reset
 seed = solara.reactive(0)
+#: A district's community opened from the District page: its shares of the district's pools; None: the scenario's
+#: own numbers.
+shares = solara.reactive(typing.cast(DistrictShares | None, None))
 run = solara.reactive(typing.cast(Run | None, None))
 version = solara.reactive(0)  # bumped after every step, so the live part re-renders
 playing = solara.reactive(False)  # Play is on (the button shows Pause)
@@ -161,7 +185,7 @@ def configured() -> Scenario:
 
 
 def settings() -> tuple:
-    return (id(current_base()), tuple(sorted(edits.value.items())), seed.value)
+    return (id(current_base()), tuple(sorted(edits.value.items())), seed.value, id(shares.value))
 
 
 def reset() -> None:
@@ -173,7 +197,9 @@ def reset() -> None:
         return
     edit_error.value = ""
     pause()
-    run.value = Run(CommunityModel(scenario=scenario, rng=seed.value), settings())
+    held = shares.value
+    model = CommunityModel(scenario=scenario, rng=seed.value, pools=held.pools if held else ())
+    run.value = Run(model, settings(), schedule=held.schedule if held else {})
     building.value = min(building.value, n_buildings(run.value.model) - 1)
     redraw()
 
@@ -256,6 +282,7 @@ def choose_preset(name: str | None) -> None:
         return
     base.value = scenarios.load(name)
     edits.value = {}
+    shares.value = None
     upload_message.value = None
     reset()
 
@@ -273,6 +300,7 @@ def load_upload(name: str, data: bytes) -> None:
         return
     base.value = scenario
     edits.value = {}
+    shares.value = None
     upload_message.value = ("success", t("upload_loaded", name=safe))
     reset()
 
@@ -398,9 +426,14 @@ def Controls():
     rv.Select(label=t("preset"), v_model=scenario.name if scenario.name in names else None,
               items=[{"text": scenario_name(n), "value": n} for n in names], on_v_model=choose_preset,
               class_="preset-select")
-    line = preset_line(scenario.name) or scenario.description.strip().split(". ")[0]
+    # a district's community: its note below says what it is (its scenario's description is its base preset's)
+    line = "" if shares.value is not None else preset_line(scenario.name) or \
+        scenario.description.strip().split(". ")[0]
     # Always there, empty or not: removing an element would shift and remount the upload input below it.
     solara.Text(line, style={"font-size": "12px", "color": "#555"}, classes=["preset-line"])
+    with solara.Div():
+        if shares.value is not None:
+            solara.Info(district_note(shares.value), dense=True, classes=["district-shares-note"])
     solara.Text(t("upload"), style={"font-size": "12px", "color": "#555"})
     ScenarioUpload()
     with solara.Div():  # messages come and go inside a fixed slot, so nothing below them is remounted
@@ -423,6 +456,23 @@ def Controls():
         if edit_error.value:
             ErrorMessage(t("edits_invalid"), edit_error.value, classes=["edit-error"])
     MechanismPanel()
+
+
+def district_note(held: DistrictShares) -> str:
+    """What a district's community runs with here: the district's policies and the community's shares, round by
+    round."""
+    policies = t("list_sep").join(t("pool_policy", pool=t(f"pool_{pool}"), policy=t(f"policy_{policy}"))
+                                  for pool, policy in held.policies.items())
+    amounts = []
+    for pool in held.pools:
+        got = [round_[pool] for _, round_ in sorted(held.schedule.items()) if pool in round_]
+        if not got:
+            continue
+        low, high = min(got), max(got)
+        shown = f"{low:,}" if low == high else t("explore_district_range", low=f"{low:,}", high=f"{high:,}")
+        amounts.append(f"{t(f'pool_{pool}')} {shown}")
+    return t("explore_district_note", district=held.district, arm=t(f"district_arm_{held.arm}"), policies=policies,
+             shares=t("list_sep").join(amounts))
 
 
 @solara.component

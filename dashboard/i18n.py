@@ -382,11 +382,11 @@ TEXT: dict[str, dict[str, str]] = {
                            "en": "{arm}: unmet need-days per household up to day {day}"},
     "district_map_note": {
         "zh": "每块代表一个社区，面积与户数成正比，按街道分组（文件未写街道时为一组）；颜色为截至所选日期的每户未满足"
-              "需求天数，两张图与每一天用同一色标。地图显示比较的第一个种子。鼠标悬停可看小区类型构成与结果。",
+              "需求天数，两张图与每一天用同一色标。地图显示比较的第一个种子。鼠标悬停可看小区类型构成与结果，点击可在“探索”中打开该社区。",
         "en": "A tile per community, its area in proportion to its households, grouped by sub-district (one block "
               "when the file names none); the colour is the unmet need-days per household up to the chosen day, on "
               "one scale for both maps and every day. The maps show the comparison's first seed. Hover over a tile "
-              "for its compound mix and outcomes."},
+              "for its compound mix and outcomes; click it to open the community in Explore."},
     "district_community": {"zh": "社区 {number}", "en": "community {number}"},
     "district_no_mix": {"zh": "未声明小区类型", "en": "no compound types declared"},
     "district_col_community": {"zh": "社区", "en": "community"},
@@ -427,11 +427,25 @@ TEXT: dict[str, dict[str, str]] = {
                                              "over the communities."},
     "district_open_title": {"zh": "在“探索”中打开一个社区", "en": "Open a community in Explore"},
     "district_open_note": {
-        "zh": "打开该社区的情景（街区生成的户数与特征）和它在地图运行中的种子；在“探索”中它单独运行，"
-              "用情景自己的下沉干部、志愿者、物资和社工数量，而不是街区分给它的份额。",
-        "en": "Opens the community's scenario (its households and traits as the district drew them) with its seed "
-              "in the maps' run; on Explore it runs on its own, with its scenario's own cadres, volunteers, supply "
-              "and social workers rather than the district's shares."},
+        "zh": "点击地图上的一块（或用 Tab 键选中后按回车），或点击下面的按钮，即可在“探索”中打开该社区："
+              "它的情景（街区生成的户数与特征）、它在地图运行中的种子，以及街区每一轮分给它的下沉干部、志愿者报名、"
+              "物资和社工，所以它在“探索”中的运行与地图中的一样。地图上的一块按该图的政策打开；下面的按钮按政策甲打开。",
+        "en": "Click a tile of a map (or reach it with Tab and press Enter), or a button below, to open the community "
+              "in Explore: its scenario (its households and traits as the district drew them), its seed in the "
+              "maps' run, and the sunk cadres, volunteer sign-ups, supply and social workers the district allocated "
+              "it round by round, so that it runs there as it did in the map. A tile opens it under its map's "
+              "policy; the buttons below, under Policy A."},
+    "district_tile_open": {"zh": "在“探索”中打开：{name}", "en": "Open in Explore: {name}"},
+    "explore_district_note": {
+        "zh": "按街区“{district}”中{arm}（{policies}）下的样子运行：每一轮开始时，它持有街区该轮分给它的份额，"
+              "而不是情景自己的数量——{shares}。用地图运行的种子时，结果与地图中该社区相同；改动设置则会不同。"
+              "选择预设或上传文件即恢复情景自己的数量。",
+        "en": "As in the district {district} under {arm} ({policies}). At the start of each round it holds the shares "
+              "the district gave it for that round, not its scenario's own numbers: {shares}. With the maps' seed "
+              "its results are the map's; other settings change them. A preset or an uploaded file goes back to "
+              "the scenario's own numbers."},
+    "pool_policy": {"zh": "{pool}：{policy}", "en": "{pool}: {policy}"},
+    "explore_district_range": {"zh": "每轮 {low}–{high}", "en": "{low}–{high} by round"},
     "limit_district_work": {
         "zh": "这次运行的计算量为 {got} 户·天（户数 × 天数 × 运行次数），超过仪表板的上限 {max}。"
               "请减少重复次数或天数。",

@@ -1,20 +1,25 @@
 """The District page in a real headless Chromium against a real `liandong dashboard` server: a classroom district
 run to completion in the background, its tile maps (one tile per community, coloured by the day slider's day),
-the two policies' comparison table, and a community opened in Explore."""
+the two policies' comparison table, and a community opened in Explore (from its tile, by mouse or keyboard, or its
+button) that runs there as it ran in the district."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from dashboard import district as page_district
-from dashboard import limits
+from dashboard import i18n, limits, meaning
 from experiments import district as district_runs
 from scenarios import district as district_format
+from simulation import SUMMARY_KEYS, CommunityModel
+from simulation.district import community_seed
 
 from dashboard_fixtures import *  # noqa: F403 (the server, browser and page fixtures)
-from dashboard_fixtures import shot
+from dashboard_fixtures import foreign, shot
 
 DAYS = 14  # a short district keeps the test's runs to a few seconds of CPU
+LONG_DAYS = 35  # long enough for every pool to reach the communities (sunk cadres from day 19, supply 27, drive 31)
 
 
 def tile_fills(page, arm: str) -> list[str]:
@@ -22,15 +27,48 @@ def tile_fills(page, arm: str) -> list[str]:
         "paths => paths.map(p => p.getAttribute('fill'))")
 
 
-def run_classroom(page, reps: int = 2) -> None:
+def run_classroom(page, reps: int = 2, days: int = DAYS) -> None:
     page.click(".nav-district")
     expect(page.locator(".btn-district")).to_be_visible()
-    for selector, value in ((".district-reps input", str(reps)), (".district-days input", str(DAYS))):
+    for selector, value in ((".district-reps input", str(reps)), (".district-days input", str(days))):
         page.locator(selector).fill(value)
         page.locator(selector).press("Enter")
         expect(page.locator(selector)).to_have_value(value)
     page.click(".btn-district")
     expect(page.locator(".district-results-1 table.district-table")).to_be_visible(timeout=120_000)
+
+
+def arm_result(arm: str, days: int):
+    """The district run the map of `arm` shows: the page's policies for it, its days, the maps' seed."""
+    base = district_format.load("classroom_district").model_copy(update={"days": days})
+    policies = {pool: page_district.DEFAULT_POLICIES[arm] if pool == "sunk_cadres" else held.policy
+                for pool, held in base.pools.named().items()}
+    return district_runs.run(district_format.with_policies(base, policies), page_district.first_seed())
+
+
+def cards(summary, language: str) -> dict[str, str]:
+    """The summary cards' texts for `summary` (a run's summary keys) in `language`."""
+    i18n.language.value = language
+    return {key: meaning.value(key, summary[key]) for key in SUMMARY_KEYS}
+
+
+def run_explore_to_the_end(page, days: int) -> None:
+    field = page.locator(".goto-day input")
+    field.fill(str(days))
+    field.press("Enter")
+    expect(field).to_have_value(str(days))
+    for _ in range(5):  # a click that reaches the button while the page re-renders can be lost: click again
+        page.click(".btn-goto")
+        try:
+            expect(page.locator(f".day-ack[data-day='{days}']")).to_have_count(1, timeout=15_000)
+            break
+        except AssertionError:
+            continue
+    expect(page.locator(f".day-ack[data-day='{days}'][data-settled='true']")).to_have_count(1, timeout=60_000)
+
+
+def explore_cards(page) -> dict[str, str]:
+    return {key: page.locator(f".card-{key} .card-value").inner_text().strip() for key in SUMMARY_KEYS}
 
 
 def test_a_classroom_district_runs_and_its_maps_follow_the_day(dashboard):
@@ -74,6 +112,7 @@ def test_the_maps_show_what_the_district_run_gives_and_a_community_opens_in_expl
     expect(tip).to_contain_text("no compound types declared")
     page.click(".district-open-3")
     expect(page.locator(".btn-step")).to_be_visible()
+    expect(page.locator(".district-shares-note")).to_contain_text("Policy A")
     expect(page.locator(".households-input input")).to_have_value(str(int(expected["households"].iloc[3])))
     watch.check()
 
@@ -87,3 +126,46 @@ def test_the_district_limits_refuse_too_much_work():
         limits.check_district(1, limits.MAX_DISTRICT_REPS + 1)
     limits.check_district(page_district.shipped("classroom_district")[1], 3)
     assert page_district.offered() == ("classroom_district",)
+
+
+@pytest.mark.parametrize("language, arm, index, how", [("zh", "a", 3, "keyboard"), ("en", "b", 5, "mouse")])
+def test_a_tile_opens_its_community_in_explore_and_it_runs_as_in_the_district(dashboard, language, arm, index, how):
+    page, watch = dashboard
+    page.click(f".lang-{language}")
+    run_classroom(page, reps=1, days=LONG_DAYS)
+    result = arm_result(arm, LONG_DAYS)
+    row = result.communities.set_index("community").loc[index]
+    expected = cards(row, language)
+    # The test can fail: on its scenario's own numbers (no district shares) the community's cards differ.
+    plan = district_format.communities(result.district)[index]
+    alone = CommunityModel(scenario=plan.scenario, rng=community_seed(result.seed, index))
+    while alone.running:
+        alone.step()
+    assert cards(alone.summary(), language) != expected, "the district's shares make no visible difference"
+    tile = page.locator(f".district-map-{arm} svg .mark-rect[class*=tiles] path").nth(index)
+    expect(tile).to_have_attribute("role", "button")
+    expect(tile).to_have_attribute("tabindex", "0")
+    name = page_district.community_label(str(row["name"]))  # in `language`: cards() set it
+    opens = "在“探索”中打开：" if language == "zh" else "Open in Explore: "
+    expect(tile).to_have_attribute("aria-label", opens + name)
+    for _ in range(5):  # a pick that reaches the map while it is drawn again can be lost: pick again
+        if how == "keyboard":
+            tile.focus()
+            page.keyboard.press("Enter")
+        else:
+            tile.click(force=True)  # its middle, where its label is drawn over it
+        try:
+            expect(page.locator(".btn-step")).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            continue
+    note = page.locator(".district-shares-note")
+    expect(note).to_contain_text("classroom_district")
+    expect(note).to_contain_text("政策甲" if arm == "a" else "Policy B")
+    assert not foreign(note.inner_text(), language), note.inner_text()
+    expect(page.locator(".households-input input")).to_have_value(str(int(row["households"])))
+    expect(page.locator(".seed-input input")).to_have_value(str(community_seed(result.seed, index)))
+    run_explore_to_the_end(page, LONG_DAYS)
+    assert explore_cards(page) == expected
+    shot(page, f"district-explore-{language}")
+    watch.check()
