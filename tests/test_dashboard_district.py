@@ -169,3 +169,34 @@ def test_a_tile_opens_its_community_in_explore_and_it_runs_as_in_the_district(da
     assert explore_cards(page) == expected
     shot(page, f"district-explore-{language}")
     watch.check()
+
+
+def test_explore_runs_a_community_with_its_district_shares_round_by_round():
+    """Under `by_backlog` a community's shares change from round to round; Explore applies each round's at its
+    start, and its run of the community is the district run's, figure for figure."""
+    from dashboard import explore
+
+    base = district_format.load("classroom_district").model_copy(update={"days": LONG_DAYS})
+    district = district_format.with_policies(base, {"sunk_cadres": "by_backlog", "volunteers": "by_backlog"})
+    run = district_runs.run(district, page_district.first_seed())
+    plans = district_format.communities(district)
+    result = {"maps": {"b": {"communities": run.communities, "allocations": run.allocations}},
+              "scenarios": {p.index: p.scenario for p in plans}, "district": district.name, "seed": run.seed,
+              "policies": {"b": run.policies}}
+    index = 2
+    held = page_district.shares_of(result, "b", index)
+    assert len(held.schedule) == -(-LONG_DAYS // district.round_days)  # a share for every round
+    assert len({r["sunk_cadres"] for r in held.schedule.values()}) > 1, "the shares never changed: no test"
+    try:
+        page_district.open_in_explore(result, index, "b")
+        model = explore.run.value.model
+        assert model.pools == tuple(district.pools.named())
+        while model.running:
+            explore.run.value.step()
+        row = run.communities.set_index("community").loc[index]
+        assert {k: model.summary()[k] for k in SUMMARY_KEYS} == {k: row[k] for k in SUMMARY_KEYS}
+        explore.choose_preset("no_linkage")  # a preset: the scenario's own numbers again
+        assert explore.shares.value is None and explore.run.value.model.pools == ()
+    finally:
+        explore.shares.value, explore.base.value, explore.run.value = None, None, None
+        explore.seed.value, explore.edits.value = 0, {}
