@@ -222,11 +222,11 @@ def scheduler_address(address: str | None) -> str:
 
 
 class DaskConnection:
-    """A Dask client, for the sweep's executor and the district's actors alike: `"local"` starts a LocalCluster on
-    127.0.0.1 (`workers` single-threaded worker processes, no HTTP dashboard: a second cluster on the machine would
-    warn about its port); an address connects to a running scheduler and waits for one of its workers. An
-    unreachable scheduler, or one without workers, is an ExperimentError saying what to start. `close` closes the
-    client and the cluster it started."""
+    """A Dask client, for the sweep's executor and the district's actors alike. `"local"` starts a LocalCluster on
+    127.0.0.1: `workers` single-threaded worker processes, no dashboard, and the scheduler's HTTP server on a free
+    port rather than Dask's 8787, which another cluster on the machine may hold. An address connects to a running
+    scheduler and waits for one of its workers. An unreachable scheduler, or one without workers, is an
+    ExperimentError saying what to start. `close` closes the client and the cluster it started."""
 
     def __init__(self, address: str = "local", workers: int | None = None, connect_timeout: float = 10.0) -> None:
         address = scheduler_address(address)
@@ -238,8 +238,11 @@ class DaskConnection:
         self.cluster = None
         try:
             if address == "local":
+                # dashboard_address=None leaves the Bokeh dashboard out, but the scheduler still serves HTTP (health,
+                # metrics), by default on port 8787: a free loopback port instead.
                 self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                             processes=True, host="127.0.0.1", dashboard_address=None,
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
             else:
