@@ -65,9 +65,10 @@ def test_sweep_on_a_running_scheduler_and_worker(spec, tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
     procs = []
     try:
+        # --no-dashboard alone still serves HTTP (health, metrics) on 0.0.0.0:8787; a free loopback port instead
         procs.append(subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      env=env))
+                                       "--no-dashboard", "--dashboard-address", "127.0.0.1:0"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
                                        "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       env=env))
