@@ -8,7 +8,7 @@ VENV_PYTHON := $(VENV)/bin/python
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k linkage -x'
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test bench bench-district docs findings findings-tables district-findings levers sensitivity clean
+.PHONY: help setup run test bench bench-district docs findings findings-tables district-findings levers sensitivity calibration clean
 
 help:
 	@echo 'liandong make targets:'
@@ -25,6 +25,8 @@ help:
 	@echo '                written back into them) and docs/targets.md (a few minutes on 2 quiet cores)'
 	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
 	@echo '  make sensitivity  setup, then regenerate docs/sensitivity.md (the patterns across the assumed ranges)'
+	@echo '  make calibration  setup, then calibrate wuhan_2020 against calibration/targets.toml into'
+	@echo '                calibration/wuhan_2020/ (the posterior compare --posterior reads; a few minutes on 2 cores)'
 	@echo '  make clean   remove .venv and caches'
 
 setup:
@@ -61,6 +63,11 @@ levers: setup
 
 sensitivity: setup
 	$(VENV_PYTHON) -m experiments.pattern_sensitivity --seeds 3 --write docs/sensitivity.md
+
+calibration: setup
+	rm -rf calibration/wuhan_2020
+	$(VENV)/bin/liandong calibrate calibration/targets.toml --params calibration/params.toml --out calibration/wuhan_2020 --workers 2 --quiet
+	rm -f calibration/wuhan_2020/.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

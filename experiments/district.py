@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import multiprocessing
 import os
 import traceback
@@ -29,7 +28,7 @@ import tomli_w
 
 from experiments import stats
 from experiments.errors import ExperimentError
-from experiments.executors import SCHEDULER_ADDRESS, quiet_distributed
+from experiments.executors import DaskConnection, quiet_distributed
 from experiments.seeds import run_seed
 from experiments.store import atomic_write_bytes, atomic_write_table, machine, now, write_error
 from scenarios import district as district_format
@@ -139,45 +138,19 @@ class DaskHosts:
 
 class Cluster:
     """A Dask client for `--dask local` (a LocalCluster on 127.0.0.1 with `workers` single-threaded workers) or a
-    scheduler's address; `hosts` makes the `DaskHosts` factory for run_district."""
+    scheduler's address, opened as the sweeps' executor opens it (`experiments.executors.DaskConnection`); `hosts`
+    makes the `DaskHosts` factory for run_district."""
 
     def __init__(self, address: str = "local", workers: int | None = None, connect_timeout: float = 10.0) -> None:
-        address = (address or "").strip()
-        if address != "local" and not SCHEDULER_ADDRESS.match(address):
-            raise ExperimentError(f"--dask {address!r}: not a scheduler address. Give 'local' for a cluster on this "
-                                  "machine, or the scheduler's address, e.g. tcp://192.168.1.10:8786.")
-        if workers is not None and workers < 1:
-            raise ExperimentError(f"--workers {workers}: give at least 1 worker.")
-        from distributed import Client, LocalCluster  # here: only a Dask run loads distributed
-
-        self.address, self._cluster = address, None
-        try:
-            if address == "local":
-                self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                             processes=True, host="127.0.0.1", dashboard_address=None,
-                                             silence_logs=logging.ERROR)
-                self.client = Client(self._cluster)
-            else:
-                self.client = Client(address, timeout=connect_timeout)
-                self.client.wait_for_workers(1, timeout=max(60.0, connect_timeout))
-        except (OSError, TimeoutError) as exc:
-            if self._cluster is not None:
-                self._cluster.close()
-            raise ExperimentError(f"--dask {address}: cannot reach a Dask scheduler with workers there ({exc}). "
-                                  "Start one with `dask scheduler` and `dask worker`, or use --dask local.") from None
+        self._dask = DaskConnection(address, workers, connect_timeout)
+        self.address, self.client = self._dask.address, self._dask.client
         self.workers = len(self.client.scheduler_info()["workers"])
 
     def hosts(self, groups, seed, pools) -> DaskHosts:
         return DaskHosts(self.client, groups, seed, pools)
 
     def close(self) -> None:
-        with quiet_distributed():
-            try:
-                self.client.close()
-            except Exception:  # a client whose scheduler is gone has nothing left to close
-                pass
-            if self._cluster is not None:
-                self._cluster.close()
+        self._dask.close()
 
     def __enter__(self) -> Cluster:
         return self

@@ -8,7 +8,8 @@ flight, so that memory stays bounded whatever the number of runs; none decides a
   once; a run in flight at two deaths is recorded as failed. Workers die with the process that started them, however
   it ends (a pipe they watch, and on Linux the kernel's parent-death signal).
 - `DaskExecutor`: a Dask distributed cluster: `"local"` starts a LocalCluster on 127.0.0.1, anything else is the
-  address of a running scheduler (`tcp://host:8786`).
+  address of a running scheduler (`tcp://host:8786`). Its client is a `DaskConnection`, which the district's Dask
+  hosts (experiments/district.py) open too.
 """
 
 from __future__ import annotations
@@ -210,29 +211,40 @@ def _die_with_parent(watched) -> None:
     os._exit(1)
 
 
-class DaskExecutor(SerialExecutor):
-    name = "dask"
+def scheduler_address(address: str | None) -> str:
+    """`address` stripped: 'local', or a scheduler's address (`tcp://host:8786`); anything else is refused here, before
+    distributed is imported or a connection tried."""
+    address = (address or "").strip()
+    if address != "local" and not _ADDRESS.match(address):
+        raise ExperimentError(f"--dask {address!r}: not a scheduler address. Give 'local' for a cluster on this "
+                              "machine, or the scheduler's address, e.g. tcp://192.168.1.10:8786.")
+    return address
+
+
+class DaskConnection:
+    """A Dask client, for the sweep's executor and the district's actors alike. `"local"` starts a LocalCluster on
+    127.0.0.1: `workers` single-threaded worker processes, no dashboard, and the scheduler's HTTP server on a free
+    port rather than Dask's 8787, which another cluster on the machine may hold. An address connects to a running
+    scheduler and waits for one of its workers. An unreachable scheduler, or one without workers, is an
+    ExperimentError saying what to start. `close` closes the client and the cluster it started."""
 
     def __init__(self, address: str = "local", workers: int | None = None, connect_timeout: float = 10.0) -> None:
-        address = (address or "").strip()
-        if address != "local" and not _ADDRESS.match(address):
-            raise ExperimentError(f"--dask {address!r}: not a scheduler address. Give 'local' for a cluster on this "
-                                  "machine, or the scheduler's address, e.g. tcp://192.168.1.10:8786.")
-        if address != "local" and workers is not None:
-            raise ExperimentError("--workers applies to --dask local only; a running cluster has the workers "
-                                  "its `dask worker` commands started.")
+        address = scheduler_address(address)
         if workers is not None and workers < 1:
             raise ExperimentError(f"--workers {workers}: give at least 1 worker.")
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # here: only a Dask run loads distributed
 
         self.address = address
-        self._cluster = None
+        self.cluster = None
         try:
             if address == "local":
-                self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                             processes=True, host="127.0.0.1", dashboard_address=None,
-                                             silence_logs=logging.ERROR)
-                self.client = Client(self._cluster)
+                # dashboard_address=None leaves the Bokeh dashboard out, but the scheduler still serves HTTP (health,
+                # metrics), by default on port 8787: a free loopback port instead.
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                            processes=True, host="127.0.0.1", dashboard_address=None,
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                            silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
             else:
                 self.client = Client(address, timeout=connect_timeout)
                 try:
@@ -242,10 +254,37 @@ class DaskExecutor(SerialExecutor):
                     raise ExperimentError(f"--dask {address}: the scheduler has no workers; start some with "
                                           f"`dask worker {address}` on each machine.") from None
         except (OSError, TimeoutError) as exc:
-            if self._cluster is not None:
-                self._cluster.close()
+            if self.cluster is not None:
+                self.cluster.close()
             raise ExperimentError(f"--dask {address}: cannot reach a Dask scheduler there ({exc}). Start one with "
                                   "`dask scheduler`, or use --dask local.") from None
+
+    def close(self) -> None:
+        with _quiet_distributed():
+            try:
+                self.client.close()
+            except Exception:  # a client whose scheduler is gone has nothing left to close
+                pass
+            if self.cluster is not None:
+                self.cluster.close()
+
+    def __enter__(self) -> DaskConnection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class DaskExecutor(SerialExecutor):
+    name = "dask"
+
+    def __init__(self, address: str = "local", workers: int | None = None, connect_timeout: float = 10.0) -> None:
+        address = scheduler_address(address)
+        if address != "local" and workers is not None:
+            raise ExperimentError("--workers applies to --dask local only; a running cluster has the workers "
+                                  "its `dask worker` commands started.")
+        self._dask = DaskConnection(address, workers, connect_timeout)
+        self.address, self.client = address, self._dask.client
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def describe(self) -> dict:
@@ -311,13 +350,7 @@ class DaskExecutor(SerialExecutor):
             "to resume, or resume with --dask local or on local processes.")
 
     def close(self, abort: bool = False) -> None:
-        with _quiet_distributed():
-            try:
-                self.client.close()
-            except Exception:  # a client whose scheduler is gone has nothing left to close
-                pass
-            if self._cluster is not None:
-                self._cluster.close()
+        self._dask.close()
 
 
 @contextlib.contextmanager
@@ -351,5 +384,4 @@ def make_executor(workers: int | None = None, dask: str | None = None, serial: b
 
 
 # For the district's hosts (experiments/district.py), which hold Dask actors rather than submit runs.
-SCHEDULER_ADDRESS = _ADDRESS
 quiet_distributed = _quiet_distributed

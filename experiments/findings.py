@@ -12,6 +12,9 @@ that made it.
 - `fidelity`: `wuhan_2020`'s response to the levers the source is about (volunteers, three-social integration,
   price stabilisation, the organised call, supervision, the crisis threshold, the online moderators): paired
   differences from the unchanged scenario with 95% intervals.
+- `posterior`: the linkages' paired differences from cadres alone with each replication at a parameter set drawn
+  from the shipped calibration's posterior (`calibration/wuhan_2020/`, `make calibration`), so the intervals carry
+  the assumed parameters' uncertainty, with the share of sets in which each difference has the sign of its mean.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from experiments.runner import execute
 from simulation.provenance import code_version
 
 REPS = 10
+ROOT = Path(__file__).resolve().parent.parent
 EXIT_BAD_INPUT = 2
 MAIN_KEYS = ("unmet_need_days", "hidden_need_share", "critical_failures", "mean_days_to_meet", "equity_ratio",
              "wait_ratio", "offline_wait_ratio", "cadre_overload_days", "volunteer_coordinator_overload_days")
@@ -53,6 +57,7 @@ class Finding:
     kind: str  # "means": each scenario's means and ranges; "differences": paired differences from the first
     keys: tuple[str, ...] = MAIN_KEYS
     note: str = ""
+    posterior: str | None = None  # a calibration folder (relative to the repository): replications draw from it
 
 
 PRESETS = ("no_linkage", "emergency_online", "internal", "external", "open_recruitment", "categorized_recruitment",
@@ -78,6 +83,16 @@ FINDINGS: dict[str, Finding] = {f.name: f for f in (
             "differences", keys=MAIN_KEYS + ("mean_distress_end", "volunteers_active_peak"),
             note="Paired differences from the unchanged `wuhan_2020` over common seeds, with 95% t-intervals; "
                  "**bold** where the interval excludes 0."),
+    Finding("posterior", "The linkages over the calibration's posterior",
+            tuple(Variant(p, p) for p in ("no_linkage", "emergency_online", "internal", "external",
+                                          "categorized_recruitment", "three_social", "wuhan_2020")),
+            "differences", keys=("unmet_need_days", "critical_failures", "equity_ratio", "mean_days_to_meet"),
+            posterior="calibration/wuhan_2020",
+            note="Paired differences from cadres alone (`no_linkage`) over common seeds; replication r of every "
+                 "scenario runs at the parameter set it draws from the posterior of `calibration/wuhan_2020` "
+                 "(`make calibration`), so the 95% t-intervals carry the calibrated parameters' uncertainty. "
+                 "**Bold** where the interval excludes 0; after it, the share of parameter sets in which the "
+                 "difference has the sign of its mean (`sign_share`)."),
 )}
 
 
@@ -108,7 +123,8 @@ def build(finding: Finding, reps: int = REPS, workers: int | None = None, root: 
     """Run a finding and return its Markdown page and its table (`overrides`, e.g. a smaller community, apply to
     every scenario)."""
     plan = compare_plan([_scenario(v) for v in finding.variants], replications=reps, daily=False,
-                        name=f"findings-{finding.name}", overrides=overrides)
+                        name=f"findings-{finding.name}", overrides=overrides,
+                        posterior=ROOT / finding.posterior if finding.posterior else None)
     with tempfile.TemporaryDirectory(prefix="findings-") as tmp:
         result = execute(plan, (root or Path(tmp)) / finding.name, workers=workers, quiet=quiet, figures=False)
     failed = result.runs[result.runs["status"] != "ok"]
@@ -148,7 +164,8 @@ def build(finding: Finding, reps: int = REPS, workers: int | None = None, root: 
                 d = d.iloc[0]
                 text = (f"{'+' if d['mean_diff'] > 0 else ''}{_num(d['mean_diff'])} "
                         f"[{_num(d['ci_low'])}, {_num(d['ci_high'])}]")
-                cells.append(f"**{text}**" if d["ci_low"] > 0 or d["ci_high"] < 0 else text)
+                text = f"**{text}**" if d["ci_low"] > 0 or d["ci_high"] < 0 else text
+                cells.append(f"{text} {d['sign_share']:.0%}" if finding.posterior else text)
             lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
         out = diffs.reset_index(drop=True)
     return "\n".join(lines) + "\n", out

@@ -340,3 +340,24 @@ def test_the_shipped_files_load_and_keep_the_sourced_bands():
     assert {t.ref for t in shipped.targets if t.kind == "fact"} == {"1", "3"}
     params = load_params(root / "params.toml", scenarios.load("wuhan_2020"))
     assert len(params.params) == 6
+
+
+def test_the_shipped_calibration_is_read_by_compare_on_a_fresh_clone(tmp_path):
+    """`calibration/wuhan_2020/` (make calibration) ships in the repository: its posterior loads, names the six
+    parameters of calibration/params.toml, and `compare --posterior` runs each replication at one of its sets."""
+    shipped = Path(__file__).resolve().parent.parent / "calibration" / "wuhan_2020"
+    post = Posterior.load(shipped)
+    assert set(post.keys) == set(load_params(shipped.parent / "params.toml", scenarios.load("wuhan_2020")).keys)
+    manifest = json.loads((shipped / "manifest.json").read_text())
+    assert manifest["status"] == "done" and manifest["kind"] == "calibration"
+    table = pd.read_parquet(shipped / "posterior.parquet")
+    res = experiments.compare(["no_linkage", "three_social"], reps=2, serial=True, figures=False,
+                              out=tmp_path / "cmp", overrides={"households": 200, "days": 10}, posterior=shipped)
+    assert "sign_share" in res.tables["differences"].columns
+    runs = res.runs
+    for rep in range(2):
+        drawn = post.draw(int(res.manifest["design"]["root_seed"]), rep)
+        assert any(all(np.isclose(table[k].iloc[i], v) for k, v in drawn.items()) for i in range(len(table))), drawn
+        row = runs[(runs["rep"] == rep) & (runs["scenario"] == "three_social")].iloc[0]
+        again = simulation.run("three_social", seed=int(row["seed"]), households=200, days=10, **drawn)
+        assert again.summary["unmet_need_days"] == row["unmet_need_days"]  # the replication ran at that set

@@ -166,3 +166,18 @@ def test_leaders_and_social_workers_narrow_the_gap(fact_7, without, with_):
     reduction = gap(fact_7[without]) - gap(fact_7[with_])
     half_width = 2.262 * reduction.std(ddof=1) / math.sqrt(len(reduction))
     assert reduction.mean() - half_width > 0, (reduction.mean(), half_width)
+
+
+def test_group_buy_organisers_in_buildings_whose_leaders_start_late_wait_for_them():
+    """A building led by a resident leader is organised by that leader: in resettlement compounds, whose leaders
+    start 14 days after the others (day 32 in `wuhan_2020`), nobody organises the building's group buying from
+    day 24 until then, and the organisers' hours grow on the day the late leaders start. With no delay the
+    organisers are all at work from the first day of group buying."""
+    mix = {"compounds.mix": {"commodity": 0.5, "resettlement": 0.5}, "internal.leader_share": 0.8}
+    late = _run(seed=1, **mix).daily().set_index("day")["hours_offered_organiser"]
+    on_time = _run(seed=1, **mix, **{"compounds.resettlement.leader_delay_days": 0}).daily().set_index(
+        "day")["hours_offered_organiser"]
+    start, leaders_late = 24, 18 + 14
+    assert late.loc[:start - 1].eq(0).all() and on_time.loc[:start - 1].eq(0).all()
+    assert late.loc[start:leaders_late - 1].nunique() == 1 and on_time.loc[start:].nunique() == 1
+    assert 0 < late.loc[start] < late.loc[leaders_late] == on_time.loc[start]

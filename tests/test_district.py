@@ -15,6 +15,7 @@ import scenarios
 import simulation
 from agents import Household
 from experiments import district as runs
+from experiments.errors import ExperimentError
 from scenarios import ScenarioError, reference
 from scenarios import district as dd
 from simulation import CommunityModel
@@ -278,6 +279,23 @@ def test_a_community_s_series_is_the_same_whichever_host_ran_it(small_district):
     other_seed = simulation.run_district(small_district, seed=4)
     assert not serial.daily.equals(other_seed.daily)
 
+
+
+def test_the_district_on_dask_refuses_an_address_as_a_sweep_does(small_district, tmp_path, liandong):
+    """The district opens its Dask client as the sweeps' executor does: same checks, same words."""
+    import socket
+
+    code, _, errors = liandong("district", small_district, "--dask", "tcp://nowhere", "--out", tmp_path / "out")
+    assert code == 2 and "--dask 'tcp://nowhere': not a scheduler address" in errors and "Traceback" not in errors
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    with pytest.raises(ExperimentError, match="--workers 0: give at least 1 worker"):
+        runs.Cluster("local", workers=0)
+    with socket.socket() as closed:  # bound, never listening: nothing answers there
+        closed.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{closed.getsockname()[1]}"
+        with pytest.raises(ExperimentError, match=f"--dask {address}: cannot reach a Dask scheduler there .*"
+                                                  "Start one with `dask scheduler`, or use --dask local"):
+            runs.Cluster(address, connect_timeout=1)
 
 # --- households as agents only when asked for ---------------------------------------------------------------------
 def test_households_become_mesa_agents_when_first_looked_at():

@@ -65,9 +65,10 @@ def test_sweep_on_a_running_scheduler_and_worker(spec, tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
     procs = []
     try:
+        # --no-dashboard alone still serves HTTP (health, metrics) on 0.0.0.0:8787; a free loopback port instead
         procs.append(subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                       "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      env=env))
+                                       "--no-dashboard", "--dashboard-address", "127.0.0.1:0"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
                                        "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       env=env))
@@ -90,3 +91,35 @@ def test_sweep_on_a_running_scheduler_and_worker(spec, tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=10)
+
+
+def test_local_cluster_serves_no_dashboard_and_leaves_port_8787_to_others():
+    """The scheduler's HTTP server (health, metrics) listens on a free loopback port, without the Bokeh dashboard:
+    a cluster already on 8787 (held here if it is free) gets no "Port 8787 is already in use" warning from ours."""
+    import urllib.error
+    import urllib.request
+    import warnings
+
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 8787))
+        held.listen()
+    except OSError:  # something else has it: as good for this test
+        pass
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            executor = experiments.DaskExecutor("local", workers=1)
+            try:
+                port = executor.client.scheduler_info()["services"]["dashboard"]
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as health:
+                    assert health.status == 200 and health.read() == b"ok"
+                with pytest.raises(urllib.error.HTTPError) as status:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=30)
+                assert status.value.code == 404
+            finally:
+                executor.close()
+    finally:
+        held.close()
+    assert port != 8787
+    assert not [w for w in caught if "already in use" in str(w.message)], [str(w.message) for w in caught]

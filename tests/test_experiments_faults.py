@@ -297,7 +297,7 @@ def test_losing_the_dask_scheduler_says_so_and_the_same_command_resumes(tmp_path
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": ENV}
     scheduler = subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--no-dashboard"], **quiet)
+                                  "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], **quiet)
     worker = subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
                                "--no-dashboard"], **quiet)
     proc = None

@@ -129,13 +129,15 @@ class ExternalLinkage(Mechanism):
         drawn = model.streams("external:organisers").random(n_buildings) < c.organiser_share
         resident = ~leader & has_digital & drawn
         self.leader_buildings = leader
-        self.organised_buildings = leader | resident
         self.resident_organisers = int(resident.sum())
-        self.n_organisers = int(self.organised_buildings.sum())
-        self.organised = self.organised_buildings[net.building]  # per household
-        # Offline households on their organiser's list, and the daily chance a digital neighbour orders for one.
-        listed = model.streams("external:lists").random(n) < c.organiser_reach
-        self.on_list = ~hh.digital & self.organised & listed
+        # Offline households their organiser would keep on its list, and the daily chance a digital neighbour orders
+        # for one.
+        self._listed = ~hh.digital & (model.streams("external:lists").random(n) < c.organiser_reach)
+        self._resident, self._building = resident, net.building
+        # A building led by a resident leader is organised once its leader is at work (a compound type's leaders
+        # may start late, and until then nobody there is in charge); the others by their resident organiser.
+        self._internal = internal
+        self._organise(leader if internal is None else internal.leading(c.group_buy_start_day))
         digital_ties = np.asarray(net.ties @ hh.digital.astype(float)).ravel()
         self.neighbour_chance = np.where(hh.digital, 0.0, 1.0 - np.exp(-c.neighbour_order_rate * digital_ties))
         # What the sign-ups draw on: the suppliers' stock, and low-income households' budgets (supply.py).
@@ -220,7 +222,19 @@ class ExternalLinkage(Mechanism):
         """Donated packages and kits waiting at the gates for their approval stamp."""
         return int(sum(int(v.sum()) for loads in self.pending.values() for v in loads.values()))
 
+    def _organise(self, leaders: np.ndarray) -> None:
+        """The organised buildings: those of `leaders` (building leaders at work) and of the resident organisers."""
+        self._leading = leaders
+        self.organised_buildings = leaders | self._resident
+        self.n_organisers = int(self.organised_buildings.sum())
+        self.organised = self.organised_buildings[self._building]  # per household
+        self.on_list = self._listed & self.organised
+
     def start_day(self, model) -> None:
+        if self._internal is not None and model.day > self.cfg.group_buy_start_day:
+            leaders = self._internal.leading(model.day)
+            if leaders.sum() != self._leading.sum():  # late leaders have started
+                self._organise(leaders)
         each = model.allocation("supply", self.supply_each)
         if each != self.supply_each:  # a district sends another number on the supply days still to come
             later = [d for d in self.cfg.supply_days if d >= model.day]

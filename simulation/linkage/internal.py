@@ -40,10 +40,12 @@ class InternalLinkage(Mechanism):
         self.led_household = led[net.building]
         self._led_all = self.led_household
         self._late = None  # the day each household's building leader starts, where some start late
+        self._building_start = np.full(n_buildings, self.cfg.leader_start_day, dtype=np.int64)
         if layout.declared:
             start = self.cfg.leader_start_day + layout.per_household(model.config, "leader_delay_days").astype(int)
             if (start[self._led_all] > self.cfg.leader_start_day).any():
                 self._late = start
+                self._building_start += layout.per_building(model.config, "leader_delay_days").astype(np.int64)
         self.leaders = int(led.sum())
         self.building = net.building
         self._example = np.where(self.led_household, self.cfg.leader_example, 0.0)
@@ -52,6 +54,12 @@ class InternalLinkage(Mechanism):
         per_1000 = self.cfg.sunk_cadres_per_1000
         self.sunk = max(1, int(per_1000 * model.config.households / 1000 + 0.5)) if per_1000 > 0 else 0
         self.held = 0  # sunk cadres serving the community now
+
+    def leading(self, day: int) -> np.ndarray:
+        """Per building: whether its resident leader is at work on `day` (from `leader_start_day`, later in a
+        compound type whose leaders start late). External linkage's group buying reads it: a building's leader is
+        its organiser once at work."""
+        return self.led_buildings & (self._building_start <= day)
 
     def example(self, model) -> np.ndarray | None:
         """The example each household's building leader sets it today (`leader_example` in a led building from
