@@ -427,7 +427,7 @@ TEXT: dict[str, dict[str, str]] = {
                                              "over the communities."},
     "district_open_title": {"zh": "在“探索”中打开一个社区", "en": "Open a community in Explore"},
     "district_open_note": {
-        "zh": "点击地图上的一块（或用 Tab 键选中后按回车），或点击下面的按钮，即可在“探索”中打开该社区："
+        "zh": "点击地图上的一块（或用键盘移到该块后按回车），或点击下面的按钮，即可在“探索”中打开该社区："
               "它的情景（街区生成的户数与特征）、它在地图运行中的种子，以及街区每一轮分给它的下沉干部、志愿者报名、"
               "物资和社工，所以它在“探索”中的运行与地图中的一样。地图上的一块按该图的政策打开；下面的按钮按政策甲打开。",
         "en": "Click a tile of a map (or reach it with Tab and press Enter), or a button below, to open the community "
