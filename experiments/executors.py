@@ -240,10 +240,17 @@ class DaskConnection:
             if address == "local":
                 # dashboard_address=None leaves the Bokeh dashboard out, but the scheduler still serves HTTP (health,
                 # metrics), by default on port 8787: a free loopback port instead.
-                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                            processes=True, host="127.0.0.1", dashboard_address=None,
-                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                            silence_logs=logging.ERROR)
+                try:
+                    self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                                processes=True, host="127.0.0.1", dashboard_address=None,
+                                                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                                silence_logs=logging.ERROR)
+                except RuntimeError as exc:  # "Nanny failed to start.": a worker process died as it started
+                    raise ExperimentError(
+                        f"--dask local: the local Dask cluster could not start its worker processes ({exc}). A "
+                        "worker re-imports the script that started it: run a saved .py file (not code piped to "
+                        "python) under `if __name__ == \"__main__\":`, check free memory, or give fewer --workers."
+                    ) from None
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(address, timeout=connect_timeout)

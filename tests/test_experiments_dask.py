@@ -123,3 +123,21 @@ def test_local_cluster_serves_no_dashboard_and_leaves_port_8787_to_others():
         held.close()
     assert port != 8787
     assert not [w for w in caught if "already in use" in str(w.message)], [str(w.message) for w in caught]
+
+
+def test_a_local_cluster_whose_workers_cannot_start_is_a_message(tmp_path):
+    """Code piped to python cannot be re-imported by Dask's worker processes, which then die as they start
+    ("Nanny failed to start"): DaskConnection says so as an ExperimentError naming --dask local and what to do,
+    rather than a RuntimeError from deep inside distributed."""
+    script = ("from experiments.errors import ExperimentError\n"
+              "from experiments.executors import DaskConnection\n"
+              "try:\n"
+              "    DaskConnection('local', workers=1).close()\n"
+              "    print('STARTED')\n"
+              "except ExperimentError as exc:\n"
+              "    print('MESSAGE', exc)\n")
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=180,
+                          cwd=tmp_path)
+    assert "MESSAGE --dask local: the local Dask cluster could not start its worker processes" in done.stdout, (
+        done.stdout + done.stderr[-2000:])
+    assert "run a saved .py file" in done.stdout
