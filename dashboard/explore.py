@@ -514,12 +514,16 @@ def ScenarioActions():
         scenario = configured()
     except ScenarioError:
         return
+    in_district = shares.value is not None  # Compare runs scenarios on their own numbers, not a district's shares
     with solara.Row():
         solara.Button(t("add_to_compare"), on_click=lambda: add_to_compare(scenario), text=True,
-                      classes=["btn-add-compare"])
+                      classes=["btn-add-compare"], disabled=in_district)
         solara.FileDownload(lambda: scenarios.to_toml(scenario), filename=f"{scenario.name}.toml",
                             label=t("download_scenario"))
     with solara.Div():
+        if in_district:
+            solara.Text(t("district_no_compare"), classes=["district-no-compare"],
+                        style={"font-size": "12px", "color": "#555"})
         if added.value:
             solara.Success(t("added_to_compare", name=scenario_name(added.value),
                              changes=describe_changes(saved_changes.value.get(added.value, {}))),

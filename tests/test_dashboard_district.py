@@ -165,6 +165,9 @@ def test_a_tile_opens_its_community_in_explore_and_it_runs_as_in_the_district(da
     assert not foreign(note.inner_text(), language), note.inner_text()
     expect(page.locator(".households-input input")).to_have_value(str(int(row["households"])))
     expect(page.locator(".seed-input input")).to_have_value(str(community_seed(result.seed, index)))
+    # Compare would run the community on its scenario's own numbers: not offered, and the page says why.
+    expect(page.locator(".btn-add-compare")).to_be_disabled()
+    expect(page.locator(".district-no-compare")).to_contain_text("街区" if language == "zh" else "District page")
     run_explore_to_the_end(page, LONG_DAYS)
     assert explore_cards(page) == expected
     shot(page, f"district-explore-{language}")
