@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 import scenarios
+from experiments.findings import FINDINGS
 from experiments.plan import DEFAULT_ROOT_SEED, compare_plan
 from experiments.stats import paired_differences, t_interval
 from experiments.targets import TARGETS
@@ -1548,12 +1549,13 @@ The tables, each quoted whole between `<!-- begin:name -->` and `<!-- end:name -
 
 
 def read(out: Path = OUT) -> tuple[dict[str, str], dict[str, str]]:
-    """The committed figures (name -> text) and tables (name -> Markdown)."""
+    """The committed figures (name -> text) and tables (name -> Markdown). The pages of experiments/findings.py
+    (presets, fidelity, posterior) are not tables of this module: the README quotes their CSVs instead."""
     frame = pd.read_csv(out / "odd.csv", keep_default_na=False, dtype={"text": str})
     texts = dict(zip(frame["name"], frame["text"]))
     tables = {}
     for path in sorted(out.glob("*.md")):
-        if path.stem not in ("odd", "presets", "fidelity"):
+        if path.stem != "odd" and path.stem not in FINDINGS:
             tables[path.stem] = path.read_text(encoding="utf-8").rstrip("\n")
     return texts, tables
 

@@ -105,7 +105,7 @@ def run(
             raise BadInput(f"--from reproduces a stored run exactly, from its own scenario and seed; drop "
                            f"{', '.join(given)} (to vary the run, use the scenario.toml that --out writes).")
         from experiments.api import reproduce  # the experiments' runner (pandas, Dask): only for --from
-        from simulation.provenance import code_version
+        from simulation.provenance import code_version  # the model too: only for --from
 
         again = reproduce(from_, run_id)
         config, result = again.scenario, again.result
@@ -138,7 +138,7 @@ def run(
     if out is not None:
         result.daily.to_csv(out / "daily.csv", index=False)
         scenarios.save(config, out / "scenario.toml")
-        from simulation.provenance import package_versions
+        from simulation.provenance import package_versions  # here: see the model's import above
 
         full = {**record, "source": str(scenario if origin is None else from_), "packages": package_versions()}
         (out / "summary.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
