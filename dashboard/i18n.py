@@ -108,7 +108,8 @@ TEXT: dict[str, dict[str, str]] = {
     "mechanisms": {"zh": "联动机制", "en": "Linkage mechanisms"},
     "add_to_compare": {"zh": "加入比较", "en": "Add to Compare"},
     "district_no_compare": {
-        "zh": "此社区按其在街区中分得的份额运行，“比较”页只按情景自己的数量运行，不带这些份额；请在“街区”页比较分配策略。",
+        "zh": "此社区按其在街区中分得的份额运行，“比较”页只按情景自己的数量运行，不带这些份额；"
+              "请在“街区”页比较分配策略。",
         "en": "This community runs with its shares of the district's pools, which the Compare page does not carry (it "
               "runs scenarios on their own numbers): compare allocation policies on the District page."},
     "added_to_compare": {"zh": "已加入“比较”页：{name}（{changes}）", "en": "Added to Compare: {name} ({changes})"},
