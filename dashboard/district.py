@@ -21,9 +21,8 @@ import solara
 
 from dashboard import charts, explore, jobs, limits
 from dashboard.i18n import language, t
-from dashboard.jobs import Cancelled, Job, JobState
+from dashboard.jobs import Cancelled, Job, JobButtons, JobState, JobStatus
 from dashboard.navigation import page
-from dashboard.widgets import ErrorMessage
 from experiments import district as district_runs
 from experiments.seeds import run_seed
 from scenarios import ScenarioError
@@ -141,17 +140,14 @@ def district_work(arms: list[tuple[str, District]], replications: int, current: 
 
 def start() -> None:
     """Check the request and start it in the background; one beyond the limits is refused with why."""
-    if running():
-        return
-    state.clear()
-    try:
+    replications = reps.value
+
+    def prepare() -> tuple:
         district = base_district()
-        limits.check_district(household_days(district), reps.value)
-        arms = [(arm, arm_district(arm, district)) for arm in ARMS]
-    except ScenarioError as exc:
-        failure.value = str(exc)
-        return
-    state.launch(district_work, arms, reps.value)
+        limits.check_district(household_days(district), replications)
+        return [(arm, arm_district(arm, district)) for arm in ARMS], replications
+
+    state.submit(prepare, district_work)
 
 
 running, cancel, end_session = state.running, state.cancel, state.end_session
@@ -400,19 +396,8 @@ def DistrictPage():
         solara.InputInt(t("district_days"), value=days.value, optional=True, on_value=days.set, dense=True,
                         classes=["district-days"])
     busy = running()
-    with solara.Row():
-        solara.Button(t("district_run"), on_click=start, disabled=busy, color="primary", classes=["btn-district"])
-        solara.Button(t("district_cancel"), on_click=cancel, disabled=not busy, outlined=True,
-                      classes=["btn-district-cancel"])
-    done, total = progress.value
-    with solara.Div(classes=["district-status"]):
-        if busy:
-            solara.ProgressLinear(100.0 * done / total if total else True, classes=["district-progress"])
-            solara.Text(t("district_progress", done=done, total=total), classes=["district-progress-text"])
-        if stopped.value:
-            solara.Info(t("district_cancelled"), dense=True, classes=["district-cancelled"])
-        if failure.value:
-            ErrorMessage(t("district_failed"), failure.value, classes=["district-error"])
+    JobButtons("district", state, start)
+    JobStatus("district", state)
     if outcome.value is not None:
         with solara.Div(classes=["district-results", f"district-results-{outcome.value.get('number', 0)}"]):
             Results(outcome.value)
