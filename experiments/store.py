@@ -27,7 +27,7 @@ import platform
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -89,6 +89,38 @@ def atomic_write_table(path: Path, table: pa.Table, fsync: bool = True, compress
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression=compression)
     atomic_write_bytes(path, sink.getvalue().to_pybytes(), fsync=fsync)
+
+
+def atomic_write_batches(path: Path, tables: Iterable[pa.Table], fsync: bool = True,
+                         compression: str = "zstd") -> int:
+    """Write one Parquet file from `tables` (each a row group, all of the first one's schema) whole or not at all,
+    holding one table at a time: a temporary file beside `path`, flushed, renamed into place. Returns the rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    rows = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
+            writer = None
+            try:
+                for table in tables:
+                    if writer is None:
+                        writer = pq.ParquetWriter(fh, table.schema, compression=compression)
+                    writer.write_table(table, row_group_size=max(1, table.num_rows))
+                    rows += table.num_rows
+            finally:
+                if writer is not None:
+                    writer.close()
+            if writer is None:
+                raise ValueError(f"{path}: no tables to write")
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return rows
 
 
 _WRITE_CAUSES = {
