@@ -80,7 +80,7 @@ class PartStore:
             for old in self.parts.glob("daily-*.parquet"):
                 old.unlink()
         except OSError as exc:
-            raise write_error(exc, Path(self.folder)) from None
+            raise write_error(exc, Path(self.folder), resumes=False) from None
         return self
 
     def write(self, host: int, number: int, frames: Sequence[pd.DataFrame]) -> list[tuple[str, int]]:
@@ -99,7 +99,7 @@ class PartStore:
         try:
             atomic_write_bytes(self.parts / name, sink.getvalue().to_pybytes())
         except OSError as exc:
-            raise write_error(exc, Path(self.folder)) from None
+            raise write_error(exc, Path(self.folder), resumes=False) from None
         return [(name, k) for k in range(len(frames))]
 
     def _open(self, names: Iterable[str]) -> dict[str, pq.ParquetFile]:
@@ -371,7 +371,7 @@ def write(result: DistrictResult, out: str | Path, command: list[str] | None = N
             tables = _by_community(pa.Table.from_pandas(result.daily, preserve_index=False))
         else:
             tables = result.stored.read()
-        atomic_write_batches(out / "daily.parquet", daily_row_groups(tables))
+        atomic_write_batches(out / "daily.parquet", daily_row_groups(tables, DAILY_ROWS_PER_GROUP))
         atomic_write_table(out / "allocations.parquet", pa.Table.from_pandas(result.allocations,
                                                                             preserve_index=False))
         atomic_write_bytes(out / "daily_totals.csv", result.daily_totals.to_csv(index=False).encode())
@@ -387,7 +387,7 @@ def write(result: DistrictResult, out: str | Path, command: list[str] | None = N
         if result.daily is None:
             getattr(result.stored.store, "remove", lambda places: None)(result.stored.places)
     except OSError as exc:
-        raise write_error(exc, out) from None
+        raise write_error(exc, out, resumes=False) from None
     return out
 
 
@@ -449,7 +449,7 @@ def compare(arms: Sequence[tuple[str, District]], reps: int = 10, *, root_seed: 
                 "code_version": code_version(), "packages": _packages(), "machine": machine(), "finished": now()}
             atomic_write_bytes(folder / "manifest.json", _json(manifest))
         except OSError as exc:
-            raise write_error(exc, folder) from None
+            raise write_error(exc, folder, resumes=False) from None
     return tables
 
 

@@ -132,11 +132,13 @@ _WRITE_CAUSES = {
 }
 
 
-def write_error(exc: OSError, folder: Path) -> ExperimentError:
-    """An OSError met while writing a results folder, as a message naming the folder, the cause and the fix."""
+def write_error(exc: OSError, folder: Path, resumes: bool = True) -> ExperimentError:
+    """An OSError met while writing a results folder, as a message naming the folder, the cause and the fix (and,
+    for a folder the same command resumes, that it does)."""
     cause, fix = _WRITE_CAUSES.get(exc.errno, (exc.strerror or type(exc).__name__, "give another --out"))
+    after = " Runs already finished are kept: the same command resumes." if resumes else " Then run it again."
     return ExperimentError(f"results folder {folder}: cannot write there: {cause} ({exc.strerror or exc}). Fix: "
-                           f"{fix}. Runs already finished are kept: the same command resumes.")
+                           f"{fix}.{after}")
 
 
 @contextlib.contextmanager
