@@ -36,7 +36,7 @@ run: setup
 	$(VENV)/bin/liandong dashboard
 
 test: setup
-	$(VENV_PYTHON) -m pytest -n auto -q $(PYTEST_ARGS)
+	$(VENV_PYTHON) -m pytest -n auto --dist loadgroup -q $(PYTEST_ARGS)
 
 bench: setup
 	$(VENV_PYTHON) benchmarks/bench_model.py --markdown docs/performance.md

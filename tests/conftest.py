@@ -37,3 +37,19 @@ def liandong(monkeypatch, capsys):
         return code, out.out, out.err
 
     return run
+
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under `--dist loadgroup` (the Makefile's), the tests that use a module-scoped fixture of their own module run
+    on one worker, so that each such fixture (often ten seeds of a community) is built once rather than once on
+    every worker that gets one of its tests. Other tests are shared out one by one."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        module = item.nodeid.split("::")[0]
+        if any(defs and defs[-1].scope == "module" and defs[-1].baseid == module
+               for defs in map(info.name2fixturedefs.get, info.names_closure)):
+            item.add_marker(pytest.mark.xdist_group(module))
