@@ -99,7 +99,7 @@ def compare(labels: list[str], replications: int, overrides: dict | None,
     resolved = resolve(labels, overrides)
     limits.check_comparison(resolved, replications)
     job = job or Job()
-    try:
+    with job.running():
         result = api.compare(resolved, reps=replications, out=job.folder, executor=JobExecutor(job, on_run),
                              figures=False)
         daily = all_daily(job.folder)
@@ -108,12 +108,6 @@ def compare(labels: list[str], replications: int, overrides: dict | None,
         return {"labels": list(result.plan.labels), "means": result.tables["means"],
                 "differences": result.tables["differences"], "runs": result.runs, "daily": daily,
                 "scenarios": named, "failed": result.n_failed}
-    except Exception:
-        if job.cancelled.is_set():
-            raise Cancelled() from None
-        raise
-    finally:
-        job.close()
 
 
 def all_daily(folder: Path) -> pd.DataFrame:

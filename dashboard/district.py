@@ -21,7 +21,7 @@ import solara
 
 from dashboard import charts, explore, jobs, limits
 from dashboard.i18n import language, t
-from dashboard.jobs import Cancelled, Job, JobButtons, JobState, JobStatus
+from dashboard.jobs import Job, JobButtons, JobState, JobStatus
 from dashboard.navigation import page
 from experiments import district as district_runs
 from experiments.seeds import run_seed
@@ -107,7 +107,7 @@ def first_seed() -> int:
 
 def run_all(arms: list[tuple[str, District]], replications: int, current: Job) -> dict:
     """The maps' runs, then the comparison, each in the job's worker process; raises Cancelled when cancelled."""
-    try:
+    with current.running():
         seed = first_seed()
         maps = {}
         for n, (label, district) in enumerate(arms):
@@ -117,12 +117,6 @@ def run_all(arms: list[tuple[str, District]], replications: int, current: Job) -
             progress.value = (n + 1, len(arms) + 1)
         tables = jobs.wait(current, current.pool().apply_async(district_runs.compare, (arms,), {"reps": replications}))
         progress.value = (len(arms) + 1, len(arms) + 1)
-    except Exception:
-        if current.cancelled.is_set():
-            raise Cancelled() from None
-        raise
-    finally:
-        current.close()
     plans = district_format.communities(arms[0][1])
     return {"maps": maps, "tables": tables, "arms": [label for label, _ in arms],
             "policies": {label: {n: p.policy for n, p in d.pools.named().items()} for label, d in arms},
@@ -406,14 +400,8 @@ def rerun(held: explore.DistrictShares, current: Job) -> dict:
     from it."""
     explore.rebuild.progress.value = (0, 1)
     district = district_of(held)
-    try:
+    with current.running():
         run = jobs.wait(current, current.pool().apply_async(district_runs.run, (district, first_seed())))
-    except Exception:
-        if current.cancelled.is_set():
-            raise Cancelled() from None
-        raise
-    finally:
-        current.close()
     explore.rebuild.progress.value = (1, 1)
     result = {"maps": {held.arm: {"allocations": run.allocations}}, "district": held.district, "days": held.days,
               "policies": {held.arm: {n: p.policy for n, p in district.pools.named().items()}}}

@@ -12,6 +12,7 @@ classes and text keys on every page (`compare-progress`, `compare_progress`; `di
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -19,7 +20,7 @@ import shutil
 import tempfile
 import threading
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import solara
@@ -56,6 +57,19 @@ class Job:
                     ctx.set_forkserver_preload(["experiments.evaluate", "simulation", "scenarios"])
                 self._pool = ctx.Pool(1)
             return self._pool
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Job]:
+        """The job's work, in a `with`: what it raises once cancelled is `Cancelled` (a cancel kills the worker
+        mid-call), and the worker and the folder are closed at the end, whatever happened."""
+        try:
+            yield self
+        except Exception:
+            if self.cancelled.is_set():
+                raise Cancelled() from None
+            raise
+        finally:
+            self.close()
 
     def cancel(self) -> None:
         """Stop the runs now and remove the folder (safe from any thread, and more than once)."""

@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -67,15 +68,17 @@ def _umask() -> int:
         return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, flushed to disk, renamed into place, with the
-    permissions a plain `open` would give under the umask (mkstemp's are 600)."""
+@contextlib.contextmanager
+def _atomic_file(path: Path, fsync: bool = True) -> Iterator[BinaryIO]:
+    """A file written whole or not at all: a temporary file beside `path`, with the permissions a plain `open`
+    would give under the umask (mkstemp's are 600), flushed to disk and renamed into place if the block ends
+    without an error, removed if not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o666 & ~_umask())
-            fh.write(data)
+            yield fh
             if fsync:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -83,6 +86,12 @@ def atomic_write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Write `path` whole or not at all (`_atomic_file`)."""
+    with _atomic_file(path, fsync) as fh:
+        fh.write(data)
 
 
 def atomic_write_table(path: Path, table: pa.Table, fsync: bool = True, compression: str = "zstd") -> None:
@@ -94,32 +103,21 @@ def atomic_write_table(path: Path, table: pa.Table, fsync: bool = True, compress
 def atomic_write_batches(path: Path, tables: Iterable[pa.Table], fsync: bool = True,
                          compression: str = "zstd") -> int:
     """Write one Parquet file from `tables` (each a row group, all of the first one's schema) whole or not at all,
-    holding one table at a time: a temporary file beside `path`, flushed, renamed into place. Returns the rows."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    holding one table at a time (`_atomic_file`). Returns the rows."""
     rows = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())
-            writer = None
-            try:
-                for table in tables:
-                    if writer is None:
-                        writer = pq.ParquetWriter(fh, table.schema, compression=compression)
-                    writer.write_table(table, row_group_size=max(1, table.num_rows))
-                    rows += table.num_rows
-            finally:
-                if writer is not None:
-                    writer.close()
-            if writer is None:
-                raise ValueError(f"{path}: no tables to write")
-            if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _atomic_file(path, fsync) as fh:
+        writer = None
+        try:
+            for table in tables:
+                if writer is None:
+                    writer = pq.ParquetWriter(fh, table.schema, compression=compression)
+                writer.write_table(table, row_group_size=max(1, table.num_rows))
+                rows += table.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise ValueError(f"{path}: no tables to write")
     return rows
 
 
