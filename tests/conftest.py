@@ -44,7 +44,10 @@ def liandong(monkeypatch, capsys):
 def pytest_collection_modifyitems(config, items) -> None:
     """Under `--dist loadgroup` (the Makefile's), the tests that use a module-scoped fixture of their own module run
     on one worker, so that each such fixture (often ten seeds of a community) is built once rather than once on
-    every worker that gets one of its tests. Other tests are shared out one by one."""
+    every worker that gets one of its tests. Other tests are shared out one by one. Without xdist (`-p no:xdist`)
+    there are no workers to group for."""
+    if not getattr(config.option, "loadgroup", False):  # xdist sets it on its workers under --dist loadgroup
+        return
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
