@@ -57,16 +57,17 @@ def test_a_type_that_changes_nothing_gives_the_community_itself():
 
 def test_the_default_community_is_the_city_mix_and_keeps_the_scenario_figures_on_average():
     """Every preset declares the city's mix (so every run reports per-type outcomes), and each multiplier is divided
-    by its mean over the reference mix: at 3,000 households the mix's shares are whole buildings, so the households'
-    mean multiplier is 1 to rounding, and the sampled shares stay at the scenario's own (3 standard errors)."""
+    by its mean over the reference mix: at 6,000 households (100 buildings) the mix's shares are whole buildings, so
+    the households' mean multiplier is 1 to rounding, and the sampled shares stay at the scenario's own (3 standard
+    errors)."""
     from scenarios.schema import CITY_MIX, MULTIPLIERS
 
     for name in scenarios.names():
         s = scenarios.load(name)
         assert s.compounds.mix == CITY_MIX == s.compounds.reference_mix, name
-    s = scenarios.load("wuhan_2020")
+    s = scenarios.load("wuhan_2020", {"households": 6000})
     layout = compounds.lay_out(s)
-    assert layout.households() == {t: round(CITY_MIX[t] * 3000) for t in COMPOUND_TYPES}
+    assert layout.households() == {t: round(CITY_MIX[t] * 6000) for t in COMPOUND_TYPES}
     for field in MULTIPLIERS:
         assert layout.per_household(s, field).mean() == pytest.approx(1.0, abs=1e-12), field
     assert layout.per_household(s, "gates").std() > 0.3  # but they differ between types
@@ -211,3 +212,16 @@ def test_group_buy_organisers_in_buildings_whose_leaders_start_late_wait_for_the
     assert late.loc[:start - 1].eq(0).all() and on_time.loc[:start - 1].eq(0).all()
     assert late.loc[start:leaders_late - 1].nunique() == 1 and on_time.loc[start:].nunique() == 1
     assert 0 < late.loc[start] < late.loc[leaders_late] == on_time.loc[start]
+
+
+def test_a_file_that_extends_a_preset_replaces_its_mix_whole(tmp_path):
+    """A mix's shares belong together: a file's `mix` replaces the preset's (merged, they would not add up to 1),
+    and `mix = {}` leaves one compound of no type."""
+    for text, expected in (("mix = { commodity = 1.0 }", {"commodity": 1.0}), ("mix = {}", {})):
+        path = tmp_path / "mine.toml"
+        path.write_text(f'name = "mine"\nextends = "wuhan_2020"\n[compounds]\n{text}\n', encoding="utf-8")
+        s = scenarios.load(path)
+        assert s.compounds.mix == expected
+        assert s.compounds.reference_mix == scenarios.load("wuhan_2020").compounds.reference_mix
+    m = simulation.CommunityModel(scenario=path, rng=0, households=300, days=2)
+    assert not m.compounds.declared
