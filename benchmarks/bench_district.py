@@ -99,18 +99,22 @@ def district_here(name: str, rows: list) -> None:
 
 
 def city_on_dask(rows: list, workers: int = 2) -> None:
-    from experiments.district import Cluster
+    """The city as `liandong district wuhan_city --dask local --out DIR` runs it: the workers stream the daily
+    series to a results folder (a temporary one) as their communities finish, and the folder is written."""
+    import tempfile
+
+    from experiments.district import Cluster, run, write
 
     district = dd.load("wuhan_city")
     plans = dd.communities(district)
     n = sum(p.scenario.households for p in plans)
-    with Cluster("local", workers=workers) as cluster:
+    with tempfile.TemporaryDirectory(prefix="bench-city-") as folder, Cluster("local", workers=workers) as cluster:
         t = time.perf_counter()
-        run_district(district, 0, hosts=cluster.hosts, n_hosts=workers)
+        write(run(district, 0, cluster=cluster, workers=workers, out=folder), folder)
         whole = time.perf_counter() - t
         peaks = cluster.client.run(_peak_rss)
-    rows.append((f"wuhan_city ({len(plans)} communities, {n:,} households) on {workers} Dask workers: whole run",
-                 "s", whole))
+    rows.append((f"wuhan_city ({len(plans)} communities, {n:,} households) on {workers} Dask workers: whole run, "
+                 "results folder written", "s", whole))
     rows.append(("wuhan_city: whole run", "household-days/s", n * district.days / whole))
     rows.append(("wuhan_city: largest worker's peak resident memory", "GB", max(peaks.values()) / 1e9))
     rows.append(("wuhan_city: peak resident memory per household (over the workers)", "B/household",

@@ -19,13 +19,13 @@ import solara
 import scenarios
 from dashboard import charts, explore, limits
 from dashboard.i18n import phase_name, scenario_name, t
-from dashboard.jobs import POLL_SECONDS, Cancelled, Job, JobState
+from dashboard.jobs import POLL_SECONDS, Cancelled, Job, JobButtons, JobState, JobStatus
 from dashboard.tables import differences_html, explanation, means_html
-from dashboard.widgets import ErrorMessage, Tip
+from dashboard.widgets import Tip
 from experiments import api
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
-from scenarios import Scenario, ScenarioError
+from scenarios import Scenario
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
 selection = solara.reactive(typing.cast(list, ["no_linkage", "emergency_online"]))
@@ -146,16 +146,15 @@ def start(labels: list[str] | None = None) -> None:
     if labels is not None:
         selection.value = labels
     labels = list(selection.value)
-    if not MIN_SCENARIOS <= len(labels) <= MAX_SCENARIOS or running():
+    if not MIN_SCENARIOS <= len(labels) <= MAX_SCENARIOS:
         return
-    overrides = overrides_of_page()
-    state.clear()
-    try:
-        limits.check_comparison(resolve(labels, overrides), reps.value)
-    except ScenarioError as exc:
-        failure.value = str(exc)
-        return
-    state.launch(comparison_work, labels, reps.value, overrides)
+    overrides, replications = overrides_of_page(), reps.value
+
+    def prepare() -> tuple:
+        limits.check_comparison(resolve(labels, overrides), replications)
+        return labels, replications, overrides
+
+    state.submit(prepare, comparison_work)
 
 
 running, cancel, end_session = state.running, state.cancel, state.end_session
@@ -235,23 +234,11 @@ def Compare():
                         classes=["compare-days"])
     ok = MIN_SCENARIOS <= len(chosen) <= MAX_SCENARIOS
     busy = running()
-    with solara.Row():
-        solara.Button(t("compare_run"), on_click=lambda: start(chosen), disabled=not ok or busy,
-                      color="primary", classes=["btn-compare"])
-        solara.Button(t("compare_cancel"), on_click=cancel, disabled=not busy, outlined=True,
-                      classes=["btn-compare-cancel"])
+    JobButtons("compare", state, lambda: start(chosen), can_run=ok)
     with solara.Div():
         if not ok:
             solara.Warning(t("compare_need_two"), dense=True)
-    done, total = progress.value
-    with solara.Div(classes=["compare-status"]):  # one slot, so that the results below are never replaced
-        if busy:
-            solara.ProgressLinear(100.0 * done / total if total else True, classes=["compare-progress"])
-            solara.Text(t("compare_progress", done=done, total=total), classes=["compare-progress-text"])
-        if stopped.value:
-            solara.Info(t("compare_cancelled"), dense=True, classes=["compare-cancelled"])
-        if failure.value:
-            ErrorMessage(t("compare_failed"), failure.value, classes=["compare-error"])
+    JobStatus("compare", state)
     if outcome.value is not None:
         if outcome.value["failed"]:
             solara.Warning(t("compare_runs_failed", failed=outcome.value["failed"]), classes=["compare-runs-failed"])

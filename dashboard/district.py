@@ -21,9 +21,8 @@ import solara
 
 from dashboard import charts, explore, jobs, limits
 from dashboard.i18n import language, t
-from dashboard.jobs import Cancelled, Job, JobState
+from dashboard.jobs import Cancelled, Job, JobButtons, JobState, JobStatus
 from dashboard.navigation import page
-from dashboard.widgets import ErrorMessage
 from experiments import district as district_runs
 from experiments.seeds import run_seed
 from scenarios import ScenarioError
@@ -141,17 +140,14 @@ def district_work(arms: list[tuple[str, District]], replications: int, current: 
 
 def start() -> None:
     """Check the request and start it in the background; one beyond the limits is refused with why."""
-    if running():
-        return
-    state.clear()
-    try:
+    replications = reps.value
+
+    def prepare() -> tuple:
         district = base_district()
-        limits.check_district(household_days(district), reps.value)
-        arms = [(arm, arm_district(arm, district)) for arm in ARMS]
-    except ScenarioError as exc:
-        failure.value = str(exc)
-        return
-    state.launch(district_work, arms, reps.value)
+        limits.check_district(household_days(district), replications)
+        return [(arm, arm_district(arm, district)) for arm in ARMS], replications
+
+    state.submit(prepare, district_work)
 
 
 running, cancel, end_session = state.running, state.cancel, state.end_session
@@ -320,8 +316,8 @@ def shares_of(result: dict, arm: str, index: int) -> explore.DistrictShares:
     mine = allocations[allocations["community"] == index]
     schedule = {int(start): {str(pool): int(amount) for pool, amount in zip(g["pool"], g["amount"])}
                 for start, g in mine.groupby("day", sort=True)}
-    return explore.DistrictShares(district=result["district"], arm=arm, policies=dict(result["policies"][arm]),
-                                  schedule=schedule)
+    return explore.DistrictShares(district=result["district"], arm=arm, index=index, days=result["days"],
+                                  policies=dict(result["policies"][arm]), schedule=schedule)
 
 
 def open_in_explore(result: dict, index: int, arm: str = "a") -> None:
@@ -335,10 +331,111 @@ def open_in_explore(result: dict, index: int, arm: str = "a") -> None:
     explore.base.value = scenario.model_copy(update={"name": f"{result['district']}: {community_label(name)}"})
     explore.edits.value = {}
     explore.upload_message.value = None
+    explore.leave_district()  # a district run still running again for an address is not needed any more
     explore.shares.value = shares_of(result, arm, index)
     explore.seed.value = community_seed(result["seed"], index)
     explore.reset()
     page.set("explore")
+
+
+# --- a district's community in the page's address (share.py) ------------------------------------------------------
+#: The address's keys for a district's community: which shipped district, policy (arm and each pool's policy),
+#: days and community. Its seed is the maps' (`first_seed`), so that these rebuild the same run and its shares.
+ADDRESS_KEYS = ("district", "arm", "community", "district_days", "policies")
+
+
+def address_of(held: explore.DistrictShares) -> list[tuple[str, str]]:
+    """The address's parameters for the district's community `held`."""
+    return [("district", held.district), ("arm", held.arm), ("community", str(held.index)),
+            ("district_days", str(held.days)),
+            ("policies", ",".join(f"{pool}:{policy}" for pool, policy in held.policies.items()))]
+
+
+def _digits(text: str, most: int) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= most):
+        raise ValueError(text)
+    return int(text)
+
+
+def from_address(params: dict[str, str]) -> tuple[explore.DistrictShares | None, list[str]]:
+    """The district's community an address names (its `schedule` still empty: the shares come from running the
+    district again), and the keys left out. An address is what any visitor can type, so only a district this page
+    offers is accepted (a shipped preset's name, never a path), with its own pools and known policies, a community
+    it has, and days within the page's limits for one run; one part wrong leaves every district key out (the
+    community cannot be rebuilt without it)."""
+    given = [key for key in ADDRESS_KEYS if key in params]
+    if not given:
+        return None, []
+    try:
+        name = params.get("district", "")
+        if name not in offered():
+            raise ValueError(name)
+        district = district_format.load(name)
+        arm = params.get("arm", "")
+        if arm not in ARMS:
+            raise ValueError(arm)
+        run_days = _digits(params.get("district_days", str(district.days)), 4)
+        if not 1 <= run_days <= district_format.MAX_DAYS:
+            raise ValueError(run_days)
+        district = district.model_copy(update={"days": run_days})
+        plans = district_format.communities(district)  # the days checked against every community's scenario
+        limits.check_district(household_days(district), 1)
+        index = _digits(params.get("community", ""), 6)
+        if index >= len(plans):
+            raise ValueError(index)
+        pools = district.pools.named()
+        pairs = [part.split(":") for part in params.get("policies", "").split(",")]
+        chosen = {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+        if len(chosen) != len(pairs) or set(chosen) != set(pools) or not set(chosen.values()) <= set(POLICIES):
+            raise ValueError("policies")
+    except (ValueError, ScenarioError):
+        return None, given
+    return explore.DistrictShares(district=name, arm=arm, index=index, days=run_days,
+                                  policies={pool: chosen[pool] for pool in pools}, schedule={}), []
+
+
+def district_of(held: explore.DistrictShares) -> District:
+    """The district run `held` comes from: its preset with its days and its policies."""
+    base = district_format.load(held.district).model_copy(update={"days": held.days})
+    return district_format.with_policies(base, held.policies)
+
+
+def rerun(held: explore.DistrictShares, current: Job) -> dict:
+    """The background part of reopening an address's community: its district run again in the job's worker (the
+    maps' run: the same district, policies, days and seed give the same allocations), and the community's shares
+    from it."""
+    explore.rebuild.progress.value = (0, 1)
+    district = district_of(held)
+    try:
+        run = jobs.wait(current, current.pool().apply_async(district_runs.run, (district, first_seed())))
+    except Exception:
+        if current.cancelled.is_set():
+            raise Cancelled() from None
+        raise
+    finally:
+        current.close()
+    explore.rebuild.progress.value = (1, 1)
+    result = {"maps": {held.arm: {"allocations": run.allocations}}, "district": held.district, "days": held.days,
+              "policies": {held.arm: {n: p.policy for n, p in district.pools.named().items()}}}
+    return {"shares": shares_of(result, held.arm, held.index)}
+
+
+def reopen(held: explore.DistrictShares) -> None:
+    """Open an address's district community in Explore as `open_in_explore` does: its scenario as the district
+    builds it at once, its shares once its district run has run again (a few seconds of a worker process, within
+    the page's limits for a single run); Explore builds no model meanwhile."""
+    plan = district_format.communities(district_of(held))[held.index]
+    explore.base.value = plan.scenario.model_copy(update={"name": f"{held.district}: {community_label(plan.name)}"})
+    explore.shares.value = None
+    explore.rebuild.cancel()
+    explore.rebuild.clear()
+    explore.awaited.value = held
+    explore.rebuild.launch(rerun, held)
+
+
+def community_seed_of(held: explore.DistrictShares) -> int:
+    """The seed the community's random streams had in the maps' run (Explore's seed for it)."""
+    return community_seed(first_seed(), held.index)
 
 
 @solara.component
@@ -400,19 +497,8 @@ def DistrictPage():
         solara.InputInt(t("district_days"), value=days.value, optional=True, on_value=days.set, dense=True,
                         classes=["district-days"])
     busy = running()
-    with solara.Row():
-        solara.Button(t("district_run"), on_click=start, disabled=busy, color="primary", classes=["btn-district"])
-        solara.Button(t("district_cancel"), on_click=cancel, disabled=not busy, outlined=True,
-                      classes=["btn-district-cancel"])
-    done, total = progress.value
-    with solara.Div(classes=["district-status"]):
-        if busy:
-            solara.ProgressLinear(100.0 * done / total if total else True, classes=["district-progress"])
-            solara.Text(t("district_progress", done=done, total=total), classes=["district-progress-text"])
-        if stopped.value:
-            solara.Info(t("district_cancelled"), dense=True, classes=["district-cancelled"])
-        if failure.value:
-            ErrorMessage(t("district_failed"), failure.value, classes=["district-error"])
+    JobButtons("district", state, start)
+    JobStatus("district", state)
     if outcome.value is not None:
         with solara.Div(classes=["district-results", f"district-results-{outcome.value.get('number', 0)}"]):
             Results(outcome.value)

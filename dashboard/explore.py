@@ -38,6 +38,7 @@ from dashboard.i18n import (
     source_text,
     t,
 )
+from dashboard.jobs import JobState, JobStatus
 from dashboard.widgets import ErrorMessage, Tip
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
@@ -72,8 +73,10 @@ class DistrictShares:
     seed, the district run's own (simulation/district.py allocates at the start of each round, then the
     community runs the round's days)."""
 
-    district: str
+    district: str  # a shipped district's name
     arm: str  # "a" or "b": the District page's policy
+    index: int  # the community's index in the district
+    days: int  # the district run's days
     policies: dict[str, str]  # pool -> policy
     schedule: dict[int, dict[str, int]]
 
@@ -143,6 +146,9 @@ seed = solara.reactive(0)
 #: A district's community opened from the District page: its shares of the district's pools; None: the scenario's
 #: own numbers.
 shares = solara.reactive(typing.cast(DistrictShares | None, None))
+#: A district's community an address asked for, while its district run runs again for its shares (its `schedule`
+#: still empty): Explore builds no model meanwhile, so that it never runs the community on other numbers.
+awaited = solara.reactive(typing.cast(DistrictShares | None, None))
 run = solara.reactive(typing.cast(Run | None, None))
 version = solara.reactive(0)  # bumped after every step, so the live part re-renders
 playing = solara.reactive(False)  # Play is on (the button shows Pause)
@@ -160,6 +166,28 @@ saved_changes = solara.reactive(typing.cast(dict, {}))  # label of a saved scena
 added = solara.reactive("")  # the label last added to Compare (for the note that says so)
 drawer = solara.reactive(False)  # on a phone: the controls' drawer is open
 shown_chart = solara.reactive(0)  # in presentation mode: the one chart shown
+
+
+def rebuilt() -> None:
+    """The awaited district run has run again: the community gets its shares, and its model is built."""
+    held = rebuild.outcome.value["shares"]
+    if awaited.value is None or (held.district, held.arm, held.index) != (awaited.value.district,
+                                                                         awaited.value.arm, awaited.value.index):
+        return  # the page went on to something else meanwhile
+    shares.value, awaited.value = held, None
+    reset()
+
+
+#: The district run an address's community needs, in a worker process of its own (dashboard/district.py's
+#: `reopen` launches it): progress, failure and Cancel as on the District page.
+rebuild = JobState(on_result=rebuilt)
+
+
+def leave_district() -> None:
+    """A preset or a file replaces a district's community: no shares, and no district run awaited any more."""
+    shares.value, awaited.value = None, None
+    rebuild.cancel()
+    rebuild.clear()
 
 
 def redraw() -> None:
@@ -197,6 +225,9 @@ def reset() -> None:
         return
     edit_error.value = ""
     pause()
+    if awaited.value is not None:  # its shares are not known yet: no model rather than one on other numbers
+        run.value = None
+        return
     held = shares.value
     model = CommunityModel(scenario=scenario, rng=seed.value, pools=held.pools if held else ())
     run.value = Run(model, settings(), schedule=held.schedule if held else {})
@@ -273,6 +304,7 @@ def end_session() -> None:
     The page still renders once more as the values change: `ended` keeps it from building a new model."""
     ended.value = True
     pause()
+    rebuild.end_session()
     run.value = None
     saved.value = []
 
@@ -282,7 +314,7 @@ def choose_preset(name: str | None) -> None:
         return
     base.value = scenarios.load(name)
     edits.value = {}
-    shares.value = None
+    leave_district()
     upload_message.value = None
     reset()
 
@@ -300,7 +332,7 @@ def load_upload(name: str, data: bytes) -> None:
         return
     base.value = scenario
     edits.value = {}
-    shares.value = None
+    leave_district()
     upload_message.value = ("success", t("upload_loaded", name=safe))
     reset()
 
@@ -427,13 +459,17 @@ def Controls():
               items=[{"text": scenario_name(n), "value": n} for n in names], on_v_model=choose_preset,
               class_="preset-select")
     # a district's community: its note below says what it is (its scenario's description is its base preset's)
-    line = "" if shares.value is not None else preset_line(scenario.name) or \
+    line = "" if shares.value is not None or awaited.value is not None else preset_line(scenario.name) or \
         scenario.description.strip().split(". ")[0]
     # Always there, empty or not: removing an element would shift and remount the upload input below it.
     solara.Text(line, style={"font-size": "12px", "color": "#555"}, classes=["preset-line"])
     with solara.Div():
         if shares.value is not None:
             solara.Info(district_note(shares.value), dense=True, classes=["district-shares-note"])
+        elif awaited.value is not None:
+            solara.Info(t("explore_district_rebuilding", district=awaited.value.district,
+                          arm=t(f"district_arm_{awaited.value.arm}")), dense=True, classes=["district-rebuilding"])
+            JobStatus("rebuild", rebuild)
     solara.Text(t("upload"), style={"font-size": "12px", "color": "#555"})
     ScenarioUpload()
     with solara.Div():  # messages come and go inside a fixed slot, so nothing below them is remounted
@@ -483,12 +519,13 @@ def PlayBar():
     finished = current is not None and not current.model.running
     day = current.model.day if current is not None else 0
     days = current.model.config.days if current is not None else 0
+    waiting = awaited.value is not None  # a district run is running again for the community's shares
     with solara.Row(classes=["run-buttons"], style={"flex-wrap": "wrap", "align-items": "center", "gap": "6px"}):
-        solara.Button(t("step"), on_click=step, disabled=playing.value or looping.value or finished,
+        solara.Button(t("step"), on_click=step, disabled=playing.value or looping.value or finished or waiting,
                       color="primary", classes=["btn-step"])
         solara.Button(t("pause") if playing.value else t("play"), on_click=pause if playing.value else play,
-                      disabled=finished or (looping.value and not playing.value), classes=["btn-play"])
-        solara.Button(t("reset"), on_click=reset, classes=["btn-reset"])
+                      disabled=finished or waiting or (looping.value and not playing.value), classes=["btn-play"])
+        solara.Button(t("reset"), on_click=reset, disabled=waiting, classes=["btn-reset"])
     with solara.Row(classes=["speed-row"], style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text(t("speed"), style={"font-size": "12px", "color": "#555"})
         solara.ToggleButtonsSingle(value=speed.value, on_value=speed.set, dense=True, classes=["speed"],
@@ -499,7 +536,7 @@ def PlayBar():
         solara.InputInt(t("goto_day"), value=goto_day.value, on_value=lambda v: goto_day.set(int(v or 0)),
                         classes=["goto-day"], dense=True, style={"max-width": "110px"})
         solara.Button(t("goto_run"), on_click=lambda: play(goto_day.value), outlined=True,
-                      disabled=finished or playing.value or looping.value or goto_day.value <= day,
+                      disabled=finished or waiting or playing.value or looping.value or goto_day.value <= day,
                       classes=["btn-goto"])
         if days:
             solara.Text(t("goto_hint", days=days), style={"font-size": "12px", "color": "#555"})
@@ -514,7 +551,8 @@ def ScenarioActions():
         scenario = configured()
     except ScenarioError:
         return
-    in_district = shares.value is not None  # Compare runs scenarios on their own numbers, not a district's shares
+    # Compare runs scenarios on their own numbers, not a district's shares
+    in_district = shares.value is not None or awaited.value is not None
     with solara.Row():
         solara.Button(t("add_to_compare"), on_click=lambda: add_to_compare(scenario), text=True,
                       classes=["btn-add-compare"], disabled=in_district)

@@ -449,6 +449,16 @@ TEXT: dict[str, dict[str, str]] = {
               "the district gave it for that round, not its scenario's own numbers: {shares}. With the maps' seed "
               "its results are the map's; other settings change them. A preset or an uploaded file goes back to "
               "the scenario's own numbers."},
+    "explore_district_rebuilding": {
+        "zh": "此网址打开街区“{district}”中{arm}下的一个社区。正在重新运行该街区（几秒钟），以得到它在街区中的份额；"
+              "运行完成前不能单步或播放，以免按情景自己的数量运行。",
+        "en": "This address opens a community of the district {district} under {arm}. The district is being run again "
+              "(a few seconds) for the shares it gave the community; Step and Play wait for it, so that the community "
+              "never runs on its scenario's own numbers instead."},
+    "rebuild_progress": {"zh": "街区运行：已完成 {done} / {total}", "en": "District run: {done} of {total} done"},
+    "rebuild_cancelled": {"zh": "街区运行已停止。", "en": "The district run was stopped."},
+    "rebuild_failed": {"zh": "街区未能重新运行，因此不显示该社区：",
+                       "en": "The district could not be run again, so the community is not shown:"},
     "pool_policy": {"zh": "{pool}：{policy}", "en": "{pool}: {policy}"},
     "explore_district_range": {"zh": "每轮 {low}–{high}", "en": "{low}–{high} by round"},
     "limit_district_work": {

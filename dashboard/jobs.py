@@ -5,6 +5,9 @@ clean-up. Compare and District each hold one `JobState`.
 The runs go to a worker process rather than a thread of the server: a long job then takes one core, not the
 server's interpreter that every session's page shares, and Cancel stops it at once (the process is killed) whatever
 run it is in.
+
+`JobStatus` and `JobButtons` are what each page shows of its job, named from the page's prefix: the same CSS
+classes and text keys on every page (`compare-progress`, `compare_progress`; `district-progress`, ...).
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import solara
+
+from dashboard.i18n import t
+from dashboard.widgets import ErrorMessage
+from scenarios import ScenarioError
 
 POLL_SECONDS = 0.2  # how often a waiting job looks for a cancel
 
@@ -106,6 +113,20 @@ class JobState:
         """A new request: no failure, no cancel shown."""
         self.failure.value, self.stopped.value = "", False
 
+    def submit(self, prepare: Callable[[], tuple], work: Callable[..., dict]) -> None:
+        """A page's Run: unless a job runs, check the request with `prepare()`, which returns `work`'s arguments,
+        and launch it; a ScenarioError from `prepare` (a bad setting, a request beyond the limits) is shown as the
+        failure instead, so that nothing starts that the page could not finish."""
+        if self.running():
+            return
+        self.clear()
+        try:
+            args = prepare()
+        except ScenarioError as exc:
+            self.failure.value = str(exc)
+            return
+        self.launch(work, *args)
+
     def launch(self, work: Callable[..., dict], *args) -> None:
         """Run `work(*args, job)` in the background in a new job; its result becomes the outcome."""
         self.job.value = Job()
@@ -128,3 +149,32 @@ class JobState:
             current.cancel()
         self.job.value = None
         self.outcome.value = None
+
+
+@solara.component
+def JobButtons(prefix: str, state: JobState, on_run: Callable[[], None], can_run: bool = True):
+    """Run (`btn-{prefix}`, text `{prefix}_run`), off while the job runs or when `can_run` is false, and Cancel
+    (`btn-{prefix}-cancel`, `{prefix}_cancel`), on only while it runs."""
+    busy = state.running()
+    with solara.Row():
+        solara.Button(t(f"{prefix}_run"), on_click=on_run, disabled=not can_run or busy, color="primary",
+                      classes=[f"btn-{prefix}"])
+        solara.Button(t(f"{prefix}_cancel"), on_click=state.cancel, disabled=not busy, outlined=True,
+                      classes=[f"btn-{prefix}-cancel"])
+
+
+@solara.component
+def JobStatus(prefix: str, state: JobState):
+    """The job's status in one slot (`{prefix}-status`), so that what the page shows below it is never replaced:
+    while it runs a progress bar (`{prefix}-progress`) and its text (`{prefix}-progress-text`, `{prefix}_progress`
+    with `done` and `total`); once cancelled an Info (`{prefix}-cancelled`, `{prefix}_cancelled`); after a failure
+    its message (`{prefix}-error`, after `{prefix}_failed`)."""
+    done, total = state.progress.value
+    with solara.Div(classes=[f"{prefix}-status"]):
+        if state.running():
+            solara.ProgressLinear(100.0 * done / total if total else True, classes=[f"{prefix}-progress"])
+            solara.Text(t(f"{prefix}_progress", done=done, total=total), classes=[f"{prefix}-progress-text"])
+        if state.stopped.value:
+            solara.Info(t(f"{prefix}_cancelled"), dense=True, classes=[f"{prefix}-cancelled"])
+        if state.failure.value:
+            ErrorMessage(t(f"{prefix}_failed"), state.failure.value, classes=[f"{prefix}-error"])

@@ -1,9 +1,10 @@
-"""The setup in the page's address: page, language, scenario, the settings changed on Explore, the seed, and the
-Compare page's choice, so that a shared address (or a reload) shows the same setup.
+"""The setup in the page's address: page, language, scenario, the settings changed on Explore, the seed, the
+Compare page's choice, and a district's community opened from the District page (which district run it comes from:
+`district.address_of`), so that a shared address (or a reload) shows the same setup and the same numbers.
 
 An address is what any visitor can type, so it is read as bad input would be: a length cap, preset names only (no
-file paths), only the levers the page itself offers, each value coerced to its lever's type; what does not fit is
-left out and the page says so.
+file paths), only the levers the page itself offers, each value coerced to its lever's type, only a district the
+District page offers (`district.from_address`); what does not fit is left out and the page says so.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import solara
 import traitlets
 
 import scenarios
-from dashboard import compare, explore, i18n
+from dashboard import compare, district, explore, i18n
 
 MAX_QUERY = 4000  # characters; a setup's address is a few hundred
-FIXED = ("page", "lang", "scenario", "seed", "compare", "reps")
+MAX_SEED = 2**64 - 1  # the largest seed numpy takes as a 64-bit number (a district's community seeds are that large)
+FIXED = ("page", "lang", "scenario", "seed", "compare", "reps", *district.ADDRESS_KEYS)
 
 
 class UrlState(v.VuetifyTemplate):
@@ -43,6 +45,9 @@ def current_query(page: str) -> str:
     base = explore.current_base()
     if base.name in scenarios.names():
         params.append(("scenario", base.name))
+    held = explore.shares.value or explore.awaited.value
+    if held is not None:
+        params += district.address_of(held)
     if explore.seed.value:
         params.append(("seed", str(explore.seed.value)))
     for key, value in sorted(explore.edits.value.items()):
@@ -50,7 +55,7 @@ def current_query(page: str) -> str:
     if page == "compare":
         params += [("compare", ",".join(c for c in compare.selection.value if c in scenarios.names())),
                    ("reps", str(compare.reps.value))]
-    return urlencode(params, safe=",")
+    return urlencode(params, safe=",:")
 
 
 def _coerce(key: str, text: str):
@@ -77,11 +82,18 @@ def apply(query: str, set_page: typing.Callable[[str], None], pages: typing.Iter
         explore.base.value = scenarios.load(name)
     elif name:
         ignored.append("scenario")
+    explore.leave_district()
+    held, left_out = district.from_address(params)
+    ignored += left_out
+    if held is not None:  # a district's community: its scenario now, its shares once its district run ran again
+        district.reopen(held)
     seed = params.get("seed", "")
-    if seed.isdigit() and len(seed) <= 12:
+    if seed.isascii() and seed.isdigit() and len(seed) <= 20 and int(seed) <= MAX_SEED:
         explore.seed.value = int(seed)
     elif seed:
         ignored.append("seed")
+    elif held is not None:
+        explore.seed.value = district.community_seed_of(held)
     allowed = levers()
     edits = {}
     for key, text in params.items():

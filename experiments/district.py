@@ -6,8 +6,10 @@
 - `DaskHosts`: one Dask actor per worker of a cluster (`"local"`: a LocalCluster on 127.0.0.1, or a scheduler's
   address), each holding its communities; only the allocations and each community's figures travel between
   rounds.
-- `run(district, seed, ...)`: `simulation.run_district` on the hosts the options ask for; `write(result, out)`: the
-  results folder (Parquet tables, the district's totals, a manifest like the runner's).
+- `run(district, seed, ..., out=DIR)`: `simulation.run_district` on the hosts the options ask for; with `out`, each
+  host writes its communities' daily series to DIR/parts/ as they finish (`PartStore`), so this process never holds
+  them all; `write(result, out)`: the results folder (Parquet tables, the district's totals, a manifest like the
+  runner's), daily.parquet assembled from the parts one row group at a time.
 - `compare(arms, reps, ...)`: two or more districts (or one district under several policies) on common random
   numbers: replication r of every arm runs on the same seed, and the differences from the first arm come with
   paired t-intervals (experiments/stats.py).
@@ -19,31 +21,163 @@ import json
 import multiprocessing
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import tomli_w
 
 from experiments import stats
 from experiments.errors import ExperimentError
 from experiments.executors import DaskConnection, quiet_distributed
 from experiments.seeds import run_seed
-from experiments.store import atomic_write_bytes, atomic_write_table, machine, now, write_error
+from experiments.store import (
+    atomic_write_batches,
+    atomic_write_bytes,
+    atomic_write_table,
+    machine,
+    now,
+    valid_parquet,
+    write_error,
+)
 from scenarios import district as district_format
 from scenarios.district import POLICIES, POOLS, CommunityPlan, District
-from simulation.district import DISTRICT_KEYS, CommunityGroup, DistrictResult, run_district
+from simulation.district import DISTRICT_KEYS, CommunityGroup, DailyStore, DistrictResult, SerialHosts, run_district
 from simulation.provenance import code_version, package_versions
 
 DEFAULT_ROOT_SEED = 20200123
 
 
+# --- the parts of a results folder --------------------------------------------------------------------------------
+#: Rows per row group of daily.parquet: whole communities, at least this many rows a group (the last one fewer).
+DAILY_ROWS_PER_GROUP = 65_536
+PARTS = "parts"
+
+
+@dataclass(frozen=True)
+class PartStore:
+    """The daily series of a district run, streamed to its results folder: each host writes its communities' series
+    to `parts/daily-<host>-<n>.parquet` (one row group per community, written whole under a temporary name and
+    renamed) as soon as they have run their last day; this process reads them back one community at a time, in
+    community order, for the district's daily totals and to assemble daily.parquet (`write`), then removes them.
+    `folder` is absolute, as the hosts see it: on several machines it must be a shared filesystem."""
+
+    folder: str
+
+    @property
+    def parts(self) -> Path:
+        return Path(self.folder) / PARTS
+
+    def prepare(self) -> PartStore:
+        """Create the folder and parts/ (so that a folder that cannot be written fails before the run), and remove
+        the daily parts an earlier run cut short left there."""
+        try:
+            self.parts.mkdir(parents=True, exist_ok=True)
+            for old in self.parts.glob("daily-*.parquet"):
+                old.unlink()
+        except OSError as exc:
+            raise write_error(exc, Path(self.folder), resumes=False) from None
+        return self
+
+    def write(self, host: int, number: int, frames: Sequence[pd.DataFrame]) -> list[tuple[str, int]]:
+        """On a host: the frames as one part, each a row group; a column is float in all of them if it is in any
+        (as pandas' concat makes it). Returns each frame's (part name, row group)."""
+        name = f"daily-{host}-{number}.parquet"
+        floats = [c for c in frames[0].columns if any(f[c].dtype.kind == "f" for f in frames)]
+        sink = pa.BufferOutputStream()
+        writer = None
+        for frame in frames:
+            table = pa.Table.from_pandas(frame.astype({c: np.float64 for c in floats}), preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(sink, table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=max(1, table.num_rows))
+        writer.close()
+        try:
+            atomic_write_bytes(self.parts / name, sink.getvalue().to_pybytes())
+        except OSError as exc:
+            raise write_error(exc, Path(self.folder), resumes=False) from None
+        return [(name, k) for k in range(len(frames))]
+
+    def _open(self, names: Iterable[str]) -> dict[str, pq.ParquetFile]:
+        files = {}
+        for name in sorted(set(names)):
+            path = self.parts / name
+            if not valid_parquet(path):
+                raise ExperimentError(f"{path}: a district's daily part is missing or damaged (was the folder "
+                                      "changed while the district ran?); run the district again.")
+            files[name] = pq.ParquetFile(path)
+        return files
+
+    def read(self, places: Sequence[tuple[str, int]]) -> Iterator[pa.Table]:
+        """Each place's series, in the order given, with the columns' types of the whole district (a column float
+        in any part is float in all)."""
+        files = self._open(name for name, _ in places)
+        try:
+            schema = _district_schema([f.schema_arrow for f in files.values()])
+            for name, group in places:
+                table = files[name].read_row_group(group)
+                yield table.cast(schema).replace_schema_metadata(schema.metadata)
+        finally:
+            for f in files.values():
+                f.close()
+
+    def remove(self, places: Sequence[tuple[str, int]]) -> None:
+        """Delete the parts (once daily.parquet holds their rows), and parts/ if that leaves it empty."""
+        for name in sorted({name for name, _ in places}):
+            (self.parts / name).unlink(missing_ok=True)
+        try:
+            self.parts.rmdir()
+        except OSError:
+            pass
+
+
+def _district_schema(schemas: Sequence[pa.Schema]) -> pa.Schema:
+    """The daily table's schema, as `pa.Table.from_pandas` gives it for the concatenated frame: every part's
+    columns, float64 where any part has it float."""
+    first = schemas[0]
+    dtypes = {}
+    for field in first:
+        floating = any(pa.types.is_floating(s.field(field.name).type) for s in schemas)
+        dtypes[field.name] = np.float64 if floating else field.type.to_pandas_dtype()
+    template = pd.DataFrame({c: pd.Series([], dtype=d) for c, d in dtypes.items()})
+    return pa.Schema.from_pandas(template, preserve_index=False)
+
+
+def daily_row_groups(tables: Iterable[pa.Table], rows: int = DAILY_ROWS_PER_GROUP) -> Iterator[pa.Table]:
+    """Whole communities' tables gathered into row groups of at least `rows` rows (the last may be smaller), so
+    that daily.parquet has the same layout whether its rows came from memory or from parts."""
+    batch: list[pa.Table] = []
+    count = 0
+    for table in tables:
+        batch.append(table)
+        count += table.num_rows
+        if count >= rows:
+            yield pa.concat_tables(batch).combine_chunks()
+            batch, count = [], 0
+    if batch:
+        yield pa.concat_tables(batch).combine_chunks()
+
+
+def _by_community(table: pa.Table) -> Iterator[pa.Table]:
+    """A daily table sorted by community, one community's slice at a time."""
+    ids = table.column("community").to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(ids)]
+    for a, b in zip(starts, ends):
+        yield table.slice(int(a), int(b - a))
+
+
 # --- hosts --------------------------------------------------------------------------------------------------------
-def _host_main(conn, plans: list[CommunityPlan], seed: int, pools: tuple[str, ...]) -> None:
-    """A worker process: build the group, then answer (method, args) calls until told to stop or the pipe closes."""
+def _host_main(conn, plans: list[CommunityPlan], seed: int, pools: tuple[str, ...], store: DailyStore | None,
+               host: int) -> None:
+    """A worker process: build the group, then answer (method, args) calls until told to stop or the pipe closes.
+    An ExperimentError (a results folder it cannot write) goes back as its message alone."""
     try:
-        group = CommunityGroup(plans, seed, pools)
+        group = CommunityGroup(plans, seed, pools, store, host)
         conn.send(("ok", None))
     except Exception:
         conn.send(("error", traceback.format_exc()))
@@ -58,6 +192,8 @@ def _host_main(conn, plans: list[CommunityPlan], seed: int, pools: tuple[str, ..
         method, args = message
         try:
             conn.send(("ok", getattr(group, method)(*args)))
+        except ExperimentError as exc:
+            conn.send(("refused", str(exc)))
         except Exception:
             conn.send(("error", traceback.format_exc()))
 
@@ -65,13 +201,14 @@ def _host_main(conn, plans: list[CommunityPlan], seed: int, pools: tuple[str, ..
 class ProcessHosts:
     """Each group of communities in a worker process of its own."""
 
-    def __init__(self, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...]) -> None:
+    def __init__(self, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...],
+                 store: DailyStore | None = None) -> None:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self.conns, self.procs = [], []
-        for plans in groups:
+        for host, plans in enumerate(groups):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_host_main, args=(child, plans, seed, pools), daemon=True)
+            proc = ctx.Process(target=_host_main, args=(child, plans, seed, pools, store, host), daemon=True)
             proc.start()
             child.close()
             self.conns.append(parent)
@@ -84,9 +221,13 @@ class ProcessHosts:
             try:
                 status, value = conn.recv()
             except (EOFError, OSError):
+                pid = self.procs[i].pid
                 self.close()
-                raise ExperimentError(f"district worker {i} (pid {self.procs[i].pid}) died (killed, or out of "
-                                      "memory); run again with more --workers or fewer communities.") from None
+                raise ExperimentError(f"district worker {i} (pid {pid}) died (killed, or out of memory); run again "
+                                      "with more --workers or fewer communities.") from None
+            if status == "refused":
+                self.close()
+                raise ExperimentError(value)
             if status != "ok":
                 self.close()
                 raise ExperimentError(f"district worker {i} failed:\n{value}")
@@ -117,10 +258,11 @@ class DaskHosts:
     """Each group of communities in a Dask actor, one per worker of the cluster (groups beyond the workers share
     them in turn)."""
 
-    def __init__(self, client, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...]) -> None:
+    def __init__(self, client, groups: list[list[CommunityPlan]], seed: int, pools: tuple[str, ...],
+                 store: DailyStore | None = None) -> None:
         workers = sorted(client.scheduler_info()["workers"])
         with quiet_distributed():
-            futures = [client.submit(CommunityGroup, plans, seed, pools, actor=True, pure=False,
+            futures = [client.submit(CommunityGroup, plans, seed, pools, store, i, actor=True, pure=False,
                                      workers=[workers[i % len(workers)]]) for i, plans in enumerate(groups)]
             self.actors = [f.result() for f in futures]
         self._futures = futures
@@ -146,8 +288,8 @@ class Cluster:
         self.address, self.client = self._dask.address, self._dask.client
         self.workers = len(self.client.scheduler_info()["workers"])
 
-    def hosts(self, groups, seed, pools) -> DaskHosts:
-        return DaskHosts(self.client, groups, seed, pools)
+    def hosts(self, groups, seed, pools, store: DailyStore | None = None) -> DaskHosts:
+        return DaskHosts(self.client, groups, seed, pools, store)
 
     def close(self) -> None:
         self._dask.close()
@@ -160,23 +302,26 @@ class Cluster:
 
 
 def run(district, seed: int = 0, *, policies: dict[str, str] | None = None, workers: int | None = None,
-        dask: str | None = None, cluster: Cluster | None = None) -> DistrictResult:
+        dask: str | None = None, cluster: Cluster | None = None, out: str | Path | None = None) -> DistrictResult:
     """A district run in this process (`workers` None or 1), in `workers` processes, or on Dask (`dask`: 'local'
-    or an address; or an open `cluster`)."""
+    or an address; or an open `cluster`). With `out` (a results folder; on Dask across machines, a shared one),
+    the hosts write the daily series to its parts/ as their communities finish and the result's `daily` is None;
+    `write(result, out)` then completes the folder."""
     if workers is not None and workers < 1:
         raise ExperimentError(f"--workers {workers}: give at least 1 worker.")
+    store = None if out is None else PartStore(str(Path(out).resolve())).prepare()
     if cluster is not None or dask:
         own = cluster is None
         cluster = cluster or Cluster(dask, workers=workers)
         try:
             return run_district(district, seed, policies=policies, hosts=cluster.hosts,
-                                n_hosts=workers or cluster.workers)
+                                n_hosts=workers or cluster.workers, store=store)
         finally:
             if own:
                 cluster.close()
     if workers and workers > 1:
-        return run_district(district, seed, policies=policies, hosts=ProcessHosts, n_hosts=workers)
-    return run_district(district, seed, policies=policies)
+        return run_district(district, seed, policies=policies, hosts=ProcessHosts, n_hosts=workers, store=store)
+    return run_district(district, seed, policies=policies, hosts=SerialHosts, store=store)
 
 
 # --- results folders ----------------------------------------------------------------------------------------------
@@ -214,13 +359,19 @@ def _finite(d: dict) -> dict:
 def write(result: DistrictResult, out: str | Path, command: list[str] | None = None,
           executor: dict | None = None) -> Path:
     """The results folder of one district run: communities.parquet (one row per community), daily.parquet (per
-    community and day), daily_totals.csv, allocations.parquet (every pool's shares, round by round), totals.json,
-    district.toml (the district as run) and manifest.json (district, seed, policies, code and package versions)."""
+    community and day, in community order; from memory, or from the parts a run with `out` streamed, one row group
+    of whole communities at a time, the parts then removed), daily_totals.csv, allocations.parquet (every pool's
+    shares, round by round), totals.json, district.toml (the district as run) and manifest.json (district, seed,
+    policies, code and package versions)."""
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_table(out / "communities.parquet", pa.Table.from_pandas(result.communities, preserve_index=False))
-        atomic_write_table(out / "daily.parquet", pa.Table.from_pandas(result.daily, preserve_index=False))
+        if result.daily is not None:
+            tables = _by_community(pa.Table.from_pandas(result.daily, preserve_index=False))
+        else:
+            tables = result.stored.read()
+        atomic_write_batches(out / "daily.parquet", daily_row_groups(tables, DAILY_ROWS_PER_GROUP))
         atomic_write_table(out / "allocations.parquet", pa.Table.from_pandas(result.allocations,
                                                                             preserve_index=False))
         atomic_write_bytes(out / "daily_totals.csv", result.daily_totals.to_csv(index=False).encode())
@@ -233,8 +384,10 @@ def write(result: DistrictResult, out: str | Path, command: list[str] | None = N
                     "executor": executor or {"kind": "serial"}, "code_version": result.version,
                     "packages": _packages(), "machine": machine(), "finished": now()}
         atomic_write_bytes(out / "manifest.json", _json(manifest))
+        if result.daily is None:
+            getattr(result.stored.store, "remove", lambda places: None)(result.stored.places)
     except OSError as exc:
-        raise write_error(exc, out) from None
+        raise write_error(exc, out, resumes=False) from None
     return out
 
 
@@ -296,7 +449,7 @@ def compare(arms: Sequence[tuple[str, District]], reps: int = 10, *, root_seed: 
                 "code_version": code_version(), "packages": _packages(), "machine": machine(), "finished": now()}
             atomic_write_bytes(folder / "manifest.json", _json(manifest))
         except OSError as exc:
-            raise write_error(exc, folder) from None
+            raise write_error(exc, folder, resumes=False) from None
     return tables
 
 

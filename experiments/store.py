@@ -27,7 +27,7 @@ import platform
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -91,6 +91,38 @@ def atomic_write_table(path: Path, table: pa.Table, fsync: bool = True, compress
     atomic_write_bytes(path, sink.getvalue().to_pybytes(), fsync=fsync)
 
 
+def atomic_write_batches(path: Path, tables: Iterable[pa.Table], fsync: bool = True,
+                         compression: str = "zstd") -> int:
+    """Write one Parquet file from `tables` (each a row group, all of the first one's schema) whole or not at all,
+    holding one table at a time: a temporary file beside `path`, flushed, renamed into place. Returns the rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    rows = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
+            writer = None
+            try:
+                for table in tables:
+                    if writer is None:
+                        writer = pq.ParquetWriter(fh, table.schema, compression=compression)
+                    writer.write_table(table, row_group_size=max(1, table.num_rows))
+                    rows += table.num_rows
+            finally:
+                if writer is not None:
+                    writer.close()
+            if writer is None:
+                raise ValueError(f"{path}: no tables to write")
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return rows
+
+
 _WRITE_CAUSES = {
     errno.ENOSPC: ("the disk is full", "free some space there, or give another --out"),
     errno.EDQUOT: ("your disk quota is used up", "free some space there, or give another --out"),
@@ -100,11 +132,13 @@ _WRITE_CAUSES = {
 }
 
 
-def write_error(exc: OSError, folder: Path) -> ExperimentError:
-    """An OSError met while writing a results folder, as a message naming the folder, the cause and the fix."""
+def write_error(exc: OSError, folder: Path, resumes: bool = True) -> ExperimentError:
+    """An OSError met while writing a results folder, as a message naming the folder, the cause and the fix (and,
+    for a folder the same command resumes, that it does)."""
     cause, fix = _WRITE_CAUSES.get(exc.errno, (exc.strerror or type(exc).__name__, "give another --out"))
+    after = " Runs already finished are kept: the same command resumes." if resumes else " Then run it again."
     return ExperimentError(f"results folder {folder}: cannot write there: {cause} ({exc.strerror or exc}). Fix: "
-                           f"{fix}. Runs already finished are kept: the same command resumes.")
+                           f"{fix}.{after}")
 
 
 @contextlib.contextmanager

@@ -379,10 +379,11 @@ def district(
                 raise BadInput(f"--policy {text}: {pool} is given two policies ({chosen[pool]}, {value}); give one.")
             chosen[pool] = value
     base = district_format.with_policies(base, chosen) if chosen else base
-    if out is not None:
-        _prepare_out(out)
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out}: exists and is not a folder; give a folder path.")
     folder = out or Path("results") / f"district-{base.name}-{seed}"
-    result = runs.run(base, seed, workers=workers, dask=dask)  # Ctrl-C: "interrupted", exit 130
+    # the hosts stream the daily series to folder/parts/ as their communities finish; write() assembles them
+    result = runs.run(base, seed, workers=workers, dask=dask, out=folder)  # Ctrl-C: "interrupted", exit 130
     executor = {"kind": "dask", "address": dask} if dask else {"kind": "processes" if (workers or 1) > 1 else
                                                                "serial", "workers": workers or 1}
     runs.write(result, folder, command=sys.argv[1:], executor=executor)

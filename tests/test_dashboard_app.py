@@ -64,6 +64,20 @@ def test_every_text_the_pages_ask_for_exists():
     assert used and used - set(i18n.TEXT) == set()
 
 
+def test_every_job_status_and_button_row_has_its_texts():
+    """JobStatus and JobButtons build their text keys from the page's prefix, which the test above cannot see."""
+    status, buttons = set(), set()
+    for path in Path(i18n.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        status |= set(re.findall(r"""\bJobStatus\(\s*["']([a-z_]+)["']""", text))
+        buttons |= set(re.findall(r"""\bJobButtons\(\s*["']([a-z_]+)["']""", text))
+    assert status == {"compare", "district", "rebuild"} and buttons == {"compare", "district"}
+    wanted = {f"{p}_{part}" for p in status for part in ("progress", "cancelled", "failed")} | \
+        {f"{p}_{part}" for p in buttons for part in ("run", "cancel")}
+    assert wanted - set(i18n.TEXT) == set()
+    assert all({"done", "total"} <= _placeholders(i18n.TEXT[f"{p}_progress"]["en"]) for p in status)
+
+
 def test_every_lever_on_the_explore_page_has_a_chinese_name_and_tooltip():
     exposed = {key for section in explore.MECHANISMS for key, _, _ in explore._fields(section)} | {"mass_base"}
     assert set(explore.MECHANISMS) <= set(i18n.SECTIONS)

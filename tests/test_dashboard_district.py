@@ -1,9 +1,11 @@
 """The District page in a real headless Chromium against a real `liandong dashboard` server: a classroom district
 run to completion in the background, its tile maps (one tile per community, coloured by the day slider's day),
 the two policies' comparison table, and a community opened in Explore (from its tile, by mouse or keyboard, or its
-button) that runs there as it ran in the district."""
+button) that runs there as it ran in the district, and whose address opens it again with the same shares."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +18,7 @@ from simulation import SUMMARY_KEYS, CommunityModel
 from simulation.district import community_seed
 
 from dashboard_fixtures import *  # noqa: F403 (the server, browser and page fixtures)
-from dashboard_fixtures import foreign, shot
+from dashboard_fixtures import foreign, open_dashboard, shot
 
 DAYS = 14  # a short district keeps the test's runs to a few seconds of CPU
 LONG_DAYS = 35  # long enough for every pool to reach the communities (sunk cadres from day 19, supply 27, drive 31)
@@ -65,6 +67,21 @@ def run_explore_to_the_end(page, days: int) -> None:
         except AssertionError:
             continue
     expect(page.locator(f".day-ack[data-day='{days}'][data-settled='true']")).to_have_count(1, timeout=60_000)
+
+
+def pick(page, tile, how: str = "mouse") -> None:
+    """Open a tile's community in Explore, by keyboard or mouse."""
+    for _ in range(5):  # a pick that reaches the map while it is drawn again can be lost: pick again
+        if how == "keyboard":
+            tile.focus()
+            page.keyboard.press("Enter")
+        else:
+            tile.click(force=True)  # its middle, where its label is drawn over it
+        try:
+            expect(page.locator(".btn-step")).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            continue
 
 
 def explore_cards(page) -> dict[str, str]:
@@ -148,17 +165,7 @@ def test_a_tile_opens_its_community_in_explore_and_it_runs_as_in_the_district(da
     name = page_district.community_label(str(row["name"]))  # in `language`: cards() set it
     opens = "在“探索”中打开：" if language == "zh" else "Open in Explore: "
     expect(tile).to_have_attribute("aria-label", opens + name)
-    for _ in range(5):  # a pick that reaches the map while it is drawn again can be lost: pick again
-        if how == "keyboard":
-            tile.focus()
-            page.keyboard.press("Enter")
-        else:
-            tile.click(force=True)  # its middle, where its label is drawn over it
-        try:
-            expect(page.locator(".btn-step")).to_be_visible(timeout=10_000)
-            break
-        except AssertionError:
-            continue
+    pick(page, tile, how)
     note = page.locator(".district-shares-note")
     expect(note).to_contain_text("classroom_district")
     expect(note).to_contain_text("政策甲" if arm == "a" else "Policy B")
@@ -185,7 +192,7 @@ def test_explore_runs_a_community_with_its_district_shares_round_by_round():
     plans = district_format.communities(district)
     result = {"maps": {"b": {"communities": run.communities, "allocations": run.allocations}},
               "scenarios": {p.index: p.scenario for p in plans}, "district": district.name, "seed": run.seed,
-              "policies": {"b": run.policies}}
+              "policies": {"b": run.policies}, "days": district.days}
     index = 2
     held = page_district.shares_of(result, "b", index)
     assert len(held.schedule) == -(-LONG_DAYS // district.round_days)  # a share for every round
@@ -203,3 +210,138 @@ def test_explore_runs_a_community_with_its_district_shares_round_by_round():
     finally:
         explore.shares.value, explore.base.value, explore.run.value = None, None, None
         explore.seed.value, explore.edits.value = 0, {}
+
+
+# --- a district's community in the page's address ------------------------------------------------------------------
+GOOD = {"district": "classroom_district", "arm": "b", "community": "5", "district_days": str(LONG_DAYS),
+        "policies": "sunk_cadres:by_backlog,volunteers:per_household,supply:per_household,social_workers:equal"}
+
+
+@pytest.mark.parametrize("key, value", [
+    ("district", "../../etc/passwd"), ("district", "/work/main/scenarios/districts/classroom_district.toml"),
+    ("district", "jianghan_2020"),  # shipped, but beyond the page's limits
+    ("arm", "c"), ("community", "7"), ("community", "-1"), ("community", "9" * 40), ("district_days", "0"),
+    ("district_days", "100000"), ("district_days", "3.5"), ("policies", "sunk_cadres:nope"), ("policies", "x"),
+    ("policies", "sunk_cadres:equal"), ("policies", GOOD["policies"] + ",sunk_cadres:equal"),
+    ("policies", GOOD["policies"].replace("supply", "drive")), ("policies", ":" * 3000)])
+def test_an_address_names_a_district_community_only_as_the_district_page_offers_it(key, value):
+    from dashboard import explore, share
+
+    held, left_out = page_district.from_address(GOOD)
+    assert left_out == [] and (held.district, held.arm, held.index, held.days) == ("classroom_district", "b", 5,
+                                                                                   LONG_DAYS)
+    assert held.policies["sunk_cadres"] == "by_backlog" and held.policies["social_workers"] == "equal"
+    assert page_district.from_address(dict(page_district.address_of(held))) == (held, [])  # the address round-trips
+    assert page_district.from_address({"seed": "3"}) == (None, [])
+    # One part wrong (or hostile) leaves the whole reference out, and the page's notice names every key.
+    assert page_district.from_address({**GOOD, key: value}) == (None, list(page_district.ADDRESS_KEYS))
+    query = "&".join(f"{k}={v}" for k, v in {**GOOD, key: value}.items())
+    try:
+        ignored = share.apply(f"page=explore&lang=en&{query}", lambda name: None, ["explore"])
+        assert set(page_district.ADDRESS_KEYS) <= set(ignored)
+        assert explore.awaited.value is None and explore.shares.value is None
+        assert explore.run.value.model.pools == ()  # the plain scenario, and the page says what it left out
+    finally:
+        explore.shares.value, explore.base.value, explore.run.value = None, None, None
+        explore.seed.value, explore.edits.value, i18n.language.value = 0, {}, "zh"
+
+
+def test_an_address_of_a_district_community_runs_its_district_again_for_the_same_shares():
+    """Reading the address runs the district in a worker process; meanwhile Explore has no model (so nothing runs
+    on the scenario's own numbers), then the community has the shares the District page gave it."""
+    from dashboard import explore, share
+
+    query = "page=explore&lang=en&" + "&".join(f"{k}={v}" for k, v in GOOD.items()) + "&households=2000"
+    try:
+        assert share.apply(query, lambda name: None, ["explore"]) == []
+        assert explore.awaited.value is not None and explore.run.value is None
+        assert explore.seed.value == community_seed(page_district.first_seed(), 5)  # the maps' run's, by default
+        assert explore.edits.value == {"households": 2000}  # the address's settings stay
+        deadline = time.monotonic() + 180  # a deadline for a stuck worker, not a timing check
+        while explore.awaited.value is not None and not explore.rebuild.failure.value:
+            assert time.monotonic() < deadline, "the district run did not finish"
+            time.sleep(0.2)
+        assert explore.rebuild.failure.value == ""
+        base = district_format.load("classroom_district").model_copy(update={"days": LONG_DAYS})
+        district = district_format.with_policies(base, dict(p.split(":") for p in GOOD["policies"].split(",")))
+        run = district_runs.run(district, page_district.first_seed())
+        result = {"maps": {"b": {"allocations": run.allocations}}, "district": district.name, "days": LONG_DAYS,
+                  "policies": {"b": run.policies}}
+        assert explore.shares.value == page_district.shares_of(result, "b", 5)
+        assert len({r["sunk_cadres"] for r in explore.shares.value.schedule.values()}) > 1  # not the scenario's
+        while explore.run.value is None:  # reset() follows the shares in the job's thread
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert explore.run.value.model.pools == tuple(district.pools.named())
+        assert explore.run.value.model.config.households == 2000
+        written = share.current_query("explore")  # the page's own address carries the community again
+        assert "district=classroom_district" in written and "arm=b" in written and "community=5" in written
+        assert f"seed={explore.seed.value}" in written
+        explore.choose_preset("no_linkage")  # a preset: nothing district-specific in the address any more
+        assert "district=" not in share.current_query("explore")
+    finally:
+        explore.leave_district()
+        explore.base.value, explore.run.value = None, None
+        explore.seed.value, explore.edits.value, i18n.language.value = 0, {}, "zh"
+
+
+def test_a_district_community_s_shared_address_opens_it_with_the_district_s_shares(browser, dashboard_url):
+    """In a real browser: the address of a community opened from a District page's tile, opened in another
+    browser, shows the same community with the same shares, and its run ends on the District page's figures."""
+    first, second = browser.new_context(), browser.new_context()
+    arm, index = "b", 5
+    try:
+        page = first.new_page()
+        watch = open_dashboard(page, dashboard_url)
+        page.click(".lang-en")
+        run_classroom(page, reps=1, days=LONG_DAYS)
+        pick(page, page.locator(f".district-map-{arm} svg .mark-rect[class*=tiles] path").nth(index))
+        expect(page.locator(".district-shares-note")).to_contain_text("Policy B")
+        page.wait_for_function("() => window.location.search.includes('district=classroom_district')")
+        shared = page.url
+        for part in (f"arm={arm}", f"community={index}", f"district_days={LONG_DAYS}", "policies=sunk_cadres:"):
+            assert part in shared, shared
+        note = page.locator(".district-shares-note").inner_text()
+        watch.check()
+        other = second.new_page()
+        other_watch = open_dashboard(other, dashboard_url, "?" + shared.split("?", 1)[1])
+        expect(other.locator(".district-shares-note")).to_have_text(note, timeout=120_000)  # the same shares
+        expect(other.locator(".url-ignored")).to_have_count(0)
+        row = arm_result(arm, LONG_DAYS).communities.set_index("community").loc[index]
+        expect(other.locator(".households-input input")).to_have_value(str(int(row["households"])))
+        expect(other.locator(".btn-add-compare")).to_be_disabled()
+        run_explore_to_the_end(other, LONG_DAYS)
+        assert explore_cards(other) == cards(row, "en")  # the district run's figures, not the scenario's own
+        other_watch.check()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_while_the_district_runs_again_explore_runs_nothing_and_says_why(browser, dashboard_url):
+    """Opened from an address, the community waits for its district run (Step and Play off, a note in the page's
+    language); a hostile district reference is left out with the page's notice."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        query = "?page=explore&lang=zh&" + "&".join(f"{k}={v}" for k, v in GOOD.items())
+        watch = open_dashboard(page, dashboard_url, query)
+        waiting = page.locator(".district-rebuilding")
+        if waiting.count():  # the district run may already be over on a fast machine
+            expect(waiting).to_contain_text("classroom_district")
+            assert not foreign(waiting.inner_text(), "zh"), waiting.inner_text()
+            if page.locator(".district-shares-note").count() == 0:
+                expect(page.locator(".btn-step")).to_be_disabled()
+        expect(page.locator(".district-shares-note")).to_contain_text("政策乙", timeout=120_000)
+        expect(page.locator(".btn-step")).to_be_enabled()
+        expect(waiting).to_have_count(0)
+        watch.check()
+        hostile = query.replace("classroom_district", "../../etc/passwd")
+        page.goto(dashboard_url + "/" + hostile)
+        page.wait_for_selector(".btn-step")
+        expect(page.locator(".url-ignored")).to_contain_text("district")
+        expect(page.locator(".district-shares-note")).to_have_count(0)
+        expect(page.locator(".district-rebuilding")).to_have_count(0)
+        expect(page.locator(".btn-step")).to_be_enabled()
+    finally:
+        context.close()

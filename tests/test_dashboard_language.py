@@ -27,9 +27,13 @@ def check(page, language: str, where: str, found: dict) -> None:
         found[(language, where)] = bad
 
 
+#: An open menu (a control's Tip that opens meanwhile, on a slow machine, is `.menuable__content__active` too).
+MENU = ".v-menu__content.menuable__content__active"
+
+
 def menu_texts(page, selector: str) -> list[str]:
     page.click(selector)
-    menu = page.locator(".menuable__content__active")
+    menu = page.locator(MENU)
     expect(menu).to_be_visible()
     texts = menu.all_inner_texts()
     # On a loaded machine the key can reach the page before the menu has the focus, and a menu without it ignores
@@ -37,11 +41,11 @@ def menu_texts(page, selector: str) -> list[str]:
     for _ in range(5):
         page.keyboard.press("Escape")
         try:
-            expect(page.locator(".menuable__content__active")).to_have_count(0, timeout=6_000)
+            expect(page.locator(MENU)).to_have_count(0, timeout=6_000)
             break
         except AssertionError:
             continue
-    expect(page.locator(".menuable__content__active")).to_have_count(0)
+    expect(page.locator(MENU)).to_have_count(0)
     return texts
 
 

@@ -328,6 +328,7 @@ def test_liandong_district_writes_its_results_and_manifest(small_district, tmp_p
     pd.testing.assert_frame_equal(daily, again.daily)
     assert communities["unmet_need_days"].tolist() == again.communities["unmet_need_days"].tolist()
     assert json.loads((out / "totals.json").read_text())["households"] == 1100
+    assert not (out / "parts").exists()  # the hosts' streamed parts, gathered into daily.parquet and removed
 
 
 def test_liandong_compare_of_two_policies_on_common_random_numbers(small_district, tmp_path, liandong):
