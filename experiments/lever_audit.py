@@ -120,6 +120,12 @@ EXTRA_CONTEXTS["volunteers.conflict_hours"] = [Context(
 
 # Ranges of the fields whose schema source gives none as "assumed, lo-hi": (low, high, why).
 RANGES: dict[str, tuple[float, float, str]] = {
+    **{f"compounds.{t}.property_staff_per_1000": (0.0, 2.0, "none by the type's definition; up to 2 per 1,000 "
+                                                  "hired for the lockdown (assumed)")
+       for t in ("old_open", "resettlement")},
+    **{f"compounds.{t}.leader_delay_days": (0, 14, "on time by default; as late as the resettlement compounds' "
+                                            "leaders (assumed)")
+       for t in ("old_open", "commodity", "work_unit")},
     "households": (1500, 8000, "community sizes in the sources' examples, 1,315-8,424 households (M)"),
     "days": (77, 120, "from the day after reopening (76) to six weeks past it"),
     "mass_base": (0.1, 0.9, "the weak and strong mass-base presets"),
@@ -202,6 +208,8 @@ PHASE_START_RANGES: dict[str, tuple[int, int, str]] = {
 # Levers inert in every context for a stated reason (the page's "why none"). A reason whose lever shows a clear
 # effect after all is listed on the page as no longer holding.
 NO_EFFECT_REASONS: dict[str, str] = {
+    **{f"compounds.{t}.property_staff_hours": f"{t.replace('_', ' ')} compounds have no property staff "
+       "(`property_staff_per_1000` 0), so their staff's hours change nothing" for t in ("old_open", "resettlement")},
     "distress.distressed_threshold": "a measure's cut-off, not a process: it says who is counted in "
                                      "`distressed_households` (and the target `distressed_survey_week`); no "
                                      "household's needs or any responder reads it, so the runs are identical",
@@ -296,8 +304,8 @@ class Lever:
 
     key: str
     section: str  # a section of the schema, "phases" or "scenario" (the top-level fields)
-    kind: str  # float, int, bool or enum
-    values: tuple  # the range's ends (float, int), or every value (bool, enum)
+    kind: str  # float, int, bool, enum or mix (a compound mix)
+    values: tuple  # the range's ends (float, int, mix), or every value (bool, enum)
     range_from: str  # "schema", a reason from RANGES / PHASE_RANGES, "fallback", or "every value"
 
 
@@ -343,6 +351,61 @@ def _lever(key: str, section: str, info, current, explicit: tuple | None) -> Lev
     return Lever(key, section, kind, values, source)
 
 
+class Mix(tuple):
+    """A compound mix as a lever's value: (type, share) pairs, hashable like the other values; `dict(value)` is the
+    mix a scenario takes."""
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(f"{t} {share:g}" for t, share in self) + "}"
+
+
+def mix_range(city: dict[str, float], low: float = 0.25, high: float = 0.56) -> tuple[Mix, Mix]:
+    """The city mix with its old open share at each end of its range (ODD 7.22: 0.25-0.56), the other types
+    keeping their proportions."""
+    def at(share: float) -> Mix:
+        rest = 1.0 - city["old_open"]
+        return Mix((t, round(share if t == "old_open" else city[t] * (1.0 - share) / rest, 6)) for t in city)
+    return at(low), at(high)
+
+
+_TYPE_FIELDS = {"elderly": "elderly", "alone": "alone", "digital": "digital", "low income": "low_income",
+                "ties": "ties", "gates": "gates", "property staff": "property_staff_per_1000",
+                "leaders start": "leader_delay_days", "leaders": "leaders"}
+_TYPE_RANGE = re.compile(r"(" + "|".join(sorted(map(re.escape, _TYPE_FIELDS), key=len, reverse=True))
+                         + r")\b(?:[^(,;]|,\d)*?\((\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
+
+
+def type_ranges(source: str) -> dict[str, tuple[float, float, str]]:
+    """A compound type's ranges from its documented source ("elderly 1.4 (1.1-1.8), ..."), by field."""
+    return {_TYPE_FIELDS[m.group(1)]: (float(m.group(2)), float(m.group(3)), "the type's source (ODD 7.22)")
+            for m in _TYPE_RANGE.finditer(source)}
+
+
+def _section_levers(prefix: str, section: str, annotation, values, ranges: dict | None = None) -> list[Lever]:
+    """The levers of a section (or of a section inside one: a compound type), in the schema's order."""
+    out: list[Lever] = []
+    for field_name, field_info in annotation.model_fields.items():
+        key = f"{prefix}.{field_name}"
+        inner = field_info.annotation
+        if isinstance(inner, type) and issubclass(inner, Section):
+            source = (field_info.json_schema_extra or {}).get("source", "")
+            out.extend(_section_levers(key, section, inner, getattr(values, field_name), type_ranges(source)))
+            continue
+        if key in MIX_LEVERS:
+            low, high = MIX_LEVERS[key](getattr(values, field_name))
+            out.append(Lever(key, section, "mix", (low, high), "old open 0.25-0.56 of the households, the other "
+                             "types in proportion (ODD 7.22)"))
+            continue
+        explicit = RANGES.get(key) or (ranges or {}).get(field_name)
+        lever = _lever(key, section, field_info, getattr(values, field_name), explicit)
+        if lever:
+            out.append(lever)
+    return out
+
+
+MIX_LEVERS = {"compounds.mix": mix_range}  # table-valued fields audited as levers, and their two ends
+
+
 def levers(base: Scenario | None = None) -> list[Lever]:
     """Every lever of the schema, in the schema's order, with the phases of `base` (default wuhan_2020)."""
     base = base or scenarios.load(MAIN)
@@ -350,12 +413,7 @@ def levers(base: Scenario | None = None) -> list[Lever]:
     for name, info in Scenario.model_fields.items():
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, Section):
-            section = getattr(base, name)
-            for field_name, field_info in annotation.model_fields.items():
-                key = f"{name}.{field_name}"
-                lever = _lever(key, name, field_info, getattr(section, field_name), RANGES.get(key))
-                if lever:
-                    out.append(lever)
+            out.extend(_section_levers(name, name, annotation, getattr(base, name)))
         elif name == "phases":
             for phase in base.phases:
                 for field_name, field_info in Phase.model_fields.items():
@@ -437,11 +495,13 @@ def run(selected: list[Lever] | None = None, seeds: int = SEEDS, overrides: dict
             for lever in members:
                 current = _value(base, lever.key)
                 for value in dict.fromkeys(lever.values):
-                    if value == current and type(value) is type(current):
+                    setting = dict(value) if isinstance(value, Mix) else value
+                    if setting == current and type(setting) is type(current):
                         continue  # that end is the context itself
                     label = _label(lever.key, value)
                     try:
-                        variant = scenarios.apply_overrides(base, {lever.key: value}, label=f"lever audit, {label}")
+                        variant = scenarios.apply_overrides(base, {lever.key: setting},
+                                                            label=f"lever audit, {label}")
                     except scenarios.ScenarioError as exc:
                         raise ExperimentError(f"lever audit: {label} is not a valid setting in {context.label} "
                                               f"({exc}); fix its range in experiments/lever_audit.py") from None

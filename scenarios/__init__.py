@@ -143,11 +143,18 @@ def _extend(data: dict, label: str, folder: Path | None, depth: int, local: bool
     return _merge(base, data)
 
 
-def _merge(base: dict, top: dict) -> dict:
+def _merge(base: dict, top: dict, path: tuple[str, ...] = ()) -> dict:
+    """`top` over `base`, section by section; a table that is one field's value (a compound mix) is replaced
+    whole, as its entries belong together."""
     out = dict(base)
     for key, value in top.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        here = (*path, key)
+        merge = isinstance(value, dict) and isinstance(out.get(key), dict) and here not in WHOLE_TABLES
+        out[key] = _merge(out[key], value, here) if merge else value
     return out
+
+
+WHOLE_TABLES = {("compounds", "mix"), ("compounds", "reference_mix")}  # fields whose value is a table
 
 
 def to_toml(scenario: Scenario) -> str:

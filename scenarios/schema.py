@@ -704,6 +704,10 @@ class Volunteers(Section):
 
 
 COMPOUND_TYPES = ("old_open", "commodity", "work_unit", "resettlement")
+# A typical urban community's households by compound type (an assumption: docs/scenario-reference.md, [compounds]).
+CITY_MIX = {"old_open": 0.35, "commodity": 0.4, "work_unit": 0.15, "resettlement": 0.1}
+# The fields of a compound type that multiply a figure of the community (the others are the type's own numbers).
+MULTIPLIERS = ("elderly", "alone", "digital", "low_income", "ties", "gates", "leaders")
 
 
 class CompoundType(Section):
@@ -745,10 +749,19 @@ class Compounds(Section):
     types, in runs of neighbouring buildings, in proportion to the shares."""
 
     mix: dict[str, Probability] = _f(
-        {}, "Share of the community's households in each compound type (`old_open`, `commodity`, `work_unit`, "
-        "`resettlement`); the shares add up to 1. Empty: one compound of no declared type.",
+        dict(CITY_MIX), "Share of the community's households in each compound type (`old_open`, `commodity`, "
+        "`work_unit`, `resettlement`); the shares add up to 1. Empty (`mix = {}`): one compound of no declared "
+        "type, every multiplier 1 and no property staff.",
         "sources: stylized facts 6 and 7 (old open compounds and new suburbs fared worse); Wuhan had 7,102 "
-        "compounds in 1,406 urban communities and 1,943 villages (H/M); the mix of a community is assumed")
+        "compounds in 1,406 urban communities and 1,943 villages (H/M), about 5 a community; the shares are "
+        "assumed: old open 0.35 (0.2-0.5), commodity 0.4 (0.3-0.6), work unit 0.15 (0.05-0.25), resettlement "
+        "0.1 (0.05-0.2)")
+    reference_mix: dict[str, Probability] = _f(
+        dict(CITY_MIX), "The mix whose households have, on average, the community's own figures: each multiplier of "
+        "the types (population shares, ties, gates, leaders) is divided by its mean over this mix, so that a "
+        "community of this mix keeps the population, ties, gates and leaders the rest of the scenario gives it "
+        "(shares capped at 1 aside), and another mix shifts them. The shares add up to 1.",
+        "assumed: the city's typical mix, the default `mix`; the scenario's figures are city-wide ones")
     old_open: CompoundType = _compound(
         "Old open compounds without property management: many entrances to guard, more elderly people and more of "
         "them alone, fewer online, more low-income households, no property staff.",
@@ -777,14 +790,23 @@ class Compounds(Section):
 
     @model_validator(mode="after")
     def _mix_adds_up(self) -> Compounds:
-        unknown = [t for t in self.mix if t not in COMPOUND_TYPES]
-        if unknown:
-            raise ValueError(f"compounds.mix: unknown compound type {unknown[0]!r}; the types are "
-                             f"{', '.join(COMPOUND_TYPES)}")
-        total = sum(self.mix.values())
-        if self.mix and abs(total - 1.0) > 1e-6:
-            raise ValueError(f"compounds.mix: the shares add up to {total:g}; make them add up to 1")
+        for name, mix in (("mix", self.mix), ("reference_mix", self.reference_mix)):
+            unknown = [t for t in mix if t not in COMPOUND_TYPES]
+            if unknown:
+                raise ValueError(f"compounds.{name}: unknown compound type {unknown[0]!r}; the types are "
+                                 f"{', '.join(COMPOUND_TYPES)}")
+            total = sum(mix.values())
+            if (mix or name == "reference_mix") and abs(total - 1.0) > 1e-6:
+                raise ValueError(f"compounds.{name}: the shares add up to {total:g}; make them add up to 1")
         return self
+
+    def scale(self, field: str) -> float:
+        """What divides the types' `field`: its mean over `reference_mix` for a multiplier (1 where that mean is
+        0), 1 for the types' own numbers."""
+        if field not in MULTIPLIERS:
+            return 1.0
+        mean = sum(share * getattr(self.factors(t), field) for t, share in self.reference_mix.items())
+        return mean if mean > 0 else 1.0
 
     def factors(self, name: str) -> CompoundType:
         """The type `name`'s settings."""

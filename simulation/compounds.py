@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from scenarios import Scenario
-from scenarios.schema import COMPOUND_TYPES
+from scenarios.schema import COMPOUND_TYPES, MULTIPLIERS
 from simulation.households import FOOD, SUPPLIES
 
 NONE = -1  # the compound index of a household in a community with no declared types
@@ -45,13 +45,24 @@ class Compounds:
         return {name: int(counts[i]) for i, name in enumerate(COMPOUND_TYPES)}
 
     def per_household(self, scenario: Scenario, field: str) -> np.ndarray:
-        """The compound type's `field` for every household (1.0 for multipliers, 0 for staff, without a mix)."""
-        values = np.array([getattr(scenario.compounds.factors(t), field) for t in COMPOUND_TYPES], dtype=float)
-        return values[self.of_household]
+        """The compound type's `field` for every household (a multiplier over its mean on the reference mix)."""
+        return self._of(scenario, field, self.of_household)
 
     def per_building(self, scenario: Scenario, field: str) -> np.ndarray:
-        values = np.array([getattr(scenario.compounds.factors(t), field) for t in COMPOUND_TYPES], dtype=float)
-        return values[self.of_building]
+        return self._of(scenario, field, self.of_building)
+
+    def _of(self, scenario: Scenario, field: str, index: np.ndarray) -> np.ndarray:
+        if not self.declared:  # one compound of no type: multipliers 1, no staff, no delay
+            return np.full(len(index), 1.0 if field in MULTIPLIERS else 0.0)
+        return type_values(scenario, field)[index]
+
+
+def type_values(scenario: Scenario, field: str) -> np.ndarray:
+    """Each type's `field`, in COMPOUND_TYPES order; a multiplier divided by its mean over `reference_mix`, so that
+    a community of that mix keeps, on average, its scenario's own figures."""
+    compounds = scenario.compounds
+    return np.array([getattr(compounds.factors(t), field) for t in COMPOUND_TYPES], dtype=float) \
+        / compounds.scale(field)
 
 
 def lay_out(scenario: Scenario) -> Compounds:

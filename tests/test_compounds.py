@@ -17,6 +17,7 @@ from simulation import compounds, delivery
 from simulation.households import FOOD, SUPPLIES
 
 HALF = {"compounds.mix": {"old_open": 0.5, "commodity": 0.5}}
+UNDECLARED = {"compounds.mix": {}}  # one compound of no type
 
 
 def _run(scenario="wuhan_2020", seed=0, households=1500, **overrides):
@@ -37,11 +38,14 @@ def test_the_buildings_are_shared_out_in_runs_by_the_shares():
 
 
 def test_a_type_that_changes_nothing_gives_the_community_itself():
-    """Every multiplier 1, no property staff, no late leaders: the run is the undeclared community's, day for day."""
-    plain = _run(households=800, seed=3).daily()
+    """Every multiplier 1, no property staff, no late leaders, and the type its own reference: the run is the
+    undeclared community's, day for day."""
+    plain = _run(households=800, seed=3, **UNDECLARED).daily()
     neutral = {"elderly": 1.0, "alone": 1.0, "digital": 1.0, "low_income": 1.0, "ties": 1.0, "gates": 1.0,
                "property_staff_per_1000": 0.0, "leaders": 1.0, "leader_delay_days": 0}
-    typed = _run(households=800, seed=3, **{"compounds.mix": {"work_unit": 1.0}, "compounds.work_unit": neutral})
+    typed = _run(households=800, seed=3, **{"compounds.mix": {"work_unit": 1.0},
+                                            "compounds.reference_mix": {"work_unit": 1.0},
+                                            "compounds.work_unit": neutral})
     daily = typed.daily()
     for column in plain.columns:
         if not column.endswith("_work_unit"):
@@ -49,6 +53,33 @@ def test_a_type_that_changes_nothing_gives_the_community_itself():
     assert daily["unmet_work_unit"].equals(daily["unmet_total"])  # every household is in the one compound
     assert daily["critical_failures_work_unit"].equals(daily["critical_failures"])
     assert plain["unmet_work_unit"].eq(0).all() and plain["critical_failures_work_unit"].eq(0).all()
+
+
+def test_the_default_community_is_the_city_mix_and_keeps_the_scenario_figures_on_average():
+    """Every preset declares the city's mix (so every run reports per-type outcomes), and each multiplier is divided
+    by its mean over the reference mix: at 6,000 households (100 buildings) the mix's shares are whole buildings, so
+    the households' mean multiplier is 1 to rounding, and the sampled shares stay at the scenario's own (3 standard
+    errors)."""
+    from scenarios.schema import CITY_MIX, MULTIPLIERS
+
+    for name in scenarios.names():
+        s = scenarios.load(name)
+        assert s.compounds.mix == CITY_MIX == s.compounds.reference_mix, name
+    s = scenarios.load("wuhan_2020", {"households": 6000})
+    layout = compounds.lay_out(s)
+    assert layout.households() == {t: round(CITY_MIX[t] * 6000) for t in COMPOUND_TYPES}
+    for field in MULTIPLIERS:
+        assert layout.per_household(s, field).mean() == pytest.approx(1.0, abs=1e-12), field
+    assert layout.per_household(s, "gates").std() > 0.3  # but they differ between types
+    share, n = s.population.elderly_share, 0
+    draws = []
+    for seed in range(5):
+        m = simulation.CommunityModel(scenario="wuhan_2020", rng=seed, households=3000)
+        draws.append(m.households.elderly.mean())
+        n += 3000
+    assert abs(np.mean(draws) - share) < 3 * math.sqrt(share * (1 - share) / n)
+    summary = _run(households=600, seed=0, days=30).summary()
+    assert all(f"unmet_need_days_per_1000_{t}" in summary for t in COMPOUND_TYPES)
 
 
 def test_each_type_changes_its_own_households():
@@ -99,7 +130,7 @@ def test_summary_keys_per_type_only_for_the_types_present():
     summary = _run(households=600, seed=0, days=40, **HALF).summary()
     assert summary["unmet_need_days_per_1000_old_open"] > 0
     assert "unmet_need_days_per_1000_work_unit" not in summary
-    plain = _run(households=600, seed=0, days=40).summary()
+    plain = _run(households=600, seed=0, days=40, **UNDECLARED).summary()
     assert not any(k.startswith("unmet_need_days_per_1000_") for k in plain)
     m = _run(households=600, seed=0, days=40, **HALF)
     daily, n = m.daily(), m.compounds.households()
@@ -181,3 +212,16 @@ def test_group_buy_organisers_in_buildings_whose_leaders_start_late_wait_for_the
     assert late.loc[:start - 1].eq(0).all() and on_time.loc[:start - 1].eq(0).all()
     assert late.loc[start:leaders_late - 1].nunique() == 1 and on_time.loc[start:].nunique() == 1
     assert 0 < late.loc[start] < late.loc[leaders_late] == on_time.loc[start]
+
+
+def test_a_file_that_extends_a_preset_replaces_its_mix_whole(tmp_path):
+    """A mix's shares belong together: a file's `mix` replaces the preset's (merged, they would not add up to 1),
+    and `mix = {}` leaves one compound of no type."""
+    for text, expected in (("mix = { commodity = 1.0 }", {"commodity": 1.0}), ("mix = {}", {})):
+        path = tmp_path / "mine.toml"
+        path.write_text(f'name = "mine"\nextends = "wuhan_2020"\n[compounds]\n{text}\n', encoding="utf-8")
+        s = scenarios.load(path)
+        assert s.compounds.mix == expected
+        assert s.compounds.reference_mix == scenarios.load("wuhan_2020").compounds.reference_mix
+    m = simulation.CommunityModel(scenario=path, rng=0, households=300, days=2)
+    assert not m.compounds.declared

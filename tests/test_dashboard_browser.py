@@ -64,7 +64,8 @@ def test_explore_loads_and_step_advances_the_day_and_the_charts(dashboard):
     charts_drawn(page, drawn)
     assert page.locator(".chart").first.screenshot() != first, "the chart of unmet needs did not change"
     expect(page.locator(".card-unmet_need_days .card-value")).not_to_have_text(unmet, timeout=TIMEOUT_MS)
-    expect(page.locator(".chart svg")).to_have_count(7)  # five series charts, the community and one building
+    expect(page.locator(".chart svg")).to_have_count(8)  # six series charts (one by compound type), the community
+    # and one building
     assert page.locator(".network-chart svg .mark-rect path").count() >= 50  # grid cells and their buildings
     assert page.locator(".building-chart svg .mark-rect path").count() >= 60  # the building's households
     shot(page, "explore-zh")

@@ -126,7 +126,7 @@ def test_the_maps_show_what_the_district_run_gives_and_a_community_opens_in_expl
     tip = page.locator("#vg-tooltip-element")
     expect(tip).to_be_visible()
     expect(tip).to_contain_text(f"{expected['unmet_need_days_per_household'].iloc[3]:.3f}".rstrip("0"))
-    expect(tip).to_contain_text("no compound types declared")
+    expect(tip).to_contain_text("old open compound")  # its compound mix: the city's
     page.click(".district-open-3")
     expect(page.locator(".btn-step")).to_be_visible()
     expect(page.locator(".district-shares-note")).to_contain_text("Policy A")

@@ -24,6 +24,9 @@ from simulation.linkage.external import ExternalLinkage, rank_within
 SEEDS = range(10)
 SMALL = {"households": 1000, "days": 45}
 GROUP_BUY = {"external.group_buy": True}
+# One compound of no type: every building and cell alike, for the tests whose arithmetic assumes it (how many
+# buildings are led, that every cell has the hours to carry what arrives).
+ONE_COMPOUND = {"compounds.mix": {}}
 
 
 def _external(m: CommunityModel) -> ExternalLinkage:
@@ -141,7 +144,7 @@ def test_where_nobody_organises_nobody_group_buys():
 
 def test_building_leaders_organise_their_buildings():
     m = CommunityModel(scenario="internal", rng=4, households=600, days=2,
-                       **{**GROUP_BUY, "internal.leader_share": 1.0, "external.organiser_share": 0.0})
+                       **{**GROUP_BUY, **ONE_COMPOUND, "internal.leader_share": 1.0, "external.organiser_share": 0.0})
     ext = _external(m)
     assert ext.leader_buildings.all() and ext.organised.all() and ext.resident_organisers == 0
 
@@ -237,7 +240,7 @@ def test_distribution_capacity_sets_how_much_is_handed_out():
         for hours in (0.2, 0.02, 0.001):
             m = CommunityModel(rng=seed, households=1000, days=30,  # no cadre falls ill: every cell has hands
                                **_supply([26], 500.0, "equal", **{"external.distribution_hours": hours,
-                                                                  "cadres.sick_rate": 0.0}))
+                                                                  "cadres.sick_rate": 0.0, **ONE_COMPOUND}))
             while m.running:
                 m.step()
             handed.append(_external(m).total["supply"])
@@ -271,7 +274,7 @@ def test_equal_targeting_goes_round_every_household_in_turn():
     household received differ by at most one across the community, need or not."""
     m = CommunityModel(rng=8, households=1000, days=36,  # no cadre falls ill: every cell has hands
                        **_supply(range(25, 36), 130.0, "equal", **{"external.distribution_hours": 0.001,
-                                                                   "cadres.sick_rate": 0.0}))
+                                                                   "cadres.sick_rate": 0.0, **ONE_COMPOUND}))
     ext, hh = _external(m), m.households
     got = np.zeros(hh.n, dtype=np.int64)
     give = ext._give_food
@@ -402,7 +405,8 @@ def test_bookkeeping_holds_with_external_linkage(seed, overrides):
 # --- pattern 8 ---------------------------------------------------------------------------------------------
 # The suppliers' stock holds the whole schedule (20 days x 400 per 1,000 < 30 days of need): the pattern is about
 # who gets what arrives, not how much arrives.
-PATTERN8 = {"households": 1000, "days": 45, "internal.sunk_cadres_per_1000": 10.0, "external.stock_days": 30.0}
+PATTERN8 = {"households": 1000, "days": 45, "internal.sunk_cadres_per_1000": 10.0, "external.stock_days": 30.0,
+            **ONE_COMPOUND}  # every cell with the hours to carry what arrives (checked below)
 SUPPLY_DAYS = range(25, 45)
 
 

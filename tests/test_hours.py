@@ -19,6 +19,9 @@ from simulation import DAILY_COLUMNS, CommunityModel, delivery, linkage
 from simulation.hours import CADRES, CELL_KINDS, KINDS, TASKS, Hours, columns
 from simulation.households import CATEGORIES, PSYCH
 
+# One compound of no type: no property staff, every building alike, for the tests that count one kind's hours alone.
+ONE_COMPOUND = {"compounds.mix": {}}
+
 
 # --- the operations ---------------------------------------------------------------------------------------------
 def test_a_spend_never_grants_more_than_is_left_nor_less_than_nothing():
@@ -296,8 +299,8 @@ def test_every_hour_offered_is_spent_or_idle_every_day(case, seed):
 
 
 def test_every_run_has_the_same_columns_and_each_mechanism_declares_its_own():
-    off = CommunityModel(scenario="no_linkage", rng=0, households=200, days=3)
-    on = CommunityModel(scenario="three_social", rng=0, households=200, days=3)
+    off = CommunityModel(scenario="no_linkage", rng=0, households=200, days=3, **ONE_COMPOUND)
+    on = CommunityModel(scenario="three_social", rng=0, households=200, days=3, **ONE_COMPOUND)
     for m in (off, on):
         while m.running:
             m.step()
@@ -379,7 +382,7 @@ def test_referral_friction_is_cadre_time_spent_from_the_report_budget():
     `coordinator_load` is the residents' own demand on it). Fully integrated, no referral comes from outside: no
     friction."""
     days = {"households": 600, "days": 12, "organisations.enabled": True, "organisations.start_day": 10,
-            "organisations.integration": 0.3}
+            "organisations.integration": 0.3, **ONE_COMPOUND}
     with_friction = _run(**days, **{"organisations.friction_hours": 0.25}).daily()
     without = _run(**days, **{"organisations.friction_hours": 0.0}).daily()
     first = with_friction.iloc[10]
@@ -396,7 +399,7 @@ def test_building_leaders_report_only_as_far_as_their_hours_go():
     """With no cadres nobody else reports: every report is a leader's. A leader with hours for one report a day
     reports at most one household of its building a day; with ample hours it reports more."""
     base = {"households": 600, "days": 20, "cadres.per_1000_households": 0.0, "internal.leader_share": 1.0,
-            "internal.leader_start_day": 0, "internal.leader_reach": 1.0}
+            "internal.leader_start_day": 0, "internal.leader_reach": 1.0, **ONE_COMPOUND}
     short = CommunityModel(rng=4, **base, **{"internal.leader_hours": 0.05, "internal.leader_report_hours": 0.05})
     reported_short = 0
     while short.running:
@@ -413,7 +416,7 @@ def test_building_leaders_report_only_as_far_as_their_hours_go():
 
 def test_moderators_pass_on_only_the_posts_their_hours_allow():
     base = {"households": 600, "days": 15, "cadres.per_1000_households": 0.0, "online.enabled": True,
-            "online.psych_sessions_per_1000": 0.0, "online.medical_volunteers": 0}
+            "online.psych_sessions_per_1000": 0.0, "online.medical_volunteers": 0, **ONE_COMPOUND}
     m = CommunityModel(rng=5, **base, **{"online.moderators": 1, "online.moderator_hours": 1.0,
                                          "online.post_hours": 0.1})
     passed = 0

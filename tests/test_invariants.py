@@ -133,7 +133,9 @@ def test_bookkeeping_holds_after_every_step(overrides, seed):
     assert len(daily) == overrides["days"] and daily["day"].tolist() == list(range(overrides["days"]))
     assert daily["raised_total"].sum() == daily["met_total"].sum() + daily["unmet_total"].iloc[-1]
     summary = m.summary()
-    assert set(summary) == set(SUMMARY_KEYS)
+    types = [t for t, n in m.compounds.households().items() if n > 0] if m.compounds.declared else []
+    assert set(summary) == set(SUMMARY_KEYS) | {f"{k}_{t}" for t in types
+                                                for k in ("unmet_need_days_per_1000", "critical_failures")}
     unmet = daily["unmet_total"].to_numpy()
     assert summary["unmet_need_days"] == unmet.sum()
     assert np.isclose(summary["unmet_need_days_per_1000"], unmet.sum() / overrides["households"] * 1000)

@@ -26,9 +26,18 @@ def _schema_levers() -> list[str]:
         a = info.annotation
         return a in (bool, int, float) or typing.get_origin(a) is typing.Literal or key in la.ENUMS
 
+    def section(prefix: str, annotation) -> list[str]:  # a section's fields, and those of a section inside it
+        out = []
+        for f, i in annotation.model_fields.items():
+            if isinstance(i.annotation, type) and issubclass(i.annotation, Section):
+                out += section(f"{prefix}.{f}", i.annotation)
+            elif is_lever(f"{prefix}.{f}", i) or f"{prefix}.{f}" == "compounds.mix":
+                out.append(f"{prefix}.{f}")
+        return out
+
     for name, info in Scenario.model_fields.items():
         if isinstance(info.annotation, type) and issubclass(info.annotation, Section):
-            keys += [f"{name}.{f}" for f, i in info.annotation.model_fields.items() if is_lever(f"{name}.{f}", i)]
+            keys += section(name, info.annotation)
         elif name == "phases":
             keys += [f"phases.{p.name}.{f}" for p in base.phases for f, i in Phase.model_fields.items()
                      if is_lever(f, i) and not (f == "start" and p.start == 0)]
@@ -57,8 +66,9 @@ def test_every_value_of_every_lever_is_a_valid_setting_in_its_contexts():
         for context in la.contexts(lever):
             base = scenarios.load(context.preset, context.overrides)
             for value in lever.values:
-                changed = scenarios.apply_overrides(base, {lever.key: value})
-                assert la._value(changed, lever.key) == value, (lever.key, context.label, value)
+                setting = dict(value) if isinstance(value, la.Mix) else value
+                changed = scenarios.apply_overrides(base, {lever.key: setting})
+                assert la._value(changed, lever.key) == setting, (lever.key, context.label, value)
 
 
 def test_the_module_names_only_levers_that_exist():
@@ -80,6 +90,28 @@ def test_documented_ranges_are_parsed_from_the_schema():
     assert by_key["reporting.online_prob"].range_from == "schema"
     assert by_key["volunteers.mode"].values == ("open", "categorized", "leaders")
     assert by_key["phases.full_closure.start"].values == (20, 26)
+
+
+def test_the_compound_types_and_the_mix_are_levers_with_their_documented_ranges():
+    """The fields of a section inside a section (each compound type's) are levers, with the ranges the type's
+    source gives; the mix is audited with its old open share at each end of 0.25-0.56, the others in proportion."""
+    from scenarios.schema import CITY_MIX
+
+    assert la.type_ranges("elderly 1.4 (1.1-1.8), alone 1.3 (1.0-1.6), property staff 4 per 1,000 households "
+                          "(2-8), leaders start 14 days late (7-28)") == {
+        "elderly": (1.1, 1.8, "the type's source (ODD 7.22)"), "alone": (1.0, 1.6, "the type's source (ODD 7.22)"),
+        "property_staff_per_1000": (2.0, 8.0, "the type's source (ODD 7.22)"),
+        "leader_delay_days": (7.0, 28.0, "the type's source (ODD 7.22)")}
+    by_key = {lever.key: lever for lever in la.levers()}
+    assert by_key["compounds.old_open.gates"].values == (1.5, 4.0)
+    assert by_key["compounds.commodity.property_staff_per_1000"].values == (2.0, 8.0)
+    assert by_key["compounds.resettlement.leader_delay_days"].values == (7, 28)
+    low, high = by_key["compounds.mix"].values
+    for mix, share in ((dict(low), 0.25), (dict(high), 0.56)):
+        assert mix["old_open"] == share and sum(mix.values()) == pytest.approx(1.0, abs=1e-6)
+        assert mix["commodity"] / mix["work_unit"] == pytest.approx(CITY_MIX["commodity"] / CITY_MIX["work_unit"],
+                                                                    rel=1e-4)
+    assert str(low).startswith("{old_open 0.25, commodity 0.46")
 
 
 def test_a_tiny_audit_tells_an_effective_lever_from_an_inert_one(monkeypatch):

@@ -33,7 +33,7 @@ def phase(name: str = "test_phase", start: int = 0, **settings) -> dict:
 
 def build(seed: int = 1, households: int = 400, days: int = 30, phases: list[dict] | None = None,
           **dotted) -> CommunityModel:
-    overrides = {"households": households, "days": days, **dotted}
+    overrides = {"households": households, "days": days, "compounds.mix": {}, **dotted}  # one compound, no staff
     if phases is not None:
         overrides["phases"] = phases
     return CommunityModel(rng=seed, **overrides)

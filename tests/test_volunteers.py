@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import simulation
 from experiments import patterns
@@ -236,11 +237,15 @@ def test_wuhan_incentives_and_conflict_handling_keep_volunteers_at_work(wuhan):
 def test_wuhan_building_leaders_raise_mobilisation_around_them(wuhan):
     """Leaders set the example: a building leader adds `internal.leader_example` (0.15) to the share of active
     volunteers among the ties of every household of its building, so a single tie to an active volunteer tips a
-    willing household there (the threshold at the default mass base is 0.21). Without the example, fewer residents
-    join in every seed (measured: 3-6 fewer of 9-17), and within a run, willing households of led buildings join
-    more often than those of other buildings (pooled over seeds)."""
-    for seed, (b, v) in enumerate(zip(wuhan["base"], wuhan["no_leader_example"])):
-        assert v["volunteers_mobilised_total"].iloc[-1] < b["volunteers_mobilised_total"].iloc[-1], seed
+    willing household there (the threshold at the default mass base is 0.21). The example only adds to the share, so
+    without it no seed has more residents joining, and over the seeds fewer join: the paired difference's 95%
+    interval lies above zero (measured in the city mix: 0-8 fewer of 3-18, mean 2.9). Within a run, willing
+    households of led buildings join more often than those of other buildings (pooled over seeds)."""
+    diffs = np.array([b["volunteers_mobilised_total"].iloc[-1] - v["volunteers_mobilised_total"].iloc[-1]
+                      for b, v in zip(wuhan["base"], wuhan["no_leader_example"])], dtype=float)
+    assert (diffs >= 0).all(), diffs
+    half = stats.t.ppf(0.975, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(len(diffs))
+    assert diffs.mean() - half > 0, (diffs, half)
     joined = {True: [0, 0], False: [0, 0]}  # led: [joined, willing]
     for seed in range(5):
         m = CommunityModel(scenario="wuhan_2020", rng=seed)
