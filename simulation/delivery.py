@@ -101,6 +101,24 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
     costs the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are
     those of separate `serve` calls. A team with a ledger kind serves at most what its kind has left and books what
     it served (`Team`). Returns what is left of the queue and the hours each team used per cell."""
+    _, rest, used = _serve_teams(model, q, teams)
+    return rest, used
+
+
+def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
+    """The teams serve only the entries `part` (a mask) of the queue, as `serve_teams` would serve the queue of
+    those entries alone; returns the queue less what they served (the other entries in their order)."""
+    own = Queue(q.rows[part], q.cats[part], q.classes[part])
+    done = _serve_teams(model, own, teams)[0]
+    if not done.any():
+        return q
+    served = np.zeros(len(q), dtype=bool)
+    served[np.flatnonzero(part)[done]] = True
+    return q.without(served)
+
+
+def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue, list[np.ndarray]]:
+    """`serve_teams`, with the mask of the queue's entries served first."""
     ledger = model.hours
     n_categories = len(CATEGORIES)
     capacities = []
@@ -119,13 +137,13 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
             team_of[list(team.categories)] = k
         cost[k, :len(team.hours)] = team.hours[:n_categories]
         bounds[k + 1] = bounds[k] + len(capacity)
-    _, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
+    done, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
                                         [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
     for k, team in enumerate(teams):
         if team.kind is not None:
             _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
-    return rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+    return done, rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:

@@ -241,13 +241,8 @@ class CommunityModel(mesa.Model):
         mine = compounds.staffed_entries(queue.rows, queue.cats, self.staffed_household)
         if not mine.any():
             return queue
-        own = delivery.Queue(queue.rows[mine], queue.cats[mine], queue.classes[mine])
-        rest, _ = delivery.serve_teams(self, own, [delivery.Team(
+        return delivery.serve_part(self, queue, mine, [delivery.Team(
             (FOOD, SUPPLIES), None, self.cadre_task_hours, "property_staff", kind="property_staff")])
-        served = np.zeros(len(queue), dtype=bool)
-        key = own.rows * len(CATEGORIES) + own.cats  # a household has one entry per category at most
-        served[np.flatnonzero(mine)] = ~np.isin(key, rest.rows * len(CATEGORIES) + rest.cats)
-        return queue.without(served) if served.any() else queue
 
     def _case_workers(self) -> np.ndarray:
         if getattr(self, "_case", None) is None or len(self._case) != len(self.cadres):

@@ -436,6 +436,34 @@ def test_teams_served_in_one_pass_equal_teams_served_one_after_the_other(seed):
             np.testing.assert_array_equal(x, y)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_teams_serving_part_of_the_queue_serve_it_as_a_queue_of_its_own(seed):
+    """`serve_part` serves the entries of a mask as `serve_teams` serves a queue of those entries alone, and leaves
+    the other entries in their order (the property staff take their compounds' part of the queue this way)."""
+    hours = np.array([0.5, 2.0, 3.0, 1.0, 0.3])
+    outcomes = []
+    for whole in (True, False):
+        m = build(households=300)
+        rng = np.random.default_rng(seed)
+        q = _hand_queue(m, rng, 150, n_classes=5)
+        part = rng.random(len(q)) < 0.5
+        team = [delivery.Team((FOOD, 4), rng.uniform(0.0, 4.0, m.network.n_grids), hours, "property_staff")]
+        if whole:
+            left = delivery.serve_part(m, q, part, team)
+        else:
+            own = delivery.Queue(q.rows[part], q.cats[part], q.classes[part])
+            rest, _ = delivery.serve_teams(m, own, team)
+            kept = {(r, c) for r, c in zip(rest.rows.tolist(), rest.cats.tolist())}
+            stay = ~part | np.array([(r, c) in kept for r, c in zip(q.rows.tolist(), q.cats.tolist())])
+            left = delivery.Queue(q.rows[stay], q.cats[stay], q.classes[stay])
+        outcomes.append((left.rows, left.cats, left.classes, m.households.open.copy(),
+                         m.households.food_stock.copy()))
+    a, b = outcomes
+    assert len(q) - int(part.sum()) < len(a[0]) < len(q), "some of the part must be served and some left"
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
 def test_delivery_serves_everything_when_hours_suffice():
     m = build(households=300)
     q = _hand_queue(m, np.random.default_rng(9), 60, n_classes=3)
