@@ -20,7 +20,7 @@ help:
 	@echo '  make docs    setup, then regenerate the scenario and district references (scenarios.reference)'
 	@echo '  make findings setup, then rebuild every generated page the README and docs/ quote: findings-tables,'
 	@echo '                district-findings, levers and sensitivity (over an hour: the lever audit takes 30-45 minutes)'
-	@echo '  make district-findings  docs/findings/district/jianghan_2020.md and its figure (about 15 minutes)'
+	@echo '  make district-findings  docs/findings/district/ (jianghan_2020 and classroom_district, about 17 minutes)'
 	@echo '  make findings-tables  docs/findings/ (presets, fidelity, every figure docs/odd.md and the README quote,'
 	@echo '                written back into them) and docs/targets.md (a few minutes on 2 quiet cores)'
 	@echo '  make levers  setup, then regenerate the lever audit docs/levers.md (about 30 minutes on 2 quiet cores)'
@@ -54,9 +54,12 @@ findings-tables: setup
 
 district-findings: setup
 	$(VENV_PYTHON) -m experiments.district jianghan_2020 --seeds 10 --workers 2 --write docs/findings/district
+	$(VENV_PYTHON) -m experiments.district classroom_district --seeds 10 --workers 2 --write docs/findings/district
+	$(VENV_PYTHON) -m experiments.odd_figures --fill
 
 bench-district: setup
 	$(VENV_PYTHON) benchmarks/bench_district.py --city --markdown docs/performance-district.md
+	$(VENV_PYTHON) -m experiments.odd_figures --fill
 
 levers: setup
 	$(VENV_PYTHON) -m experiments.lever_audit --write docs/levers.md

@@ -11,7 +11,8 @@ Rows:
   the networkx graph and the agent objects are what `place_agents=False` leaves out);
 - jianghan_2020 in this process (one core): building all 109 communities, then 90 days in rounds of 7 with the
   allocation exchanged every round; memory is the growth of this process's resident set per household;
-- with --city, wuhan_city on a LocalCluster of two workers: the whole run, and each worker's resident set.
+- with --city, wuhan_city: its init on one core (64 communities at a time, as a host builds them), then the whole run
+  on a LocalCluster of two workers, and each worker's resident set.
 
 Targets (the issue's, on a 2-core machine): jianghan_2020 under 60 s on one core, init included; wuhan_city under
 5 minutes on two workers, under 3 GB each. Timing limits live here, never in the tests.
@@ -27,6 +28,8 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -53,17 +56,20 @@ def one_community(households: int, days: int, rows: list) -> None:
         t = time.perf_counter()
         model = CommunityModel(scenario=scenario, rng=1, place_agents=agents)
         init = time.perf_counter() - t
-        label = "with agents" if agents else "without agents"
-        rows.append((f"{households:,} households: init {label}", "households/s", households / init))
-        rows.append((f"{households:,} households: init {label}", "s", init))
-        rows.append((f"{households:,} households: model held after init {label} (traced)", "B/household",
+        label, tag = ("with agents", "agents") if agents else ("without agents", "no_agents")
+        rows.append((f"{households}.init_{tag}.rate",
+                     f"{households:,} households: init {label}", "households/s", households / init))
+        rows.append((f"{households}.init_{tag}.s", f"{households:,} households: init {label}", "s", init))
+        rows.append((f"{households}.held_{tag}",
+                     f"{households:,} households: model held after init {label} (traced)", "B/household",
                      held / households))
         if days and not agents:
             t = time.perf_counter()
             while model.running:
                 model.step()
             step = time.perf_counter() - t
-            rows.append((f"{households:,} households: stepping {days} days", "household-days/s",
+            rows.append((f"{households}.stepping",
+                         f"{households:,} households: stepping {days} days", "household-days/s",
                          households * days / step))
         del model
 
@@ -87,14 +93,16 @@ def district_here(name: str, rows: list) -> None:
     t = time.perf_counter()
     result = run_district(district, 0, hosts=SerialHosts, n_hosts=1)
     whole = time.perf_counter() - t
-    rows.append((f"{name} ({len(plans)} communities, {n:,} households): init, one core", "households/s", n / init))
-    rows.append((f"{name}: init", "s", init))
-    rows.append((f"{name}: the communities held after init (traced)", "B/household", grown / n))
-    rows.append((f"{name}: whole run ({district.days} days, rounds of {district.round_days}), init included",
+    rows.append((f"{name}.init.rate",
+                 f"{name} ({len(plans)} communities, {n:,} households): init, one core", "households/s", n / init))
+    rows.append((f"{name}.init.s", f"{name}: init", "s", init))
+    rows.append((f"{name}.held", f"{name}: the communities held after init (traced)", "B/household", grown / n))
+    rows.append((f"{name}.whole.s",
+                 f"{name}: whole run ({district.days} days, rounds of {district.round_days}), init included",
                  "s", whole))
-    rows.append((f"{name}: stepping (whole run less init)", "household-days/s",
+    rows.append((f"{name}.stepping", f"{name}: stepping (whole run less init)", "household-days/s",
                  n * district.days / max(whole - init, 1e-9)))
-    rows.append((f"{name}: worst-decile unmet need-days per household", "need-days",
+    rows.append((f"{name}.worst_decile", f"{name}: worst-decile unmet need-days per household", "need-days",
                  result.totals["worst_decile_unmet_per_household"]))
 
 
@@ -108,16 +116,32 @@ def city_on_dask(rows: list, workers: int = 2) -> None:
     district = dd.load("wuhan_city")
     plans = dd.communities(district)
     n = sum(p.scenario.households for p in plans)
+    init = 0.0  # the city's init on one core, 64 communities at a time (as a host builds them), each group dropped
+    for start in range(0, len(plans), 64):
+        gc.collect()
+        t = time.perf_counter()
+        group = CommunityGroup(plans[start:start + 64], 0, tuple(district.pools.named()))
+        init += time.perf_counter() - t
+        del group
+    gc.collect()
     with tempfile.TemporaryDirectory(prefix="bench-city-") as folder, Cluster("local", workers=workers) as cluster:
         t = time.perf_counter()
         write(run(district, 0, cluster=cluster, workers=workers, out=folder), folder)
         whole = time.perf_counter() - t
         peaks = cluster.client.run(_peak_rss)
-    rows.append((f"wuhan_city ({len(plans)} communities, {n:,} households) on {workers} Dask workers: whole run, "
+    rows.append(("wuhan_city.whole.s",
+                 f"wuhan_city ({len(plans)} communities, {n:,} households) on {workers} Dask workers: whole run, "
                  "results folder written", "s", whole))
-    rows.append(("wuhan_city: whole run", "household-days/s", n * district.days / whole))
-    rows.append(("wuhan_city: largest worker's peak resident memory", "GB", max(peaks.values()) / 1e9))
-    rows.append(("wuhan_city: peak resident memory per household (over the workers)", "B/household",
+    rows.append(("wuhan_city.whole.rate", "wuhan_city: whole run", "household-days/s", n * district.days / whole))
+    rows.append(("wuhan_city.init.rate",
+                 "wuhan_city: init, one core, 64 communities at a time", "households/s", n / init))
+    rows.append(("wuhan_city.init.s", "wuhan_city: init, one core", "s", init))
+    rows.append(("wuhan_city.stepping",
+                 f"wuhan_city: stepping (whole run less init shared over the {workers} workers)", "household-days/s",
+                 n * district.days / max(whole - init / workers, 1e-9)))
+    rows.append(("wuhan_city.peak_gb",
+                 "wuhan_city: largest worker's peak resident memory", "GB", max(peaks.values()) / 1e9))
+    rows.append(("wuhan_city.bytes", "wuhan_city: peak resident memory per household (over the workers)", "B/household",
                  sum(peaks.values()) / n))
 
 
@@ -147,14 +171,12 @@ def main(argv: list[str] | None = None) -> None:
              f"{os.getloadavg()[0]:.2f} after it.", "",
              "| measurement | unit | value |", "|---|---|---|"]
     lines += [f"| {label} | {unit} | {value:,.3g} |" if value < 100 else f"| {label} | {unit} | {value:,.0f} |"
-              for label, unit, value in rows]
-    found = {label: value for label, unit, value in rows if unit in ("s", "GB")}
-    targets = [("`jianghan_2020` on one core, init included, < 60 s",
-                "jianghan_2020: whole run (90 days, rounds of 7), init included", 60.0)]
+              for _, label, unit, value in rows]
+    found = {key: value for key, _, _, value in rows}
+    targets = [("`jianghan_2020` on one core, init included, < 60 s", "jianghan_2020.whole.s", 60.0)]
     if args.city:
-        targets += [("`wuhan_city` on two Dask workers < 300 s", next(k for k in found if k.startswith(
-                        "wuhan_city (")), 300.0),
-                    ("`wuhan_city`: each worker < 3 GB", "wuhan_city: largest worker's peak resident memory", 3.0)]
+        targets += [("`wuhan_city` on two Dask workers < 300 s", "wuhan_city.whole.s", 300.0),
+                    ("`wuhan_city`: each worker < 3 GB", "wuhan_city.peak_gb", 3.0)]
     lines += ["", "| target | value | verdict |", "|---|---|---|"]
     lines += [f"| {name} | {found[key]:,.3g} | {'PASS' if found[key] < limit else 'MISS'} |"
               for name, key, limit in targets]
@@ -162,6 +184,9 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
+        table = pd.DataFrame(rows, columns=["key", "measurement", "unit", "value"])
+        table["load_before"], table["code"] = load, code_version()
+        table.to_csv(args.markdown.with_suffix(".csv"), index=False)  # what the README and docs/district.md quote
 
 
 if __name__ == "__main__":

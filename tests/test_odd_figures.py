@@ -19,6 +19,7 @@ import pytest
 
 import scenarios
 from experiments.odd_figures import (
+    DOCS,
     FIGURE,
     TABLE,
     days_text,
@@ -36,7 +37,7 @@ from experiments.odd_figures import (
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = ROOT / "docs" / "findings"
-DOCUMENTS = {name: (ROOT / name).read_text(encoding="utf-8") for name in ("docs/odd.md", "README.md")}
+DOCUMENTS = {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8") for path in DOCS}
 CSV = pd.read_csv(FINDINGS / "odd.csv", keep_default_na=False, dtype={"text": str, "holds": str})
 FIGURES, TABLES = read(FINDINGS)
 
@@ -63,8 +64,10 @@ def test_every_marker_quotes_the_generated_figure():
 
 
 def test_every_generated_figure_is_quoted():
+    """Of the runs' figures (odd.csv); experiments/quoted.py derives a family of figures from each district
+    comparison, and the documents quote those they need."""
     used = {name for _, name, _ in _quoted()}
-    unused = sorted(set(FIGURES) - used)
+    unused = sorted(set(CSV["name"]) - used)
     assert not unused, f"figures generated but quoted nowhere (quote them or stop generating them): {unused}"
 
 
@@ -222,3 +225,32 @@ def test_figures_read_the_same_whatever_the_numbers():
     assert on_days(np.array([28, 28])) == "on day 28 in every seed" and on_days(np.array([27, 29])) == "on days 27–29"
     assert days_text(np.array([29, 29])) == "day 29"
     assert updown(np.array([-1, -2, 3, 0])) == "2 down, 1 up, 1 level"
+
+
+def test_a_district_comparison_is_quoted_as_its_paired_differences(tmp_path):
+    """experiments/quoted.py reads a comparison's CSV: the mean paired difference from `equal`, its share of the
+    mean under `equal`, its 95% interval, and the table the district page splices in."""
+    from experiments import quoted
+
+    rows = []
+    for seed in range(4):
+        for policy, shift in (("equal", 0.0), ("per_household", -1.0), ("by_vulnerability", -2.0),
+                              ("by_backlog", 4.0)):
+            jitter = 0.1 * (seed % 2) if policy != "equal" else 0.0
+            rows.append({"scenario": policy, "seed": seed, "status": "ok",
+                         "worst_decile_unmet_per_household": 10.0 + seed + shift + jitter,
+                         "unmet_need_days_per_household": 5.0 + seed + shift / 2,
+                         "gini_unmet_per_household": 0.1, "critical_failures": 100.0 + shift * 10})
+    path = tmp_path / "d.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    figures, tables = quoted.policies(path, "x")
+    assert figures["district.x.equal.worst"] == "11.50"
+    assert figures["district.x.by_backlog.worst_diff"] == "+4.05"
+    assert figures["district.x.by_vulnerability.total_diff"] == "−1.00"
+    assert figures["district.x.by_vulnerability.total_change"] == "−15%"  # -1 of a mean of 6.5
+    assert figures["district.x.by_backlog.failures_diff"] == "+40"
+    assert figures["district.x.by_vulnerability.total_ci"] == "−1.00 to −1.00"  # the same shift in every seed
+    low, high = figures["district.x.by_backlog.worst_ci"].split(" to ")
+    assert float(low.replace("−", "-")) < 4.05 < float(high.replace("−", "-"))
+    table = tables["district_x"].splitlines()
+    assert len(table) == 6 and table[2].startswith("| `equal` | 11.50 |")

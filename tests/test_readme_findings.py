@@ -4,6 +4,7 @@ name it, and the README is restated."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +33,8 @@ QUOTED = [
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.split())
+    """The text as read: one space for any run of white space, the figures' markers left out."""
+    return " ".join(re.sub(r"<!--/?f(:[^>]*)?-->", "", text).split())
 
 
 @pytest.mark.parametrize("preset, key, form, words", QUOTED, ids=[f"{p}-{k}" for p, k, _, _ in QUOTED])
@@ -51,9 +53,10 @@ QUOTED_OVER_POSTERIOR = [
     ("external", "unmet_need_days", "{:,.0f}", "by {} with\nexternal linkage", None),
     ("three_social", "unmet_need_days", "{:,.0f}", "by {} with every linkage integrated", None),
     ("wuhan_2020", "unmet_need_days", "{:,.0f}", "by {} in `wuhan_2020`", None),
-    ("external", "equity_ratio", "{:+.3f}", "({} on `equity_ratio`)", None),
+    ("external", "equity_ratio", "{:+.3f}", "({} on `equity_ratio`, with the sign of the mean in {} of the sets)",
+     "{:.0%}"),
     ("external", "critical_failures", "{:+.2f}", "({}, with the sign of the mean in {} of the sets)", "{:.0%}"),
-    ("categorized_recruitment", "equity_ratio", "{:.4f}", "({}, {})", "{:.0%}"),
+    ("categorized_recruitment", "equity_ratio", "{:+.4f}", "({}, {})", "{:.0%}"),
 ]
 
 

@@ -1,0 +1,144 @@
+"""Figures the README and docs/district.md quote from generated pages other than the ODD's runs, read from files.
+
+- The policy comparisons of `jianghan_2020` and `classroom_district`: `docs/findings/district/<name>.csv` (`make
+  district-findings`): means over the seeds and paired differences from `equal` with their 95% intervals
+  (experiments/stats.py), as the pages beside them show them.
+- The preset's own arithmetic (sunk cadres per community and per 1,000 households, the communities' sizes):
+  `scenarios/districts/jianghan_2020.toml`, no runs.
+- The district benchmark: `docs/performance-district.csv` (`make bench-district`), one run.
+- The README's findings: the preset means of `docs/findings/presets.csv` and the comparison over the calibration's
+  posterior, `docs/findings/posterior.csv` (`make findings-tables`).
+
+`python -m experiments.odd_figures --fill` writes these into the documents with the ODD's own figures; the tests of
+tests/test_odd_figures.py check them the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from experiments import stats
+from experiments.numbers import n0, n2, p0, signed
+from scenarios import district as district_format
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPARISONS = {"jianghan": ROOT / "docs" / "findings" / "district" / "jianghan_2020.csv",
+               "classroom": ROOT / "docs" / "findings" / "district" / "classroom_district.csv"}
+BENCH = ROOT / "docs" / "performance-district.csv"
+POLICIES = ("per_household", "by_vulnerability", "by_backlog")
+MEASURES = (("worst_decile_unmet_per_household", "worst"), ("unmet_need_days_per_household", "total"))
+
+
+def _hundreds(x: float) -> str:
+    return n0(round(x, -2))
+
+
+def policies(path: Path, short: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A policy comparison's figures (name -> text: `district.<short>.<policy>.<measure>`) and its table
+    (`district_<short>`), from the CSV `experiments.district --write` leaves beside its page."""
+    frame = pd.read_csv(path)
+    keys = [key for key, _ in MEASURES] + ["gini_unmet_per_household", "critical_failures"]
+    means = stats.scenario_means(frame, keys=keys).set_index(["scenario", "key"])["mean"]
+    diffs = stats.paired_differences(frame, keys=keys, reference="equal").set_index(["scenario", "key"])
+    figures = {f"district.{short}.equal.{name}": n2(means[("equal", key)]) for key, name in MEASURES}
+    for policy in POLICIES:
+        for key, name in MEASURES + (("critical_failures", "failures"),):
+            d = diffs.loc[(policy, key)]
+            fmt = signed(n2) if key != "critical_failures" else signed(n0)
+            figures[f"district.{short}.{policy}.{name}_diff"] = fmt(d["mean_diff"])
+            figures[f"district.{short}.{policy}.{name}_ci"] = f"{fmt(d['ci_low'])} to {fmt(d['ci_high'])}"
+            figures[f"district.{short}.{policy}.{name}_change"] = signed(p0)(d["mean_diff"] / means[("equal", key)])
+    rows = ["| policy | worst-decile unmet need-days per household | district | Gini | critical failures |",
+            "|---|---|---|---|---|"]
+    for policy in ("equal",) + POLICIES:
+        cells = []
+        for key, _ in MEASURES + (("critical_failures", "failures"),):
+            text = f"{means[(policy, key)]:,.0f}" if key == "critical_failures" else f"{means[(policy, key)]:.2f}"
+            if policy != "equal":
+                d = diffs.loc[(policy, key)]
+                digits = 0 if key == "critical_failures" else 2
+                text += f" ({d['mean_diff']:+,.{digits}f} [{d['ci_low']:+,.{digits}f}, {d['ci_high']:+,.{digits}f}])"
+            cells.append(text)
+        cells.insert(2, f"{means[(policy, 'gini_unmet_per_household')]:.3f}")
+        rows.append(f"| `{policy}` | " + " | ".join(cells) + " |")
+    return figures, {f"district_{short}": "\n".join(rows)}
+
+
+def jianghan_preset() -> dict[str, str]:
+    """Equal shares against proportional ones in the preset: what each community gets, and the sizes they get it
+    for (from the file, no runs)."""
+    district = district_format.load("jianghan_2020")
+    sizes = [plan.scenario.households for plan in district_format.communities(district)]
+    sunk = district.pools.sunk_cadres.total
+    return {"district.jianghan.equal_share": n0(sunk / len(sizes)),
+            "district.jianghan.per_1000": n0(1000 * sunk / sum(sizes)),
+            "district.jianghan.largest": _hundreds(max(sizes)),
+            "district.jianghan.smallest": _hundreds(min(sizes))}
+
+
+BENCH_FIGURES = {  # key in the benchmark's table -> how the documents quote it
+    "100000.init_agents.s": n2, "100000.init_no_agents.s": n2, "100000.held_agents": n0, "100000.held_no_agents": n0,
+    "jianghan_2020.init.s": n2, "jianghan_2020.init.rate": _hundreds, "jianghan_2020.held": n0,
+    "jianghan_2020.whole.s": lambda x: f"{x:.3g}", "jianghan_2020.stepping": _hundreds,
+    "wuhan_city.whole.s": n0, "wuhan_city.init.s": lambda x: f"{x:.3g}", "wuhan_city.init.rate": _hundreds,
+    "wuhan_city.stepping": _hundreds, "wuhan_city.peak_gb": lambda x: f"{x:.2g}", "wuhan_city.bytes": n0,
+}
+
+
+def bench(path: Path = BENCH) -> dict[str, str]:
+    """The benchmark's figures the documents quote, and its load before the run (`bench.load`)."""
+    frame = pd.read_csv(path)
+    values = dict(zip(frame["key"], frame["value"]))
+    figures = {f"bench.{key}": fmt(values[key]) for key, fmt in BENCH_FIGURES.items()}
+    figures["bench.load"] = f"{frame['load_before'].iloc[0]:.1f}"
+    figures["bench.city_verdict"] = "met" if values["wuhan_city.whole.s"] < 300 else "missed"
+    return figures
+
+
+PRESETS = ROOT / "docs" / "findings" / "presets.csv"
+POSTERIOR = ROOT / "docs" / "findings" / "posterior.csv"
+PRESET_FIGURES = {  # (preset, summary key) -> the README's form (tests/test_readme_findings.py checks it)
+    **{(p, "unmet_need_days"): "{:,.0f}" for p in ("no_linkage", "internal", "three_social", "wuhan_2020",
+                                                   "categorized_recruitment", "open_recruitment")},
+    **{(p, "equity_ratio"): "{:.2f}" for p in ("external", "no_linkage", "wuhan_2020", "emergency_online",
+                                                "three_social")},
+    **{(p, "volunteer_coordinator_overload_days"): "{:.1f}" for p in ("open_recruitment", "categorized_recruitment")},
+}
+POSTERIOR_FIGURES = {  # (scenario, summary key) -> the README's form of the paired difference from cadres alone
+    **{(p, "unmet_need_days"): "{:,.0f}" for p in ("internal", "external", "three_social", "wuhan_2020")},
+    ("external", "equity_ratio"): "{:+.3f}", ("external", "critical_failures"): "{:+.2f}",
+    ("categorized_recruitment", "equity_ratio"): "{:+.4f}",
+}
+
+
+def findings() -> dict[str, str]:
+    """The README's figures from the findings pages: preset means (`presets.<preset>.<key>`), and over the
+    calibration's posterior the paired differences from cadres alone (`posterior.<scenario>.<key>`; a cut of unmet
+    need-days as its size, `.cut`) with the share of parameter sets that agree on the sign (`.share`)."""
+    table = pd.read_csv(PRESETS).set_index("scenario")
+    figures = {f"presets.{p}.{k}": form.format(table.loc[p, f"{k}_mean"]) for (p, k), form in PRESET_FIGURES.items()}
+    posterior = pd.read_csv(POSTERIOR).set_index(["scenario", "key"])
+    for (p, k), form in POSTERIOR_FIGURES.items():
+        row = posterior.loc[(p, k)]
+        name = f"posterior.{p}.{k}"
+        if k == "unmet_need_days":
+            figures[f"{name}.cut"] = form.format(-row["mean_diff"])
+        else:
+            figures[name] = form.format(row["mean_diff"])
+        figures[f"{name}.share"] = f"{row['sign_share']:.0%}"
+    return figures
+
+
+def read() -> tuple[dict[str, str], dict[str, str]]:
+    """Every figure and table of this module."""
+    figures, tables = {}, {}
+    for short, path in COMPARISONS.items():
+        more, table = policies(path, short)
+        figures.update(more)
+        tables.update(table)
+    figures.update(jianghan_preset())
+    figures.update(bench())
+    figures.update(findings())
+    return figures, tables
