@@ -14,7 +14,7 @@ help:
 	@echo 'liandong make targets:'
 	@echo '  make setup   create/refresh .venv (scripts/bootstrap.sh; PYTHON=... to pick the interpreter)'
 	@echo '  make run     setup, then serve the dashboard on http://127.0.0.1:8765 (Ctrl-C stops it)'
-	@echo '  make test    setup, then pytest in parallel (extra args: PYTEST_ARGS="...")'
+	@echo '  make test    setup, then pytest on one worker more than the cores (TEST_WORKERS=..., PYTEST_ARGS="...")'
 	@echo '  make bench   setup, then benchmarks/bench_model.py, written to docs/performance.md'
 	@echo '  make bench-district  setup, then benchmarks/bench_district.py --city (about ten minutes on 2 cores)'
 	@echo '  make docs    setup, then regenerate the scenario and district references (scenarios.reference)'
@@ -35,8 +35,12 @@ setup:
 run: setup
 	$(VENV)/bin/liandong dashboard
 
+# One worker more than the cores: about a third of the suite's time is spent waiting (pages in Chromium, servers
+# starting, subprocesses), which the extra worker fills. TEST_WORKERS=2 to choose.
+TEST_WORKERS ?= $$(( $$(nproc) + 1 ))
+
 test: setup
-	$(VENV_PYTHON) -m pytest -n auto --dist loadgroup -q $(PYTEST_ARGS)
+	$(VENV_PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadgroup -q $(PYTEST_ARGS)
 
 bench: setup
 	$(VENV_PYTHON) benchmarks/bench_model.py --markdown docs/performance.md

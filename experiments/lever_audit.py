@@ -41,7 +41,7 @@ from experiments.executors import ProcessExecutor
 from experiments.plan import compare_plan
 from experiments.reports import fmt
 from experiments.runner import execute
-from scenarios.schema import TARGETING_MODES, Phase, Scenario, Section
+from scenarios.schema import COMPOUND_TYPES, TARGETING_MODES, CompoundType, Phase, Scenario, Section
 from simulation.provenance import code_version
 
 MAIN = "wuhan_2020"
@@ -117,6 +117,13 @@ EXTRA_CONTEXTS["volunteers.leader_span"] = [Context(
 EXTRA_CONTEXTS["volunteers.conflict_hours"] = [Context(
     "open_recruitment+conflict_handling", "open_recruitment", {"volunteers.conflict_handling": True},
     why="conflict handling by a swamped coordinator, whose conflict hours come out of vetting")]
+
+# A compound type is a tenth to two fifths of wuhan_2020's community, whose linkages leave the cadres hours to spare
+# after the closure weeks: a type's gates, staff and make-up show where the cadres' hours bind, alone or with the
+# building leaders and sunk cadres.
+for _t in COMPOUND_TYPES:
+    for _name in CompoundType.model_fields:
+        EXTRA_CONTEXTS.setdefault(f"compounds.{_t}.{_name}", []).extend([CADRES_ALONE, HOMES["internal"]])
 
 # Ranges of the fields whose schema source gives none as "assumed, lo-hi": (low, high, why).
 RANGES: dict[str, tuple[float, float, str]] = {
@@ -282,6 +289,10 @@ OWN_OUTCOMES: dict[str, tuple[str, str]] = {
                                                              "the coordinators are overloaded"),
     "reporting.call_hours": ("coordinator_overload_days", "the coordination budget's cost of a call: whether the "
                                                           "coordinators are overloaded"),
+    # A compound type's trait acts on its own households, a tenth to two fifths of the community in the city mix.
+    **{f"compounds.{t}.{name}": (f"unmet_need_days_per_1000_{t}", f"a trait of the {t.replace('_', ' ')} "
+                                 "compounds: their own households' unmet need-days")
+       for t in COMPOUND_TYPES for name in CompoundType.model_fields},
 }
 
 # Fields of the schema that are not levers, and why.

@@ -79,6 +79,8 @@ def jianghan_preset() -> dict[str, str]:
 
 
 BENCH_FIGURES = {  # key in the benchmark's table -> how the documents quote it
+    "3000.init_agents.rate": _hundreds, "3000.init_no_agents.rate": _hundreds, "3000.stepping": _hundreds,
+    "3000.held_agents": n0, "3000.held_no_agents": n0,
     "100000.init_agents.s": n2, "100000.init_no_agents.s": n2, "100000.held_agents": n0, "100000.held_no_agents": n0,
     "jianghan_2020.init.s": n2, "jianghan_2020.init.rate": _hundreds, "jianghan_2020.held": n0,
     "jianghan_2020.whole.s": lambda x: f"{x:.3g}", "jianghan_2020.stepping": _hundreds,
