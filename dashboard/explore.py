@@ -231,7 +231,8 @@ def reset() -> None:
     held = shares.value
     model = CommunityModel(scenario=scenario, rng=seed.value, pools=held.pools if held else ())
     run.value = Run(model, settings(), schedule=held.schedule if held else {})
-    building.value = min(building.value, n_buildings(run.value.model) - 1)
+    # From the model built here: a district run's result may arrive as its session ends, and `run` then reads empty.
+    building.value = min(building.value, n_buildings(model) - 1)
     redraw()
 
 
