@@ -120,10 +120,17 @@ EXTRA_CONTEXTS["volunteers.conflict_hours"] = [Context(
 
 # A compound type is a tenth to two fifths of wuhan_2020's community, whose linkages leave the cadres hours to spare
 # after the closure weeks: a type's gates, staff and make-up show where the cadres' hours bind, alone or with the
-# building leaders and sunk cadres.
+# building leaders and sunk cadres, and in a community of that type's compounds alone, where every household and
+# every hour of the cadres is the type's.
+TYPE_ALONE: dict[str, Context] = {
+    _t: Context(f"{MAIN}, {_t} alone", MAIN, {"compounds.mix": {_t: 1.0}},
+                why=f"wuhan_2020 made of {_t.replace('_', ' ')} compounds alone: the type's households are the whole "
+                    "community, and not a tenth to two fifths of it beside the other types'")
+    for _t in COMPOUND_TYPES}
 for _t in COMPOUND_TYPES:
     for _name in CompoundType.model_fields:
-        EXTRA_CONTEXTS.setdefault(f"compounds.{_t}.{_name}", []).extend([CADRES_ALONE, HOMES["internal"]])
+        EXTRA_CONTEXTS.setdefault(f"compounds.{_t}.{_name}", []).extend(
+            [CADRES_ALONE, HOMES["internal"], TYPE_ALONE[_t]])
 
 # Ranges of the fields whose schema source gives none as "assumed, lo-hi": (low, high, why).
 RANGES: dict[str, tuple[float, float, str]] = {

@@ -112,6 +112,11 @@ def test_the_compound_types_and_the_mix_are_levers_with_their_documented_ranges(
         assert mix["commodity"] / mix["work_unit"] == pytest.approx(CITY_MIX["commodity"] / CITY_MIX["work_unit"],
                                                                     rel=1e-4)
     assert str(low).startswith("{old_open 0.25, commodity 0.46")
+    # each type's levers are audited in a community of that type alone too, where its households are all there is
+    alone = la.contexts(by_key["compounds.commodity.leader_delay_days"])[-1]
+    assert alone.overrides == {"compounds.mix": {"commodity": 1.0}} and alone.preset == "wuhan_2020"
+    assert scenarios.load(alone.preset, alone.overrides).compounds.mix == {"commodity": 1.0}
+    assert la.contexts(by_key["compounds.mix"])[-1] != alone
 
 
 def test_a_tiny_audit_tells_an_effective_lever_from_an_inert_one(monkeypatch):
