@@ -8,7 +8,7 @@ VENV_PYTHON := $(VENV)/bin/python
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k linkage -x'
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test bench bench-district docs findings findings-tables district-findings levers sensitivity calibration clean
+.PHONY: help setup run test bench bench-district bench-calibration docs findings findings-tables district-findings levers sensitivity calibration clean
 
 help:
 	@echo 'liandong make targets:'
@@ -17,6 +17,7 @@ help:
 	@echo '  make test    setup, then pytest on a worker per core (TEST_WORKERS=..., PYTEST_ARGS="...")'
 	@echo '  make bench   setup, then benchmarks/bench_model.py, written to docs/performance.md'
 	@echo '  make bench-district  setup, then benchmarks/bench_district.py --city (about ten minutes on 2 cores)'
+	@echo '  make bench-calibration  setup, then benchmarks/bench_calibration.py --dask, quoted in docs/calibration.md'
 	@echo '  make docs    setup, then regenerate the scenario and district references (scenarios.reference)'
 	@echo '  make findings setup, then rebuild every generated page the README and docs/ quote: findings-tables,'
 	@echo '                district-findings, levers and sensitivity (over an hour: the lever audit takes 30-45 minutes)'
@@ -62,6 +63,10 @@ district-findings: setup
 
 bench-district: setup
 	$(VENV_PYTHON) benchmarks/bench_district.py --city --markdown docs/performance-district.md
+	$(VENV_PYTHON) -m experiments.odd_figures --fill
+
+bench-calibration: setup
+	$(VENV_PYTHON) benchmarks/bench_calibration.py --population-size 40 --generations 4 --dask --markdown docs/performance-calibration.md
 	$(VENV_PYTHON) -m experiments.odd_figures --fill
 
 levers: setup

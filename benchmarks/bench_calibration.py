@@ -33,7 +33,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
+
 from experiments import calibration  # noqa: E402
+from simulation.provenance import code_version  # noqa: E402
 
 # Targets the six parameters move (calls, the volunteers' drive, food): the survey-week targets are set by others.
 BENCH_TARGETS = ("calls_per_cadre_peak", "peak_unmet_day", "approved_by_day_34", "signups_per_approval",
@@ -99,6 +102,30 @@ def markdown(args, runs: list[dict], same: bool | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def figures(args, runs: list[dict], same: bool | None) -> list[tuple[str, str, str, float]]:
+    """The run's figures, one row each (key, measurement, unit, value), for the CSV beside the page: each
+    executor's wall time, evaluations, evaluations per second and overhead; each generation's epsilon and
+    acceptance rate (of the local processes' run); the run's settings; whether Dask gave the same posterior."""
+    rows = [("population_size", "particles per generation", "", args.population_size),
+            ("generations_asked", "generations at most", "", args.generations),
+            ("households", "households", "", args.households or 3000)]
+    for r in runs:
+        e = r["executor"]
+        rows += [(f"{e}.workers", f"{e}: workers", "", r["workers"]),
+                 (f"{e}.wall_s", f"{e}: wall time", "s", r["wall_seconds"]),
+                 (f"{e}.evaluations", f"{e}: evaluations", "", r["evaluations"]),
+                 (f"{e}.rate", f"{e}: evaluations per second", "1/s", r["evaluations_per_second"]),
+                 (f"{e}.overhead", f"{e}: the runner's overhead", "share", r["overhead_share"])]
+    for g in runs[0]["generations"]:
+        k = int(g["generation"])
+        rows += [(f"gen{k}.epsilon", f"generation {k}: epsilon", "", g["epsilon"]),
+                 (f"gen{k}.acceptance", f"generation {k}: acceptance rate", "share", g["acceptance_rate"])]
+    rows.append(("generations", "generations run", "", len(runs[0]["generations"])))
+    if same is not None:
+        rows.append(("dask.same_posterior", "the same posterior on Dask", "bool", float(same)))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=None, help="default: the scenario's (3,000)")
@@ -125,6 +152,9 @@ def main(argv: list[str] | None = None) -> None:
     print(text, end="")
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
+        table = pd.DataFrame(figures(args, runs, same), columns=["key", "measurement", "unit", "value"])
+        table["load_after"], table["code"] = round(os.getloadavg()[0], 2), code_version()
+        table.to_csv(args.markdown.with_suffix(".csv"), index=False)  # what docs/calibration.md quotes
     if args.json:
         for r in runs:
             r.pop("posterior")

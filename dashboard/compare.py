@@ -21,7 +21,7 @@ from dashboard import charts, explore, limits
 from dashboard.i18n import phase_name, scenario_name, t
 from dashboard.jobs import POLL_SECONDS, Cancelled, Job, JobButtons, JobState, JobStatus
 from dashboard.tables import differences_html, explanation, means_html
-from dashboard.widgets import Tip
+from dashboard.widgets import Prose, Tip
 from experiments import api
 from experiments.evaluate import run_one
 from experiments.executors import SerialExecutor
@@ -180,10 +180,10 @@ def Results(result: dict):
     charts.show(charts.bands(named, "unmet_total", [scenario_name(label) for label in labels], t("compare_bands"),
                              t("axis_day"), t("axis_needs"), [(p.start, phase_name(p.name)) for p in first.phases],
                              first.days, tips), "liandong-comparison")
-    solara.Markdown(f"**{t('compare_means')}**")
+    Prose(f"**{t('compare_means')}**")
     solara.Text(t("compare_means_note"), classes=["note"])
     Table(means_html(result["means"], labels))
-    solara.Markdown(f"**{t('compare_diffs')}**")
+    Prose(f"**{t('compare_diffs')}**")
     solara.Text(t("compare_diffs_note", reference=scenario_name(labels[0])), classes=["note"])
     for label in labels[1:]:
         why = explanation(result, label, labels[0])

@@ -23,6 +23,7 @@ from dashboard import charts, explore, jobs, limits
 from dashboard.i18n import language, t
 from dashboard.jobs import Job, JobButtons, JobState, JobStatus
 from dashboard.navigation import page
+from dashboard.widgets import Prose
 from experiments import district as district_runs
 from experiments.seeds import run_seed
 from scenarios import ScenarioError
@@ -440,11 +441,11 @@ def Results(result: dict):
                 title = t("district_map_title", arm=t(f"district_arm_{arm}"), day=shown)
                 charts.show(tile_map(tile_rows(result, arm, shown), title, top), f"liandong-district-{arm}",
                             on_pick=lambda i, a=arm: open_in_explore(result, int(i), a))
-    solara.Markdown(f"**{t('district_compare_title')}**")
+    Prose(f"**{t('district_compare_title')}**")
     solara.Text(t("district_compare_note", reps=result["reps"]), classes=["note"])
     solara.HTML(tag="div", unsafe_innerHTML=comparison_html(result), style="overflow-x: auto; font-size: 13px",
                 classes=["table-box"])
-    solara.Markdown(f"**{t('district_open_title')}**")
+    Prose(f"**{t('district_open_title')}**")
     solara.Text(t("district_open_note"), classes=["note"])
     frame = result["maps"]["a"]["communities"]
     with solara.Row(style={"flex-wrap": "wrap"}, classes=["district-open"]):

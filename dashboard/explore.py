@@ -39,7 +39,7 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.jobs import JobState, JobStatus
-from dashboard.widgets import ErrorMessage, Tip
+from dashboard.widgets import ErrorMessage, Prose, Tip
 from scenarios import Scenario, ScenarioError
 from scenarios.schema import TARGETING_MODES
 from simulation import DAILY_COLUMNS, SUMMARY_KEYS, CommunityModel
@@ -404,7 +404,7 @@ def Lever(key: str, name: str, info, label: str | None = None):
 
 @solara.component
 def MechanismPanel():
-    solara.Markdown(f"**{t('mechanisms')}**")
+    Prose(f"**{t('mechanisms')}**")
     scenario_fields = {key: (name, info) for s in MECHANISMS for key, name, info in _fields(s)}
     for key in SWITCHES:  # each section's on/off switch, named after its mechanism
         Lever(key, *scenario_fields[key], label=section_name(key.split(".")[0]))

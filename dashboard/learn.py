@@ -12,6 +12,7 @@ import solara
 from dashboard import compare, explore, meaning, tables
 from dashboard.i18n import scenario_name, t
 from dashboard.navigation import page
+from dashboard.widgets import Prose
 
 LESSON_REPS = 5  # runs of each scenario: enough for a clear verdict on the lessons' outcomes, quick in class
 
@@ -84,8 +85,8 @@ def LessonCard(number: int, lesson: Lesson):
     a, b = (scenario_name(name) for name in lesson.pair)
     with solara.Card(t(f"{prefix}_title"), margin=0, classes=[f"learn-{prefix}", "lesson"],
                      style={"margin-bottom": "12px"}):
-        solara.Markdown(t(f"{prefix}_text"))
-        solara.Markdown(f"**{t('learn_question')}**{t('learn_ask', b=b, a=a, outcome=t(f'key_{lesson.key}'))}")
+        Prose(t(f"{prefix}_text"))
+        Prose(f"**{t('learn_question')}**{t('learn_ask', b=b, a=a, outcome=t(f'key_{lesson.key}'))}")
         choice = predictions.value.get(prefix)
         def predict(index) -> None:
             if isinstance(index, int) and 0 <= index < len(CHOICES):
@@ -108,13 +109,13 @@ def LessonCard(number: int, lesson: Lesson):
             if found is not None:
                 direction, words = found
                 right = direction == choice
-                solara.Markdown(f"**{t('learn_answer')}**{t('learn_result', b=b, a=a, outcome=t(f'key_{lesson.key}'), verdict=words)}"  # noqa: E501
+                Prose(f"**{t('learn_answer')}**{t('learn_result', b=b, a=a, outcome=t(f'key_{lesson.key}'), verdict=words)}"  # noqa: E501
                                 f" {t('learn_right') if right else t('learn_wrong')}")
                 why = tables.explanation(compare.outcome.value, lesson.pair[1], lesson.pair[0])
                 if why:
                     solara.Text(why, classes=["why", "note"])
-                solara.Markdown(f"**{t('learn_notice')}**{t(f'{prefix}_notice')}")
-                solara.Markdown(f"**{t('learn_try')}**{t(f'{prefix}_try')}")
+                Prose(f"**{t('learn_notice')}**{t(f'{prefix}_notice')}")
+                Prose(f"**{t('learn_try')}**{t(f'{prefix}_try')}")
                 with solara.Row(style={"flex-wrap": "wrap"}):
                     solara.Button(t("learn_open", name=scenario_name(lesson.explore)),
                                   on_click=lambda: open_in_explore(lesson.explore), text=True)
@@ -124,6 +125,6 @@ def LessonCard(number: int, lesson: Lesson):
 @solara.component
 def Learn():
     """The Learn page."""
-    solara.Markdown(t("learn_intro"))
+    Prose(t("learn_intro"))
     for number, lesson in enumerate(LESSONS, start=1):
         LessonCard(number, lesson)

@@ -1,10 +1,12 @@
-"""Small pieces the pages share: a tooltip that does not cover the controls below it, and an error message in the
-page's language."""
+"""Small pieces the pages share: a tooltip that does not cover the controls below it, an error message in the
+page's language, and text with emphasis (`Prose`)."""
 
 from __future__ import annotations
 
+import functools
 import html
 
+import markdown
 import reacton.ipyvuetify as rv
 import solara
 
@@ -37,3 +39,18 @@ def ErrorMessage(prefix: str, text: str, classes: list[str]):
         body += (f'<details class="original"><summary>{html.escape(t("original_message"))}</summary>'
                  f"{html.escape(text)}</details>")
     solara.Error(children=[solara.HTML(tag="div", unsafe_innerHTML=body)], classes=classes)
+
+
+@functools.lru_cache(maxsize=512)
+def _prose_html(text: str) -> str:
+    return markdown.markdown(html.escape(text, quote=False))
+
+
+@solara.component
+def Prose(text: str):
+    """A short text with Markdown emphasis (`**bold**`, `*italic*`, lists), rendered to HTML on the server.
+
+    Solara's `Markdown` loads mermaid and KaTeX into the page the first time one is shown (about 1 MB of
+    compressed script, parsed on every page load); the dashboard's texts need neither. The text is escaped first,
+    so only Markdown's own markup becomes HTML."""
+    solara.HTML(tag="div", unsafe_innerHTML=_prose_html(text), classes=["prose"])

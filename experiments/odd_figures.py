@@ -53,7 +53,7 @@ from simulation.provenance import code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "findings"
-DOCS = (ROOT / "docs" / "odd.md", ROOT / "README.md", ROOT / "docs" / "district.md")
+DOCS = (ROOT / "docs" / "odd.md", ROOT / "README.md", ROOT / "docs" / "district.md", ROOT / "docs" / "calibration.md")
 SEEDS = tuple(range(10))
 EXIT_BAD_INPUT = 2
 COMMAND = "python -m experiments.odd_figures --write"

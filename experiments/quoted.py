@@ -6,6 +6,7 @@
 - The preset's own arithmetic (sunk cadres per community and per 1,000 households, the communities' sizes):
   `scenarios/districts/jianghan_2020.toml`, no runs.
 - The district benchmark: `docs/performance-district.csv` (`make bench-district`), one run.
+- The calibration benchmark: `docs/performance-calibration.csv` (`make bench-calibration`), one run.
 - The README's findings: the preset means of `docs/findings/presets.csv` and the comparison over the calibration's
   posterior, `docs/findings/posterior.csv` (`make findings-tables`).
 
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPARISONS = {"jianghan": ROOT / "docs" / "findings" / "district" / "jianghan_2020.csv",
                "classroom": ROOT / "docs" / "findings" / "district" / "classroom_district.csv"}
 BENCH = ROOT / "docs" / "performance-district.csv"
+CALIBRATION_BENCH = ROOT / "docs" / "performance-calibration.csv"
 POLICIES = ("per_household", "by_vulnerability", "by_backlog")
 MEASURES = (("worst_decile_unmet_per_household", "worst"), ("unmet_need_days_per_household", "total"))
 
@@ -43,6 +45,8 @@ def policies(path: Path, short: str) -> tuple[dict[str, str], dict[str, str]]:
     means = stats.scenario_means(frame, keys=keys).set_index(["scenario", "key"])["mean"]
     diffs = stats.paired_differences(frame, keys=keys, reference="equal").set_index(["scenario", "key"])
     figures = {f"district.{short}.equal.{name}": n2(means[("equal", key)]) for key, name in MEASURES}
+    gini = {policy: means[(policy, "gini_unmet_per_household")] for policy in ("equal",) + POLICIES}
+    figures[f"district.{short}.lowest_gini"] = f"`{min(gini, key=gini.get)}`"
     for policy in POLICIES:
         for key, name in MEASURES + (("critical_failures", "failures"),):
             d = diffs.loc[(policy, key)]
@@ -72,10 +76,24 @@ def jianghan_preset() -> dict[str, str]:
     district = district_format.load("jianghan_2020")
     sizes = [plan.scenario.households for plan in district_format.communities(district)]
     sunk = district.pools.sunk_cadres.total
-    return {"district.jianghan.equal_share": n0(sunk / len(sizes)),
+    c = district.communities
+    return {"district.jianghan.communities": n0(len(sizes)), "district.jianghan.sunk": n0(sunk),
+            "district.jianghan.households_min": n0(c.households_min), "district.jianghan.households_max": n0(
+                c.households_max),
+            "district.jianghan.elderly_range": f"{c.elderly_share[0]:.0%}-{c.elderly_share[1]:.0%}",
+            "district.jianghan.equal_share": n0(sunk / len(sizes)),
             "district.jianghan.per_1000": n0(1000 * sunk / sum(sizes)),
             "district.jianghan.largest": _hundreds(max(sizes)),
-            "district.jianghan.smallest": _hundreds(min(sizes))}
+            "district.jianghan.smallest": _hundreds(min(sizes)), **classroom_preset()}
+
+
+def classroom_preset() -> dict[str, str]:
+    """The classroom district's communities: how many, their sizes and its sunk cadres (from the file)."""
+    district = district_format.load("classroom_district")
+    sizes = [plan.scenario.households for plan in district_format.communities(district)]
+    return {"district.classroom.communities": n0(len(sizes)), "district.classroom.smallest": n0(min(sizes)),
+            "district.classroom.largest": n0(max(sizes)), "district.classroom.sunk": n0(
+                district.pools.sunk_cadres.total)}
 
 
 BENCH_FIGURES = {  # key in the benchmark's table -> how the documents quote it
@@ -97,6 +115,40 @@ def bench(path: Path = BENCH) -> dict[str, str]:
     figures["bench.load"] = f"{frame['load_before'].iloc[0]:.1f}"
     figures["bench.city_verdict"] = "met" if values["wuhan_city.whole.s"] < 300 else "missed"
     return figures
+
+
+EXECUTORS = {"processes": "local processes", "dask": "Dask LocalCluster"}
+
+
+def calibration_bench(path: Path = CALIBRATION_BENCH) -> tuple[dict[str, str], dict[str, str]]:
+    """The calibration benchmark's figures (`calbench.<key>`: its settings, the first and last generation's epsilon
+    and acceptance rate, the local run's minutes and whether Dask gave the same posterior) and its table of
+    executors (`calibration_bench`)."""
+    frame = pd.read_csv(path)
+    v = dict(zip(frame["key"], frame["value"]))
+    last = int(v["generations"]) - 1
+    first_eps, last_eps = f"{v['gen0.epsilon']:.3g}", f"{v[f'gen{last}.epsilon']:.3g}"
+    first_acc, last_acc = n2(v["gen0.acceptance"]), n2(v[f"gen{last}.acceptance"])
+    figures = {"calbench.population_size": n0(v["population_size"]), "calbench.generations": n0(v["generations"]),
+               "calbench.households": n0(v["households"]), "calbench.load": f"{frame['load_after'].iloc[0]:.1f}",
+               "calbench.first_epsilon": first_eps, "calbench.first_acceptance": first_acc,
+               "calbench.last": n0(last), "calbench.last_epsilon": last_eps, "calbench.last_acceptance": last_acc,
+               "calbench.minutes": f"{v['processes.wall_s'] / 60:.1f}",
+               "calbench.verdict": "met" if v["processes.wall_s"] < 20 * 60 else "missed"}
+    ran = last + 1
+    figures["calbench.run"] = (
+        f"The run stopped after {n0(ran)} generation{'s' if ran > 1 else ''}: epsilon {first_eps} in the first"
+        f" (acceptance rate {first_acc})" + (f" and {last_eps} in the last ({last_acc})" if ran > 1 else "")
+        + ("; an epsilon of 0 means every accepted run fell inside all the targets' bands, where the sampler stops"
+           if v[f"gen{last}.epsilon"] == 0 else "") + ".")
+    if "dask.same_posterior" in v:
+        figures["calbench.dask_same"] = "identical" if v["dask.same_posterior"] else "not identical"
+    rows = ["| executor | workers | wall | evaluations | evaluations/s | overhead |", "|---|---|---|---|---|---|"]
+    for key, name in EXECUTORS.items():
+        if f"{key}.wall_s" in v:
+            rows.append(f"| {name} | {n0(v[f'{key}.workers'])} | {v[f'{key}.wall_s']:.0f} s | "
+                        f"{n0(v[f'{key}.evaluations'])} | {v[f'{key}.rate']:.2f} | {v[f'{key}.overhead']:.1%} |")
+    return figures, {"calibration_bench": "\n".join(rows)}
 
 
 PRESETS = ROOT / "docs" / "findings" / "presets.csv"
@@ -142,5 +194,8 @@ def read() -> tuple[dict[str, str], dict[str, str]]:
         tables.update(table)
     figures.update(jianghan_preset())
     figures.update(bench())
+    more, table = calibration_bench()
+    figures.update(more)
+    tables.update(table)
     figures.update(findings())
     return figures, tables
