@@ -269,13 +269,12 @@ def _pass_whole(todo, cells, cost, classes, room, served, span):
         spent[c] = total if fit > 0 else 0.0
     part = np.empty(len(todo), dtype=np.int64)
     n_part = 0
-    for i in todo:
+    for i in todo:  # without branches (whether an entry is below, at or past its cut-off is unpredictable); the
+        # entries of `todo` are not served yet
         at = cutoff[cells[i]]
-        if classes[i] < at:
-            served[i] = True
-        elif classes[i] == at:
-            part[n_part] = i
-            n_part += 1
+        served[i] = classes[i] < at
+        part[n_part] = i
+        n_part += classes[i] == at
     return part[:n_part], cutoff, spent
 
 
@@ -328,20 +327,20 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
         horizon = np.empty(n_cells, np.int64)  # the cut-off's report day + lookahead, per cell
         for c in range(n_cells):
             horizon[c] = cutoff[c] % span + lookahead
-        for i in range(len(cells)):
-            if served[i] or cost[i] > left[cells[i]] + 1e-9:
-                continue
-            day = classes[i]
-            while day >= span:  # classes % span, without a division: classes are a few ranks of span
-                day -= span
-            if day <= horizon[cells[i]]:
-                nxt[n] = i
-                n += 1
+        top = 0
+        for i in range(len(classes)):
+            top = max(top, classes[i] + 1)
+        day_of = np.empty(top, np.int64)  # classes % span, looked up
+        for x in range(top):
+            day_of[x] = x % span
+        for i in range(len(cells)):  # without branches: which entries go on is unpredictable
+            c = cells[i]
+            nxt[n] = i
+            n += (not served[i]) & (cost[i] <= left[c] + 1e-9) & (day_of[classes[i]] <= horizon[c])
     else:
         for i in todo:
-            if not served[i] and cost[i] <= left[cells[i]] + 1e-9:
-                nxt[n] = i
-                n += 1
+            nxt[n] = i
+            n += (not served[i]) & (cost[i] <= left[cells[i]] + 1e-9)
     return nxt[:n], left
 
 
@@ -368,24 +367,27 @@ def _help(rows, cats, counselling_effect, package_days, refill_days, turned_away
 @njit(cache=True)
 def _known(open_, reported):
     """The open and reported needs: rows and categories, category by category, each in row order. `open_` and
-    `reported` are the (households x categories) tables' bytes: each category's column is contiguous, and few of
-    its cells are known open needs, so a plain branch predicts well."""
+    `reported` are the (households x categories) tables' bytes: each category's column is contiguous. The rows are
+    collected without branches (which needs are known is unpredictable: a branch would mispredict often), each
+    written and kept when known, into one spare place past the end."""
     n, k = open_.shape
-    count = 0
+    count = np.zeros(k + 1, np.int64)  # where each category's rows start
     for c in range(k):
         open_c, reported_c = open_[:, c], reported[:, c]
+        m = 0
         for r in range(n):
-            count += open_c[r] & reported_c[r]
-    rows = np.empty(count, np.int64)
-    cats = np.empty(count, np.int64)
+            m += open_c[r] & reported_c[r]
+        count[c + 1] = count[c] + m
+    rows = np.empty(count[k] + 1, np.int64)
+    cats = np.empty(count[k], np.int64)
     m = 0
     for c in range(k):
         open_c, reported_c = open_[:, c], reported[:, c]
         for r in range(n):
-            if open_c[r] & reported_c[r]:
-                rows[m], cats[m] = r, c
-                m += 1
-    return rows, cats
+            rows[m] = r
+            m += open_c[r] & reported_c[r]
+        cats[count[c]:count[c + 1]] = c
+    return rows[:m], cats
 
 
 @njit(cache=True)
@@ -447,11 +449,11 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     m, away = 0, 0
     for k in range(n_teams):
         start = m
-        for j in range(first[k], first[k + 1]):
-            if served[j]:
-                done[entries[j]] = True
-                met_rows[m], met_cats[m] = rows[entries[j]], cats[entries[j]]
-                m += 1
+        for j in range(first[k], first[k + 1]):  # without branches: which entries were served is unpredictable
+            e = entries[j]  # each entry once
+            done[e] = served[j]
+            met_rows[m], met_cats[m] = rows[e], cats[e]
+            m += served[j]
         turned = _help(met_rows[start:m], met_cats[start:m], effects[k], package_days, refill_days, turned_away,
                        food_days_factor, food_stock, medicine_stock, distress)
         if turned:  # the escort went, the hours are spent; the need stays open
@@ -466,13 +468,7 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     n_rest = len(rows) - np.count_nonzero(done)
     if n_rest == len(rows):  # nothing served: what is left is the queue itself
         return False, done, rows, cats, classes, met_rows[:m], met_cats[:m], met_first, used, by_category, away
-    rest_rows, rest_cats, rest_classes = np.empty(n_rest, np.int64), np.empty(n_rest, np.int64), \
-        np.empty(n_rest, np.int64)
-    n_left = 0
-    for i in range(len(rows)):
-        if not done[i]:
-            rest_rows[n_left], rest_cats[n_left], rest_classes[n_left] = rows[i], cats[i], classes[i]
-            n_left += 1
+    rest_rows, rest_cats, rest_classes = _keep(done, rows, cats, classes)
     return True, done, rest_rows, rest_cats, rest_classes, met_rows[:m], met_cats[:m], met_first, used, \
         by_category, away
 
@@ -481,13 +477,14 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
 def _keep(served, rows, cats, classes):
     """rows[~served], cats[~served], classes[~served]."""
     n = len(served) - np.count_nonzero(served)
-    out_rows, out_cats, out_classes = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    # without branches (which entries were served is unpredictable): each entry written, and kept when not served,
+    # into one spare place past the end
+    out_rows, out_cats, out_classes = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
     m = 0
     for i in range(len(served)):
-        if not served[i]:
-            out_rows[m], out_cats[m], out_classes[m] = rows[i], cats[i], classes[i]
-            m += 1
-    return out_rows, out_cats, out_classes
+        out_rows[m], out_cats[m], out_classes[m] = rows[i], cats[i], classes[i]
+        m += not served[i]
+    return out_rows[:n], out_cats[:n], out_classes[:n]
 
 
 @njit(cache=True)
