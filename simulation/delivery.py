@@ -34,7 +34,17 @@ class Queue:
 
     def without(self, served: np.ndarray) -> Queue:
         """The queue less the entries `served` (a mask)."""
-        return Queue(*_keep(served, self.rows, self.cats, self.classes))
+        return Queue(*_keep(served, self.rows, self.cats, self.classes, False))
+
+    def part(self, mask: np.ndarray) -> Queue:
+        """The entries `mask` selects, in order."""
+        return Queue(*_keep(mask, self.rows, self.cats, self.classes, True))
+
+    def less_closed(self, open_: np.ndarray, category: int) -> Queue:
+        """The queue less its entries of `category` whose need is no longer open in the needs table `open_` (met
+        since the queue was made); the queue itself when there are none."""
+        gone = _closed(self.rows, self.cats, open_[:, category], category)
+        return self.without(gone) if gone.any() else self
 
     def gone_from(self, rest: Queue) -> np.ndarray:
         """Mask of the entries whose household has no entry in `rest` (what serving this queue left of it):
@@ -108,13 +118,10 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
 def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
     """The teams serve only the entries `part` (a mask) of the queue, as `serve_teams` would serve the queue of
     those entries alone; returns the queue less what they served (the other entries in their order)."""
-    own = Queue(q.rows[part], q.cats[part], q.classes[part])
-    done = _serve_teams(model, own, teams)[0]
+    done = _serve_teams(model, q.part(part), teams)[0]
     if not done.any():
         return q
-    served = np.zeros(len(q), dtype=bool)
-    served[np.flatnonzero(part)[done]] = True
-    return q.without(served)
+    return Queue(*_keep_part(part, done, q.rows, q.cats, q.classes))
 
 
 def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue, list[np.ndarray]]:
@@ -468,23 +475,46 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     n_rest = len(rows) - np.count_nonzero(done)
     if n_rest == len(rows):  # nothing served: what is left is the queue itself
         return False, done, rows, cats, classes, met_rows[:m], met_cats[:m], met_first, used, by_category, away
-    rest_rows, rest_cats, rest_classes = _keep(done, rows, cats, classes)
+    rest_rows, rest_cats, rest_classes = _keep(done, rows, cats, classes, False)
     return True, done, rest_rows, rest_cats, rest_classes, met_rows[:m], met_cats[:m], met_first, used, \
         by_category, away
 
 
 @njit(cache=True)
-def _keep(served, rows, cats, classes):
-    """rows[~served], cats[~served], classes[~served]."""
-    n = len(served) - np.count_nonzero(served)
-    # without branches (which entries were served is unpredictable): each entry written, and kept when not served,
-    # into one spare place past the end
+def _keep(mask, rows, cats, classes, selected):
+    """rows[m], cats[m], classes[m] for m = mask if `selected`, else ~mask."""
+    n = np.count_nonzero(mask)
+    n = n if selected else len(mask) - n
+    # without branches (which entries are kept is unpredictable): each entry written, and kept when it is, into one
+    # spare place past the end
     out_rows, out_cats, out_classes = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
     m = 0
-    for i in range(len(served)):
+    for i in range(len(mask)):
         out_rows[m], out_cats[m], out_classes[m] = rows[i], cats[i], classes[i]
-        m += not served[i]
+        m += mask[i] == selected
     return out_rows[:n], out_cats[:n], out_classes[:n]
+
+
+@njit(cache=True)
+def _keep_part(part, done, rows, cats, classes):
+    """The entries left when those of `part` (a mask) that `done` (a mask over part's entries, in order) marks were
+    served: rows[~served], ... with served[flatnonzero(part)[done]] = True."""
+    served = np.zeros(len(part), np.bool_)
+    j = 0
+    for i in range(len(part)):
+        if part[i]:
+            served[i] = done[j]
+            j += 1
+    return _keep(served, rows, cats, classes, False)
+
+
+@njit(cache=True)
+def _closed(rows, cats, open_c, category):
+    """(cats == category) & ~open_c[rows]: the entries of `category` whose need is no longer open."""
+    out = np.empty(len(rows), np.bool_)
+    for i in range(len(rows)):
+        out[i] = cats[i] == category and not open_c[rows[i]]
+    return out
 
 
 @njit(cache=True)

@@ -122,5 +122,4 @@ class EmergencyOnline(Mechanism):
         if len(requests) == 0:
             return queue
         model.ledger.meet_rows(hh, requests, PSYCH, model.day, "online_psych")
-        met = (queue.cats == PSYCH) & ~hh.open[queue.rows, PSYCH]
-        return queue.without(met) if met.any() else queue
+        return queue.less_closed(hh.open, PSYCH)
