@@ -129,9 +129,9 @@ def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue,
     ledger = model.hours
     n_categories = len(CATEGORIES)
     capacities = []
-    team_of = np.full(n_categories, -1, dtype=np.int64)
+    team_of = [-1] * n_categories  # lists, made arrays once: a few entries, where NumPy's item access costs more
     cost = np.full((len(teams), n_categories), np.inf)
-    bounds = np.zeros(len(teams) + 1, dtype=np.int64)
+    bounds = [0]
     for k, team in enumerate(teams):
         capacity = team.capacity
         if team.kind is not None:
@@ -141,16 +141,18 @@ def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue,
         capacity = np.asarray(capacity, dtype=float)
         capacities.append(capacity)
         if capacity.sum() > 0:
-            team_of[list(team.categories)] = k
+            for category in team.categories:
+                team_of[category] = k
         cost[k, :len(team.hours)] = team.hours[:n_categories]
-        bounds[k + 1] = bounds[k] + len(capacity)
+        bounds.append(bounds[k] + len(capacity))
+    edges, team_of, bounds = bounds, np.array(team_of, dtype=np.int64), np.array(bounds, dtype=np.int64)
     done, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
                                         [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
     for k, team in enumerate(teams):
         if team.kind is not None:
-            _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
-    return done, rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+            _book(ledger, team, by_category[edges[k]:edges[k + 1]])
+    return done, rest, [used[edges[k]:edges[k + 1]] for k in range(len(teams))]
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
