@@ -74,6 +74,7 @@ TASKS: tuple[str, ...] = (
     "distribution",       # carrying packages and kits the last hundred metres, handing out supply
 )
 _TASK = {t: i for i, t in enumerate(TASKS)}
+_TASK_INDICES: dict[tuple[str, ...], list[int]] = {}  # the task tuples `spend_each` was given, as indices
 _KIND = {k: i for i, k in enumerate(KINDS)}
 
 # The task a served need of each category books (simulation/households.py CATEGORIES order), for responders who are
@@ -107,6 +108,7 @@ class Hours:
         self._budgets: dict[str, float] = {}
         self._charged: dict[str, float] = {}
         self._taken = np.zeros(len(KINDS))  # what a per-cell spend took from each of its accounts (`spend`)
+        self._taken_each = np.zeros((len(SERVICE_TASKS), len(KINDS)))  # the same for each task (`spend_each`)
 
     # --- accounts ---------------------------------------------------------------------------------------------
     def _account(self, kind: str, owner: str, create: bool = False) -> int:
@@ -124,6 +126,7 @@ class Hours:
             self._cells = np.vstack([self._cells, np.zeros(self.n_cells)])
             self._cells_offered = np.vstack([self._cells_offered, np.zeros(self.n_cells)])
             self._taken = np.zeros(len(self._kind_of))
+            self._taken_each = np.zeros((len(self._taken_each), len(self._kind_of)))
         return row
 
     def offer(self, kind: str, hours, owner: str = "") -> None:
@@ -289,7 +292,9 @@ class Hours:
         owner)` would, for the columns that ask anything (a column of zeros books nothing). `hours` is cells x
         tasks for a per-cell kind (or group), one row of tasks for a community-wide kind. Returns the grants, in
         the same shape (zero where nothing was asked). One call for what a team served today, task by task."""
-        idx = [_TASK[task] for task in tasks]
+        idx = _TASK_INDICES.get(tasks)
+        if idx is None:
+            idx = _TASK_INDICES[tasks] = [_TASK[task] for task in tasks]
         ask = np.asarray(hours, dtype=float)
         if per_cell(kind):
             if ask.shape != (self.n_cells, len(idx)):
@@ -298,10 +303,12 @@ class Hours:
             rows = self._rows(kind, owner)
             if not rows:
                 return np.zeros(ask.shape)
-            granted, by_row, asked = _spend_cells_each(self._cells, _row_array(rows), ask)
-            spent = self._spent
+            if len(idx) > len(self._taken_each):
+                self._taken_each = np.zeros((len(idx), len(self._kind_of)))
+            granted, asked = _spend_cells_each(self._cells, _row_array(rows), ask, self._taken_each)
+            by_row, spent = self._taken_each, self._spent
             for j, t in enumerate(idx):
-                if asked[j]:
+                if asked >> j & 1:
                     for i, r in enumerate(rows):
                         spent[r][t] = spent[r].get(t, 0.0) + by_row[j, i]
             return granted
@@ -475,21 +482,23 @@ def _spend_cells(left, rows, ask, scalar, cap):
 
 
 @njit(cache=True)
-def _spend_cells_each(left, rows, ask):
+def _spend_cells_each(left, rows, ask, by_row):
     """`_spend_cells` (an ask per cell, no budget) for each column of `ask` (cells x tasks) that asks anything
-    (a nonzero or NaN entry), one column after the other. Returns the grants (cells x tasks), the hours taken from
-    each account for each column (tasks x accounts), and which columns asked anything."""
+    (a nonzero or NaN entry), one column after the other. Returns the grants (cells x tasks) and which columns
+    asked anything (bit j for column j); the hours taken from each account for column j are by_row[j, :len(rows)]
+    (a buffer of at least tasks x accounts)."""
     n_cells, n_tasks = ask.shape
     granted = np.zeros((n_cells, n_tasks))
-    by_row = np.zeros((n_tasks, len(rows)))
-    asked = np.zeros(n_tasks, np.bool_)
+    asked = 0
     for j in range(n_tasks):
+        wants = False
         for c in range(n_cells):
             if ask[c, j] != 0.0:  # NaN too
-                asked[j] = True
+                wants = True
                 break
-        if not asked[j]:
+        if not wants:
             continue
+        asked |= 1 << j
         column = np.empty(n_cells)
         for c in range(n_cells):
             column[c] = ask[c, j]
@@ -498,4 +507,4 @@ def _spend_cells_each(left, rows, ask):
             granted[c, j] = want[c]
         for i in range(len(rows)):
             by_row[j, i] = taken[i]
-    return granted, by_row, asked
+    return granted, asked

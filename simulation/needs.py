@@ -119,7 +119,27 @@ def _acute_events(model, n, rng: np.random.Generator) -> np.ndarray:
     rate = np.where(hh.chronic[out], n.acute_rate_chronic, n.acute_rate)
     extra = (np.minimum(rate * n.acute_rate_no_medicine, 1.0) - rate) / np.maximum(1.0 - rate, 1e-12)
     u = model.streams("needs:no_medicine", model.day).random(len(out))
-    return np.union1d(struck, out[u < extra])
+    return _union_sorted(struck, out[u < extra])
+
+
+@njit(cache=True)
+def _union_sorted(a, b):
+    """np.union1d(a, b) of two sorted arrays of distinct rows: merged, each row once."""
+    out = np.empty(len(a) + len(b), np.int64)
+    i = j = n = 0
+    while i < len(a) or j < len(b):
+        if j == len(b) or (i < len(a) and a[i] < b[j]):
+            out[n] = a[i]
+            i += 1
+        elif i == len(a) or b[j] < a[i]:
+            out[n] = b[j]
+            j += 1
+        else:  # in both
+            out[n] = a[i]
+            i += 1
+            j += 1
+        n += 1
+    return out[:n]
 
 
 @njit(cache=True)
