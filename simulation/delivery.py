@@ -450,8 +450,8 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     served, used = _allocate_compiled(cells, costs, entry_classes, capacity, bounds, states, span, lookahead, rounds)
     by_category = np.zeros((len(capacity), cost.shape[1]))  # the hours served, by cell and category
     for j in range(len(entries)):
-        if served[j]:
-            by_category[cells[j], cats[entries[j]]] += costs[j]
+        # without a branch (which entries were served is unpredictable): adding 0.0 to hours leaves them as they are
+        by_category[cells[j], cats[entries[j]]] += costs[j] if served[j] else 0.0
     done = np.zeros(len(rows), np.bool_)
     met_rows, met_cats = np.empty(len(entries), np.int64), np.empty(len(entries), np.int64)
     met_first = np.zeros(n_teams + 1, np.int64)
