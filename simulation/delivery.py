@@ -180,7 +180,7 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
     hh, n = model.households, model.config.needs
     touched, done, rest_rows, rest_cats, rest_classes, met_rows, met_cats, met_first, used, by_category, away = \
         _serve_compiled(q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
-                        model.streams.pcg64_states([f"serve:{by}" for by in bys], model.day), model.config.days + 1,
+                        model.streams.pcg64_states(_streams_of(bys), model.day), model.config.days + 1,
                         LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
                         hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
     model.ledger.turned_away += away
@@ -188,6 +188,18 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
         model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
     rest = Queue(rest_rows, rest_cats, rest_classes) if touched else q
     return done, rest, used, by_category
+
+
+def _streams_of(bys: list[str]) -> tuple[str, ...]:
+    """The serve streams of the teams `bys`, `serve:<by>` (the same few lists every day: kept)."""
+    key = tuple(bys)
+    found = _STREAMS.get(key)
+    if found is None:
+        found = _STREAMS[key] = tuple(f"serve:{by}" for by in bys)
+    return found
+
+
+_STREAMS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float | None, hours: dict[int, float],
