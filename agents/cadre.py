@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from mesa import Agent
+from numba import njit
 
 
 class CadreRoster:
@@ -54,13 +55,19 @@ class CadreRoster:
     def hours_today(self) -> np.ndarray:
         """Hours each cadre can give today, less what fatigue takes; none while off sick or gone."""
         c = self.config
-        return np.where(self.on_duty(), c.hours_per_day * (1.0 - c.fatigue_penalty * self.fatigue), 0.0)
+        return _hours_today(self.fatigue, self.off_until, self.gone, self.day, c.hours_per_day, c.fatigue_penalty)
 
     def end_day(self, load: np.ndarray, hours_offered: np.ndarray, rows: slice | np.ndarray = slice(None)) -> None:
         """Tire in proportion to today's load (share of the hours offered that were used), less `fatigue_recovery`
         (0 by default: nobody relieves them; relief by sunk cadres is `health`'s). A cadre off sick or gone works
         nothing: its load is 0, whatever its cells' load."""
         c = self.config
+        span = range(len(self.fatigue))[rows] if isinstance(rows, slice) else None
+        if span is not None and span.step == 1 and type(load) is np.ndarray and type(hours_offered) is np.ndarray \
+                and load.dtype == hours_offered.dtype == np.float64 and len(load) == len(hours_offered) == len(span):
+            _end_day(load, hours_offered, span.start, self.fatigue, self.load, self.hours_worked, self.off_until,
+                     self.gone, self.day, c.fatigue_rate, c.fatigue_recovery)  # the same, in one compiled pass
+            return
         load = np.where(self.on_duty()[rows], load, 0.0)
         self.load[rows] = load
         self.hours_worked[rows] = load * hours_offered
@@ -77,6 +84,10 @@ class CadreRoster:
         Tomorrow's hours (`hours_today`) are then those of day + 1. Returns how many fell ill today and how many of
         them left."""
         c = self.config
+        if len(u) == len(self.fatigue) and u.dtype == np.float64:
+            self.day = day + 1
+            return _health(day, u, self.fatigue, self.sunk, self.off_until, self.gone, c.relief_recovery,
+                           c.sick_rate, c.leave_share, c.sick_days)
         duty = self.on_duty(day)
         own = duty & ~self.sunk
         n_own = int(own.sum())
@@ -129,3 +140,63 @@ class Cadre(Agent):
         """This cadre's end of day alone (the model ends all cadres' days at once with the roster)."""
         self.model.cadre_roster.end_day(np.array([load]), np.array([hours_offered]),
                                         slice(self.index, self.index + 1))
+
+
+# --- the roster's day in compiled loops: each does, cadre by cadre, what the NumPy lines of its method do
+# (elementwise: the same numbers); a roster has hundreds of rows, where each NumPy call costs more than its work -------
+@njit(cache=True)
+def _hours_today(fatigue, off_until, gone, day, hours_per_day, fatigue_penalty):
+    """where(on_duty(), hours_per_day * (1 - fatigue_penalty * fatigue), 0)."""
+    out = np.empty(len(fatigue))
+    for i in range(len(fatigue)):
+        duty = off_until[i] < day and not gone[i]
+        out[i] = hours_per_day * (1.0 - fatigue_penalty * fatigue[i]) if duty else 0.0
+    return out
+
+
+@njit(cache=True)
+def _end_day(load, hours_offered, start, fatigue, load_out, hours_worked, off_until, gone, day, rate, recovery):
+    """`CadreRoster.end_day` for the rows start, start + 1, ...: load = where(on_duty, load, 0); load_out = load;
+    hours_worked = load * hours_offered; fatigue = minimum(1, maximum(0, fatigue + rate * load - recovery))."""
+    for j in range(len(load)):
+        i = start + j
+        x = load[j] if off_until[i] < day and not gone[i] else 0.0
+        load_out[i] = x
+        hours_worked[i] = x * hours_offered[j]
+        v = fatigue[i] + rate * x - recovery
+        v = 0.0 if 0.0 >= v else v  # maximum(0, v), NaN kept
+        fatigue[i] = 1.0 if 1.0 <= v else v  # minimum(1, v)
+
+
+@njit(cache=True)
+def _health(day, u, fatigue, sunk, off_until, gone, relief_recovery, sick_rate, leave_share, sick_days):
+    """`CadreRoster.health`'s day, cadre by cadre (duty, the sunk cadres' relief, the return from sickness,
+    sickness and leaving, each from the values before the day's changes as the NumPy masks take them)."""
+    n = len(fatigue)
+    n_own = n_sunk = 0
+    for i in range(n):
+        if off_until[i] < day and not gone[i]:
+            if sunk[i]:
+                n_sunk += 1
+            else:
+                n_own += 1
+    take = 0.0
+    relieve = n_own > 0 and relief_recovery > 0.0
+    if relieve:
+        take = relief_recovery * min(1.0, n_sunk / n_own)
+    ill_count = leave_count = 0
+    for i in range(n):
+        duty = off_until[i] < day and not gone[i]
+        if relieve and duty and not sunk[i]:
+            v = fatigue[i] - take
+            fatigue[i] = 0.0 if v < 0.0 else v  # maximum(v, 0), NaN kept
+        if off_until[i] == day and not gone[i]:
+            fatigue[i] *= 0.5
+        chance = sick_rate * fatigue[i]
+        if duty and u[i] < chance:
+            off_until[i] = day + sick_days
+            ill_count += 1
+            if u[i] < chance * leave_share:
+                gone[i] = True
+                leave_count += 1
+    return ill_count, leave_count

@@ -106,8 +106,17 @@ def staff_hours(scenario: Scenario, compounds: Compounds, grid: np.ndarray, n_gr
 
 
 def staffed_entries(rows: np.ndarray, cats: np.ndarray, staffed: np.ndarray) -> np.ndarray:
-    """Mask of the queue entries property staff may take: food and supplies of households in staffed compounds."""
-    return staffed[rows] & ((cats == FOOD) | (cats == SUPPLIES))
+    """Mask of the queue entries property staff may take: food and supplies of households in staffed compounds,
+    staffed[rows] & ((cats == FOOD) | (cats == SUPPLIES)), in one compiled pass."""
+    return _staffed_entries(rows, cats, staffed)
+
+
+@njit(cache=True)
+def _staffed_entries(rows, cats, staffed):
+    out = np.empty(len(rows), np.bool_)
+    for i in range(len(rows)):
+        out[i] = staffed[rows[i]] and (cats[i] == FOOD or cats[i] == SUPPLIES)
+    return out
 
 
 @njit(cache=True)

@@ -34,7 +34,17 @@ class Queue:
 
     def without(self, served: np.ndarray) -> Queue:
         """The queue less the entries `served` (a mask)."""
-        return Queue(*_keep(served, self.rows, self.cats, self.classes))
+        return Queue(*_keep(served, self.rows, self.cats, self.classes, False))
+
+    def part(self, mask: np.ndarray) -> Queue:
+        """The entries `mask` selects, in order."""
+        return Queue(*_keep(mask, self.rows, self.cats, self.classes, True))
+
+    def less_closed(self, open_: np.ndarray, category: int) -> Queue:
+        """The queue less its entries of `category` whose need is no longer open in the needs table `open_` (met
+        since the queue was made); the queue itself when there are none."""
+        gone = _closed(self.rows, self.cats, open_[:, category], category)
+        return self.without(gone) if gone.any() else self
 
     def gone_from(self, rest: Queue) -> np.ndarray:
         """Mask of the entries whose household has no entry in `rest` (what serving this queue left of it):
@@ -108,13 +118,10 @@ def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndar
 def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
     """The teams serve only the entries `part` (a mask) of the queue, as `serve_teams` would serve the queue of
     those entries alone; returns the queue less what they served (the other entries in their order)."""
-    own = Queue(q.rows[part], q.cats[part], q.classes[part])
-    done = _serve_teams(model, own, teams)[0]
+    done = _serve_teams(model, q.part(part), teams)[0]
     if not done.any():
         return q
-    served = np.zeros(len(q), dtype=bool)
-    served[np.flatnonzero(part)[done]] = True
-    return q.without(served)
+    return Queue(*_keep_part(part, done, q.rows, q.cats, q.classes))
 
 
 def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue, list[np.ndarray]]:
@@ -122,9 +129,9 @@ def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue,
     ledger = model.hours
     n_categories = len(CATEGORIES)
     capacities = []
-    team_of = np.full(n_categories, -1, dtype=np.int64)
+    team_of = [-1] * n_categories  # lists, made arrays once: a few entries, where NumPy's item access costs more
     cost = np.full((len(teams), n_categories), np.inf)
-    bounds = np.zeros(len(teams) + 1, dtype=np.int64)
+    bounds = [0]
     for k, team in enumerate(teams):
         capacity = team.capacity
         if team.kind is not None:
@@ -134,16 +141,18 @@ def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue,
         capacity = np.asarray(capacity, dtype=float)
         capacities.append(capacity)
         if capacity.sum() > 0:
-            team_of[list(team.categories)] = k
+            for category in team.categories:
+                team_of[category] = k
         cost[k, :len(team.hours)] = team.hours[:n_categories]
-        bounds[k + 1] = bounds[k] + len(capacity)
+        bounds.append(bounds[k] + len(capacity))
+    edges, team_of, bounds = bounds, np.array(team_of, dtype=np.int64), np.array(bounds, dtype=np.int64)
     done, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
                                         [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
     for k, team in enumerate(teams):
         if team.kind is not None:
-            _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
-    return done, rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+            _book(ledger, team, by_category[edges[k]:edges[k + 1]])
+    return done, rest, [used[edges[k]:edges[k + 1]] for k in range(len(teams))]
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
@@ -171,7 +180,7 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
     hh, n = model.households, model.config.needs
     touched, done, rest_rows, rest_cats, rest_classes, met_rows, met_cats, met_first, used, by_category, away = \
         _serve_compiled(q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
-                        model.streams.pcg64_states([f"serve:{by}" for by in bys], model.day), model.config.days + 1,
+                        model.streams.pcg64_states(_streams_of(bys), model.day), model.config.days + 1,
                         LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
                         hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
     model.ledger.turned_away += away
@@ -179,6 +188,18 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
         model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
     rest = Queue(rest_rows, rest_cats, rest_classes) if touched else q
     return done, rest, used, by_category
+
+
+def _streams_of(bys: list[str]) -> tuple[str, ...]:
+    """The serve streams of the teams `bys`, `serve:<by>` (the same few lists every day: kept)."""
+    key = tuple(bys)
+    found = _STREAMS.get(key)
+    if found is None:
+        found = _STREAMS[key] = tuple(f"serve:{by}" for by in bys)
+    return found
+
+
+_STREAMS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: float | None, hours: dict[int, float],
@@ -269,13 +290,12 @@ def _pass_whole(todo, cells, cost, classes, room, served, span):
         spent[c] = total if fit > 0 else 0.0
     part = np.empty(len(todo), dtype=np.int64)
     n_part = 0
-    for i in todo:
+    for i in todo:  # without branches (whether an entry is below, at or past its cut-off is unpredictable); the
+        # entries of `todo` are not served yet
         at = cutoff[cells[i]]
-        if classes[i] < at:
-            served[i] = True
-        elif classes[i] == at:
-            part[n_part] = i
-            n_part += 1
+        served[i] = classes[i] < at
+        part[n_part] = i
+        n_part += classes[i] == at
     return part[:n_part], cutoff, spent
 
 
@@ -328,20 +348,20 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
         horizon = np.empty(n_cells, np.int64)  # the cut-off's report day + lookahead, per cell
         for c in range(n_cells):
             horizon[c] = cutoff[c] % span + lookahead
-        for i in range(len(cells)):
-            if served[i] or cost[i] > left[cells[i]] + 1e-9:
-                continue
-            day = classes[i]
-            while day >= span:  # classes % span, without a division: classes are a few ranks of span
-                day -= span
-            if day <= horizon[cells[i]]:
-                nxt[n] = i
-                n += 1
+        top = 0
+        for i in range(len(classes)):
+            top = max(top, classes[i] + 1)
+        day_of = np.empty(top, np.int64)  # classes % span, looked up
+        for x in range(top):
+            day_of[x] = x % span
+        for i in range(len(cells)):  # without branches: which entries go on is unpredictable
+            c = cells[i]
+            nxt[n] = i
+            n += (not served[i]) & (cost[i] <= left[c] + 1e-9) & (day_of[classes[i]] <= horizon[c])
     else:
         for i in todo:
-            if not served[i] and cost[i] <= left[cells[i]] + 1e-9:
-                nxt[n] = i
-                n += 1
+            nxt[n] = i
+            n += (not served[i]) & (cost[i] <= left[cells[i]] + 1e-9)
     return nxt[:n], left
 
 
@@ -368,24 +388,27 @@ def _help(rows, cats, counselling_effect, package_days, refill_days, turned_away
 @njit(cache=True)
 def _known(open_, reported):
     """The open and reported needs: rows and categories, category by category, each in row order. `open_` and
-    `reported` are the (households x categories) tables' bytes: each category's column is contiguous, and few of
-    its cells are known open needs, so a plain branch predicts well."""
+    `reported` are the (households x categories) tables' bytes: each category's column is contiguous. The rows are
+    collected without branches (which needs are known is unpredictable: a branch would mispredict often), each
+    written and kept when known, into one spare place past the end."""
     n, k = open_.shape
-    count = 0
+    count = np.zeros(k + 1, np.int64)  # where each category's rows start
     for c in range(k):
         open_c, reported_c = open_[:, c], reported[:, c]
+        m = 0
         for r in range(n):
-            count += open_c[r] & reported_c[r]
-    rows = np.empty(count, np.int64)
-    cats = np.empty(count, np.int64)
+            m += open_c[r] & reported_c[r]
+        count[c + 1] = count[c] + m
+    rows = np.empty(count[k] + 1, np.int64)
+    cats = np.empty(count[k], np.int64)
     m = 0
     for c in range(k):
         open_c, reported_c = open_[:, c], reported[:, c]
         for r in range(n):
-            if open_c[r] & reported_c[r]:
-                rows[m], cats[m] = r, c
-                m += 1
-    return rows, cats
+            rows[m] = r
+            m += open_c[r] & reported_c[r]
+        cats[count[c]:count[c + 1]] = c
+    return rows[:m], cats
 
 
 @njit(cache=True)
@@ -439,19 +462,19 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     served, used = _allocate_compiled(cells, costs, entry_classes, capacity, bounds, states, span, lookahead, rounds)
     by_category = np.zeros((len(capacity), cost.shape[1]))  # the hours served, by cell and category
     for j in range(len(entries)):
-        if served[j]:
-            by_category[cells[j], cats[entries[j]]] += costs[j]
+        # without a branch (which entries were served is unpredictable): adding 0.0 to hours leaves them as they are
+        by_category[cells[j], cats[entries[j]]] += costs[j] if served[j] else 0.0
     done = np.zeros(len(rows), np.bool_)
     met_rows, met_cats = np.empty(len(entries), np.int64), np.empty(len(entries), np.int64)
     met_first = np.zeros(n_teams + 1, np.int64)
     m, away = 0, 0
     for k in range(n_teams):
         start = m
-        for j in range(first[k], first[k + 1]):
-            if served[j]:
-                done[entries[j]] = True
-                met_rows[m], met_cats[m] = rows[entries[j]], cats[entries[j]]
-                m += 1
+        for j in range(first[k], first[k + 1]):  # without branches: which entries were served is unpredictable
+            e = entries[j]  # each entry once
+            done[e] = served[j]
+            met_rows[m], met_cats[m] = rows[e], cats[e]
+            m += served[j]
         turned = _help(met_rows[start:m], met_cats[start:m], effects[k], package_days, refill_days, turned_away,
                        food_days_factor, food_stock, medicine_stock, distress)
         if turned:  # the escort went, the hours are spent; the need stays open
@@ -466,28 +489,46 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
     n_rest = len(rows) - np.count_nonzero(done)
     if n_rest == len(rows):  # nothing served: what is left is the queue itself
         return False, done, rows, cats, classes, met_rows[:m], met_cats[:m], met_first, used, by_category, away
-    rest_rows, rest_cats, rest_classes = np.empty(n_rest, np.int64), np.empty(n_rest, np.int64), \
-        np.empty(n_rest, np.int64)
-    n_left = 0
-    for i in range(len(rows)):
-        if not done[i]:
-            rest_rows[n_left], rest_cats[n_left], rest_classes[n_left] = rows[i], cats[i], classes[i]
-            n_left += 1
+    rest_rows, rest_cats, rest_classes = _keep(done, rows, cats, classes, False)
     return True, done, rest_rows, rest_cats, rest_classes, met_rows[:m], met_cats[:m], met_first, used, \
         by_category, away
 
 
 @njit(cache=True)
-def _keep(served, rows, cats, classes):
-    """rows[~served], cats[~served], classes[~served]."""
-    n = len(served) - np.count_nonzero(served)
-    out_rows, out_cats, out_classes = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+def _keep(mask, rows, cats, classes, selected):
+    """rows[m], cats[m], classes[m] for m = mask if `selected`, else ~mask."""
+    n = np.count_nonzero(mask)
+    n = n if selected else len(mask) - n
+    # without branches (which entries are kept is unpredictable): each entry written, and kept when it is, into one
+    # spare place past the end
+    out_rows, out_cats, out_classes = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
     m = 0
-    for i in range(len(served)):
-        if not served[i]:
-            out_rows[m], out_cats[m], out_classes[m] = rows[i], cats[i], classes[i]
-            m += 1
-    return out_rows, out_cats, out_classes
+    for i in range(len(mask)):
+        out_rows[m], out_cats[m], out_classes[m] = rows[i], cats[i], classes[i]
+        m += mask[i] == selected
+    return out_rows[:n], out_cats[:n], out_classes[:n]
+
+
+@njit(cache=True)
+def _keep_part(part, done, rows, cats, classes):
+    """The entries left when those of `part` (a mask) that `done` (a mask over part's entries, in order) marks were
+    served: rows[~served], ... with served[flatnonzero(part)[done]] = True."""
+    served = np.zeros(len(part), np.bool_)
+    j = 0
+    for i in range(len(part)):
+        if part[i]:
+            served[i] = done[j]
+            j += 1
+    return _keep(served, rows, cats, classes, False)
+
+
+@njit(cache=True)
+def _closed(rows, cats, open_c, category):
+    """(cats == category) & ~open_c[rows]: the entries of `category` whose need is no longer open."""
+    out = np.empty(len(rows), np.bool_)
+    for i in range(len(rows)):
+        out[i] = cats[i] == category and not open_c[rows[i]]
+    return out
 
 
 @njit(cache=True)

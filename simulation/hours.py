@@ -74,6 +74,7 @@ TASKS: tuple[str, ...] = (
     "distribution",       # carrying packages and kits the last hundred metres, handing out supply
 )
 _TASK = {t: i for i, t in enumerate(TASKS)}
+_TASK_INDICES: dict[tuple[str, ...], list[int]] = {}  # the task tuples `spend_each` was given, as indices
 _KIND = {k: i for i, k in enumerate(KINDS)}
 
 # The task a served need of each category books (simulation/households.py CATEGORIES order), for responders who are
@@ -106,6 +107,8 @@ class Hours:
         self._spent: list[dict[int, float]] = [{} for _ in range(n)]
         self._budgets: dict[str, float] = {}
         self._charged: dict[str, float] = {}
+        self._taken = np.zeros(len(KINDS))  # what a per-cell spend took from each of its accounts (`spend`)
+        self._taken_each = np.zeros((len(SERVICE_TASKS), len(KINDS)))  # the same for each task (`spend_each`)
 
     # --- accounts ---------------------------------------------------------------------------------------------
     def _account(self, kind: str, owner: str, create: bool = False) -> int:
@@ -122,6 +125,8 @@ class Hours:
             self._spent.append({})
             self._cells = np.vstack([self._cells, np.zeros(self.n_cells)])
             self._cells_offered = np.vstack([self._cells_offered, np.zeros(self.n_cells)])
+            self._taken = np.zeros(len(self._kind_of))
+            self._taken_each = np.zeros((len(self._taken_each), len(self._kind_of)))
         return row
 
     def offer(self, kind: str, hours, owner: str = "") -> None:
@@ -135,10 +140,8 @@ class Hours:
             if cells.shape != (self.n_cells,):
                 raise ValueError(f"{kind} hours are offered per grid cell: an array of {self.n_cells}, "
                                  f"got shape {cells.shape}")
-            if self.n_cells and not (cells.min() >= 0.0 and cells.max() < np.inf):  # also NaN
+            if not _offer_cells(self._cells, self._cells_offered, row, cells):  # also NaN
                 raise ValueError(f"{kind} hours offered must be finite and not negative")
-            self._cells[row] += cells
-            self._cells_offered[row] += cells
             self._offered[row] += float(cells.sum())
         else:
             h = float(hours)
@@ -187,8 +190,7 @@ class Hours:
         copy), a number for the others."""
         rows = self._rows(kind, owner)
         if per_cell(kind):
-            return self._cells[rows].sum(axis=0) if len(rows) > 1 else self._cells[rows[0]].copy() if rows \
-                else np.zeros(self.n_cells)
+            return _add_rows(self._cells, rows) if rows else np.zeros(self.n_cells)
         return sum(self._pool[r] for r in rows)
 
     def offered(self, kind: str | tuple[str, ...], owner: str | None = None):
@@ -196,7 +198,7 @@ class Hours:
         per-cell kinds, a number for the others."""
         rows = self._all_rows(kind, owner)
         if per_cell(kind):
-            return self._cells_offered[rows[0]].copy() if len(rows) == 1 else self._cells_offered[rows].sum(axis=0)
+            return _add_rows(self._cells_offered, rows) if rows else np.zeros(self.n_cells)
         return sum(self._offered[r] for r in rows)
 
     def idle(self, kind: str | tuple[str, ...], owner: str | None = None) -> float:
@@ -211,9 +213,13 @@ class Hours:
         else a number."""
         if per_cell(kind):
             rows = self._all_rows(kind, None)
+            offered, left = self._cells_offered, self._cells
             if len(rows) == 1:
-                return self._cells_offered[rows[0]] - self._cells[rows[0]]
-            return (self._cells_offered[rows] - self._cells[rows]).sum(axis=0)
+                return offered[rows[0]] - left[rows[0]]
+            if len(rows) == 2:  # what the sum over both rows of the differences gives, without the temporaries
+                a, b = rows
+                return (offered[a] - left[a]) + (offered[b] - left[b])
+            return (offered[rows] - left[rows]).sum(axis=0)
         return self.spent(kind=kind)
 
     def spent(self, task: str | None = None, kind: str | tuple[str, ...] | None = None) -> float:
@@ -242,13 +248,20 @@ class Hours:
                 scalar = hours.ndim == 0
             else:
                 scalar = np.ndim(hours) == 0
-            ask = np.array([float(hours)]) if scalar else np.asarray(hours, dtype=float)
-            if not scalar and ask.shape != (self.n_cells,):
-                raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or as "
-                                 f"one number, got shape {ask.shape}")
             if not rows:
+                if not scalar and np.shape(hours) != (self.n_cells,):
+                    raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or "
+                                     f"as one number, got shape {np.shape(hours)}")
                 return 0.0 if scalar else np.zeros(self.n_cells)
-            granted, by_row = _spend_cells(self._cells, _row_array(rows), ask, scalar, cap)
+            by_row = self._taken
+            if scalar:
+                _spend_cells_scalar(self._cells, _row_array(rows), float(hours), cap, by_row)
+            else:
+                ask = np.asarray(hours, dtype=float)
+                if ask.shape != (self.n_cells,):
+                    raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or "
+                                     f"as one number, got shape {ask.shape}")
+                granted = _spend_cells_array(self._cells, _row_array(rows), ask, cap, by_row)
             total = 0.0
             spent = self._spent
             for j, r in enumerate(rows):
@@ -279,7 +292,9 @@ class Hours:
         owner)` would, for the columns that ask anything (a column of zeros books nothing). `hours` is cells x
         tasks for a per-cell kind (or group), one row of tasks for a community-wide kind. Returns the grants, in
         the same shape (zero where nothing was asked). One call for what a team served today, task by task."""
-        idx = [_TASK[task] for task in tasks]
+        idx = _TASK_INDICES.get(tasks)
+        if idx is None:
+            idx = _TASK_INDICES[tasks] = [_TASK[task] for task in tasks]
         ask = np.asarray(hours, dtype=float)
         if per_cell(kind):
             if ask.shape != (self.n_cells, len(idx)):
@@ -288,10 +303,12 @@ class Hours:
             rows = self._rows(kind, owner)
             if not rows:
                 return np.zeros(ask.shape)
-            granted, by_row, asked = _spend_cells_each(self._cells, _row_array(rows), ask)
-            spent = self._spent
+            if len(idx) > len(self._taken_each):
+                self._taken_each = np.zeros((len(idx), len(self._kind_of)))
+            granted, asked = _spend_cells_each(self._cells, _row_array(rows), ask, self._taken_each)
+            by_row, spent = self._taken_each, self._spent
             for j, t in enumerate(idx):
-                if asked[j]:
+                if asked >> j & 1:
                     for i, r in enumerate(rows):
                         spent[r][t] = spent[r].get(t, 0.0) + by_row[j, i]
             return granted
@@ -320,7 +337,9 @@ class Hours:
         for spent in self._spent:
             for t, h in spent.items():
                 by_task[t] += h
-        return dict(zip(_COLUMNS, map(round6, offered + idle + by_task)))
+        # round() rounds as round6 does, for either type; it is the faster for Python floats, which offered and idle
+        # hours are (float() of every offer, the pools' arithmetic on them, the cells' sums as a list)
+        return dict(zip(_COLUMNS, [*[round(v, 6) if v else v for v in offered + idle], *map(round6, by_task)]))
 
 
 def round6(value: float) -> float:
@@ -341,15 +360,29 @@ _BASE_ROWS = {(k, ""): i for i, k in enumerate(KINDS)}
 _CELL_KIND = [k in CELL_KINDS for k in KINDS]
 # The kinds' own accounts of a kind and of the group CADRES (those accounts always exist).
 _OWN_ROWS: dict = {**{k: [i] for i, k in enumerate(KINDS)}, CADRES: [_KIND[k] for k in CADRES]}
-_ROW_ARRAYS: dict[tuple[int, ...], np.ndarray] = {}
+_ROW_ARRAYS: dict = {}  # tuple of accounts, or id of an `_OWN_ROWS` list -> int64 array
+_OWN_ROWS_BY_ID = {id(rows): rows for rows in _OWN_ROWS.values()}
+_ROW_ARRAYS.update({id(rows): np.array(rows, dtype=np.int64) for rows in _OWN_ROWS.values()})
 
 
 def _row_array(rows: list[int]) -> np.ndarray:
-    """The accounts `rows` as an int64 array for the compiled spend (the same few every day: kept)."""
-    key = tuple(rows)
-    out = _ROW_ARRAYS.get(key)
+    """The accounts `rows` as an int64 array for the compiled spend (the same few every day: kept, by the list's
+    identity for the kinds' own accounts, whose lists are `_OWN_ROWS`'s)."""
+    out = _ROW_ARRAYS.get(id(rows)) if rows is _OWN_ROWS_BY_ID.get(id(rows)) else None
     if out is None:
-        out = _ROW_ARRAYS[key] = np.array(rows, dtype=np.int64)
+        key = tuple(rows)
+        out = _ROW_ARRAYS.get(key)
+        if out is None:
+            out = _ROW_ARRAYS[key] = np.array(rows, dtype=np.int64)
+    return out
+
+
+def _add_rows(table: np.ndarray, rows: list[int]) -> np.ndarray:
+    """table[rows].sum(axis=0) (a copy of the row for one): the rows added in order, as NumPy adds them along an
+    outer axis, without the gathered copy."""
+    out = table[rows[0]].copy()
+    for r in rows[1:]:
+        out += table[r]
     return out
 
 
@@ -367,6 +400,37 @@ def per_cell(kind: str | tuple[str, ...]) -> bool:
         raise ValueError(f"a group of kinds is all per grid cell or all community-wide: {kinds}")
     found = _PER_CELL[kind] = bool(cells) and cells[0]
     return found
+
+
+@njit(cache=True)
+def _offer_cells(left, offered, row, cells) -> bool:
+    """left[row] += cells and offered[row] += cells, if every entry of `cells` is finite and not negative (else
+    nothing, and False)."""
+    for c in range(len(cells)):
+        if not (cells[c] >= 0.0 and cells[c] < np.inf):  # also NaN
+            return False
+    for c in range(len(cells)):
+        left[row, c] += cells[c]
+        offered[row, c] += cells[c]
+    return True
+
+
+@njit(cache=True)
+def _spend_cells_scalar(left, rows, ask, cap, taken):
+    """`_spend_cells` of one number `ask`, the hours taken from each account written to taken[:len(rows)]."""
+    one = np.empty(1)
+    one[0] = ask
+    _, by_row = _spend_cells(left, rows, one, True, cap)
+    taken[:len(rows)] = by_row
+
+
+@njit(cache=True)
+def _spend_cells_array(left, rows, ask, cap, taken):
+    """`_spend_cells` of an ask per cell; returns the grant per cell, the hours taken from each account written to
+    taken[:len(rows)]."""
+    want, by_row = _spend_cells(left, rows, ask, False, cap)
+    taken[:len(rows)] = by_row
+    return want
 
 
 @njit(cache=True)
@@ -418,21 +482,23 @@ def _spend_cells(left, rows, ask, scalar, cap):
 
 
 @njit(cache=True)
-def _spend_cells_each(left, rows, ask):
+def _spend_cells_each(left, rows, ask, by_row):
     """`_spend_cells` (an ask per cell, no budget) for each column of `ask` (cells x tasks) that asks anything
-    (a nonzero or NaN entry), one column after the other. Returns the grants (cells x tasks), the hours taken from
-    each account for each column (tasks x accounts), and which columns asked anything."""
+    (a nonzero or NaN entry), one column after the other. Returns the grants (cells x tasks) and which columns
+    asked anything (bit j for column j); the hours taken from each account for column j are by_row[j, :len(rows)]
+    (a buffer of at least tasks x accounts)."""
     n_cells, n_tasks = ask.shape
     granted = np.zeros((n_cells, n_tasks))
-    by_row = np.zeros((n_tasks, len(rows)))
-    asked = np.zeros(n_tasks, np.bool_)
+    asked = 0
     for j in range(n_tasks):
+        wants = False
         for c in range(n_cells):
             if ask[c, j] != 0.0:  # NaN too
-                asked[j] = True
+                wants = True
                 break
-        if not asked[j]:
+        if not wants:
             continue
+        asked |= 1 << j
         column = np.empty(n_cells)
         for c in range(n_cells):
             column[c] = ask[c, j]
@@ -441,4 +507,4 @@ def _spend_cells_each(left, rows, ask):
             granted[c, j] = want[c]
         for i in range(len(rows)):
             by_row[j, i] = taken[i]
-    return granted, by_row, asked
+    return granted, asked

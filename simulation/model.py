@@ -244,6 +244,15 @@ class CommunityModel(mesa.Model):
         return delivery.serve_part(self, queue, mine, [delivery.Team(
             (FOOD, SUPPLIES), None, self.cadre_task_hours, "property_staff", kind="property_staff")])
 
+    def _cadre_team(self) -> delivery.Team:
+        """The cadres' team of the day's last serve: every category, from what the cadres have left (the same every
+        day: made once for the task hours it was made with)."""
+        team = getattr(self, "_cadres_team", None)
+        if team is None or team.hours is not self.cadre_task_hours:
+            team = self._cadres_team = delivery.Team(tuple(range(len(CATEGORIES))), None, self.cadre_task_hours,
+                                                     "cadre", self.config.cadres.counselling_effect, CADRES)
+        return team
+
     def _case_workers(self) -> np.ndarray:
         if getattr(self, "_case", None) is None or len(self._case) != len(self.cadres):
             self._case = np.array([cadre.role != "sunk" for cadre in self.cadres], dtype=float)
@@ -283,8 +292,7 @@ class CommunityModel(mesa.Model):
             queue = self._property_staff_serve(queue)
         for m in self.mechanisms:
             queue = m.deliver(self, queue)
-        delivery.serve_teams(self, queue, [delivery.Team(tuple(range(len(CATEGORIES))), None, self.cadre_task_hours,
-                                                         "cadre", self.config.cadres.counselling_effect, CADRES)])
+        delivery.serve_teams(self, queue, [self._cadre_team()])
         self._cadres_end_day()
         for m in self.mechanisms:
             m.mobilise(self)

@@ -53,22 +53,20 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
     the need counts again from today (`failed` cleared, `medical_clock` = day). `open_` and `failed` are the needs
     tables' bytes. Few households start a need on a given day, so plain branches predict well."""
     n = len(food_stock)
-    for r in range(n):
-        food_stock[r] = max(food_stock[r] - 1.0, 0.0)
-    for r in range(n):
-        medicine_stock[r] = max(medicine_stock[r] - 1.0, 0.0)
     food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     k_food = k_medicine = k_psych = 0
     food_open, medicine_open, psych_open = open_[:, FOOD], open_[:, MEDICINE], open_[:, PSYCH]
-    for r in range(n):
-        if food_stock[r] <= food_reorder and not food_open[r]:
+    for r in range(n):  # one pass: each household's stocks, then its new needs
+        f = max(food_stock[r] - 1.0, 0.0)
+        food_stock[r] = f
+        m = max(medicine_stock[r] - 1.0, 0.0)
+        medicine_stock[r] = m
+        if f <= food_reorder and not food_open[r]:
             food[k_food] = r
             k_food += 1
-    for r in range(n):
-        if medicine_stock[r] <= medicine_reorder and not medicine_open[r]:
+        if m <= medicine_reorder and not medicine_open[r]:
             medicine[k_medicine] = r
             k_medicine += 1
-    for r in range(n):
         if distress[r] > psych_threshold and not psych_open[r]:
             psych[k_psych] = r
             k_psych += 1
@@ -119,7 +117,27 @@ def _acute_events(model, n, rng: np.random.Generator) -> np.ndarray:
     rate = np.where(hh.chronic[out], n.acute_rate_chronic, n.acute_rate)
     extra = (np.minimum(rate * n.acute_rate_no_medicine, 1.0) - rate) / np.maximum(1.0 - rate, 1e-12)
     u = model.streams("needs:no_medicine", model.day).random(len(out))
-    return np.union1d(struck, out[u < extra])
+    return _union_sorted(struck, out[u < extra])
+
+
+@njit(cache=True)
+def _union_sorted(a, b):
+    """np.union1d(a, b) of two sorted arrays of distinct rows: merged, each row once."""
+    out = np.empty(len(a) + len(b), np.int64)
+    i = j = n = 0
+    while i < len(a) or j < len(b):
+        if j == len(b) or (i < len(a) and a[i] < b[j]):
+            out[n] = a[i]
+            i += 1
+        elif i == len(a) or b[j] < a[i]:
+            out[n] = b[j]
+            j += 1
+        else:  # in both
+            out[n] = a[i]
+            i += 1
+            j += 1
+        n += 1
+    return out[:n]
 
 
 @njit(cache=True)

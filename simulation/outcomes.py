@@ -33,7 +33,7 @@ import pandas as pd
 from numba import njit
 
 from scenarios.schema import COMPOUND_TYPES
-from simulation import compounds, hours, linkage
+from simulation import hours, linkage
 from simulation.households import CATEGORIES, GROUPS, WAIT_GROUPS
 
 # Each group of WAIT_GROUPS and the households outside it, as the wait columns name them.
@@ -119,7 +119,10 @@ def _reporter(name: str):
 def observe(model) -> dict:
     """The day's metrics, read from the model's arrays and ledger."""
     hh, led, roster = model.households, model.ledger, model.cadre_roster
-    unmet_g, hidden_g = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits)
+    declared = model.compounds.declared
+    unmet_g, hidden_g, unmet_t = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits,
+                                               model.compounds.of_household if declared else _NO_TYPES,
+                                               len(COMPOUND_TYPES) if declared else 0)
     raised, met = led.raised.tolist(), led.met.tolist()
     unmet_c, hidden_c = hh.open_count.tolist(), (hh.open_count - hh.known_count).tolist()
     distressed, in_need, in_need_key = _distress_counts(hh.distress, model.config.distress.distressed_threshold,
@@ -133,9 +136,8 @@ def observe(model) -> dict:
     }
     row.update(zip(_CATEGORY_COLUMNS, chain.from_iterable(zip(raised, met, unmet_c, hidden_c))))
     row.update(zip(_GROUP_COLUMNS, chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))))
-    if model.compounds.declared:
-        row.update(zip(_COMPOUND_COLUMNS, compounds.unmet_by_compound(
-            hh.open.view(np.uint8), model.compounds.of_household, len(COMPOUND_TYPES)).tolist()))
+    if declared:  # compounds.unmet_by_compound, counted in the same pass
+        row.update(zip(_COMPOUND_COLUMNS, unmet_t.tolist()))
         row.update(zip(_CRITICAL_COLUMNS, led.critical_by_compound.tolist()))
     else:
         row.update(_NO_COMPOUNDS)
@@ -186,15 +188,21 @@ def _distress_counts(distress, threshold, in_need, key_group, bereaved):
     return distressed, needing, key
 
 
+_NO_TYPES = np.zeros(0, dtype=np.int64)  # no household of a compound type
+
+
 @njit(cache=True)
-def _group_counts(open_, reported, group_bits):
+def _group_counts(open_, reported, group_bits, of_household, n_types):
     """group_matrix @ open_per_household(open) and group_matrix @ open_per_household(open & ~reported), in
     integers (group g of a household: bit g of `group_bits`). The matrix holds 0 and 1, so the float32 product's
     partial sums are integers below 2**24 (exact), and an integer sum gives the same numbers. `open` and `reported`
     are the masks' bytes (0 or 1), which the compiler vectorises.
 
     The needs are first added up by combination of groups (64 of them), in four interleaved copies so that
-    neighbouring households, who mostly share a combination, do not wait on each other's addition."""
+    neighbouring households, who mostly share a combination, do not wait on each other's addition.
+
+    Also the open needs by compound type (`compounds.unmet_by_compound(open, of_household, n_types)`, types from 0,
+    -1 for none) from the same needs per household; `of_household` is read only when `n_types` > 0."""
     n, k = open_.shape
     n_open = np.zeros(n, np.uint8)  # needs per household, category by category down the column-major table
     n_hidden = np.zeros(n, np.uint8)
@@ -215,7 +223,13 @@ def _group_counts(open_, reported, group_bits):
                 member = (combination >> g) & 1
                 unmet[g] += member * by_combination[lane, combination, 0]
                 hidden[g] += member * by_combination[lane, combination, 1]
-    return unmet, hidden
+    by_type = np.zeros(n_types, np.int64)
+    if n_types > 0:
+        for r in range(n):
+            t = of_household[r]
+            if t >= 0:
+                by_type[t] += n_open[r]
+    return unmet, hidden, by_type
 
 
 def summarize(daily: pd.DataFrame, households: int, vulnerable: int,

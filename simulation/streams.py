@@ -29,12 +29,13 @@ class Streams:
         words = _words(self.seed)
         self._seed_words = np.concatenate([words, np.zeros(max(_POOL - len(words), 0), dtype=np.uint32)])
         self._crc: dict[str, int] = {}
+        self._crcs: dict[tuple[str, ...], np.ndarray] = {}  # the crcs of the process lists `pcg64_states` was given
 
     def __call__(self, process: str, day: int = -1) -> np.random.Generator:
         """The generator of `process` on `day` (day -1: the set-up streams: population, network)."""
         return np.random.Generator(np.random.PCG64(_SeedState(self._seed_state(process, day))))
 
-    def pcg64_states(self, processes: list[str], day: int = -1) -> np.ndarray:
+    def pcg64_states(self, processes: list[str] | tuple[str, ...], day: int = -1) -> np.ndarray:
         """The states of the same streams' PCG64 bit generators, fresh, one row per process, for compiled loops
         that draw them themselves (simulation/delivery.py): [state >> 64, state & (2**64 - 1), inc >> 64,
         inc & (2**64 - 1)], as `PCG64(...).state` gives them, so that their numbers are the generators', one for
@@ -42,7 +43,10 @@ class Streams:
         loop."""
         if not -1 <= day < 2**32 - 1:
             raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
-        crcs = np.array([self._crc_of(process) for process in processes], dtype=np.uint64)
+        key = tuple(processes)
+        crcs = self._crcs.get(key)
+        if crcs is None:
+            crcs = self._crcs[key] = np.array([self._crc_of(process) for process in processes], dtype=np.uint64)
         return _pcg64_states(self._seed_words, crcs, np.uint64(day + 1), _HASH_A, _HASH_B)
 
     def _crc_of(self, process: str) -> int:
@@ -135,7 +139,7 @@ class _SeedState(ISeedSequence):
         self._state = state
 
     def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
-        if n_words != 4 or np.dtype(dtype) != np.uint64:
+        if n_words != 4 or dtype is not np.uint64 and np.dtype(dtype) != np.uint64:  # PCG64 passes np.uint64
             raise ValueError("a pre-hashed seed state serves PCG64 only (4 words of uint64)")
         return self._state
 

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agents
+import scenarios
 import simulation
 
 
@@ -70,3 +71,49 @@ def test_the_bucket_sort_of_a_pass_orders_as_argsort(n_cells: int, size: int, se
     key[: size // 10] = np.nextafter(n_cells, 0)  # the largest key there can be
     key[size // 10: size // 5] = rng.integers(0, n_cells, size // 5 - size // 10)  # whole numbers: u = 0
     assert np.array_equal(_sort_keys(key, n_cells), np.argsort(key, kind="stable"))
+
+
+
+@settings(max_examples=100, deadline=None)
+@given(size=st.integers(0, 60), seed=st.integers(0, 2**32 - 1), sunk_share=st.floats(0.0, 1.0))
+def test_the_rosters_compiled_day_is_its_numpy_day(size: int, seed: int, sunk_share: float) -> None:
+    """The cadre roster's day (hours, end of day, health) in compiled loops gives the numbers of the NumPy lines
+    (written out here), bit for bit."""
+    import copy
+
+    from agents.cadre import CadreRoster
+
+    rng = np.random.default_rng(seed)
+    c = copy.copy(scenarios.load("three_social").cadres)
+    c.relief_recovery, c.sick_rate, c.leave_share = 0.05, 0.5, 0.3
+    roster = CadreRoster(c)
+    for _ in range(size):
+        roster.add(sunk=bool(rng.random() < sunk_share))
+    roster.fatigue[:] = rng.random(size)
+    roster.off_until[:] = rng.integers(-1, 4, size)
+    roster.gone[:] = rng.random(size) < 0.2
+    roster.day = day = 2
+    f, off, gone, sunk = roster.fatigue.copy(), roster.off_until.copy(), roster.gone.copy(), roster.sunk.copy()
+
+    duty = (off < day) & ~gone
+    assert np.array_equal(roster.hours_today(), np.where(duty, c.hours_per_day * (1.0 - c.fatigue_penalty * f), 0.0))
+    load, offered = rng.random(size), rng.random(size) * 8
+    roster.end_day(load, offered)
+    load = np.where(duty, load, 0.0)
+    f = np.minimum(1.0, np.maximum(0.0, f + c.fatigue_rate * load - c.fatigue_recovery))
+    assert np.array_equal(roster.load, load) and np.array_equal(roster.hours_worked, load * offered)
+    assert np.array_equal(roster.fatigue, f)
+
+    u = rng.random(size) * 0.5
+    got = roster.health(day, u)
+    own = duty & ~sunk
+    if own.sum() and c.relief_recovery > 0.0:
+        f[own] = np.maximum(f[own] - c.relief_recovery * min(1.0, int((duty & sunk).sum()) / int(own.sum())), 0.0)
+    f[(off == day) & ~gone] *= 0.5
+    chance = c.sick_rate * f
+    ill = duty & (u < chance)
+    leave = ill & (u < chance * c.leave_share)
+    off[ill] = day + c.sick_days
+    assert got == (int(ill.sum()), int(leave.sum()))
+    assert np.array_equal(roster.fatigue, f) and np.array_equal(roster.off_until, off)
+    assert np.array_equal(roster.gone, gone | leave) and roster.day == day + 1

@@ -45,6 +45,9 @@ class InternalLinkage(Mechanism):
             start = self.cfg.leader_start_day + layout.per_household(model.config, "leader_delay_days").astype(int)
             if (start[self._led_all] > self.cfg.leader_start_day).any():
                 self._late = start
+                # The led households change only on the days a late start falls due: the start days, and how many
+                # of them had passed when the led households were last worked out.
+                self._starts, self._starts_passed = np.unique(start[self._led_all]), -1
                 self._building_start += layout.per_building(model.config, "leader_delay_days").astype(np.int64)
         self.leaders = int(led.sum())
         self.building = net.building
@@ -70,6 +73,10 @@ class InternalLinkage(Mechanism):
 
     def _leaders_today(self, model) -> None:
         """Buildings whose leader has started by today (a compound type may start late)."""
+        passed = int(np.searchsorted(self._starts, model.day, side="right"))
+        if passed == self._starts_passed:  # no start day since: the same households as when last worked out
+            return
+        self._starts_passed = passed
         led = self._led_all & (self._late <= model.day)
         if led.sum() != self.led_household.sum():
             self.led_household = led

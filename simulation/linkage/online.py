@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from simulation.delivery import Queue, Team, serve_teams
 from simulation.households import CATEGORIES, MEDICINE, PSYCH
@@ -100,8 +101,7 @@ class EmergencyOnline(Mechanism):
         (who gets through)."""
         c, hh = self.cfg, model.households
         rng = model.streams("online:psych", model.day)
-        in_need = np.flatnonzero(hh.in_need)
-        callers = in_need[rng.random(len(in_need)) < c.psych_seek_prob]
+        callers = _callers(hh.in_need, rng.random(int(np.count_nonzero(hh.in_need))), c.psych_seek_prob)
         whole = math.floor(self.psych_capacity)
         self.capacity = whole + int(rng.random() < self.psych_capacity - whole)
         self.sought = len(callers)
@@ -122,5 +122,17 @@ class EmergencyOnline(Mechanism):
         if len(requests) == 0:
             return queue
         model.ledger.meet_rows(hh, requests, PSYCH, model.day, "online_psych")
-        met = (queue.cats == PSYCH) & ~hh.open[queue.rows, PSYCH]
-        return queue.without(met) if met.any() else queue
+        return queue.less_closed(hh.open, PSYCH)
+
+
+@njit(cache=True)
+def _callers(in_need, u, chance):
+    """flatnonzero(in_need)[u < chance]: the households in need who call, one number of `u` each, in row order."""
+    out = np.empty(len(u), np.int64)
+    j = m = 0
+    for r in range(len(in_need)):
+        if in_need[r]:
+            out[m] = r
+            m += u[j] < chance
+            j += 1
+    return out[:m]

@@ -185,7 +185,7 @@ class SocialOrganisations(Mechanism):
             mine = queue.cats == PSYCH  # nobody to refer a crisis to: they counsel it themselves
         if not mine.any():
             return queue
-        sub = Queue(queue.rows[mine], queue.cats[mine], queue.classes[mine])
+        sub = queue.part(mine)
         rest = serve_pool(model, sub, (PSYCH,), self.workers * self.cfg.counselling_hours,
                           {PSYCH: model.config.cadres.psych_hours}, "social_worker", COUNSELLING, kind="social_worker",
                           owner=self.name, tasks=COUNSELLING_TASKS)
