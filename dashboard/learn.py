@@ -86,7 +86,7 @@ def LessonCard(number: int, lesson: Lesson):
     with solara.Card(t(f"{prefix}_title"), margin=0, classes=[f"learn-{prefix}", "lesson"],
                      style={"margin-bottom": "12px"}):
         Prose(t(f"{prefix}_text"))
-        Prose(f"**{t('learn_question')}**{t('learn_ask', b=b, a=a, outcome=t(f'key_{lesson.key}'))}")
+        Prose(t('learn_ask', b=b, a=a, outcome=t(f'key_{lesson.key}')), lead=t('learn_question'))
         choice = predictions.value.get(prefix)
         def predict(index) -> None:
             if isinstance(index, int) and 0 <= index < len(CHOICES):
@@ -109,13 +109,13 @@ def LessonCard(number: int, lesson: Lesson):
             if found is not None:
                 direction, words = found
                 right = direction == choice
-                Prose(f"**{t('learn_answer')}**{t('learn_result', b=b, a=a, outcome=t(f'key_{lesson.key}'), verdict=words)}"  # noqa: E501
-                                f" {t('learn_right') if right else t('learn_wrong')}")
+                result = t("learn_result", b=b, a=a, outcome=t(f"key_{lesson.key}"), verdict=words)
+                Prose(f"{result} {t('learn_right') if right else t('learn_wrong')}", lead=t("learn_answer"))
                 why = tables.explanation(compare.outcome.value, lesson.pair[1], lesson.pair[0])
                 if why:
                     solara.Text(why, classes=["why", "note"])
-                Prose(f"**{t('learn_notice')}**{t(f'{prefix}_notice')}")
-                Prose(f"**{t('learn_try')}**{t(f'{prefix}_try')}")
+                Prose(t(f'{prefix}_notice'), lead=t('learn_notice'))
+                Prose(t(f'{prefix}_try'), lead=t('learn_try'))
                 with solara.Row(style={"flex-wrap": "wrap"}):
                     solara.Button(t("learn_open", name=scenario_name(lesson.explore)),
                                   on_click=lambda: open_in_explore(lesson.explore), text=True)

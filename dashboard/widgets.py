@@ -47,10 +47,15 @@ def _prose_html(text: str) -> str:
 
 
 @solara.component
-def Prose(text: str):
-    """A short text with Markdown emphasis (`**bold**`, `*italic*`, lists), rendered to HTML on the server.
+def Prose(text: str, lead: str = ""):
+    """A short text with Markdown emphasis (`**bold**`, `*italic*`, lists), rendered to HTML on the server, after
+    `lead` in bold ("Predict first: ").
 
     Solara's `Markdown` loads mermaid and KaTeX into the page the first time one is shown (about 1 MB of
     compressed script, parsed on every page load); the dashboard's texts need neither. The text is escaped first,
-    so only Markdown's own markup becomes HTML."""
+    so only Markdown's own markup becomes HTML. The lead's trailing space goes after its closing `**`: Markdown
+    does not close emphasis after a space, and would show "**Predict first: **" as typed."""
+    core = lead.rstrip()
+    if core:
+        text = f"**{core}**{lead[len(core):]}{text}"
     solara.HTML(tag="div", unsafe_innerHTML=_prose_html(text), classes=["prose"])

@@ -610,6 +610,17 @@ def test_a_lesson_reveals_its_answer_from_the_runs_after_the_prediction():
     finally:
         rc.close()
     assert "结果：" in texts and words in texts and ("你猜对了" in texts) == (direction == "down")
+    i18n.language.value = "en"
+    _, rc = solara.render(learn.LessonCard(3, lesson), handle_error=False)
+    try:
+        shown = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+    finally:
+        rc.close()
+        i18n.language.value = "zh"
+    # Each lead in bold, not its Markdown shown as typed ("**Predict first: **").
+    for lead in ("Predict first:", "The answer:", "What to notice:", "Things to try:"):
+        assert any(f"<strong>{lead}</strong>" in h for h in shown), (lead, shown)
+    assert not any("**" in h for h in shown), shown
 
 
 #: The direction of each lesson's outcome that its texts teach (learn_*_notice): the runs must show it clearly.
