@@ -117,20 +117,3 @@ def _staffed_entries(rows, cats, staffed):
     for i in range(len(rows)):
         out[i] = staffed[rows[i]] and (cats[i] == FOOD or cats[i] == SUPPLIES)
     return out
-
-
-@njit(cache=True)
-def unmet_by_compound(open_, of_household, n_types):
-    """Open needs per compound type: bincount(of_household, weights=open.sum(axis=1)) over households of a type.
-    `open_` is the (column-major) needs table's bytes."""
-    n, k = open_.shape
-    per = np.zeros(n, np.int64)
-    for c in range(k):
-        for r in range(n):
-            per[r] += open_[r, c]
-    out = np.zeros(n_types, np.int64)
-    for r in range(n):
-        t = of_household[r]
-        if t >= 0:
-            out[t] += per[r]
-    return out

@@ -136,7 +136,7 @@ def observe(model) -> dict:
     }
     row.update(zip(_CATEGORY_COLUMNS, chain.from_iterable(zip(raised, met, unmet_c, hidden_c))))
     row.update(zip(_GROUP_COLUMNS, chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))))
-    if declared:  # compounds.unmet_by_compound, counted in the same pass
+    if declared:  # counted by `_group_counts` in the same pass
         row.update(zip(_COMPOUND_COLUMNS, unmet_t.tolist()))
         row.update(zip(_CRITICAL_COLUMNS, led.critical_by_compound.tolist()))
     else:
@@ -201,8 +201,9 @@ def _group_counts(open_, reported, group_bits, of_household, n_types):
     The needs are first added up by combination of groups (64 of them), in four interleaved copies so that
     neighbouring households, who mostly share a combination, do not wait on each other's addition.
 
-    Also the open needs by compound type (`compounds.unmet_by_compound(open, of_household, n_types)`, types from 0,
-    -1 for none) from the same needs per household; `of_household` is read only when `n_types` > 0."""
+    Also the open needs by compound type, bincount(of_household, weights=open.sum(axis=1)) over the households of
+    a type (types from 0, -1 for none), from the same needs per household; `of_household` is read only when
+    `n_types` > 0."""
     n, k = open_.shape
     n_open = np.zeros(n, np.uint8)  # needs per household, category by category down the column-major table
     n_hidden = np.zeros(n, np.uint8)
