@@ -23,7 +23,7 @@ from experiments.plan import DEFAULT_ROOT_SEED, compare_plan, experiment_plan
 from experiments.runner import dry_run, execute
 from experiments.spec import _coerce, canonical_keys
 from experiments.store import Store, resume_plan
-from simulation.outcomes import SUMMARY_KEYS
+from simulation.keys import SUMMARY_KEYS
 
 
 def compare(scenarios: list, reps: int = 10, *, root_seed: int = DEFAULT_ROOT_SEED, overrides: dict | None = None,

@@ -62,7 +62,7 @@ from experiments.errors import ExperimentError
 from experiments.spec import _MISSING, _leaf, canonical_key, leaf_keys
 from scenarios.files import parse_toml, read_text, too_deep
 from scenarios.reference import bounds
-from simulation.outcomes import DAILY_COLUMNS, SUMMARY_KEYS
+from simulation.keys import SUMMARY_KEYS
 
 DEFAULT_SCENARIO = "wuhan_2020"
 STATS = ("mean", "sum", "max", "min", "first", "last", "argmax")
@@ -328,7 +328,12 @@ def _target(label: str, name: str, t: TargetSpec) -> Target:
                               "key) or column (a daily column, with stat and days).")
     kind = given[0]
     ref = getattr(t, kind)
-    known = {"measure": list(_SOURCED), "summary": list(SUMMARY_KEYS), "column": list(DAILY_COLUMNS)}[kind]
+    if kind == "column":
+        from simulation.outcomes import DAILY_COLUMNS  # here: the columns come from the mechanisms, i.e. the model
+
+        known = list(DAILY_COLUMNS)
+    else:
+        known = list(_SOURCED) if kind == "measure" else list(SUMMARY_KEYS)
     if ref not in known:
         close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
         did = f" Did you mean '{close[0]}'?" if close else ""

@@ -26,7 +26,7 @@ from experiments.analysis import index_warnings, indices
 from experiments.errors import ExperimentError
 from experiments.plan import Plan
 from experiments.store import Store, atomic_write_bytes, load_daily, record_status, resume_plan, writing
-from simulation.outcomes import SUMMARY_KEYS
+from simulation.keys import SUMMARY_KEYS
 
 
 @dataclass

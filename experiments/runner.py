@@ -26,7 +26,7 @@ from experiments.executors import make_executor
 from experiments.plan import Plan
 from experiments.reports import build
 from experiments.store import FORMAT, Store, machine, now, record_status, valid_parquet, writing
-from simulation.outcomes import SUMMARY_KEYS
+from simulation.keys import SUMMARY_KEYS
 from simulation.provenance import code_version, package_versions
 
 # The time estimate (docs/experiments.md, "Progress and time"): one calibration run of the experiment's own scenario,

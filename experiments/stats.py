@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from simulation.keys import SUMMARY_KEYS
+
 LEVEL = 0.95
 
 
@@ -50,8 +52,6 @@ def _ok(runs: pd.DataFrame) -> pd.DataFrame:
 def _keys(runs: pd.DataFrame, keys) -> list[str]:
     if keys is not None:
         return list(keys)
-    from simulation.outcomes import SUMMARY_KEYS  # here: tables of stored runs do not load the model
-
     return [k for k in SUMMARY_KEYS if k in runs.columns]
 
 

@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from experiments.errors import ExperimentError
 from experiments.plan import MATRIX_FILE, Plan, differences
+from simulation.keys import SUMMARY_KEYS
 
 FORMAT = "liandong-experiment/1"
 ID_COLUMNS = ("run", "point", "rep", "seed", "scenario")
@@ -606,8 +607,6 @@ def load_runs(folder: str | Path) -> pd.DataFrame:
     store = Store(folder)
     if store.runs_path.exists() and valid_parquet(store.runs_path):
         return pd.read_parquet(store.runs_path)
-    from simulation.outcomes import SUMMARY_KEYS  # here: reading a results folder does not load the model
-
     plan = Plan.from_manifest(store.read_manifest(), store.folder)
     return runs_frame(plan, store.read_parts(plan.n_runs)[0], SUMMARY_KEYS)
 

@@ -64,15 +64,6 @@ _BASE_COLUMNS: tuple[str, ...] = (
 # The mechanisms' own columns that the list above does not name already come last.
 DAILY_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c in _MECHANISM_COLUMNS if c not in _BASE_COLUMNS))
 
-SUMMARY_KEYS: tuple[str, ...] = (
-    "unmet_need_days", "unmet_need_days_per_1000", "hidden_need_share", "critical_failures",
-    "mean_days_to_meet", "equity_ratio", "wait_ratio", "offline_wait_ratio", "peak_unmet_day", "volunteers_active_peak",
-    "coordinator_overload_days", "cadre_overload_days", "volunteer_coordinator_overload_days", "price_index_peak",
-    "mean_distress_end",
-)
-# Per compound type, present for the types a community has (simulation/compounds.py).
-COMPOUND_SUMMARY_KEYS: tuple[str, ...] = (*(f"unmet_need_days_per_1000_{t}" for t in COMPOUND_TYPES),
-                                          *(f"critical_failures_{t}" for t in COMPOUND_TYPES))
 _COMPOUND_COLUMNS = tuple(f"unmet_{t}" for t in COMPOUND_TYPES)
 _CRITICAL_COLUMNS = tuple(f"critical_failures_{t}" for t in COMPOUND_TYPES)
 _NO_COMPOUNDS = dict.fromkeys(_COMPOUND_COLUMNS + _CRITICAL_COLUMNS, 0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from scenarios import Scenario
-from simulation.model import CommunityModel
 from simulation.provenance import code_version
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -29,6 +30,8 @@ def run(scenario: str | Path | Scenario = "no_linkage", seed: int = 0, **overrid
     Overrides are scenario fields: `run("no_linkage", seed=3, households=500, days=30)`, dotted keys for
     sections: `run("no_linkage", **{"reporting.call_prob": 0.2})`.
     """
+    from simulation.model import CommunityModel  # here: `import simulation` does not load Mesa (simulation/__init__)
+
     model = CommunityModel(scenario=scenario, rng=seed, **overrides)
     while model.running:
         model.step()

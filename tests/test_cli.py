@@ -60,7 +60,7 @@ def test_json_is_one_object_with_summary_scenario_seed_version(baseline_stdout):
     record = json.loads(lines[0])
     assert isinstance(record, dict)
     assert set(record) == {"summary", "scenario", "seed", "version"}
-    from simulation.outcomes import COMPOUND_SUMMARY_KEYS  # the city mix has every type
+    from simulation.keys import COMPOUND_SUMMARY_KEYS  # the city mix has every type
 
     assert set(record["summary"]) == set(SUMMARY_KEYS) | set(COMPOUND_SUMMARY_KEYS)
     assert record["scenario"] == "no_linkage"
