@@ -63,7 +63,7 @@ def marginals(out: Path, manifest: dict, post: pd.DataFrame) -> Path:
     n = len(params)
     cols = min(3, n)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False, layout="constrained")
     for ax, p in zip(axes.flat, params):
         edges = np.linspace(p["low"], p["high"], 21)
         ax.hist(post[p["key"]], bins=edges, weights=post["weight"], density=True, color="#4477aa", alpha=0.8,
@@ -99,7 +99,7 @@ def pairs(out: Path, manifest: dict, post: pd.DataFrame) -> Path | None:
     plt = _plt()
     ranges = {p["key"]: (p["low"], p["high"]) for p in manifest["params"]}
     k = len(keys)
-    fig, axes = plt.subplots(k - 1, k - 1, figsize=(3.2 * (k - 1), 3.0 * (k - 1)), squeeze=False)
+    fig, axes = plt.subplots(k - 1, k - 1, figsize=(3.2 * (k - 1), 3.0 * (k - 1)), squeeze=False, layout="constrained")
     size = 10 + 200 * post["weight"] / post["weight"].max()
     for i in range(1, k):
         for j in range(k - 1):

@@ -7,6 +7,8 @@
   `scenarios/districts/jianghan_2020.toml`, no runs.
 - The district benchmark: `docs/performance-district.csv` (`make bench-district`), one run.
 - The calibration benchmark: `docs/performance-calibration.csv` (`make bench-calibration`), one run.
+- The shipped calibration: `calibration/wuhan_2020/` (`make calibration`): its generations, its posterior against
+  the priors, and its posterior predictive check.
 - The README's findings: the preset means of `docs/findings/presets.csv` and the comparison over the calibration's
   posterior, `docs/findings/posterior.csv` (`make findings-tables`).
 
@@ -16,10 +18,12 @@ tests/test_odd_figures.py check them the same way.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
+import scenarios
 from experiments import stats
 from experiments.numbers import n0, n2, p0, signed
 from scenarios import district as district_format
@@ -151,6 +155,52 @@ def calibration_bench(path: Path = CALIBRATION_BENCH) -> tuple[dict[str, str], d
     return figures, {"calibration_bench": "\n".join(rows)}
 
 
+CALIBRATION = ROOT / "calibration" / "wuhan_2020"
+
+
+def calibration(folder: Path = CALIBRATION) -> tuple[dict[str, str], dict[str, str]]:
+    """The shipped calibration's figures (`calib.<key>`: the run's size, the first and last generation's epsilon and
+    acceptance rate, how many targets the posterior predictive reproduces) and its tables: each parameter's prior,
+    weighted median and 90% interval (`calibration_posterior`), and each target's band against the posterior
+    predictive runs (`calibration_targets`)."""
+    from experiments.calibration import weighted_quantiles  # here: the other figures need no calibration code
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    gens = pd.read_parquet(folder / "generations.parquet")
+    post = pd.read_parquet(folder / "posterior.parquet")
+    targets = pd.read_parquet(folder / "targets.parquet")
+    first, last = gens.iloc[0], gens.iloc[-1]
+    inside = targets["predictive_share_inside"]
+    figures = {"calib.population_size": n0(manifest["population_size"]), "calib.generations": n0(len(gens)),
+               "calib.evaluations": n0(gens["evaluations"].sum()), "calib.params": n0(len(manifest["params"])),
+               "calib.targets": n0(len(targets)),
+               "calib.first_epsilon": f"{first['epsilon']:.3g}", "calib.first_acceptance": n2(first["acceptance_rate"]),
+               "calib.last_epsilon": f"{last['epsilon']:.3g}", "calib.last_acceptance": n2(last["acceptance_rate"]),
+               "calib.predictive_runs": n0(manifest["predictive_runs"]),
+               "calib.targets_mostly_inside": n0((inside >= 0.9).sum()),
+               "calib.targets_half_inside": n0((inside < 0.5).sum())}
+    scenario = scenarios.load(manifest["scenario"]["label"])
+    for par in manifest["params"]:  # the shipped defaults, as docs/odd.md quotes them (`default.<key>`)
+        section, name = par["key"].split(".")
+        figures[f"default.{par['key']}"] = f"{getattr(getattr(scenario, section), name):.3g}"
+    figures["default.online.psych_sessions_at_3000"] = f"{scenario.online.psych_sessions_per_1000 * 3:.3g}"
+    w = post["weight"].to_numpy()
+    rows = ["| parameter | prior | posterior median (the default) | 90% interval | interval / prior |",
+            "|---|---|---|---|---|"]
+    for par in manifest["params"]:
+        lo, med, hi = weighted_quantiles(post[par["key"]].to_numpy(), w, [0.05, 0.5, 0.95])
+        rows.append(f"| `{par['key']}` | {par['prior']} {par['low']:.3g}-{par['high']:.3g} | {med:.3g} | "
+                    f"{lo:.3g}-{hi:.3g} | {(hi - lo) / (par['high'] - par['low']):.0%} |")
+    trows = ["| target | confidence | band | predictive median | predictive runs inside |", "|---|---|---|---|---|"]
+    for _, t in targets.iterrows():
+        if t["kind"] == "fact":
+            band, median = "holds", "-"
+        else:
+            band, median = f"{t['low']:.3g}-{t['high']:.3g}", f"{t['predictive_median']:.3g}"
+        trows.append(f"| `{t['name']}` | {t['confidence']} | {band} | {median} | {t['predictive_share_inside']:.0%} |")
+    return figures, {"calibration_posterior": "\n".join(rows), "calibration_targets": "\n".join(trows)}
+
+
 PRESETS = ROOT / "docs" / "findings" / "presets.csv"
 POSTERIOR = ROOT / "docs" / "findings" / "posterior.csv"
 PRESET_FIGURES = {  # (preset, summary key) -> the README's form (tests/test_readme_findings.py checks it)
@@ -194,8 +244,9 @@ def read() -> tuple[dict[str, str], dict[str, str]]:
         tables.update(table)
     figures.update(jianghan_preset())
     figures.update(bench())
-    more, table = calibration_bench()
-    figures.update(more)
-    tables.update(table)
+    for source in (calibration_bench, calibration):
+        more, table = source()
+        figures.update(more)
+        tables.update(table)
     figures.update(findings())
     return figures, tables

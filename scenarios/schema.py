@@ -268,12 +268,14 @@ class Cadres(Section):
 class Distress(Section):
     """Psychological distress, 0-1 (the model requirements Process 7)."""
 
-    initial_mean: Probability = _f(0.478, "Mean distress at day 0 (a beta distribution; also each household's "
+    initial_mean: Probability = _f(0.476, "Mean distress at day 0 (a beta distribution; also each household's "
                                    "baseline).", "calibrated to the survey week (days 4-10): 41.9% distressed, "
-                                   "10.2% needing help (sources, H)")
+                                   "10.2% needing help (sources, H); the posterior median of `make calibration`, "
+                                   "prior 0.42-0.54")
     initial_concentration: float = _f(11.5, "Concentration of the initial beta distribution (higher: less "
                                       "spread).", "calibrated with `initial_mean` to the survey week's two shares "
-                                      "(sources: 41.9% distressed, 10.2% needing help, H)",
+                                      "(sources: 41.9% distressed, 10.2% needing help, H); the posterior median "
+                                      "of `make calibration`, prior 6-24",
                                       gt=0.0, le=1000.0)
     distressed_threshold: Probability = _f(
         0.5, "Distress above which a household counts as distressed (the survey's psychological distress).",
@@ -361,17 +363,18 @@ class Online(Section):
         "that day.", "assumed, 0.01-0.05 (1-3 minutes); sources: peak 5,000+ messages a day for one online "
         "team (M)", gt=0.0, le=24.0)
     psych_sessions_per_1000: float = _f(
-        2.7, "Professional sessions a day that the remote psychological services (hotlines, online counselling) "
+        2.54, "Professional sessions a day that the remote psychological services (hotlines, online counselling) "
         "can give the community, per 1,000 households (a fraction is a chance of one more session).",
         "sources: one online team served 6,252 people in 75 days, 83 a day (M); assumed: the city's remote "
         "services equal about 130 such teams (range 60-260), 130 x 83.4 / 4,080 thousand households = 2.66, about "
-        "8 a day in a community of 3,000 (1/1,406 of the city); calibrated so the survey week's uptake is near "
-        "1.9% (H)", ge=0.0, le=1000.0)
+        "8 a day in a community of 3,000 (1/1,406 of the city); calibrated to the survey week's uptake of 1.9% (H): "
+        "the posterior median of `make calibration`, prior 1.3-5.3", ge=0.0, le=1000.0)
     psych_seek_prob: Probability = _f(
-        0.25, "Daily chance a household in need of psychological help tries to reach the remote services (the "
+        0.248, "Daily chance a household in need of psychological help tries to reach the remote services (the "
         "others meet barriers: not knowing where, stigma, no time, fear).",
         "assumed, 0.1-0.5; calibrated so that callers are about 10 times the services' capacity in the survey week "
-        "(sources: hotline at 10x capacity, 83% of those in need met barriers, H)")
+        "(sources: hotline at 10x capacity, 83% of those in need met barriers, H): the posterior median of `make "
+        "calibration`")
     medical_volunteers: int = _f(4, "Remote medical volunteers: online consultations and prescriptions.",
                                  "sources: one online team's volunteers (M); share assumed", ge=0, le=10_000)
     hours_per_day: float = _f(3.0, "Hours a remote volunteer gives a day (the psychological volunteers counted "
@@ -578,11 +581,11 @@ class Triage(Section):
     screen_hours: float = _f(0.1, "Social-worker hours for one screening call.",
                              "assumed, 0.05-0.25 (as the cadres' `reporting.screen_hours`)", gt=0.0, le=24.0)
     crisis_threshold: Probability = _f(
-        0.67, "Distress above which a psychological need is a crisis (urgent, and referred by the organisations' "
+        0.673, "Distress above which a psychological need is a crisis (urgent, and referred by the organisations' "
         "social workers to the remote psychological services).",
         "sources: one online social-work team had 75 crisis cases among 6,252 people served (M); calibrated to "
-        "it (experiments/targets.py `crisis_share`: crisis households among those the social workers assess); above "
-        "`needs.psych_threshold`")
+        "it (experiments/targets.py `crisis_share`: crisis households among those the social workers assess): the "
+        "posterior median of `make calibration`, prior 0.64-0.70; above `needs.psych_threshold`")
 
 
 class Volunteers(Section):
@@ -623,9 +626,10 @@ class Volunteers(Section):
         "assumed, 1-7; sources: volunteers (approval delay 3-7 days, L); about 19,000 approved by the drive's "
         "fourth day (H) leave no more than about 2 days for the first sign-ups", ge=0, le=365)
     unsuitable_share: Probability = _f(
-        0.15, "Share of an open call's applicants whom vetting rejects (unsuitable: health, age, not reachable).",
+        0.126, "Share of an open call's applicants whom vetting rejects (unsuitable: health, age, not reachable).",
         "assumed, 0.05-0.4; with the drive's sign-ups and `approval_days` it gives about 14 approved per community "
-        "by day 34 and 2.5 sign-ups per approval (sources: volunteers, H/L)")
+        "by day 34 and 2.5 sign-ups per approval (sources: volunteers, H/L): the posterior median of `make "
+        "calibration`")
     referred_unsuitable_share: Probability = _f(
         0.05, "Share of a call by referral's applicants whom vetting rejects (the referrer vouches for them).",
         "assumed, 0-0.2; the source panel: recruiting by referral into categories (Chen)")

@@ -361,3 +361,21 @@ def test_the_shipped_calibration_is_read_by_compare_on_a_fresh_clone(tmp_path):
         row = runs[(runs["rep"] == rep) & (runs["scenario"] == "three_social")].iloc[0]
         again = simulation.run("three_social", seed=int(row["seed"]), households=200, days=10, **drawn)
         assert again.summary["unmet_need_days"] == row["unmet_need_days"]  # the replication ran at that set
+
+
+def test_the_shipped_defaults_of_the_calibrated_parameters_are_the_posterior_median():
+    """Each parameter `make calibration` calibrates (calibration/params.toml) has as its wuhan_2020 default the
+    weighted median of the shipped posterior, to the three significant figures the schema gives it. Run `make
+    calibration` again after a change to the model, and this test names the defaults to set in scenarios/schema.py."""
+    shipped = Path(__file__).resolve().parent.parent / "calibration" / "wuhan_2020"
+    post = pd.read_parquet(shipped / "posterior.parquet")
+    scenario = scenarios.load("wuhan_2020")
+    keys = load_params(shipped.parent / "params.toml", scenario).keys
+    wrong = {}
+    for key in keys:
+        median = weighted_quantiles(post[key].to_numpy(), post["weight"].to_numpy(), [0.5])[0]
+        section, name = key.split(".")
+        default = getattr(getattr(scenario, section), name)
+        if float(f"{median:.3g}") != default:
+            wrong[key] = f"default {default}, posterior median {median:.3g}"
+    assert not wrong, f"set these defaults in scenarios/schema.py to the posterior's median: {wrong}"
