@@ -19,6 +19,7 @@ tests/test_odd_figures.py check them the same way.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -177,6 +178,9 @@ def calibration(folder: Path = CALIBRATION) -> tuple[dict[str, str], dict[str, s
                "calib.first_epsilon": f"{first['epsilon']:.3g}", "calib.first_acceptance": n2(first["acceptance_rate"]),
                "calib.last_epsilon": f"{last['epsilon']:.3g}", "calib.last_acceptance": n2(last["acceptance_rate"]),
                "calib.predictive_runs": n0(manifest["predictive_runs"]),
+               "calib.minutes": n0(sum((datetime.fromisoformat(x["end"]) - datetime.fromisoformat(x["start"]))
+                                       .total_seconds() for x in manifest["sessions"]) / 60),
+               "calib.workers": n0(manifest["sessions"][-1]["executor"]["workers"]),
                "calib.targets_mostly_inside": n0((inside >= 0.9).sum()),
                "calib.targets_half_inside": n0((inside < 0.5).sum())}
     scenario = scenarios.load(manifest["scenario"]["label"])
