@@ -282,6 +282,17 @@ NO_EFFECT_REASONS: dict[str, str] = {
                                     "`referrals_accepted` against `referrals_made`), so the friction costs cadre "
                                     "hours (`hours_referral_friction`) but turns few referrals away; in "
                                     "`three_social` (integration 1) it costs nothing",
+    "cadres.relief_recovery": "it acts on the community's own cadres' fatigue, and only while sunk cadres are on "
+                              "duty beside them: it changes `cadre_overload_days` and `coordinator_overload_days` "
+                              "clearly in wuhan_2020, but the sunk cadres arrive after the closure weeks' peak of "
+                              "calls, when the linkages already leave the cadres hours to spare, so faster or slower "
+                              "relief moves the residents' outcomes less than the noise of 10 seeds; `no_linkage` "
+                              "has no sunk cadres (identical runs)",
+    "prices.low_income_response": "it scales only what a low-income household buys at the shop on its own outing "
+                                  "days; in wuhan_2020 the price index is highest in the full closure, when nobody "
+                                  "goes out, and near 1 on the days households shop, so the purchases it changes "
+                                  "are few and small (the price levers that act on the group-buy packages, "
+                                  "`prices.cap`, `prices.elasticity` and `prices.adjustment`, have clear effects)",
 }
 
 # Levers whose effect is on an outcome of their own, outside `AUDIT_KEYS`: (the summary key, why that key). Such a
