@@ -43,8 +43,8 @@ class Queue:
     def less_closed(self, open_: np.ndarray, category: int) -> Queue:
         """The queue less its entries of `category` whose need is no longer open in the needs table `open_` (met
         since the queue was made); the queue itself when there are none."""
-        gone = _closed(self.rows, self.cats, open_[:, category], category)
-        return self.without(gone) if gone.any() else self
+        gone, rows, cats, classes = _less_closed(self.rows, self.cats, self.classes, open_[:, category], category)
+        return Queue(rows, cats, classes) if gone else self
 
     def gone_from(self, rest: Queue) -> np.ndarray:
         """Mask of the entries whose household has no entry in `rest` (what serving this queue left of it):
@@ -105,14 +105,15 @@ class Team:
     tasks: tuple[str, ...] = hours_ledger.SERVICE_TASKS
 
 
-def serve_teams(model, q: Queue, teams: list[Team]) -> tuple[Queue, list[np.ndarray]]:
+def serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple[Queue | None, list[np.ndarray]]:
     """Several teams serve at once, each its own categories, as if one after the other with `serve`: the needs a
     team may take are its alone, so the order does not matter. One compiled pass instead of one per team (the pass
     costs the same whatever the number of needs); each team keeps its own stream, so the draws, and the results, are
     those of separate `serve` calls. A team with a ledger kind serves at most what its kind has left and books what
-    it served (`Team`). Returns what is left of the queue and the hours each team used per cell."""
-    _, rest, used = _serve_teams(model, q, teams)
-    return rest, used
+    it served (`Team`). Returns what is left of the queue (None with `rest` False: the day's last serve, whose
+    rest nobody takes) and the hours each team used per cell."""
+    _, left, used = _serve_teams(model, q, teams, rest)
+    return (left if rest else None), used
 
 
 def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
@@ -124,8 +125,10 @@ def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
     return Queue(*_keep_part(part, done, q.rows, q.cats, q.classes))
 
 
-def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue, list[np.ndarray]]:
-    """`serve_teams`, with the mask of the queue's entries served first."""
+def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple[np.ndarray, Queue,
+                                                                                 list[np.ndarray]]:
+    """`serve_teams`, with the mask of the queue's entries served first (and `q` for what is left without
+    `rest`)."""
     ledger = model.hours
     n_categories = len(CATEGORIES)
     capacities = []
@@ -136,11 +139,12 @@ def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue,
         capacity = team.capacity
         if team.kind is not None:
             left = ledger.left(team.kind, team.owner)
-            left = left if type(left) is np.ndarray else np.atleast_1d(np.asarray(left, dtype=float))
+            left = left if type(left) is np.ndarray else np.array([float(left)])
             capacity = left if capacity is None else np.minimum(capacity, left)
-        capacity = np.asarray(capacity, dtype=float)
+        if type(capacity) is not np.ndarray or capacity.dtype != _FLOAT:
+            capacity = np.asarray(capacity, dtype=float)
         capacities.append(capacity)
-        if capacity.sum() > 0:
+        if (capacity[0] if len(capacity) == 1 else capacity.sum()) > 0:
             for category in team.categories:
                 team_of[category] = k
         cost[k, :len(team.hours)] = team.hours[:n_categories]
@@ -148,11 +152,15 @@ def _serve_teams(model, q: Queue, teams: list[Team]) -> tuple[np.ndarray, Queue,
     edges, team_of, bounds = bounds, np.array(team_of, dtype=np.int64), np.array(bounds, dtype=np.int64)
     done, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
-                                        [t.by for t in teams], np.array([t.counselling_effect for t in teams]))
+                                        [t.by for t in teams], np.array([t.counselling_effect for t in teams]),
+                                        rest)
     for k, team in enumerate(teams):
         if team.kind is not None:
             _book(ledger, team, by_category[edges[k]:edges[k + 1]])
     return done, rest, [used[edges[k]:edges[k + 1]] for k in range(len(teams))]
+
+
+_FLOAT = np.dtype(float)
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
@@ -160,19 +168,21 @@ def _book(ledger, team: Team, by_category: np.ndarray) -> None:
     key = (team.categories, team.tasks)
     found = _BOOKING.get(key)
     if found is None:
-        found = _BOOKING[key] = (list(team.categories), tuple(team.tasks[c] for c in team.categories))
+        found = _BOOKING[key] = (np.array(team.categories, dtype=np.int64),
+                                 tuple(team.tasks[c] for c in team.categories))
     cats, tasks = found
-    ledger.spend_each(team.kind, tasks, by_category[:, cats], team.owner)
+    ledger.spend_each(team.kind, tasks, by_category, team.owner, columns=cats)
 
 
-_BOOKING: dict[tuple, tuple[list[int], tuple[str, ...]]] = {}  # (categories, tasks) -> their columns and tasks
+_BOOKING: dict[tuple, tuple[np.ndarray, tuple[str, ...]]] = {}  # (categories, tasks) -> their columns and tasks
 
 
 def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
-           bys: list[str], effects: np.ndarray) -> tuple[np.ndarray, Queue, np.ndarray, np.ndarray]:
+           bys: list[str], effects: np.ndarray, rest: bool = True) -> tuple[np.ndarray, Queue, np.ndarray,
+                                                                             np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
     Returns the mask of the queue's entries served, what is left of the queue (`q` itself when none of it was
-    served), the hours used per cell and the same by category (cells x categories).
+    served, or without `rest`), the hours used per cell and the same by category (cells x categories).
 
     The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
     the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give
@@ -182,12 +192,11 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
         _serve_compiled(q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
                         model.streams.pcg64_states(_streams_of(bys), model.day), model.config.days + 1,
                         LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
-                        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress)
+                        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress, rest)
     model.ledger.turned_away += away
     if met_first[-1] > 0:
         model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
-    rest = Queue(rest_rows, rest_cats, rest_classes) if touched else q
-    return done, rest, used, by_category
+    return done, (Queue(rest_rows, rest_cats, rest_classes) if touched else q), used, by_category
 
 
 def _streams_of(bys: list[str]) -> tuple[str, ...]:
@@ -207,33 +216,56 @@ def serve_pool(model, q: Queue, categories: tuple[int, ...], hours_available: fl
                tasks: tuple[str, ...] = hours_ledger.SERVICE_TASKS) -> Queue:
     """A community-wide pool of `hours_available` (at most what the ledger `kind` of `owner` has left, all of it
     when None) serves the queue's needs of `categories`; returns what is left."""
+    return serve_teams(model, q, [pool_team(categories, hours_available, hours, by, counselling_effect, kind, owner,
+                                            tasks)])[0]
+
+
+def pool_team(categories: tuple[int, ...], hours_available: float | None, hours: dict[int, float], by: str,
+              counselling_effect: float, kind: str | None = None, owner: str = "",
+              tasks: tuple[str, ...] = hours_ledger.SERVICE_TASKS) -> Team:
+    """The team of `serve_pool`: one community-wide pool of `hours_available` (None: what the ledger has left),
+    each category of `hours` costing its hours, the others none of its work."""
     cost = np.full(len(CATEGORIES), np.inf)
     for category, h in hours.items():
         cost[category] = h
     capacity = None if hours_available is None else np.array([float(hours_available)])
-    team = Team(categories, capacity, cost, by, counselling_effect, kind, owner, tasks)
-    return serve_teams(model, q, [team])[0]
+    return Team(categories, capacity, cost, by, counselling_effect, kind, owner, tasks)
 
 
 # --- the compiled passes: each mirrors, operation for operation, the NumPy expression in its docstring, so that
 # sums are taken in the same order and the results are the same to the last bit -------------------------------------
 @njit(cache=True)
-def _allocate_compiled(cells, cost, classes, capacity, bounds, states, span, lookahead, rounds):
-    """The passes of `serve`: the first over every entry, then up to `rounds` fill passes."""
+def _allocate_compiled(cells, cost, classes, n_classes, capacity, bounds, states, span, lookahead, rounds):
+    """The passes of `serve`: the first over every entry, then up to `rounds` fill passes. `n_classes` is more
+    than every class of the entries (the classes' span in every pass: the fill passes try a subset of the first
+    pass's entries)."""
     team_of_cell = np.empty(len(capacity), np.int64)
     for k in range(len(bounds) - 1):
         team_of_cell[bounds[k]:bounds[k + 1]] = k
+    # The classes the entries have, numbered densely in order (few of the span are present): the passes add up and
+    # scan those alone, which is what adding and scanning the empty ones too would give (they add nothing).
+    present = np.zeros(n_classes, np.bool_)
+    for i in range(len(classes)):
+        present[classes[i]] = True
+    rank_of = np.empty(n_classes, np.int64)
+    class_of = np.empty(n_classes + 1, np.int64)  # the class of each rank, and n_classes past the last
+    n_ranks = 0
+    for x in range(n_classes):
+        rank_of[x] = n_ranks
+        class_of[n_ranks] = x
+        n_ranks += present[x]
+    class_of[n_ranks] = n_classes
+    ranks = np.empty(len(classes), np.int64)
+    for i in range(len(classes)):
+        ranks[i] = rank_of[classes[i]]
     served = np.zeros(len(cells), dtype=np.bool_)
     used = np.zeros(len(capacity))
     todo = np.arange(len(cells))
     room = capacity
-    n_classes = 0  # the classes' span in every pass: the fill passes try a subset of the first pass's entries
-    for i in range(len(classes)):
-        n_classes = max(n_classes, classes[i] + 1)
     for round_ in range(rounds + 1):
-        part, cutoff, spent = _pass_whole(todo, cells, cost, classes, room, served, n_classes)
+        part, cutoff, spent = _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of)
         todo, room = _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff,
-                               served, used, todo, round_ == 0, span, lookahead)
+                               served, used, todo, round_ == 0, span, lookahead, n_classes)
         if len(todo) == 0:
             break
     return served, used
@@ -261,47 +293,51 @@ def _pcg64_next(hi, lo, inc_hi, inc_lo):
 
 
 @njit(cache=True)
-def _pass_whole(todo, cells, cost, classes, room, served, span):
+def _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of):
     """First half of a pass over the entries `todo`: in each cell, whole classes while they fit in `room`.
 
-    wanted = bincount(cell x span + class, weights=cost); through = cumsum(wanted, axis=1);
-    cutoff = (through <= room + 1e-9).sum(axis=1); spent = through[cutoff - 1] (0 without a class that fits).
-    Costs are not negative, so `through` never falls along a row: the scan stops at the first class that does not
-    fit. `span` is more than every class of `todo` (a larger span adds classes of no cost: the same cut-offs below
-    it, and a cell whose classes all fit serves them all whatever its cut-off).
+    With the classes numbered densely (`ranks`, below `n_ranks`; the class of rank x is class_of[x], and
+    class_of[n_ranks] is the span of the classes): wanted = bincount(cell x n_ranks + rank, weights=cost);
+    through = cumsum(wanted, axis=1); fit = (through <= room + 1e-9).sum(axis=1); cutoff = class_of[fit];
+    spent = through[fit - 1] (0 without a class that fits). Costs are not negative, so `through` never falls along
+    a row: the scan stops at the first class that does not fit, one present in the cell (an absent class adds
+    nothing, so it fits, and the scan and sums are those over the whole span of classes).
     Marks the entries of classes below the cut-off served; returns the entries of the cut-off class (in order), the
-    cut-off class of each cell and the hours those whole classes spend per cell.
+    cut-off class of each cell (the span where every class fits) and the hours those whole classes spend per cell.
     """
     n_cells = len(room)
-    wanted = np.zeros(n_cells * span)
+    wanted = np.zeros(n_cells * n_ranks)
     for i in todo:
-        wanted[cells[i] * span + classes[i]] += cost[i]
-    cutoff = np.zeros(n_cells, dtype=np.int64)
+        wanted[cells[i] * n_ranks + ranks[i]] += cost[i]
+    fits = np.zeros(n_cells, dtype=np.int64)
     spent = np.zeros(n_cells)
     for c in range(n_cells):
         total, fit, limit = 0.0, 0, room[c] + 1e-9
-        for k in range(span):
-            step = wanted[c * span] if k == 0 else total + wanted[c * span + k]
+        for k in range(n_ranks):
+            step = wanted[c * n_ranks] if k == 0 else total + wanted[c * n_ranks + k]
             if step > limit:
                 break
             total = step
             fit += 1
-        cutoff[c] = fit
+        fits[c] = fit
         spent[c] = total if fit > 0 else 0.0
     part = np.empty(len(todo), dtype=np.int64)
     n_part = 0
     for i in todo:  # without branches (whether an entry is below, at or past its cut-off is unpredictable); the
         # entries of `todo` are not served yet
-        at = cutoff[cells[i]]
-        served[i] = classes[i] < at
+        at = fits[cells[i]]
+        served[i] = ranks[i] < at
         part[n_part] = i
-        n_part += classes[i] == at
+        n_part += ranks[i] == at
+    cutoff = np.empty(n_cells, dtype=np.int64)
+    for c in range(n_cells):
+        cutoff[c] = class_of[fits[c]]
     return part[:n_part], cutoff, spent
 
 
 @njit(cache=True)
 def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff, served, used, todo,
-              first, span, lookahead):
+              first, span, lookahead, n_classes):
     """Second half of a pass, and what the next pass will try.
 
     The cut-off class in random order (one number per entry, in entry order, from the stream of the entry's team,
@@ -348,11 +384,8 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
         horizon = np.empty(n_cells, np.int64)  # the cut-off's report day + lookahead, per cell
         for c in range(n_cells):
             horizon[c] = cutoff[c] % span + lookahead
-        top = 0
-        for i in range(len(classes)):
-            top = max(top, classes[i] + 1)
-        day_of = np.empty(top, np.int64)  # classes % span, looked up
-        for x in range(top):
+        day_of = np.empty(n_classes, np.int64)  # classes % span, looked up
+        for x in range(n_classes):
             day_of[x] = x % span
         for i in range(len(cells)):  # without branches: which entries go on is unpredictable
             c = cells[i]
@@ -444,37 +477,44 @@ def _sort_keys(key, n_cells):
 @njit(cache=True)
 def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, states, span, lookahead, rounds,
                     effects, package_days, refill_days, turned_away, food_days_factor, food_stock, medicine_stock,
-                    distress):
+                    distress, keep_rest):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
     counselling effect). Returns whether any entry was served, the mask of the entries served, what is left
     of the queue (rows, categories, classes; the queue itself when none was served), the needs met, team by
     team (rows, categories, where each team's start), the hours used per cell, the same by cell and category, and
-    the escorted patients the hospital turned away (served, but their need stays open)."""
-    entries, cells, costs, first = _team_entries(rows, cats, grid, team_of, bounds, cost)
+    the escorted patients the hospital turned away (served, but their need stays open). Without `keep_rest`, what
+    is left is not made (the queue itself is returned in its place)."""
+    entries, cells, costs, entry_classes, first, n_classes = _team_entries(rows, cats, classes, grid, team_of,
+                                                                           bounds, cost)
     n_teams = len(bounds) - 1
     if len(entries) == 0:
         return False, np.zeros(len(rows), np.bool_), rows, cats, classes, np.empty(0, np.int64), \
             np.empty(0, np.int64), np.zeros(n_teams + 1, np.int64), np.zeros(len(capacity)), \
             np.zeros((len(capacity), cost.shape[1])), 0
-    entry_classes = np.empty(len(entries), np.int64)
+    served, used = _allocate_compiled(cells, costs, entry_classes, n_classes, capacity, bounds, states, span,
+                                      lookahead, rounds)
+    # the entries served, in order (without branches: which entries were served is unpredictable), into one spare
+    # place past the end
+    picked = np.empty(len(entries) + 1, np.int64)
+    n_done = 0
     for j in range(len(entries)):
-        entry_classes[j] = classes[entries[j]]
-    served, used = _allocate_compiled(cells, costs, entry_classes, capacity, bounds, states, span, lookahead, rounds)
+        picked[n_done] = j
+        n_done += served[j]
     by_category = np.zeros((len(capacity), cost.shape[1]))  # the hours served, by cell and category
-    for j in range(len(entries)):
-        # without a branch (which entries were served is unpredictable): adding 0.0 to hours leaves them as they are
-        by_category[cells[j], cats[entries[j]]] += costs[j] if served[j] else 0.0
     done = np.zeros(len(rows), np.bool_)
-    met_rows, met_cats = np.empty(len(entries), np.int64), np.empty(len(entries), np.int64)
+    met_rows, met_cats = np.empty(n_done, np.int64), np.empty(n_done, np.int64)
     met_first = np.zeros(n_teams + 1, np.int64)
-    m, away = 0, 0
+    m, away, at = 0, 0, 0
     for k in range(n_teams):
         start = m
-        for j in range(first[k], first[k + 1]):  # without branches: which entries were served is unpredictable
+        while at < n_done and picked[at] < first[k + 1]:  # the team's entries served, in order
+            j = picked[at]
             e = entries[j]  # each entry once
-            done[e] = served[j]
+            done[e] = True
+            by_category[cells[j], cats[e]] += costs[j]
             met_rows[m], met_cats[m] = rows[e], cats[e]
-            m += served[j]
+            m += 1
+            at += 1
         turned = _help(met_rows[start:m], met_cats[start:m], effects[k], package_days, refill_days, turned_away,
                        food_days_factor, food_stock, medicine_stock, distress)
         if turned:  # the escort went, the hours are spent; the need stays open
@@ -486,10 +526,9 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
                     kept += 1
             m = kept
         met_first[k + 1] = m
-    n_rest = len(rows) - np.count_nonzero(done)
-    if n_rest == len(rows):  # nothing served: what is left is the queue itself
+    if n_done == 0 or not keep_rest:  # nothing served (what is left is the queue itself), or nothing asked
         return False, done, rows, cats, classes, met_rows[:m], met_cats[:m], met_first, used, by_category, away
-    rest_rows, rest_cats, rest_classes = _keep(done, rows, cats, classes, False)
+    rest_rows, rest_cats, rest_classes = _keep_n(done, rows, cats, classes, False, len(rows) - n_done)
     return True, done, rest_rows, rest_cats, rest_classes, met_rows[:m], met_cats[:m], met_first, used, \
         by_category, away
 
@@ -498,7 +537,12 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
 def _keep(mask, rows, cats, classes, selected):
     """rows[m], cats[m], classes[m] for m = mask if `selected`, else ~mask."""
     n = np.count_nonzero(mask)
-    n = n if selected else len(mask) - n
+    return _keep_n(mask, rows, cats, classes, selected, n if selected else len(mask) - n)
+
+
+@njit(cache=True)
+def _keep_n(mask, rows, cats, classes, selected, n):
+    """`_keep`, told how many entries it keeps (`n`)."""
     # without branches (which entries are kept is unpredictable): each entry written, and kept when it is, into one
     # spare place past the end
     out_rows, out_cats, out_classes = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
@@ -523,26 +567,35 @@ def _keep_part(part, done, rows, cats, classes):
 
 
 @njit(cache=True)
-def _closed(rows, cats, open_c, category):
-    """(cats == category) & ~open_c[rows]: the entries of `category` whose need is no longer open."""
-    out = np.empty(len(rows), np.bool_)
+def _less_closed(rows, cats, classes, open_c, category):
+    """Whether any entry is of `category` with its need no longer open (cats == category & ~open_c[rows]), and the
+    entries less those (`_keep`); the arrays themselves when there are none."""
+    gone = np.empty(len(rows), np.bool_)
+    n_gone = 0
     for i in range(len(rows)):
-        out[i] = cats[i] == category and not open_c[rows[i]]
-    return out
+        g = cats[i] == category and not open_c[rows[i]]
+        gone[i] = g
+        n_gone += g
+    if n_gone == 0:
+        return False, rows, cats, classes
+    rest_rows, rest_cats, rest_classes = _keep_n(gone, rows, cats, classes, False, len(rows) - n_gone)
+    return True, rest_rows, rest_cats, rest_classes
 
 
 @njit(cache=True)
-def _team_entries(rows, cats, grid, team_of, bounds, cost):
+def _team_entries(rows, cats, classes, grid, team_of, bounds, cost):
     """The queue's entries each team may serve, team by team, each in queue order: their queue positions, their
     cells (numbered after the cells of the teams before; a pool of one cell for a community-wide team), their costs
-    and where each team's entries start. One pass for one team; for several, one pass to count each team's entries
-    and one to place them."""
+    and classes, where each team's entries start, and one more than their largest class (0 without entries). One
+    pass for one team; for several, one pass to count each team's entries and one to place them."""
     n_teams = len(bounds) - 1
     first = np.zeros(n_teams + 1, np.int64)
+    top = 0
     if n_teams == 1:
         entries = np.empty(len(rows), np.int64)
         cells = np.empty(len(rows), np.int64)
         costs = np.empty(len(rows))
+        entry_classes = np.empty(len(rows), np.int64)
         pool = bounds[1] - bounds[0] == 1
         m = 0
         for i in range(len(rows)):
@@ -550,9 +603,11 @@ def _team_entries(rows, cats, grid, team_of, bounds, cost):
                 entries[m] = i
                 cells[m] = (0 if pool else grid[rows[i]]) + bounds[0]
                 costs[m] = cost[0, cats[i]]
+                entry_classes[m] = classes[i]
+                top = max(top, classes[i] + 1)
                 m += 1
         first[1] = m
-        return entries[:m], cells[:m], costs[:m], first
+        return entries[:m], cells[:m], costs[:m], entry_classes[:m], first, top
     for i in range(len(rows)):
         k = team_of[cats[i]]
         if k >= 0:
@@ -563,6 +618,7 @@ def _team_entries(rows, cats, grid, team_of, bounds, cost):
     entries = np.empty(m, np.int64)
     cells = np.empty(m, np.int64)
     costs = np.empty(m)
+    entry_classes = np.empty(m, np.int64)
     fill = first[:n_teams].copy()
     pool = np.empty(n_teams, np.bool_)
     for k in range(n_teams):
@@ -574,8 +630,10 @@ def _team_entries(rows, cats, grid, team_of, bounds, cost):
             entries[j] = i
             cells[j] = (0 if pool[k] else grid[rows[i]]) + bounds[k]
             costs[j] = cost[k, cats[i]]
+            entry_classes[j] = classes[i]
+            top = max(top, classes[i] + 1)
             fill[k] = j + 1
-    return entries, cells, costs, first
+    return entries, cells, costs, entry_classes, first, top
 
 
 @njit(cache=True)

@@ -287,25 +287,40 @@ class Hours:
             self._charged[budget] = self._charged.get(budget, 0.0) + total
         return out
 
-    def spend_each(self, kind: str | tuple[str, ...], tasks: tuple[str, ...], hours: np.ndarray, owner: str = ""):
+    def spend_each(self, kind: str | tuple[str, ...], tasks: tuple[str, ...], hours: np.ndarray, owner: str = "",
+                   columns: np.ndarray | None = None):
         """Spend column j of `hours` on `tasks[j]`, one task after the other, as `spend(kind, tasks[j], column,
         owner)` would, for the columns that ask anything (a column of zeros books nothing). `hours` is cells x
-        tasks for a per-cell kind (or group), one row of tasks for a community-wide kind. Returns the grants, in
-        the same shape (zero where nothing was asked). One call for what a team served today, task by task."""
+        tasks for a per-cell kind (or group), one row of tasks for a community-wide kind; with `columns` (an int64
+        array), column columns[j] of `hours` is the ask for tasks[j] and the other columns are not read. Returns
+        the grants, one column per task (zero where nothing was asked). One call for what a team served today,
+        task by task."""
         idx = _TASK_INDICES.get(tasks)
         if idx is None:
             idx = _TASK_INDICES[tasks] = [_TASK[task] for task in tasks]
         ask = np.asarray(hours, dtype=float)
-        if per_cell(kind):
-            if ask.shape != (self.n_cells, len(idx)):
+        cells = per_cell(kind)
+        if columns is not None:
+            columns = np.asarray(columns, dtype=np.int64)
+            if columns.shape != (len(idx),) or ask.ndim != 2:
+                raise ValueError(f"{len(idx)} tasks need as many columns of a table of hours, got columns "
+                                 f"{columns!r} of hours of shape {ask.shape}")
+            if not cells:
+                ask = ask[:, columns]  # (an IndexError for a column not in the table)
+        if cells:
+            if ask.ndim != 2 or ask.shape[0] != self.n_cells or columns is None and ask.shape[1] != len(idx):
                 raise ValueError(f"hours of a per-cell kind are asked per grid cell and task "
                                  f"({self.n_cells} x {len(idx)}), got shape {ask.shape}")
+            if columns is None:
+                columns = _identity_columns(len(idx))
             rows = self._rows(kind, owner)
             if not rows:
-                return np.zeros(ask.shape)
+                return np.zeros((self.n_cells, len(idx)))
             if len(idx) > len(self._taken_each):
                 self._taken_each = np.zeros((len(idx), len(self._kind_of)))
-            granted, asked = _spend_cells_each(self._cells, _row_array(rows), ask, self._taken_each)
+            granted, asked = _spend_cells_each(self._cells, _row_array(rows), ask, columns, self._taken_each)
+            if asked < 0:
+                raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns")
             by_row, spent = self._taken_each, self._spent
             for j, t in enumerate(idx):
                 if asked >> j & 1:
@@ -384,6 +399,16 @@ def _add_rows(table: np.ndarray, rows: list[int]) -> np.ndarray:
     for r in rows[1:]:
         out += table[r]
     return out
+
+
+_IDENTITY: dict[int, np.ndarray] = {}  # n -> arange(n): the columns of an ask that has one per task
+
+
+def _identity_columns(n: int) -> np.ndarray:
+    found = _IDENTITY.get(n)
+    if found is None:
+        found = _IDENTITY[n] = np.arange(n, dtype=np.int64)
+    return found
 
 
 _PER_CELL: dict = {}
@@ -482,18 +507,22 @@ def _spend_cells(left, rows, ask, scalar, cap):
 
 
 @njit(cache=True)
-def _spend_cells_each(left, rows, ask, by_row):
-    """`_spend_cells` (an ask per cell, no budget) for each column of `ask` (cells x tasks) that asks anything
-    (a nonzero or NaN entry), one column after the other. Returns the grants (cells x tasks) and which columns
-    asked anything (bit j for column j); the hours taken from each account for column j are by_row[j, :len(rows)]
-    (a buffer of at least tasks x accounts)."""
-    n_cells, n_tasks = ask.shape
+def _spend_cells_each(left, rows, ask, columns, by_row):
+    """`_spend_cells` (an ask per cell, no budget) for each task j, whose ask is column columns[j] of `ask` (cells x
+    columns), that asks anything (a nonzero or NaN entry), one task after the other. Returns the grants (cells x
+    tasks) and which tasks asked anything (bit j for task j); the hours taken from each account for task j are
+    by_row[j, :len(rows)] (a buffer of at least tasks x accounts). A column not in `ask`: nothing spent, and -1."""
+    n_cells, n_tasks = ask.shape[0], len(columns)
     granted = np.zeros((n_cells, n_tasks))
+    for j in range(n_tasks):
+        if not 0 <= columns[j] < ask.shape[1]:
+            return granted, -1
     asked = 0
     for j in range(n_tasks):
+        col = columns[j]
         wants = False
         for c in range(n_cells):
-            if ask[c, j] != 0.0:  # NaN too
+            if ask[c, col] != 0.0:  # NaN too
                 wants = True
                 break
         if not wants:
@@ -501,7 +530,7 @@ def _spend_cells_each(left, rows, ask, by_row):
         asked |= 1 << j
         column = np.empty(n_cells)
         for c in range(n_cells):
-            column[c] = ask[c, j]
+            column[c] = ask[c, col]
         want, taken = _spend_cells(left, rows, column, False, np.inf)
         for c in range(n_cells):
             granted[c, j] = want[c]

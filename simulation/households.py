@@ -145,15 +145,12 @@ class Ledger:
     def raise_each(self, hh: HouseholdState, groups: list[tuple[np.ndarray, int]], day: int) -> None:
         """For each (rows, category) of `groups` (rows unique), one group after the other and in one compiled pass:
         open a need of `category` for the households `rows` that have none open."""
-        lengths = [len(rows) for rows, _ in groups]
+        lengths = np.array([len(rows) for rows, _ in groups], dtype=np.int64)
         rows = np.concatenate([rows for rows, _ in groups]).astype(np.int64, copy=False)
         cats = np.array([category for _, category in groups], dtype=np.int64)
-        opened = _open_needs_each(rows, np.array(lengths, dtype=np.int64), cats, day, hh.open, hh.reported,
-                                  hh.failed, hh.raised_day).tolist()
-        for (_, category), k in zip(groups, opened):
-            hh.open_raised_days += day * k
-            hh.open_count[category] += k
-            self.raised[category] += k
+        opened = _open_needs_each(rows, lengths, cats, day, hh.open, hh.reported, hh.failed, hh.raised_day,
+                                  hh.open_count, self.raised)
+        hh.open_raised_days += day * opened
 
     def _close(self, hh: HouseholdState, rows: np.ndarray, cats: np.ndarray, day: int) -> None:
         """Close the open needs at (rows, cats) and count them met, with their waits."""
@@ -209,10 +206,11 @@ class Ledger:
 # --- the ledger's compiled loops: one pass over the rows instead of a NumPy call per category and step. (A compiled
 # function here calls no other: in Numba, a call passing 2-D arrays costs more than the work of one need.) -----------
 @njit(cache=True)
-def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_day):
+def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_day, open_count, raised) -> int:
     """For each group of `rows` (lengths[g] rows of category cats[g], group after group), open a need of its category
-    for the rows that have none open; returns how many opened in each group."""
-    opened = np.zeros(len(lengths), np.int64)
+    for the rows that have none open, counting them in `open_count` and `raised` (by category); returns how many
+    opened in all."""
+    opened = 0
     start = 0
     for g in range(len(lengths)):
         category = cats[g]
@@ -225,7 +223,9 @@ def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_d
                 failed[r, category] = False
                 raised_day[r, category] = day
                 k += 1
-        opened[g] = k
+        open_count[category] += k
+        raised[category] += k
+        opened += k
         start += lengths[g]
     return opened
 

@@ -292,7 +292,7 @@ class CommunityModel(mesa.Model):
             queue = self._property_staff_serve(queue)
         for m in self.mechanisms:
             queue = m.deliver(self, queue)
-        delivery.serve_teams(self, queue, [self._cadre_team()])
+        delivery.serve_teams(self, queue, [self._cadre_team()], rest=False)  # what is left waits for tomorrow
         self._cadres_end_day()
         for m in self.mechanisms:
             m.mobilise(self)

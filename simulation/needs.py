@@ -16,6 +16,8 @@ survey (41.9% distressed, 10.2% needing help); the one-person-per-household outi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -27,17 +29,16 @@ def arise(model) -> None:
     hh, led, day, n = model.households, model.ledger, model.day, model.config.needs
     rng = model.streams("needs", day)
 
-    food, medicine, psych, dialysis = _run_down(day, n.food_reorder_days, n.medicine_reorder_days,
-                                                n.psych_threshold, n.dialysis_interval, hh.food_stock,
-                                                hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset,
-                                                hh.open.view(np.uint8), hh.failed.view(np.uint8),
-                                                hh.medical_clock)
-    acute = _acute_events(model, n, rng)  # the draws depend on no need open: made first, then the needs open in order
-    supplies = _rare_events(hh.n, n.supplies_rate, rng)
+    food, medicine, psych, dialysis, no_medicine = _run_down(
+        day, n.food_reorder_days, n.medicine_reorder_days, n.psych_threshold, n.dialysis_interval, hh.food_stock,
+        hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset, hh.open.view(np.uint8),
+        hh.failed.view(np.uint8), hh.medical_clock)
+    acute = _acute_events(model, n, rng, no_medicine)  # the draws depend on no need open: made first, then the
+    supplies = _rare_events(hh.n, n.supplies_rate, rng)  # needs open in order
     led.raise_each(hh, [(food, FOOD), (medicine, MEDICINE), (dialysis, MEDICAL),
                         (acute, MEDICAL),  # a patient due for dialysis has one need open
                         (psych, PSYCH), (supplies, SUPPLIES)], day)
-    model.food_seekers = int(np.count_nonzero(hh.open[:, FOOD]))
+    model.food_seekers = int(hh.open_count[FOOD])
     _hospital_day(model)
 
     _self_provide(model, rng)
@@ -51,16 +52,20 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
     above the threshold (in row order), and the dialysis patients whose session is due today. A patient whose
     session falls due while the medical need is open and already counted as failed has missed another session:
     the need counts again from today (`failed` cleared, `medical_clock` = day). `open_` and `failed` are the needs
-    tables' bytes. Few households start a need on a given day, so plain branches predict well."""
+    tables' bytes. Also returns the households whose medicine has run out (stock 0 after the day's), in row order.
+    Few households start a need on a given day, so plain branches predict well."""
     n = len(food_stock)
     food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
-    k_food = k_medicine = k_psych = 0
+    out = np.empty(n + 1, np.int64)  # without a branch, written and kept when out, into one spare place past the end
+    k_food = k_medicine = k_psych = k_out = 0
     food_open, medicine_open, psych_open = open_[:, FOOD], open_[:, MEDICINE], open_[:, PSYCH]
     for r in range(n):  # one pass: each household's stocks, then its new needs
         f = max(food_stock[r] - 1.0, 0.0)
         food_stock[r] = f
         m = max(medicine_stock[r] - 1.0, 0.0)
         medicine_stock[r] = m
+        out[k_out] = r
+        k_out += m <= 0.0
         if f <= food_reorder and not food_open[r]:
             food[k_food] = r
             k_food += 1
@@ -80,7 +85,7 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
             elif failed[r, MEDICAL]:
                 failed[r, MEDICAL] = 0
                 medical_clock[r] = day
-    return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due]
+    return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due], out[:k_out]
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -93,31 +98,43 @@ def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if p >= 1.0:
         return np.arange(n)
-    chunk = int(n * p + 6 * np.sqrt(n * p) + 16)
+    chunk = int(n * p + 6 * math.sqrt(n * p) + 16)
     positions = np.cumsum(rng.geometric(p, chunk)) - 1
     while positions[-1] < n:  # rarely: the chunk did not reach the last household
         positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, chunk))])
     return positions[: np.searchsorted(positions, n)]
 
 
-def _acute_events(model, n, rng: np.random.Generator) -> np.ndarray:
+def _acute_events(model, n, rng: np.random.Generator, no_medicine: np.ndarray) -> np.ndarray:
     """Acute medical events, in two draws so that the multiplier for patients out of medicine changes only its own
     events (common random numbers): everyone's at the base rate (candidates at the highest rate, kept with chance
-    rate / highest rate), then, for the patients whose medicine has run out and were not struck, the extra chance
-    that brings theirs to rate x `acute_rate_no_medicine` (one uniform each, from a stream of its own)."""
+    rate / highest rate), then, for the patients whose medicine has run out (`no_medicine`, in row order) and were
+    not struck, the extra chance that brings theirs to rate x `acute_rate_no_medicine` (one uniform each, from a
+    stream of its own)."""
     hh = model.households
     top = max(n.acute_rate, n.acute_rate_chronic)
     cand = _rare_events(hh.n, top, rng)
-    struck = _thin(cand, rng.random(len(cand)) * top, n.acute_rate, n.acute_rate_chronic, hh.chronic)
-    if n.acute_rate_no_medicine <= 1.0:
+    struck = _thin(cand, rng.random(len(cand)), top, n.acute_rate, n.acute_rate_chronic, hh.chronic)
+    if n.acute_rate_no_medicine <= 1.0 or len(no_medicine) == 0:
         return struck
-    out = np.flatnonzero(hh.medicine_stock <= 0.0)
-    if len(out) == 0:
-        return struck
-    rate = np.where(hh.chronic[out], n.acute_rate_chronic, n.acute_rate)
-    extra = (np.minimum(rate * n.acute_rate_no_medicine, 1.0) - rate) / np.maximum(1.0 - rate, 1e-12)
-    u = model.streams("needs:no_medicine", model.day).random(len(out))
-    return _union_sorted(struck, out[u < extra])
+    u = model.streams("needs:no_medicine", model.day).random(len(no_medicine))
+    return _union_sorted(struck, _no_medicine_struck(no_medicine, u, n.acute_rate, n.acute_rate_chronic,
+                                                     n.acute_rate_no_medicine, hh.chronic))
+
+
+@njit(cache=True)
+def _no_medicine_struck(out, u, rate_other, rate_chronic, multiplier, chronic):
+    """out[u < extra]: rate = where(chronic[out], rate_chronic, rate_other), extra = (minimum(rate x multiplier,
+    1) - rate) / maximum(1 - rate, 1e-12)."""
+    struck = np.empty(len(out) + 1, np.int64)
+    k = 0
+    for j in range(len(out)):
+        r = out[j]
+        rate = rate_chronic if chronic[r] else rate_other
+        extra = (min(rate * multiplier, 1.0) - rate) / max(1.0 - rate, 1e-12)
+        struck[k] = r
+        k += u[j] < extra
+    return struck[:k]
 
 
 @njit(cache=True)
@@ -141,14 +158,14 @@ def _union_sorted(a, b):
 
 
 @njit(cache=True)
-def _thin(cand, draw, rate_other, rate_chronic, chronic):
-    """cand[draw < rate], rate = where(chronic, rate_chronic, rate_other)."""
+def _thin(cand, u, top, rate_other, rate_chronic, chronic):
+    """cand[u x top < rate], rate = where(chronic, rate_chronic, rate_other)."""
     kept = np.empty(len(cand), np.int64)
     k = 0
     for j in range(len(cand)):
         r = cand[j]
         kept[k] = r
-        k += draw[j] < (rate_chronic if chronic[r] else rate_other)
+        k += u[j] * top < (rate_chronic if chronic[r] else rate_other)
     return kept[:k]
 
 
@@ -157,18 +174,22 @@ def _hospital_day(model) -> None:
     household is admitted or turned away alike whoever brings it (itself, a cadre, a volunteer). Hospitals turned to
     COVID care and turned others away (sources: stylized fact 5); the phase's `hospital_access` is the chance."""
     hh, access = model.households, model.phase.hospital_access
-    hh.turned_away[:] = False
     if access < 1.0:
-        u = model.streams("hospital", model.day).random(int(np.count_nonzero(hh.open[:, MEDICAL])))
-        _admit(hh.open, u, access, hh.turned_away)
+        u = model.streams("hospital", model.day).random(int(hh.open_count[MEDICAL]))
+        _admit(hh.open.view(np.uint8), u, access, hh.turned_away)
+    else:
+        hh.turned_away[:] = False
 
 
 @njit(cache=True)
 def _admit(open_, u, access, turned_away):
-    """turned_away[flatnonzero(open[:, MEDICAL])] = u >= access."""
+    """turned_away = zeros; turned_away[flatnonzero(open[:, MEDICAL])] = u >= access. `open_` is the needs table's
+    bytes (the category's column contiguous)."""
+    column = open_[:, MEDICAL]
     j = 0
-    for r in range(open_.shape[0]):
-        if open_[r, MEDICAL]:
+    for r in range(len(column)):
+        turned_away[r] = False
+        if column[r]:
             turned_away[r] = u[j] >= access
             j += 1
 

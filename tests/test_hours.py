@@ -484,3 +484,23 @@ def test_mobilised_residents_take_a_share_of_a_recruits_supervision():
         else:
             assert sum(supervision) > 0
             assert (d["hours_supervision"] <= d["hours_offered_coordinator"] + 1e-9).all()
+
+
+def test_a_batched_spend_reads_the_columns_it_is_given():
+    """With `columns`, task j's ask is column columns[j] of the table, the other columns unread: the same grants and
+    books as the table of those columns alone; a column outside the table is refused before anything is spent."""
+    ask = np.array([[1.0, 9.0, 2.0], [0.5, 9.0, 0.0], [3.0, 9.0, 1.5]])
+    picked, gathered = Hours(3), Hours(3)
+    for h in (picked, gathered):
+        h.offer("cadre", np.array([2.0, 1.0, 4.0]))
+        h.offer("sunk_cadre", np.array([1.0, 0.0, 1.0]))
+    granted = picked.spend_each(CADRES, ("food", "medicine"), ask, columns=np.array([2, 0]))
+    expected = gathered.spend_each(CADRES, ("food", "medicine"), ask[:, [2, 0]])
+    assert np.array_equal(granted, expected)
+    assert picked.row() == gathered.row() and np.array_equal(picked.left(CADRES), gathered.left(CADRES))
+    before = picked.left(CADRES)
+    with pytest.raises(ValueError, match="columns"):
+        picked.spend_each(CADRES, ("food", "medicine"), ask, columns=np.array([0, 3]))
+    with pytest.raises(ValueError, match="columns"):
+        picked.spend_each(CADRES, ("food", "medicine"), ask, columns=np.array([0]))
+    assert np.array_equal(picked.left(CADRES), before)

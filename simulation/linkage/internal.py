@@ -20,6 +20,7 @@ fewer leaders (`leaders`), and its leaders may start late (`leader_delay_days`).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from simulation.linkage.base import Mechanism
 from simulation.reporting import waiting_rows
@@ -105,13 +106,29 @@ class InternalLinkage(Mechanism):
         hh = model.households
         c = self.cfg
         waiting = waiting_rows(hh, self.led_household)
-        chance = c.leader_reach * self.trust[waiting]
-        reached = waiting[model.streams("internal:leaders", model.day).random(len(waiting)) < chance]
+        u = model.streams("internal:leaders", model.day).random(len(waiting))
         # each leader reports as many as its own hours allow, in row order inside its building (rows are sorted,
         # and buildings are runs of rows)
-        per_leader = int(c.leader_hours / c.leader_report_hours + 1e-9)
-        building = self.building[reached]
-        rank = np.arange(len(reached)) - np.searchsorted(building, building, side="left")
-        reached = reached[rank < per_leader]
+        reached = _reached(waiting, u, c.leader_reach, self.trust, self.building,
+                           int(c.leader_hours / c.leader_report_hours + 1e-9))
         model.hours.spend("building_leader", "posts", len(reached) * c.leader_report_hours)
         model.ledger.report(hh, reached, model.day)
+
+
+@njit(cache=True)
+def _reached(waiting, u, reach, trust, building, per_leader):
+    """The waiting households a leader reaches, waiting[u < reach x trust[waiting]], and of them the first
+    `per_leader` of each building in row order (`waiting` is in row order and buildings are runs of rows)."""
+    out = np.empty(len(waiting) + 1, np.int64)
+    k, current, count = 0, -1, 0
+    for j in range(len(waiting)):
+        r = waiting[j]
+        if u[j] < reach * trust[r]:
+            b = building[r]
+            if b != current:
+                current, count = b, 0
+            if count < per_leader:
+                out[k] = r
+                k += 1
+            count += 1
+    return out[:k]

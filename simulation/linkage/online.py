@@ -112,17 +112,32 @@ class EmergencyOnline(Mechanism):
         room = self.capacity - len(referred)
         if len(callers) > room:
             callers = rng.permutation(callers)[:room]
-        callers = np.sort(np.concatenate([referred, callers]))
+            callers = np.sort(np.concatenate([referred, callers]) if len(referred) else callers)
+        elif len(referred):
+            callers = np.sort(np.concatenate([referred, callers]))  # (else the callers are in row order already)
         if len(callers) == 0:
             return queue
         model.hours.spend("remote_psych", "counselling", len(callers) * c.psych_hours)
-        hh.distress[callers] = np.maximum(hh.distress[callers] - c.counselling_effect, 0.0)
-        requests = callers[hh.open[callers, PSYCH]]
+        requests = _counselled(callers, c.counselling_effect, hh.distress, hh.open.view(np.uint8))
         model.ledger.count_sessions(len(callers) - len(requests))  # the requests met are counted by `meet`
         if len(requests) == 0:
             return queue
         model.ledger.meet_rows(hh, requests, PSYCH, model.day, "online_psych")
         return queue.less_closed(hh.open, PSYCH)
+
+
+@njit(cache=True)
+def _counselled(callers, effect, distress, open_):
+    """A session each for `callers` (distinct rows): distress[callers] = maximum(distress[callers] - effect, 0);
+    returns the callers with a psychological request open, callers[open[callers, PSYCH]] (`open_`: the needs
+    table's bytes)."""
+    requests = np.empty(len(callers) + 1, np.int64)
+    k = 0
+    for r in callers:
+        distress[r] = max(distress[r] - effect, 0.0)
+        requests[k] = r
+        k += open_[r, PSYCH]
+    return requests[:k]
 
 
 @njit(cache=True)

@@ -41,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from agents.organisation import Organisation
-from simulation.delivery import Queue, serve_pool
+from simulation.delivery import Queue, pool_team, serve_part
 from simulation.hours import COUNSELLING_TASKS
 from simulation.households import PSYCH
 from simulation.linkage.base import Mechanism, find
@@ -179,21 +179,15 @@ class SocialOrganisations(Mechanism):
             queue = self._take_outside(model, queue)
         if self.workers == 0:
             return queue
-        hh = model.households
-        mine = (queue.cats == PSYCH) & (hh.distress[queue.rows] <= self.threshold)  # crises go to the experts
-        if self.online is None or not self.online.active(model):
-            mine = queue.cats == PSYCH  # nobody to refer a crisis to: they counsel it themselves
-        if not mine.any():
+        # crises go to the experts; with nobody to refer a crisis to, they counsel it themselves
+        referring = self.online is not None and self.online.active(model)
+        mine, n_mine = _theirs(queue.rows, queue.cats, model.households.distress,
+                               self.threshold if referring else np.inf, PSYCH)
+        if n_mine == 0:
             return queue
-        sub = queue.part(mine)
-        rest = serve_pool(model, sub, (PSYCH,), self.workers * self.cfg.counselling_hours,
-                          {PSYCH: model.config.cadres.psych_hours}, "social_worker", COUNSELLING, kind="social_worker",
-                          owner=self.name, tasks=COUNSELLING_TASKS)
-        if len(rest) == len(sub):
-            return queue
-        served = mine.copy()
-        served[mine] = sub.gone_from(rest)  # one psych need per household
-        return queue.without(served)
+        return serve_part(model, queue, mine, [pool_team(
+            (PSYCH,), self.workers * self.cfg.counselling_hours, {PSYCH: model.config.cadres.psych_hours},
+            "social_worker", COUNSELLING, kind="social_worker", owner=self.name, tasks=COUNSELLING_TASKS)])
 
     def _take_outside(self, model, queue: Queue) -> Queue:
         """The cadres sort out the referrals from outside the system with what is left of their report budget,
@@ -215,6 +209,19 @@ class SocialOrganisations(Mechanism):
         rows = taken[at]
         return Queue(np.concatenate([queue.rows, rows]), np.concatenate([queue.cats, cats.astype(np.int64)]),
                      np.concatenate([queue.classes, model.triage(model, rows, cats.astype(np.int64))]))
+
+
+@njit(cache=True)
+def _theirs(rows, cats, distress, threshold, category):
+    """(cats == category) & (distress[rows] <= threshold), and how many: the queue's entries the social workers
+    counsel (a threshold of inf: every entry of the category)."""
+    mine = np.empty(len(rows), np.bool_)
+    n = 0
+    for i in range(len(rows)):
+        m = cats[i] == category and distress[rows[i]] <= threshold
+        mine[i] = m
+        n += m
+    return mine, n
 
 
 @njit(cache=True)
