@@ -306,7 +306,9 @@ class Hours:
                 raise ValueError(f"{len(idx)} tasks need as many columns of a table of hours, got columns "
                                  f"{columns!r} of hours of shape {ask.shape}")
             if not cells:
-                ask = ask[:, columns]  # (an IndexError for a column not in the table)
+                if len(idx) and not 0 <= columns.min() <= columns.max() < ask.shape[1]:
+                    raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns")
+                ask = ask[:, columns]
         if cells:
             if ask.ndim != 2 or ask.shape[0] != self.n_cells or columns is None and ask.shape[1] != len(idx):
                 raise ValueError(f"hours of a per-cell kind are asked per grid cell and task "
@@ -405,6 +407,7 @@ _IDENTITY: dict[int, np.ndarray] = {}  # n -> arange(n): the columns of an ask t
 
 
 def _identity_columns(n: int) -> np.ndarray:
+    """arange(n) as int64, made once per n (the columns `spend_each` reads when it is given none)."""
     found = _IDENTITY.get(n)
     if found is None:
         found = _IDENTITY[n] = np.arange(n, dtype=np.int64)

@@ -33,8 +33,9 @@ def arise(model) -> None:
         day, n.food_reorder_days, n.medicine_reorder_days, n.psych_threshold, n.dialysis_interval, hh.food_stock,
         hh.medicine_stock, hh.distress, hh.dialysis_rows, hh.dialysis_offset, hh.open.view(np.uint8),
         hh.failed.view(np.uint8), hh.medical_clock)
-    acute = _acute_events(model, n, rng, no_medicine)  # the draws depend on no need open: made first, then the
-    supplies = _rare_events(hh.n, n.supplies_rate, rng)  # needs open in order
+    # the draws depend on no need open: made first, then the needs open in order
+    acute = _acute_events(model, n, rng, no_medicine)
+    supplies = _rare_events(hh.n, n.supplies_rate, rng)
     led.raise_each(hh, [(food, FOOD), (medicine, MEDICINE), (dialysis, MEDICAL),
                         (acute, MEDICAL),  # a patient due for dialysis has one need open
                         (psych, PSYCH), (supplies, SUPPLIES)], day)
@@ -184,12 +185,14 @@ def _hospital_day(model) -> None:
 @njit(cache=True)
 def _admit(open_, u, access, turned_away):
     """turned_away = zeros; turned_away[flatnonzero(open[:, MEDICAL])] = u >= access. `open_` is the needs table's
-    bytes (the category's column contiguous)."""
+    bytes (the category's column contiguous); `u` has one number per open medical need (the Ledger's count)."""
     column = open_[:, MEDICAL]
     j = 0
     for r in range(len(column)):
         turned_away[r] = False
         if column[r]:
+            if j == len(u):
+                raise ValueError("more open medical needs than the ledger counts")
             turned_away[r] = u[j] >= access
             j += 1
 

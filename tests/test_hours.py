@@ -504,3 +504,14 @@ def test_a_batched_spend_reads_the_columns_it_is_given():
     with pytest.raises(ValueError, match="columns"):
         picked.spend_each(CADRES, ("food", "medicine"), ask, columns=np.array([0]))
     assert np.array_equal(picked.left(CADRES), before)
+
+
+def test_a_community_wide_batched_spend_refuses_a_column_outside_its_table():
+    """A pool kind's `columns` are checked as a per-cell kind's are: a negative or too large column is refused, not
+    read from the table's other end."""
+    h = Hours(2)
+    h.offer("coordinator", 5.0)
+    with pytest.raises(ValueError, match="columns"):
+        h.spend_each("coordinator", ("vetting",), np.array([[1.0, 2.0]]), columns=np.array([-1]))
+    assert h.left("coordinator") == 5.0
+    assert h.spend_each("coordinator", ("vetting",), np.array([[1.0, 2.0]]), columns=np.array([1]))[0, 0] == 2.0

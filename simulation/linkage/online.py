@@ -110,11 +110,11 @@ class EmergencyOnline(Mechanism):
         if len(referred):  # a referred household is called back: it does not wait on the line
             callers = callers[~np.isin(callers, referred)]
         room = self.capacity - len(referred)
-        if len(callers) > room:
+        permuted = len(callers) > room
+        if permuted:
             callers = rng.permutation(callers)[:room]
-            callers = np.sort(np.concatenate([referred, callers]) if len(referred) else callers)
-        elif len(referred):
-            callers = np.sort(np.concatenate([referred, callers]))  # (else the callers are in row order already)
+        if permuted or len(referred):  # (else the callers are in row order already)
+            callers = np.sort(np.concatenate([referred, callers]))
         if len(callers) == 0:
             return queue
         model.hours.spend("remote_psych", "counselling", len(callers) * c.psych_hours)
