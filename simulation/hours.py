@@ -101,14 +101,15 @@ class Hours:
         self._kind_of: list[int] = list(range(n))
         self._offered = [0.0] * n
         self._pool = [0.0] * n
-        self._cells = np.zeros((n, self.n_cells))
-        self._cells_offered = np.zeros((n, self.n_cells))
+        # Rows to spare for the owners' accounts a day opens (a few: each organisation's and triage's social workers)
+        self._cells = np.zeros((n + _SPARE_ACCOUNTS, self.n_cells))
+        self._cells_offered = np.zeros((n + _SPARE_ACCOUNTS, self.n_cells))
         # Per account, the hours spent on each task it has spent on (task index -> hours), in the order first spent.
         self._spent: list[dict[int, float]] = [{} for _ in range(n)]
         self._budgets: dict[str, float] = {}
         self._charged: dict[str, float] = {}
-        self._taken = np.zeros(len(KINDS))  # what a per-cell spend took from each of its accounts (`spend`)
-        self._taken_each = np.zeros((len(SERVICE_TASKS), len(KINDS)))  # the same for each task (`spend_each`)
+        self._taken = np.zeros(n + _SPARE_ACCOUNTS)  # what a per-cell spend took from each of its accounts (`spend`)
+        self._taken_each = np.zeros((len(SERVICE_TASKS), n + _SPARE_ACCOUNTS))  # the same for each task (`spend_each`)
 
     # --- accounts ---------------------------------------------------------------------------------------------
     def _account(self, kind: str, owner: str, create: bool = False) -> int:
@@ -123,10 +124,11 @@ class Hours:
             self._offered.append(0.0)
             self._pool.append(0.0)
             self._spent.append({})
-            self._cells = np.vstack([self._cells, np.zeros(self.n_cells)])
-            self._cells_offered = np.vstack([self._cells_offered, np.zeros(self.n_cells)])
-            self._taken = np.zeros(len(self._kind_of))
-            self._taken_each = np.zeros((len(self._taken_each), len(self._kind_of)))
+            if row == len(self._cells):  # no row to spare left: twice the rows (the accounts' rows; the rest are 0)
+                self._cells = np.vstack([self._cells, np.zeros_like(self._cells)])
+                self._cells_offered = np.vstack([self._cells_offered, np.zeros_like(self._cells_offered)])
+                self._taken = np.zeros(len(self._cells))
+                self._taken_each = np.zeros((len(self._taken_each), len(self._cells)))
         return row
 
     def offer(self, kind: str, hours, owner: str = "") -> None:
@@ -319,7 +321,7 @@ class Hours:
             if not rows:
                 return np.zeros((self.n_cells, len(idx)))
             if len(idx) > len(self._taken_each):
-                self._taken_each = np.zeros((len(idx), len(self._kind_of)))
+                self._taken_each = np.zeros((len(idx), len(self._cells)))
             granted, asked = _spend_cells_each(self._cells, _row_array(rows), ask, columns, self._taken_each)
             if asked < 0:
                 raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns")
@@ -373,6 +375,7 @@ def round6(value: float) -> float:
 
 
 _COLUMNS = columns()
+_SPARE_ACCOUNTS = 4  # owners' accounts a ledger has rows for before it grows its tables
 _BASE_ROWS = {(k, ""): i for i, k in enumerate(KINDS)}
 _CELL_KIND = [k in CELL_KINDS for k in KINDS]
 # The kinds' own accounts of a kind and of the group CADRES (those accounts always exist).

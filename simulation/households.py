@@ -236,17 +236,17 @@ def _close_needs(rows, cats, day, open_, reported, raised_day, open_count, known
     """Close the open needs at (rows, cats) on `day`; returns the sum of their raise days. Each need met of a
     household with bit `wait_bits[g]` set counts in `met_in_group[g]`, and its wait in `wait_in_group[g]`."""
     raised = 0
-    for j in range(len(rows)):
+    for j in range(len(rows)):  # without branches: whose needs are met, and which were known, is unpredictable
         r, c = rows[j], cats[j]
-        raised += raised_day[r, c]
+        since = raised_day[r, c]
+        raised += since
         bits = group_bits[r]
         for g in range(len(wait_bits)):
-            if (bits >> wait_bits[g]) & 1:
-                met_in_group[g] += 1
-                wait_in_group[g] += day - raised_day[r, c]
-        if reported[r, c]:
-            known_count[c] -= 1
-            reported[r, c] = False
+            member = (bits >> wait_bits[g]) & 1
+            met_in_group[g] += member
+            wait_in_group[g] += member * (day - since)
+        known_count[c] -= reported[r, c]
+        reported[r, c] = False
         open_[r, c] = False
         open_count[c] -= 1
         met[c] += 1

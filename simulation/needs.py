@@ -54,10 +54,11 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
     session falls due while the medical need is open and already counted as failed has missed another session:
     the need counts again from today (`failed` cleared, `medical_clock` = day). `open_` and `failed` are the needs
     tables' bytes. Also returns the households whose medicine has run out (stock 0 after the day's), in row order.
-    Few households start a need on a given day, so plain branches predict well."""
+    The rows are collected without branches: a fifth of the households may be at their food reorder point, in no
+    order a branch predictor could learn."""
     n = len(food_stock)
-    food, medicine, psych = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
-    out = np.empty(n + 1, np.int64)  # without a branch, written and kept when out, into one spare place past the end
+    food, medicine, psych = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
+    out = np.empty(n + 1, np.int64)  # each written and kept when it qualifies, into one spare place past the end
     k_food = k_medicine = k_psych = k_out = 0
     food_open, medicine_open, psych_open = open_[:, FOOD], open_[:, MEDICINE], open_[:, PSYCH]
     for r in range(n):  # one pass: each household's stocks, then its new needs
@@ -67,15 +68,12 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
         medicine_stock[r] = m
         out[k_out] = r
         k_out += m <= 0.0
-        if f <= food_reorder and not food_open[r]:
-            food[k_food] = r
-            k_food += 1
-        if m <= medicine_reorder and not medicine_open[r]:
-            medicine[k_medicine] = r
-            k_medicine += 1
-        if distress[r] > psych_threshold and not psych_open[r]:
-            psych[k_psych] = r
-            k_psych += 1
+        food[k_food] = r
+        k_food += (f <= food_reorder) & (food_open[r] == 0)
+        medicine[k_medicine] = r
+        k_medicine += (m <= medicine_reorder) & (medicine_open[r] == 0)
+        psych[k_psych] = r
+        k_psych += (distress[r] > psych_threshold) & (psych_open[r] == 0)
     due = np.empty(len(dialysis_rows), np.int64)
     k_due = 0
     for r in dialysis_rows:
@@ -222,29 +220,27 @@ def _candidates(open_, outing, shopping, distress, eased_below):
     """The households who try to meet an open need themselves today, by category in the order they draw (row k of
     the result, the first count[k] entries, in row order): food (0) and supplies (1) on their outing days when the
     phase lets them shop, medicine (2) and medical (3); and those whose distress has eased below `eased_below` with
-    a psychological need open (4). `open_` is the table's bytes: each category's column is contiguous, and most
-    households have no need of it open, so a plain branch predicts well."""
+    a psychological need open (4). `open_` is the table's bytes: each category's column is contiguous. The rows are
+    collected without branches (which households have a need open is unpredictable: a branch would mispredict
+    often), each written and kept when it tries, into one spare place past the end of its row."""
     n = open_.shape[0]
-    tried = np.empty((5, n), np.int64)
+    tried = np.empty((5, n + 1), np.int64)  # each row with one spare place past the end
     count = np.zeros(5, np.int64)
     for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL), (4, PSYCH)):
-        column, m = open_[:, c], 0
+        column, into, m = open_[:, c], tried[k], 0
         if k < 2:
             if shopping:
                 for r in range(n):
-                    if column[r] and outing[r]:
-                        tried[k, m] = r
-                        m += 1
+                    into[m] = r
+                    m += column[r] & outing[r]
         elif k < 4:
             for r in range(n):
-                if column[r]:
-                    tried[k, m] = r
-                    m += 1
+                into[m] = r
+                m += column[r]
         else:
             for r in range(n):
-                if column[r] and distress[r] < eased_below:
-                    tried[k, m] = r
-                    m += 1
+                into[m] = r
+                m += column[r] & (distress[r] < eased_below)
         count[k] = m
     return tried, count
 
