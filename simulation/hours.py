@@ -356,25 +356,33 @@ class Hours:
         for spent in self._spent:
             for t, h in spent.items():
                 by_task[t] += h
-        # round() rounds as round6 does, for either type; it is the faster for Python floats, which offered and idle
-        # hours are (float() of every offer, the pools' arithmetic on them, the cells' sums as a list)
-        return dict(zip(_COLUMNS, [*[round(v, 6) if v else v for v in offered + idle], *map(round6, by_task)]))
+        return dict(zip(_COLUMNS, [*map(round6, offered + idle), *map(round6, by_task)]))
 
 
 def round6(value: float) -> float:
     """round(value, 6), as the value's own type rounds it (Python's float correctly rounded, NumPy's float64 as
     `np.round` does it: rint(value x 1e6) / 1e6, computed here without NumPy's scalar machinery, a dozen times
-    faster and the same bits); zero, of either sign, is its own rounding."""
+    faster and the same bits); zero, of either sign, is its own rounding. A Python float's rounding is kept
+    (`_ROUNDED`): the ledger's daily columns repeat many values from day to day (a mechanism's constant offer), and a
+    dict lookup costs a tenth of round()'s correctly rounded decimal."""
     if value == 0.0:
         return value
     if type(value) is np.float64 and -1e300 < value < 1e300:
         scaled = float(value) * 1e6
         whole = float(round(scaled))  # rint: half to even
         return np.float64((whole if whole != 0.0 else math.copysign(0.0, scaled)) / 1e6)
+    if type(value) is float:
+        found = _ROUNDED.get(value)
+        if found is None:
+            if len(_ROUNDED) > 4096:
+                _ROUNDED.clear()
+            found = _ROUNDED[value] = round(value, 6)
+        return found
     return round(value, 6)
 
 
 _COLUMNS = columns()
+_ROUNDED: dict[float, float] = {}  # Python float -> round(value, 6) (`Hours.row`, `round6`); cleared when large
 _SPARE_ACCOUNTS = 4  # owners' accounts a ledger has rows for before it grows its tables
 _BASE_ROWS = {(k, ""): i for i, k in enumerate(KINDS)}
 _CELL_KIND = [k in CELL_KINDS for k in KINDS]

@@ -193,6 +193,7 @@ def test_the_columns_round_each_float_as_its_own_type_does(value, numpy):
 
     x = np.float64(value) if numpy else value
     assert _same(round6(x), round(x, 6))
+    assert _same(round6(x), round(x, 6))  # a Python float's second rounding comes from the kept ones
 
 
 def test_a_batched_spend_checks_its_shape():

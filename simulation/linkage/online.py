@@ -143,11 +143,15 @@ def _counselled(callers, effect, distress, open_):
 @njit(cache=True)
 def _callers(in_need, u, chance):
     """flatnonzero(in_need)[u < chance]: the households in need who call, one number of `u` each, in row order."""
-    out = np.empty(len(u), np.int64)
+    out = np.empty(len(u) + 1, np.int64)
+    if len(u) == 0:
+        return out[:0]
+    last = len(u) - 1
     j = m = 0
-    for r in range(len(in_need)):
-        if in_need[r]:
-            out[m] = r
-            m += u[j] < chance
-            j += 1
+    for r in range(len(in_need)):  # without branches: who is in need is unpredictable; each row written, and kept
+        # when it calls, into one spare place past the end (u read at the next household in need's place, or the
+        # last, which only a household in need keeps)
+        out[m] = r
+        m += in_need[r] & (u[min(j, last)] < chance)
+        j += in_need[r]
     return out[:m]
