@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 from mesa.discrete_space import Network as MesaNetwork  # noqa: E402
 
 import simulation  # noqa: E402
+from simulation.provenance import cpu_model  # noqa: E402
 
 SCENARIOS = ("no_linkage", "three_social")  # cadres alone; every mechanism on
 TARGET_RATIO = 10.0  # ours per household-day vs Virus per agent-step, at least, in each scenario
@@ -171,18 +172,6 @@ def warm_up() -> None:
 
 
 # --- reporting ----------------------------------------------------------------------------------------------
-def _cpu_model() -> str:
-    """The processor's name (Linux: /proc/cpuinfo's `model name`): the ratios to VirusOnNetwork depend on it, since
-    an interpreter-bound model and a mostly compiled one gain differently from a faster core."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def _stats(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "values": values}
 
@@ -204,7 +193,7 @@ def _environment() -> dict:
         "liandong": version,
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "cpu_count": os.cpu_count(),
         "OPENBLAS_CORETYPE": {"present": "OPENBLAS_CORETYPE" in os.environ,
                               "value": os.environ.get("OPENBLAS_CORETYPE")},

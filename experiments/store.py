@@ -54,8 +54,10 @@ def now() -> str:
 
 
 def machine() -> dict:
+    from simulation.provenance import cpu_model  # here, as code_version below: the stdlib alone, no model
+
     return {"hostname": socket.gethostname(), "platform": platform.platform(), "machine": platform.machine(),
-            "python": platform.python_version(), "cpus": os.cpu_count()}
+            "cpu_model": cpu_model(), "python": platform.python_version(), "cpus": os.cpu_count()}
 
 
 def _umask() -> int:

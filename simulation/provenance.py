@@ -1,4 +1,4 @@
-"""What a result file records about where it came from: code version and package versions."""
+"""What a result file records about where it came from: code version, package versions, the processor."""
 
 from __future__ import annotations
 
@@ -38,3 +38,16 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+@functools.cache
+def cpu_model() -> str:
+    """The processor's name (Linux: /proc/cpuinfo's `model name`; elsewhere what `platform` knows): timings, and
+    the benchmark's ratios to an interpreted model, depend on it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
