@@ -143,12 +143,12 @@ def write_error(exc: OSError, folder: Path, resumes: bool = True) -> ExperimentE
 
 
 @contextlib.contextmanager
-def writing(folder: Path) -> Iterator[None]:
+def writing(folder: Path, resumes: bool = True) -> Iterator[None]:
     """OSErrors of writes inside the block become `write_error` messages (exit status 2 on the command line)."""
     try:
         yield
     except OSError as exc:
-        raise write_error(exc, Path(folder)) from None
+        raise write_error(exc, Path(folder), resumes) from None
 
 
 def valid_parquet(path: Path) -> bool:
@@ -167,17 +167,19 @@ def valid_parquet(path: Path) -> bool:
 
 class FolderLock:
     """An exclusive `flock` on DIR/.lock for as long as a process runs or reports the experiment in DIR; the
-    kernel drops it when the process ends, however it ends. The file holds the holder's process id."""
+    kernel drops it when the process ends, however it ends. The file holds the holder's process id. `resumes`: whether
+    the command that holds it resumes after a failed write (its message then says so)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, resumes: bool = True) -> None:
         self.folder = folder
         self.path = folder / LOCK_FILE
+        self.resumes = resumes
         self._fd: int | None = None
 
     def acquire(self) -> FolderLock:
         import fcntl
 
-        with writing(self.folder):
+        with writing(self.folder, self.resumes):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -187,7 +189,7 @@ class FolderLock:
             finally:
                 os.close(fd)
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise write_error(exc, self.folder) from None
+                raise write_error(exc, self.folder, self.resumes) from None
             who = f"process {holder}" if holder.isdigit() else "another process"
             raise ExperimentError(f"results folder {self.folder} is in use by {who}; wait for it to finish, or "
                                   "choose another --out.") from None

@@ -366,6 +366,7 @@ def district(
     """Run a district: its communities sharing its pools by their policies (docs/district.md); print the district's
     figures and write its results folder."""
     from experiments import district as runs  # in the command: see "Experiments" above
+    from experiments.store import FolderLock, writing
 
     if not district_format.is_district_file(file) and (file in scenarios.names() or _is_scenario_file(file)):
         raise BadInput(f"{file}: is a scenario, not a district (a district file has [communities], [[community]] "
@@ -382,11 +383,15 @@ def district(
     if out is not None and out.exists() and not out.is_dir():
         raise BadInput(f"--out {out}: exists and is not a folder; give a folder path.")
     folder = out or Path("results") / f"district-{base.name}-{seed}"
-    # the hosts stream the daily series to folder/parts/ as their communities finish; write() assembles them
-    result = runs.run(base, seed, workers=workers, dask=dask, out=folder)  # Ctrl-C: "interrupted", exit 130
-    executor = {"kind": "dask", "address": dask} if dask else {"kind": "processes" if (workers or 1) > 1 else
-                                                               "serial", "workers": workers or 1}
-    runs.write(result, folder, command=sys.argv[1:], executor=executor)
+    with writing(folder, resumes=False):
+        folder.mkdir(parents=True, exist_ok=True)
+    # One district run at a time in a folder (a second gets a clear error, exit 2); the hosts stream the daily
+    # series to folder/parts/ as their communities finish, and write() assembles them.
+    with FolderLock(folder, resumes=False):
+        result = runs.run(base, seed, workers=workers, dask=dask, out=folder)  # Ctrl-C: "interrupted", exit 130
+        executor = {"kind": "dask", "address": dask} if dask else {"kind": "processes" if (workers or 1) > 1 else
+                                                                   "serial", "workers": workers or 1}
+        runs.write(result, folder, command=sys.argv[1:], executor=executor)
     t = result.totals
     typer.echo(f"district '{base.name}', seed {seed}: {t['communities']:,} communities, {t['households']:,} "
                f"households, {base.days} days, rounds of {base.round_days} days")

@@ -165,3 +165,16 @@ def test_a_read_only_folder_ends_with_the_results_folder_message(district, read_
     code, _, errors = liandong("district", district, "--out", read_only / "new")  # cannot even be made
     assert code == 2 and f"results folder {read_only / 'new'}: cannot write there: the file system is read-only" \
         in errors and "Traceback" not in errors, errors
+
+
+def test_a_results_folder_holds_one_district_run_at_a_time(district, tmp_path, liandong):
+    from experiments.store import FolderLock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with FolderLock(out):  # another process's district run holds the folder
+        code, _, errors = liandong("district", district, "--out", out)
+    assert code == 2 and f"results folder {out} is in use by process {os.getpid()}" in errors, errors
+    assert "Traceback" not in errors and not (out / "manifest.json").exists()
+    code, _, errors = liandong("district", district, "--out", out)  # released: the run goes ahead
+    assert code == 0 and (out / "manifest.json").exists(), errors
