@@ -9,7 +9,7 @@ prices); observation. Linkage mechanisms (simulation/linkage/) plug in at fixed 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import mesa
@@ -64,6 +64,7 @@ class CommunityModel(mesa.Model):
             if layout.declared else None)
         self._space: Network | None = None
         self._agents_pending = not place_agents
+        self._agent_makers: list[Callable[[], None]] = []  # `defer_agents`
         if place_agents:
             self._place_households()
 
@@ -140,17 +141,28 @@ class CommunityModel(mesa.Model):
             self._place_households()
         return self._space
 
-    @property
-    def agents(self):
-        """Mesa's set of every agent, the households placed first if they were not yet."""
+    def defer_agents(self, make: Callable[[], None]) -> None:
+        """A mechanism whose days read its own arrays, never its agents, makes its Mesa agents when they are looked
+        at: `make()` makes those not made yet, and is called whenever `model.agents` or `model.agents_by_type` is
+        read (the volunteer pool: its agents, made as they joined, cost more than much of its own day)."""
+        self._agent_makers.append(make)
+
+    def _agents_made(self) -> None:
+        """The households placed, if they were not yet, and every deferred agent made."""
         if getattr(self, "_agents_pending", False):
             self._place_households()
+        for make in getattr(self, "_agent_makers", ()):
+            make()
+
+    @property
+    def agents(self):
+        """Mesa's set of every agent, the households placed and the deferred agents made first."""
+        self._agents_made()
         return super().agents
 
     @property
     def agents_by_type(self):
-        if getattr(self, "_agents_pending", False):
-            self._place_households()
+        self._agents_made()
         return super().agents_by_type
 
     # --- a district's pools ------------------------------------------------------------------------------------

@@ -105,6 +105,26 @@ def test_volunteers_serve_by_category_and_are_agents():
     assert daily["volunteers_active"].max() > 0
 
 
+def test_the_volunteers_agents_are_made_when_looked_at_and_keep_up_with_the_pool():
+    """The pool's days never read its agents, so they are made when read: through the model between days, as the
+    pool grows, each volunteer once, a view on its own row."""
+    from agents import Volunteer
+
+    model = CommunityModel(scenario="categorized_recruitment", rng=4, **SIZE)
+    pool = _pool(model)
+    counts = []
+    while model.running:
+        model.step()
+        if model.day % 10 == 0:
+            made = list(model.agents_by_type[Volunteer]) if Volunteer in model.agents_by_type else []
+            counts.append(len(made))
+            assert len(made) == len(pool.kind), model.day
+    assert counts[-1] > counts[0] >= 0 and len(set(counts)) > 2  # read while the pool grew
+    assert [v.index for v in pool.agents] == list(range(len(pool.kind)))
+    assert len(model.agents_by_type[Volunteer]) == len(pool.agents)  # none made twice
+    assert all(v.category == ("general", "medical", "psych")[pool.kind[v.index]] for v in pool.agents)
+
+
 def test_open_call_brings_only_general_volunteers():
     model, _ = _run("open_recruitment", 4)
     pool = _pool(model)

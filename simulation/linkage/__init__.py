@@ -15,7 +15,8 @@ fixed points of the model's day (simulation/model.py, `step`):
 A mechanism touches the model only through documented operations (docs/architecture.md): the day's ledger of hours
 (`model.hours`, simulation/hours.py), the queue it is handed and returns, the needs ledger (`model.ledger`: a need
 reported, met), the register and household arrays it reads, the triage policy slot (`model.triage`),
-`model.add_cadre` and `model.withdraw_cadres`, its district pool's amount (`model.allocation`), and
+`model.add_cadre` and `model.withdraw_cadres`, `model.defer_agents` (its Mesa agents made when looked at), its
+district pool's amount (`model.allocation`), and
 `find(model, Kind)` for another mechanism; never another module's fields or private functions. Each mechanism
 declares its daily columns in `COLUMNS` (name: value when it is off or has nothing to say); every run has every
 mechanism's columns, and a column several mechanisms supply is the sum of their values

@@ -93,7 +93,9 @@ class VolunteerPool(Mechanism):
         self.vetting_cost = np.zeros(0)
         self.recruit = np.zeros(0, dtype=bool)  # came through the call (vetted, supervised), or mobilised
         self.unsuitable = np.zeros(0, dtype=bool)  # an applicant vetting will reject
-        self.agents: list[Volunteer] = []
+        self._agents: list[Volunteer] = []  # made when looked at (`agents`)
+        self._model = model
+        model.defer_agents(self._make_agents)
         self.is_volunteer = np.zeros(n, dtype=bool)
         ties = net.ties
         self.adjacency = ties.copy()
@@ -140,7 +142,6 @@ class VolunteerPool(Mechanism):
         k = len(kinds)
         if k == 0:
             return
-        start = len(self.kind)
         self.kind = np.concatenate([self.kind, kinds])
         self.status = np.concatenate([self.status, np.full(k, APPLICANT if recruit else ACTIVE)])
         self.grid = np.concatenate([self.grid, grids])
@@ -152,7 +153,17 @@ class VolunteerPool(Mechanism):
         self.unsuitable = np.concatenate([self.unsuitable, np.zeros(k, dtype=bool) if unsuitable is None
                                           else unsuitable])
         self.is_volunteer[homes[homes >= 0]] = True
-        self.agents.extend(Volunteer(model, self, start + i) for i in range(k))
+
+    @property
+    def agents(self) -> list[Volunteer]:
+        """One Mesa agent per volunteer, in joining order, each a view on its row of the pool's arrays (the pool's
+        days never read them: they are made when looked at, here or through `model.agents`)."""
+        self._make_agents()
+        return self._agents
+
+    def _make_agents(self) -> None:
+        for i in range(len(self._agents), len(self.kind)):
+            self._agents.append(Volunteer(self._model, self, i))
 
     def _call(self, model, n: int) -> None:
         """The day's sign-ups of the drive: residents of the community, sorted into categories by a call by
