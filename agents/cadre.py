@@ -17,6 +17,8 @@ import numpy as np
 from mesa import Agent
 from numba import njit
 
+_FIELDS = ("fatigue", "load", "hours_worked", "sunk", "off_until", "gone")  # the roster's arrays, one row per cadre
+
 
 class CadreRoster:
     """Fatigue, load, hours worked and health of every cadre, in the order they joined."""
@@ -30,23 +32,34 @@ class CadreRoster:
         self.off_until = np.zeros(0, dtype=np.int64)  # off sick up to and including this day (-1: on duty)
         self.gone = np.zeros(0, dtype=bool)  # left the post for good (fell ill and did not come back)
         self.day = 0  # the day `hours_today` offers hours for: moved on by `health` at each day's end
+        # Each field is a view on the first rows of a longer array, so that a hundred sunk cadres joining on one day
+        # fill rows kept free rather than copy every field a hundred times.
+        self._spare: dict[str, np.ndarray] = {name: getattr(self, name) for name in _FIELDS}
 
     def __len__(self) -> int:
         return len(self.fatigue)
 
     def add(self, sunk: bool = False) -> int:
         """A new row for a cadre who joins now, rested and well; returns its index."""
-        self.fatigue, self.load, self.hours_worked = (np.append(a, 0.0) for a in
-                                                      (self.fatigue, self.load, self.hours_worked))
-        self.sunk = np.append(self.sunk, sunk)
-        self.off_until = np.append(self.off_until, -1)
-        self.gone = np.append(self.gone, False)
-        return len(self.fatigue) - 1
+        n = len(self.fatigue)
+        spare = self._spare
+        fields = [getattr(self, name) for name in _FIELDS]
+        # no row free, or a field no longer a view on its spare array (set anew): the fields, and as many rows again
+        if n == len(spare["fatigue"]) or any(a.base is not spare[name] and a is not spare[name]
+                                             for name, a in zip(_FIELDS, fields)):
+            spare = self._spare = {name: np.concatenate([a, np.zeros(max(n, 16), a.dtype)])
+                                   for name, a in zip(_FIELDS, fields)}
+        for name, value in zip(_FIELDS, (0.0, 0.0, 0.0, sunk, -1, False)):
+            rows = spare[name]
+            rows[n] = value
+            setattr(self, name, rows[:n + 1])
+        return n
 
     def truncate(self, n: int) -> None:
         """Keep the first `n` rows: the cadres who joined after them have left the community."""
-        for name in ("fatigue", "load", "hours_worked", "sunk", "off_until", "gone"):
+        for name in _FIELDS:
             setattr(self, name, getattr(self, name)[:n].copy())
+        self._spare = {name: getattr(self, name) for name in _FIELDS}
 
     def on_duty(self, day: int | None = None) -> np.ndarray:
         """Which cadres work on `day` (default: today): neither off sick nor gone."""

@@ -690,3 +690,20 @@ def test_every_preset_runs_in_tiny_communities(preset):
             r = simulation.run(preset, seed=seed, households=households, days=90)
             assert len(r.daily) == 90
             assert (r.daily["unmet_total"] >= r.daily["hidden_total"]).all()
+
+
+def test_the_cadre_roster_grows_one_row_per_cadre_whatever_was_set_anew():
+    """Rows come from spare room; a field replaced by a new array (not a view on it) is kept as it was set."""
+    from agents.cadre import CadreRoster
+
+    roster = CadreRoster(build(households=60).config.cadres)
+    for k in range(40):
+        assert roster.add(sunk=k % 2 == 1) == k
+    assert len(roster) == 40 and roster.sunk.tolist() == [k % 2 == 1 for k in range(40)]
+    assert (roster.off_until == -1).all() and not roster.gone.any() and (roster.fatigue == 0).all()
+    roster.fatigue = roster.fatigue + 0.25  # set anew
+    roster.add()
+    assert roster.fatigue.tolist() == [0.25] * 40 + [0.0] and len(roster.load) == 41
+    roster.truncate(10)
+    roster.add(sunk=True)
+    assert len(roster) == 11 and roster.sunk[-1] and roster.fatigue.tolist() == [0.25] * 10 + [0.0]
