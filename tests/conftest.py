@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # A classroom-sized community over a month: big enough for every process to act, small enough to run in well
 # under a second.
@@ -39,7 +46,6 @@ def liandong(monkeypatch, capsys):
     return run
 
 
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
     """Under `--dist loadgroup` (the Makefile's), the tests that use a module-scoped fixture of their own module run
@@ -56,3 +62,68 @@ def pytest_collection_modifyitems(config, items) -> None:
         if any(defs and defs[-1].scope == "module" and defs[-1].baseid == module
                for defs in map(info.name2fixturedefs.get, info.names_closure)):
             item.add_marker(pytest.mark.xdist_group(module))
+
+
+# --- Numba's cache, filled once per session ----------------------------------------------------------------------
+#: Runs every preset in a small and in a one-household community (which compiles the loops for the other array
+#: types empty queues give) and a short district run: every compiled loop the suite calls, in Numba's on-disk cache.
+WARM_UP = """
+import scenarios, simulation
+from scenarios import district
+for name in scenarios.names():
+    for households in (300, 1):
+        simulation.run(name, seed=0, households=households, days=40)
+simulation.run_district(district.load("classroom_district").model_copy(update={"days": 5}), 0)
+"""
+WARM_UP_LOCK = "numba-warm-up.lock"
+WARM_UP_WAIT_S = 900
+
+
+def _runs_workers(config) -> bool:
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None)) \
+        and getattr(config.option, "dist", "no") != "no"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config) -> None:
+    """On a fresh clone Numba's cache is empty and every process that runs the model compiles the same loops
+    (about 20 s of one core each): both workers, and the worker processes, dashboard servers and commands their
+    tests start meanwhile. So under xdist the controller fills the cache in one process of its own while the
+    workers collect, holding a lock that the workers wait for before their first test (`_numba_cache`)."""
+    if not _runs_workers(config):
+        return
+    folder = config._tmp_path_factory.getbasetemp()  # the workers' base temp dirs are inside it
+    fd = os.open(folder / WARM_UP_LOCK, os.O_CREAT | os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the child inherits the lock; it is released when the child exits
+        with open(folder / "numba-warm-up.log", "wb") as log:
+            config._liandong_warm_up = subprocess.Popen([sys.executable, "-c", WARM_UP], cwd=ROOT, pass_fds=(fd,),
+                                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    finally:
+        os.close(fd)
+
+
+def pytest_unconfigure(config) -> None:
+    proc = getattr(config, "_liandong_warm_up", None)
+    if proc is not None and proc.poll() is None:  # a session shorter than the warm-up
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _numba_cache(request, tmp_path_factory) -> None:
+    """Wait for the controller's warm-up (pytest_configure) to fill Numba's cache. Only a matter of speed: after
+    `WARM_UP_WAIT_S`, or if there is no warm-up, the tests compile what they need themselves."""
+    if not hasattr(request.config, "workerinput"):
+        return
+    path = tmp_path_factory.getbasetemp().parent / WARM_UP_LOCK
+    if not path.exists():
+        return
+    deadline = time.monotonic() + WARM_UP_WAIT_S
+    with open(path, "rb") as lock:
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                time.sleep(0.2)
