@@ -195,13 +195,13 @@ def test_offline_households_order_through_an_organiser_a_neighbour_or_a_cadre():
     assert ext.on_order[~hh.digital].max() >= 2
 
 
-def test_group_buying_cuts_unmet_need_and_favours_organised_buildings():
+def test_group_buying_cuts_unmet_need_and_favours_organised_buildings(cached_run):
     """Group buying must lower unmet need-days in every seed (it adds a channel for food that costs the cadres less
     than buying and delivering: 0.1 h to carry a package against 0.5 h), and, in every seed, households in
     buildings with an organiser (who carries their packages) must have fewer unmet food need-days each than
     households in buildings the cadres organise (stylized fact 3), over the weeks of full closure."""
     for seed in SEEDS:
-        base = simulation.run("no_linkage", seed=seed, **SMALL)
+        base = cached_run("no_linkage", seed=seed, **SMALL)
         m = CommunityModel(rng=seed, **SMALL, **GROUP_BUY)
         ext = _external(m)
         org, short_org, short_other = ext.organised, 0, 0
@@ -361,13 +361,13 @@ def test_donated_kits_meet_supplies_needs_now_or_later():
 
 
 # --- common random numbers and bookkeeping -----------------------------------------------------------------
-def test_nothing_changes_before_the_first_start_day():
+def test_nothing_changes_before_the_first_start_day(cached_run):
     """Common random numbers: the mechanism draws from its own streams and does nothing before its start days, so
     every daily series is identical to `no_linkage` before them, and differs after (all but the mechanism's own
     state columns: its suppliers' stock is there from day 0)."""
     own = [c for c in ExternalLinkage.COLUMNS if c != "volunteers_active"]
     for seed in range(3):
-        base = simulation.run("no_linkage", seed=seed, **SMALL).daily.drop(columns=own)
+        base = cached_run("no_linkage", seed=seed, **SMALL).daily.drop(columns=own)
         ext = simulation.run("no_linkage", seed=seed, **SMALL,
                              **{**GROUP_BUY, **_supply([30], 100.0, "need")}).daily.drop(columns=own)
         preset = simulation.run("external", seed=seed, **SMALL).daily  # donations from day 7, group buying day 24

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 import scenarios
-import simulation
 from simulation import CommunityModel
 
 SEEDS = range(10)
@@ -47,23 +46,23 @@ def test_extending_an_unknown_base_is_a_clear_error(tmp_path):
     assert "no_such_preset" in str(err.value)
 
 
-def _paired(name_a, name_b, seed, **overrides):
-    return (simulation.run(name_a, seed=seed, **SMALL, **overrides),
-            simulation.run(name_b, seed=seed, **SMALL, **overrides))
+def _paired(cached_run, name_a, name_b, seed, **overrides):
+    return (cached_run(name_a, seed=seed, **SMALL, **overrides),
+            cached_run(name_b, seed=seed, **SMALL, **overrides))
 
 
-def test_mechanisms_leave_every_series_identical_before_they_start():
+def test_mechanisms_leave_every_series_identical_before_they_start(cached_run):
     """Common random numbers: each process draws from its own stream, so nothing differs before the start day."""
     for seed in range(3):
-        base = simulation.run("no_linkage", seed=seed, **SMALL)
-        online = simulation.run("no_linkage", seed=seed, **SMALL, **{"online.enabled": True, "online.start_day": 12})
-        internal = simulation.run("internal", seed=seed, **SMALL)  # leaders from day 18, sunk cadres day 19
+        base = cached_run("no_linkage", seed=seed, **SMALL)
+        online = cached_run("no_linkage", seed=seed, **SMALL, **{"online.enabled": True, "online.start_day": 12})
+        internal = cached_run("internal", seed=seed, **SMALL)  # leaders from day 18, sunk cadres day 19
         pd.testing.assert_frame_equal(base.daily.iloc[:12], online.daily.iloc[:12])
         pd.testing.assert_frame_equal(base.daily.iloc[:18], internal.daily.iloc[:18])
         assert not base.daily.iloc[12:].equals(online.daily.iloc[12:])
 
 
-def test_online_linkage_reduces_hidden_needs_of_online_households_more():
+def test_online_linkage_reduces_hidden_needs_of_online_households_more(cached_run):
     """Pattern 2 (sources: stylized fact 4, digital divide). Only digital households can join the groups, so the
     proportional fall in hidden need-days per household must be larger for online than for offline households, in
     every seed. Proportional, because offline households start with several times the hidden need-days of online
@@ -72,7 +71,7 @@ def test_online_linkage_reduces_hidden_needs_of_online_households_more():
     leave less to hide), which is why the test compares the two falls rather than asking the offline one to be 0.
     """
     for seed in SEEDS:
-        base, online = _paired("no_linkage", "emergency_online", seed)
+        base, online = _paired(cached_run, "no_linkage", "emergency_online", seed)
         hh = CommunityModel(rng=seed, **SMALL).households
         n_off = int((~hh.digital).sum())
         n_on = hh.n - n_off
@@ -86,11 +85,11 @@ def test_online_linkage_reduces_hidden_needs_of_online_households_more():
         assert on_o < on_b
 
 
-def test_online_volunteers_counsel_and_show_in_their_own_column():
+def test_online_volunteers_counsel_and_show_in_their_own_column(cached_run):
     """The remote volunteers are counted in `remote_volunteers_active` (`volunteers_active` is resident volunteers):
     the psychological volunteers the day's sessions take (sessions x hours per session / hours a volunteer gives,
     rounded up), with the medical volunteers."""
-    r = simulation.run("emergency_online", seed=3, **SMALL)
+    r = cached_run("emergency_online", seed=3, **SMALL)
     c = r.scenario.online
     sessions = c.psych_sessions_per_1000 * r.scenario.households / 1000
     assert r.daily["remote_volunteers_active"].max() == math.ceil(sessions * c.psych_hours / c.hours_per_day) \
@@ -106,7 +105,7 @@ def test_online_volunteers_counsel_and_show_in_their_own_column():
     assert m.daily()["psych_sessions"].sum() > 0
 
 
-def test_sunk_cadres_arrive_on_their_day_and_cut_unmet_need():
+def test_sunk_cadres_arrive_on_their_day_and_cut_unmet_need(cached_run):
     """Pattern 1's mechanism: sunk cadres (10 per 1,000 households, about three times the community's own staff)
     must lower unmet need-days in every seed; with three times the hours a smaller backlog is arithmetic, so any
     seed where it does not fall means the cadres are not working."""
@@ -117,19 +116,19 @@ def test_sunk_cadres_arrive_on_their_day_and_cut_unmet_need():
     assert len(m.cadres) == own + 10
     assert {c.role for c in m.cadres[own:]} == {"sunk"}
     for seed in SEEDS:
-        base, internal = _paired("no_linkage", "internal", seed)
+        base, internal = _paired(cached_run, "no_linkage", "internal", seed)
         assert internal.summary["unmet_need_days"] < base.summary["unmet_need_days"], seed
 
 
-def test_building_leaders_report_hidden_needs():
+def test_building_leaders_report_hidden_needs(cached_run):
     """Leaders alone (no sunk cadres) must lower the hidden share in every seed: they only add a reporting path."""
     for seed in SEEDS:
-        base = simulation.run("no_linkage", seed=seed, **SMALL)
-        led = simulation.run("no_linkage", seed=seed, **SMALL, **{"internal.leader_share": 0.8})
+        base = cached_run("no_linkage", seed=seed, **SMALL)
+        led = cached_run("no_linkage", seed=seed, **SMALL, **{"internal.leader_share": 0.8})
         assert led.summary["hidden_need_share"] < base.summary["hidden_need_share"], seed
 
 
-def test_needs_triage_narrows_the_equity_gap():
+def test_needs_triage_narrows_the_equity_gap(cached_run):
     """With triage, the needs of vulnerable households are ranked ahead of the others' (after urgent ones), so with
     the same cadre hours the unmet need-days per vulnerable household fall relative to the rest: the equity ratio
     must fall in every seed. The social workers are set to 0 here, so that the test isolates the ordering from
@@ -140,8 +139,8 @@ def test_needs_triage_narrows_the_equity_gap():
     community; the cells need more hands (sunk cadres, volunteers), which is what the combined presets test.
     """
     for seed in SEEDS:
-        base = simulation.run("no_linkage", seed=seed, **SMALL)
-        tri = simulation.run("no_linkage", seed=seed, **SMALL, **{"triage.enabled": True, "triage.social_workers": 0})
+        base = cached_run("no_linkage", seed=seed, **SMALL)
+        tri = cached_run("no_linkage", seed=seed, **SMALL, **{"triage.enabled": True, "triage.social_workers": 0})
         assert tri.summary["equity_ratio"] < base.summary["equity_ratio"], seed
 
 
@@ -155,7 +154,7 @@ def test_triage_classes_put_urgent_first():
     assert (medical < food).all()
 
 
-def test_price_cap_holds():
-    r = simulation.run("no_linkage", seed=2, **SMALL, **{"prices.cap": 1.25})
+def test_price_cap_holds(cached_run):
+    r = cached_run("no_linkage", seed=2, **SMALL, **{"prices.cap": 1.25})
     assert r.daily["price_index"].max() <= 1.25 + 1e-12
-    assert simulation.run("no_linkage", seed=2, **SMALL).daily["price_index"].max() > 1.25
+    assert cached_run("no_linkage", seed=2, **SMALL).daily["price_index"].max() > 1.25

@@ -92,23 +92,23 @@ def test_a_fraction_of_a_session_is_a_chance_of_one_more():
     assert abs(capacity.mean() - 0.5) < 4 * np.sqrt(0.25 / 200)
 
 
-def test_more_capacity_serves_more_and_leaves_fewer_in_need():
+def test_more_capacity_serves_more_and_leaves_fewer_in_need(cached_run):
     """Paired seeds, the survey week of `wuhan_2020`: twice the services' capacity gives more sessions and leaves
     fewer households in need, in every seed (callers outnumber the sessions, so every extra session is given and
     takes a household out of need)."""
     for seed in SEEDS[:5]:
-        base = simulation.run("wuhan_2020", seed=seed, days=11)
+        base = cached_run("wuhan_2020", seed=seed, days=11)
         more = simulation.run("wuhan_2020", seed=seed, days=11, **{"online.psych_sessions_per_1000": 5.4})
         week = slice(4, 11)
         assert more.daily["psych_sessions"].iloc[week].sum() > base.daily["psych_sessions"].iloc[week].sum(), seed
         assert more.daily["psych_need_households"].iloc[10] < base.daily["psych_need_households"].iloc[10], seed
 
 
-def test_uptake_is_small_against_need_in_the_survey_week():
+def test_uptake_is_small_against_need_in_the_survey_week(cached_run):
     """Stylized fact 10: need large, uptake tiny. In every seed, fewer than a quarter of the households in need
     get a professional session in the survey week, and the callers outnumber the sessions."""
     for seed in SEEDS:
-        d = simulation.run("wuhan_2020", seed=seed, days=11).daily.iloc[4:11]
+        d = cached_run("wuhan_2020", seed=seed, days=11).daily.iloc[4:11]
         assert d["psych_sessions"].sum() < 0.25 * d["psych_need_households"].mean(), seed
         assert d["psych_help_sought"].sum() > 3 * d["psych_help_capacity"].sum(), seed
 
@@ -139,12 +139,12 @@ def test_hardship_leaves_a_scar_on_the_baseline():
     assert (scarred.rise >= 0).all() and scarred.rise.mean() > 0.001  # 10 days of 0.003-0.01 a day, halved
 
 
-def test_key_groups_keep_their_need_after_reopening():
+def test_key_groups_keep_their_need_after_reopening(cached_run):
     """Paired seeds, `wuhan_2020`: with the aftermath switched off (no scar, no bereavement, full relief at
     reopening for everyone) the key groups' need in the fortnight after reopening is lower in every seed."""
     off = {"distress.scar": 0.0, "distress.bereavement": 0.0, "distress.key_group_recovery": 1.0}
     for seed in SEEDS[:5]:
-        on = simulation.run("wuhan_2020", seed=seed).daily
+        on = cached_run("wuhan_2020", seed=seed).daily
         no = simulation.run("wuhan_2020", seed=seed, **off).daily
         assert on["psych_need_key_groups"].iloc[76:90].mean() > no["psych_need_key_groups"].iloc[76:90].mean(), seed
 
@@ -201,12 +201,12 @@ def test_sunk_cadres_relieve_the_community_s_own():
     np.testing.assert_allclose(roster.fatigue[own:], 0.5)  # the relief is the sunk cadres, not for them
 
 
-def test_without_relief_tired_cadres_fall_ill_and_hours_shrink():
+def test_without_relief_tired_cadres_fall_ill_and_hours_shrink(cached_run):
     """Paired seeds, `no_linkage` (nobody relieves the cadres): with sickness, cadres are off sick or gone and the
     cadres' hours worked over the run are lower than with `sick_rate` 0 in every seed; with sunk cadres relieving
     them (`internal`), the community's own cadres are out fewer days than without relief."""
     for seed in SEEDS[:5]:
-        sick = simulation.run("no_linkage", seed=seed).daily
+        sick = cached_run("no_linkage", seed=seed).daily
         well = simulation.run("no_linkage", seed=seed, **{"cadres.sick_rate": 0.0}).daily
         assert (sick["cadres_off_sick"] + sick["cadres_left"]).max() > 0, seed
         assert (well["cadres_off_sick"] + well["cadres_left"]).max() == 0, seed

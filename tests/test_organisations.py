@@ -136,16 +136,16 @@ def test_no_social_workers_no_order_by_need():
 
 
 @pytest.fixture(scope="module")
-def ladder():
+def ladder(cached_run):
     """The two presets at five integrations and three fundings, ten paired seeds each (default community)."""
     out = {}
     for scenario in ("wuhan_2020", "three_social"):
         for level in (0.0, 0.25, 0.5, 0.75, 1.0):
-            out[scenario, "I", level] = [simulation.run(scenario, seed=s, **{"organisations.integration": level})
+            out[scenario, "I", level] = [cached_run(scenario, seed=s, **{"organisations.integration": level})
                                          for s in SEEDS]
         for f in (0.0, 0.5, 1.0):
-            out[scenario, "f", f] = [simulation.run(scenario, seed=s, **{"organisations.funding": f,
-                                                                         "organisations.funding_after_drop": f})
+            out[scenario, "f", f] = [cached_run(scenario, seed=s, **{"organisations.funding": f,
+                                                                     "organisations.funding_after_drop": f})
                                      for s in SEEDS]
     return out
 
@@ -232,8 +232,8 @@ def test_funding_cuts_unmet_need_days(ladder, scenario):
 
 
 @pytest.fixture(scope="module")
-def linkage_runs():
-    return {name: [simulation.run(name, seed=s) for s in SEEDS] for name in patterns.LINKAGE_SCENARIOS}
+def linkage_runs(cached_run):
+    return {name: [cached_run(name, seed=s) for s in SEEDS] for name in patterns.LINKAGE_SCENARIOS}
 
 
 def test_three_social_leaves_fewest_unmet_need_days(linkage_runs):

@@ -17,8 +17,8 @@ SEEDS = range(10)
 
 
 @pytest.fixture(scope="module")
-def runs():
-    return [simulation.run("no_linkage", seed=s) for s in SEEDS]
+def runs(cached_run):
+    return [cached_run("no_linkage", seed=s) for s in SEEDS]
 
 
 def test_unmet_needs_rise_after_full_closure(runs):

@@ -38,8 +38,9 @@ def _run_default(name, seed):
 
 
 @pytest.fixture(scope="module")
-def recruitment():
-    return {seed: (_run_default("open_recruitment", seed), _run_default("categorized_recruitment", seed))
+def recruitment(cached_run):
+    """The open and the organised call's daily series in the default community, seeds 0-9."""
+    return {seed: (cached_run("open_recruitment", seed).daily, cached_run("categorized_recruitment", seed).daily)
             for seed in SEEDS}
 
 
@@ -49,7 +50,7 @@ def test_open_call_overloads_the_coordinator_where_the_organised_call_does_not(r
     organised call. So the open call must overload the coordinator on many more days (at least 5 more: the backlog
     alone takes over a week to clear) and keep a longer vetting queue (at least twice as long at its peak), in
     every seed."""
-    for seed, ((m_open, d_open), (m_cat, d_cat)) in recruitment.items():
+    for seed, (d_open, d_cat) in recruitment.items():
         verdict = patterns.open_call_overloads_the_coordinator(d_open, d_cat)
         assert verdict.parts["overload"] and verdict.parts["vetting_queue"], (seed, str(verdict))
 
@@ -60,15 +61,15 @@ def test_the_organised_call_ends_with_more_volunteers_working(recruitment):
     the vetting queue, overload and conflicts; the margin depends on that assumed multiplier and on the overload
     attrition (at 1,500 households it is a toss-up in a few seeds), which is why both are in the sensitivity
     ranges."""
-    for seed, ((m_open, d_open), (m_cat, d_cat)) in recruitment.items():
+    for seed, (d_open, d_cat) in recruitment.items():
         verdict = patterns.open_call_overloads_the_coordinator(d_open, d_cat)
         assert verdict.parts["fewer_volunteers_at_the_end"], (seed, str(verdict))
 
 
-def test_applicants_wait_in_order_and_some_give_up(recruitment):
+def test_applicants_wait_in_order_and_some_give_up():
     """The drive's sign-ups arrive on days 31-34 (a fifth on the first day); after its last day nobody new joins the
     queue, which only shrinks as applicants are vetted or give up."""
-    (m_open, d_open), _ = recruitment[0]
+    m_open, d_open = _run_default("open_recruitment", 0)
     pool = _pool(m_open)
     assert (pool.status == 3).sum() > 0  # dropped: applicants who gave up, volunteers who left
     first, last = 31, 31 + m_open.config.volunteers.drive_days - 1
@@ -168,9 +169,9 @@ WUHAN_VARIANTS = {
 
 
 @pytest.fixture(scope="module")
-def wuhan():
+def wuhan(cached_run):
     """`wuhan_2020` in the default community, seeds 0-9, as it is and with one volunteer lever changed."""
-    return {name: [simulation.run("wuhan_2020", seed=seed, **overrides).daily for seed in SEEDS]
+    return {name: [cached_run("wuhan_2020", seed=seed, **overrides).daily for seed in SEEDS]
             for name, overrides in WUHAN_VARIANTS.items()}
 
 
@@ -281,12 +282,12 @@ def test_wuhan_building_leaders_raise_mobilisation_around_them(wuhan):
     assert joined[True][0] / joined[True][1] > 1.5 * joined[False][0] / joined[False][1], joined
 
 
-def test_leader_share_matters_for_mobilisation():
+def test_leader_share_matters_for_mobilisation(cached_run):
     """More led buildings, more residents who join (the same buildings stay led as the share grows: one uniform
     per building)."""
     counts = []
     for share in (0.0, 0.3, 0.8):
-        r = simulation.run("wuhan_2020", seed=2, **{"internal.leader_share": share})
+        r = cached_run("wuhan_2020", seed=2, **{"internal.leader_share": share})
         counts.append(int(r.daily["volunteers_mobilised_total"].iloc[-1]))
     assert counts[0] < counts[1] < counts[2], counts
 
@@ -322,7 +323,7 @@ def test_conflict_handling_spends_coordinators_hours_and_fails_without_them():
 
 # --- the levers where they are switched on: the presets -----------------------------------------------------------
 @pytest.fixture(scope="module")
-def preset_levers():
+def preset_levers(cached_run):
     """The organised call with and without each of its mechanisms, and the open call as it is, organised, and with
     more supervision per volunteer: seeds 0-9, the default community."""
     cases = {"organised": ("categorized_recruitment", {}),
@@ -331,7 +332,7 @@ def preset_levers():
              "open": ("open_recruitment", {}),
              "open_categorized": ("open_recruitment", {"volunteers.mode": "categorized"}),
              "open_supervision": ("open_recruitment", {"volunteers.supervision_hours": 0.3})}
-    return {name: [simulation.run(preset, seed=seed, **overrides).summary["unmet_need_days"] for seed in SEEDS]
+    return {name: [cached_run(preset, seed=seed, **overrides).summary["unmet_need_days"] for seed in SEEDS]
             for name, (preset, overrides) in cases.items()}
 
 

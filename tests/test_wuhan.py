@@ -7,13 +7,12 @@ cadres arrive (from day 19) and approved volunteers deploy (from day 31), and wa
 
 from __future__ import annotations
 
-import simulation
 from experiments import patterns
 
 SEEDS = range(10)
 
 
-def test_backlog_peaks_in_full_closure_and_falls_after_cadres_and_volunteers_arrive():
+def test_backlog_peaks_in_full_closure_and_falls_after_cadres_and_volunteers_arrive(cached_run):
     """The peak must fall in the closure weeks (days 22-40, the issue's window), and the backlog in days 41-54 (after
     sunk cadres, volunteers and next-day group buying, still in full closure) must average under half the peak:
     a model in which the linkages did not bite would stay near its peak until easing on day 55. Half is loose
@@ -22,7 +21,7 @@ def test_backlog_peaks_in_full_closure_and_falls_after_cadres_and_volunteers_arr
     batches reach the gates; its height is set by what the cadres can do for households whose package is late
     (docs/odd.md section 1, pattern 1)."""
     for seed in SEEDS:
-        r = simulation.run("wuhan_2020", seed=seed)
+        r = cached_run("wuhan_2020", seed=seed)
         verdict = patterns.backlog_peaks_in_closure(r.daily)
         assert verdict, (seed, str(verdict))
         unmet = r.daily.set_index("day")["unmet_total"]
