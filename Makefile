@@ -36,7 +36,7 @@ setup:
 run: setup
 	$(VENV)/bin/liandong dashboard
 
-# One pytest worker per core (measured on 2 cores: a third worker took 12:49 against 11:02, with a quarter more CPU).
+# One pytest worker per core (on 2 cores a third worker made the suite slower and used more CPU).
 TEST_WORKERS ?= auto
 
 test: setup
