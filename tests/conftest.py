@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from simulation import RunResult
 
 ROOT = Path(__file__).resolve().parent.parent
+# The commands and processes the tests start (`liandong`, `python -m ...`, worker pools, dashboard servers) import
+# this checkout, whichever one the editable install points at: without it, a second worktree's tests of the command
+# line would run the first checkout's code.
+os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 # A classroom-sized community over a month: big enough for every process to act, small enough to run in well
 # under a second.
