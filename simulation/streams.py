@@ -19,9 +19,10 @@ class Streams:
     """Generators keyed by (process name, day), all derived from one integer seed.
 
     The generator of (process, day) is `Generator(PCG64(SeedSequence(seed, spawn_key=(crc32(process), day + 1))))`.
-    Making a SeedSequence costs more than most of the day's draws, so the seed state is hashed here by a compiled
-    loop, with SeedSequence's own algorithm (`_hash_entropy`); the generators are the same, number for number
-    (tests/test_streams.py compares them with NumPy's).
+    Making a SeedSequence costs more than most of the day's draws, so the seed states are hashed here by a compiled
+    loop, with SeedSequence's own algorithm (`_hash_entropy`), a block of days of a process at a time (`_BLOCK_BITS`) and kept: a
+    day's streams then cost a lookup each. The generators are the same, number for number (tests/test_streams.py
+    compares them with NumPy's).
     """
 
     def __init__(self, seed: int) -> None:
@@ -29,7 +30,9 @@ class Streams:
         words = _words(self.seed)
         self._seed_words = np.concatenate([words, np.zeros(max(_POOL - len(words), 0), dtype=np.uint32)])
         self._crc: dict[str, int] = {}
-        self._crcs: dict[tuple[str, ...], np.ndarray] = {}  # the crcs of the process lists `pcg64_states` was given
+        # (process, block of days) -> seed states, one row per day; (process list, block) -> PCG64 states
+        self._seeds: dict[tuple[str, int], np.ndarray] = {}
+        self._states: dict[tuple[tuple[str, ...], int], np.ndarray] = {}
 
     def __call__(self, process: str, day: int = -1) -> np.random.Generator:
         """The generator of `process` on `day` (day -1: the set-up streams: population, network)."""
@@ -40,14 +43,17 @@ class Streams:
         that draw them themselves (simulation/delivery.py): [state >> 64, state & (2**64 - 1), inc >> 64,
         inc & (2**64 - 1)], as `PCG64(...).state` gives them, so that their numbers are the generators', one for
         one. PCG64's seeding (state 0, step, add the initial state, step) is done in 64-bit halves by a compiled
-        loop."""
-        if not -1 <= day < 2**32 - 1:
+        loop. The array is the caller's to change (the loops advance the states in it)."""
+        key = day + 1
+        if not 0 <= key < 2**32:
             raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
-        key = tuple(processes)
-        crcs = self._crcs.get(key)
-        if crcs is None:
-            crcs = self._crcs[key] = np.array([self._crc_of(process) for process in processes], dtype=np.uint64)
-        return _pcg64_states(self._seed_words, crcs, np.uint64(day + 1), _HASH_A, _HASH_B)
+        block = (tuple(processes), key >> _BLOCK_BITS)
+        states = self._states.get(block)
+        if states is None:
+            crcs = np.array([self._crc_of(process) for process in block[0]], dtype=np.uint64)
+            states = self._states[block] = _pcg64_states(self._seed_words, crcs, _block_keys(block[1]), _HASH_A,
+                                                         _HASH_B)
+        return states[key & _BLOCK_MASK].copy()
 
     def _crc_of(self, process: str) -> int:
         crc = self._crc.get(process)
@@ -57,9 +63,25 @@ class Streams:
 
     def _seed_state(self, process: str, day: int) -> np.ndarray:
         """SeedSequence(seed, spawn_key=(crc32(process), day + 1)).generate_state(4, np.uint64)."""
-        if not -1 <= day < 2**32 - 1:
+        key = day + 1
+        if not 0 <= key < 2**32:
             raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
-        return _hash_entropy(self._seed_words, self._crc_of(process), day + 1, _HASH_A, _HASH_B)
+        block = (process, key >> _BLOCK_BITS)
+        seeds = self._seeds.get(block)
+        if seeds is None:
+            seeds = self._seeds[block] = _hash_entropy_keys(self._seed_words, self._crc_of(process),
+                                                            _block_keys(block[1]), _HASH_A, _HASH_B)
+        return seeds[key & _BLOCK_MASK]
+
+
+_BLOCK_BITS = 6  # the seed states of 2**6 days are hashed in one call
+_BLOCK_MASK = (1 << _BLOCK_BITS) - 1
+
+
+def _block_keys(block: int) -> np.ndarray:
+    """The spawn keys (day + 1) of a block of days; the last block stops at the largest key, 2**32 - 1."""
+    first = block << _BLOCK_BITS
+    return np.arange(first, min(first + _BLOCK_MASK + 1, 2**32), dtype=np.uint64)
 
 
 # PCG64's multiplier (numpy/random/src/pcg64/pcg64.h, PCG_DEFAULT_MULTIPLIER_128).
@@ -130,6 +152,15 @@ def _hash_entropy(seed_words, crc, key, hash_a, hash_b):
     return out
 
 
+@njit(cache=True)
+def _hash_entropy_keys(seed_words, crc, keys, hash_a, hash_b):
+    """`_hash_entropy` for each key of `keys`, one row each."""
+    out = np.empty((len(keys), 4), np.uint64)
+    for d in range(len(keys)):
+        out[d] = _hash_entropy(seed_words, crc, keys[d], hash_a, hash_b)
+    return out
+
+
 class _SeedState(ISeedSequence):
     """A seed state hashed in advance, handed to PCG64 as its SeedSequence would hand it."""
 
@@ -166,25 +197,28 @@ _ONE, _63 = np.uint64(1), np.uint64(63)
 
 
 @njit(cache=True)
-def _pcg64_states(seed_words, crcs, key, hash_a, hash_b):
-    """One row per crc: the PCG64 state and increment, in 64-bit halves, of the stream whose seed state is
-    `_hash_entropy(seed_words, crc, key)`: initstate = its first two words, initseq = the last two;
-    inc = (initseq << 1 | 1) mod 2**128; state = ((inc + initstate) x multiplier + inc) mod 2**128."""
-    out = np.empty((len(crcs), 4), np.uint64)
-    for i in range(len(crcs)):
-        s = _hash_entropy(seed_words, crcs[i], key, hash_a, hash_b)
-        inc_hi = (s[2] << _ONE) | (s[3] >> _63)
-        inc_lo = (s[3] << _ONE) | _ONE
-        lo = inc_lo + s[1]
-        hi = inc_hi + s[0] + (_ONE if lo < inc_lo else np.uint64(0))
-        # (hi, lo) x multiplier + inc, mod 2**128: the low 128 bits of lo x multiplier_lo from 32-bit limbs
-        a0, a1 = lo & _LOW_32, lo >> _32
-        b0, b1 = _MULTIPLIER_LO & _LOW_32, _MULTIPLIER_LO >> _32
-        p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
-        middle = (p00 >> _32) + (p01 & _LOW_32) + (p10 & _LOW_32)
-        product_hi = p11 + (p01 >> _32) + (p10 >> _32) + (middle >> _32) + hi * _MULTIPLIER_LO + lo * _MULTIPLIER_HI
-        product_lo = lo * _MULTIPLIER_LO
-        new_lo = product_lo + inc_lo
-        new_hi = product_hi + inc_hi + (_ONE if new_lo < product_lo else np.uint64(0))
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = new_hi, new_lo, inc_hi, inc_lo
+def _pcg64_states(seed_words, crcs, keys, hash_a, hash_b):
+    """For each key of `keys`, one row per crc: the PCG64 state and increment, in 64-bit halves, of the stream
+    whose seed state is `_hash_entropy(seed_words, crc, key)` (keys x crcs x 4): initstate = its first two words,
+    initseq = the last two; inc = (initseq << 1 | 1) mod 2**128; state = ((inc + initstate) x multiplier + inc)
+    mod 2**128."""
+    out = np.empty((len(keys), len(crcs), 4), np.uint64)
+    for d in range(len(keys)):
+        for i in range(len(crcs)):
+            s = _hash_entropy(seed_words, crcs[i], keys[d], hash_a, hash_b)
+            inc_hi = (s[2] << _ONE) | (s[3] >> _63)
+            inc_lo = (s[3] << _ONE) | _ONE
+            lo = inc_lo + s[1]
+            hi = inc_hi + s[0] + (_ONE if lo < inc_lo else np.uint64(0))
+            # (hi, lo) x multiplier + inc, mod 2**128: the low 128 bits of lo x multiplier_lo from 32-bit limbs
+            a0, a1 = lo & _LOW_32, lo >> _32
+            b0, b1 = _MULTIPLIER_LO & _LOW_32, _MULTIPLIER_LO >> _32
+            p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
+            middle = (p00 >> _32) + (p01 & _LOW_32) + (p10 & _LOW_32)
+            product_hi = (p11 + (p01 >> _32) + (p10 >> _32) + (middle >> _32) + hi * _MULTIPLIER_LO
+                          + lo * _MULTIPLIER_HI)
+            product_lo = lo * _MULTIPLIER_LO
+            new_lo = product_lo + inc_lo
+            new_hi = product_hi + inc_hi + (_ONE if new_lo < product_lo else np.uint64(0))
+            out[d, i, 0], out[d, i, 1], out[d, i, 2], out[d, i, 3] = new_hi, new_lo, inc_hi, inc_lo
     return out

@@ -74,3 +74,24 @@ def test_pcg64_states_has_one_row_per_process_in_order() -> None:
     assert np.array_equal(both[0], streams.pcg64_states(["serve:a"], 5)[0])
     assert np.array_equal(both[1], streams.pcg64_states(["serve:b"], 5)[0])
     assert streams.pcg64_states([], 5).shape == (0, 4)
+
+
+def test_kept_states_are_the_same_on_any_order_of_days_and_fresh_for_each_caller() -> None:
+    """The seed states are hashed a block of days at a time and kept: a stream's numbers do not depend on which
+    days were asked for before it, up to the last day a stream can have, and a caller that advances the PCG64
+    states it was given (delivery's compiled loops do) changes nobody else's."""
+    streams = Streams(7)
+    last = 2**32 - 2
+    for day in (last, 40, 3, 63, 62, 64, 127, -1, last - 1):
+        assert np.array_equal(streams("needs", day).random(3), numpy_stream(7, "needs", day).random(3))
+        mine = streams.pcg64_states(["serve:a"], day)
+        theirs = numpy_stream(7, "serve:a", day).bit_generator.state["state"]
+        assert int(mine[0, 0]) << 64 | int(mine[0, 1]) == theirs["state"]
+    given = streams.pcg64_states(["serve:a", "serve:b"], 9)
+    given[:] = 0
+    assert np.array_equal(streams.pcg64_states(["serve:a", "serve:b"], 9)[1],
+                          Streams(7).pcg64_states(["serve:b"], 9)[0])
+    with pytest.raises(ValueError, match="stream day"):
+        streams("needs", last + 1)
+    with pytest.raises(ValueError, match="stream day"):
+        streams.pcg64_states(["serve:a"], -2)
