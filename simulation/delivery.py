@@ -132,8 +132,7 @@ def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple
     ledger = model.hours
     n_categories = len(CATEGORIES)
     capacities = []
-    team_of = [-1] * n_categories  # lists, made arrays once: a few entries, where NumPy's item access costs more
-    cost = np.full((len(teams), n_categories), np.inf)
+    team_of = [-1] * n_categories  # lists, made arrays once (`_small`): a few entries each
     bounds = [0]
     for k, team in enumerate(teams):
         capacity = team.capacity
@@ -147,17 +146,55 @@ def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple
         if (capacity[0] if len(capacity) == 1 else capacity.sum()) > 0:
             for category in team.categories:
                 team_of[category] = k
-        cost[k, :len(team.hours)] = team.hours[:n_categories]
         bounds.append(bounds[k] + len(capacity))
-    edges, team_of, bounds = bounds, np.array(team_of, dtype=np.int64), np.array(bounds, dtype=np.int64)
-    done, rest, used, by_category = _serve(model, q, team_of, bounds, cost,
+    done, rest, used, by_category = _serve(model, q, _small(team_of), _small(bounds), _costs(teams, n_categories),
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
-                                        [t.by for t in teams], np.array([t.counselling_effect for t in teams]),
-                                        rest)
+                                        [t.by for t in teams], _effects(teams), rest)
     for k, team in enumerate(teams):
         if team.kind is not None:
-            _book(ledger, team, by_category[edges[k]:edges[k + 1]])
-    return done, rest, [used[edges[k]:edges[k + 1]] for k in range(len(teams))]
+            _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
+    return done, rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+
+
+def _small(values: list[int]) -> np.ndarray:
+    """`values` as an int64 array, kept: the teams' category map and cell bounds repeat from day to day (the
+    compiled passes only read them)."""
+    key = tuple(values)
+    found = _SMALL.get(key)
+    if found is None:
+        if len(_SMALL) > _KEPT:
+            _SMALL.clear()
+        found = _SMALL[key] = np.array(values, dtype=np.int64)
+    return found
+
+
+def _costs(teams: list[Team], n_categories: int) -> np.ndarray:
+    """The teams' hours per category, one row per team (infinite past a team's own `hours`)."""
+    hours = teams[0].hours if len(teams) == 1 else None
+    if (type(hours) is np.ndarray and hours.shape == (n_categories,) and hours.dtype == _FLOAT
+            and hours.flags.c_contiguous):
+        return hours.reshape(1, n_categories)  # a view: the compiled passes only read it
+    cost = np.full((len(teams), n_categories), np.inf)
+    for k, team in enumerate(teams):
+        cost[k, :len(team.hours)] = team.hours[:n_categories]
+    return cost
+
+
+def _effects(teams: list[Team]) -> np.ndarray:
+    """The teams' counselling effects as an array, kept (the same few every day; the compiled passes only read
+    them)."""
+    key = tuple(t.counselling_effect for t in teams)
+    found = _EFFECTS.get(key)
+    if found is None:
+        if len(_EFFECTS) > _KEPT:
+            _EFFECTS.clear()
+        found = _EFFECTS[key] = np.array(key, dtype=float)
+    return found
+
+
+_KEPT = 256  # arrays kept at most in each of the caches below (cleared when full)
+_SMALL: dict[tuple[int, ...], np.ndarray] = {}
+_EFFECTS: dict[tuple[float, ...], np.ndarray] = {}
 
 
 _FLOAT = np.dtype(float)

@@ -20,8 +20,8 @@ class Streams:
 
     The generator of (process, day) is `Generator(PCG64(SeedSequence(seed, spawn_key=(crc32(process), day + 1))))`.
     Making a SeedSequence costs more than most of the day's draws, so the seed states are hashed here by a compiled
-    loop, with SeedSequence's own algorithm (`_hash_entropy`), a block of days of a process at a time (`_BLOCK_BITS`) and kept: a
-    day's streams then cost a lookup each. The generators are the same, number for number (tests/test_streams.py
+    loop, with SeedSequence's own algorithm (`_hash_entropy`), 2**`_BLOCK_BITS` days of a process in one call, and
+    kept: a day's streams then cost a lookup each. The generators are the same, number for number (tests/test_streams.py
     compares them with NumPy's).
     """
 
