@@ -66,7 +66,6 @@ DAILY_COLUMNS: tuple[str, ...] = (*_BASE_COLUMNS, *(c for c in _MECHANISM_COLUMN
 
 _COMPOUND_COLUMNS = tuple(f"unmet_{t}" for t in COMPOUND_TYPES)
 _CRITICAL_COLUMNS = tuple(f"critical_failures_{t}" for t in COMPOUND_TYPES)
-_NO_COMPOUNDS = dict.fromkeys(_COMPOUND_COLUMNS + _CRITICAL_COLUMNS, 0)
 
 
 class DailyCollector(mesa.DataCollector):
@@ -120,41 +119,37 @@ def observe(model) -> dict:
                                                         hh.in_need, hh.key_group, hh.bereaved)
     n_open = sum(unmet_c)
     age_sum = model.day * n_open - hh.open_raised_days
-    row = {
-        "day": model.day, "phase": model.phase.name,
-        "raised_total": sum(raised), "reported_total": led.reported, "met_total": sum(met),
-        "unmet_total": n_open, "hidden_total": sum(hidden_c),
-    }
-    row.update(zip(_CATEGORY_COLUMNS, chain.from_iterable(zip(raised, met, unmet_c, hidden_c))))
-    row.update(zip(_GROUP_COLUMNS, chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))))
+    met_total, waited = sum(met), led.met_wait_days
+    # The day's values in the order of `_OBSERVED`, in one list, made a dict in one call.
+    values = [model.day, model.phase.name, sum(raised), led.reported, met_total, n_open, sum(hidden_c),
+              *chain.from_iterable(zip(raised, met, unmet_c, hidden_c)),
+              *chain.from_iterable(zip(unmet_g.tolist(), hidden_g.tolist()))]
     if declared:  # counted by `_group_counts` in the same pass
-        row.update(zip(_COMPOUND_COLUMNS, unmet_t.tolist()))
-        row.update(zip(_CRITICAL_COLUMNS, led.critical_by_compound.tolist()))
+        values += unmet_t.tolist()
+        values += led.critical_by_compound.tolist()
     else:
-        row.update(_NO_COMPOUNDS)
-    met_total, waited = row["met_total"], led.met_wait_days
-    for names, met_in, wait_in in zip(_WAIT_GROUP_COLUMNS, led.met_in_group.tolist(), led.wait_in_group.tolist()):
-        row.update(zip(names, (met_in, wait_in, met_total - met_in, waited - wait_in)))
-    row.update({
-        "met_wait_days": waited,
-        "mean_wait_open": age_sum / n_open if n_open else 0.0,
-        "critical_failures": led.critical_failures,
-        "medical_turned_away": led.turned_away,
-        "coordinator_load": hours.round6(model.coordination_load),
-        "coordinator_capacity": hours.round6(model.coordination_capacity),
-        "cadres": len(model.cadres),
-        "cadre_fatigue": model.cadre_fatigue_mean,
-        "cadre_hours_used": hours.round6(model.cadre_hours_used),
-        "price_index": float(model.price_index),
-        "mean_distress": float(hh.distress.sum()) / hh.n,
-        "calls_per_cadre": model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
-        "distressed_households": distressed,
-        "psych_need_households": in_need,
-        "psych_need_key_groups": in_need_key,
-        "psych_sessions": led.sessions,
-        "cadres_off_sick": int(np.count_nonzero((roster.off_until > model.day) & ~roster.gone)),
-        "cadres_left": int(np.count_nonzero(roster.gone)),
-    })
+        values += _NO_COMPOUND_VALUES
+    for met_in, wait_in in zip(led.met_in_group.tolist(), led.wait_in_group.tolist()):
+        values += (met_in, wait_in, met_total - met_in, waited - wait_in)
+    off_sick = _off_sick(roster.off_until, roster.gone, model.day) if len(roster) else (0, 0)
+    values += (
+        waited,
+        age_sum / n_open if n_open else 0.0,
+        led.critical_failures,
+        led.turned_away,
+        hours.round6(model.coordination_load),
+        hours.round6(model.coordination_capacity),
+        len(model.cadres),
+        model.cadre_fatigue_mean,
+        hours.round6(model.cadre_hours_used),
+        float(model.price_index),
+        float(hh.distress.sum()) / hh.n,
+        model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
+        distressed, in_need, in_need_key,
+        led.sessions,
+        *off_sick,
+    )
+    row = dict(zip(_OBSERVED, values))
     row.update(model.hours.row())
     row.update(_MECHANISM_COLUMNS)  # each mechanism's columns, as when it is off, then what the mechanisms say
     for mechanism in model.mechanisms:
@@ -163,10 +158,30 @@ def observe(model) -> dict:
     return row
 
 
-# The daily columns filled from per-category and per-group arrays, in the order `observe` writes them.
-_CATEGORY_COLUMNS = tuple(f"{kind}_{c}" for c in CATEGORIES for kind in ("raised", "met", "unmet", "hidden"))
-_GROUP_COLUMNS = tuple(f"{kind}_{g}" for g in GROUPS for kind in ("unmet", "hidden"))
-_WAIT_GROUP_COLUMNS = tuple(WAIT_COLUMNS[4 * i:4 * i + 4] for i in range(len(WAIT_GROUPS)))
+# The columns `observe` reads off the model itself, in the order it writes them (the ledger's and the mechanisms'
+# columns follow).
+_OBSERVED: tuple[str, ...] = (
+    "day", "phase", "raised_total", "reported_total", "met_total", "unmet_total", "hidden_total",
+    *(f"{kind}_{c}" for c in CATEGORIES for kind in ("raised", "met", "unmet", "hidden")),
+    *(f"{kind}_{g}" for g in GROUPS for kind in ("unmet", "hidden")),
+    *_COMPOUND_COLUMNS, *_CRITICAL_COLUMNS, *WAIT_COLUMNS,
+    "met_wait_days", "mean_wait_open", "critical_failures", "medical_turned_away", "coordinator_load",
+    "coordinator_capacity", "cadres", "cadre_fatigue", "cadre_hours_used", "price_index", "mean_distress",
+    "calls_per_cadre", "distressed_households", "psych_need_households", "psych_need_key_groups", "psych_sessions",
+    "cadres_off_sick", "cadres_left",
+)
+_NO_COMPOUND_VALUES = [0] * (len(_COMPOUND_COLUMNS) + len(_CRITICAL_COLUMNS))
+
+
+@njit(cache=True)
+def _off_sick(off_until, gone, day):
+    """count_nonzero((off_until > day) & ~gone), count_nonzero(gone): the cadres off sick at the day's end (not
+    working tomorrow) and those gone for good."""
+    sick = left = 0
+    for i in range(len(gone)):
+        sick += (off_until[i] > day) & (not gone[i])
+        left += gone[i]
+    return sick, left
 @njit(cache=True)
 def _distress_counts(distress, threshold, in_need, key_group, bereaved):
     """count_nonzero(distress > threshold), count_nonzero(in_need), count_nonzero(in_need & (key_group |
