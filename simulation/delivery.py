@@ -292,19 +292,18 @@ def _allocate_compiled(cells, cost, classes, n_classes, capacity, bounds, states
         class_of[n_ranks] = x
         n_ranks += present[x]
     class_of[n_ranks] = n_classes
-    ranks = np.empty(len(classes), np.int64)
-    for i in range(len(classes)):
-        ranks[i] = rank_of[classes[i]]
     served = np.zeros(len(cells), dtype=np.bool_)
     used = np.zeros(len(capacity))
-    todo = np.arange(len(cells))
-    room = capacity
-    for round_ in range(rounds + 1):
-        part, cutoff, spent = _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of)
-        todo, room = _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff,
-                               served, used, todo, round_ == 0, span, lookahead, n_classes)
+    ranks = np.empty(len(classes), np.int64)  # each entry's class's rank, set by the first pass
+    part, cutoff, spent = _pass_first(cells, cost, classes, rank_of, ranks, capacity, served, n_ranks, class_of)
+    todo, room = _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, capacity, spent, cutoff,
+                           served, used, part, True, span, lookahead, n_classes)
+    for _ in range(rounds):
         if len(todo) == 0:
             break
+        part, cutoff, spent = _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of)
+        todo, room = _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, spent, cutoff,
+                               served, used, todo, False, span, lookahead, n_classes)
     return served, used
 
 
@@ -362,6 +361,41 @@ def _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of):
     n_part = 0
     for i in todo:  # without branches (whether an entry is below, at or past its cut-off is unpredictable); the
         # entries of `todo` are not served yet
+        at = fits[cells[i]]
+        served[i] = ranks[i] < at
+        part[n_part] = i
+        n_part += ranks[i] == at
+    cutoff = np.empty(n_cells, dtype=np.int64)
+    for c in range(n_cells):
+        cutoff[c] = class_of[fits[c]]
+    return part[:n_part], cutoff, spent
+
+
+@njit(cache=True)
+def _pass_first(cells, cost, classes, rank_of, ranks, room, served, n_ranks, class_of):
+    """`_pass_whole` over every entry (todo = arange(len(cells))), setting each entry's rank, ranks =
+    rank_of[classes], in the same pass as its hours are added up."""
+    n_cells = len(room)
+    wanted = np.zeros(n_cells * n_ranks)
+    for i in range(len(cells)):
+        rank = rank_of[classes[i]]
+        ranks[i] = rank
+        wanted[cells[i] * n_ranks + rank] += cost[i]
+    fits = np.zeros(n_cells, dtype=np.int64)
+    spent = np.zeros(n_cells)
+    for c in range(n_cells):
+        total, fit, limit = 0.0, 0, room[c] + 1e-9
+        for k in range(n_ranks):
+            step = wanted[c * n_ranks] if k == 0 else total + wanted[c * n_ranks + k]
+            if step > limit:
+                break
+            total = step
+            fit += 1
+        fits[c] = fit
+        spent[c] = total if fit > 0 else 0.0
+    part = np.empty(len(cells), dtype=np.int64)
+    n_part = 0
+    for i in range(len(cells)):  # without branches, as in `_pass_whole`
         at = fits[cells[i]]
         served[i] = ranks[i] < at
         part[n_part] = i
