@@ -119,16 +119,13 @@ def serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple[
 def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
     """The teams serve only the entries `part` (a mask) of the queue, as `serve_teams` would serve the queue of
     those entries alone; returns the queue less what they served (the other entries in their order)."""
-    done = _serve_teams(model, q.part(part), teams)[0]
-    if not done.any():
-        return q
-    return Queue(*_keep_part(part, done, q.rows, q.cats, q.classes))
+    return _serve_teams(model, q, teams, part=part)[1]
 
 
-def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple[np.ndarray, Queue,
-                                                                                 list[np.ndarray]]:
+def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True,
+                 part: np.ndarray | None = None) -> tuple[np.ndarray, Queue, list[np.ndarray]]:
     """`serve_teams`, with the mask of the queue's entries served first (and `q` for what is left without
-    `rest`)."""
+    `rest`); with `part` (a mask), the teams serve only the entries it selects (`serve_part`)."""
     ledger = model.hours
     n_categories = len(CATEGORIES)
     capacities = []
@@ -149,7 +146,8 @@ def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple
         bounds.append(bounds[k] + len(capacity))
     done, rest, used, by_category = _serve(model, q, _small(team_of), _small(bounds), _costs(teams, n_categories),
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
-                                        [t.by for t in teams], _effects(teams), rest)
+                                        [t.by for t in teams], _effects(teams), rest,
+                                        _EVERY_ENTRY if part is None else part)
     for k, team in enumerate(teams):
         if team.kind is not None:
             _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
@@ -198,6 +196,7 @@ _EFFECTS: dict[tuple[float, ...], np.ndarray] = {}
 
 
 _FLOAT = np.dtype(float)
+_EVERY_ENTRY = np.zeros(0, dtype=np.bool_)  # no part mask: the teams may serve every entry of the queue
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
@@ -215,8 +214,8 @@ _BOOKING: dict[tuple, tuple[np.ndarray, tuple[str, ...]]] = {}  # (categories, t
 
 
 def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.ndarray, capacity: np.ndarray,
-           bys: list[str], effects: np.ndarray, rest: bool = True) -> tuple[np.ndarray, Queue, np.ndarray,
-                                                                             np.ndarray]:
+           bys: list[str], effects: np.ndarray, rest: bool = True,
+           part: np.ndarray | None = None) -> tuple[np.ndarray, Queue, np.ndarray, np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
     Returns the mask of the queue's entries served, what is left of the queue (`q` itself when none of it was
     served, or without `rest`), the hours used per cell and the same by category (cells x categories).
@@ -229,7 +228,8 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
         _serve_compiled(q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
                         model.streams.pcg64_states(_streams_of(bys), model.day), model.config.days + 1,
                         LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
-                        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress, rest)
+                        hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress, rest,
+                        _EVERY_ENTRY if part is None else part)
     model.ledger.turned_away += away
     if met_first[-1] > 0:
         model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
@@ -548,15 +548,16 @@ def _sort_keys(key, n_cells):
 @njit(cache=True)
 def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, states, span, lookahead, rounds,
                     effects, package_days, refill_days, turned_away, food_days_factor, food_stock, medicine_stock,
-                    distress, keep_rest):
+                    distress, keep_rest, part):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
     counselling effect). Returns whether any entry was served, the mask of the entries served, what is left
     of the queue (rows, categories, classes; the queue itself when none was served), the needs met, team by
     team (rows, categories, where each team's start), the hours used per cell, the same by cell and category, and
     the escorted patients the hospital turned away (served, but their need stays open). Without `keep_rest`, what
-    is left is not made (the queue itself is returned in its place)."""
+    is left is not made (the queue itself is returned in its place). The teams serve only the entries of the mask
+    `part`, when it is not empty."""
     entries, cells, costs, entry_classes, first, n_classes = _team_entries(rows, cats, classes, grid, team_of,
-                                                                           bounds, cost)
+                                                                           bounds, cost, part)
     n_teams = len(bounds) - 1
     if len(entries) == 0:
         return False, np.zeros(len(rows), np.bool_), rows, cats, classes, np.empty(0, np.int64), \
@@ -625,19 +626,6 @@ def _keep_n(mask, rows, cats, classes, selected, n):
 
 
 @njit(cache=True)
-def _keep_part(part, done, rows, cats, classes):
-    """The entries left when those of `part` (a mask) that `done` (a mask over part's entries, in order) marks were
-    served: rows[~served], ... with served[flatnonzero(part)[done]] = True."""
-    served = np.zeros(len(part), np.bool_)
-    j = 0
-    for i in range(len(part)):
-        if part[i]:
-            served[i] = done[j]
-            j += 1
-    return _keep(served, rows, cats, classes, False)
-
-
-@njit(cache=True)
 def _less_closed(rows, cats, classes, open_c, category):
     """Whether any entry is of `category` with its need no longer open (cats == category & ~open_c[rows]), and the
     entries less those (`_keep`); the arrays themselves when there are none."""
@@ -654,33 +642,42 @@ def _less_closed(rows, cats, classes, open_c, category):
 
 
 @njit(cache=True)
-def _team_entries(rows, cats, classes, grid, team_of, bounds, cost):
-    """The queue's entries each team may serve, team by team, each in queue order: their queue positions, their
-    cells (numbered after the cells of the teams before; a pool of one cell for a community-wide team), their costs
-    and classes, where each team's entries start, and one more than their largest class (0 without entries). One
-    pass for one team; for several, one pass to count each team's entries and one to place them."""
+def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, part):
+    """The queue's entries each team may serve, among those the mask `part` selects (every entry when `part` is
+    empty), team by team, each in queue order: their queue positions, their cells (numbered after the cells of the
+    teams before; a pool of one cell for a community-wide team), their costs and classes, where each team's entries
+    start, and one more than their largest class (0 without entries). One pass for one team (without branches:
+    which entries a part selects is unpredictable; each entry written, and kept when it is the team's, into one
+    spare place past the end); for several, one pass to count each team's entries and one to place them."""
     n_teams = len(bounds) - 1
     first = np.zeros(n_teams + 1, np.int64)
+    everyone = len(part) == 0
     top = 0
     if n_teams == 1:
-        entries = np.empty(len(rows), np.int64)
-        cells = np.empty(len(rows), np.int64)
-        costs = np.empty(len(rows))
-        entry_classes = np.empty(len(rows), np.int64)
+        entries = np.empty(len(rows) + 1, np.int64)
+        cells = np.empty(len(rows) + 1, np.int64)
+        costs = np.empty(len(rows) + 1)
+        entry_classes = np.empty(len(rows) + 1, np.int64)
         pool = bounds[1] - bounds[0] == 1
+        b0 = bounds[0]
         m = 0
         for i in range(len(rows)):
-            if team_of[cats[i]] == 0:
-                entries[m] = i
-                cells[m] = (0 if pool else grid[rows[i]]) + bounds[0]
-                costs[m] = cost[0, cats[i]]
-                entry_classes[m] = classes[i]
-                top = max(top, classes[i] + 1)
-                m += 1
+            c, x = cats[i], classes[i]
+            entries[m] = i
+            cells[m] = (0 if pool else grid[rows[i]]) + b0
+            costs[m] = cost[0, c]
+            entry_classes[m] = x
+            take = (team_of[c] == 0) & (everyone or part[i])
+            top = max(top, (x + 1) * take)
+            m += take
         first[1] = m
         return entries[:m], cells[:m], costs[:m], entry_classes[:m], first, top
+    team_of_entry = np.empty(0 if everyone else len(rows), np.int64)
+    if not everyone:
+        for i in range(len(rows)):
+            team_of_entry[i] = team_of[cats[i]] if part[i] else -1
     for i in range(len(rows)):
-        k = team_of[cats[i]]
+        k = team_of[cats[i]] if everyone else team_of_entry[i]
         if k >= 0:
             first[k + 1] += 1
     for k in range(n_teams):
@@ -695,7 +692,7 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost):
     for k in range(n_teams):
         pool[k] = bounds[k + 1] - bounds[k] == 1
     for i in range(len(rows)):
-        k = team_of[cats[i]]
+        k = team_of[cats[i]] if everyone else team_of_entry[i]
         if k >= 0:
             j = fill[k]
             entries[j] = i
