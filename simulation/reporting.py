@@ -109,52 +109,18 @@ def _waiting(open_, reported, among):
     """flatnonzero(among & (open & ~reported).any(axis=1)), on the masks' bytes (0 or 1: `open & ~reported` is 1
     exactly when the need is open and not reported).
 
-    Category by category down the (column-major) table into the bytes of 8-byte words, which the compiler
-    vectorises, then counted a word at a time, then collected (`_collect`)."""
+    Category by category down the (column-major) table, which the compiler vectorises, then one pass to collect."""
     n, k = open_.shape
-    words = (n + 7) // 8
-    hidden_w = np.zeros(words, np.uint64)
-    hidden = hidden_w.view(np.uint8)
+    hidden = np.zeros(n, np.uint8)
     for c in range(k):
-        open_c, reported_c = open_[:, c], reported[:, c]
         for r in range(n):
-            hidden[r] |= open_c[r] & ~reported_c[r]
-    for r in range(n):
-        hidden[r] &= among[r]
-    count = _marked(hidden_w)
-    out = np.empty(count + 1, np.int64)
-    _collect(hidden_w, count, out, 0)
-    return out[:count]
-
-
-@njit(cache=True)
-def _marked(marks_w) -> int:
-    """How many of the bytes of `marks_w` (each 0 or 1) are 1."""
-    ones = np.uint64(0x0101010101010101)  # a word of 0s and 1s times this: their sum in its top byte
-    total = np.uint64(0)
-    for w in range(len(marks_w)):
-        total += (marks_w[w] * ones) >> np.uint64(56)
-    return np.int64(total)
-
-
-@njit(cache=True)
-def _collect(marks_w, count, into, m) -> int:
-    """into[m:m + count] = flatnonzero(marks_w.view(uint8)), for `count` the marks set (bytes 0 or 1); returns
-    m + count. `into` has one spare place past there: the rows are collected without branches (which are marked is
-    unpredictable), each written and kept when marked. When fewer than a tenth are marked, the 8-byte words with
-    none marked, most of them, are skipped whole."""
-    marks = marks_w.view(np.uint8)
-    if count * 10 < len(marks):
-        for w in range(len(marks_w)):
-            if marks_w[w]:
-                for i in range(8):
-                    into[m] = w * 8 + i
-                    m += marks[w * 8 + i]
-    else:
-        for r in range(len(marks)):
-            into[m] = r
-            m += marks[r]
-    return m
+            hidden[r] |= open_[r, c] & ~reported[r, c]
+    out = np.empty(n, np.int64)
+    m = 0
+    for r in range(n):  # without branches: who has a hidden need is unpredictable
+        out[m] = r
+        m += among[r] & hidden[r]
+    return out[:m]
 
 
 @njit(cache=True)
