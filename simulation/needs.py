@@ -299,20 +299,18 @@ def _provide(u, tried, count, shop_access, self_medical, self_provision, price, 
     m, away, j = 0, 0, 0  # j: the first need of the category in `tried` (and its number in `u`)
     for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL)):
         chance = shop_access if k < 2 else self_medical
-        first = m
         for i in range(j, j + count[k]):
             r = tried[i]
             if u[i] < chance * self_provision[r]:
                 if c == MEDICAL and turned_away[r]:  # made it to the hospital, which turned the patient away
                     away += 1
                 else:
-                    met[m] = r
+                    met[m], cats[m] = r, c
                     m += 1
                     if c == FOOD:
                         food_stock[r] += purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0)
                     elif c == MEDICINE:
                         medicine_stock[r] += refill_days
-        cats[first:m] = c
         j += count[k]
     for i in range(j, j + count[4]):
         met[m], cats[m] = tried[i], PSYCH
