@@ -103,12 +103,14 @@ def _move_distress(distress, baseline, support_ties, relaxation, support, unmet_
             overdue[r] += open_[r, c] & np.uint8(raised_day[r, c] < day)
     keep = 1.0 - relaxation
     relief_key = isolation * key_group_recovery if isolation < 0.0 else isolation
-    for r in range(n):
+    scarring = scar > 0.0
+    for r in range(n):  # without branches (selects), so that the compiler vectorises it
         hardship = unmet_stress * float(overdue[r]) + hunger_stress * (1.0 if food_stock[r] <= 0.0 else 0.0)
-        if hardship > 0.0 and scar > 0.0:
-            baseline[r] = min(baseline[r] + scar * hardship, 1.0)
-        new = distress[r] * keep + relaxation * baseline[r] - support * support_ties[r] + hardship
-        new += relief_key if key_group[r] or bereaved[r] else isolation
+        old = baseline[r]
+        base = min(old + scar * hardship, 1.0) if (hardship > 0.0) & scarring else old
+        baseline[r] = base
+        new = distress[r] * keep + relaxation * base - support * support_ties[r] + hardship
+        new += relief_key if key_group[r] | bereaved[r] else isolation
         distress[r] = min(max(new, 0.0), 1.0)
 
 

@@ -54,26 +54,33 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
     session falls due while the medical need is open and already counted as failed has missed another session:
     the need counts again from today (`failed` cleared, `medical_clock` = day). `open_` and `failed` are the needs
     tables' bytes. Also returns the households whose medicine has run out (stock 0 after the day's), in row order.
-    The rows are collected without branches: a fifth of the households may be at their food reorder point, in no
-    order a branch predictor could learn."""
+
+    The stocks, then the marks of who is in each result (bytes of 8-byte words, `_collect`), are computed in loops
+    of their own, which the compiler vectorises."""
     n = len(food_stock)
-    food, medicine, psych = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
-    out = np.empty(n + 1, np.int64)  # each written and kept when it qualifies, into one spare place past the end
-    k_food = k_medicine = k_psych = k_out = 0
+    for r in range(n):
+        food_stock[r] = max(food_stock[r] - 1.0, 0.0)
+        medicine_stock[r] = max(medicine_stock[r] - 1.0, 0.0)
+    words = (n + 7) // 8
+    marks_w = np.empty(4 * words, np.uint64)  # out, food, medicine, psych: `words` words each
+    for j in range(1, 5):
+        marks_w[j * words - 1] = 0  # the bytes past row n stay 0
+    marks = marks_w.view(np.uint8)
+    out_m, food_m = marks[:n], marks[8 * words:8 * words + n]
+    medicine_m, psych_m = marks[16 * words:16 * words + n], marks[24 * words:24 * words + n]
     food_open, medicine_open, psych_open = open_[:, FOOD], open_[:, MEDICINE], open_[:, PSYCH]
-    for r in range(n):  # one pass: each household's stocks, then its new needs
-        f = max(food_stock[r] - 1.0, 0.0)
-        food_stock[r] = f
-        m = max(medicine_stock[r] - 1.0, 0.0)
-        medicine_stock[r] = m
-        out[k_out] = r
-        k_out += m <= 0.0
-        food[k_food] = r
-        k_food += (f <= food_reorder) & (food_open[r] == 0)
-        medicine[k_medicine] = r
-        k_medicine += (m <= medicine_reorder) & (medicine_open[r] == 0)
-        psych[k_psych] = r
-        k_psych += (distress[r] > psych_threshold) & (psych_open[r] == 0)
+    for r in range(n):
+        out_m[r] = medicine_stock[r] <= 0.0
+        food_m[r] = (food_stock[r] <= food_reorder) & (food_open[r] == 0)
+        medicine_m[r] = (medicine_stock[r] <= medicine_reorder) & (medicine_open[r] == 0)
+        psych_m[r] = (distress[r] > psych_threshold) & (psych_open[r] == 0)
+    found = []
+    for j in range(4):
+        column = marks_w[j * words:(j + 1) * words]
+        count = _marked(column)
+        rows = np.empty(count + 1, np.int64)
+        _collect(column, count, rows, 0)
+        found.append(rows[:count])
     due = np.empty(len(dialysis_rows), np.int64)
     k_due = 0
     for r in dialysis_rows:
@@ -84,7 +91,37 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
             elif failed[r, MEDICAL]:
                 failed[r, MEDICAL] = 0
                 medical_clock[r] = day
-    return food[:k_food], medicine[:k_medicine], psych[:k_psych], due[:k_due], out[:k_out]
+    return found[1], found[2], found[3], due[:k_due], found[0]
+
+
+@njit(cache=True)
+def _marked(marks_w) -> int:
+    """How many of the bytes of `marks_w` (each 0 or 1) are 1."""
+    ones = np.uint64(0x0101010101010101)  # a word of 0s and 1s times this: their sum in its top byte
+    total = np.uint64(0)
+    for w in range(len(marks_w)):
+        total += (marks_w[w] * ones) >> np.uint64(56)
+    return np.int64(total)
+
+
+@njit(cache=True)
+def _collect(marks_w, count, into, m) -> int:
+    """into[m:m + count] = flatnonzero(marks_w.view(uint8)), for `count` the marks set (bytes 0 or 1); returns
+    m + count. `into` has one spare place past there: the rows are collected without branches (which are marked is
+    unpredictable), each written and kept when marked. When fewer than a tenth are marked, the 8-byte words with
+    none marked, most of them, are skipped whole."""
+    marks = marks_w.view(np.uint8)
+    if count * 10 < len(marks):
+        for w in range(len(marks_w)):
+            if marks_w[w]:
+                for i in range(8):
+                    into[m] = w * 8 + i
+                    m += marks[w * 8 + i]
+    else:
+        for r in range(len(marks)):
+            into[m] = r
+            m += marks[r]
+    return m
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -217,32 +254,36 @@ def _self_provide(model, rng: np.random.Generator) -> None:
 
 @njit(cache=True)
 def _candidates(open_, outing, shopping, distress, eased_below):
-    """The households who try to meet an open need themselves today, by category in the order they draw (row k of
-    the result, the first count[k] entries, in row order): food (0) and supplies (1) on their outing days when the
-    phase lets them shop, medicine (2) and medical (3); and those whose distress has eased below `eased_below` with
-    a psychological need open (4). `open_` is the table's bytes: each category's column is contiguous. The rows are
-    collected without branches (which households have a need open is unpredictable: a branch would mispredict
-    often), each written and kept when it tries, into one spare place past the end of its row."""
+    """The households who try to meet an open need themselves today, by category in the order they draw (the
+    `count[k]` entries of category k follow those of category k - 1 in `tried`, each in row order): food (0) and
+    supplies (1) on their outing days when the phase lets them shop, medicine (2) and medical (3); and those whose
+    distress has eased below `eased_below` with a psychological need open (4). `open_` is the table's bytes: each
+    category's column is contiguous. Who tries is marked category by category (bytes of 8-byte words, `_collect`)
+    in loops the compiler vectorises, then collected."""
     n = open_.shape[0]
-    tried = np.empty((5, n + 1), np.int64)  # each row with one spare place past the end
+    words = (n + 7) // 8
+    marks_w = np.empty(5 * words, np.uint64)  # `words` words for each of the five
+    for k in range(1, 6):
+        marks_w[k * words - 1] = 0  # the bytes past row n stay 0
+    marks = marks_w.view(np.uint8)
     count = np.zeros(5, np.int64)
     for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL), (4, PSYCH)):
-        column, into, m = open_[:, c], tried[k], 0
+        column, into = open_[:, c], marks[8 * k * words:8 * k * words + n]
         if k < 2:
-            if shopping:
-                for r in range(n):
-                    into[m] = r
-                    m += column[r] & outing[r]
+            for r in range(n):
+                into[r] = column[r] & outing[r] & shopping
         elif k < 4:
             for r in range(n):
-                into[m] = r
-                m += column[r]
+                into[r] = column[r]
         else:
             for r in range(n):
-                into[m] = r
-                m += column[r] & (distress[r] < eased_below)
-        count[k] = m
-    return tried, count
+                into[r] = column[r] & (distress[r] < eased_below)
+        count[k] = _marked(marks_w[k * words:(k + 1) * words])
+    tried = np.empty(count.sum() + 1, np.int64)
+    m = 0
+    for k in range(5):
+        m = _collect(marks_w[k * words:(k + 1) * words], count[k], tried, m)
+    return tried[:m], count
 
 
 @njit(cache=True)
@@ -255,12 +296,12 @@ def _provide(u, tried, count, shop_access, self_medical, self_provision, price, 
     households; a medicine run adds `refill_days`."""
     met = np.empty(count.sum(), np.int64)
     cats = np.empty(count.sum(), np.int64)
-    m, away, j = 0, 0, 0
+    m, away, j = 0, 0, 0  # j: the first need of the category in `tried` (and its number in `u`)
     for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL)):
         chance = shop_access if k < 2 else self_medical
-        for i in range(count[k]):
-            r = tried[k, i]
-            if u[j] < chance * self_provision[r]:
+        for i in range(j, j + count[k]):
+            r = tried[i]
+            if u[i] < chance * self_provision[r]:
                 if c == MEDICAL and turned_away[r]:  # made it to the hospital, which turned the patient away
                     away += 1
                 else:
@@ -270,8 +311,8 @@ def _provide(u, tried, count, shop_access, self_medical, self_provision, price, 
                         food_stock[r] += purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0)
                     elif c == MEDICINE:
                         medicine_stock[r] += refill_days
-            j += 1
-    for i in range(count[4]):
-        met[m], cats[m] = tried[4, i], PSYCH
+        j += count[k]
+    for i in range(j, j + count[4]):
+        met[m], cats[m] = tried[i], PSYCH
         m += 1
     return met[:m], cats[:m], away

@@ -204,24 +204,41 @@ def _group_counts(open_, reported, group_bits, of_household, n_types):
     partial sums are integers below 2**24 (exact), and an integer sum gives the same numbers. `open` and `reported`
     are the masks' bytes (0 or 1), which the compiler vectorises.
 
-    The needs are first added up by combination of groups (64 of them), in four interleaved copies so that
-    neighbouring households, who mostly share a combination, do not wait on each other's addition.
+    The needs per household are counted into the bytes of 8-byte words; a word of eight households with no need
+    open (as most are, most days) is skipped whole. The others' needs are added up by combination of groups (64 of
+    them), in four interleaved copies so that neighbouring households, who mostly share a combination, do not wait
+    on each other's addition.
 
     Also the open needs by compound type, bincount(of_household, weights=open.sum(axis=1)) over the households of
     a type (types from 0, -1 for none), from the same needs per household; `of_household` is read only when
     `n_types` > 0."""
     n, k = open_.shape
-    n_open = np.zeros(n, np.uint8)  # needs per household, category by category down the column-major table
-    n_hidden = np.zeros(n, np.uint8)
+    words = (n + 7) // 8
+    n_open_w = np.zeros(words, np.uint64)  # needs per household, category by category down the column-major table
+    n_open = n_open_w.view(np.uint8)
+    n_hidden = np.zeros(8 * words, np.uint8)
     for c in range(k):
+        open_c, reported_c = open_[:, c], reported[:, c]
         for r in range(n):
-            n_open[r] += open_[r, c]
-            n_hidden[r] += open_[r, c] & ~reported[r, c]  # open and not reported
+            n_open[r] += open_c[r]
+            n_hidden[r] += open_c[r] & ~reported_c[r]  # open and not reported
     lanes, combinations = 4, 1 << len(GROUPS)
     by_combination = np.zeros((lanes, combinations, 2), np.int64)
-    for r in range(n):
-        by_combination[r % lanes, group_bits[r], 0] += n_open[r]
-        by_combination[r % lanes, group_bits[r], 1] += n_hidden[r]
+    by_type = np.zeros(n_types, np.int64)
+    last = n - 1
+    for w in range(words):
+        if n_open_w[w]:
+            for i in range(8):  # past row n (the last word's padding) zero needs, added to a real row's cell
+                r = 8 * w + i
+                bits = group_bits[min(r, last)]
+                by_combination[i % lanes, bits, 0] += n_open[r]
+                by_combination[i % lanes, bits, 1] += n_hidden[r]
+            if n_types > 0:
+                for i in range(8):
+                    r = 8 * w + i
+                    t = of_household[min(r, last)]
+                    if t >= 0:
+                        by_type[t] += n_open[r]
     unmet = np.zeros(len(GROUPS), np.int64)
     hidden = np.zeros(len(GROUPS), np.int64)
     for lane in range(lanes):
@@ -230,12 +247,6 @@ def _group_counts(open_, reported, group_bits, of_household, n_types):
                 member = (combination >> g) & 1
                 unmet[g] += member * by_combination[lane, combination, 0]
                 hidden[g] += member * by_combination[lane, combination, 1]
-    by_type = np.zeros(n_types, np.int64)
-    if n_types > 0:
-        for r in range(n):
-            t = of_household[r]
-            if t >= 0:
-                by_type[t] += n_open[r]
     return unmet, hidden, by_type
 
 
