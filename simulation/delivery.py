@@ -21,16 +21,53 @@ from simulation import hours as hours_ledger
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
 
 
-@dataclass
 class Queue:
-    """The known open needs: household rows, categories and priority classes (lower is served first)."""
+    """The known open needs: household rows, categories and priority classes (lower is served first).
 
-    rows: np.ndarray
-    cats: np.ndarray
-    classes: np.ndarray
+    The serves of a day take entries out of the queue one after another. An entry taken out is marked, not removed
+    at once: `rows`, `cats` and `classes` are the entries left, in order, made (once) when first read, and the
+    compiled serves skip the marked entries instead, so that a day's serves share one copy of the queue."""
+
+    __slots__ = ("_rows", "_cats", "_classes", "_gone", "_n")
+
+    def __init__(self, rows: np.ndarray, cats: np.ndarray, classes: np.ndarray) -> None:
+        self._rows, self._cats, self._classes = rows, cats, classes
+        self._gone: np.ndarray | None = None  # mask over the arrays of the entries taken out, None when none are
+        self._n = len(rows)
+
+    @classmethod
+    def _marked(cls, q: Queue, gone: np.ndarray, n: int) -> Queue:
+        """`q`'s arrays with the entries `gone` (a mask over them) taken out, `n` entries left."""
+        out = cls.__new__(cls)
+        out._rows, out._cats, out._classes, out._gone, out._n = q._rows, q._cats, q._classes, gone, n
+        return out
+
+    def _compact(self) -> None:
+        if self._gone is not None:
+            self._rows, self._cats, self._classes = _keep_n(self._gone, self._rows, self._cats, self._classes,
+                                                            False, self._n)
+            self._gone = None
+
+    @property
+    def rows(self) -> np.ndarray:
+        self._compact()
+        return self._rows
+
+    @property
+    def cats(self) -> np.ndarray:
+        self._compact()
+        return self._cats
+
+    @property
+    def classes(self) -> np.ndarray:
+        self._compact()
+        return self._classes
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._n
+
+    def __repr__(self) -> str:
+        return f"Queue(rows={self.rows!r}, cats={self.cats!r}, classes={self.classes!r})"
 
     def without(self, served: np.ndarray) -> Queue:
         """The queue less the entries `served` (a mask)."""
@@ -43,8 +80,9 @@ class Queue:
     def less_closed(self, open_: np.ndarray, category: int) -> Queue:
         """The queue less its entries of `category` whose need is no longer open in the needs table `open_` (met
         since the queue was made); the queue itself when there are none."""
-        gone, rows, cats, classes = _less_closed(self.rows, self.cats, self.classes, open_[:, category], category)
-        return Queue(rows, cats, classes) if gone else self
+        gone, n_gone = _closed(self._rows, self._cats, self._gone if self._gone is not None else _EVERY_ENTRY,
+                               open_[:, category], category)
+        return Queue._marked(self, gone, self._n - n_gone) if n_gone else self
 
     def gone_from(self, rest: Queue) -> np.ndarray:
         """Mask of the entries whose household has no entry in `rest` (what serving this queue left of it):
@@ -78,6 +116,7 @@ def serve(model, q: Queue, capacity: np.ndarray, hours: np.ndarray, by: str,
     """
     if len(q) == 0:
         return np.zeros(0, dtype=bool), np.zeros(len(capacity))
+    q._compact()  # the mask returned is over the entries as `q.rows` gives them
     cost = np.full((1, len(CATEGORIES)), np.inf)
     cost[0, :len(hours)] = hours[:len(CATEGORIES)]
     done, _, used, _ = _serve(model, q, np.zeros(len(CATEGORIES), dtype=np.int64), np.array([0, len(capacity)]),
@@ -119,6 +158,7 @@ def serve_teams(model, q: Queue, teams: list[Team], rest: bool = True) -> tuple[
 def serve_part(model, q: Queue, part: np.ndarray, teams: list[Team]) -> Queue:
     """The teams serve only the entries `part` (a mask) of the queue, as `serve_teams` would serve the queue of
     those entries alone; returns the queue less what they served (the other entries in their order)."""
+    q._compact()  # `part` is over the entries as `q.rows` gives them
     return _serve_teams(model, q, teams, part=part)[1]
 
 
@@ -217,15 +257,17 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
            bys: list[str], effects: np.ndarray, rest: bool = True,
            part: np.ndarray | None = None) -> tuple[np.ndarray, Queue, np.ndarray, np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
-    Returns the mask of the queue's entries served, what is left of the queue (`q` itself when none of it was
+    Returns the mask of the queue's entries served (over its arrays, the entries taken out before included), what
+    is left of the queue (`q` itself when none of it was
     served, or without `rest`), the hours used per cell and the same by category (cells x categories).
 
     The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
     the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give
     (tests/test_streams.py), one per entry of the cut-off class."""
     hh, n = model.households, model.config.needs
-    touched, done, rest_rows, rest_cats, rest_classes, met_rows, met_cats, met_first, used, by_category, away = \
-        _serve_compiled(q.rows, q.cats, q.classes, model.network.grid, team_of, bounds, cost, capacity,
+    gone = q._gone if q._gone is not None else _EVERY_ENTRY
+    done, n_done, rest_gone, met_rows, met_cats, met_first, used, by_category, away = \
+        _serve_compiled(q._rows, q._cats, q._classes, gone, model.network.grid, team_of, bounds, cost, capacity,
                         model.streams.pcg64_states(_streams_of(bys), model.day), model.config.days + 1,
                         LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
                         hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress, rest,
@@ -233,7 +275,7 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
     model.ledger.turned_away += away
     if met_first[-1] > 0:
         model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
-    return done, (Queue(rest_rows, rest_cats, rest_classes) if touched else q), used, by_category
+    return done, (Queue._marked(q, rest_gone, len(q) - n_done) if n_done and rest else q), used, by_category
 
 
 def _streams_of(bys: list[str]) -> tuple[str, ...]:
@@ -565,23 +607,22 @@ def _sort_keys(key, n_cells):
 
 
 @njit(cache=True)
-def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, states, span, lookahead, rounds,
-                    effects, package_days, refill_days, turned_away, food_days_factor, food_stock, medicine_stock,
-                    distress, keep_rest, part):
+def _serve_compiled(rows, cats, classes, gone, grid, team_of, bounds, cost, capacity, states, span, lookahead,
+                    rounds, effects, package_days, refill_days, turned_away, food_days_factor, food_stock,
+                    medicine_stock, distress, keep_rest, part):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
-    counselling effect). Returns whether any entry was served, the mask of the entries served, what is left
-    of the queue (rows, categories, classes; the queue itself when none was served), the needs met, team by
-    team (rows, categories, where each team's start), the hours used per cell, the same by cell and category, and
-    the escorted patients the hospital turned away (served, but their need stays open). Without `keep_rest`, what
-    is left is not made (the queue itself is returned in its place). The teams serve only the entries of the mask
-    `part`, when it is not empty."""
+    counselling effect). The entries of the mask `gone` (when not empty) are no longer in the queue; the teams
+    serve only the entries of the mask `part`, when it is not empty. Returns the mask of the entries served, how
+    many, the entries no longer in the queue after the serve (`gone` and those served; `gone` itself when none
+    was served or without `keep_rest`), the needs met, team by team (rows, categories, where each team's start),
+    the hours used per cell, the same by cell and category, and the escorted patients the hospital turned away
+    (served, but their need stays open)."""
     entries, cells, costs, entry_classes, first, n_classes = _team_entries(rows, cats, classes, grid, team_of,
-                                                                           bounds, cost, part)
+                                                                           bounds, cost, gone, part)
     n_teams = len(bounds) - 1
     if len(entries) == 0:
-        return False, np.zeros(len(rows), np.bool_), rows, cats, classes, np.empty(0, np.int64), \
-            np.empty(0, np.int64), np.zeros(n_teams + 1, np.int64), np.zeros(len(capacity)), \
-            np.zeros((len(capacity), cost.shape[1])), 0
+        return np.zeros(len(rows), np.bool_), 0, gone, np.empty(0, np.int64), np.empty(0, np.int64), \
+            np.zeros(n_teams + 1, np.int64), np.zeros(len(capacity)), np.zeros((len(capacity), cost.shape[1])), 0
     served, used = _allocate_compiled(cells, costs, entry_classes, n_classes, capacity, bounds, states, span,
                                       lookahead, rounds)
     # the entries served, in order (without branches: which entries were served is unpredictable), into one spare
@@ -618,10 +659,11 @@ def _serve_compiled(rows, cats, classes, grid, team_of, bounds, cost, capacity, 
             m = kept
         met_first[k + 1] = m
     if n_done == 0 or not keep_rest:  # nothing served (what is left is the queue itself), or nothing asked
-        return False, done, rows, cats, classes, met_rows[:m], met_cats[:m], met_first, used, by_category, away
-    rest_rows, rest_cats, rest_classes = _keep_n(done, rows, cats, classes, False, len(rows) - n_done)
-    return True, done, rest_rows, rest_cats, rest_classes, met_rows[:m], met_cats[:m], met_first, used, \
-        by_category, away
+        return done, n_done, gone, met_rows[:m], met_cats[:m], met_first, used, by_category, away
+    rest_gone = done.copy()  # the entries taken out before and now
+    for i in range(len(gone)):
+        rest_gone[i] |= gone[i]
+    return done, n_done, rest_gone, met_rows[:m], met_cats[:m], met_first, used, by_category, away
 
 
 @njit(cache=True)
@@ -645,32 +687,33 @@ def _keep_n(mask, rows, cats, classes, selected, n):
 
 
 @njit(cache=True)
-def _less_closed(rows, cats, classes, open_c, category):
-    """Whether any entry is of `category` with its need no longer open (cats == category & ~open_c[rows]), and the
-    entries less those (`_keep`); the arrays themselves when there are none."""
-    gone = np.empty(len(rows), np.bool_)
+def _closed(rows, cats, gone, open_c, category):
+    """The entries no longer in the queue once those of `category` whose need is no longer open are taken out too,
+    gone | (cats == category & ~open_c[rows]) (`gone` empty: none before), and how many that takes out."""
+    out = np.empty(len(rows), np.bool_)
     n_gone = 0
+    before = len(gone) > 0
     for i in range(len(rows)):
-        g = cats[i] == category and not open_c[rows[i]]
-        gone[i] = g
+        was = before and gone[i]
+        g = cats[i] == category and not open_c[rows[i]] and not was
+        out[i] = was or g
         n_gone += g
-    if n_gone == 0:
-        return False, rows, cats, classes
-    rest_rows, rest_cats, rest_classes = _keep_n(gone, rows, cats, classes, False, len(rows) - n_gone)
-    return True, rest_rows, rest_cats, rest_classes
+    return out, n_gone
 
 
 @njit(cache=True)
-def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, part):
-    """The queue's entries each team may serve, among those the mask `part` selects (every entry when `part` is
-    empty), team by team, each in queue order: their queue positions, their cells (numbered after the cells of the
-    teams before; a pool of one cell for a community-wide team), their costs and classes, where each team's entries
-    start, and one more than their largest class (0 without entries). One pass for one team (without branches:
-    which entries a part selects is unpredictable; each entry written, and kept when it is the team's, into one
-    spare place past the end); for several, one pass to count each team's entries and one to place them."""
+def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
+    """The queue's entries each team may serve, among those still in the queue (not of the mask `gone`, when it is
+    not empty) that the mask `part` selects (every entry when `part` is empty), team by team, each in queue order:
+    their queue positions, their cells (numbered after the cells of the teams before; a pool of one cell for a
+    community-wide team), their costs and classes, where each team's entries start, and one more than their
+    largest class (0 without entries). One pass for one team (without branches: which entries a part selects is
+    unpredictable; each entry written, and kept when it is the team's, into one spare place past the end); for
+    several, one pass to count each team's entries and one to place them."""
     n_teams = len(bounds) - 1
     first = np.zeros(n_teams + 1, np.int64)
     everyone = len(part) == 0
+    present = len(gone) == 0
     top = 0
     if n_teams == 1:
         entries = np.empty(len(rows) + 1, np.int64)
@@ -686,17 +729,18 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, part):
             cells[m] = (0 if pool else grid[rows[i]]) + b0
             costs[m] = cost[0, c]
             entry_classes[m] = x
-            take = (team_of[c] == 0) & (everyone or part[i])
+            take = (team_of[c] == 0) & (everyone or part[i]) & (present or not gone[i])
             top = max(top, (x + 1) * take)
             m += take
         first[1] = m
         return entries[:m], cells[:m], costs[:m], entry_classes[:m], first, top
-    team_of_entry = np.empty(0 if everyone else len(rows), np.int64)
-    if not everyone:
+    every = everyone and present
+    team_of_entry = np.empty(0 if every else len(rows), np.int64)
+    if not every:
         for i in range(len(rows)):
-            team_of_entry[i] = team_of[cats[i]] if part[i] else -1
+            team_of_entry[i] = team_of[cats[i]] if (everyone or part[i]) and (present or not gone[i]) else -1
     for i in range(len(rows)):
-        k = team_of[cats[i]] if everyone else team_of_entry[i]
+        k = team_of[cats[i]] if every else team_of_entry[i]
         if k >= 0:
             first[k + 1] += 1
     for k in range(n_teams):
@@ -711,7 +755,7 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, part):
     for k in range(n_teams):
         pool[k] = bounds[k + 1] - bounds[k] == 1
     for i in range(len(rows)):
-        k = team_of[cats[i]] if everyone else team_of_entry[i]
+        k = team_of[cats[i]] if every else team_of_entry[i]
         if k >= 0:
             j = fill[k]
             entries[j] = i
