@@ -74,7 +74,7 @@ TASKS: tuple[str, ...] = (
     "distribution",       # carrying packages and kits the last hundred metres, handing out supply
 )
 _TASK = {t: i for i, t in enumerate(TASKS)}
-_TASK_INDICES: dict[tuple[str, ...], list[int]] = {}  # the task tuples `spend_each` was given, as indices
+_TASK_INDICES: dict[tuple[str, ...], np.ndarray] = {}  # the task tuples `spend_each` was given, as int64 indices
 _KIND = {k: i for i, k in enumerate(KINDS)}
 
 # The task a served need of each category books (simulation/households.py CATEGORIES order), for responders who are
@@ -95,21 +95,23 @@ class Hours:
     def __init__(self, n_cells: int) -> None:
         self.n_cells = int(n_cells)
         n = len(KINDS)
-        # One account per (kind, owner); the first len(KINDS) are the kinds' own (owner ""). Per-cell accounts keep
-        # their hours in a row of `_cells` (what is left) and `_cells_offered`; the others in `_pool` (left).
-        self._row: dict[tuple[str, str], int] = dict(_BASE_ROWS)
+        rows = n + _SPARE_ACCOUNTS  # rows to spare for the owners' accounts a day opens (each organisation's, triage's)
+        # One account per (kind, owner); the first len(KINDS) are the kinds' own (owner ""), whose rows every ledger
+        # shares until it opens an owner's account. Per-cell accounts keep their hours in a row of `_cells` (what is
+        # left) and `_cells_offered`; the others in `_pool` (left).
+        self._row: dict[tuple[str, str], int] = _BASE_ROWS
         self._kind_of: list[int] = list(range(n))
         self._offered = [0.0] * n
         self._pool = [0.0] * n
-        # Rows to spare for the owners' accounts a day opens (a few: each organisation's and triage's social workers)
-        self._cells = np.zeros((n + _SPARE_ACCOUNTS, self.n_cells))
-        self._cells_offered = np.zeros((n + _SPARE_ACCOUNTS, self.n_cells))
-        # Per account, the hours spent on each task it has spent on (task index -> hours), in the order first spent.
-        self._spent: list[dict[int, float]] = [{} for _ in range(n)]
+        self._cells = np.zeros((rows, self.n_cells))
+        self._cells_offered = np.zeros((rows, self.n_cells))
+        # The hours each account spent on each task (accounts x tasks), and which of them a per-cell spend booked:
+        # those are NumPy floats' sums, which the daily columns round as NumPy does (`row`).
+        self._spent = np.zeros((rows, len(TASKS)))
+        self._booked = np.zeros((rows, len(TASKS)), dtype=np.bool_)
         self._budgets: dict[str, float] = {}
         self._charged: dict[str, float] = {}
-        self._taken = np.zeros(n + _SPARE_ACCOUNTS)  # what a per-cell spend took from each of its accounts (`spend`)
-        self._taken_each = np.zeros((len(SERVICE_TASKS), n + _SPARE_ACCOUNTS))  # the same for each task (`spend_each`)
+        self._layout = 0  # which accounts the ledger opened, in which order (`_LAYOUTS`; 0: the kinds' own alone)
 
     # --- accounts ---------------------------------------------------------------------------------------------
     def _account(self, kind: str, owner: str, create: bool = False) -> int:
@@ -119,17 +121,40 @@ class Hours:
                 raise KeyError(f"unknown responder kind {kind!r}; the kinds are {', '.join(KINDS)}")
             if not create:
                 return -1
+            if self._row is _BASE_ROWS:
+                self._row = dict(_BASE_ROWS)
             row = self._row[(kind, owner)] = len(self._kind_of)
             self._kind_of.append(_KIND[kind])
             self._offered.append(0.0)
             self._pool.append(0.0)
-            self._spent.append({})
+            layout = _LAYOUTS.get((self._layout, kind, owner))
+            if layout is None:
+                layout = _LAYOUTS[(self._layout, kind, owner)] = len(_LAYOUTS) + 1
+            self._layout = layout
             if row == len(self._cells):  # no row to spare left: twice the rows (the accounts' rows; the rest are 0)
                 self._cells = np.vstack([self._cells, np.zeros_like(self._cells)])
                 self._cells_offered = np.vstack([self._cells_offered, np.zeros_like(self._cells_offered)])
-                self._taken = np.zeros(len(self._cells))
-                self._taken_each = np.zeros((len(self._taken_each), len(self._cells)))
+                self._spent = np.vstack([self._spent, np.zeros_like(self._spent)])
+                self._booked = np.vstack([self._booked, np.zeros_like(self._booked)])
         return row
+
+    def _find(self, kind: str | tuple[str, ...], owner: str | None) -> tuple[list[int], np.ndarray, bool]:
+        """The accounts of `kind` (or a group) of `owner` (of every owner for None): their rows, the rows as an
+        int64 array, and whether the kind holds its hours per cell. The same few every day: the kinds' own are made
+        once (`_OWN`), the others once for each way a ledger opened its accounts (`_FOUND`)."""
+        if owner == "":
+            found = _OWN.get(kind)
+            if found is not None:
+                return found
+        key = (kind, owner, self._layout)
+        found = _FOUND.get(key)
+        if found is None:
+            rows = self._all_rows(kind, owner)
+            found = (rows, _row_array(rows) if rows else _NO_ROWS, per_cell(kind))
+            if len(_FOUND) > 4096:
+                _FOUND.clear()
+            _FOUND[key] = found
+        return found
 
     def offer(self, kind: str, hours, owner: str = "") -> None:
         """Add `hours` to what `kind` (of `owner`) can give today: an array per grid cell for a per-cell kind, a
@@ -190,31 +215,31 @@ class Hours:
     def left(self, kind: str | tuple[str, ...], owner: str = ""):
         """What `kind` (or a group of kinds) of `owner` has left today: an array per cell for per-cell kinds (a
         copy), a number for the others."""
-        rows = self._rows(kind, owner)
-        if per_cell(kind):
+        rows, _, cells = self._find(kind, owner)
+        if cells:
             return _add_rows(self._cells, rows) if rows else np.zeros(self.n_cells)
-        return sum(self._pool[r] for r in rows)
+        return _add_up(self._pool, rows)
 
     def offered(self, kind: str | tuple[str, ...], owner: str | None = None):
         """Hours `kind` (or a group) offered today, every owner's unless `owner` is given: an array per cell for
         per-cell kinds, a number for the others."""
-        rows = self._all_rows(kind, owner)
-        if per_cell(kind):
+        rows, _, cells = self._find(kind, owner)
+        if cells:
             return _add_rows(self._cells_offered, rows) if rows else np.zeros(self.n_cells)
-        return sum(self._offered[r] for r in rows)
+        return _add_up(self._offered, rows)
 
     def idle(self, kind: str | tuple[str, ...], owner: str | None = None) -> float:
         """Hours `kind` (or a group) offered today that nobody spent, every owner's unless `owner` is given."""
-        rows = self._all_rows(kind, owner)
-        if per_cell(kind):
+        rows, _, cells = self._find(kind, owner)
+        if cells:
             return float(self._cells[rows].sum())
-        return sum(self._pool[r] for r in rows)
+        return _add_up(self._pool, rows)
 
     def used(self, kind: str | tuple[str, ...]):
         """Hours of `kind` (or a group) spent today, every owner's: per cell (offered - left) for per-cell kinds,
         else a number."""
         if per_cell(kind):
-            rows = self._all_rows(kind, None)
+            rows = self._find(kind, None)[0]
             offered, left = self._cells_offered, self._cells
             if len(rows) == 1:
                 return offered[rows[0]] - left[rows[0]]
@@ -226,9 +251,12 @@ class Hours:
 
     def spent(self, task: str | None = None, kind: str | tuple[str, ...] | None = None) -> float:
         """Hours spent today on `task` (every task if None) by `kind` or a group (every kind if None)."""
-        rows = range(len(self._kind_of)) if kind is None else self._all_rows(kind, None)
+        rows = range(len(self._kind_of)) if kind is None else self._find(kind, None)[0]
         tasks = range(len(TASKS)) if task is None else (_TASK[task],)
-        return sum(self._spent[r].get(t, 0.0) for r in rows for t in tasks)
+        spent, booked = self._spent.tolist(), self._booked.tolist()
+        total = sum(spent[r][t] for r in rows for t in tasks)
+        # A NumPy float's sum when a per-cell spend booked any of the hours added (they are NumPy floats)
+        return np.float64(total) if any(booked[r][t] for r in rows for t in tasks) else total
 
     # --- spending ---------------------------------------------------------------------------------------------
     def spend(self, kind: str | tuple[str, ...], task: str, hours, owner: str = "", budget: str | None = None):
@@ -240,9 +268,9 @@ class Hours:
         what each has left; a group's grant in each cell is split among its kinds in proportion to what each has
         left there."""
         t = _TASK[task]
-        rows = self._rows(kind, owner)
+        rows, accounts, cells = self._find(kind, owner)
         cap = self._budgets.get(budget, 0.0) if budget is not None else np.inf
-        if per_cell(kind):
+        if cells:
             kind_of_hours = type(hours)
             if kind_of_hours is float or kind_of_hours is int:
                 scalar = True
@@ -255,22 +283,18 @@ class Hours:
                     raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or "
                                      f"as one number, got shape {np.shape(hours)}")
                 return 0.0 if scalar else np.zeros(self.n_cells)
-            by_row = self._taken
+            # What the accounts gave, added from 0.0 in account order: a NumPy float, as the accounts' takes are
             if scalar:
-                _spend_cells_scalar(self._cells, _row_array(rows), float(hours), cap, by_row)
+                total = out = np.float64(_spend_cells_scalar(self._cells, accounts, float(hours), cap, self._spent,
+                                                             self._booked, t))
             else:
                 ask = np.asarray(hours, dtype=float)
                 if ask.shape != (self.n_cells,):
                     raise ValueError(f"{task}: hours of a per-cell kind are asked per grid cell ({self.n_cells}) or "
                                      f"as one number, got shape {ask.shape}")
-                granted = _spend_cells_array(self._cells, _row_array(rows), ask, cap, by_row)
-            total = 0.0
-            spent = self._spent
-            for j, r in enumerate(rows):
-                h = by_row[j]
-                spent[r][t] = spent[r].get(t, 0.0) + h
-                total += h
-            out = total if scalar else granted
+                out = np.empty(self.n_cells)
+                total = np.float64(_spend_cells_array(self._cells, accounts, ask, cap, self._spent, self._booked, t,
+                                                      out))
         else:
             if not isinstance(kind, str):
                 raise ValueError(f"{task}: only per-cell kinds spend as a group, got {kind}")
@@ -282,8 +306,7 @@ class Hours:
             if total <= 0.0:
                 return 0.0
             self._pool[r] = max(self._pool[r] - total, 0.0)
-            spent = self._spent[r]
-            spent[t] = spent.get(t, 0.0) + total
+            self._spent[r, t] += total
         if budget is not None:
             self._budgets[budget] = max(cap - total, 0.0)
             self._charged[budget] = self._charged.get(budget, 0.0) + total
@@ -299,64 +322,65 @@ class Hours:
         task by task."""
         idx = _TASK_INDICES.get(tasks)
         if idx is None:
-            idx = _TASK_INDICES[tasks] = [_TASK[task] for task in tasks]
+            idx = _TASK_INDICES[tasks] = np.array([_TASK[task] for task in tasks], dtype=np.int64)
+        n = len(idx)
         ask = np.asarray(hours, dtype=float)
-        cells = per_cell(kind)
+        found = _OWN.get(kind) if owner == "" else None
+        cells = found[2] if found is not None else per_cell(kind)
         if columns is not None:
             columns = np.asarray(columns, dtype=np.int64)
-            if columns.shape != (len(idx),) or ask.ndim != 2:
-                raise ValueError(f"{len(idx)} tasks need as many columns of a table of hours, got columns "
+            if columns.shape != (n,) or ask.ndim != 2:
+                raise ValueError(f"{n} tasks need as many columns of a table of hours, got columns "
                                  f"{columns!r} of hours of shape {ask.shape}")
-            if not cells:
-                if len(idx) and not 0 <= columns.min() <= columns.max() < ask.shape[1]:
-                    raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns")
-                ask = ask[:, columns]
         if cells:
-            if ask.ndim != 2 or ask.shape[0] != self.n_cells or columns is None and ask.shape[1] != len(idx):
+            if ask.ndim != 2 or ask.shape[0] != self.n_cells or columns is None and ask.shape[1] != n:
                 raise ValueError(f"hours of a per-cell kind are asked per grid cell and task "
-                                 f"({self.n_cells} x {len(idx)}), got shape {ask.shape}")
+                                 f"({self.n_cells} x {n}), got shape {ask.shape}")
             if columns is None:
-                columns = _identity_columns(len(idx))
-            rows = self._rows(kind, owner)
+                columns = _identity_columns(n)
+            rows, accounts, _ = found if found is not None else self._find(kind, owner)
             if not rows:
-                return np.zeros((self.n_cells, len(idx)))
-            if len(idx) > len(self._taken_each):
-                self._taken_each = np.zeros((len(idx), len(self._cells)))
-            granted, asked = _spend_cells_each(self._cells, _row_array(rows), ask, columns, self._taken_each)
-            if asked < 0:
-                raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns")
-            by_row, spent = self._taken_each, self._spent
-            for j, t in enumerate(idx):
-                if asked >> j & 1:
-                    for i, r in enumerate(rows):
-                        spent[r][t] = spent[r].get(t, 0.0) + by_row[j, i]
+                return np.zeros((self.n_cells, n))
+            granted = np.zeros((self.n_cells, n))
+            try:
+                _spend_cells_each(self._cells, accounts, ask, columns, idx, self._spent, self._booked, granted)
+            except IndexError:
+                raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns") from None
             return granted
-        if ask.shape != (len(idx),) and ask.shape != (1, len(idx)):
-            raise ValueError(f"hours of a community-wide kind are asked per task ({len(idx)}), got shape {ask.shape}")
-        granted = np.zeros(ask.shape)
-        flat = ask.reshape(-1)
-        out = granted.reshape(-1)
+        # A community-wide kind: one `spend` per task that asks anything, on the asks as Python floats
+        if columns is None:
+            if ask.shape != (n,) and ask.shape != (1, n):
+                raise ValueError(f"hours of a community-wide kind are asked per task ({n}), got shape {ask.shape}")
+            shape, asks = ask.shape, ask.reshape(-1).tolist()
+        else:
+            picked = columns.tolist()
+            if n and not 0 <= min(picked) <= max(picked) < ask.shape[1]:
+                raise ValueError(f"columns {columns!r} of hours asked, of a table of {ask.shape[1]} columns")
+            if ask.shape[0] != 1:
+                raise ValueError(f"hours of a community-wide kind are asked per task ({n}), got shape "
+                                 f"{(ask.shape[0], n)}")
+            shape, first = (1, n), ask[0].tolist()
+            asks = [first[c] for c in picked]
+        granted = [0.0] * n
         for j, task in enumerate(tasks):
-            if flat[j] != 0.0 or flat[j] != flat[j]:  # anything asked (NaN too, which `spend` grants nothing)
-                out[j] = self.spend(kind, task, float(flat[j]), owner)
-        return granted
+            h = asks[j]
+            if h != 0.0 or h != h:  # anything asked (NaN too, which `spend` grants nothing)
+                granted[j] = self.spend(kind, task, h, owner)
+        return np.array(granted, dtype=float).reshape(shape)
 
     # --- the day's columns ------------------------------------------------------------------------------------
     def row(self) -> dict[str, float]:
         """The daily columns (`columns()`): offered and idle hours by kind, hours spent by task, rounded to 1e-6 h."""
-        n = len(KINDS)
-        offered, idle, by_task = [0.0] * n, [0.0] * n, [0.0] * len(TASKS)
-        cell_idle = self._cells.sum(axis=1).tolist()
-        pool, spent_offered = self._pool, self._offered
-        for r, k in enumerate(self._kind_of):
-            offered[k] += spent_offered[r]
-            idle[k] += cell_idle[r] if _CELL_KIND[k] else pool[r]
-        # In account order for each task, as a sum over every account; an account that did not spend on a task adds
-        # 0.0, which changes neither the sum nor its type, so only the tasks each account spent on are added.
-        for spent in self._spent:
-            for t, h in spent.items():
-                by_task[t] += h
-        return dict(zip(_COLUMNS, [*map(round6, offered + idle), *map(round6, by_task)]))
+        kinds = self._kind_of
+        kind_of = _OWN_KINDS if len(kinds) == len(KINDS) else np.array(kinds, dtype=np.int64)
+        values, special = np.empty(len(_COLUMNS)), np.empty((len(_COLUMNS), 2), dtype=np.int64)
+        k = _day_columns(kind_of, np.array(self._offered + self._pool), self._cells.sum(axis=1), _CELL_KIND_ARRAY,
+                         self._spent, self._booked, values, special)
+        out = values.tolist()
+        for i, how in special[:k].tolist():
+            v = out[i]
+            out[i] = np.float64(v) if how == _AS_NUMPY else round6(np.float64(v) if how == _RAW_NUMPY else v)
+        return dict(zip(_COLUMNS, out))
 
 
 def round6(value: float) -> float:
@@ -382,15 +406,26 @@ def round6(value: float) -> float:
 
 
 _COLUMNS = columns()
-_ROUNDED: dict[float, float] = {}  # Python float -> round(value, 6) (`Hours.row`, `round6`); cleared when large
+_ROUNDED: dict[float, float] = {}  # Python float -> round(value, 6) (`round6`); cleared when large
 _SPARE_ACCOUNTS = 4  # owners' accounts a ledger has rows for before it grows its tables
 _BASE_ROWS = {(k, ""): i for i, k in enumerate(KINDS)}
 _CELL_KIND = [k in CELL_KINDS for k in KINDS]
+_CELL_KIND_ARRAY = np.array(_CELL_KIND)
+_OWN_KINDS = np.arange(len(KINDS), dtype=np.int64)  # the kind of each of the kinds' own accounts
 # The kinds' own accounts of a kind and of the group CADRES (those accounts always exist).
 _OWN_ROWS: dict = {**{k: [i] for i, k in enumerate(KINDS)}, CADRES: [_KIND[k] for k in CADRES]}
 _ROW_ARRAYS: dict = {}  # tuple of accounts, or id of an `_OWN_ROWS` list -> int64 array
 _OWN_ROWS_BY_ID = {id(rows): rows for rows in _OWN_ROWS.values()}
 _ROW_ARRAYS.update({id(rows): np.array(rows, dtype=np.int64) for rows in _OWN_ROWS.values()})
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+# The accounts a ledger opened beyond the kinds' own, in order, as a number: (layout, kind, owner) -> the layout
+# after opening that account. Ledgers that open the same accounts in the same order (every day's) share a layout,
+# and with it `Hours._find`'s answers: (kind, owner, layout) -> accounts (cleared when large).
+_LAYOUTS: dict[tuple[int, str, str], int] = {}
+_FOUND: dict[tuple, tuple[list[int], np.ndarray, bool]] = {}
+# How `_day_columns` left a column: rounded, as a Python float (0) or to be made a NumPy float; or not rounded, a
+# Python or NumPy float for `round6` to round.
+_AS_NUMPY, _RAW_PYTHON, _RAW_NUMPY = 1, 2, 3
 
 
 def _row_array(rows: list[int]) -> np.ndarray:
@@ -408,10 +443,17 @@ def _row_array(rows: list[int]) -> np.ndarray:
 def _add_rows(table: np.ndarray, rows: list[int]) -> np.ndarray:
     """table[rows].sum(axis=0) (a copy of the row for one): the rows added in order, as NumPy adds them along an
     outer axis, without the gathered copy."""
-    out = table[rows[0]].copy()
-    for r in rows[1:]:
+    if len(rows) == 1:
+        return table[rows[0]].copy()
+    out = table[rows[0]] + table[rows[1]]
+    for r in rows[2:]:
         out += table[r]
     return out
+
+
+def _add_up(values: list[float], rows: list[int]):
+    """sum(values[r] for r in rows): one account's value as it is (0 + a non-negative float is that float)."""
+    return values[rows[0]] if len(rows) == 1 else sum(values[r] for r in rows)
 
 
 _IDENTITY: dict[int, np.ndarray] = {}  # n -> arange(n): the columns of an ask that has one per task
@@ -441,6 +483,10 @@ def per_cell(kind: str | tuple[str, ...]) -> bool:
     return found
 
 
+# `Hours._find` of the kinds' own accounts, of each kind and of CADRES
+_OWN = {kind: (rows, _row_array(rows), per_cell(kind)) for kind, rows in _OWN_ROWS.items()}
+
+
 @njit(cache=True)
 def _offer_cells(left, offered, row, cells) -> bool:
     """left[row] += cells and offered[row] += cells, if every entry of `cells` is finite and not negative (else
@@ -455,21 +501,33 @@ def _offer_cells(left, offered, row, cells) -> bool:
 
 
 @njit(cache=True)
-def _spend_cells_scalar(left, rows, ask, cap, taken):
-    """`_spend_cells` of one number `ask`, the hours taken from each account written to taken[:len(rows)]."""
-    one = np.empty(1)
-    one[0] = ask
-    _, by_row = _spend_cells(left, rows, one, True, cap)
-    taken[:len(rows)] = by_row
+def _book(spent, booked, rows, task, by_row):
+    """Book the hours by_row[j] each account rows[j] gave on `task` (spent[account, task], marked `booked`); returns
+    their sum, added in account order from 0.0."""
+    total = 0.0
+    for j in range(len(rows)):
+        spent[rows[j], task] += by_row[j]
+        booked[rows[j], task] = True
+        total += by_row[j]
+    return total
 
 
 @njit(cache=True)
-def _spend_cells_array(left, rows, ask, cap, taken):
-    """`_spend_cells` of an ask per cell; returns the grant per cell, the hours taken from each account written to
-    taken[:len(rows)]."""
+def _spend_cells_scalar(left, rows, ask, cap, spent, booked, task):
+    """`_spend_cells` of one number `ask`, booked on `task` (`_book`); returns the hours given in all."""
+    one = np.empty(1)
+    one[0] = ask
+    _, by_row = _spend_cells(left, rows, one, True, cap)
+    return _book(spent, booked, rows, task, by_row)
+
+
+@njit(cache=True)
+def _spend_cells_array(left, rows, ask, cap, spent, booked, task, granted):
+    """`_spend_cells` of an ask per cell, booked on `task` (`_book`), the grant per cell written to `granted`;
+    returns the hours given in all. (The caller makes `granted`: cheaper than a compiled function's returned array.)"""
     want, by_row = _spend_cells(left, rows, ask, False, cap)
-    taken[:len(rows)] = by_row
-    return want
+    granted[:] = want
+    return _book(spent, booked, rows, task, by_row)
 
 
 @njit(cache=True)
@@ -520,18 +578,18 @@ def _spend_cells(left, rows, ask, scalar, cap):
     return want, by_row
 
 
+
+
 @njit(cache=True)
-def _spend_cells_each(left, rows, ask, columns, by_row):
+def _spend_cells_each(left, rows, ask, columns, tasks, spent, booked, granted):
     """`_spend_cells` (an ask per cell, no budget) for each task j, whose ask is column columns[j] of `ask` (cells x
-    columns), that asks anything (a nonzero or NaN entry), one task after the other. Returns the grants (cells x
-    tasks) and which tasks asked anything (bit j for task j); the hours taken from each account for task j are
-    by_row[j, :len(rows)] (a buffer of at least tasks x accounts). A column not in `ask`: nothing spent, and -1."""
+    columns), that asks anything (a nonzero or NaN entry), one task after the other, booked on tasks[j] (`_book`).
+    The grants (cells x tasks) go to `granted` (zeros); a column not in `ask` is an IndexError, before anything is
+    spent."""
     n_cells, n_tasks = ask.shape[0], len(columns)
-    granted = np.zeros((n_cells, n_tasks))
     for j in range(n_tasks):
         if not 0 <= columns[j] < ask.shape[1]:
-            return granted, -1
-    asked = 0
+            raise IndexError("a column not in the table of hours asked")
     for j in range(n_tasks):
         col = columns[j]
         wants = False
@@ -541,13 +599,71 @@ def _spend_cells_each(left, rows, ask, columns, by_row):
                 break
         if not wants:
             continue
-        asked |= 1 << j
         column = np.empty(n_cells)
         for c in range(n_cells):
             column[c] = ask[c, col]
         want, taken = _spend_cells(left, rows, column, False, np.inf)
         for c in range(n_cells):
             granted[c, j] = want[c]
-        for i in range(len(rows)):
-            by_row[j, i] = taken[i]
-    return granted, asked
+        _book(spent, booked, rows, tasks[j], taken)
+
+
+@njit(cache=True)
+def _day_columns(kind_of, amounts, cell_idle, cell_kind, spent, booked, out, special):
+    """The daily columns into `out`: offered and idle hours by kind, then hours spent by task, each added in account
+    order from 0.0 (`amounts` is the accounts' hours offered, then their pool's; `cell_idle` what each account's
+    cells have left), rounded to 1e-6 as `round6` rounds its type: a task a per-cell spend booked is a NumPy float's
+    sum, the rest Python floats. Returns how many columns need more (rows of `special`: column and `_AS_NUMPY`, or
+    `_RAW_PYTHON` / `_RAW_NUMPY` for a value left unrounded, whose rounding this cannot be sure of)."""
+    n, n_kinds, n_tasks = len(kind_of), len(cell_kind), spent.shape[1]
+    for i in range(len(out)):
+        out[i] = 0.0
+    for r in range(n):
+        k = kind_of[r]
+        out[k] += amounts[r]
+        out[n_kinds + k] += cell_idle[r] if cell_kind[k] else amounts[n + r]
+    numpy = np.zeros(n_tasks, dtype=np.bool_)
+    for r in range(n):
+        for t in range(n_tasks):
+            out[2 * n_kinds + t] += spent[r, t]  # 0.0 where the account spent nothing: changes no sum
+            numpy[t] |= booked[r, t]
+    k = 0
+    for i in range(len(out)):
+        v = out[i]
+        as_numpy = i >= 2 * n_kinds and numpy[i - 2 * n_kinds]
+        if v == 0.0:  # its own rounding
+            how = _AS_NUMPY if as_numpy else 0
+        elif as_numpy:
+            if -1e300 < v < 1e300:  # round6: rint(value x 1e6) / 1e6
+                scaled = v * 1e6
+                whole = np.rint(scaled)
+                out[i] = (whole if whole != 0.0 else math.copysign(0.0, scaled)) / 1e6
+                how = _AS_NUMPY
+            else:
+                how = _RAW_NUMPY
+        else:
+            rounded = _round_python(v)
+            if rounded == rounded:
+                out[i] = rounded
+                how = 0
+            else:
+                how = _RAW_PYTHON
+        if how:
+            special[k, 0] = i
+            special[k, 1] = how
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def _round_python(v):
+    """round(v, 6) of a Python float, correctly rounded, or NaN where this cannot be sure of it. The exact v x 1e6
+    is p + e, p = fl(v x 1e6), |e| <= |p| 2^-53; it rounds to the integer m nearest p unless p is within |e| of
+    half-way (p - m is exact), and then m / 1e6 is the float nearest m x 1e-6, as Python's round gives it."""
+    if not 1e-300 < abs(v) < 1e9:  # also NaN, inf
+        return np.nan
+    p = v * 1e6
+    m = np.rint(p)
+    if abs(p - m) + abs(p) * 2.0 ** -52 < 0.5:
+        return m / 1e6
+    return np.nan

@@ -196,6 +196,58 @@ def test_the_columns_round_each_float_as_its_own_type_does(value, numpy):
     assert _same(round6(x), round(x, 6))  # a Python float's second rounding comes from the kept ones
 
 
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.floats(-1e12, 1e12), st.floats(0.0, 100.0),
+                       st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1e-300, -1e-300, 5e-7, 2.5e-6]),
+                       st.integers(0, 10**8).map(lambda k: k / 1e6 + 0.5e-6),
+                       st.integers(0, 10**8).map(lambda k: math.nextafter(k / 1e6 + 0.5e-6, math.inf)),
+                       st.integers(0, 10**8).map(lambda k: math.nextafter(k / 1e6 + 0.5e-6, 0.0))))
+def test_the_compiled_rounding_of_a_python_float_is_round_or_declines(value):
+    """The daily columns' compiled rounding of a Python float gives round(value, 6), to the bit, or NaN (then
+    `round6` rounds it), never another number."""
+    from simulation.hours import _round_python
+
+    rounded = _round_python(value)
+    assert rounded != rounded or _same(rounded, round(value, 6))
+    if 1e-3 < abs(value) < 1e6 and abs(value * 1e6 % 1.0 - 0.5) > abs(value) * 1e6 * 2.0 ** -50:  # not near half-way
+        assert rounded == rounded
+
+
+def _row_as_round6_gives_it(h: Hours) -> dict:
+    """The daily columns added up in account order and rounded one by one by `round6`, as `Hours.row` gives them."""
+    from simulation.hours import round6
+
+    offered, idle = [0.0] * len(KINDS), [0.0] * len(KINDS)
+    cell_idle = h._cells.sum(axis=1).tolist()
+    for r, k in enumerate(h._kind_of):
+        offered[k] += h._offered[r]
+        idle[k] += cell_idle[r] if KINDS[k] in CELL_KINDS else h._pool[r]
+    return dict(zip(columns(), map(round6, offered + idle + [h.spent(t) for t in TASKS])))
+
+
+@settings(max_examples=200, deadline=None)
+@given(n_cells=st.integers(1, 12), data=st.data())
+def test_the_columns_are_the_ledgers_sums_each_rounded_as_its_type_is(n_cells, data):
+    """`row` (one compiled pass) gives each column as adding up the accounts and `round6` would, to the bit and type:
+    a task a per-cell spend booked as a NumPy float, the rest as Python floats; with owners' accounts too."""
+    h = Hours(n_cells)
+    hours = st.one_of(st.floats(0.0, 50.0), st.integers(0, 10**7).map(lambda k: k / 1e6 + 0.5e-6))
+    for _ in range(data.draw(st.integers(0, 12))):
+        kind = data.draw(st.sampled_from([*KINDS, CADRES]))
+        owner = data.draw(st.sampled_from(["", "", "a", "b"])) if kind == "social_worker" else ""
+        if data.draw(st.booleans()) and kind != CADRES:
+            h.offer(kind, np.array(data.draw(st.lists(hours, min_size=n_cells, max_size=n_cells)))
+                    if kind in CELL_KINDS else data.draw(hours), owner=owner)
+        else:
+            cells = kind == CADRES or kind in CELL_KINDS
+            ask = data.draw(hours) if not cells or data.draw(st.booleans()) else \
+                np.array(data.draw(st.lists(hours, min_size=n_cells, max_size=n_cells)))
+            h.spend(kind, data.draw(st.sampled_from(TASKS)), ask, owner=owner)
+    row, expected = h.row(), _row_as_round6_gives_it(h)
+    assert list(row) == list(expected)
+    assert all(_same(row[c], expected[c]) for c in row), [c for c in row if not _same(row[c], expected[c])]
+
+
 def test_a_batched_spend_checks_its_shape():
     h = Hours(3)
     with pytest.raises(ValueError):
