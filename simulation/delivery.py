@@ -707,8 +707,7 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
     not empty) that the mask `part` selects (every entry when `part` is empty), team by team, each in queue order:
     their queue positions, their cells (numbered after the cells of the teams before; a pool of one cell for a
     community-wide team), their costs and classes, where each team's entries start, and one more than their
-    largest class (0 without entries). One pass for one team (without branches: which entries a part selects is
-    unpredictable; each entry written, and kept when it is the team's, into one spare place past the end); for
+    largest class (0 without entries). For one team, one pass to mark its entries and one to collect them; for
     several, one pass to count each team's entries and one to place them."""
     n_teams = len(bounds) - 1
     first = np.zeros(n_teams + 1, np.int64)
@@ -716,24 +715,57 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
     present = len(gone) == 0
     top = 0
     if n_teams == 1:
-        entries = np.empty(len(rows) + 1, np.int64)
-        cells = np.empty(len(rows) + 1, np.int64)
-        costs = np.empty(len(rows) + 1)
-        entry_classes = np.empty(len(rows) + 1, np.int64)
-        pool = bounds[1] - bounds[0] == 1
-        b0 = bounds[0]
+        # which entries are the team's (loops the compiler vectorises: the team's categories as bits of one
+        # integer, the masks as bytes), then those collected: without branches where about as many are as are not
+        # (which is unpredictable), entry by entry where few are (a team of one category in a long queue)
+        mine = np.int64(0)
+        for c in range(len(team_of)):
+            mine |= np.int64(team_of[c] == 0) << c
+        take = np.empty(len(rows), np.uint8)
+        for i in range(len(rows)):
+            take[i] = (mine >> cats[i]) & 1
+        if not everyone:
+            selected = part.view(np.uint8)
+            for i in range(len(rows)):
+                take[i] &= selected[i]
+        if not present:
+            out = gone.view(np.uint8)
+            for i in range(len(rows)):
+                take[i] &= out[i] ^ 1
         m = 0
         for i in range(len(rows)):
-            c, x = cats[i], classes[i]
-            entries[m] = i
-            cells[m] = (0 if pool else grid[rows[i]]) + b0
-            costs[m] = cost[0, c]
-            entry_classes[m] = x
-            take = (team_of[c] == 0) & (everyone or part[i]) & (present or not gone[i])
-            top = max(top, (x + 1) * take)
-            m += take
+            m += take[i]
+        entries = np.empty(len(rows) + 1, np.int64)
+        if 8 * m < len(rows):
+            j = 0
+            for i in range(len(rows)):
+                if take[i]:
+                    entries[j] = i
+                    j += 1
+        else:
+            j = 0
+            for i in range(len(rows)):
+                entries[j] = i
+                j += take[i]
+        entries = entries[:m]
+        cells = np.empty(m, np.int64)
+        b0 = bounds[0]
+        if bounds[1] - bounds[0] == 1:  # a community-wide pool: one cell
+            cells[:] = b0
+        else:
+            for j in range(m):
+                cells[j] = grid[rows[entries[j]]] + b0
+        costs = np.empty(m)
+        cost0 = cost[0]
+        for j in range(m):
+            costs[j] = cost0[cats[entries[j]]]
+        entry_classes = np.empty(m, np.int64)
+        for j in range(m):
+            x = classes[entries[j]]
+            entry_classes[j] = x
+            top = max(top, x + 1)
         first[1] = m
-        return entries[:m], cells[:m], costs[:m], entry_classes[:m], first, top
+        return entries, cells, costs, entry_classes, first, top
     every = everyone and present
     team_of_entry = np.empty(0 if every else len(rows), np.int64)
     if not every:
