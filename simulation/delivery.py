@@ -766,15 +766,29 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
             top = max(top, x + 1)
         first[1] = m
         return entries, cells, costs, entry_classes, first, top
-    every = everyone and present
-    team_of_entry = np.empty(0 if every else len(rows), np.int64)
-    if not every:
+    # each entry's team plus one (0: no team's), from the teams of the categories packed 4 bits each into one
+    # integer (where they fit), and the masks as bytes: loops the compiler vectorises
+    team_plus = np.empty(len(rows), np.int64)
+    if n_teams < 15 and len(team_of) <= 16:
+        packed = np.int64(0)
+        for c in range(len(team_of)):
+            packed |= np.int64(team_of[c] + 1) << (4 * c)  # team_of is -1 for a category no team serves
         for i in range(len(rows)):
-            team_of_entry[i] = team_of[cats[i]] if (everyone or part[i]) and (present or not gone[i]) else -1
+            team_plus[i] = (packed >> (4 * cats[i])) & 15
+    else:
+        for i in range(len(rows)):
+            team_plus[i] = team_of[cats[i]] + 1
+    if not everyone:
+        selected = part.view(np.uint8)
+        for i in range(len(rows)):
+            team_plus[i] *= selected[i]
+    if not present:
+        out = gone.view(np.uint8)
+        for i in range(len(rows)):
+            team_plus[i] *= out[i] ^ 1
     for i in range(len(rows)):
-        k = team_of[cats[i]] if every else team_of_entry[i]
-        if k >= 0:
-            first[k + 1] += 1
+        first[team_plus[i]] += 1  # first[0] counts the entries of no team, then set to 0 below
+    first[0] = 0
     for k in range(n_teams):
         first[k + 1] += first[k]
     m = first[n_teams]
@@ -787,7 +801,7 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
     for k in range(n_teams):
         pool[k] = bounds[k + 1] - bounds[k] == 1
     for i in range(len(rows)):
-        k = team_of[cats[i]] if every else team_of_entry[i]
+        k = team_plus[i] - 1
         if k >= 0:
             j = fill[k]
             entries[j] = i
