@@ -387,6 +387,29 @@ def _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of):
     wanted = np.zeros(n_cells * n_ranks)
     for i in todo:
         wanted[cells[i] * n_ranks + ranks[i]] += cost[i]
+    fits, spent = _whole_classes(wanted, room, n_ranks)
+    part = np.empty(len(todo), dtype=np.int64)
+    n_part = 0
+    for i in todo:  # the entries of `todo` are not served yet
+        n_part = _cut(i, cells, ranks, fits, served, part, n_part)
+    return part[:n_part], class_of[fits], spent
+
+
+@njit(cache=True, inline="always")
+def _cut(i, cells, ranks, fits, served, part, n_part):
+    """Entry i below its cell's cut-off is served; at the cut-off it joins `part` (at n_part): without branches
+    (whether an entry is below, at or past its cut-off is unpredictable). Returns the new length of `part`."""
+    at = fits[cells[i]]
+    served[i] = ranks[i] < at
+    part[n_part] = i
+    return n_part + (ranks[i] == at)
+
+
+@njit(cache=True)
+def _whole_classes(wanted, room, n_ranks):
+    """Per cell (row of `wanted`, its hours by class rank), how many classes fit whole in `room`, in rank order,
+    and the hours they take (the scan of `_pass_whole`'s docstring)."""
+    n_cells = len(room)
     fits = np.zeros(n_cells, dtype=np.int64)
     spent = np.zeros(n_cells)
     for c in range(n_cells):
@@ -399,18 +422,7 @@ def _pass_whole(todo, cells, cost, ranks, room, served, n_ranks, class_of):
             fit += 1
         fits[c] = fit
         spent[c] = total if fit > 0 else 0.0
-    part = np.empty(len(todo), dtype=np.int64)
-    n_part = 0
-    for i in todo:  # without branches (whether an entry is below, at or past its cut-off is unpredictable); the
-        # entries of `todo` are not served yet
-        at = fits[cells[i]]
-        served[i] = ranks[i] < at
-        part[n_part] = i
-        n_part += ranks[i] == at
-    cutoff = np.empty(n_cells, dtype=np.int64)
-    for c in range(n_cells):
-        cutoff[c] = class_of[fits[c]]
-    return part[:n_part], cutoff, spent
+    return fits, spent
 
 
 @njit(cache=True)
@@ -423,29 +435,12 @@ def _pass_first(cells, cost, classes, rank_of, ranks, room, served, n_ranks, cla
         rank = rank_of[classes[i]]
         ranks[i] = rank
         wanted[cells[i] * n_ranks + rank] += cost[i]
-    fits = np.zeros(n_cells, dtype=np.int64)
-    spent = np.zeros(n_cells)
-    for c in range(n_cells):
-        total, fit, limit = 0.0, 0, room[c] + 1e-9
-        for k in range(n_ranks):
-            step = wanted[c * n_ranks] if k == 0 else total + wanted[c * n_ranks + k]
-            if step > limit:
-                break
-            total = step
-            fit += 1
-        fits[c] = fit
-        spent[c] = total if fit > 0 else 0.0
+    fits, spent = _whole_classes(wanted, room, n_ranks)
     part = np.empty(len(cells), dtype=np.int64)
     n_part = 0
-    for i in range(len(cells)):  # without branches, as in `_pass_whole`
-        at = fits[cells[i]]
-        served[i] = ranks[i] < at
-        part[n_part] = i
-        n_part += ranks[i] == at
-    cutoff = np.empty(n_cells, dtype=np.int64)
-    for c in range(n_cells):
-        cutoff[c] = class_of[fits[c]]
-    return part[:n_part], cutoff, spent
+    for i in range(len(cells)):
+        n_part = _cut(i, cells, ranks, fits, served, part, n_part)
+    return part[:n_part], class_of[fits], spent
 
 
 @njit(cache=True)
