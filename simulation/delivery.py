@@ -186,8 +186,7 @@ def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True,
         bounds.append(bounds[k] + len(capacity))
     done, rest, used, by_category = _serve(model, q, _small(team_of), _small(bounds), _costs(teams, n_categories),
                                         capacities[0] if len(teams) == 1 else np.concatenate(capacities),
-                                        [t.by for t in teams], _effects(teams), rest,
-                                        _EVERY_ENTRY if part is None else part)
+                                        [t.by for t in teams], _effects(teams), rest, part)
     for k, team in enumerate(teams):
         if team.kind is not None:
             _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
@@ -258,8 +257,8 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
            part: np.ndarray | None = None) -> tuple[np.ndarray, Queue, np.ndarray, np.ndarray]:
     """One compiled pass of the teams over the queue (the rule of `serve`); the ledger closes each team's needs.
     Returns the mask of the queue's entries served (over its arrays, the entries taken out before included), what
-    is left of the queue (`q` itself when none of it was
-    served, or without `rest`), the hours used per cell and the same by category (cells x categories).
+    is left of the queue (`q` itself when none of it was served, or without `rest`), the hours used per cell and
+    the same by category (cells x categories). With `part` (a mask), the teams serve only the entries it selects.
 
     The random order inside a cut-off class comes from the stream of the entry's team, `serve:<by>`, drawn inside
     the compiled loop from the stream's PCG64 state: the numbers are those the stream's Generator would give

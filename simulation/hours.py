@@ -578,8 +578,6 @@ def _spend_cells(left, rows, ask, scalar, cap):
     return want, by_row
 
 
-
-
 @njit(cache=True)
 def _spend_cells_each(left, rows, ask, columns, tasks, spent, booked, granted):
     """`_spend_cells` (an ask per cell, no budget) for each task j, whose ask is column columns[j] of `ask` (cells x
