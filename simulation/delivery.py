@@ -180,7 +180,7 @@ def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True,
         if type(capacity) is not np.ndarray or capacity.dtype != _FLOAT:
             capacity = np.asarray(capacity, dtype=float)
         capacities.append(capacity)
-        if (capacity[0] if len(capacity) == 1 else capacity.sum()) > 0:
+        if (capacity[0] if len(capacity) == 1 else np.add.reduce(capacity)) > 0:
             for category in team.categories:
                 team_of[category] = k
         bounds.append(bounds[k] + len(capacity))

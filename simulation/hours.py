@@ -169,7 +169,7 @@ class Hours:
                                  f"got shape {cells.shape}")
             if not _offer_cells(self._cells, self._cells_offered, row, cells):  # also NaN
                 raise ValueError(f"{kind} hours offered must be finite and not negative")
-            self._offered[row] += float(cells.sum())
+            self._offered[row] += float(np.add.reduce(cells))
         else:
             h = float(hours)
             if not 0.0 <= h < np.inf:
@@ -374,8 +374,8 @@ class Hours:
         kinds = self._kind_of
         kind_of = _OWN_KINDS if len(kinds) == len(KINDS) else np.array(kinds, dtype=np.int64)
         values, special = np.empty(len(_COLUMNS)), np.empty((len(_COLUMNS), 2), dtype=np.int64)
-        k = _day_columns(kind_of, np.array(self._offered + self._pool), self._cells.sum(axis=1), _CELL_KIND_ARRAY,
-                         self._spent, self._booked, values, special)
+        k = _day_columns(kind_of, np.array(self._offered + self._pool), np.add.reduce(self._cells, axis=1),
+                         _CELL_KIND_ARRAY, self._spent, self._booked, values, special)
         out = values.tolist()
         for i, how in special[:k].tolist():
             v = out[i]

@@ -242,7 +242,7 @@ class CommunityModel(mesa.Model):
             gates = gates - h.spend("property_staff", "gates",
                                     self.phase.gate_hours_per_1000 * self.staffed_gate_weight / 1000.0)
         h.spend(CADRES, "gates", gates)
-        own = float(h.left("cadre").sum())
+        own = float(np.add.reduce(h.left("cadre")))
         self.coordination_capacity = c.coordination_share * own
         h.set_aside("reports", self.coordination_capacity)
         h.set_aside("screening", c.screening_share * own)
@@ -274,16 +274,16 @@ class CommunityModel(mesa.Model):
         """Each cell's load (the share of its cadres' hours spent today) tires every cadre covering it."""
         h, roster = self.hours, self.cadre_roster
         grid = h.offered(CADRES)
-        load = np.divide(h.used(CADRES), grid, out=np.zeros_like(grid), where=grid > 0)
+        load = np.divide(h.used(CADRES), grid, out=np.zeros(len(grid)), where=grid > 0)
         offered = self.cadre_hours_offered
         here = len(offered)
         roster.end_day(np.minimum(self._cover_matrix()[:here] @ load, 1.0), offered, slice(0, here))
         if len(roster) > here:  # joined after this morning's hours were set: works from tomorrow
             roster.end_day(np.zeros(len(roster) - here), np.zeros(len(roster) - here), slice(here, None))
-        # Sums in joining order, as a running total (np.cumsum adds left to right, so results do not depend on
+        # Sums in joining order, as a running total (cumsum adds left to right, so results do not depend on
         # numpy's pairwise summation).
-        self.cadre_fatigue_mean = float(np.cumsum(roster.fatigue)[-1]) / len(roster) if len(roster) else 0.0
-        self.cadre_hours_used = float(np.cumsum(roster.hours_worked)[-1]) if len(roster) else 0.0
+        self.cadre_fatigue_mean = float(roster.fatigue.cumsum()[-1]) / len(roster) if len(roster) else 0.0
+        self.cadre_hours_used = float(roster.hours_worked.cumsum()[-1]) if len(roster) else 0.0
 
     # --- the day ----------------------------------------------------------------------------------------------
     def step(self) -> None:

@@ -135,10 +135,10 @@ def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     if p >= 1.0:
         return np.arange(n)
     chunk = int(n * p + 6 * math.sqrt(n * p) + 16)
-    positions = np.cumsum(rng.geometric(p, chunk)) - 1
+    positions = rng.geometric(p, chunk).cumsum() - 1
     while positions[-1] < n:  # rarely: the chunk did not reach the last household
-        positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, chunk))])
-    return positions[: np.searchsorted(positions, n)]
+        positions = np.concatenate([positions, positions[-1] + rng.geometric(p, chunk).cumsum()])
+    return positions[:positions.searchsorted(n)]
 
 
 def _acute_events(model, n, rng: np.random.Generator, no_medicine: np.ndarray) -> np.ndarray:
@@ -245,9 +245,9 @@ def _self_provide(model, rng: np.random.Generator) -> None:
     tried, count = _candidates(hh.open.view(np.uint8), outing, shopping, hh.distress, n.psych_threshold - 0.1)
     price = model.price_index ** model.config.prices.low_income_response
     rows, cats, turned_away = _provide(
-        rng.random(int(count[:4].sum())), tried, count, phase.shop_access, phase.self_medical, hh.self_provision,
-        price, n.shop_purchase_days, n.refill_days, hh.low_income, hh.food_days_factor, hh.food_stock,
-        hh.medicine_stock, hh.turned_away)
+        rng.random(int(np.add.reduce(count[:4]))), tried, count, phase.shop_access, phase.self_medical,
+        hh.self_provision, price, n.shop_purchase_days, n.refill_days, hh.low_income, hh.food_days_factor,
+        hh.food_stock, hh.medicine_stock, hh.turned_away)
     led.meet(hh, rows, cats, day, "self")
     led.turned_away += turned_away
 

@@ -143,7 +143,7 @@ def observe(model) -> dict:
         model.cadre_fatigue_mean,
         hours.round6(model.cadre_hours_used),
         float(model.price_index),
-        float(hh.distress.sum()) / hh.n,
+        float(np.add.reduce(hh.distress)) / hh.n,
         model.calls_taken / model.own_cadres_on_duty if model.own_cadres_on_duty else 0.0,
         distressed, in_need, in_need_key,
         led.sessions,

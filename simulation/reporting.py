@@ -37,36 +37,36 @@ def report(model) -> None:
             chases = int(model.streams("reporting:chase", day).poisson(r.chase_calls * known))
     chase_cost = chases * r.chase_hours
     budget = model.hours.budget("reports")
-    load = float(cost.sum())  # NumPy's pairwise sum (a compiled left-to-right sum would differ in the last bits)
+    load = float(np.add.reduce(cost))  # pairwise, as NumPy sums (a compiled left-to-right sum differs in the last bits)
     if load + chase_cost <= budget:  # everyone gets through
         taken, through, chased = tries, slice(None), chases
     else:  # the written reports are read first; who gets through on the phone is a matter of luck
         line = np.where(call, u[3][trying], u[3][trying] - 1.0)  # messages in [-1, 0), calls in [0, 1)
-        order = np.argsort(line)
-        taken_cost = np.cumsum(cost[order])
+        order = line.argsort()
+        taken_cost = cost[order].cumsum()
         if chases == 0:
-            k = int(np.searchsorted(taken_cost, budget, side="right"))
+            k = int(taken_cost.searchsorted(budget, side="right"))
             chased = 0
         else:
             # The chasing calls ring at random moments of the phone day, evenly on average: by the time of a call at
             # place u in the phone line, chase_cost * u of the budget has gone to them. The line stops at the first
             # attempt that no longer fits, and the chasing calls that fit before it are taken.
             key = np.maximum(line[order], 0.0)
-            k = int(np.searchsorted(taken_cost + chase_cost * key, budget, side="right"))
+            k = int((taken_cost + chase_cost * key).searchsorted(budget, side="right"))
             before = float(taken_cost[k - 1]) if k else 0.0
             stop = min(float(key[k]) if k < len(key) else 1.0, max(budget - before, 0.0) / chase_cost)
             chased = min(int(chases * stop), chases)
         taken, through = tries[order[:k]], order[:k]
     model.ledger.report(hh, taken, day)
-    phoned = call[through]
+    phoned, spent = call[through], cost[through]
     model.calls_taken = int(np.count_nonzero(phoned)) + chased
-    calls = float(cost[through][phoned].sum()) + chased * r.chase_hours
+    calls = float(np.add.reduce(spent[phoned])) + chased * r.chase_hours
+    taken_hours = float(np.add.reduce(spent))
     model.hours.spend("cadre", "calls", calls, budget="reports")
-    model.hours.spend("cadre", "posts", float(cost[through].sum()) + chased * r.chase_hours - calls,
-                      budget="reports")
+    model.hours.spend("cadre", "posts", taken_hours + chased * r.chase_hours - calls, budget="reports")
     model.coordination_load = model.hours.charged("reports")  # what the line took so far: the calls and posts taken
     # with the attempts and chasing calls that did not get through
-    model.coordination_load += load - float(cost[through].sum()) + (chases - chased) * r.chase_hours
+    model.coordination_load += load - taken_hours + (chases - chased) * r.chase_hours
 
 
 def screen(model) -> None:

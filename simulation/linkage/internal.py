@@ -40,6 +40,7 @@ class InternalLinkage(Mechanism):
         self.led_buildings = led  # buildings with a resident leader (external linkage's organisers)
         self.led_household = led[net.building]
         self._led_all = self.led_household
+        self._anyone_led = bool(self.led_household.any())
         self._late = None  # the day each household's building leader starts, where some start late
         self._building_start = np.full(n_buildings, self.cfg.leader_start_day, dtype=np.int64)
         if layout.declared:
@@ -68,19 +69,20 @@ class InternalLinkage(Mechanism):
     def example(self, model) -> np.ndarray | None:
         """The example each household's building leader sets it today (`leader_example` in a led building from
         `leader_start_day`, 0 elsewhere), or None when no leader sets one."""
-        if model.day < self.cfg.leader_start_day or self.cfg.leader_example == 0 or not self.led_household.any():
+        if model.day < self.cfg.leader_start_day or self.cfg.leader_example == 0 or not self._anyone_led:
             return None
         return self._example
 
     def _leaders_today(self, model) -> None:
         """Buildings whose leader has started by today (a compound type may start late)."""
-        passed = int(np.searchsorted(self._starts, model.day, side="right"))
+        passed = int(self._starts.searchsorted(model.day, side="right"))
         if passed == self._starts_passed:  # no start day since: the same households as when last worked out
             return
         self._starts_passed = passed
         led = self._led_all & (self._late <= model.day)
         if led.sum() != self.led_household.sum():
             self.led_household = led
+            self._anyone_led = bool(led.any())
             self._example = np.where(led, self.cfg.leader_example, 0.0)
             self.leaders = int(len(np.unique(self.building[led])))
 
@@ -101,7 +103,7 @@ class InternalLinkage(Mechanism):
             model.hours.offer("building_leader", self.leaders * self.cfg.leader_hours)
 
     def report(self, model) -> None:
-        if model.day < self.cfg.leader_start_day or not self.led_household.any():
+        if model.day < self.cfg.leader_start_day or not self._anyone_led:
             return
         hh = model.households
         c = self.cfg

@@ -149,10 +149,10 @@ class SocialOrganisations(Mechanism):
         planned = round_of(self.roster, self.pointer, min(int(self.workers * c.screens_per_worker), len(self.roster)))
         kinds = _kinds(planned, hh.open.view(np.uint8), hh.reported.view(np.uint8), self.joint, PSYCH)
         needy = kinds >= JOINT
-        cost = np.cumsum(np.where(needy, c.screen_hours + c.assess_hours, c.screen_hours))
+        cost = np.where(needy, c.screen_hours + c.assess_hours, c.screen_hours).cumsum()
         booked = self.workers * c.counselling_hours  # their counselling sessions are booked: kept for step 5
         free = max(hours.left("social_worker", self.name) - booked, 0.0)
-        k = int(np.searchsorted(cost, free + 1e-9, side="right"))
+        k = int(cost.searchsorted(free + 1e-9, side="right"))
         rows, kinds = planned[:k], kinds[:k]
         self.pointer = (self.pointer + k) % len(self.roster)
         assessed = rows[kinds >= JOINT]

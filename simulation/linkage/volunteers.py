@@ -271,7 +271,7 @@ class VolunteerPool(Mechanism):
             return
         c = self.cfg
         if len(self._active):  # volunteers tire with the share of their (supervised) hours used today
-            used = np.stack([model.hours.used(f"volunteer_{name}") for name in KIND_NAMES])
+            used = np.array([model.hours.used(f"volunteer_{name}") for name in KIND_NAMES])
             _tire(self._active, self.kind, self.grid, used, self._hours_by_cell, c.fatigue_rate, self.fatigue)
         # One row of numbers per volunteer, whatever its status: an applicant's give-up, a volunteer's drop-out and
         # conflict. A volunteer draws the same numbers whether or not others are at work (common random numbers).
