@@ -701,28 +701,30 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
     not empty) that the mask `part` selects (every entry when `part` is empty), team by team, each in queue order:
     their queue positions, their cells (numbered after the cells of the teams before; a pool of one cell for a
     community-wide team), their costs and classes, where each team's entries start, and one more than their
-    largest class (0 without entries). For one team, one pass to mark its entries and one to collect them; for
-    several, one pass to count each team's entries and one to place them."""
-    n_teams = len(bounds) - 1
+    largest class (0 without entries).
+
+    For one team, one pass to mark its entries and one to collect them. For several, each entry's team plus one (0:
+    no team's) as a byte, from the teams of the categories packed 4 bits each into one integer (where they fit),
+    and the masks as bytes (loops the compiler vectorises); then team by team, one pass counts its entries and one
+    collects them. Collections go without branches where about as many entries are the team's as are not (which is
+    unpredictable), entry by entry where few are (a team of one category in a long queue)."""
+    n_teams, n = len(bounds) - 1, len(rows)
+    if n_teams > 254:
+        raise ValueError("at most 254 teams serve at once")
     first = np.zeros(n_teams + 1, np.int64)
-    everyone = len(part) == 0
-    present = len(gone) == 0
     top = 0
-    if n_teams == 1:
-        # which entries are the team's (loops the compiler vectorises: the team's categories as bits of one
-        # integer, the masks as bytes), then those collected: without branches where about as many are as are not
-        # (which is unpredictable), entry by entry where few are (a team of one category in a long queue)
+    if n_teams == 1:  # the team's categories as bits of one integer
         mine = np.int64(0)
         for c in range(len(team_of)):
             mine |= np.int64(team_of[c] == 0) << c
         take = np.empty(len(rows), np.uint8)
         for i in range(len(rows)):
             take[i] = (mine >> cats[i]) & 1
-        if not everyone:
+        if len(part):
             selected = part.view(np.uint8)
             for i in range(len(rows)):
                 take[i] &= selected[i]
-        if not present:
+        if len(gone):
             out = gone.view(np.uint8)
             for i in range(len(rows)):
                 take[i] &= out[i] ^ 1
@@ -760,50 +762,66 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
             top = max(top, x + 1)
         first[1] = m
         return entries, cells, costs, entry_classes, first, top
-    # each entry's team plus one (0: no team's), from the teams of the categories packed 4 bits each into one
-    # integer (where they fit), and the masks as bytes: loops the compiler vectorises
-    team_plus = np.empty(len(rows), np.int64)
+    # several teams
+    team_plus = np.empty(n, np.uint8)
     if n_teams < 15 and len(team_of) <= 16:
         packed = np.int64(0)
         for c in range(len(team_of)):
             packed |= np.int64(team_of[c] + 1) << (4 * c)  # team_of is -1 for a category no team serves
-        for i in range(len(rows)):
+        for i in range(n):
             team_plus[i] = (packed >> (4 * cats[i])) & 15
     else:
-        for i in range(len(rows)):
+        for i in range(n):
             team_plus[i] = team_of[cats[i]] + 1
-    if not everyone:
+    if len(part):
         selected = part.view(np.uint8)
-        for i in range(len(rows)):
-            team_plus[i] *= selected[i]
-    if not present:
+        for i in range(n):
+            team_plus[i] &= np.uint8(0) - selected[i]
+    if len(gone):
         out = gone.view(np.uint8)
-        for i in range(len(rows)):
-            team_plus[i] *= out[i] ^ 1
-    for i in range(len(rows)):
-        first[team_plus[i]] += 1  # first[0] counts the entries of no team, then set to 0 below
-    first[0] = 0
+        for i in range(n):
+            team_plus[i] &= out[i] - np.uint8(1)
     for k in range(n_teams):
-        first[k + 1] += first[k]
+        t = np.uint8(k + 1)
+        count = 0
+        for i in range(n):
+            count += team_plus[i] == t
+        first[k + 1] = first[k] + count
     m = first[n_teams]
-    entries = np.empty(m, np.int64)
+    entries = np.empty(m + 1, np.int64)  # one spare place past the end (the next team's first, or the spare)
+    for k in range(n_teams):
+        t = np.uint8(k + 1)
+        j = first[k]
+        if 8 * (first[k + 1] - j) < n:
+            for i in range(n):
+                if team_plus[i] == t:
+                    entries[j] = i
+                    j += 1
+        else:
+            for i in range(n):
+                entries[j] = i
+                j += team_plus[i] == t
+    entries = entries[:m]
     cells = np.empty(m, np.int64)
     costs = np.empty(m)
-    entry_classes = np.empty(m, np.int64)
-    fill = first[:n_teams].copy()
-    pool = np.empty(n_teams, np.bool_)
     for k in range(n_teams):
-        pool[k] = bounds[k + 1] - bounds[k] == 1
-    for i in range(len(rows)):
-        k = team_plus[i] - 1
-        if k >= 0:
-            j = fill[k]
-            entries[j] = i
-            cells[j] = (0 if pool[k] else grid[rows[i]]) + bounds[k]
-            costs[j] = cost[k, cats[i]]
-            entry_classes[j] = classes[i]
-            top = max(top, classes[i] + 1)
-            fill[k] = j + 1
+        team, team_cells, team_costs = entries[first[k]:first[k + 1]], cells[first[k]:first[k + 1]], \
+            costs[first[k]:first[k + 1]]
+        b = bounds[k]
+        if bounds[k + 1] - b == 1:  # a community-wide pool: one cell
+            for j in range(len(team)):
+                team_cells[j] = b
+        else:
+            for j in range(len(team)):
+                team_cells[j] = grid[rows[team[j]]] + b
+        team_cost = cost[k]
+        for j in range(len(team)):
+            team_costs[j] = team_cost[cats[team[j]]]
+    entry_classes = np.empty(m, np.int64)
+    for j in range(m):
+        x = classes[entries[j]]
+        entry_classes[j] = x
+        top = max(top, x + 1)
     return entries, cells, costs, entry_classes, first, top
 
 
