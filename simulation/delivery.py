@@ -460,11 +460,18 @@ def _pass_cut(part, team_of_cell, states, cells, cost, classes, capacity, room, 
     n_cells = len(room)
     if len(part):
         key = np.empty(len(part))
+        # the entries of a team follow one another: its stream's state is held in locals while they last
+        t = team_of_cell[cells[part[0]]]
+        hi, lo, inc_hi, inc_lo = states[t, 0], states[t, 1], states[t, 2], states[t, 3]
         for j in range(len(part)):
             c = cells[part[j]]
-            t = team_of_cell[c]
-            states[t, 0], states[t, 1], u = _pcg64_next(states[t, 0], states[t, 1], states[t, 2], states[t, 3])
+            if team_of_cell[c] != t:
+                states[t, 0], states[t, 1] = hi, lo
+                t = team_of_cell[c]
+                hi, lo, inc_hi, inc_lo = states[t, 0], states[t, 1], states[t, 2], states[t, 3]
+            hi, lo, u = _pcg64_next(hi, lo, inc_hi, inc_lo)
             key[j] = c + u
+        states[t, 0], states[t, 1] = hi, lo
         order = _sort_keys(key, n_cells)
         left = room - spent
         before = np.zeros(n_cells)
