@@ -371,6 +371,10 @@ class Hours:
     # --- the day's columns ------------------------------------------------------------------------------------
     def row(self) -> dict[str, float]:
         """The daily columns (`columns()`): offered and idle hours by kind, hours spent by task, rounded to 1e-6 h."""
+        return dict(zip(_COLUMNS, self.row_values()))
+
+    def row_values(self) -> list[float]:
+        """The values of `row`, in the order of `columns()`."""
         kinds = self._kind_of
         kind_of = _OWN_KINDS if len(kinds) == len(KINDS) else np.array(kinds, dtype=np.int64)
         values, special = np.empty(len(_COLUMNS)), np.empty((len(_COLUMNS), 2), dtype=np.int64)
@@ -380,7 +384,7 @@ class Hours:
         for i, how in special[:k].tolist():
             v = out[i]
             out[i] = np.float64(v) if how == _AS_NUMPY else round6(np.float64(v) if how == _RAW_NUMPY else v)
-        return dict(zip(_COLUMNS, out))
+        return out
 
 
 def round6(value: float) -> float:

@@ -114,7 +114,7 @@ class CommunityModel(mesa.Model):
         self.hours = Hours(self.network.n_grids)  # the day's responder hours (simulation/hours.py), new each morning
         self.coordination_capacity = 0.0  # the day's report budget, set aside from the own cadres' hours
         self.referrals = Referrals()  # households handed on to a service, waiting (simulation/referrals.py)
-        self.today: dict = {}
+        self.today_values: tuple = ()  # the last day's daily columns, in the order of outcomes.DAILY_COLUMNS
         # A district's pools (simulation/district.py) allocate to this community through `allocate`; alone, it
         # holds none and every mechanism takes its scenario's own numbers.
         self.pools = tuple(pools)
@@ -153,6 +153,11 @@ class CommunityModel(mesa.Model):
             self._place_households()
         for make in getattr(self, "_agent_makers", ()):
             make()
+
+    @property
+    def today(self) -> dict:
+        """The last day's daily columns by name (empty before the first day): made from `today_values` when read."""
+        return dict(zip(outcomes.DAILY_COLUMNS, self.today_values))
 
     @property
     def agents(self):
@@ -312,7 +317,7 @@ class CommunityModel(mesa.Model):
         prices.update(self)
         for m in self.mechanisms:
             m.end_day(self)
-        self.today = outcomes.observe(self)
+        self.today_values = outcomes.observe(self)
         self.datacollector.collect(self)
         self.day += 1
         if self.day >= self.config.days:

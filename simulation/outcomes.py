@@ -81,7 +81,6 @@ class DailyCollector(mesa.DataCollector):
     def __init__(self) -> None:
         self._pending: list[tuple] = []  # the days collected and not yet appended to `model_vars`
         super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
-        self._take = operator.itemgetter(*self._vars)
 
     @property
     def model_vars(self) -> dict[str, list]:
@@ -99,15 +98,16 @@ class DailyCollector(mesa.DataCollector):
     def collect(self, model) -> None:
         if hasattr(self, "_collection_steps"):  # as Mesa's own collect does
             self._collection_steps.append(model.time)
-        self._pending.append(self._take(model.today))
+        self._pending.append(model.today_values)
 
 
 def _reporter(name: str):
     return lambda model: model.today[name]
 
 
-def observe(model) -> dict:
-    """The day's metrics, read from the model's arrays and ledger."""
+def observe(model) -> tuple:
+    """The day's metrics, read from the model's arrays and ledger: one value per daily column, in the order of
+    `DAILY_COLUMNS`."""
     hh, led, roster = model.households, model.ledger, model.cadre_roster
     declared = model.compounds.declared
     unmet_g, hidden_g, unmet_t = _group_counts(hh.open.view(np.uint8), hh.reported.view(np.uint8), hh.group_bits,
@@ -149,13 +149,13 @@ def observe(model) -> dict:
         led.sessions,
         *off_sick,
     )
-    row = dict(zip(_OBSERVED, values))
-    row.update(model.hours.row())
-    row.update(_MECHANISM_COLUMNS)  # each mechanism's columns, as when it is off, then what the mechanisms say
+    values += model.hours.row_values()
+    values += _MECHANISM_VALUES  # each mechanism's columns, as when it is off, then what the mechanisms say
     for mechanism in model.mechanisms:
         for name, value in mechanism.observe(model).items():
-            row[name] = row[name] + value
-    return row
+            i = _POSITION[name]
+            values[i] = values[i] + value
+    return _IN_DAILY_ORDER(values)
 
 
 # The columns `observe` reads off the model itself, in the order it writes them (the ledger's and the mechanisms'
@@ -171,6 +171,13 @@ _OBSERVED: tuple[str, ...] = (
     "cadres_off_sick", "cadres_left",
 )
 _NO_COMPOUND_VALUES = [0] * (len(_COMPOUND_COLUMNS) + len(_CRITICAL_COLUMNS))
+# `observe` makes the day's values in this order (its own, the ledger's, the mechanisms'), then puts them in the
+# order of `DAILY_COLUMNS`.
+_MADE: tuple[str, ...] = (*_OBSERVED, *hours.columns(), *_MECHANISM_COLUMNS)
+assert len(set(_MADE)) == len(_MADE) and set(_MADE) == set(DAILY_COLUMNS), "each daily column made once"
+_POSITION = {name: i for i, name in enumerate(_MADE)}
+_MECHANISM_VALUES = list(_MECHANISM_COLUMNS.values())
+_IN_DAILY_ORDER = operator.itemgetter(*(_POSITION[name] for name in DAILY_COLUMNS))
 
 
 @njit(cache=True)
