@@ -249,6 +249,17 @@ class Hours:
             return (offered[rows] - left[rows]).sum(axis=0)
         return self.spent(kind=kind)
 
+    def load(self, kind: str | tuple[str, ...]) -> np.ndarray:
+        """The share of its hours offered today that a per-cell kind (or group) spent, per cell (every owner's):
+        used / offered where it offered any, else 0."""
+        rows = self._find(kind, None)[0]
+        if not per_cell(kind) or not rows:
+            raise ValueError(f"the load of per-cell kinds is per cell; {kind!r} holds no per-cell account")
+        if len(rows) <= 2:  # `offered` and `used`, divided, in one compiled pass
+            return _load_cells(self._cells_offered, self._cells, rows[0], rows[-1], len(rows) == 2)
+        offered = self.offered(kind)
+        return np.divide(self.used(kind), offered, out=np.zeros(self.n_cells), where=offered > 0)
+
     def spent(self, task: str | None = None, kind: str | tuple[str, ...] | None = None) -> float:
         """Hours spent today on `task` (every task if None) by `kind` or a group (every kind if None)."""
         rows = range(len(self._kind_of)) if kind is None else self._find(kind, None)[0]
@@ -489,6 +500,21 @@ def per_cell(kind: str | tuple[str, ...]) -> bool:
 
 # `Hours._find` of the kinds' own accounts, of each kind and of CADRES
 _OWN = {kind: (rows, _row_array(rows), per_cell(kind)) for kind, rows in _OWN_ROWS.items()}
+
+
+@njit(cache=True)
+def _load_cells(offered, left, a, b, two):
+    """divide(used, grid, out=zeros, where=grid > 0) for the accounts a (and b when `two`), as `Hours.offered` and
+    `Hours.used` compute them: grid = offered[a] (+ offered[b]), used = offered[a] - left[a] (+ (offered[b] -
+    left[b]))."""
+    n = offered.shape[1]
+    out = np.zeros(n)
+    for c in range(n):
+        grid = offered[a, c] + offered[b, c] if two else offered[a, c]
+        used = (offered[a, c] - left[a, c]) + (offered[b, c] - left[b, c]) if two else offered[a, c] - left[a, c]
+        if grid > 0:
+            out[c] = used / grid
+    return out
 
 
 @njit(cache=True)

@@ -277,9 +277,8 @@ class CommunityModel(mesa.Model):
 
     def _cadres_end_day(self) -> None:
         """Each cell's load (the share of its cadres' hours spent today) tires every cadre covering it."""
-        h, roster = self.hours, self.cadre_roster
-        grid = h.offered(CADRES)
-        load = np.divide(h.used(CADRES), grid, out=np.zeros(len(grid)), where=grid > 0)
+        roster = self.cadre_roster
+        load = self.hours.load(CADRES)
         offered = self.cadre_hours_offered
         here = len(offered)
         roster.end_day(np.minimum(self._cover_matrix()[:here] @ load, 1.0), offered, slice(0, here))

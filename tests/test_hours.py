@@ -48,6 +48,26 @@ def test_per_cell_hours_are_spent_cell_by_cell_or_spread_by_what_is_left():
     assert h.idle("cadre") == pytest.approx(3.0) and h.offered("cadre").sum() == pytest.approx(13.0)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.data())
+def test_the_load_is_the_share_of_the_offered_hours_spent_in_each_cell(n_cells, data):
+    """`load` is used / offered per cell (0 where nothing was offered), for one kind and for the group CADRES, to
+    the last bit of the division of what `used` and `offered` give."""
+    h = Hours(n_cells)
+    cells = st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.75, 8.0]), min_size=n_cells, max_size=n_cells)
+    for kind in ("cadre", "sunk_cadre"):
+        h.offer(kind, np.array(data.draw(cells)))
+        h.spend(kind, "calls", np.array(data.draw(cells)))
+    h.spend(CADRES, "gates", data.draw(st.sampled_from([0.0, 0.3, 4.0, 50.0])))
+    for kind in ("cadre", CADRES):
+        offered = h.offered(kind)
+        expected = np.divide(h.used(kind), offered, out=np.zeros(n_cells), where=offered > 0)
+        assert np.array_equal(h.load(kind), expected)
+        assert np.all((h.load(kind) >= 0.0) & (h.load(kind) <= 1.0 + 1e-12))
+    with pytest.raises(ValueError):
+        h.load("coordinator")  # a community-wide kind has no load per cell
+
+
 def test_a_group_splits_each_cells_grant_by_what_each_kind_has_left():
     h = Hours(2)
     h.offer("cadre", np.array([1.0, 4.0]))

@@ -52,6 +52,7 @@ class EmergencyOnline(Mechanism):
         self.psych_volunteers = (math.ceil(self.psych_capacity * c.psych_hours / c.hours_per_day - 1e-9)
                                  if c.hours_per_day > 0 else 0)
         self.sought = self.capacity = 0  # today's callers and sessions the services could give
+        self._medical: Team | None = None  # the remote medical pool's team, made on its first day
 
     def start_day(self, model) -> None:
         if self.active(model):
@@ -86,12 +87,12 @@ class EmergencyOnline(Mechanism):
     def deliver(self, model, queue: Queue) -> Queue:
         if not self.active(model):
             return queue
-        c = self.cfg
         queue = self._counsel(model, queue)
-        cost = np.full(len(CATEGORIES), np.inf)
-        cost[MEDICINE] = c.medicine_hours
-        queue, _ = serve_teams(model, queue, [  # a community-wide pool of medical volunteers
-            Team((MEDICINE,), None, cost, "online_medical", kind="remote_medical")])
+        if self._medical is None:  # a community-wide pool of medical volunteers (the same every day)
+            cost = np.full(len(CATEGORIES), np.inf)
+            cost[MEDICINE] = self.cfg.medicine_hours
+            self._medical = Team((MEDICINE,), None, cost, "online_medical", kind="remote_medical")
+        queue, _ = serve_teams(model, queue, [self._medical])
         return queue
 
     def _counsel(self, model, queue: Queue) -> Queue:

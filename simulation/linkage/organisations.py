@@ -80,6 +80,7 @@ class SocialOrganisations(Mechanism):
         shared = model.streams("organisations:register").random(hh.n) < c.integration
         self.joint = hh.vulnerable & shared  # cases held jointly with the cadres
         self.n_joint = int(np.count_nonzero(self.joint))
+        self._team = None  # the social workers' counselling team (`deliver`)
         own = hh.low_income | hh.disabled  # the groups in difficulty the organisations' projects served
         register = model.register
         self.roster = np.concatenate([register[(own | self.joint)[register]],
@@ -148,14 +149,11 @@ class SocialOrganisations(Mechanism):
         c, hours, hh, day = self.cfg, model.hours, model.households, model.day
         planned = round_of(self.roster, self.pointer, min(int(self.workers * c.screens_per_worker), len(self.roster)))
         kinds = _kinds(planned, hh.open.view(np.uint8), hh.reported.view(np.uint8), self.joint, PSYCH)
-        needy = kinds >= JOINT
-        cost = np.where(needy, c.screen_hours + c.assess_hours, c.screen_hours).cumsum()
         booked = self.workers * c.counselling_hours  # their counselling sessions are booked: kept for step 5
         free = max(hours.left("social_worker", self.name) - booked, 0.0)
-        k = int(cost.searchsorted(free + 1e-9, side="right"))
-        rows, kinds = planned[:k], kinds[:k]
+        k, assessed, joint, outside, to_report = _screened(planned, kinds, c.screen_hours,
+                                                           c.screen_hours + c.assess_hours, free + 1e-9)
         self.pointer = (self.pointer + k) % len(self.roster)
-        assessed = rows[kinds >= JOINT]
         hours.spend("social_worker", "screening", k * c.screen_hours, owner=self.name)
         hours.spend("social_worker", "assessment", len(assessed) * c.assess_hours, owner=self.name)
         self.assessed = len(assessed)
@@ -164,10 +162,8 @@ class SocialOrganisations(Mechanism):
             crisis = assessed[hh.distress[assessed] > self.threshold]
             self.crisis = len(model.referrals.refer(SERVICE, crisis, day))
             self.ever_crisis[crisis] = True
-        joint = rows[kinds == JOINT]
-        self.outside = rows[kinds == FOR_CADRES]
-        own_case = rows[kinds == OWN_CASE]  # only support hidden: they keep the case themselves
-        model.ledger.report(hh, np.concatenate([joint, own_case]) if len(own_case) else joint, day)
+        self.outside = outside
+        model.ledger.report(hh, to_report, day)
         self.made = len(joint) + len(self.outside)
         self.accepted = len(joint)
 
@@ -185,9 +181,11 @@ class SocialOrganisations(Mechanism):
                                self.threshold if referring else np.inf, PSYCH)
         if n_mine == 0:
             return queue
-        return serve_part(model, queue, mine, [pool_team(
-            (PSYCH,), self.workers * self.cfg.counselling_hours, {PSYCH: model.config.cadres.psych_hours},
-            "social_worker", COUNSELLING, kind="social_worker", owner=self.name, tasks=COUNSELLING_TASKS)])
+        if self._team is None:  # the same team every day, with the day's hours
+            self._team = pool_team((PSYCH,), 0.0, {PSYCH: model.config.cadres.psych_hours}, "social_worker",
+                                   COUNSELLING, kind="social_worker", owner=self.name, tasks=COUNSELLING_TASKS)
+        self._team.capacity = np.array([float(self.workers * self.cfg.counselling_hours)])
+        return serve_part(model, queue, mine, [self._team])
 
     def _take_outside(self, model, queue: Queue) -> Queue:
         """The cadres sort out the referrals from outside the system with what is left of their report budget,
@@ -222,6 +220,48 @@ def _theirs(rows, cats, distress, threshold, category):
         mine[i] = m
         n += m
     return mine, n
+
+
+@njit(cache=True)
+def _screened(planned, kinds, screen_hours, screen_and_assess_hours, free):
+    """The households the social workers get through today, of the round `planned` (kinds `kinds`): the first k,
+    k = searchsorted(cumsum(where(kinds >= JOINT, screen_and_assess_hours, screen_hours)), free, side="right")
+    (the running hours never fall, so k is how many of them fit in `free`); and among them, in order, those
+    assessed (kinds >= JOINT), the joint cases (JOINT), the cases for the cadres (FOR_CADRES), and the joint cases
+    followed by those whose only hidden need is psychological (OWN_CASE: they keep the case themselves), whose needs
+    the social workers report."""
+    total, k = 0.0, 0
+    for j in range(len(kinds)):
+        step = screen_and_assess_hours if kinds[j] >= JOINT else screen_hours
+        total = step if j == 0 else total + step
+        if total > free:
+            break
+        k = j + 1
+    n_assessed = n_joint = n_outside = n_own = 0
+    for j in range(k):
+        n_assessed += kinds[j] >= JOINT
+        n_joint += kinds[j] == JOINT
+        n_outside += kinds[j] == FOR_CADRES
+        n_own += kinds[j] == OWN_CASE
+    assessed, outside = np.empty(n_assessed, np.int64), np.empty(n_outside, np.int64)
+    to_report = np.empty(n_joint + n_own, np.int64)
+    a = o = t = 0
+    u = n_joint  # the own cases follow the joint ones
+    for j in range(k):
+        r, kind = planned[j], kinds[j]
+        if kind >= JOINT:
+            assessed[a] = r
+            a += 1
+        if kind == JOINT:
+            to_report[t] = r
+            t += 1
+        elif kind == FOR_CADRES:
+            outside[o] = r
+            o += 1
+        elif kind == OWN_CASE:
+            to_report[u] = r
+            u += 1
+    return k, assessed, to_report[:n_joint], outside, to_report
 
 
 @njit(cache=True)

@@ -135,6 +135,7 @@ class VolunteerPool(Mechanism):
         self.overloaded = False
         self.load = 0.0
         self.capacity = c.coordinators * c.coordinator_hours
+        self._teams: list[delivery.Team] | None = None  # the kinds' teams (`deliver`), their hours set each day
 
     # --- joining ----------------------------------------------------------------------------------------------
     def _add(self, model, kinds: np.ndarray, grids: np.ndarray, homes: np.ndarray, vetting: float,
@@ -257,12 +258,15 @@ class VolunteerPool(Mechanism):
         # Volunteers serve with the share of their hours that coordination covers, less today's visits.
         hours_by_cell = self._hours_by_cell.copy()
         hours_by_cell[GENERAL] = np.maximum(hours_by_cell[GENERAL] - self._visit_hours, 0.0)
-        teams = [delivery.Team(categories, hours_by_cell[kind], model.cadre_task_hours,
-                               f"volunteer_{KIND_NAMES[kind]}",
-                               PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0,
-                               f"volunteer_{KIND_NAMES[kind]}",
-                               tasks=COUNSELLING_TASKS if kind == PSYCH_VOL else SERVICE_TASKS)
-                 for kind, categories in SERVES.items()]
+        teams = self._teams
+        if teams is None or teams[0].hours is not model.cadre_task_hours:  # the same teams every day
+            teams = self._teams = [
+                delivery.Team(categories, None, model.cadre_task_hours, f"volunteer_{KIND_NAMES[kind]}",
+                              PROFESSIONAL_COUNSELLING if kind == PSYCH_VOL else 0.0, f"volunteer_{KIND_NAMES[kind]}",
+                              tasks=COUNSELLING_TASKS if kind == PSYCH_VOL else SERVICE_TASKS)
+                for kind, categories in SERVES.items()]
+        for team, kind in zip(teams, SERVES):  # with today's hours
+            team.capacity = hours_by_cell[kind]
         queue, _ = delivery.serve_teams(model, queue, teams)  # the kinds serve disjoint categories
         return queue
 
