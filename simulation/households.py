@@ -234,22 +234,54 @@ def _open_needs_each(rows, lengths, cats, day, open_, reported, failed, raised_d
 def _close_needs(rows, cats, day, open_, reported, raised_day, open_count, known_count, met, group_bits, wait_bits,
                  met_in_group, wait_in_group) -> int:
     """Close the open needs at (rows, cats) on `day`; returns the sum of their raise days. Each need met of a
-    household with bit `wait_bits[g]` set counts in `met_in_group[g]`, and its wait in `wait_in_group[g]`."""
+    household with bit `wait_bits[g]` set counts in `met_in_group[g]`, and its wait in `wait_in_group[g]`.
+
+    The counts are integers, added up in locals (the needs come category by category: a category's counts are
+    written when the next begins) and written once, so that the loop does not wait on the counters in memory."""
     raised = 0
+    n_groups = len(wait_bits)
+    two = n_groups == 2  # the wait groups (WAIT_GROUPS), in scalars
+    bit0, bit1 = (wait_bits[0], wait_bits[1]) if two else (0, 0)
+    met0 = met1 = wait0 = wait1 = 0
+    met_g = np.zeros(n_groups, np.int64)
+    wait_g = np.zeros(n_groups, np.int64)
+    current, closed, was_known = -1, 0, 0
     for j in range(len(rows)):  # without branches: whose needs are met, and which were known, is unpredictable
         r, c = rows[j], cats[j]
+        if c != current:
+            if current >= 0:
+                known_count[current] -= was_known
+                open_count[current] -= closed
+                met[current] += closed
+            current, closed, was_known = c, 0, 0
         since = raised_day[r, c]
         raised += since
         bits = group_bits[r]
-        for g in range(len(wait_bits)):
-            member = (bits >> wait_bits[g]) & 1
-            met_in_group[g] += member
-            wait_in_group[g] += member * (day - since)
-        known_count[c] -= reported[r, c]
+        wait = day - since
+        if two:
+            member0, member1 = (bits >> bit0) & 1, (bits >> bit1) & 1
+            met0 += member0
+            wait0 += member0 * wait
+            met1 += member1
+            wait1 += member1 * wait
+        else:
+            for g in range(n_groups):
+                member = (bits >> wait_bits[g]) & 1
+                met_g[g] += member
+                wait_g[g] += member * wait
+        was_known += reported[r, c]
         reported[r, c] = False
         open_[r, c] = False
-        open_count[c] -= 1
-        met[c] += 1
+        closed += 1
+    if current >= 0:
+        known_count[current] -= was_known
+        open_count[current] -= closed
+        met[current] += closed
+    if two:
+        met_g[0], met_g[1], wait_g[0], wait_g[1] = met0, met1, wait0, wait1
+    for g in range(n_groups):
+        met_in_group[g] += met_g[g]
+        wait_in_group[g] += wait_g[g]
     return raised
 
 
