@@ -26,27 +26,42 @@ class Queue:
 
     The serves of a day take entries out of the queue one after another. An entry taken out is marked, not removed
     at once: `rows`, `cats` and `classes` are the entries left, in order, made (once) when first read, and the
-    compiled serves skip the marked entries instead, so that a day's serves share one copy of the queue."""
+    compiled serves skip the marked entries instead, so that a day's serves share one copy of the queue.
 
-    __slots__ = ("_rows", "_cats", "_classes", "_gone", "_n")
+    A queue made category by category (`queue`) knows where each category's entries start (`starts`, one more
+    than the categories): the serves and lookups of one category read its entries alone."""
 
-    def __init__(self, rows: np.ndarray, cats: np.ndarray, classes: np.ndarray) -> None:
+    __slots__ = ("_rows", "_cats", "_classes", "_gone", "_n", "_starts")
+
+    def __init__(self, rows: np.ndarray, cats: np.ndarray, classes: np.ndarray,
+                 starts: np.ndarray | None = None) -> None:
         self._rows, self._cats, self._classes = rows, cats, classes
         self._gone: np.ndarray | None = None  # mask over the arrays of the entries taken out, None when none are
         self._n = len(rows)
+        # where category c's entries start in the arrays, starts[c] to starts[c + 1], when they are in category
+        # order; None when they are not
+        self._starts = starts
 
     @classmethod
     def _marked(cls, q: Queue, gone: np.ndarray, n: int) -> Queue:
         """`q`'s arrays with the entries `gone` (a mask over them) taken out, `n` entries left."""
         out = cls.__new__(cls)
         out._rows, out._cats, out._classes, out._gone, out._n = q._rows, q._cats, q._classes, gone, n
+        out._starts = q._starts
         return out
+
+    def _kept(self, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Queue:
+        """A queue of some of this one's entries, in order (so in category order when these are)."""
+        starts = None if self._starts is None else _starts_of(arrays[1], len(self._starts) - 1)
+        return Queue(*arrays, starts)
 
     def _compact(self) -> None:
         if self._gone is not None:
             self._rows, self._cats, self._classes = _keep_n(self._gone, self._rows, self._cats, self._classes,
                                                             False, self._n)
             self._gone = None
+            if self._starts is not None:
+                self._starts = _starts_of(self._cats, len(self._starts) - 1)
 
     @property
     def rows(self) -> np.ndarray:
@@ -71,17 +86,27 @@ class Queue:
 
     def without(self, served: np.ndarray) -> Queue:
         """The queue less the entries `served` (a mask)."""
-        return Queue(*_keep(served, self.rows, self.cats, self.classes, False))
+        return self._kept(_keep(served, self.rows, self.cats, self.classes, False))
 
     def part(self, mask: np.ndarray) -> Queue:
         """The entries `mask` selects, in order."""
-        return Queue(*_keep(mask, self.rows, self.cats, self.classes, True))
+        return self._kept(_keep(mask, self.rows, self.cats, self.classes, True))
+
+    def span(self, category: int) -> tuple[int, int]:
+        """(lo, hi): the entries of `category`, as `rows` and `cats` give them, lie in [lo, hi) (the whole queue
+        when it is not in category order)."""
+        self._compact()
+        if self._starts is None or not 0 <= category < len(self._starts) - 1:
+            return 0, self._n
+        return int(self._starts[category]), int(self._starts[category + 1])
 
     def less_closed(self, open_: np.ndarray, category: int) -> Queue:
         """The queue less its entries of `category` whose need is no longer open in the needs table `open_` (met
         since the queue was made); the queue itself when there are none."""
+        lo, hi = (0, len(self._rows)) if self._starts is None or not 0 <= category < len(self._starts) - 1 else \
+            (self._starts[category], self._starts[category + 1])
         gone, n_gone = _closed(self._rows, self._cats, self._gone if self._gone is not None else _EVERY_ENTRY,
-                               open_[:, category], category)
+                               open_[:, category], category, lo, hi)
         return Queue._marked(self, gone, self._n - n_gone) if n_gone else self
 
     def gone_from(self, rest: Queue) -> np.ndarray:
@@ -93,8 +118,8 @@ class Queue:
 def queue(model) -> Queue:
     """The known open needs, category by category and in household order, with the triage policy's classes."""
     hh = model.households
-    rows, cats = _known(hh.open.view(np.uint8), hh.reported.view(np.uint8))
-    return Queue(rows, cats, model.triage(model, rows, cats))
+    rows, cats, starts = _known(hh.open.view(np.uint8), hh.reported.view(np.uint8))
+    return Queue(rows, cats, model.triage(model, rows, cats), starts)
 
 
 ROUNDS = 16  # at most; a pass always serves the first remaining need of each cell that still has one that fits
@@ -236,6 +261,7 @@ _EFFECTS: dict[tuple[float, ...], np.ndarray] = {}
 
 _FLOAT = np.dtype(float)
 _EVERY_ENTRY = np.zeros(0, dtype=np.bool_)  # no part mask: the teams may serve every entry of the queue
+_NO_STARTS = np.zeros(0, dtype=np.int64)  # a queue not in category order
 
 
 def _book(ledger, team: Team, by_category: np.ndarray) -> None:
@@ -270,7 +296,7 @@ def _serve(model, q: Queue, team_of: np.ndarray, bounds: np.ndarray, cost: np.nd
                         model.streams.pcg64_states(_streams_of(bys), model.day), model.config.days + 1,
                         LOOKAHEAD, ROUNDS, effects, n.package_days, n.refill_days, hh.turned_away,
                         hh.food_days_factor, hh.food_stock, hh.medicine_stock, hh.distress, rest,
-                        _EVERY_ENTRY if part is None else part)
+                        _EVERY_ENTRY if part is None else part, _NO_STARTS if q._starts is None else q._starts)
     model.ledger.turned_away += away
     if met_first[-1] > 0:
         model.ledger.meet_teams(hh, met_rows, met_cats, met_first, bys, model.day)
@@ -574,7 +600,13 @@ def _known(open_, reported):
                 rows[m] = r
                 m += marks_c[r]
         cats[count[c]:count[c + 1]] = c
-    return rows[:m], cats
+    return rows[:m], cats, count
+
+
+@njit(cache=True)
+def _starts_of(cats, k):
+    """searchsorted(cats, arange(k + 1)): where each of k categories starts in `cats` (in category order)."""
+    return np.searchsorted(cats, np.arange(k + 1))
 
 
 @njit(cache=True)
@@ -610,16 +642,17 @@ def _sort_keys(key, n_cells):
 @njit(cache=True)
 def _serve_compiled(rows, cats, classes, gone, grid, team_of, bounds, cost, capacity, states, span, lookahead,
                     rounds, effects, package_days, refill_days, turned_away, food_days_factor, food_stock,
-                    medicine_stock, distress, keep_rest, part):
+                    medicine_stock, distress, keep_rest, part, starts):
     """`serve_teams` in one call: the teams' entries, the passes, and the help given (as `_help`, with each team's
     counselling effect). The entries of the mask `gone` (when not empty) are no longer in the queue; the teams
-    serve only the entries of the mask `part`, when it is not empty. Returns the mask of the entries served, how
+    serve only the entries of the mask `part`, when it is not empty; `starts`, when not empty, is where each
+    category's entries start (the queue in category order). Returns the mask of the entries served, how
     many, the entries no longer in the queue after the serve (`gone` and those served; `gone` itself when none
     was served or without `keep_rest`), the needs met, team by team (rows, categories, where each team's start),
     the hours used per cell, the same by cell and category, and the escorted patients the hospital turned away
     (served, but their need stays open)."""
     entries, cells, costs, entry_classes, first, n_classes = _team_entries(rows, cats, classes, grid, team_of,
-                                                                           bounds, cost, gone, part)
+                                                                           bounds, cost, gone, part, starts)
     n_teams = len(bounds) - 1
     if len(entries) == 0:
         return np.zeros(len(rows), np.bool_), 0, gone, np.empty(0, np.int64), np.empty(0, np.int64), \
@@ -688,13 +721,14 @@ def _keep_n(mask, rows, cats, classes, selected, n):
 
 
 @njit(cache=True)
-def _closed(rows, cats, gone, open_c, category):
+def _closed(rows, cats, gone, open_c, category, lo, hi):
     """The entries no longer in the queue once those of `category` whose need is no longer open are taken out too,
-    gone | (cats == category & ~open_c[rows]) (`gone` empty: none before), and how many that takes out."""
-    out = np.empty(len(rows), np.bool_)
-    n_gone = 0
+    gone | (cats == category & ~open_c[rows]) (`gone` empty: none before), and how many that takes out. The
+    category's entries lie in [lo, hi): those alone are read."""
     before = len(gone) > 0
-    for i in range(len(rows)):
+    out = gone.copy() if before else np.zeros(len(rows), np.bool_)
+    n_gone = 0
+    for i in range(lo, hi):
         was = before and gone[i]
         g = cats[i] == category and not open_c[rows[i]] and not was
         out[i] = was or g
@@ -703,23 +737,31 @@ def _closed(rows, cats, gone, open_c, category):
 
 
 @njit(cache=True)
-def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
+def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part, starts):
     """The queue's entries each team may serve, among those still in the queue (not of the mask `gone`, when it is
     not empty) that the mask `part` selects (every entry when `part` is empty), team by team, each in queue order:
     their queue positions, their cells (numbered after the cells of the teams before; a pool of one cell for a
     community-wide team), their costs and classes, where each team's entries start, and one more than their
     largest class (0 without entries).
 
-    For one team, one pass to mark its entries and one to collect them. For several, each entry's team plus one (0:
-    no team's) as a byte, from the teams of the categories packed 4 bits each into one integer (where they fit),
-    and the masks as bytes (loops the compiler vectorises); then team by team, one pass counts its entries and one
-    collects them. Collections go without branches where about as many entries are the team's as are not (which is
-    unpredictable), entry by entry where few are (a team of one category in a long queue)."""
+    For one team, one pass to mark its entries and one to collect them; or, when `starts` (not empty) says where
+    each category's entries start, those of the team's categories collected alone. For several, each entry's team
+    plus one (0: no team's) as a byte, from the teams of the categories packed 4 bits each into one integer (where
+    they fit), and the masks as bytes (loops the compiler vectorises); then team by team, one pass counts its
+    entries and one collects them. Collections go without branches where about as many entries are the team's as
+    are not (which is unpredictable), entry by entry where few are (a team of one category in a long queue)."""
     n_teams, n = len(bounds) - 1, len(rows)
     if n_teams > 254:
         raise ValueError("at most 254 teams serve at once")
     first = np.zeros(n_teams + 1, np.int64)
     top = 0
+    if n_teams == 1 and len(starts) == len(team_of) + 1:
+        entries = np.empty(len(rows) + 1, np.int64)
+        m = 0
+        for c in range(len(team_of)):
+            if team_of[c] == 0:
+                m = _collect_block(entries, m, starts[c], starts[c + 1], part, gone)
+        return _team_arrays(rows, cats, classes, grid, bounds, cost, entries[:m])
     if n_teams == 1:  # the team's categories as bits of one integer
         mine = np.int64(0)
         for c in range(len(team_of)):
@@ -750,25 +792,7 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
             for i in range(len(rows)):
                 entries[j] = i
                 j += take[i]
-        entries = entries[:m]
-        cells = np.empty(m, np.int64)
-        b0 = bounds[0]
-        if bounds[1] - bounds[0] == 1:  # a community-wide pool: one cell
-            cells[:] = b0
-        else:
-            for j in range(m):
-                cells[j] = grid[rows[entries[j]]] + b0
-        costs = np.empty(m)
-        cost0 = cost[0]
-        for j in range(m):
-            costs[j] = cost0[cats[entries[j]]]
-        entry_classes = np.empty(m, np.int64)
-        for j in range(m):
-            x = classes[entries[j]]
-            entry_classes[j] = x
-            top = max(top, x + 1)
-        first[1] = m
-        return entries, cells, costs, entry_classes, first, top
+        return _team_arrays(rows, cats, classes, grid, bounds, cost, entries[:m])
     # several teams
     team_plus = np.empty(n, np.uint8)
     if n_teams < 15 and len(team_of) <= 16:
@@ -830,6 +854,59 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part):
         entry_classes[j] = x
         top = max(top, x + 1)
     return entries, cells, costs, entry_classes, first, top
+
+
+@njit(cache=True)
+def _team_arrays(rows, cats, classes, grid, bounds, cost, entries):
+    """`_team_entries`' answer for one team of the queue's `entries` (positions, in order)."""
+    m = len(entries)
+    cells = np.empty(m, np.int64)
+    b0 = bounds[0]
+    if bounds[1] - bounds[0] == 1:  # a community-wide pool: one cell
+        cells[:] = b0
+    else:
+        for j in range(m):
+            cells[j] = grid[rows[entries[j]]] + b0
+    costs = np.empty(m)
+    cost0 = cost[0]
+    for j in range(m):
+        costs[j] = cost0[cats[entries[j]]]
+    entry_classes = np.empty(m, np.int64)
+    top = 0
+    for j in range(m):
+        x = classes[entries[j]]
+        entry_classes[j] = x
+        top = max(top, x + 1)
+    first = np.zeros(2, np.int64)
+    first[1] = m
+    return entries, cells, costs, entry_classes, first, top
+
+
+@njit(cache=True, inline="always")
+def _collect_block(entries, m, lo, hi, part, gone):
+    """entries[m:] = the positions in [lo, hi) that the mask `part` selects (every one when empty) and the mask
+    `gone` does not (none when empty), in order; returns m past them. Without branches: each position is written,
+    and kept when taken, into the place after the last kept (`entries` has one to spare)."""
+    if len(part) == 0 and len(gone) == 0:
+        for i in range(lo, hi):
+            entries[m] = i
+            m += 1
+    elif len(gone) == 0:
+        selected = part.view(np.uint8)
+        for i in range(lo, hi):
+            entries[m] = i
+            m += selected[i]
+    elif len(part) == 0:
+        out = gone.view(np.uint8)
+        for i in range(lo, hi):
+            entries[m] = i
+            m += out[i] ^ 1
+    else:
+        selected, out = part.view(np.uint8), gone.view(np.uint8)
+        for i in range(lo, hi):
+            entries[m] = i
+            m += selected[i] & (out[i] ^ 1)
+    return m
 
 
 @njit(cache=True)

@@ -348,6 +348,59 @@ def test_delivery_serves_earlier_reports_first():
     assert used[0] <= capacity[0] + 1e-9
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_a_queue_in_category_order_reads_one_categorys_entries_as_a_scan_of_all_would(seed):
+    """The day's queue knows where each category's entries start. A team of some categories, a need closed in one,
+    the social workers' entries: each read from the blocks alone, it is what a scan of the whole queue gives, with
+    entries taken out before (`gone`) and a part mask or none."""
+    from simulation.linkage.organisations import _theirs
+
+    rng = np.random.default_rng(seed)
+    n, k = int(rng.integers(0, 400)), len(CATEGORIES)
+    cats = np.sort(rng.integers(0, k, n)).astype(np.int64)
+    rows = rng.integers(0, 300, n).astype(np.int64)
+    classes = rng.integers(0, 30, n).astype(np.int64)
+    starts = delivery._starts_of(cats, k)
+    assert np.array_equal(starts, np.searchsorted(cats, np.arange(k + 1)))
+    grid = rng.integers(0, 4, 300).astype(np.int64)
+    for _ in range(6):
+        team_of = np.where(rng.random(k) < 0.4, 0, -1).astype(np.int64)
+        bounds = np.array([0, 1 if rng.random() < 0.5 else 4], dtype=np.int64)
+        cost = rng.random((1, k))
+        gone = rng.random(n) < 0.3 if rng.random() < 0.5 else np.zeros(0, dtype=bool)
+        part = rng.random(n) < 0.6 if rng.random() < 0.5 else np.zeros(0, dtype=bool)
+        scanned = delivery._team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part,
+                                         np.zeros(0, dtype=np.int64))
+        by_blocks = delivery._team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part, starts)
+        for a, b in zip(scanned, by_blocks):
+            assert np.array_equal(a, b)
+        category = int(rng.integers(0, k))
+        open_c = rng.random(300) < 0.5
+        whole = delivery._closed(rows, cats, gone, open_c, category, 0, n)
+        block = delivery._closed(rows, cats, gone, open_c, category, starts[category], starts[category + 1])
+        assert np.array_equal(whole[0], block[0]) and whole[1] == block[1]
+        distress = rng.random(300)
+        whole = _theirs(rows, cats, distress, 0.5, category, 0, n)
+        block = _theirs(rows, cats, distress, 0.5, category, starts[category], starts[category + 1])
+        assert np.array_equal(whole[0], block[0]) and whole[1] == block[1]
+
+
+def test_the_days_queue_keeps_its_category_blocks_as_entries_leave_it():
+    m = build(households=400, days=40)
+    while m.day < 30:
+        m.step()
+    q = delivery.queue(m)
+    assert len(q) > 0
+    q = q.less_closed(m.households.open, PSYCH)
+    left, _ = delivery.serve_teams(m, q, [delivery.pool_team((FOOD,), 5.0, {FOOD: 1.0}, "cadre", 0.0)])
+    for queue in (left, left.part(np.arange(len(left)) % 2 == 0)):
+        for c in range(len(CATEGORIES)):
+            lo, hi = queue.span(c)
+            assert np.all(queue.cats[lo:hi] == c) and np.count_nonzero(queue.cats == c) == hi - lo
+    mixed = delivery.Queue(left.rows[::-1].copy(), left.cats[::-1].copy(), left.classes[::-1].copy())
+    assert mixed.span(FOOD) == (0, len(mixed))  # not in category order: the whole queue
+
+
 def _hand_queue(m: CommunityModel, rng: np.random.Generator, size: int, n_classes: int):
     _clear(m)
     hh = m.households

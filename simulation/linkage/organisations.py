@@ -178,7 +178,7 @@ class SocialOrganisations(Mechanism):
         # crises go to the experts; with nobody to refer a crisis to, they counsel it themselves
         referring = self.online is not None and self.online.active(model)
         mine, n_mine = _theirs(queue.rows, queue.cats, model.households.distress,
-                               self.threshold if referring else np.inf, PSYCH)
+                               self.threshold if referring else np.inf, PSYCH, *queue.span(PSYCH))
         if n_mine == 0:
             return queue
         if self._team is None:  # the same team every day, with the day's hours
@@ -210,12 +210,13 @@ class SocialOrganisations(Mechanism):
 
 
 @njit(cache=True)
-def _theirs(rows, cats, distress, threshold, category):
+def _theirs(rows, cats, distress, threshold, category, lo, hi):
     """(cats == category) & (distress[rows] <= threshold), and how many: the queue's entries the social workers
-    counsel (a threshold of inf: every entry of the category)."""
-    mine = np.empty(len(rows), np.bool_)
+    counsel (a threshold of inf: every entry of the category). The category's entries lie in [lo, hi): those
+    alone are read."""
+    mine = np.zeros(len(rows), np.bool_)
     n = 0
-    for i in range(len(rows)):
+    for i in range(lo, hi):
         m = cats[i] == category and distress[rows[i]] <= threshold
         mine[i] = m
         n += m
