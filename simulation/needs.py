@@ -135,10 +135,27 @@ def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     if p >= 1.0:
         return np.arange(n)
     chunk = int(n * p + 6 * math.sqrt(n * p) + 16)
-    positions = rng.geometric(p, chunk).cumsum() - 1
-    while positions[-1] < n:  # rarely: the chunk did not reach the last household
-        positions = np.concatenate([positions, positions[-1] + rng.geometric(p, chunk).cumsum()])
-    return positions[:positions.searchsorted(n)]
+    gaps = rng.geometric(p, chunk)
+    struck, reached = _struck(gaps, n)
+    while not reached:  # rarely: the chunk did not reach the last household
+        gaps = np.concatenate([gaps, rng.geometric(p, chunk)])
+        struck, reached = _struck(gaps, n)
+    return struck
+
+
+@njit(cache=True)
+def _struck(gaps, n):
+    """positions = cumsum(gaps) - 1 and those below n (the gaps are at least 1, so they rise), and whether the
+    positions reach n."""
+    out = np.empty(len(gaps), np.int64)
+    position, k = -1, 0
+    for j in range(len(gaps)):
+        position += gaps[j]
+        if position >= n:
+            return out[:k], True
+        out[k] = position
+        k += 1
+    return out[:k], False
 
 
 def _acute_events(model, n, rng: np.random.Generator, no_medicine: np.ndarray) -> np.ndarray:

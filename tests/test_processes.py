@@ -760,3 +760,22 @@ def test_the_cadre_roster_grows_one_row_per_cadre_whatever_was_set_anew():
     roster.truncate(10)
     roster.add(sunk=True)
     assert len(roster) == 11 and roster.sunk[-1] and roster.fatigue.tolist() == [0.25] * 10 + [0.0]
+
+
+@pytest.mark.parametrize("n, p", [(1, 0.5), (50, 0.01), (3000, 0.003), (10_000, 0.2), (7, 0.999)])
+def test_rare_events_strike_each_household_with_its_chance_from_geometric_gaps(n, p):
+    """The struck households are the running sums of geometric gaps below n, drawn a chunk at a time until they
+    pass n: the same numbers as drawing the gaps with NumPy and cutting their running sums at n."""
+    from simulation.needs import _rare_events, _struck
+
+    assert [list(x) if i == 0 else x for i, x in enumerate(_struck(np.array([1, 1, 3]), 10))] == [[0, 1, 4], False]
+    assert [list(x) if i == 0 else x for i, x in enumerate(_struck(np.array([2, 9, 1]), 10))] == [[1], True]
+    for seed in range(5):
+        got = _rare_events(n, p, np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        chunk = int(n * p + 6 * np.sqrt(n * p) + 16)
+        positions = np.cumsum(rng.geometric(p, chunk)) - 1
+        while positions[-1] < n:
+            positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, chunk))])
+        assert np.array_equal(got, positions[positions < n])
+        assert np.all(np.diff(got) > 0) and (len(got) == 0 or 0 <= got[0] and got[-1] < n)
