@@ -58,7 +58,7 @@ def _distress(model) -> None:
 def _cadres_health(model) -> None:
     """One uniform number per cadre (stream `cadres:health`), in joining order; counts kept for observation."""
     roster = model.cadre_roster
-    u = model.streams("cadres:health", model.day).random(len(roster))
+    u = model.streams.random("cadres:health", model.day, len(roster))
     model.cadres_fell_ill, model.cadres_leaving = roster.health(model.day, u)
 
 

@@ -170,7 +170,7 @@ def _acute_events(model, n, rng: np.random.Generator, no_medicine: np.ndarray) -
     struck = _thin(cand, rng.random(len(cand)), top, n.acute_rate, n.acute_rate_chronic, hh.chronic)
     if n.acute_rate_no_medicine <= 1.0 or len(no_medicine) == 0:
         return struck
-    u = model.streams("needs:no_medicine", model.day).random(len(no_medicine))
+    u = model.streams.random("needs:no_medicine", model.day, len(no_medicine))
     return _union_sorted(struck, _no_medicine_struck(no_medicine, u, n.acute_rate, n.acute_rate_chronic,
                                                      n.acute_rate_no_medicine, hh.chronic))
 
@@ -228,7 +228,7 @@ def _hospital_day(model) -> None:
     COVID care and turned others away (sources: stylized fact 5); the phase's `hospital_access` is the chance."""
     hh, access = model.households, model.phase.hospital_access
     if access < 1.0:
-        u = model.streams("hospital", model.day).random(int(hh.open_count[MEDICAL]))
+        u = model.streams.random("hospital", model.day, int(hh.open_count[MEDICAL]))
         _admit(hh.open.view(np.uint8), u, access, hh.turned_away)
     else:
         hh.turned_away[:] = False

@@ -26,7 +26,7 @@ def report(model) -> None:
     Poisson number of chasing calls for the day (stream `reporting:chase`) when households chase."""
     hh, r, day = model.households, model.config.reporting, model.day
     waiting = waiting_rows(hh)
-    u = model.streams("reporting", day).random((4, len(waiting)))
+    u = model.streams.random("reporting", day, (4, len(waiting)))
     trying, cost, call = _attempts(waiting, u, hh.digital, model.neighbour_report_prob, r.online_prob, r.call_prob,
                                    r.call_hours, r.message_hours)
     tries = waiting[trying]

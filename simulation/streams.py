@@ -8,10 +8,13 @@ series before day k for the same seed, and stay as aligned as their differences 
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 from numpy.random.bit_generator import ISeedSequence
 
 
@@ -47,13 +50,33 @@ class Streams:
         key = day + 1
         if not 0 <= key < 2**32:
             raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
-        block = (tuple(processes), key >> _BLOCK_BITS)
+        return self._block(tuple(processes), key)[key & _BLOCK_MASK].copy()
+
+    def random(self, process: str, day: int = -1, size: int | tuple[int, ...] = 1) -> np.ndarray:
+        """`self(process, day).random(size)`: the same numbers, drawn by a compiled loop from the stream's PCG64
+        state, without making the generator (most of the day's streams draw uniform numbers and nothing else)."""
+        key = day + 1
+        if not 0 <= key < 2**32:
+            raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
+        shape = None if isinstance(size, int | np.integer) else tuple(size)
+        n = size if shape is None else math.prod(shape)
+        if n < 0 or shape is not None and min(shape, default=0) < 0:
+            raise ValueError(f"negative dimensions are not allowed, got size {size}")
+        states = self._states.get(((process,), key >> _BLOCK_BITS))
+        if states is None:
+            states = self._block((process,), key)
+        out = _uniforms(states, key & _BLOCK_MASK, n)
+        return out if shape is None else out.reshape(shape)
+
+    def _block(self, processes: tuple[str, ...], key: int) -> np.ndarray:
+        """The PCG64 states of `processes` for the block of days of spawn key `key` (days x processes x 4)."""
+        block = (processes, key >> _BLOCK_BITS)
         states = self._states.get(block)
         if states is None:
-            crcs = np.array([self._crc_of(process) for process in block[0]], dtype=np.uint64)
+            crcs = np.array([self._crc_of(process) for process in processes], dtype=np.uint64)
             states = self._states[block] = _pcg64_states(self._seed_words, crcs, _block_keys(block[1]), _HASH_A,
                                                          _HASH_B)
-        return states[key & _BLOCK_MASK].copy()
+        return states
 
     def _crc_of(self, process: str) -> int:
         crc = self._crc.get(process)
@@ -194,6 +217,7 @@ def seed_from(rng: int | np.integer | np.random.Generator | np.random.SeedSequen
 
 _MULTIPLIER_HI, _MULTIPLIER_LO = np.uint64(_PCG_MULTIPLIER >> 64), np.uint64(_PCG_MULTIPLIER & _MASK_64)
 _ONE, _63 = np.uint64(1), np.uint64(63)
+_11, _58, _64 = np.uint64(11), np.uint64(58), np.uint64(64)
 
 
 @njit(cache=True)
@@ -210,15 +234,46 @@ def _pcg64_states(seed_words, crcs, keys, hash_a, hash_b):
             inc_lo = (s[3] << _ONE) | _ONE
             lo = inc_lo + s[1]
             hi = inc_hi + s[0] + (_ONE if lo < inc_lo else np.uint64(0))
-            # (hi, lo) x multiplier + inc, mod 2**128: the low 128 bits of lo x multiplier_lo from 32-bit limbs
-            a0, a1 = lo & _LOW_32, lo >> _32
-            b0, b1 = _MULTIPLIER_LO & _LOW_32, _MULTIPLIER_LO >> _32
-            p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
-            middle = (p00 >> _32) + (p01 & _LOW_32) + (p10 & _LOW_32)
-            product_hi = (p11 + (p01 >> _32) + (p10 >> _32) + (middle >> _32) + hi * _MULTIPLIER_LO
-                          + lo * _MULTIPLIER_HI)
-            product_lo = lo * _MULTIPLIER_LO
-            new_lo = product_lo + inc_lo
-            new_hi = product_hi + inc_hi + (_ONE if new_lo < product_lo else np.uint64(0))
+            new_hi, new_lo = _advance(hi, lo, inc_hi, inc_lo)
             out[d, i, 0], out[d, i, 1], out[d, i, 2], out[d, i, 3] = new_hi, new_lo, inc_hi, inc_lo
+    return out
+
+
+@intrinsic
+def _lcg128(typingctx, hi, lo, inc_hi, inc_lo, multiplier_hi, multiplier_lo):
+    """(hi, lo) x multiplier + inc mod 2**128, each number given in 64-bit halves, computed by LLVM in 128-bit
+    integers (the machine's 64 x 64 -> 128 multiply): returns the (high, low) halves."""
+    sig = types.UniTuple(types.uint64, 2)(*(types.uint64,) * 6)
+
+    def codegen(context, builder, signature, args):
+        i128, i64, shift = ir.IntType(128), ir.IntType(64), ir.Constant(ir.IntType(128), 64)
+
+        def joined(high, low):
+            return builder.or_(builder.shl(builder.zext(high, i128), shift), builder.zext(low, i128))
+
+        state = builder.add(builder.mul(joined(args[0], args[1]), joined(args[4], args[5])),
+                            joined(args[2], args[3]))
+        halves = (builder.trunc(builder.lshr(state, shift), i64), builder.trunc(state, i64))
+        return context.make_tuple(builder, signature.return_type, halves)
+
+    return sig, codegen
+
+
+@njit(cache=True)
+def _advance(hi, lo, inc_hi, inc_lo):
+    """PCG64's step: (hi, lo) x multiplier + inc mod 2**128, in 64-bit halves."""
+    return _lcg128(hi, lo, inc_hi, inc_lo, _MULTIPLIER_HI, _MULTIPLIER_LO)
+
+
+@njit(cache=True)
+def _uniforms(states, row, n):
+    """The first n doubles of the PCG64 generator of states[row, 0] (a stream's fresh state, as `pcg64_states`
+    gives it), as NumPy's Generator.random draws them: each step's output (XSL-RR: rotr64(hi ^ lo, hi >> 58)),
+    shifted right by 11, times 2**-53."""
+    hi, lo, inc_hi, inc_lo = states[row, 0, 0], states[row, 0, 1], states[row, 0, 2], states[row, 0, 3]
+    out = np.empty(n)
+    for j in range(n):
+        hi, lo = _advance(hi, lo, inc_hi, inc_lo)
+        x, rotation = hi ^ lo, hi >> _58
+        out[j] = np.float64(((x >> rotation) | (x << ((_64 - rotation) & _63))) >> _11) * (1.0 / 9007199254740992.0)
     return out

@@ -95,3 +95,25 @@ def test_kept_states_are_the_same_on_any_order_of_days_and_fresh_for_each_caller
         streams("needs", last + 1)
     with pytest.raises(ValueError, match="stream day"):
         streams.pcg64_states(["serve:a"], -2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.sampled_from(["reporting", "volunteers:leave", "hospital", "x" * 40]),
+       st.integers(-1, 2**32 - 2),
+       st.one_of(st.integers(0, 300), st.tuples(st.integers(0, 5), st.integers(0, 50))))
+def test_uniform_draws_are_the_generators_numbers(seed: int, process: str, day: int, size) -> None:
+    """`Streams.random` draws, without making the generator, the numbers `streams(process, day).random(size)`
+    gives: same shape, same bits."""
+    streams = Streams(seed)
+    expected = streams(process, day).random(size)
+    got = streams.random(process, day, size)
+    assert got.shape == expected.shape and got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_uniform_draws_refuse_a_negative_size_or_a_day_out_of_range() -> None:
+    streams = Streams(3)
+    for size in (-1, (2, -3)):
+        with pytest.raises(ValueError):
+            streams.random("reporting", 4, size)
+    with pytest.raises(ValueError):
+        streams.random("reporting", -2, 3)

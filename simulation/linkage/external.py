@@ -347,7 +347,7 @@ class ExternalLinkage(Mechanism):
         by_organiser = self._organisers_order(model, offline_low & self.on_list, rng)
         candidates = np.flatnonzero(offline_low & ~by_organiser)
         by_neighbour = np.zeros(hh.n, dtype=bool)
-        draw = model.streams("external:neighbours", day).random(len(candidates))
+        draw = model.streams.random("external:neighbours", day, len(candidates))
         by_neighbour[candidates[draw < self.neighbour_chance[candidates]]] = True
         ahead = (low & hh.digital) | by_organiser | by_neighbour
         known = low & food_open & hh.reported[:, FOOD] & (self.on_order == 0) & ~ahead
@@ -532,7 +532,7 @@ class ExternalLinkage(Mechanism):
             return
         k = np.minimum(self.packs, self._fit(model, c.distribution_hours))
         line = rank_within(grid[rows], hh.food_stock[rows],
-                           model.streams("external:packs", model.day).random(len(rows)))
+                           model.streams.random("external:packs", model.day, len(rows)))
         rows = rows[line < k[grid[rows]]]
         if len(rows) == 0:
             return

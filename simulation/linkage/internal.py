@@ -108,7 +108,7 @@ class InternalLinkage(Mechanism):
         hh = model.households
         c = self.cfg
         waiting = waiting_rows(hh, self.led_household)
-        u = model.streams("internal:leaders", model.day).random(len(waiting))
+        u = model.streams.random("internal:leaders", model.day, len(waiting))
         # each leader reports as many as its own hours allow, in row order inside its building (rows are sorted,
         # and buildings are runs of rows)
         reached = _reached(waiting, u, c.leader_reach, self.trust, self.building,

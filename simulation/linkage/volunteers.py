@@ -193,12 +193,11 @@ class VolunteerPool(Mechanism):
         candidates, free = _tipped(self.status, self.home, self._tie_start, self._tied, self.degree, self.willing,
                                    self._willing_rows, self.is_volunteer, self.threshold,
                                    self._no_example if example is None else example)
-        rng = model.streams("volunteers:mobilise", model.day)  # one number per candidate, then per free resident
-        tipped = rng.random(len(candidates))
-        if self.spontaneous > 0:
-            moved = rng.random(len(free))
-        else:
-            free, moved = free[:0], np.zeros(0)
+        if self.spontaneous <= 0:
+            free = free[:0]
+        # one number per candidate, then per free resident
+        u = model.streams.random("volunteers:mobilise", model.day, len(candidates) + len(free))
+        tipped, moved = u[:len(candidates)], u[len(candidates):]
         joining = _joining(candidates, tipped, TIPPED_JOIN, free, moved, self.spontaneous)
         self._add(model, np.full(len(joining), GENERAL), model.network.grid[joining], joining, 0.0, recruit=False)
         self.mobilised_total += len(joining)
@@ -279,7 +278,7 @@ class VolunteerPool(Mechanism):
             _tire(self._active, self.kind, self.grid, used, self._hours_by_cell, c.fatigue_rate, self.fatigue)
         # One row of numbers per volunteer, whatever its status: an applicant's give-up, a volunteer's drop-out and
         # conflict. A volunteer draws the same numbers whether or not others are at work (common random numbers).
-        u = model.streams("volunteers:leave", model.day).random((3, len(self.status)))
+        u = model.streams.random("volunteers:leave", model.day, (3, len(self.status)))
         unresolved = self._coordinate(model, u[2])
         self._leave(model, u, unresolved)
         if c.mobilisation:
