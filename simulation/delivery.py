@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from simulation import hours as hours_ledger
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
@@ -375,21 +377,35 @@ def _allocate_compiled(cells, cost, classes, n_classes, capacity, bounds, states
 
 
 _MULTIPLIER_HI, _MULTIPLIER_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)  # PCG64's
-_LOW_32, _32, _58, _11, _63, _64 = (np.uint64(v) for v in (0xFFFFFFFF, 32, 58, 11, 63, 64))
+_58, _11, _63, _64 = (np.uint64(v) for v in (58, 11, 63, 64))
+
+
+@intrinsic
+def _pcg64_step(typingctx, hi, lo, inc_hi, inc_lo):
+    """PCG64's step, state x multiplier + inc mod 2**128 in 128-bit integers (the machine's 64 x 64 -> 128
+    multiply), on the state and increment in 64-bit halves; returns the new state's (high, low) halves. (This
+    module's own: a compiled loop here uses nothing compiled from another module, whose edits Numba's cache of this
+    one would not see.)"""
+    sig = types.UniTuple(types.uint64, 2)(*(types.uint64,) * 4)
+
+    def codegen(context, builder, signature, args):
+        i128, i64 = ir.IntType(128), ir.IntType(64)
+        shift = ir.Constant(i128, 64)
+        state = builder.or_(builder.shl(builder.zext(args[0], i128), shift), builder.zext(args[1], i128))
+        inc = builder.or_(builder.shl(builder.zext(args[2], i128), shift), builder.zext(args[3], i128))
+        multiplier = ir.Constant(i128, (int(_MULTIPLIER_HI) << 64) | int(_MULTIPLIER_LO))
+        new = builder.add(builder.mul(state, multiplier), inc)
+        halves = (builder.trunc(builder.lshr(new, shift), i64), builder.trunc(new, i64))
+        return context.make_tuple(builder, signature.return_type, halves)
+
+    return sig, codegen
 
 
 @njit(cache=True)
 def _pcg64_next(hi, lo, inc_hi, inc_lo):
     """One step of NumPy's PCG64 (XSL-RR 128/64): state = state x multiplier + inc (mod 2**128), in 64-bit halves;
     returns the new state's halves and NumPy's next double from it, (rotr64(hi ^ lo, hi >> 58) >> 11) x 2**-53."""
-    a0, a1 = lo & _LOW_32, lo >> _32  # the low 128 bits of lo x multiplier_lo, from 32-bit limbs
-    b0, b1 = _MULTIPLIER_LO & _LOW_32, _MULTIPLIER_LO >> _32
-    p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
-    middle = (p00 >> _32) + (p01 & _LOW_32) + (p10 & _LOW_32)
-    product_hi = p11 + (p01 >> _32) + (p10 >> _32) + (middle >> _32) + hi * _MULTIPLIER_LO + lo * _MULTIPLIER_HI
-    product_lo = lo * _MULTIPLIER_LO
-    new_lo = product_lo + inc_lo
-    new_hi = product_hi + inc_hi + (np.uint64(1) if new_lo < product_lo else np.uint64(0))
+    new_hi, new_lo = _pcg64_step(hi, lo, inc_hi, inc_lo)
     x, rotation = new_hi ^ new_lo, new_hi >> _58
     out = (x >> rotation) | (x << ((_64 - rotation) & _63))
     return new_hi, new_lo, np.float64(out >> _11) * (1.0 / 9007199254740992.0)
