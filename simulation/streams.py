@@ -68,6 +68,20 @@ class Streams:
         out = _uniforms(states, key & _BLOCK_MASK, n)
         return out if shape is None else out.reshape(shape)
 
+    def permutation(self, process: str, day: int, x: np.ndarray, after: int = 0) -> np.ndarray:
+        """`g.permutation(x)` for g the generator of `process` on `day` once `after` numbers of `random` are drawn
+        from it: the same order, by a compiled loop (NumPy's shuffle: from the last place down, each swapped with a
+        place drawn by `random_interval`, from 32-bit halves of the 64-bit outputs), without making the generator.
+        `x` is a one-dimensional integer array; a copy is shuffled."""
+        key = day + 1
+        if not 0 <= key < 2**32:
+            raise ValueError(f"stream day must be in [-1, 2**32 - 2], got {day}")
+        x = np.asarray(x)
+        if x.ndim != 1 or x.dtype != np.int64 or after < 0:
+            raise ValueError(f"a permutation of a 1-D int64 array after >= 0 draws, got {x.dtype} of shape "
+                             f"{x.shape} after {after}")
+        return _permuted(self._block((process,), key), key & _BLOCK_MASK, int(after), x)
+
     def _block(self, processes: tuple[str, ...], key: int) -> np.ndarray:
         """The PCG64 states of `processes` for the block of days of spawn key `key` (days x processes x 4)."""
         block = (processes, key >> _BLOCK_BITS)
@@ -266,6 +280,46 @@ def _advance(hi, lo, inc_hi, inc_lo):
 
 
 @njit(cache=True)
+def _output(hi, lo):
+    """PCG64's output of the state (hi, lo), XSL-RR: rotr64(hi ^ lo, hi >> 58)."""
+    x, rotation = hi ^ lo, hi >> _58
+    return (x >> rotation) | (x << ((_64 - rotation) & _63))
+
+
+@njit(cache=True)
+def _permuted(states, row, after, x):
+    """NumPy's Generator.permutation of `x` (a copy shuffled) for the PCG64 generator of states[row, 0] once
+    `after` doubles are drawn: for i from len(x) - 1 down to 1, swap places i and j = random_interval(i), which
+    draws value & mask (mask: the smallest all-ones above i) until it is at most i, from the low then the high
+    32 bits of each 64-bit output (past 2**32 - 1, whole 64-bit outputs)."""
+    hi, lo, inc_hi, inc_lo = states[row, 0, 0], states[row, 0, 1], states[row, 0, 2], states[row, 0, 3]
+    for _ in range(after):
+        hi, lo = _advance(hi, lo, inc_hi, inc_lo)
+    out = x.copy()
+    has_half, half = False, np.uint64(0)
+    for i in range(len(out) - 1, 0, -1):
+        top = np.uint64(i)
+        mask = top
+        for shift in (1, 2, 4, 8, 16, 32):
+            mask |= mask >> np.uint64(shift)
+        while True:
+            if top > _LOW_32:
+                hi, lo = _advance(hi, lo, inc_hi, inc_lo)
+                value = _output(hi, lo) & mask
+            elif has_half:
+                value, has_half = half & mask, False
+            else:
+                hi, lo = _advance(hi, lo, inc_hi, inc_lo)
+                whole = _output(hi, lo)
+                value, half, has_half = (whole & _LOW_32) & mask, whole >> _32, True
+            if value <= top:
+                break
+        j = np.int64(value)
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+@njit(cache=True)
 def _uniforms(states, row, n):
     """The first n doubles of the PCG64 generator of states[row, 0] (a stream's fresh state, as `pcg64_states`
     gives it), as NumPy's Generator.random draws them: each step's output (XSL-RR: rotr64(hi ^ lo, hi >> 58)),
@@ -274,6 +328,5 @@ def _uniforms(states, row, n):
     out = np.empty(n)
     for j in range(n):
         hi, lo = _advance(hi, lo, inc_hi, inc_lo)
-        x, rotation = hi ^ lo, hi >> _58
-        out[j] = np.float64(((x >> rotation) | (x << ((_64 - rotation) & _63))) >> _11) * (1.0 / 9007199254740992.0)
+        out[j] = np.float64(_output(hi, lo) >> _11) * (1.0 / 9007199254740992.0)
     return out

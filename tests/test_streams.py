@@ -117,3 +117,29 @@ def test_uniform_draws_refuse_a_negative_size_or_a_day_out_of_range() -> None:
             streams.random("reporting", 4, size)
     with pytest.raises(ValueError):
         streams.random("reporting", -2, 3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.sampled_from(["online:psych", "online:report"]), st.integers(-1, 400),
+       st.integers(0, 600), st.integers(0, 1200))
+def test_a_permutation_is_the_generators_after_its_draws(seed: int, process: str, day: int, n: int,
+                                                         after: int) -> None:
+    """`Streams.permutation(process, day, x, after)` orders `x` as the stream's generator does after `after`
+    numbers of `random`, and leaves `x` as it was."""
+    streams = Streams(seed)
+    x = np.sort(np.random.default_rng(n).choice(10**6, n, replace=False)).astype(np.int64)
+    before = x.copy()
+    generator = streams(process, day)
+    generator.random(after)
+    expected = generator.permutation(x)
+    assert np.array_equal(streams.permutation(process, day, x, after), expected)
+    assert np.array_equal(x, before)
+
+
+def test_a_permutation_takes_a_one_dimensional_integer_array() -> None:
+    streams = Streams(1)
+    for bad in (np.zeros((2, 2), dtype=np.int64), np.zeros(3)):
+        with pytest.raises(ValueError):
+            streams.permutation("online:psych", 2, bad)
+    with pytest.raises(ValueError):
+        streams.permutation("online:psych", 2, np.arange(4), after=-1)

@@ -75,12 +75,12 @@ class EmergencyOnline(Mechanism):
             return
         hh = model.households
         waiting = waiting_rows(hh, self.member)
-        rng = model.streams("online:report", model.day)
-        posting = waiting[rng.random(len(waiting)) < self.cfg.report_prob]
+        streams, day = model.streams, model.day  # stream `online:report`: one number per household, then an order
+        posting = waiting[streams.random("online:report", day, len(waiting)) < self.cfg.report_prob]
         c = self.cfg
         capacity = int(model.hours.left("moderator") / c.post_hours + 1e-9)
         if len(posting) > capacity:  # moderators pass on what their hours allow, in random order
-            posting = rng.permutation(posting)[:capacity]
+            posting = streams.permutation("online:report", day, posting, after=len(waiting))[:capacity]
         model.hours.spend("moderator", "posts", len(posting) * c.post_hours)
         model.ledger.report(hh, posting, model.day)
 
@@ -100,11 +100,12 @@ class EmergencyOnline(Mechanism):
         sessions, their hours (offered and spent in the ledger). One uniform number per household in need (does it
         call today), one for the fraction of a session in the day's capacity, then one permutation of the callers
         (who gets through)."""
-        c, hh = self.cfg, model.households
-        rng = model.streams("online:psych", model.day)
-        callers = _callers(hh.in_need, rng.random(int(np.count_nonzero(hh.in_need))), c.psych_seek_prob)
+        c, hh, streams, day = self.cfg, model.households, model.streams, model.day
+        n_need = int(np.count_nonzero(hh.in_need))
+        u = streams.random("online:psych", day, n_need + 1)
+        callers = _callers(hh.in_need, u[:n_need], c.psych_seek_prob)
         whole = math.floor(self.psych_capacity)
-        self.capacity = whole + int(rng.random() < self.psych_capacity - whole)
+        self.capacity = whole + int(u[n_need] < self.psych_capacity - whole)
         self.sought = len(callers)
         model.hours.offer("remote_psych", self.capacity * c.psych_hours)
         referred = model.referrals.take("remote_psych", self.capacity, model.day, still=hh.in_need)
@@ -113,7 +114,7 @@ class EmergencyOnline(Mechanism):
         room = self.capacity - len(referred)
         permuted = len(callers) > room
         if permuted:
-            callers = rng.permutation(callers)[:room]
+            callers = streams.permutation("online:psych", day, callers, after=n_need + 1)[:room]
         if permuted or len(referred):  # (else the callers are in row order already)
             callers = np.sort(np.concatenate([referred, callers]))
         if len(callers) == 0:
