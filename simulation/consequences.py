@@ -38,21 +38,21 @@ def apply(model) -> None:
                                         hh.medical_clock, model.day, model.config.needs.medical_deadline_days,
                                         hh.bereaved, hh.baseline_distress, d.bereavement,
                                         model.compounds.of_household, led.critical_by_compound)
-    _distress(model)
-    threshold = model.config.needs.psych_threshold
-    _update_in_need(hh.in_need, hh.distress, threshold, threshold - RECOVERY_MARGIN)
+    _distress(model)  # and who is in need of help
     _cadres_health(model)
 
 
 def _distress(model) -> None:
     """d <- clip(d + isolation + hardship - relaxation * (d - baseline) - support * social_support, 0, 1), with
     hardship = unmet_stress * overdue + hunger_stress * [no food], isolation scaled by `key_group_recovery` for the
-    key groups when it is negative, and baseline += scar * hardship (at most 1)."""
+    key groups when it is negative, and baseline += scar * hardship (at most 1); then the households in need of help
+    (`_update_in_need`), in the same pass."""
     hh, d = model.households, model.config.distress
+    threshold = model.config.needs.psych_threshold
     _move_distress(hh.distress, hh.baseline_distress, model.social_support, d.relaxation, d.support, d.unmet_stress,
                    d.hunger_stress, d.scar, model.phase.isolation_stress, d.key_group_recovery, hh.key_group,
-                   hh.bereaved, hh.food_stock,
-                   hh.open.view(np.uint8), hh.raised_day, model.day)
+                   hh.bereaved, hh.food_stock, hh.open.view(np.uint8), hh.raised_day, model.day, hh.in_need,
+                   threshold, threshold - RECOVERY_MARGIN)
 
 
 def _cadres_health(model) -> None:
@@ -87,14 +87,16 @@ def _fail_late(open_, failed, raised_day, medical_clock, day, deadline, bereaved
 
 @njit(cache=True)
 def _move_distress(distress, baseline, support_ties, relaxation, support, unmet_stress, hunger_stress, scar,
-                   isolation, key_group_recovery, key_group, bereaved, food_stock, open_, raised_day, day):
+                   isolation, key_group_recovery, key_group, bereaved, food_stock, open_, raised_day, day, in_need,
+                   threshold, eased_below):
     """The day's distress, household by household:
 
     overdue = (open & (raised_day < day)).sum(axis=1); hardship = unmet_stress * overdue + hunger_stress *
     (food_stock <= 0); iso = isolation, times key_group_recovery for the key groups (key_group | bereaved) if
     isolation < 0;
     baseline = min(baseline + scar * hardship, 1); distress = clip(distress * (1 - relaxation) + relaxation *
-    baseline - support * support_ties + hardship + iso, 0, 1). `open` is the mask's bytes (0 or 1).
+    baseline - support * support_ties + hardship + iso, 0, 1); then in_need as `_update_in_need` sets it from the
+    new distress. `open` is the mask's bytes (0 or 1).
     """
     n, k = open_.shape
     overdue = np.zeros(n, np.uint8)  # category by category down the (column-major) table: vectorised
@@ -111,7 +113,9 @@ def _move_distress(distress, baseline, support_ties, relaxation, support, unmet_
         baseline[r] = base
         new = distress[r] * keep + relaxation * base - support * support_ties[r] + hardship
         new += relief_key if key_group[r] | bereaved[r] else isolation
-        distress[r] = min(max(new, 0.0), 1.0)
+        new = min(max(new, 0.0), 1.0)
+        distress[r] = new
+        in_need[r] = (new > threshold) | (in_need[r] & (new >= eased_below))
 
 
 @njit(cache=True)

@@ -159,7 +159,9 @@ class Team:
     A team of the model names the ledger `kind` (or group of kinds, simulation/hours.py) whose hours it spends, and
     its `owner` there: its capacity is then at most what that kind has left (all of it when `capacity` is None),
     and `serve_teams` books the hours served, category by category, as the tasks `tasks` (one per category). A team
-    without a kind (tests of the allocation rule) serves its `capacity` and books nothing."""
+    without a kind (tests of the allocation rule) serves its `capacity` and books nothing. A team may be kept and
+    served day after day, its `capacity` set anew each day; its `hours` are read, never changed in place (new costs
+    are a new array)."""
 
     categories: tuple[int, ...]
     capacity: np.ndarray | None
@@ -211,13 +213,31 @@ def _serve_teams(model, q: Queue, teams: list[Team], rest: bool = True,
             for category in team.categories:
                 team_of[category] = k
         bounds.append(bounds[k] + len(capacity))
-    done, rest, used, by_category = _serve(model, q, _small(team_of), _small(bounds), _costs(teams, n_categories),
-                                        capacities[0] if len(teams) == 1 else np.concatenate(capacities),
-                                        [t.by for t in teams], _effects(teams), rest, part)
+    costs, effects, bys = _team_arrays_of(teams, n_categories)
+    done, rest, used, by_category = _serve(model, q, _small(team_of), _small(bounds), costs,
+                                        capacities[0] if len(teams) == 1 else np.concatenate(capacities), bys,
+                                        effects, rest, part)
     for k, team in enumerate(teams):
         if team.kind is not None:
             _book(ledger, team, by_category[bounds[k]:bounds[k + 1]])
     return done, rest, [used[bounds[k]:bounds[k + 1]] for k in range(len(teams))]
+
+
+def _team_arrays_of(teams: list[Team], n_categories: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The teams' hours per category (`_costs`), counselling effects (`_effects`) and names: kept for the teams a
+    mechanism keeps from day to day, as long as each is the same object with the same hours, name and effect."""
+    key = tuple(map(id, teams))
+    found = _TEAMS_KEPT.get(key)
+    if found is not None:
+        kept, hours, costs, effects, bys = found
+        if all(a is b and a.hours is h and a.by == by and a.counselling_effect == e
+               for a, b, h, by, e in zip(kept, teams, hours, bys, effects.tolist())):
+            return costs, effects, bys
+    if len(_TEAMS_KEPT) > _KEPT:
+        _TEAMS_KEPT.clear()
+    costs, effects, bys = _costs(teams, n_categories), _effects(teams), [t.by for t in teams]
+    _TEAMS_KEPT[key] = (list(teams), [t.hours for t in teams], costs, effects, bys)
+    return costs, effects, bys
 
 
 def _small(values: list[int]) -> np.ndarray:
@@ -258,6 +278,9 @@ def _effects(teams: list[Team]) -> np.ndarray:
 
 _KEPT = 256  # arrays kept at most in each of the caches below (cleared when full)
 _SMALL: dict[tuple[int, ...], np.ndarray] = {}
+# ids of a list of teams -> (the teams, their hours arrays, `_costs`, `_effects`, their names); the teams themselves are
+# kept (so their ids stay theirs) and compared on each use
+_TEAMS_KEPT: dict[tuple[int, ...], tuple] = {}
 _EFFECTS: dict[tuple[float, ...], np.ndarray] = {}
 
 
