@@ -290,32 +290,44 @@ class CommunityModel(mesa.Model):
         self.cadre_hours_used = float(roster.hours_worked.cumsum()[-1]) if len(roster) else 0.0
 
     # --- the day ----------------------------------------------------------------------------------------------
+    def _hooks(self) -> dict[str, list[Callable]]:
+        """Each hook of the mechanisms that act in it (those whose class overrides `Mechanism`'s, which does
+        nothing), in the day's order; looked up again whenever the mechanisms change."""
+        key = tuple(map(id, self.mechanisms))
+        if getattr(self, "_hooks_of", None) != key:
+            self._hook_lists = {name: [getattr(m, name) for m in self.mechanisms
+                                       if getattr(type(m), name) is not getattr(linkage.Mechanism, name)]
+                                for name in ("start_day", "report", "deliver", "mobilise", "end_day")}
+            self._hooks_of = key
+        return self._hook_lists
+
     def step(self) -> None:
         """Simulate one day."""
         self.phase = self.config.phase_on(self.day)
         self.ledger = Ledger()
         self.hours = Hours(self.network.n_grids)
-        for m in self.mechanisms:
-            m.start_day(self)
+        hooks = self._hooks()
+        for start_day in hooks["start_day"]:
+            start_day(self)
         needs.arise(self)
         self._plan_hours()
-        for m in self.mechanisms:  # channels that cost no cadre time go first
-            m.report(self)
+        for report in hooks["report"]:  # channels that cost no cadre time go first
+            report(self)
         reporting.report(self)
         reporting.screen(self)
         queue = delivery.queue(self)
         if self.property_staff_hours is not None:
             queue = self._property_staff_serve(queue)
-        for m in self.mechanisms:
-            queue = m.deliver(self, queue)
+        for deliver in hooks["deliver"]:
+            queue = deliver(self, queue)
         delivery.serve_teams(self, queue, [self._cadre_team()], rest=False)  # what is left waits for tomorrow
         self._cadres_end_day()
-        for m in self.mechanisms:
-            m.mobilise(self)
+        for mobilise in hooks["mobilise"]:
+            mobilise(self)
         consequences.apply(self)
         prices.update(self)
-        for m in self.mechanisms:
-            m.end_day(self)
+        for end_day in hooks["end_day"]:
+            end_day(self)
         self.today_values = outcomes.observe(self)
         self.datacollector.collect(self)
         self.day += 1
