@@ -287,13 +287,18 @@ def _close_needs(rows, cats, day, open_, reported, raised_day, open_count, known
 
 @njit(cache=True)
 def _report_needs(rows, day, open_, reported, reported_day, known_count) -> int:
-    """Mark the open, unreported needs of `rows` reported on `day`; returns how many."""
-    k = 0
+    """Mark the open, unreported needs of `rows` reported on `day`; returns how many. The counts by category are
+    added up in a local array and written once (integers), so that the loop does not wait on `known_count`."""
+    n_categories = open_.shape[1]
+    added = np.zeros(n_categories, np.int64)
     for r in rows:
-        for c in range(open_.shape[1]):
+        for c in range(n_categories):
             if open_[r, c] and not reported[r, c]:
                 reported[r, c] = True
                 reported_day[r, c] = day
-                known_count[c] += 1
-                k += 1
+                added[c] += 1
+    k = 0
+    for c in range(n_categories):
+        known_count[c] += added[c]
+        k += added[c]
     return k
