@@ -314,20 +314,22 @@ def _provide(u, tried, count, shop_access, self_medical, self_provision, price, 
     met = np.empty(count.sum(), np.int64)
     cats = np.empty(count.sum(), np.int64)
     m, away, j = 0, 0, 0  # j: the first need of the category in `tried` (and its number in `u`)
+    # Without branches (who succeeds is a draw): each need written, and kept when met, into the place after the last
+    # kept; a stock gains its purchase or refill times 1 when met, times 0 (adding 0.0, which changes no stock) else.
     for k, c in ((0, FOOD), (1, SUPPLIES), (2, MEDICINE), (3, MEDICAL)):
         chance = shop_access if k < 2 else self_medical
         for i in range(j, j + count[k]):
             r = tried[i]
-            if u[i] < chance * self_provision[r]:
-                if c == MEDICAL and turned_away[r]:  # made it to the hospital, which turned the patient away
-                    away += 1
-                else:
-                    met[m], cats[m] = r, c
-                    m += 1
-                    if c == FOOD:
-                        food_stock[r] += purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0)
-                    elif c == MEDICINE:
-                        medicine_stock[r] += refill_days
+            hit = u[i] < chance * self_provision[r]
+            if c == MEDICAL:  # made it to the hospital, which may have turned the patient away
+                away += hit & turned_away[r]
+                hit = hit & (not turned_away[r])
+            met[m], cats[m] = r, c
+            m += hit
+            if c == FOOD:
+                food_stock[r] += hit * (purchase_days * food_days_factor[r] / (price if low_income[r] else 1.0))
+            elif c == MEDICINE:
+                medicine_stock[r] += hit * refill_days
         j += count[k]
     for i in range(j, j + count[4]):
         met[m], cats[m] = tried[i], PSYCH
