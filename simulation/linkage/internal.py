@@ -123,14 +123,14 @@ def _reached(waiting, u, reach, trust, building, per_leader):
     `per_leader` of each building in row order (`waiting` is in row order and buildings are runs of rows)."""
     out = np.empty(len(waiting) + 1, np.int64)
     k, current, count = 0, -1, 0
-    for j in range(len(waiting)):
-        r = waiting[j]
-        if u[j] < reach * trust[r]:
-            b = building[r]
-            if b != current:
-                current, count = b, 0
-            if count < per_leader:
-                out[k] = r
-                k += 1
-            count += 1
+    for j in range(len(waiting)):  # without branches (who is reached is a draw): selects, each row written and kept
+        r = waiting[j]  # when taken, into the place after the last kept
+        hit = u[j] < reach * trust[r]
+        b = building[r]
+        first = hit & (b != current)  # the building's first household reached
+        current = b if first else current
+        count = 0 if first else count
+        out[k] = r
+        k += hit & (count < per_leader)
+        count += hit
     return out[:k]
