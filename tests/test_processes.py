@@ -779,3 +779,23 @@ def test_rare_events_strike_each_household_with_its_chance_from_geometric_gaps(n
             positions = np.concatenate([positions, positions[-1] + np.cumsum(rng.geometric(p, chunk))])
         assert np.array_equal(got, positions[positions < n])
         assert np.all(np.diff(got) > 0) and (len(got) == 0 or 0 <= got[0] and got[-1] < n)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_needs_marks_are_collected_as_flatnonzero_finds_them(seed):
+    """`needs._collect` (a byte of bits per word of eight marks, its set places looked up) gives flatnonzero of the
+    marks, after what `into` held, at every density (none, few, half, all) and length."""
+    from simulation.needs import _collect, _marked
+
+    rng = np.random.default_rng(seed)
+    for share in (0.0, 0.01, 0.1, 0.5, 1.0):
+        n = int(rng.integers(0, 200))
+        words = (n + 7) // 8
+        marks = np.zeros(8 * words, np.uint8)
+        marks[:n] = rng.random(n) < share
+        marks_w = marks.view(np.uint64)
+        count = _marked(marks_w)
+        assert count == np.count_nonzero(marks)
+        into = np.full(3 + count + 8, -1, np.int64)
+        assert _collect(marks_w, count, into, 3) == 3 + count
+        assert np.array_equal(into[3:3 + count], np.flatnonzero(marks)) and np.all(into[:3] == -1)
