@@ -21,6 +21,7 @@ import math
 import numpy as np
 from numba import njit
 
+from simulation.bits import BIT_COUNTS, BIT_PLACES, GATHER_BITS, TOP_BYTE
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 
 
@@ -113,19 +114,13 @@ def _collect(marks_w, count, into, m) -> int:
     for w in range(len(marks_w)):
         word = marks_w[w]
         if word:
-            bits = (word * _GATHER_BITS) >> _56
+            bits = (word * GATHER_BITS) >> TOP_BYTE
             base = w * 8
             for i in range(8):
-                into[m + i] = base + _BIT_PLACES[bits, i]
-            m += _BIT_COUNTS[bits]
+                into[m + i] = base + BIT_PLACES[bits, i]
+            m += BIT_COUNTS[bits]
     return m
 
-
-# For each byte of bits: the places of its set bits (then zeros), and how many are set (`_collect`).
-_BIT_PLACES = np.array([[i for i in range(8) if v >> i & 1] + [0] * (8 - bin(v).count("1")) for v in range(256)],
-                       dtype=np.int64)
-_BIT_COUNTS = np.array([bin(v).count("1") for v in range(256)], dtype=np.int64)
-_GATHER_BITS, _56 = np.uint64(0x0102040810204080), np.uint64(56)  # byte i's low bit to bit 56 + i
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulation.bits import BIT_COUNTS, BIT_PLACES, GATHER_BITS, TOP_BYTE
+
 
 def report(model) -> None:
     """Households (or neighbours for them) try to report, households already known to wait phone again to chase
@@ -127,18 +129,12 @@ def _waiting(open_, reported, among):
     for w in range(words):
         word = hidden_w[w]
         if word:
-            bits = (word * _GATHER_BITS) >> _56
+            bits = (word * GATHER_BITS) >> TOP_BYTE
             for i in range(8):
-                out[m + i] = w * 8 + _BIT_PLACES[bits, i]
-            m += _BIT_COUNTS[bits]
+                out[m + i] = w * 8 + BIT_PLACES[bits, i]
+            m += BIT_COUNTS[bits]
     return out[:m]
 
-
-# For each byte of bits: the places of its set bits (then zeros), and how many are set (`_waiting`).
-_BIT_PLACES = np.array([[i for i in range(8) if v >> i & 1] + [0] * (8 - bin(v).count("1")) for v in range(256)],
-                       dtype=np.int64)
-_BIT_COUNTS = np.array([bin(v).count("1") for v in range(256)], dtype=np.int64)
-_GATHER_BITS, _56 = np.uint64(0x0102040810204080), np.uint64(56)  # byte i's low bit to bit 56 + i
 
 
 @njit(cache=True)
