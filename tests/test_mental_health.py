@@ -222,3 +222,19 @@ def test_without_relief_tired_cadres_fall_ill_and_hours_shrink(cached_run):
                 days += int((~r.sunk & ~r.on_duty()).sum())
         out[relief] = days
     assert out[0.006] < out[0.0], out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_callers_are_the_households_in_need_whose_number_falls_below_the_chance(seed):
+    """`online._callers` is flatnonzero(in_need)[u < chance], whatever the length (words of eight and the rows past
+    them) and share in need; it refuses a u of another length than the households in need."""
+    from simulation.linkage.online import _callers
+
+    rng = np.random.default_rng(seed)
+    for share in (0.0, 0.05, 0.5, 1.0):
+        n = int(rng.integers(0, 100))
+        in_need = rng.random(n) < share
+        u = rng.random(int(in_need.sum()))
+        assert np.array_equal(_callers(in_need, u, 0.3), np.flatnonzero(in_need)[u < 0.3])
+    with pytest.raises(ValueError):
+        _callers(np.ones(9, dtype=bool), np.zeros(3), 0.3)
