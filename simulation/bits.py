@@ -1,5 +1,5 @@
-"""Tables for collecting marked rows a word at a time (the compiled collections of needs.py, delivery.py and
-reporting.py): a word of eight marks (bytes 0 or 1) times `GATHER_BITS`, shifted right by `TOP_BYTE`, is a byte with
+"""Tables for collecting marked rows a word at a time (online linkage's callers, simulation/linkage/online.py):
+a word of eight marks (bytes 0 or 1) times `GATHER_BITS`, shifted right by `TOP_BYTE`, is a byte with
 bit i set where byte i is marked; `BIT_PLACES[byte]` lists the places of its set bits (then zeros) and
 `BIT_COUNTS[byte]` how many there are.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 BIT_PLACES = np.array([[i for i in range(8) if v >> i & 1] + [0] * (8 - bin(v).count("1")) for v in range(256)],
-                      dtype=np.int64)
-BIT_COUNTS = np.array([bin(v).count("1") for v in range(256)], dtype=np.int64)
+                      dtype=np.uint8)  # 2 KiB: small enough to stay in the cache beside the day's data
+BIT_COUNTS = np.array([bin(v).count("1") for v in range(256)], dtype=np.uint8)
 GATHER_BITS = np.uint64(0x0102040810204080)  # byte i's low bit to bit 56 + i (each product bit lands alone)
 TOP_BYTE = np.uint64(56)

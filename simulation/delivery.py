@@ -20,7 +20,6 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from simulation import hours as hours_ledger
-from simulation.bits import BIT_COUNTS, BIT_PLACES, GATHER_BITS, TOP_BYTE
 from simulation.households import CATEGORIES, FOOD, MEDICAL, MEDICINE, PSYCH
 
 
@@ -604,9 +603,10 @@ def _known(open_, reported):
     `reported` are the (households x categories) tables' bytes: each category's column is contiguous.
 
     The known needs (open_ & reported) are first marked, category by category, into the bytes of 8-byte words (a
-    loop the compiler vectorises), and counted a word at a time. The rows are then collected a word at a time: its
-    byte of bits' set places looked up and written eight at once, without branches (which needs are known is
-    unpredictable), into places to spare past the end; words with none known are skipped whole."""
+    loop the compiler vectorises), and counted a word at a time. The rows are then collected without branches
+    (which needs are known is unpredictable: a branch would mispredict often), each written and kept when known,
+    into one spare place past the end; in a category with fewer than a tenth of the households known, the words
+    with none known, most of them, are skipped whole."""
     n, k = open_.shape
     words = (n + 7) // 8  # per category
     marks_w = np.empty(k * words, np.uint64)
@@ -623,21 +623,23 @@ def _known(open_, reported):
         for w in range(words):
             m += (words_c[w] * ones) >> np.uint64(56)
         count[c + 1] = count[c] + np.int64(m)
-    rows = np.empty(count[k] + 8, np.int64)
+    rows = np.empty(count[k] + 1, np.int64)
     cats = np.empty(count[k], np.int64)
     m = 0
     for c in range(k):
-        words_c = marks_w[words * c:words * (c + 1)]
-        for w in range(words):
-            word = words_c[w]
-            if word:
-                bits = (word * GATHER_BITS) >> TOP_BYTE
-                for i in range(8):
-                    rows[m + i] = w * 8 + BIT_PLACES[bits, i]
-                m += BIT_COUNTS[bits]
+        words_c, marks_c = marks_w[words * c:words * (c + 1)], marks[8 * words * c:8 * words * (c + 1)]
+        if (count[c + 1] - count[c]) * 10 < n:
+            for w in range(words):
+                if words_c[w]:
+                    for i in range(8):
+                        rows[m] = w * 8 + i
+                        m += marks_c[w * 8 + i]
+        else:
+            for r in range(n):
+                rows[m] = r
+                m += marks_c[r]
         cats[count[c]:count[c + 1]] = c
     return rows[:m], cats, count
-
 
 
 @njit(cache=True)

@@ -21,7 +21,6 @@ import math
 import numpy as np
 from numba import njit
 
-from simulation.bits import BIT_COUNTS, BIT_PLACES, GATHER_BITS, TOP_BYTE
 from simulation.households import FOOD, MEDICAL, MEDICINE, PSYCH, SUPPLIES
 
 
@@ -79,7 +78,7 @@ def _run_down(day, food_reorder, medicine_reorder, psych_threshold, dialysis_int
     for j in range(4):
         column = marks_w[j * words:(j + 1) * words]
         count = _marked(column)
-        rows = np.empty(count + 8, np.int64)
+        rows = np.empty(count + 1, np.int64)
         _collect(column, count, rows, 0)
         found.append(rows[:count])
     due = np.empty(len(dialysis_rows), np.int64)
@@ -108,19 +107,21 @@ def _marked(marks_w) -> int:
 @njit(cache=True)
 def _collect(marks_w, count, into, m) -> int:
     """into[m:m + count] = flatnonzero(marks_w.view(uint8)), for `count` the marks set (bytes 0 or 1); returns
-    m + count. `into` has 8 places to spare past there. A word of eight marks with any set becomes a byte of bits
-    (a multiply gathers the bytes' low bits into the top byte), whose set bits' places are looked up and written
-    eight at a time, without branches (which are marked is unpredictable); words with none set are skipped."""
-    for w in range(len(marks_w)):
-        word = marks_w[w]
-        if word:
-            bits = (word * GATHER_BITS) >> TOP_BYTE
-            base = w * 8
-            for i in range(8):
-                into[m + i] = base + BIT_PLACES[bits, i]
-            m += BIT_COUNTS[bits]
+    m + count. `into` has one spare place past there: the rows are collected without branches (which are marked is
+    unpredictable), each written and kept when marked. When fewer than a tenth are marked, the 8-byte words with
+    none marked, most of them, are skipped whole."""
+    marks = marks_w.view(np.uint8)
+    if count * 10 < len(marks):
+        for w in range(len(marks_w)):
+            if marks_w[w]:
+                for i in range(8):
+                    into[m] = w * 8 + i
+                    m += marks[w * 8 + i]
+    else:
+        for r in range(len(marks)):
+            into[m] = r
+            m += marks[r]
     return m
-
 
 
 def _rare_events(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -295,7 +296,7 @@ def _candidates(open_, outing, shopping, distress, eased_below):
             for r in range(n):
                 into[r] = column[r] & (distress[r] < eased_below)
         count[k] = _marked(marks_w[k * words:(k + 1) * words])
-    tried = np.empty(count.sum() + 8, np.int64)
+    tried = np.empty(count.sum() + 1, np.int64)
     m = 0
     for k in range(5):
         m = _collect(marks_w[k * words:(k + 1) * words], count[k], tried, m)

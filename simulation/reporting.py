@@ -16,8 +16,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.bits import BIT_COUNTS, BIT_PLACES, GATHER_BITS, TOP_BYTE
-
 
 def report(model) -> None:
     """Households (or neighbours for them) try to report, households already known to wait phone again to chase
@@ -111,30 +109,18 @@ def _waiting(open_, reported, among):
     """flatnonzero(among & (open & ~reported).any(axis=1)), on the masks' bytes (0 or 1: `open & ~reported` is 1
     exactly when the need is open and not reported).
 
-    Category by category down the (column-major) table, which the compiler vectorises, into the bytes of 8-byte
-    words; then a word at a time, its byte of bits' set places looked up and written eight at once, without branches
-    (who has a hidden need is unpredictable), words with none skipped."""
+    Category by category down the (column-major) table, which the compiler vectorises, then one pass to collect."""
     n, k = open_.shape
-    words = (n + 7) // 8
-    hidden_w = np.zeros(words, np.uint64)
-    hidden = hidden_w.view(np.uint8)
+    hidden = np.zeros(n, np.uint8)
     for c in range(k):
-        open_c, reported_c = open_[:, c], reported[:, c]
         for r in range(n):
-            hidden[r] |= open_c[r] & ~reported_c[r]
-    for r in range(n):
-        hidden[r] &= among[r]
-    out = np.empty(n + 8, np.int64)
+            hidden[r] |= open_[r, c] & ~reported[r, c]
+    out = np.empty(n, np.int64)
     m = 0
-    for w in range(words):
-        word = hidden_w[w]
-        if word:
-            bits = (word * GATHER_BITS) >> TOP_BYTE
-            for i in range(8):
-                out[m + i] = w * 8 + BIT_PLACES[bits, i]
-            m += BIT_COUNTS[bits]
+    for r in range(n):  # without branches: who has a hidden need is unpredictable
+        out[m] = r
+        m += among[r] & hidden[r]
     return out[:m]
-
 
 
 @njit(cache=True)

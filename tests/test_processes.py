@@ -783,8 +783,8 @@ def test_rare_events_strike_each_household_with_its_chance_from_geometric_gaps(n
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_needs_marks_are_collected_as_flatnonzero_finds_them(seed):
-    """`needs._collect` (a byte of bits per word of eight marks, its set places looked up) gives flatnonzero of the
-    marks, after what `into` held, at every density (none, few, half, all) and length."""
+    """`needs._collect` gives flatnonzero of the marks, after what `into` held, at every density (none, few, half,
+    all: skipping empty words or not) and length."""
     from simulation.needs import _collect, _marked
 
     rng = np.random.default_rng(seed)
