@@ -32,7 +32,6 @@ import math
 import numpy as np
 from numba import njit
 
-from simulation.bits import BIT_COUNTS, BIT_PLACES, GATHER_BITS, TOP_BYTE
 from simulation.delivery import Queue, Team, serve_teams
 from simulation.households import CATEGORIES, MEDICINE, PSYCH
 from simulation.linkage.base import Mechanism
@@ -145,30 +144,20 @@ def _counselled(callers, effect, distress, open_):
 
 @njit(cache=True)
 def _callers(in_need, u, chance):
-    """flatnonzero(in_need)[u < chance]: the households in need who call, one number of `u` each, in row order.
-
-    The households in need are collected eight at a time (a word of `in_need`'s bytes as a byte of bits, its set
-    places looked up), then those who call, without branches (each written, and kept when it calls)."""
-    n = len(in_need)
-    words = n // 8
-    need = np.empty(len(u) + 8, np.int64)
-    m = 0
-    marks_w = in_need[:8 * words].view(np.uint64)
-    for w in range(words):
-        word = marks_w[w]
-        if word:
-            bits = (word * GATHER_BITS) >> TOP_BYTE
-            for i in range(8):
-                need[m + i] = w * 8 + BIT_PLACES[bits, i]
-            m += BIT_COUNTS[bits]
-    for r in range(8 * words, n):  # the rows past the last whole word
-        need[m] = r
-        m += in_need[r]
-    if m != len(u):
+    """flatnonzero(in_need)[u < chance]: the households in need who call, one number of `u` each, in row order."""
+    out = np.empty(len(u) + 1, np.int64)
+    j = m = 0
+    if len(u):
+        last = len(u) - 1
+        for r in range(len(in_need)):  # without branches: who is in need is unpredictable; each row written, and
+            # kept when it calls, into one spare place past the end (u read at the next household in need's place,
+            # or the last, which only a household in need keeps)
+            out[m] = r
+            m += in_need[r] & (u[min(j, last)] < chance)
+            j += in_need[r]
+    else:
+        for r in range(len(in_need)):
+            j += in_need[r]
+    if j != len(u):
         raise ValueError("one number of u for each household in need")
-    out = np.empty(m + 1, np.int64)
-    k = 0
-    for j in range(m):
-        out[k] = need[j]
-        k += u[j] < chance
-    return out[:k]
+    return out[:m]
