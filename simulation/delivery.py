@@ -98,15 +98,18 @@ class Queue:
         """(lo, hi): the entries of `category`, as `rows` and `cats` give them, lie in [lo, hi) (the whole queue
         when it is not in category order)."""
         self._compact()
+        return self._block(category)
+
+    def _block(self, category: int) -> tuple[int, int]:
+        """Where `category`'s entries lie in the queue's arrays (all of them when not in category order)."""
         if self._starts is None or not 0 <= category < len(self._starts) - 1:
-            return 0, self._n
+            return 0, len(self._rows)
         return int(self._starts[category]), int(self._starts[category + 1])
 
     def less_closed(self, open_: np.ndarray, category: int) -> Queue:
         """The queue less its entries of `category` whose need is no longer open in the needs table `open_` (met
         since the queue was made); the queue itself when there are none."""
-        lo, hi = (0, len(self._rows)) if self._starts is None or not 0 <= category < len(self._starts) - 1 else \
-            (self._starts[category], self._starts[category + 1])
+        lo, hi = self._block(category)
         gone, n_gone = _closed(self._rows, self._cats, self._gone if self._gone is not None else _EVERY_ENTRY,
                                open_[:, category], category, lo, hi)
         return Queue._marked(self, gone, self._n - n_gone) if n_gone else self
@@ -792,8 +795,6 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part, 
     n_teams, n = len(bounds) - 1, len(rows)
     if n_teams > 254:
         raise ValueError("at most 254 teams serve at once")
-    first = np.zeros(n_teams + 1, np.int64)
-    top = 0
     if n_teams == 1 and len(starts) == len(team_of) + 1:
         entries = np.empty(len(rows) + 1, np.int64)
         m = 0
@@ -851,6 +852,7 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part, 
         out = gone.view(np.uint8)
         for i in range(n):
             team_plus[i] &= out[i] - np.uint8(1)
+    first = np.zeros(n_teams + 1, np.int64)
     for k in range(n_teams):
         t = np.uint8(k + 1)
         count = 0
@@ -872,26 +874,12 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part, 
                 entries[j] = i
                 j += team_plus[i] == t
     entries = entries[:m]
-    cells = np.empty(m, np.int64)
-    costs = np.empty(m)
+    cells, costs = np.empty(m, np.int64), np.empty(m)
     for k in range(n_teams):
-        team, team_cells, team_costs = entries[first[k]:first[k + 1]], cells[first[k]:first[k + 1]], \
-            costs[first[k]:first[k + 1]]
-        b = bounds[k]
-        if bounds[k + 1] - b == 1:  # a community-wide pool: one cell
-            for j in range(len(team)):
-                team_cells[j] = b
-        else:
-            for j in range(len(team)):
-                team_cells[j] = grid[rows[team[j]]] + b
-        team_cost = cost[k]
-        for j in range(len(team)):
-            team_costs[j] = team_cost[cats[team[j]]]
-    entry_classes = np.empty(m, np.int64)
-    for j in range(m):
-        x = classes[entries[j]]
-        entry_classes[j] = x
-        top = max(top, x + 1)
+        lo, hi = first[k], first[k + 1]
+        _place(rows, cats, grid, bounds[k], bounds[k + 1] - bounds[k] == 1, cost[k], entries[lo:hi], cells[lo:hi],
+               costs[lo:hi])
+    entry_classes, top = _classes_of(classes, entries)
     return entries, cells, costs, entry_classes, first, top
 
 
@@ -899,26 +887,37 @@ def _team_entries(rows, cats, classes, grid, team_of, bounds, cost, gone, part, 
 def _team_arrays(rows, cats, classes, grid, bounds, cost, entries):
     """`_team_entries`' answer for one team of the queue's `entries` (positions, in order)."""
     m = len(entries)
-    cells = np.empty(m, np.int64)
-    b0 = bounds[0]
-    if bounds[1] - bounds[0] == 1:  # a community-wide pool: one cell
-        cells[:] = b0
-    else:
-        for j in range(m):
-            cells[j] = grid[rows[entries[j]]] + b0
-    costs = np.empty(m)
-    cost0 = cost[0]
-    for j in range(m):
-        costs[j] = cost0[cats[entries[j]]]
-    entry_classes = np.empty(m, np.int64)
-    top = 0
-    for j in range(m):
-        x = classes[entries[j]]
-        entry_classes[j] = x
-        top = max(top, x + 1)
+    cells, costs = np.empty(m, np.int64), np.empty(m)
+    _place(rows, cats, grid, bounds[0], bounds[1] - bounds[0] == 1, cost[0], entries, cells, costs)
+    entry_classes, top = _classes_of(classes, entries)
     first = np.zeros(2, np.int64)
     first[1] = m
     return entries, cells, costs, entry_classes, first, top
+
+
+@njit(cache=True, inline="always")
+def _place(rows, cats, grid, b, pool, team_cost, team, team_cells, team_costs):
+    """The cells (numbered from `b`; one cell for a community-wide pool) and costs of a team's entries `team`."""
+    if pool:
+        for j in range(len(team)):
+            team_cells[j] = b
+    else:
+        for j in range(len(team)):
+            team_cells[j] = grid[rows[team[j]]] + b
+    for j in range(len(team)):
+        team_costs[j] = team_cost[cats[team[j]]]
+
+
+@njit(cache=True, inline="always")
+def _classes_of(classes, entries):
+    """The classes of the queue's `entries`, and one more than the largest (0 without entries)."""
+    out = np.empty(len(entries), np.int64)
+    top = 0
+    for j in range(len(entries)):
+        x = classes[entries[j]]
+        out[j] = x
+        top = max(top, x + 1)
+    return out, top
 
 
 @njit(cache=True, inline="always")

@@ -151,8 +151,8 @@ class SocialOrganisations(Mechanism):
         kinds = _kinds(planned, hh.open.view(np.uint8), hh.reported.view(np.uint8), self.joint, PSYCH)
         booked = self.workers * c.counselling_hours  # their counselling sessions are booked: kept for step 5
         free = max(hours.left("social_worker", self.name) - booked, 0.0)
-        k, assessed, joint, outside, to_report = _screened(planned, kinds, c.screen_hours,
-                                                           c.screen_hours + c.assess_hours, free + 1e-9)
+        k, assessed, n_joint, outside, to_report = _screened(planned, kinds, c.screen_hours,
+                                                             c.screen_hours + c.assess_hours, free + 1e-9)
         self.pointer = (self.pointer + k) % len(self.roster)
         hours.spend("social_worker", "screening", k * c.screen_hours, owner=self.name)
         hours.spend("social_worker", "assessment", len(assessed) * c.assess_hours, owner=self.name)
@@ -164,8 +164,8 @@ class SocialOrganisations(Mechanism):
             self.ever_crisis[crisis] = True
         self.outside = outside
         model.ledger.report(hh, to_report, day)
-        self.made = len(joint) + len(self.outside)
-        self.accepted = len(joint)
+        self.made = n_joint + len(self.outside)
+        self.accepted = n_joint
 
     def deliver(self, model, queue: Queue) -> Queue:
         """Take the outside referrals as the line allows (step 4), then counsel (step 5)."""
@@ -228,9 +228,9 @@ def _screened(planned, kinds, screen_hours, screen_and_assess_hours, free):
     """The households the social workers get through today, of the round `planned` (kinds `kinds`): the first k,
     k = searchsorted(cumsum(where(kinds >= JOINT, screen_and_assess_hours, screen_hours)), free, side="right")
     (the running hours never fall, so k is how many of them fit in `free`); and among them, in order, those
-    assessed (kinds >= JOINT), the joint cases (JOINT), the cases for the cadres (FOR_CADRES), and the joint cases
-    followed by those whose only hidden need is psychological (OWN_CASE: they keep the case themselves), whose needs
-    the social workers report."""
+    assessed (kinds >= JOINT), how many are joint cases (JOINT), the cases for the cadres (FOR_CADRES), and the joint
+    cases followed by those whose only hidden need is psychological (OWN_CASE: they keep the case themselves), whose
+    needs the social workers report."""
     total, k = 0.0, 0
     for j in range(len(kinds)):
         step = screen_and_assess_hours if kinds[j] >= JOINT else screen_hours
@@ -262,7 +262,7 @@ def _screened(planned, kinds, screen_hours, screen_and_assess_hours, free):
         elif kind == OWN_CASE:
             to_report[u] = r
             u += 1
-    return k, assessed, to_report[:n_joint], outside, to_report
+    return k, assessed, n_joint, outside, to_report
 
 
 @njit(cache=True)
